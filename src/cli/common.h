@@ -1,0 +1,26 @@
+/* common.h: what the thin mains share: messages and exits.  Only src/cli/
+ * exits. */
+#ifndef DIOS_CLI_COMMON_H
+#define DIOS_CLI_COMMON_H
+#include <stdbool.h>
+#include <stddef.h>
+
+extern const char *progname;
+extern bool cli_quiet;
+
+void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Resolves prog as execvp would (PATH search when it has no '/').  On
+ * success returns a malloc'd path; otherwise exits 127 (not found) or 126
+ * (not executable) with a message. */
+char *resolve_program(const char *prog);
+
+/* Pins the calling process to the CPU it runs on; returns the previous
+ * affinity mask in *mask (malloc'd) and its length.  0 or -errno. */
+int pin_to_one_cpu(unsigned char **mask, size_t *len);
+
+/* "12.3 KiB" style size into buf. */
+const char *human_size(unsigned long long n, char buf[32]);
+
+#endif

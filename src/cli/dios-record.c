@@ -1,0 +1,154 @@
+/* dios-record: run a program, recording its calls to the environment. */
+#include "config.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "cli/common.h"
+#include "kernel/exitcodes.h"
+#include "kernel/kernel.h"
+#include "kernel/options.h"
+#include "kernel/spawn.h"
+#include "kernel/trace_io.h"
+#include "proxy/proxy.h"
+
+extern char **environ;
+void affinity_set_shown(const unsigned char *mask, size_t len);
+
+static struct trace_writer *writer;
+
+static int
+tick(struct kernel *k)
+{
+	return trace_writer_tick(writer);
+}
+
+/* Opens the trace file: the named one (refusing to overwrite it unless
+ * --force), or the first free of trace.json.zst, trace.1.json.zst, ... */
+static char *
+open_output(const struct dios_opts *o)
+{
+	char name[64];
+	int e;
+
+	if (o->output) {
+		e = trace_writer_open(&writer, o->output, !o->force);
+		if (e == -EEXIST)
+			die(DIOS_EXIT_ERROR, "%s already exists: choose another name with -o, or "
+			    "pass --force to overwrite it", o->output);
+		if (e < 0)
+			die(DIOS_EXIT_ERROR, "cannot write the trace to %s: %s", o->output, strerror(-e));
+		return strdup(o->output);
+	}
+	for (int i = 0; i < 10000; i++) {
+		if (i == 0)
+			snprintf(name, sizeof name, "trace.json.zst");
+		else
+			snprintf(name, sizeof name, "trace.%d.json.zst", i);
+		e = trace_writer_open(&writer, name, true);
+		if (e == -EEXIST)
+			continue;
+		if (e < 0)
+			die(DIOS_EXIT_ERROR, "cannot write the trace to %s: %s (use -o FILE to write "
+			    "it elsewhere)", name, strerror(-e));
+		return strdup(name);
+	}
+	die(DIOS_EXIT_ERROR, "too many traces here (trace.json.zst ... trace.9999.json.zst): "
+	    "use -o FILE");
+}
+
+static void
+warn_cb(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct dios_opts o;
+	char err[512], *path, *out;
+	int first, r, status;
+	struct spawn_result sres;
+	struct kernel k;
+	struct module *proxy;
+	unsigned char *mask = NULL;
+	size_t masklen = 0;
+
+	progname = "dios-record";
+	opts_init(&o);
+	r = opts_parse(argc, argv, CMD_RECORD, &o, &first, stdout, err, sizeof err);
+	if (r == 1)
+		return 0;
+	if (r < 0)
+		die(DIOS_EXIT_USAGE, "%s", err);
+	if (first >= argc)
+		die(DIOS_EXIT_USAGE, "no program given: usage: dios-record [OPTION]... PROGRAM [ARG]...");
+	cli_quiet = o.quiet;
+
+	path = resolve_program(argv[first]);
+	out = open_output(&o);
+	if (o.pin && pin_to_one_cpu(&mask, &masklen) == 0)
+		affinity_set_shown(mask, masklen);
+
+	struct spawn_req req = { .path = path, .argv = argv + first, .envp = environ, .umask = -1 };
+	if ((r = spawn_traced(&req, &sres)) < 0) {
+		spawn_explain(&sres, argv[first], err, sizeof err);
+		trace_writer_close(writer);
+		unlink(out);
+		die(sres.stage == SPAWN_EXEC ? (sres.err == ENOENT ? DIOS_EXIT_NOTFOUND : DIOS_EXIT_NOEXEC)
+		    : DIOS_EXIT_ERROR, "%s", err);
+	}
+
+	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warn_cb };
+	memset(&k, 0, sizeof k);
+	k.opts = &o;
+	k.progname = progname;
+	k.root = sres.pid;
+	k.tick = tick;
+	task_new(&k, sres.pid);
+	if ((proxy = proxy_new(&pc)) == NULL)
+		die(DIOS_EXIT_ERROR, "out of memory");
+	kernel_push(&k, proxy);
+
+	r = kernel_run(&k);
+	const struct proxy_stats *ps = proxy_stats(proxy);
+	proxy_finish(proxy, &k);
+	int we = trace_writer_close(writer);
+	writer = NULL;
+	if (r < 0)
+		die(DIOS_EXIT_ERROR, "lost control of the program: %s (the trace %s ends here)",
+		    strerror(-r), out);
+	if (we < 0 || ps->write_error < 0)
+		die(DIOS_EXIT_ERROR, "writing the trace %s failed: %s", out,
+		    strerror(-(we < 0 ? we : ps->write_error)));
+	if (ps->aborted) {
+		warnx_("%s", ps->aborted);
+		status = DIOS_EXIT_ERROR;
+	} else
+		status = status_to_exit(k.root_status);
+	if (!o.quiet) {
+		struct stat st;
+		char hs[32];
+		stat(out, &st);
+		fprintf(stderr, "%s: trace written to %s (%llu events, %s)%s\n", progname, out,
+		    (unsigned long long)ps->events, human_size((unsigned long long)st.st_size, hs),
+		    json_object_size(ps->unknown) ? "; incomplete: it has calls dios does not know" : "");
+	}
+	proxy_free(proxy);
+	free(path);
+	free(out);
+	free(mask);
+	opts_free(&o);
+	return status;
+}

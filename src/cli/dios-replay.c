@@ -1,0 +1,184 @@
+/* dios-replay: run a program again against a recorded trace. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli/common.h"
+#include "kernel/bytes.h"
+#include "kernel/exitcodes.h"
+#include "kernel/fileid.h"
+#include "kernel/kernel.h"
+#include "kernel/options.h"
+#include "kernel/spawn.h"
+#include "kernel/trace_io.h"
+#include "kernel/tracecheck.h"
+#include "replay/replay.h"
+
+void affinity_set_shown(const unsigned char *mask, size_t len);
+
+/* A NULL-terminated vector of the strings (or bytes) in JSON array a. */
+static char **
+strv_from_json(const json_t *a, const char *trace, const char *what)
+{
+	size_t n = json_array_size(a), i;
+	char **v = calloc(n + 1, sizeof *v);
+	json_t *e;
+
+	if (v == NULL)
+		die(DIOS_EXIT_ERROR, "out of memory");
+	json_array_foreach(a, i, e) {
+		if (json_is_string(e))
+			v[i] = strdup(json_string_value(e));
+		else {
+			void *b;
+			size_t len;
+			if (json_get_bytes(e, &b, &len) < 0 || memchr(b, 0, len))
+				die(DIOS_EXIT_ERROR, "%s: line 1: %s[%zu] is not a string", trace, what, i);
+			v[i] = realloc(b, len + 1);
+			v[i][len] = '\0';
+		}
+	}
+	return v;
+}
+
+static void
+free_strv(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct dios_opts o;
+	struct trace_summary sum;
+	struct trace_reader *rd;
+	struct spawn_result sres;
+	struct kernel k;
+	struct module *rep;
+	char err[1024], *exe;
+	const char *trace, *msg;
+	json_t *hdr;
+	int first, r, fds[1024];
+	size_t nfds = 0, i;
+	json_t *v;
+	unsigned char *mask = NULL;
+	size_t masklen = 0;
+
+	progname = "dios-replay";
+	opts_init(&o);
+	r = opts_parse(argc, argv, CMD_REPLAY, &o, &first, stdout, err, sizeof err);
+	if (r == 1)
+		return 0;
+	if (r < 0)
+		die(DIOS_EXIT_USAGE, "%s", err);
+	if (first >= argc)
+		die(DIOS_EXIT_USAGE, "no trace given: usage: dios-replay [OPTION]... TRACE");
+	if (first + 1 < argc)
+		die(DIOS_EXIT_USAGE, "too many arguments ('%s' and more): dios-replay takes one trace; "
+		    "the program's arguments come from the recording", argv[first + 1]);
+	trace = argv[first];
+
+	if (trace_check(trace, &sum, err, sizeof err) < 0)
+		die(DIOS_EXIT_ERROR, "%s", err);
+	if (sum.aborted[0])
+		die(DIOS_EXIT_ERROR, "%s: the recording stopped early and cannot be replayed: %s",
+		    trace, sum.aborted);
+	if (sum.truncated && !o.quiet)
+		warnx_("%s: the recording was cut short (%llu complete events, no footer): replaying up "
+		    "to its last complete event", trace, (unsigned long long)sum.events);
+	hdr = sum.header;
+
+	const json_t *hexe = json_object_get(hdr, "exe");
+	const char *rec_exe = json_string_value(json_object_get(hexe, "path"));
+	if (o.exe)
+		exe = resolve_program(o.exe);
+	else {
+		int e = fileid_verify(hexe);
+		if (e == -ENOENT)
+			die(DIOS_EXIT_ERROR, "%s: the recorded executable %s is gone; pass --exe FILE to "
+			    "replay another build of it against this trace", trace, rec_exe);
+		if (e == -ESTALE)
+			die(DIOS_EXIT_ERROR, "%s: the executable %s has changed since the recording (its "
+			    "size or SHA-256 differ); pass --exe %s to replay the rebuilt program against "
+			    "this trace", trace, rec_exe, rec_exe);
+		if (e < 0)
+			die(DIOS_EXIT_ERROR, "%s: cannot check the recorded executable %s: %s", trace,
+			    rec_exe, strerror(-e));
+		exe = strdup(rec_exe);
+	}
+
+	json_array_foreach(json_object_get(hdr, "fds"), i, v)
+		if (json_is_integer(v) && nfds < 1024)
+			fds[nfds++] = (int)json_integer_value(v);
+	char **pargv = strv_from_json(json_object_get(hdr, "argv"), trace, "argv");
+	char **penv = strv_from_json(json_object_get(hdr, "env"), trace, "env");
+
+	if ((r = trace_reader_open(&rd, trace)) < 0)
+		die(DIOS_EXIT_ERROR, "%s: cannot read: %s", trace, strerror(-r));
+	json_t *h2;
+	if (trace_read(rd, &h2) != 1)
+		die(DIOS_EXIT_ERROR, "%s: cannot read its header again", trace);
+	json_decref(h2);
+
+	if (o.pin && pin_to_one_cpu(&mask, &masklen) == 0)
+		affinity_set_shown(mask, masklen);
+	struct spawn_req req = {
+		.path = exe, .argv = pargv, .envp = penv,
+		.umask = (int)json_integer_value(json_object_get(hdr, "umask")),
+		.fds = fds, .nfds = nfds,
+	};
+	if (!json_is_integer(json_object_get(hdr, "umask")))
+		req.umask = -1;
+	if ((r = spawn_traced(&req, &sres)) < 0) {
+		spawn_explain(&sres, exe, err, sizeof err);
+		die(DIOS_EXIT_ERROR, "%s", err);
+	}
+
+	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime };
+	memset(&k, 0, sizeof k);
+	k.opts = &o;
+	k.progname = progname;
+	k.root = sres.pid;
+	struct task *root = task_new(&k, sres.pid);
+	root->vtid = (pid_t)json_integer_value(json_object_get(hdr, "pid"));
+	if ((rep = replay_new(&rc)) == NULL)
+		die(DIOS_EXIT_ERROR, "out of memory");
+	kernel_push(&k, rep);
+
+	r = kernel_run(&k);
+	if (r < 0)
+		die(DIOS_EXIT_ERROR, "lost control of the program: %s", strerror(-r));
+	enum replay_outcome out = replay_outcome(rep, &k, &msg);
+	int status;
+	switch (out) {
+	case RO_MATCHED:
+		status = status_to_exit(k.root_status);
+		break;
+	case RO_DIVERGED:
+		warnx_("%s", msg);
+		status = DIOS_EXIT_DIVERGED;
+		break;
+	case RO_CUT_SHORT:
+		warnx_("%s", msg);
+		status = DIOS_EXIT_ERROR;
+		break;
+	default:
+		warnx_("%s", msg ? msg : "replay failed");
+		status = DIOS_EXIT_ERROR;
+		break;
+	}
+	replay_free(rep);
+	trace_reader_close(rd);
+	trace_summary_free(&sum);
+	free_strv(pargv);
+	free_strv(penv);
+	free(exe);
+	free(mask);
+	opts_free(&o);
+	return status;
+}

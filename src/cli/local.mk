@@ -1,0 +1,6 @@
+# src/cli: the thin mains; only these exit.
+bin_PROGRAMS += dios-record dios-replay
+dios_record_SOURCES = src/cli/dios-record.c src/cli/common.c src/cli/common.h
+dios_record_LDADD = $(DIOS_LIBS)
+dios_replay_SOURCES = src/cli/dios-replay.c src/cli/common.c src/cli/common.h
+dios_replay_LDADD = $(DIOS_LIBS)

@@ -1,0 +1,469 @@
+/* capture.c: table-driven capture, injection and matching of calls. */
+#include "config.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <linux/ptrace.h>
+#include "kernel/capture.h"
+#include "kernel/bytes.h"
+#include "kernel/family.h"
+#include "kernel/structs.h"
+#include "kernel/tracee.h"
+#include "kernel/xlat.h"
+
+#define IOV_MAX_N 1024
+
+void
+call_reset(struct call *c)
+{
+	json_decref(c->args);
+	json_decref(c->out);
+	json_decref(c->extra);
+	memset(c, 0, sizeof *c);
+}
+
+int
+call_load_entry(struct task *t, struct call *c)
+{
+	struct ptrace_syscall_info info;
+
+	call_reset(c);
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof info, &info) < 0)
+		return -errno;
+	if (info.op != PTRACE_SYSCALL_INFO_SECCOMP)
+		return -EPROTO;
+	c->nr = (long)info.seccomp.nr;
+	memcpy(c->a, info.seccomp.args, sizeof c->a);
+	c->sp = info.stack_pointer;
+	c->sc = sc_by_nr(c->nr);
+	return 0;
+}
+
+int
+call_load_exit(struct task *t, struct call *c)
+{
+	struct ptrace_syscall_info info;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof info, &info) < 0)
+		return -errno;
+	if (info.op != PTRACE_SYSCALL_INFO_EXIT)
+		return -EPROTO;
+	c->ret = (long)info.exit.rval;
+	return 0;
+}
+
+json_t *
+json_arg_int(int64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+int64_t
+json_int_or(const json_t *o, const char *key, int64_t dflt)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}
+
+static json_t *
+read_bytes(pid_t tid, uint64_t addr, uint64_t n, int *err)
+{
+	void *buf;
+	json_t *j;
+
+	if (n > CAPTURE_MAX) {
+		*err = -E2BIG;
+		return NULL;
+	}
+	if ((buf = malloc(n ? n : 1)) == NULL) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if ((*err = mem_read(tid, addr, buf, n)) < 0) {
+		free(buf);
+		return NULL;
+	}
+	j = json_bytes(buf, n);
+	free(buf);
+	if (j == NULL)
+		*err = -ENOMEM;
+	return j;
+}
+
+/* Reads the iovec array of cnt entries at addr; returns the entries (caller
+ * frees) or NULL with *err. */
+static struct iovec *
+read_iov(pid_t tid, uint64_t addr, uint64_t cnt, int *err)
+{
+	struct iovec *v;
+
+	if (cnt > IOV_MAX_N) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if ((v = calloc(cnt ? cnt : 1, sizeof *v)) == NULL) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if ((*err = mem_read(tid, addr, v, cnt * sizeof *v)) < 0) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* Gathers up to limit bytes from the iovecs of the task. */
+static json_t *
+gather_iov(pid_t tid, uint64_t addr, uint64_t cnt, uint64_t limit, int *err)
+{
+	struct iovec *v = read_iov(tid, addr, cnt, err);
+	uint64_t total = 0;
+	char *buf;
+	json_t *j;
+
+	if (v == NULL)
+		return NULL;
+	for (uint64_t i = 0; i < cnt; i++)
+		total += v[i].iov_len;
+	if (total > limit)
+		total = limit;
+	if (total > CAPTURE_MAX || (buf = malloc(total ? total : 1)) == NULL) {
+		free(v);
+		*err = total > CAPTURE_MAX ? -E2BIG : -ENOMEM;
+		return NULL;
+	}
+	uint64_t have = 0;
+	for (uint64_t i = 0; i < cnt && have < total; i++) {
+		uint64_t n = v[i].iov_len < total - have ? v[i].iov_len : total - have;
+		if ((*err = mem_read(tid, (uint64_t)(uintptr_t)v[i].iov_base, buf + have, n)) < 0) {
+			free(v);
+			free(buf);
+			return NULL;
+		}
+		have += n;
+	}
+	free(v);
+	j = json_bytes(buf, total);
+	free(buf);
+	if (j == NULL)
+		*err = -ENOMEM;
+	return j;
+}
+
+static int
+scatter_iov(pid_t tid, uint64_t addr, uint64_t cnt, const void *p, size_t n)
+{
+	int err;
+	struct iovec *v = read_iov(tid, addr, cnt, &err);
+	size_t have = 0;
+
+	if (v == NULL)
+		return err;
+	for (uint64_t i = 0; i < cnt && have < n; i++) {
+		size_t k = v[i].iov_len < n - have ? v[i].iov_len : n - have;
+		if ((err = mem_write(tid, (uint64_t)(uintptr_t)v[i].iov_base, (const char *)p + have, k)) < 0) {
+			free(v);
+			return err;
+		}
+		have += k;
+	}
+	free(v);
+	return have == n ? 0 : -EINVAL;
+}
+
+static json_t *
+read_struct(pid_t tid, const struct st_desc *st, uint64_t addr, int *err)
+{
+	unsigned char buf[512];
+	json_t *j;
+
+	if (addr == 0)
+		return json_null();
+	if (st->size > sizeof buf) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if ((*err = mem_read(tid, addr, buf, st->size)) < 0)
+		return NULL;
+	if ((j = st_encode(st, buf)) == NULL)
+		*err = -ENOMEM;
+	return j;
+}
+
+static int
+write_struct(pid_t tid, const struct st_desc *st, uint64_t addr, const json_t *j)
+{
+	unsigned char buf[512];
+	int e;
+
+	if (addr == 0 || j == NULL || json_is_null(j))
+		return 0;
+	if (st->size > sizeof buf)
+		return -EINVAL;
+	if ((e = st_decode(st, j, buf)) < 0)
+		return e;
+	return mem_write(tid, addr, buf, st->size);
+}
+
+static json_t *
+read_path(pid_t tid, uint64_t addr, int *err)
+{
+	char *s;
+	size_t n;
+	json_t *j;
+
+	if (addr == 0)
+		return json_null();
+	if ((*err = mem_read_str(tid, addr, 65536, &s, &n)) < 0)
+		return NULL;
+	j = utf8_valid(s, n) ? json_stringn(s, n) : json_bytes(s, n);
+	free(s);
+	if (j == NULL)
+		*err = -ENOMEM;
+	return j;
+}
+
+int
+capture_entry(struct task *t, struct call *c)
+{
+	const struct sc_desc *sc = c->sc;
+	int err = 0;
+
+	json_decref(c->args);
+	if ((c->args = json_object()) == NULL)
+		return -ENOMEM;
+	if (sc == NULL) {
+		json_t *raw = json_array();
+		for (int i = 0; i < 6 && raw; i++)
+			json_array_append_new(raw, json_integer((json_int_t)c->a[i]));
+		return json_object_set_new(c->args, "raw", raw) < 0 ? -ENOMEM : 0;
+	}
+	for (int i = 0; i < sc->nargs; i++) {
+		const struct arg_desc *ad = &sc->args[i];
+		uint64_t v = c->a[i];
+		json_t *j = NULL;
+
+		switch (ad->kind) {
+		case A_INT: case A_UINT: case A_PTR:
+			j = json_integer((json_int_t)v);
+			break;
+		case A_FD:
+			j = json_integer((int32_t)v);
+			break;
+		case A_FLAGS: case A_MODE:
+			j = json_integer((uint32_t)v);
+			break;
+		case A_PATH:
+			j = read_path(t->tid, v, &err);
+			break;
+		case A_IN:
+			j = read_bytes(t->tid, v, c->a[ad->len], &err);
+			break;
+		case A_IN_STRUCT: case A_INOUT_STRUCT:
+			j = read_struct(t->tid, ad->st, v, &err);
+			break;
+		case A_IOV_IN:
+			j = gather_iov(t->tid, v, c->a[ad->len], UINT64_MAX, &err);
+			break;
+		case A_OUT: case A_OUT_STRUCT: case A_IOV_OUT: case A_CUSTOM:
+			continue;
+		}
+		if (j == NULL)
+			return err ? err : -ENOMEM;
+		if (json_object_set_new(c->args, ad->name, j) < 0)
+			return -ENOMEM;
+	}
+	if (sc->fam && sc->fam->entry)
+		return sc->fam->entry(t, c);
+	return 0;
+}
+
+static int
+out_set(struct call *c, const char *name, json_t *j)
+{
+	if (c->out == NULL && (c->out = json_object()) == NULL) {
+		json_decref(j);
+		return -ENOMEM;
+	}
+	return json_object_set_new(c->out, name, j) < 0 ? -ENOMEM : 0;
+}
+
+int
+capture_exit(struct task *t, struct call *c)
+{
+	const struct sc_desc *sc = c->sc;
+	int err = 0;
+
+	if (sc == NULL)
+		return 0;
+	if (c->ret >= 0) {
+		for (int i = 0; i < sc->nargs; i++) {
+			const struct arg_desc *ad = &sc->args[i];
+			uint64_t v = c->a[i];
+			json_t *j;
+
+			switch (ad->kind) {
+			case A_OUT: {
+				uint64_t n = (uint64_t)c->ret;
+				if (n > c->a[ad->len])
+					n = c->a[ad->len];
+				j = read_bytes(t->tid, v, n, &err);
+				break;
+			}
+			case A_OUT_STRUCT: case A_INOUT_STRUCT:
+				if (v == 0)
+					continue;
+				j = read_struct(t->tid, ad->st, v, &err);
+				break;
+			case A_IOV_OUT:
+				j = gather_iov(t->tid, v, c->a[ad->len], (uint64_t)c->ret, &err);
+				break;
+			default:
+				continue;
+			}
+			if (j == NULL)
+				return err ? err : -ENOMEM;
+			if ((err = out_set(c, ad->name, j)) < 0)
+				return err;
+		}
+	}
+	if (sc->fam && sc->fam->exit)
+		return sc->fam->exit(t, c);
+	return 0;
+}
+
+int
+inject_out(struct task *t, struct call *c, const json_t *out, long ret)
+{
+	const struct sc_desc *sc = c->sc;
+	int e = 0;
+
+	if (sc == NULL)
+		return 0;
+	if (out != NULL && !json_is_object(out))
+		return -EINVAL;
+	for (int i = 0; out && i < sc->nargs && e == 0; i++) {
+		const struct arg_desc *ad = &sc->args[i];
+		const json_t *j = json_object_get(out, ad->name);
+		void *buf;
+		size_t n;
+
+		if (j == NULL)
+			continue;
+		switch (ad->kind) {
+		case A_OUT:
+		case A_IOV_OUT:
+			if ((e = json_get_bytes(j, &buf, &n)) < 0)
+				break;
+			if (ad->kind == A_OUT) {
+				if (n > c->a[ad->len] || (ret >= 0 && n > (uint64_t)ret))
+					e = -EINVAL;
+				else
+					e = mem_write(t->tid, c->a[i], buf, n);
+			} else
+				e = scatter_iov(t->tid, c->a[i], c->a[ad->len], buf, n);
+			free(buf);
+			break;
+		case A_OUT_STRUCT: case A_INOUT_STRUCT:
+			e = write_struct(t->tid, ad->st, c->a[i], j);
+			break;
+		default:
+			break;
+		}
+	}
+	if (e == 0 && sc->fam && sc->fam->inject)
+		e = sc->fam->inject(t, c, out);
+	return e;
+}
+
+static bool
+not_compared(const struct sc_desc *sc, const char *key)
+{
+	for (int i = 0; i < sc->nargs; i++)
+		if (strcmp(sc->args[i].name, key) == 0)
+			return sc->args[i].kind == A_PTR;
+	return false;
+}
+
+int
+args_compare(const struct sc_desc *sc, const json_t *want, const json_t *got,
+    const char **which)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)want, key, v) {
+		if (sc && not_compared(sc, key))
+			continue;
+		if (!json_equal(v, json_object_get(got, key))) {
+			*which = key;
+			return 1;
+		}
+	}
+	json_object_foreach((json_t *)got, key, v) {
+		if (sc && not_compared(sc, key))
+			continue;
+		if (json_object_get(want, key) == NULL) {
+			*which = key;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+json_t *
+event_new(uint64_t seq, pid_t vtid, const struct call *c)
+{
+	json_t *ev = json_object();
+	char nb[32];
+	const char *key;
+	json_t *v;
+
+	if (ev == NULL)
+		return NULL;
+	json_object_set_new(ev, "seq", json_integer((json_int_t)seq));
+	json_object_set_new(ev, "tid", json_integer(vtid));
+	json_object_set_new(ev, "sys", json_string(sc_any_name(c->nr, nb)));
+	if (c->sc == NULL) {
+		json_object_set_new(ev, "nr", json_integer(c->nr));
+		json_object_set_new(ev, "unknown", json_true());
+	}
+	if (c->args)
+		json_object_set(ev, "args", c->args);
+	if (c->ret < 0 && c->ret >= -4095) {
+		const char *en = errno_name((int)-c->ret);
+		char buf[32];
+		if (en == NULL) {
+			snprintf(buf, sizeof buf, "E%ld", -c->ret);
+			en = buf;
+		}
+		json_object_set_new(ev, "err", json_string(en));
+	} else
+		json_object_set_new(ev, "ret", json_integer(c->ret));
+	if (c->out)
+		json_object_set(ev, "out", c->out);
+	if (c->extra)
+		json_object_foreach(c->extra, key, v)
+			json_object_set(ev, key, v);
+	return ev;
+}
+
+long
+event_result(const json_t *ev, int *ok)
+{
+	const json_t *r = json_object_get(ev, "ret"), *e = json_object_get(ev, "err");
+
+	*ok = 1;
+	if (json_is_integer(r))
+		return (long)json_integer_value(r);
+	if (json_is_string(e)) {
+		int n = errno_from_name(json_string_value(e));
+		if (n > 0)
+			return -n;
+	}
+	*ok = 0;
+	return -EINVAL;
+}

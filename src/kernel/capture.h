@@ -1,0 +1,43 @@
+/* capture.h: the table-driven part of every intercepted call: reading its
+ * inputs at entry and outputs at exit from the task's memory, the JSON event,
+ * replay matching and injection.  Owner: src/kernel/capture.c.
+ */
+#ifndef DIOS_CAPTURE_H
+#define DIOS_CAPTURE_H
+#include <stdint.h>
+#include <jansson.h>
+#include "kernel/kernel.h"
+
+/* Largest buffer captured from one argument. */
+#define CAPTURE_MAX (256u << 20)
+
+/* Fills c->nr, c->a, c->sc, c->sp from a seccomp stop of t. */
+int call_load_entry(struct task *t, struct call *c);
+/* Reads the result at a syscall-exit stop into c->ret. */
+int call_load_exit(struct task *t, struct call *c);
+
+/* Builds c->args from the task's memory (inputs). */
+int capture_entry(struct task *t, struct call *c);
+/* Builds c->out from the task's memory (outputs), after c->ret is set. */
+int capture_exit(struct task *t, struct call *c);
+/* Writes the outputs in out (an event's "out") into the task's memory at
+ * the pointers of c; ret is the recorded result.  -EINVAL when out does not
+ * fit c (an edited trace asking more than the buffer holds). */
+int inject_out(struct task *t, struct call *c, const json_t *out, long ret);
+
+/* Compares the recorded inputs want with the actual got for row sc.
+ * Returns 0 when equal, else 1 and *which names the first differing input. */
+int args_compare(const struct sc_desc *sc, const json_t *want, const json_t *got,
+    const char **which);
+
+/* New event object {"seq","tid","sys","args","ret"|"err","out",...extra}. */
+json_t *event_new(uint64_t seq, pid_t vtid, const struct call *c);
+/* The result of a recorded event: its "ret", or -errno from "err".
+ * -EINVAL when it has neither or they are malformed (*ok = 0). */
+long event_result(const json_t *ev, int *ok);
+
+/* Integer argument helpers used by families. */
+json_t *json_arg_int(int64_t v);
+int64_t json_int_or(const json_t *o, const char *key, int64_t dflt);
+
+#endif

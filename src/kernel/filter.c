@@ -1,0 +1,62 @@
+/* filter.c: the seccomp filter.  Default action: trace.  Allowed natively
+ * only what cannot reach the environment. */
+#include "config.h"
+#include <errno.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <seccomp.h>
+#include "kernel/filter.h"
+#include "kernel/systable.h"
+
+/* Calls that stay inside the process: memory management, futexes, signal
+ * masks and handlers, thread bookkeeping, exit.  Keep this list short;
+ * anything not here is seen by the supervisor. */
+const char *const filter_native[] = {
+	"brk", "munmap", "mprotect", "mremap", "madvise", "mlock", "mlock2",
+	"munlock", "mlockall", "munlockall", "mincore", "pkey_mprotect",
+	"pkey_alloc", "pkey_free", "membarrier",
+	"futex", "futex_waitv", "set_robust_list", "get_robust_list",
+	"set_tid_address", "rseq", "arch_prctl",
+	"rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "sigaltstack",
+	"rt_sigpending", "sched_yield",
+	"exit", "exit_group",
+	NULL
+};
+
+int
+filter_load(void)
+{
+	scmp_filter_ctx ctx;
+	int r;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if ((ctx = seccomp_init(SCMP_ACT_TRACE(0))) == NULL)
+		return -ENOMEM;
+	for (const char *const *n = filter_native; *n; n++) {
+		int nr = seccomp_syscall_resolve_name(*n);
+		if (nr == __NR_SCMP_ERROR)
+			continue;	/* not on this kernel's headers */
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0)) < 0)
+			goto out;
+	}
+	/* Anonymous memory: mmap with fd -1 (compared on the low 32 bits,
+	 * as the kernel reads an int). */
+	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+	    SCMP_A4(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0xffffffffu));
+	if (r < 0)
+		goto out;
+	/* Rows of the table carry their index as the trace tag (for
+	 * debugging; the supervisor looks rows up by number). */
+	for (size_t i = 0; i < sc_count; i++) {
+		if (sc_table[i].flags & SC_MAP)
+			continue;	/* the default action traces the rest */
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_TRACE((uint32_t)(i + 1)),
+		    sc_table[i].nr, 0)) < 0 && r != -EEXIST)
+			goto out;
+	}
+	r = seccomp_load(ctx);
+out:
+	seccomp_release(ctx);
+	return r;
+}

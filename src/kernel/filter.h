@@ -1,0 +1,15 @@
+/* filter.h: the seccomp filter, built with libseccomp from the syscall
+ * table.  Owner: src/kernel/filter.c. */
+#ifndef DIOS_FILTER_H
+#define DIOS_FILTER_H
+
+/* Builds the filter and loads it into the calling process (the child, just
+ * before exec; no_new_privs is set first).  Calls that stay inside the
+ * process are allowed; every other call (in the table or not) returns
+ * SCMP_ACT_TRACE.  Returns 0 or -errno. */
+int filter_load(void);
+
+/* Names of the calls allowed to run untraced, NULL-terminated. */
+extern const char *const filter_native[];
+
+#endif

@@ -1,0 +1,112 @@
+/* kernel.h: the supervisor ("kernel") of dios: tasks, calls, the module
+ * stack and the event loop.  See DESIGN.md, "Processes" and "Kernel
+ * components".  Owner: src/kernel/loop.c (loop, stack), task.c (tasks).
+ *
+ * A run is: spawn the program (spawn.c), then kernel_run(): every ptrace
+ * stop of every task goes down the module stack
+ *   policy -> proxy | replay -> stub
+ * Library code returns -errno and leaves messages to src/cli/.
+ */
+#ifndef DIOS_KERNEL_H
+#define DIOS_KERNEL_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <jansson.h>
+#include "kernel/systable.h"
+#include "kernel/options.h"
+
+/* One system call in progress. */
+struct call {
+	long nr;
+	const struct sc_desc *sc;	/* NULL: not in the table */
+	uint64_t a[6];			/* raw arguments */
+	long ret;			/* raw result: >= 0, or -errno */
+	json_t *args;			/* inputs, as in the trace (owned) */
+	json_t *out;			/* outputs (owned), NULL when none */
+	json_t *extra;			/* other event keys, e.g. "map" (owned) */
+	uint64_t sp;			/* stack pointer at entry */
+};
+
+void call_reset(struct call *c);
+
+enum task_state {
+	TS_STARTING,	/* spawned, before its first exec completes */
+	TS_RUNNING,	/* running native code */
+	TS_IN_CALL,	/* between seccomp stop and syscall exit stop */
+	TS_DEAD,
+};
+
+struct task {
+	pid_t tid;		/* real thread id */
+	pid_t vtid;		/* the id the trace knows it by */
+	enum task_state state;
+	struct call call;	/* the call in progress */
+	void *mod;		/* per-task state of the proxy or replay module (freed with the task) */
+	struct module *claimed;	/* the module handling the call in progress */
+	struct task *next;
+};
+
+struct kernel;
+
+/* What a module's enter hook decided. */
+enum verdict {
+	V_PASS,		/* not mine: next module */
+	V_RESUME,	/* handled; resume without an exit stop */
+	V_EXIT_STOP,	/* let the call run; call my exit hook at syscall exit */
+	V_STOP,		/* the run must stop (k->stop_status is set) */
+};
+
+struct module {
+	const char *name;
+	enum verdict (*enter)(struct module *m, struct kernel *k, struct task *t);
+	/* At syscall exit, for calls this module asked V_EXIT_STOP for. */
+	int (*exit)(struct module *m, struct kernel *k, struct task *t);
+	/* The task completed an exec (PTRACE_EVENT_EXEC stop). */
+	int (*exec)(struct module *m, struct kernel *k, struct task *t);
+	/* A signal is about to be delivered to t; return the signal to deliver
+	 * (0 to suppress). */
+	int (*signal)(struct module *m, struct kernel *k, struct task *t, int sig);
+	/* The task is gone: status as from waitpid. */
+	void (*task_exit)(struct module *m, struct kernel *k, struct task *t, int status);
+	void *state;
+};
+
+#define KERNEL_MAX_MODULES 4
+
+struct kernel {
+	const struct dios_opts *opts;
+	const char *progname;		/* "dios-record" / "dios-replay" for messages */
+	struct module *stack[KERNEL_MAX_MODULES];
+	int nmodules;
+	struct task *tasks;
+	pid_t root;			/* real pid of the program */
+	int root_status;		/* waitpid status of the root, when it ended */
+	bool root_done;
+	bool stop;			/* a module asked to stop the run */
+	int stop_status;		/* exit status for the CLI then */
+	int (*tick)(struct kernel *k);	/* called at least every second */
+	void *tick_arg;
+	unsigned char *orig_affinity;	/* CPU mask before pinning (for sched_getaffinity), or NULL */
+	size_t orig_affinity_size;
+};
+
+/* Tasks (task.c). */
+struct task *task_new(struct kernel *k, pid_t tid);
+struct task *task_find(struct kernel *k, pid_t tid);
+void task_free(struct kernel *k, struct task *t);
+
+/* Pushes m at the bottom of the stack. */
+void kernel_push(struct kernel *k, struct module *m);
+
+/* Runs the event loop until the root task is gone or a module stops the
+ * run.  Returns 0 or -errno (a ptrace failure). */
+int kernel_run(struct kernel *k);
+
+/* Kills every task (SIGKILL) and reaps them. */
+void kernel_kill_all(struct kernel *k);
+
+/* Exit status of a waitpid status for scripts: the code, or 128+signal. */
+int status_to_exit(int status);
+
+#endif

@@ -1,0 +1,13 @@
+# src/kernel: tracee control, the syscall table, filter, loop, tasks, codec.
+libdios_a_SOURCES += \
+	src/kernel/syscalls.def src/kernel/systable.c src/kernel/systable.h \
+	src/kernel/family.h src/kernel/structs.c src/kernel/structs.h \
+	src/kernel/xlat.c src/kernel/xlat.h src/kernel/errnames.inc \
+	src/kernel/capture.c src/kernel/capture.h \
+	src/kernel/tracee.c src/kernel/tracee.h src/kernel/vdso.c src/kernel/vdso.h \
+	src/kernel/filter.c src/kernel/filter.h src/kernel/spawn.c src/kernel/spawn.h \
+	src/kernel/kernel.h src/kernel/loop.c src/kernel/task.c \
+	src/kernel/fileid.c src/kernel/fileid.h src/kernel/render.c src/kernel/render.h \
+	src/kernel/fam_fcntl.c src/kernel/fam_ioctl.c src/kernel/fam_mmap.c \
+	src/kernel/fam_exec.c src/kernel/fam_affinity.c src/kernel/exitcodes.h \
+	src/kernel/tracecheck.c src/kernel/tracecheck.h

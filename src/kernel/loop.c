@@ -1,0 +1,253 @@
+/* loop.c: the event loop and the module stack. */
+#include "config.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include "kernel/capture.h"
+#include "kernel/kernel.h"
+
+static volatile sig_atomic_t ticked;
+static volatile pid_t forward_to;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	ticked = 1;
+}
+
+static void
+on_forward(int sig)
+{
+	if (forward_to > 0)
+		kill(forward_to, sig);
+}
+
+void
+kernel_push(struct kernel *k, struct module *m)
+{
+	if (k->nmodules < KERNEL_MAX_MODULES)
+		k->stack[k->nmodules++] = m;
+}
+
+int
+status_to_exit(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 125;
+}
+
+void
+kernel_kill_all(struct kernel *k)
+{
+	int st;
+
+	for (struct task *t = k->tasks; t; t = t->next)
+		kill(t->tid, SIGKILL);
+	while (k->tasks) {
+		pid_t p = waitpid(-1, &st, __WALL);
+		if (p < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		struct task *t = task_find(k, p);
+		if (t && (WIFEXITED(st) || WIFSIGNALED(st)))
+			task_free(k, t);
+	}
+	while (k->tasks)
+		task_free(k, k->tasks);
+}
+
+static int
+resume(struct task *t, int sig)
+{
+	int req = t->state == TS_IN_CALL ? PTRACE_SYSCALL : PTRACE_CONT;
+
+	if (ptrace(req, t->tid, 0, sig) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	return 0;
+}
+
+static int
+on_enter(struct kernel *k, struct task *t)
+{
+	int e = call_load_entry(t, &t->call);
+
+	if (e < 0)
+		return e == -ESRCH ? 0 : e;
+	for (int i = 0; i < k->nmodules; i++) {
+		struct module *m = k->stack[i];
+		enum verdict v;
+
+		if (m->enter == NULL)
+			continue;
+		v = m->enter(m, k, t);
+		switch (v) {
+		case V_PASS:
+			continue;
+		case V_RESUME:
+			t->state = TS_RUNNING;
+			return resume(t, 0);
+		case V_EXIT_STOP:
+			t->state = TS_IN_CALL;
+			t->claimed = m;
+			return resume(t, 0);
+		case V_STOP:
+			k->stop = true;
+			return 0;
+		}
+	}
+	t->state = TS_RUNNING;
+	return resume(t, 0);
+}
+
+static int
+on_exit_stop(struct kernel *k, struct task *t)
+{
+	int e;
+
+	if (t->state != TS_IN_CALL || t->claimed == NULL)
+		return resume(t, 0);
+	if ((e = call_load_exit(t, &t->call)) < 0)
+		return e == -ESRCH ? 0 : e;
+	e = t->claimed->exit ? t->claimed->exit(t->claimed, k, t) : 0;
+	t->state = TS_RUNNING;
+	t->claimed = NULL;
+	if (k->stop)
+		return 0;
+	if (e < 0)
+		return e;
+	return resume(t, 0);
+}
+
+/* Runs the exec hooks for t (stopped at its exec event). */
+static int
+on_exec(struct kernel *k, struct task *t)
+{
+	for (int i = 0; i < k->nmodules; i++)
+		if (k->stack[i]->exec) {
+			int e = k->stack[i]->exec(k->stack[i], k, t);
+			if (e < 0 || k->stop)
+				return e;
+		}
+	return 0;
+}
+
+static void
+on_task_exit(struct kernel *k, struct task *t, int st)
+{
+	for (int i = 0; i < k->nmodules; i++)
+		if (k->stack[i]->task_exit)
+			k->stack[i]->task_exit(k->stack[i], k, t, st);
+	if (t->tid == k->root) {
+		k->root_status = st;
+		k->root_done = true;
+	}
+	task_free(k, t);
+}
+
+static int
+on_signal(struct kernel *k, struct task *t, int sig)
+{
+	for (int i = 0; i < k->nmodules; i++)
+		if (k->stack[i]->signal)
+			sig = k->stack[i]->signal(k->stack[i], k, t, sig);
+	return resume(t, sig);
+}
+
+static void
+setup_signals(struct kernel *k, bool on)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	memset(&sa, 0, sizeof sa);
+	memset(&it, 0, sizeof it);
+	if (on) {
+		sa.sa_handler = on_alarm;	/* no SA_RESTART: waitpid returns EINTR */
+		it.it_interval.tv_sec = it.it_value.tv_sec = 1;
+	} else
+		sa.sa_handler = SIG_DFL;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+
+	/* The terminal sends SIGINT and SIGQUIT to the program too; dios waits
+	 * to see what the program does with them.  SIGTERM and SIGHUP, sent to
+	 * dios alone, are passed on. */
+	forward_to = on ? k->root : 0;
+	sa.sa_handler = on ? SIG_IGN : SIG_DFL;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sa.sa_handler = on ? on_forward : SIG_DFL;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int
+kernel_run(struct kernel *k)
+{
+	struct task *root = task_find(k, k->root);
+	int e = 0;
+
+	if (root == NULL)
+		return -ESRCH;
+	setup_signals(k, true);
+	root->state = TS_RUNNING;
+	if ((e = on_exec(k, root)) < 0 || k->stop)
+		goto out;
+	if ((e = resume(root, 0)) < 0)
+		goto out;
+	while (!k->stop && k->tasks) {
+		int st;
+		pid_t pid;
+		struct task *t;
+
+		if (ticked) {
+			ticked = 0;
+			if (k->tick && (e = k->tick(k)) < 0)
+				goto out;
+		}
+		pid = waitpid(-1, &st, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD)
+				break;
+			e = -errno;
+			goto out;
+		}
+		if ((t = task_find(k, pid)) == NULL)
+			continue;	/* not ours (yet) */
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			on_task_exit(k, t, st);
+			continue;
+		}
+		int sig = WSTOPSIG(st), ev = st >> 16;
+		if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP)
+			e = on_enter(k, t);
+		else if (sig == (SIGTRAP | 0x80))
+			e = on_exit_stop(k, t);
+		else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXEC) {
+			if ((e = on_exec(k, t)) == 0 && !k->stop)
+				e = resume(t, 0);
+		} else if (ev == PTRACE_EVENT_STOP || (sig == SIGTRAP && ev != 0))
+			e = resume(t, 0);
+		else
+			e = on_signal(k, t, sig);
+		if (e < 0)
+			goto out;
+	}
+out:
+	setup_signals(k, false);
+	if (k->stop || e < 0)
+		kernel_kill_all(k);
+	return e;
+}

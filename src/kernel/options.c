@@ -1,0 +1,601 @@
+/* options.c: the option table of dios-record and dios-replay and the command
+ * line parser built from it (getopt_long, set up at run time).  The YAML side
+ * is config.c; both set values through opts_set.  Nothing here exits or
+ * prints an error: messages go to the caller's buffer.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "kernel/options.h"
+
+#define OPT(field, sname, t, c, arg, h) \
+	{ #field, sname, t, offsetof(struct dios_opts, field), c, arg, h }
+#define BOTH (CMD_RECORD | CMD_REPLAY)
+
+const struct opt_desc dios_options[] = {
+	OPT(output, 'o', OPT_STRING, CMD_RECORD, "FILE",
+	    "write the trace to FILE (default: trace.json.zst)"),
+	OPT(force, 'f', OPT_BOOL, CMD_RECORD, NULL,
+	    "let --output overwrite an existing file"),
+	OPT(exe, 0, OPT_STRING, CMD_REPLAY, "FILE",
+	    "run FILE instead of the recorded executable"),
+	OPT(realtime, 0, OPT_BOOL, CMD_REPLAY, NULL,
+	    "sleep as long as the recorded program slept"),
+	OPT(timeout, 0, OPT_UINT, CMD_REPLAY, "SECONDS",
+	    "no progress for SECONDS is a divergence (0: never; default: 10)"),
+	OPT(quiet, 'q', OPT_BOOL, BOTH, NULL,
+	    "record: no summary; replay: hide the program's output"),
+	OPT(pin, 0, OPT_BOOL, BOTH, NULL,
+	    "keep dios and the program on one CPU (default: on)"),
+	OPT(verbose, 'v', OPT_COUNT, BOTH, NULL,
+	    "say more (repeat for more detail)"),
+	OPT(config, 0, OPT_STRING, BOTH, "FILE",
+	    "read settings from FILE, not the default config file"),
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+/* getopt_long return values besides short option characters. */
+enum {
+	VAL_LONG = 0x100,	/* + table index: --name */
+	VAL_NEG = 0x200,	/* + table index: --no-name (booleans) */
+	VAL_HELP = 0x400,
+	VAL_VERSION,
+};
+
+#define NAME_MAX_LEN 32		/* longest option name, for --no-NAME */
+
+static const char *
+cmd_name(enum dios_cmd cmd)
+{
+	return cmd == CMD_RECORD ? "dios-record" : "dios-replay";
+}
+
+static void *
+field(struct dios_opts *o, const struct opt_desc *d)
+{
+	return (char *)o + d->offset;
+}
+
+static void
+errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Copies text s (n bytes) into buf for an error message: control bytes,
+ * quotes and backslashes escaped, at most about 60 bytes shown.  The text
+ * may come from an untrusted file and must not reach a terminal raw. */
+static const char *
+quote(char *buf, size_t buflen, const char *s, size_t n)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < n && j + 8 < buflen; i++) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned char next = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+
+		if (i >= 60) {
+			memcpy(buf + j, "...", 3);
+			j += 3;
+			break;
+		}
+		if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\' ||
+		    (c == 0xc2 && next >= 0x80 && next < 0xa0))	/* C1 */
+			j += (size_t)snprintf(buf + j, buflen - j, "\\x%02x", c);
+		else
+			buf[j++] = (char)c;
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
+void
+opts_init(struct dios_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->pin = true;
+	o->timeout = 10;
+}
+
+void
+opts_free(struct dios_opts *o)
+{
+	const struct opt_desc *d;
+
+	for (d = dios_options; d->name != NULL; d++) {
+		if (d->type == OPT_STRING) {
+			char **p = field(o, d);
+
+			free(*p);
+			*p = NULL;
+		}
+	}
+}
+
+static int
+parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int
+parse_uint(const char *s, unsigned *out)
+{
+	unsigned long long v = 0;
+
+	if (*s == '\0')
+		return -EINVAL;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > UINT_MAX)
+			return -EINVAL;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* opts_set, with the option named as "prefix" "name" in messages ("--" on
+ * the command line, "" in a config file). */
+static int
+set_value(struct dios_opts *o, const struct opt_desc *d, const char *value,
+    const char *prefix, char *err, size_t errlen)
+{
+	char q[256];
+	const char *expected = NULL;
+	char *copy;
+
+	switch (d->type) {
+	case OPT_BOOL:
+		if (parse_bool(value, field(o, d)) < 0)
+			expected = "true or false";
+		break;
+	case OPT_UINT:
+	case OPT_COUNT:
+		if (parse_uint(value, field(o, d)) < 0)
+			expected = "a whole number from 0 to 4294967295";
+		break;
+	case OPT_STRING:
+		if (*value == '\0') {
+			expected = d->argname != NULL &&
+			    strcmp(d->argname, "FILE") == 0 ?
+			    "a file name" : "a value";
+			break;
+		}
+		if ((copy = strdup(value)) == NULL) {
+			errf(err, errlen, "out of memory setting '%s%s'",
+			    prefix, d->name);
+			return -ENOMEM;
+		}
+		free(*(char **)field(o, d));
+		*(char **)field(o, d) = copy;
+		break;
+	default:
+		errf(err, errlen, "option '%s%s' has no type", prefix, d->name);
+		return -EINVAL;
+	}
+	if (expected != NULL) {
+		errf(err, errlen, "bad value '%s' for '%s%s': expected %s",
+		    quote(q, sizeof(q), value, strlen(value)), prefix, d->name,
+		    expected);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+opts_set(struct dios_opts *o, const struct opt_desc *d, const char *value,
+    char *err, size_t errlen)
+{
+	return set_value(o, d, value, "", err, errlen);
+}
+
+/* ---- command line ---- */
+
+struct getopt_tables {
+	struct option *longopts;
+	char *nonames;		/* storage for the "no-NAME" strings */
+	char optstring[128];
+};
+
+static void
+tables_free(struct getopt_tables *t)
+{
+	free(t->longopts);
+	free(t->nonames);
+}
+
+static int
+tables_build(struct getopt_tables *t, char *err, size_t errlen)
+{
+	const struct opt_desc *d;
+	size_t n = 0, k = 0, j;
+	char *os = t->optstring;
+
+	for (d = dios_options; d->name != NULL; d++)
+		n++;
+	/* Each option, a --no- form per boolean, help, version, the end. */
+	t->longopts = calloc(2 * n + 3, sizeof(*t->longopts));
+	t->nonames = calloc(n, NAME_MAX_LEN + 4);
+	if (t->longopts == NULL || t->nonames == NULL) {
+		tables_free(t);
+		errf(err, errlen, "out of memory parsing the command line");
+		return -ENOMEM;
+	}
+	/* "+": stop at the first non-option (the program's own options are
+	 * its own); ":": report a missing argument as ':'. */
+	j = (size_t)snprintf(os, sizeof(t->optstring), "+:h");
+	for (d = dios_options; d->name != NULL; d++) {
+		size_t i = (size_t)(d - dios_options);
+		bool arg = d->type == OPT_STRING || d->type == OPT_UINT;
+
+		t->longopts[k++] = (struct option){ d->name,
+		    arg ? required_argument : no_argument, NULL,
+		    (int)(VAL_LONG + i) };
+		if (d->type == OPT_BOOL) {
+			char *nn = t->nonames + i * (NAME_MAX_LEN + 4);
+
+			snprintf(nn, NAME_MAX_LEN + 4, "no-%s", d->name);
+			t->longopts[k++] = (struct option){ nn, no_argument,
+			    NULL, (int)(VAL_NEG + i) };
+		}
+		if (d->short_name != 0 && j + 3 < sizeof(t->optstring)) {
+			os[j++] = (char)d->short_name;
+			if (arg)
+				os[j++] = ':';
+			os[j] = '\0';
+		}
+	}
+	t->longopts[k++] = (struct option){ "help", no_argument, NULL,
+	    VAL_HELP };
+	t->longopts[k++] = (struct option){ "version", no_argument, NULL,
+	    VAL_VERSION };
+	return 0;
+}
+
+static const struct opt_desc *
+by_short(int c)
+{
+	const struct opt_desc *d;
+
+	for (d = dios_options; d->name != NULL; d++)
+		if (d->short_name != 0 && d->short_name == c)
+			return d;
+	return NULL;
+}
+
+/* The option named by getopt value v, as the user wrote it ("-o",
+ * "--output", "--no-pin") in buf; NULL when v is not in the table. */
+static const struct opt_desc *
+from_val(int v, char *buf, size_t buflen)
+{
+	const struct opt_desc *d;
+
+	if (v >= VAL_LONG && v < VAL_LONG + 0x100) {
+		d = &dios_options[v - VAL_LONG];
+		snprintf(buf, buflen, "--%s", d->name);
+		return d;
+	}
+	if (v >= VAL_NEG && v < VAL_NEG + 0x100) {
+		d = &dios_options[v - VAL_NEG];
+		snprintf(buf, buflen, "--no-%s", d->name);
+		return d;
+	}
+	if ((d = by_short(v)) != NULL)
+		snprintf(buf, buflen, "-%c", v);
+	return d;
+}
+
+/* Message for an unknown or ambiguous long option text "--xyz[=...]". */
+static void
+bad_long(const struct getopt_tables *t, const char *text, char *err,
+    size_t errlen)
+{
+	char q[256], list[256] = "";
+	const struct option *lo;
+	const char *name = text + 2, *eq = strchr(name, '=');
+	size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+	size_t j = 0;
+	int matches = 0;
+
+	for (lo = t->longopts; lo->name != NULL; lo++) {
+		if (len == 0 || strncmp(lo->name, name, len) != 0)
+			continue;
+		matches++;
+		if (j < sizeof(list))
+			j += (size_t)snprintf(list + j, sizeof(list) - j,
+			    "%s--%s", matches > 1 ? ", " : "", lo->name);
+	}
+	quote(q, sizeof(q), text, eq != NULL ? (size_t)(eq - text) :
+	    strlen(text));
+	if (matches > 1)
+		errf(err, errlen, "option '%s' is ambiguous: it could be %s",
+		    q, list);
+	else
+		errf(err, errlen, "unknown option '%s' (see --help)", q);
+}
+
+/* One pass over argv.  Pass 1 checks every option, handles --help,
+ * --version and --config; pass 2 applies the others on top of the config
+ * file.  Returns 0, 1 (help or version printed) or -errno. */
+static int
+scan(const struct getopt_tables *t, int pass, int argc, char **argv,
+    enum dios_cmd cmd, struct dios_opts *o, int *first_arg, FILE *out,
+    char *err, size_t errlen)
+{
+	bool counted[64] = { false };
+	char shown[NAME_MAX_LEN + 8], q[256];
+	const struct opt_desc *d;
+	int c, r;
+
+	optind = 0;	/* glibc and musl: start over */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, t->optstring, t->longopts,
+	    NULL)) != -1) {
+		if (c == '?') {
+			if (optopt >= VAL_LONG &&
+			    (d = from_val(optopt, shown, sizeof(shown)))
+			    != NULL) {
+				if (d->type == OPT_BOOL)
+					errf(err, errlen, "option '%s' takes "
+					    "no argument (use --%s or --no-%s)",
+					    shown, d->name, d->name);
+				else
+					errf(err, errlen, "option '%s' takes "
+					    "no argument", shown);
+			} else if (optopt == VAL_HELP || optopt == VAL_VERSION) {
+				errf(err, errlen, "option '--%s' takes no "
+				    "argument", optopt == VAL_HELP ? "help" :
+				    "version");
+			} else if (optopt != 0) {
+				char ch = (char)optopt;
+
+				errf(err, errlen, "unknown option '-%s' (see "
+				    "--help)", quote(q, sizeof(q), &ch, 1));
+			} else if (optind > 0 && optind <= argc &&
+			    strncmp(argv[optind - 1], "--", 2) == 0) {
+				bad_long(t, argv[optind - 1], err, errlen);
+			} else {
+				errf(err, errlen, "unknown option (see --help)");
+			}
+			return -EINVAL;
+		}
+		if (c == ':') {
+			d = from_val(optopt, shown, sizeof(shown));
+			if (d == NULL) {
+				errf(err, errlen, "an option needs an argument "
+				    "(see --help)");
+				return -EINVAL;
+			}
+			if ((d->cmds & cmd) == 0)
+				goto other_cmd;
+			errf(err, errlen, "option '%s' needs an argument %s",
+			    shown, d->argname != NULL ? d->argname : "");
+			return -EINVAL;
+		}
+		if (c == 'h' || c == VAL_HELP) {
+			if (pass == 1) {
+				opts_usage(cmd, out);
+				return 1;
+			}
+			continue;
+		}
+		if (c == VAL_VERSION) {
+			if (pass == 1) {
+				fprintf(out, "%s (%s) %s\n", cmd_name(cmd),
+				    PACKAGE_NAME, PACKAGE_VERSION);
+				return 1;
+			}
+			continue;
+		}
+		if ((d = from_val(c, shown, sizeof(shown))) == NULL) {
+			errf(err, errlen, "internal error: unexpected option "
+			    "value %d", c);
+			return -EINVAL;
+		}
+		if ((d->cmds & cmd) == 0)
+			goto other_cmd;
+
+		/* Pass 1 sets everything in a scratch copy, to check the
+		 * values and find --config; pass 2 sets the rest over what
+		 * the config file set. */
+		if (pass == 2 && strcmp(d->name, "config") == 0)
+			continue;
+		switch (d->type) {
+		case OPT_BOOL:
+			*(bool *)field(o, d) = c < VAL_NEG ||
+			    c >= VAL_NEG + 0x100;
+			break;
+		case OPT_COUNT: {
+			/* The command line's count replaces the file's. */
+			size_t i = (size_t)(d - dios_options);
+			unsigned *p = field(o, d);
+
+			if (i < sizeof(counted) && !counted[i]) {
+				counted[i] = true;
+				*p = 0;
+			}
+			if (*p < UINT_MAX)
+				(*p)++;
+			break;
+		}
+		default:
+			r = set_value(o, d, optarg, "--", err, errlen);
+			if (r < 0)
+				return r;
+			break;
+		}
+	}
+	*first_arg = optind < argc ? optind : argc;
+	return 0;
+
+other_cmd:
+	errf(err, errlen, "option '%s' is for %s, not %s", shown,
+	    cmd_name((enum dios_cmd)(d->cmds & BOTH)), cmd_name(cmd));
+	return -EINVAL;
+}
+
+/* The default config file's path in buf (empty when neither
+ * XDG_CONFIG_HOME nor HOME gives one).  Per the XDG base directory spec, an
+ * empty or relative XDG_CONFIG_HOME is ignored. */
+static void
+default_config(char *buf, size_t buflen)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+
+	int n = 0;
+
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(buf, buflen, "%s/dios/dios.yaml", xdg);
+	else if (home != NULL && home[0] != '\0')
+		n = snprintf(buf, buflen, "%s/.config/dios/dios.yaml", home);
+	if (n <= 0 || (size_t)n >= buflen)	/* none, or cut short */
+		buf[0] = '\0';
+}
+
+int
+opts_parse(int argc, char **argv, enum dios_cmd cmd, struct dios_opts *o,
+    int *first_arg, FILE *out, char *err, size_t errlen)
+{
+	struct getopt_tables t = { NULL, NULL, "" };
+	struct dios_opts scratch;
+	char path[PATH_MAX + 32];
+	int r, dummy;
+
+	opts_init(o);
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (out == NULL)
+		out = stdout;
+	if (first_arg == NULL)
+		first_arg = &dummy;
+	*first_arg = argc > 1 ? 1 : argc;
+	if ((r = tables_build(&t, err, errlen)) < 0)
+		return r;
+
+	opts_init(&scratch);
+	r = scan(&t, 1, argc, argv, cmd, &scratch, first_arg, out, err,
+	    errlen);
+	o->config = scratch.config;
+	scratch.config = NULL;
+	opts_free(&scratch);
+	if (r != 0)
+		goto done;
+
+	if (o->config != NULL) {
+		r = config_load(o->config, cmd, o, err, errlen);
+	} else {
+		default_config(path, sizeof(path));
+		r = path[0] != '\0' ?
+		    config_load(path, cmd, o, err, errlen) : 0;
+		/* No default file is fine; anything else about it is not. */
+		if (r == -ENOENT || r == -ENOTDIR) {
+			r = 0;
+			if (err != NULL && errlen > 0)
+				err[0] = '\0';
+		}
+	}
+	if (r < 0) {
+		if (r != -ENOMEM)
+			r = -EINVAL;
+		goto done;
+	}
+
+	r = scan(&t, 2, argc, argv, cmd, o, first_arg, out, err, errlen);
+done:
+	tables_free(&t);
+	if (r != 0) {
+		/* Leave o at the defaults, with nothing to free. */
+		opts_free(o);
+		opts_init(o);
+	}
+	return r;
+}
+
+void
+opts_usage(enum dios_cmd cmd, FILE *f)
+{
+	const struct opt_desc *d;
+	char label[96];
+	int width = 0, pass;
+
+	if (cmd == CMD_RECORD)
+		fprintf(f, "Usage: dios-record [OPTION]... [--] PROGRAM "
+		    "[ARG]...\n"
+		    "Run PROGRAM and record its system calls to a trace.\n");
+	else
+		fprintf(f, "Usage: dios-replay [OPTION]... [--] TRACE\n"
+		    "Run the program recorded in TRACE again, answering its "
+		    "system calls from TRACE.\n");
+	fprintf(f, "\nOptions:\n");
+	/* Pass 0 measures the labels, pass 1 prints. */
+	for (pass = 0; pass < 2; pass++) {
+		for (d = dios_options; d->name != NULL; d++) {
+			struct dios_opts def;
+			int n;
+
+			if ((d->cmds & cmd) == 0)
+				continue;
+			opts_init(&def);
+			if (d->type == OPT_BOOL && *(bool *)field(&def, d))
+				n = snprintf(label, sizeof(label),
+				    "--%s, --no-%s", d->name, d->name);
+			else
+				n = snprintf(label, sizeof(label), "--%s%s%s",
+				    d->name, d->argname != NULL ? " " : "",
+				    d->argname != NULL ? d->argname : "");
+			if (pass == 0) {
+				if (n > width)
+					width = n;
+				continue;
+			}
+			if (d->short_name != 0)
+				fprintf(f, "  -%c, ", d->short_name);
+			else
+				fprintf(f, "      ");
+			fprintf(f, "%-*s  %s\n", width, label, d->help);
+		}
+	}
+	fprintf(f, "  -h, %-*s  %s\n", width, "--help", "print this help");
+	fprintf(f, "      %-*s  %s\n", width, "--version",
+	    "print the version");
+	fprintf(f, "\nEach flag has a --no- form (--no-quiet) to turn off "
+	    "what a config file turned on.\n"
+	    "Defaults come from $XDG_CONFIG_HOME/dios/dios.yaml "
+	    "(see dios.yaml(5)).\n");
+}

@@ -1,0 +1,182 @@
+/* render.c: events as strace-like lines. */
+#include "config.h"
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kernel/bytes.h"
+#include "kernel/render.h"
+#include "kernel/systable.h"
+#include "kernel/xlat.h"
+
+struct out { char *p; size_t n, len; };
+
+static void
+put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (o->len >= o->n)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(o->p + o->len, o->n - o->len, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		o->len += (size_t)k < o->n - o->len ? (size_t)k : o->n - o->len - 1;
+}
+
+static void
+put_quoted(struct out *o, const unsigned char *s, size_t n, size_t max)
+{
+	put(o, "\"");
+	for (size_t i = 0; i < n && i < max; i++) {
+		unsigned char c = s[i];
+		switch (c) {
+		case '"': put(o, "\\\""); break;
+		case '\\': put(o, "\\\\"); break;
+		case '\n': put(o, "\\n"); break;
+		case '\t': put(o, "\\t"); break;
+		case '\r': put(o, "\\r"); break;
+		default:
+			if (c < 32 || c >= 127)
+				put(o, "\\%o", c);
+			else
+				put(o, "%c", c);
+		}
+	}
+	put(o, "\"%s", n > max ? "..." : "");
+}
+
+static void
+put_value(struct out *o, const json_t *v, size_t max)
+{
+	if (v == NULL) {
+		put(o, "?");
+	} else if (json_is_null(v)) {
+		put(o, "NULL");
+	} else if (json_is_string(v)) {
+		put_quoted(o, (const unsigned char *)json_string_value(v), json_string_length(v), max);
+	} else if (json_is_integer(v)) {
+		put(o, "%lld", (long long)json_integer_value(v));
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *e;
+		put(o, "[");
+		json_array_foreach(v, i, e) {
+			if (i >= 8) {
+				put(o, ", ...");
+				break;
+			}
+			put(o, "%s", i ? ", " : "");
+			put_value(o, e, max);
+		}
+		put(o, "]");
+	} else if (json_is_object(v) && json_bytes_len(v) >= 0) {
+		void *b;
+		size_t n;
+		if (json_get_bytes(v, &b, &n) == 0) {
+			put_quoted(o, b, n, max);
+			free(b);
+		}
+	} else if (json_is_object(v)) {
+		const char *k;
+		json_t *e;
+		int first = 1;
+		put(o, "{");
+		json_object_foreach((json_t *)v, k, e) {
+			put(o, "%s%s=", first ? "" : ", ", k);
+			put_value(o, e, max);
+			first = 0;
+		}
+		put(o, "}");
+	} else {
+		char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		put(o, "%s", s ? s : "?");
+		free(s);
+	}
+}
+
+static void
+put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, size_t max)
+{
+	char buf[256];
+
+	if (v && json_is_integer(v)) {
+		json_int_t x = json_integer_value(v);
+		switch (ad->kind) {
+		case A_FD:
+			if (x == AT_FDCWD)
+				put(o, "AT_FDCWD");
+			else
+				put(o, "%lld", (long long)x);
+			return;
+		case A_FLAGS:
+			xlat_render(ad->xlat, (uint64_t)x, buf, sizeof buf);
+			put(o, "%s", buf);
+			return;
+		case A_MODE:
+			put(o, "0%llo", (unsigned long long)x);
+			return;
+		case A_PTR:
+			put(o, x ? "%#llx" : "NULL", (unsigned long long)x);
+			return;
+		default:
+			break;
+		}
+	}
+	put_value(o, v, max);
+}
+
+void
+render_event(const json_t *ev, int with_result, size_t strsize, char *buf, size_t n)
+{
+	struct out o = { buf, n, 0 };
+	const char *name = json_string_value(json_object_get(ev, "sys"));
+	const json_t *args = json_object_get(ev, "args"), *out = json_object_get(ev, "out");
+	const struct sc_desc *sc;
+
+	buf[0] = '\0';
+	if (name == NULL) {
+		const char *what = json_string_value(json_object_get(ev, "event"));
+		put(&o, "<%s>", what ? what : "?");
+		return;
+	}
+	sc = sc_by_name(name);
+	put(&o, "%s(", name);
+	if (sc && !json_is_true(json_object_get(ev, "unknown"))) {
+		for (int i = 0; i < sc->nargs; i++) {
+			const struct arg_desc *ad = &sc->args[i];
+			const json_t *v = json_object_get(args, ad->name);
+			if (v == NULL && out)
+				v = json_object_get(out, ad->name);
+			put(&o, "%s", i ? ", " : "");
+			if (v == NULL && (ad->kind == A_OUT || ad->kind == A_OUT_STRUCT ||
+			    ad->kind == A_IOV_OUT || ad->kind == A_CUSTOM))
+				put(&o, "%s", with_result ? "..." : "?");
+			else
+				put_arg(&o, ad, v, strsize);
+		}
+	} else {
+		size_t i;
+		json_t *v;
+		json_array_foreach(json_object_get(args, "raw"), i, v)
+			put(&o, "%s%#llx", i ? ", " : "", (unsigned long long)json_integer_value(v));
+	}
+	put(&o, ")");
+	if (!with_result)
+		return;
+	const json_t *r = json_object_get(ev, "ret"), *e = json_object_get(ev, "err");
+	if (json_is_integer(r)) {
+		if (sc && sc->ret == R_ADDR)
+			put(&o, " = %#llx", (unsigned long long)json_integer_value(r));
+		else
+			put(&o, " = %lld", (long long)json_integer_value(r));
+	} else if (json_is_string(e))
+		put(&o, " = -1 %s (%s)", json_string_value(e),
+		    errno_from_name(json_string_value(e)) > 0 ?
+		    strerror(errno_from_name(json_string_value(e))) : "?");
+}

@@ -1,0 +1,25 @@
+/* sha256.h: SHA-256 (FIPS 180-4), used to identify executables and mapped
+ * files in traces.  Owner: src/kernel/sha256.c.  Pure computation. */
+#ifndef DIOS_SHA256_H
+#define DIOS_SHA256_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;		/* bytes hashed so far */
+	uint8_t buf[64];
+	size_t fill;
+};
+
+void sha256_init(struct sha256 *s);
+void sha256_update(struct sha256 *s, const void *p, size_t n);
+void sha256_final(struct sha256 *s, uint8_t out[32]);
+/* Lower-case hex of a digest into hex[65] (NUL-terminated). */
+void sha256_hex(const uint8_t d[32], char hex[65]);
+/* Hashes the file at path; on success fills hex and *size and returns 0,
+ * else -errno. */
+int sha256_file(const char *path, char hex[65], off_t *size);
+
+#endif

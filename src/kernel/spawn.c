@@ -1,0 +1,193 @@
+/* spawn.c: fork, seize, filter, exec. */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "kernel/filter.h"
+#include "kernel/spawn.h"
+
+#define PTRACE_OPTS (PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
+	PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD)
+
+struct child_err { int stage, err; };
+
+static void __attribute__((noreturn))
+child_fail(int fd, int stage, int err)
+{
+	struct child_err ce = { stage, err };
+	ssize_t w = write(fd, &ce, sizeof ce);
+	(void)w;
+	_exit(125);
+}
+
+static int
+fd_is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+/* Makes the child's descriptors those of the recording: closes the others
+ * (below 900, where the error pipe lives) and opens /dev/null at the missing
+ * ones. */
+static void
+child_setup_fds(const struct spawn_req *req, int errfd)
+{
+	int maxfd = 0;
+
+	for (size_t i = 0; i < req->nfds; i++)
+		if (req->fds[i] > maxfd)
+			maxfd = req->fds[i];
+	for (int fd = 0; fd <= maxfd + 64 && fd < 900; fd++) {
+		int want = 0;
+		for (size_t i = 0; i < req->nfds; i++)
+			want |= req->fds[i] == fd;
+		if (!want && fd_is_open(fd))
+			close(fd);
+	}
+	for (size_t i = 0; i < req->nfds; i++) {
+		int fd = req->fds[i], n;
+		if (fd < 0 || fd >= 900 || fd_is_open(fd))
+			continue;
+		if ((n = open("/dev/null", O_RDWR)) < 0)
+			child_fail(errfd, SPAWN_SETUP, errno);
+		if (n != fd) {
+			if (dup2(n, fd) < 0)
+				child_fail(errfd, SPAWN_SETUP, errno);
+			close(n);
+		}
+	}
+}
+
+int
+spawn_traced(const struct spawn_req *req, struct spawn_result *res)
+{
+	int pfd[2], st, e;
+	pid_t pid;
+	struct child_err ce;
+	ssize_t n;
+
+	memset(res, 0, sizeof *res);
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		res->stage = SPAWN_FORK;
+		return -(res->err = errno);
+	}
+	/* Keep the error pipe's write end out of the program's range. */
+	if ((e = fcntl(pfd[1], F_DUPFD_CLOEXEC, 900)) >= 0) {
+		close(pfd[1]);
+		pfd[1] = e;
+	}
+	if ((pid = fork()) < 0) {
+		res->stage = SPAWN_FORK;
+		res->err = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return -res->err;
+	}
+	if (pid == 0) {
+		int ef = pfd[1];
+		close(pfd[0]);
+		if (req->fds)
+			child_setup_fds(req, ef);
+		if (req->umask >= 0)
+			umask((mode_t)req->umask);
+		personality(ADDR_NO_RANDOMIZE);
+		raise(SIGSTOP);
+		if ((e = filter_load()) < 0)
+			child_fail(ef, SPAWN_SECCOMP, -e);
+		execve(req->path, req->argv, req->envp);
+		child_fail(ef, SPAWN_EXEC, errno);
+	}
+	close(pfd[1]);
+	res->pid = pid;
+	if (waitpid(pid, &st, WUNTRACED) < 0 || !WIFSTOPPED(st)) {
+		res->stage = SPAWN_SETUP;
+		res->err = ECHILD;
+		goto fail_read;
+	}
+	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_OPTS) < 0) {
+		res->stage = SPAWN_PTRACE;
+		res->err = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		close(pfd[0]);
+		return -res->err;
+	}
+	kill(pid, SIGCONT);
+	/* Drive the child to its exec, letting through the stops of the way. */
+	for (;;) {
+		if (waitpid(pid, &st, __WALL) < 0) {
+			if (errno == EINTR)
+				continue;
+			res->stage = SPAWN_SETUP;
+			res->err = errno;
+			goto fail_read;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			goto fail_read;
+		int sig = WSTOPSIG(st), ev = st >> 16;
+		if (sig == SIGTRAP && ev == PTRACE_EVENT_EXEC)
+			break;
+		if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP) {
+			ptrace(PTRACE_CONT, pid, 0, 0);	/* the exec itself */
+			continue;
+		}
+		if (ev == PTRACE_EVENT_STOP || sig == SIGCONT || sig == SIGSTOP) {
+			ptrace(PTRACE_CONT, pid, 0, 0);
+			continue;
+		}
+		ptrace(PTRACE_CONT, pid, 0, sig);
+	}
+	close(pfd[0]);
+	res->stage = SPAWN_OK;
+	return 0;
+
+fail_read:
+	n = read(pfd[0], &ce, sizeof ce);
+	close(pfd[0]);
+	if (n == (ssize_t)sizeof ce) {
+		res->stage = ce.stage;
+		res->err = ce.err;
+	} else if (res->err == 0) {
+		res->stage = SPAWN_SETUP;
+		res->err = ECHILD;
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, __WALL) >= 0 && !(WIFEXITED(st) || WIFSIGNALED(st)))
+		;
+	return -res->err;
+}
+
+void
+spawn_explain(const struct spawn_result *res, const char *path, char *buf, size_t n)
+{
+	switch (res->stage) {
+	case SPAWN_PTRACE:
+		if (res->err == EPERM)
+			snprintf(buf, n, "ptrace is not permitted here (%s): dios is already being "
+			    "traced, or a security policy forbids it; check /proc/sys/kernel/yama/ptrace_scope "
+			    "(0 or 1 is needed), and in a container allow it (docker: --cap-add=SYS_PTRACE "
+			    "--security-opt seccomp=unconfined)", strerror(res->err));
+		else
+			snprintf(buf, n, "cannot trace the program: ptrace: %s", strerror(res->err));
+		break;
+	case SPAWN_SECCOMP:
+		snprintf(buf, n, "seccomp filters are not permitted here (%s): the kernel lacks "
+		    "CONFIG_SECCOMP_FILTER or a container policy forbids them; in docker run with "
+		    "--security-opt seccomp=unconfined", strerror(res->err));
+		break;
+	case SPAWN_EXEC:
+		snprintf(buf, n, "cannot execute %s: %s", path, strerror(res->err));
+		break;
+	default:
+		snprintf(buf, n, "cannot start %s: %s", path, strerror(res->err));
+		break;
+	}
+}

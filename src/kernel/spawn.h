@@ -1,0 +1,41 @@
+/* spawn.h: starting the program under ptrace and seccomp (DESIGN.md,
+ * "Processes": fork; the child stops itself; the parent seizes it; the child
+ * disables ASLR, sets no_new_privs, loads the filter and execs).
+ * Owner: src/kernel/spawn.c. */
+#ifndef DIOS_SPAWN_H
+#define DIOS_SPAWN_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct spawn_req {
+	const char *path;		/* executable to exec (absolute or relative) */
+	char *const *argv;
+	char *const *envp;
+	int umask;			/* -1: inherit */
+	/* Replay: the descriptors open at the start of the recording.  The
+	 * child makes exactly these (below fd_limit) open, with /dev/null where
+	 * it has none, before exec.  NULL: inherit as is (record). */
+	const int *fds;
+	size_t nfds;
+};
+
+enum spawn_stage { SPAWN_OK, SPAWN_FORK, SPAWN_PTRACE, SPAWN_SECCOMP, SPAWN_EXEC, SPAWN_SETUP };
+
+struct spawn_result {
+	pid_t pid;
+	enum spawn_stage stage;		/* where it failed */
+	int err;			/* errno of the failure */
+};
+
+/* Starts the program.  On success (0) the child has completed its exec and
+ * is stopped at the PTRACE_EVENT_EXEC stop, seized with the dios ptrace
+ * options; its first exec is not reported as a call.  On failure returns
+ * -errno with res->stage and res->err saying where; the child is gone. */
+int spawn_traced(const struct spawn_req *req, struct spawn_result *res);
+
+/* A one-line explanation of a spawn failure, with the fix where there is
+ * one, into buf. */
+void spawn_explain(const struct spawn_result *res, const char *path, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,107 @@
+/* systable.h: the one syscall table (syscalls.def) as data.
+ *
+ * Every intercepted syscall is one row: name, class, result kind, and its
+ * arguments with their kinds.  The filter, capture at entry and exit, the
+ * JSON form, replay matching and injection, and the strace-like rendering
+ * are all driven by these rows.  Owner: src/kernel/systable.c.
+ */
+#ifndef DIOS_SYSTABLE_H
+#define DIOS_SYSTABLE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum sc_class {
+	CLS_FILE, CLS_FD, CLS_CLOCK, CLS_RANDOM, CLS_ID, CLS_NET, CLS_PROC,
+	CLS_SIGNAL, CLS_MEM, CLS__N
+};
+
+/* What the result means. */
+enum ret_kind {
+	R_INT,		/* 0 or -errno, or a number */
+	R_FD,		/* a new descriptor */
+	R_SIZE,		/* a byte count */
+	R_OFF,		/* a file offset */
+	R_ADDR,		/* an address (mmap) */
+	R_NONE,		/* does not return (exec on success) */
+};
+
+/* Argument kinds.  "in" arguments are captured at entry and compared in
+ * replay; "out" arguments are captured at exit and written back in replay. */
+enum arg_kind {
+	A_INT,		/* signed integer, compared */
+	A_UINT,		/* unsigned integer / size, compared */
+	A_FD,		/* descriptor (int), compared, rendered with its path */
+	A_FLAGS,	/* bit flags, compared, rendered with xlat */
+	A_MODE,		/* file mode, compared, rendered in octal */
+	A_PTR,		/* address: rendered, not compared */
+	A_PATH,		/* NUL-terminated string in */
+	A_IN,		/* bytes in; length from argument .len */
+	A_OUT,		/* bytes out; capacity from argument .len, filled up to the result */
+	A_IN_STRUCT,	/* struct in (nullable) of type .st */
+	A_OUT_STRUCT,	/* struct out (nullable) of type .st, written when the call succeeds */
+	A_INOUT_STRUCT,	/* both */
+	A_IOV_IN,	/* iovec array in; count from argument .len */
+	A_IOV_OUT,	/* iovec array out; count from argument .len, filled up to the result */
+	A_CUSTOM,	/* handled by the row's family handler */
+};
+
+enum xlat_id { X_NONE, X_OPEN, X_AT, X_ACCESS, X_SEEK, X_CLOCK, X_PROT,
+	X_MAP, X_FCNTL, X_IOCTL, X_RENAME, X_GRND, X_FLOCK, X_FALLOC, X_RLIMIT,
+	X_CLOSE_RANGE, X_TIMER, X_RWF, X_STATX_MASK, X__N };
+
+struct st_desc;
+struct sc_family;
+
+struct arg_desc {
+	const char *name;	/* JSON key and rendering label */
+	enum arg_kind kind;
+	int len;		/* index of the length / count argument, or -1 */
+	enum xlat_id xlat;	/* for A_FLAGS / A_INT constants */
+	const struct st_desc *st; /* for struct kinds */
+};
+
+/* Row flags. */
+#define SC_NEWFD	0x01	/* success returns a new descriptor (replay: placeholder) */
+#define SC_RUN_REAL	0x02	/* replay runs the call for real too (descriptor table mirror) */
+#define SC_SLEEP	0x04	/* sleeps: replay does not, unless --realtime */
+#define SC_UNSUPPORTED	0x08	/* processes/threads: not supported yet */
+#define SC_EXEC		0x10	/* execve, execveat */
+#define SC_MAP		0x20	/* mmap of a file */
+
+struct sc_desc {
+	const char *name;
+	int nr;
+	enum sc_class cls;
+	enum ret_kind ret;
+	unsigned flags;
+	const struct sc_family *fam;	/* NULL for plain rows */
+	int nargs;
+	struct arg_desc args[6];
+};
+
+/* The rows, in syscalls.def order, and their count. */
+extern const struct sc_desc sc_table[];
+extern const size_t sc_count;
+
+/* The row for syscall number nr, or NULL. */
+const struct sc_desc *sc_by_nr(long nr);
+/* The row named name, or NULL. */
+const struct sc_desc *sc_by_name(const char *name);
+/* Name of a class ("file", "fd", ...). */
+const char *sc_class_name(enum sc_class c);
+/* Name of syscall nr for messages: the table's, libseccomp's, or "syscall_N"
+ * (in buf, which holds 32 bytes). */
+const char *sc_any_name(long nr, char buf[32]);
+
+/* Struct types, see structs.c. */
+enum st_field_kind { F_INT, F_UINT, F_STR, F_BYTES };
+struct st_field { const char *name; enum st_field_kind kind; size_t off, size; };
+struct st_desc {
+	const char *name;
+	size_t size;
+	int nfields;		/* 0: stored as bytes */
+	const struct st_field *fields;
+};
+
+#endif

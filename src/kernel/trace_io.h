@@ -1,0 +1,63 @@
+/* trace_io.h: streaming reader and writer of trace files.
+ *
+ * A trace is a zstd stream of JSON Lines (man/dios-trace.5): one compact JSON
+ * object per line.  The writer ends a zstd frame whenever trace_writer_tick()
+ * finds a second has passed since the last frame ended, and at close, so a
+ * killed writer leaves a decodable prefix.  Both sides use memory bounded by
+ * the longest line, never by the length of the trace.
+ * Owner: src/kernel/trace_io.c.  Functions return 0 or -errno; none exits or
+ * prints.
+ */
+#ifndef DIOS_TRACE_IO_H
+#define DIOS_TRACE_IO_H
+#include <stdint.h>
+#include <stdbool.h>
+#include <jansson.h>
+
+/* The longest line a reader accepts (a larger one is an error, not an
+ * allocation). */
+#define TRACE_MAX_LINE (256u << 20)
+
+struct trace_writer;
+
+/* Creates path for writing.  With exclusive, fails with -EEXIST when the
+ * file exists (O_EXCL: never overwrites); otherwise truncates it.
+ * On success *w is the writer (release with trace_writer_close). */
+int trace_writer_open(struct trace_writer **w, const char *path, bool exclusive);
+/* Appends obj as one line.  Does not take ownership of obj. */
+int trace_write(struct trace_writer *w, const json_t *obj);
+/* Ends the current zstd frame and writes it out when at least one second has
+ * passed since the last frame ended and data is pending.  Cheap otherwise. */
+int trace_writer_tick(struct trace_writer *w);
+/* Ends the current frame now (if data is pending) and writes it out. */
+int trace_writer_flush(struct trace_writer *w);
+/* Compressed bytes written so far (after a flush: the file size). */
+uint64_t trace_writer_bytes(const struct trace_writer *w);
+/* Flushes, closes and frees w (NULL is fine).  Returns the first error
+ * seen by the writer, if any. */
+int trace_writer_close(struct trace_writer *w);
+
+struct trace_reader;
+
+/* Opens path for reading.  -ENOENT etc. from open(2).  A file that does not
+ * start with a zstd frame is detected by the first trace_read (-EBADMSG). */
+int trace_reader_open(struct trace_reader **r, const char *path);
+/* Reads the next line.  Returns 1 and *obj (a new reference, caller
+ * decrefs) for a line holding a JSON object; 0 at the end of the data;
+ * -EBADMSG for data that is not zstd, or a line that is not a JSON object,
+ * or a line longer than TRACE_MAX_LINE (see trace_reader_error); -errno for
+ * I/O errors.  After 0, trace_reader_truncated() says whether the zstd
+ * stream was cut short (an incomplete frame or an unterminated last line:
+ * that partial line is dropped, never returned). */
+int trace_read(struct trace_reader *r, json_t **obj);
+/* 1-based number of the line last returned or failed. */
+uint64_t trace_reader_line(const struct trace_reader *r);
+bool trace_reader_truncated(const struct trace_reader *r);
+/* One-line description of the last -EBADMSG ("not a zstd stream",
+ * "line 4: not JSON: ...", ...).  Owned by the reader. */
+const char *trace_reader_error(const struct trace_reader *r);
+/* Compressed bytes consumed so far. */
+uint64_t trace_reader_bytes(const struct trace_reader *r);
+void trace_reader_close(struct trace_reader *r);
+
+#endif

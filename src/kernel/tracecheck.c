@@ -1,0 +1,168 @@
+/* tracecheck.c: format v1 checks of a trace, line by line. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "kernel/bytes.h"
+#include "kernel/systable.h"
+#include "kernel/trace_io.h"
+#include "kernel/tracecheck.h"
+#include "kernel/xlat.h"
+
+void
+trace_summary_free(struct trace_summary *s)
+{
+	json_decref(s->header);
+	json_decref(s->footer);
+	memset(s, 0, sizeof *s);
+}
+
+static const char *
+check_header(const json_t *h, int *version)
+{
+	const json_t *v = json_object_get(h, "format"), *exe;
+
+	if (!json_is_string(v) || strcmp(json_string_value(v), "dios-trace") != 0)
+		return "not a dios trace header (no \"format\":\"dios-trace\")";
+	v = json_object_get(h, "version");
+	if (!json_is_integer(v))
+		return "header lacks an integer \"version\"";
+	*version = (int)json_integer_value(v);
+	if (*version != 1)
+		return NULL;
+	if (!json_is_array(json_object_get(h, "argv")) || json_array_size(json_object_get(h, "argv")) == 0)
+		return "header lacks \"argv\" (a non-empty array)";
+	if (!json_is_array(json_object_get(h, "env")))
+		return "header lacks \"env\" (an array)";
+	exe = json_object_get(h, "exe");
+	if (!json_is_string(json_object_get(exe, "path")) || !json_is_integer(json_object_get(exe, "size")) ||
+	    !json_is_string(json_object_get(exe, "sha256")))
+		return "header lacks \"exe\" with \"path\", \"size\" and \"sha256\"";
+	if (!json_is_array(json_object_get(h, "fds")))
+		return "header lacks \"fds\" (an array)";
+	if (!json_is_integer(json_object_get(h, "pid")))
+		return "header lacks \"pid\"";
+	return NULL;
+}
+
+static const char *
+check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
+{
+	const json_t *seq = json_object_get(ev, "seq"), *sys = json_object_get(ev, "sys");
+	const json_t *ret = json_object_get(ev, "ret"), *err = json_object_get(ev, "err");
+
+	if (!json_is_integer(seq))
+		return "event lacks an integer \"seq\"";
+	if ((uint64_t)json_integer_value(seq) != want_seq) {
+		snprintf(buf, n, "event \"seq\" is %lld, expected %llu (events must be numbered in order)",
+		    (long long)json_integer_value(seq), (unsigned long long)want_seq);
+		return buf;
+	}
+	if (!json_is_integer(json_object_get(ev, "tid")))
+		return "event lacks an integer \"tid\"";
+	if (json_is_string(json_object_get(ev, "event"))) {
+		const char *what = json_string_value(json_object_get(ev, "event"));
+		if (strcmp(what, "signal") == 0 &&
+		    (!json_is_string(json_object_get(ev, "sig")) ||
+		    signal_from_name(json_string_value(json_object_get(ev, "sig"))) < 0))
+			return "signal event lacks a known \"sig\"";
+		return NULL;
+	}
+	if (!json_is_string(sys))
+		return "event lacks \"sys\" (or \"event\")";
+	if (!json_is_true(json_object_get(ev, "unknown")) && sc_by_name(json_string_value(sys)) == NULL) {
+		snprintf(buf, n, "unknown system call \"%s\"", json_string_value(sys));
+		return buf;
+	}
+	if (json_is_true(json_object_get(ev, "unsupported")))
+		return NULL;
+	if (!json_is_object(json_object_get(ev, "args")))
+		return "event lacks \"args\" (an object)";
+	if (!json_is_integer(ret) && !(json_is_string(err) && errno_from_name(json_string_value(err)) > 0))
+		return "event lacks \"ret\" (an integer) or \"err\" (an errno name such as \"ENOENT\")";
+	if (json_object_get(ev, "out") && !json_is_object(json_object_get(ev, "out")))
+		return "event \"out\" is not an object";
+	return NULL;
+}
+
+int
+trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen)
+{
+	struct trace_reader *r;
+	json_t *o;
+	char buf[256];
+	int e, version = 0;
+
+	memset(s, 0, sizeof *s);
+	if ((e = trace_reader_open(&r, path)) < 0) {
+		if (e == -ENOENT)
+			snprintf(err, errlen, "%s: no such trace file", path);
+		else
+			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-e));
+		return e;
+	}
+	for (;;) {
+		const char *why = NULL;
+
+		e = trace_read(r, &o);
+		if (e < 0) {
+			if (e == -EBADMSG)
+				snprintf(err, errlen, "%s: %s%s", path, trace_reader_error(r),
+				    trace_reader_line(r) <= 1 && strstr(trace_reader_error(r), "zstd") ?
+				    "" : "");
+			else
+				snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-e));
+			goto fail;
+		}
+		if (e == 0)
+			break;
+		if (s->footer) {
+			json_decref(o);
+			snprintf(err, errlen, "%s: line %llu: more lines after the footer", path,
+			    (unsigned long long)trace_reader_line(r));
+			e = -EBADMSG;
+			goto fail;
+		}
+		if (s->header == NULL) {
+			s->header = o;
+			why = check_header(o, &version);
+			if (why == NULL && version != 1) {
+				snprintf(err, errlen, "%s: trace format version %d is not supported: this "
+				    "dios (%s) reads version 1; use a dios that matches the recording",
+				    path, version, PACKAGE_VERSION);
+				e = -EPROTO;
+				goto fail;
+			}
+		} else if (json_object_get(o, "end") || json_object_get(o, "aborted")) {
+			s->footer = o;
+			if (json_is_string(json_object_get(o, "aborted")))
+				snprintf(s->aborted, sizeof s->aborted, "%s",
+				    json_string_value(json_object_get(o, "aborted")));
+		} else {
+			why = check_event(o, s->events, buf, sizeof buf);
+			if (why == NULL && json_is_true(json_object_get(o, "unsupported")) && !s->aborted[0])
+				snprintf(s->aborted, sizeof s->aborted, "the program called %s at event %llu",
+				    json_string_value(json_object_get(o, "sys")), (unsigned long long)s->events);
+			s->events++;
+			json_decref(o);
+		}
+		if (why) {
+			snprintf(err, errlen, "%s: line %llu: %s", path,
+			    (unsigned long long)trace_reader_line(r), why);
+			e = -EBADMSG;
+			goto fail;
+		}
+	}
+	if (s->header == NULL) {
+		snprintf(err, errlen, "%s: empty, or cut short before its first line: not a usable trace", path);
+		e = -EBADMSG;
+		goto fail;
+	}
+	s->truncated = s->footer == NULL || trace_reader_truncated(r);
+	trace_reader_close(r);
+	return 0;
+fail:
+	trace_reader_close(r);
+	trace_summary_free(s);
+	return e;
+}

@@ -1,0 +1,25 @@
+/* tracecheck.h: checks a whole trace against format v1 (man/dios-trace.5)
+ * in one streaming pass, before replay starts (and for dios-trace
+ * validate).  Owner: src/kernel/tracecheck.c. */
+#ifndef DIOS_TRACECHECK_H
+#define DIOS_TRACECHECK_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct trace_summary {
+	json_t *header;		/* line 1 (owned) */
+	json_t *footer;		/* the last line, NULL when cut short (owned) */
+	uint64_t events;	/* complete events */
+	bool truncated;		/* no footer: the recording was cut short */
+	char aborted[256];	/* non-empty: the recording stopped at an unsupported call */
+};
+
+/* Checks the trace at path.  0 when it is a valid v1 trace (possibly cut
+ * short: see s->truncated); otherwise -errno with a one-line message naming
+ * the file and line in err.  Release s with trace_summary_free. */
+int trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen);
+void trace_summary_free(struct trace_summary *s);
+
+#endif

@@ -1,0 +1,261 @@
+/* tracee.c: registers, memory and remote system calls of stopped tasks. */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ptrace.h>
+#include <linux/ptrace.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <elf.h>
+#include "kernel/tracee.h"
+
+int
+mem_read(pid_t tid, uint64_t addr, void *buf, size_t n)
+{
+	struct iovec l = { buf, n }, r = { (void *)(uintptr_t)addr, n };
+	ssize_t got;
+
+	if (n == 0)
+		return 0;
+	got = process_vm_readv(tid, &l, 1, &r, 1, 0);
+	if (got < 0)
+		return -errno;
+	if ((size_t)got != n)
+		return -EFAULT;
+	return 0;
+}
+
+static int
+mem_write_proc(pid_t tid, uint64_t addr, const void *buf, size_t n)
+{
+	char path[64];
+	int fd, err = 0;
+	ssize_t w;
+
+	snprintf(path, sizeof path, "/proc/%d/mem", tid);
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		return -errno;
+	w = pwrite(fd, buf, n, (off_t)addr);
+	if (w < 0)
+		err = -errno;
+	else if ((size_t)w != n)
+		err = -EFAULT;
+	close(fd);
+	return err;
+}
+
+int
+mem_write(pid_t tid, uint64_t addr, const void *buf, size_t n)
+{
+	struct iovec l = { (void *)buf, n }, r = { (void *)(uintptr_t)addr, n };
+	ssize_t got;
+
+	if (n == 0)
+		return 0;
+	got = process_vm_writev(tid, &l, 1, &r, 1, 0);
+	if (got >= 0 && (size_t)got == n)
+		return 0;
+	return mem_write_proc(tid, addr, buf, n);
+}
+
+int
+mem_read_str(pid_t tid, uint64_t addr, size_t max, char **out, size_t *len)
+{
+	size_t cap = 256, have = 0;
+	char *s = malloc(cap);
+
+	if (s == NULL)
+		return -ENOMEM;
+	for (;;) {
+		/* Read up to the end of the page, so an unmapped next page is
+		 * no error when the string ends before it. */
+		size_t chunk = 4096 - ((addr + have) & 4095);
+		char *nul;
+		int r;
+
+		if (have + chunk + 1 > cap) {
+			char *t;
+			while (have + chunk + 1 > cap)
+				cap *= 2;
+			if ((t = realloc(s, cap)) == NULL) {
+				free(s);
+				return -ENOMEM;
+			}
+			s = t;
+		}
+		if ((r = mem_read(tid, addr + have, s + have, chunk)) < 0) {
+			free(s);
+			return r;
+		}
+		if ((nul = memchr(s + have, '\0', chunk)) != NULL) {
+			*len = (size_t)(nul - s);
+			*out = s;
+			return 0;
+		}
+		have += chunk;
+		if (have > max) {
+			free(s);
+			return -ENAMETOOLONG;
+		}
+	}
+}
+
+int
+regs_get(pid_t tid, struct user_regs_struct *r)
+{
+	return ptrace(PTRACE_GETREGS, tid, 0, r) < 0 ? -errno : 0;
+}
+
+int
+regs_set(pid_t tid, const struct user_regs_struct *r)
+{
+	return ptrace(PTRACE_SETREGS, tid, 0, r) < 0 ? -errno : 0;
+}
+
+int
+wait_stop(pid_t tid, int *status)
+{
+	int st;
+
+	for (;;) {
+		pid_t p = waitpid(tid, &st, __WALL);
+		if (p < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (status)
+			*status = st;
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			return -ESRCH;
+		return st;
+	}
+}
+
+/* Resumes with PTRACE_SYSCALL until the syscall-exit stop of the current
+ * call; passes over the entry and seccomp stops of a re-executed call. */
+static int
+run_to_exit(pid_t tid)
+{
+	for (;;) {
+		int st;
+
+		if (ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
+			return -errno;
+		if ((st = wait_stop(tid, NULL)) < 0)
+			return st;
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+			struct ptrace_syscall_info info;
+			if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) < 0)
+				return -errno;
+			if (info.op == PTRACE_SYSCALL_INFO_EXIT)
+				return 0;
+			continue;	/* entry stop of the re-executed call */
+		}
+		if (WSTOPSIG(st) == SIGTRAP && (st >> 16) == PTRACE_EVENT_SECCOMP)
+			continue;
+		/* Any other stop (a signal) in the middle of an injected call:
+		 * keep it pending by not delivering; such signals are
+		 * re-raised by the kernel later. */
+		continue;
+	}
+}
+
+static void
+set_args(struct user_regs_struct *r, long nr, const uint64_t a[6])
+{
+	r->orig_rax = (uint64_t)nr;
+	r->rax = (uint64_t)nr;
+	r->rdi = a[0];
+	r->rsi = a[1];
+	r->rdx = a[2];
+	r->r10 = a[3];
+	r->r8 = a[4];
+	r->r9 = a[5];
+}
+
+int
+remote_syscall_at_entry(pid_t tid, long nr, const uint64_t args[6], long *result)
+{
+	struct user_regs_struct r;
+	int e;
+
+	if ((e = regs_get(tid, &r)) < 0)
+		return e;
+	set_args(&r, nr, args);
+	if ((e = regs_set(tid, &r)) < 0)
+		return e;
+	if ((e = run_to_exit(tid)) < 0)
+		return e;
+	if ((e = regs_get(tid, &r)) < 0)
+		return e;
+	*result = (long)r.rax;
+	return 0;
+}
+
+int
+remote_syscall_again(pid_t tid, const struct user_regs_struct *saved, long nr,
+    const uint64_t args[6], long *result)
+{
+	struct user_regs_struct r = *saved;
+	int e;
+
+	set_args(&r, nr, args);
+	r.rip = saved->rip - 2;		/* back onto the syscall instruction */
+	if ((e = regs_set(tid, &r)) < 0)
+		return e;
+	if ((e = run_to_exit(tid)) < 0)
+		return e;
+	if ((e = regs_get(tid, &r)) < 0)
+		return e;
+	*result = (long)r.rax;
+	return 0;
+}
+
+int
+remote_finish(pid_t tid, const struct user_regs_struct *saved, long ret)
+{
+	struct user_regs_struct r = *saved;
+
+	r.rax = (uint64_t)ret;
+	return regs_set(tid, &r);
+}
+
+int
+scratch_put(pid_t tid, uint64_t sp, const void *p, size_t n, uint64_t *addr)
+{
+	uint64_t a = (sp - 128 - n - 64) & ~(uint64_t)15;
+	int e = mem_write(tid, a, p, n);
+
+	if (e == 0)
+		*addr = a;
+	return e;
+}
+
+int
+auxv_get(pid_t tid, unsigned long type, uint64_t *val)
+{
+	char path[64];
+	Elf64_auxv_t av[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/auxv", tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	n = read(fd, av, sizeof av);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	for (size_t i = 0; i < (size_t)n / sizeof av[0] && av[i].a_type != AT_NULL; i++)
+		if (av[i].a_type == type) {
+			*val = av[i].a_un.a_val;
+			return 0;
+		}
+	return -ENOENT;
+}

@@ -1,0 +1,49 @@
+/* tracee.h: control of a stopped task: registers, memory, remote syscalls.
+ * Owner: src/kernel/tracee.c.  All functions return 0 / a count, or -errno.
+ */
+#ifndef DIOS_TRACEE_H
+#define DIOS_TRACEE_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+/* Reads n bytes at addr of task tid into buf; -EFAULT when any is unmapped. */
+int mem_read(pid_t tid, uint64_t addr, void *buf, size_t n);
+/* Writes n bytes to addr (falls back to /proc/tid/mem for read-only
+ * mappings such as the vDSO). */
+int mem_write(pid_t tid, uint64_t addr, const void *buf, size_t n);
+/* Reads a NUL-terminated string of at most max bytes at addr.  *out is
+ * malloc'd (caller frees) and *len its length.  -ENAMETOOLONG past max. */
+int mem_read_str(pid_t tid, uint64_t addr, size_t max, char **out, size_t *len);
+
+int regs_get(pid_t tid, struct user_regs_struct *r);
+int regs_set(pid_t tid, const struct user_regs_struct *r);
+
+/* Waits for the next stop of tid only (used inside a call in progress).
+ * Returns the waitpid status, or -errno; -ESRCH when the task died (then
+ * *status holds its exit status if status is not NULL). */
+int wait_stop(pid_t tid, int *status);
+
+/* Runs system call nr with args in task tid, which is at a seccomp stop
+ * (entry) of some call; on return the task is at the syscall-exit stop of
+ * the injected call, its result in *result.  The task's registers are not
+ * restored: pass the saved set to remote_finish. */
+int remote_syscall_at_entry(pid_t tid, long nr, const uint64_t args[6], long *result);
+/* Runs another system call in a task that is at a syscall-exit stop, by
+ * rewinding to the syscall instruction.  The task ends at that call's exit
+ * stop.  *result is its result. */
+int remote_syscall_again(pid_t tid, const struct user_regs_struct *saved,
+    long nr, const uint64_t args[6], long *result);
+/* Ends a remote sequence: restores saved (from the original seccomp stop)
+ * with rax = ret, so the original call appears to return ret. */
+int remote_finish(pid_t tid, const struct user_regs_struct *saved, long ret);
+
+/* Writes n bytes below the red zone of the stack at sp and returns their
+ * address there (scratch memory for remote calls). */
+int scratch_put(pid_t tid, uint64_t sp, const void *p, size_t n, uint64_t *addr);
+
+/* The value of auxv entry type for task tid (from /proc/tid/auxv). */
+int auxv_get(pid_t tid, unsigned long type, uint64_t *val);
+
+#endif

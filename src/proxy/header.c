@@ -1,0 +1,129 @@
+/* header.c: line 1 of a trace (man/dios-trace.5). */
+#include "config.h"
+#include <dirent.h>
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include "kernel/bytes.h"
+#include "kernel/systable.h"
+#include "kernel/tracee.h"
+#include "proxy/proxy.h"
+
+static json_t *
+strv(char *const v[])
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, utf8_valid(v[i], strlen(v[i])) ?
+		    json_string(v[i]) : json_bytes(v[i], strlen(v[i])));
+	return a;
+}
+
+json_t *
+at_random_get(pid_t tid)
+{
+	uint64_t addr;
+	unsigned char b[16];
+
+	if (auxv_get(tid, AT_RANDOM, &addr) < 0 || mem_read(tid, addr, b, sizeof b) < 0)
+		return NULL;
+	return json_bytes(b, sizeof b);
+}
+
+static json_t *
+open_fds(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *de;
+	json_t *a = json_array();
+	int fds[1024], n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/fd", pid);
+	if ((d = opendir(path)) == NULL)
+		return a;
+	while ((de = readdir(d)) != NULL && n < 1024)
+		if (de->d_name[0] != '.')
+			fds[n++] = atoi(de->d_name);
+	closedir(d);
+	for (int i = 0; i < n; i++)	/* sort: a few entries */
+		for (int j = i + 1; j < n; j++)
+			if (fds[j] < fds[i]) {
+				int t = fds[i]; fds[i] = fds[j]; fds[j] = t;
+			}
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(fds[i]));
+	return a;
+}
+
+static int
+proc_umask(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	int m = -1;
+
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Umask: %o", &m) == 1)
+			break;
+	fclose(f);
+	return m;
+}
+
+json_t *
+header_new(pid_t pid, char *const argv[], char *const envp[], json_t *exe, json_t *at_random)
+{
+	static const struct { int res; const char *name; } rl[] = {
+		{ RLIMIT_CPU, "cpu" }, { RLIMIT_FSIZE, "fsize" }, { RLIMIT_DATA, "data" },
+		{ RLIMIT_STACK, "stack" }, { RLIMIT_CORE, "core" }, { RLIMIT_NOFILE, "nofile" },
+		{ RLIMIT_AS, "as" }, { RLIMIT_NPROC, "nproc" },
+	};
+	struct utsname u;
+	struct timespec now;
+	char cwd[4096];
+	json_t *h, *lim = json_object(), *names = json_array();
+
+	uname(&u);
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		strcpy(cwd, "");
+	for (size_t i = 0; i < sizeof rl / sizeof rl[0]; i++) {
+		struct rlimit r;
+		if (prlimit(pid, rl[i].res, NULL, &r) == 0)
+			json_object_set_new(lim, rl[i].name, json_pack("{s:I,s:I}",
+			    "cur", (json_int_t)r.rlim_cur, "max", (json_int_t)r.rlim_max));
+	}
+	for (size_t i = 0; i < sc_count; i++)
+		json_array_append_new(names, json_string(sc_table[i].name));
+	h = json_object();
+	json_object_set_new(h, "format", json_string("dios-trace"));
+	json_object_set_new(h, "version", json_integer(1));
+	json_object_set_new(h, "tool", json_string(PACKAGE_STRING));
+	json_object_set_new(h, "argv", strv(argv));
+	json_object_set_new(h, "env", strv(envp));
+	json_object_set_new(h, "cwd", json_string(cwd));
+	json_object_set_new(h, "exe", exe ? json_incref(exe) : json_null());
+	json_object_set_new(h, "pid", json_integer(pid));
+	json_object_set_new(h, "host", json_pack("{s:s, s:s, s:s, s:s, s:s}",
+	    "sysname", u.sysname, "nodename", u.nodename, "release", u.release,
+	    "version", u.version, "machine", u.machine));
+	json_object_set_new(h, "arch", json_string("x86_64"));
+	json_object_set_new(h, "umask", json_integer(proc_umask(pid)));
+	json_object_set_new(h, "rlimits", lim);
+	json_object_set_new(h, "at_random", at_random ? json_incref(at_random) : json_null());
+	json_object_set_new(h, "fds", open_fds(pid));
+	json_object_set_new(h, "intercepted", names);
+	json_object_set_new(h, "start", json_pack("{s:I, s:I}",
+	    "sec", (json_int_t)now.tv_sec, "nsec", (json_int_t)now.tv_nsec));
+	return h;
+}

@@ -1,0 +1,2 @@
+# src/proxy: the record module.
+libdios_a_SOURCES += src/proxy/proxy.c src/proxy/proxy.h src/proxy/header.c

@@ -1,0 +1,203 @@
+/* proxy.c: the record module. */
+#include "config.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "kernel/capture.h"
+#include "kernel/family.h"
+#include "kernel/fileid.h"
+#include "kernel/vdso.h"
+#include "kernel/xlat.h"
+#include "proxy/proxy.h"
+
+struct proxy {
+	struct module mod;
+	struct proxy_conf conf;
+	struct proxy_stats st;
+	uint64_t seq;
+	int header_done;
+	char abort_msg[256];
+};
+
+static struct proxy *
+P(const struct module *m)
+{
+	return (struct proxy *)m->state;
+}
+
+static int
+emit(struct proxy *p, json_t *obj)
+{
+	int e;
+
+	if (obj == NULL)
+		return -ENOMEM;
+	e = trace_write(p->conf.w, obj);
+	json_decref(obj);
+	if (e < 0 && p->st.write_error == 0)
+		p->st.write_error = e;
+	return e;
+}
+
+static void
+note_unknown(struct proxy *p, const char *name)
+{
+	json_t *n = json_object_get(p->st.unknown, name);
+
+	if (n == NULL) {
+		if (p->conf.warn)
+			p->conf.warn("warning: the program called %s, which dios does not know: it ran "
+			    "unrecorded and the trace is marked incomplete (replay will stop there)", name);
+		json_object_set_new(p->st.unknown, name, json_integer(1));
+	} else
+		json_integer_set(n, json_integer_value(n) + 1);
+}
+
+static enum verdict
+proxy_enter(struct module *m, struct kernel *k, struct task *t)
+{
+	struct proxy *p = P(m);
+	struct call *c = &t->call;
+	char nb[32];
+	int e;
+
+	if (c->sc && (c->sc->flags & SC_UNSUPPORTED)) {
+		snprintf(p->abort_msg, sizeof p->abort_msg,
+		    "the program called %s: new processes and threads are not supported yet "
+		    "(planned for the next release); the recording stops here", c->sc->name);
+		p->st.aborted = p->abort_msg;
+		if (capture_entry(t, c) == 0) {
+			json_t *ev = event_new(p->seq++, t->vtid, c);
+			json_object_del(ev, "ret");
+			json_object_set_new(ev, "unsupported", json_true());
+			emit(p, ev);
+		}
+		k->stop_status = 125;
+		return V_STOP;
+	}
+	if ((e = capture_entry(t, c)) < 0) {
+		/* Unreadable inputs (a bad pointer): the call will fail with
+		 * EFAULT on the host; record what can be recorded. */
+		json_decref(c->args);
+		c->args = json_object();
+	}
+	if (c->sc == NULL)
+		note_unknown(p, sc_any_name(c->nr, nb));
+	return V_EXIT_STOP;
+}
+
+static int
+proxy_exit(struct module *m, struct kernel *k, struct task *t)
+{
+	struct proxy *p = P(m);
+	struct call *c = &t->call;
+	int e;
+
+	if ((e = capture_exit(t, c)) < 0 && e != -EFAULT)
+		return e;
+	p->st.events++;
+	e = emit(p, event_new(p->seq++, t->vtid, c));
+	call_reset(c);
+	return e == -ENOMEM ? e : 0;
+}
+
+static int
+proxy_exec(struct module *m, struct kernel *k, struct task *t)
+{
+	struct proxy *p = P(m);
+	char proc[64], path[4096];
+	json_t *exe, *rnd;
+	ssize_t n;
+	int e;
+
+	if ((e = vdso_patch(t->tid)) < 0)
+		return e;
+	snprintf(proc, sizeof proc, "/proc/%d/exe", t->tid);
+	if ((n = readlink(proc, path, sizeof path - 1)) < 0)
+		return -errno;
+	path[n] = '\0';
+	if ((exe = fileid_get(proc, path, &e)) == NULL)
+		return e;
+	rnd = at_random_get(t->tid);
+	if (!p->header_done) {
+		p->header_done = 1;
+		e = emit(p, header_new(t->tid, p->conf.argv, p->conf.envp, exe, rnd));
+		json_decref(exe);
+		json_decref(rnd);
+		return e;
+	}
+	/* An exec by the program: the details go into its execve event. */
+	if (t->call.extra == NULL)
+		t->call.extra = json_object();
+	json_object_set_new(t->call.extra, "exe", exe);
+	json_object_set_new(t->call.extra, "at_random", rnd ? rnd : json_null());
+	return 0;
+}
+
+static int
+proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig)
+{
+	struct proxy *p = P(m);
+	char sb[16];
+
+	emit(p, json_pack("{s:I, s:i, s:s, s:s}", "seq", (json_int_t)p->seq++,
+	    "tid", t->vtid, "event", "signal", "sig", signal_name(sig, sb)));
+	return sig;
+}
+
+struct module *
+proxy_new(const struct proxy_conf *conf)
+{
+	struct proxy *p = calloc(1, sizeof *p);
+
+	if (p == NULL)
+		return NULL;
+	p->conf = *conf;
+	p->st.unknown = json_object();
+	p->mod.name = "proxy";
+	p->mod.enter = proxy_enter;
+	p->mod.exit = proxy_exit;
+	p->mod.exec = proxy_exec;
+	p->mod.signal = proxy_signal;
+	p->mod.state = p;
+	return &p->mod;
+}
+
+const struct proxy_stats *
+proxy_stats(const struct module *m)
+{
+	return &P(m)->st;
+}
+
+int
+proxy_finish(struct module *m, const struct kernel *k)
+{
+	struct proxy *p = P(m);
+	json_t *f = json_object(), *end = json_object();
+	char sb[16];
+
+	if (p->st.aborted)
+		json_object_set_new(f, "aborted", json_string(p->st.aborted));
+	else if (k->root_done && WIFSIGNALED(k->root_status))
+		json_object_set_new(end, "signal", json_string(signal_name(WTERMSIG(k->root_status), sb)));
+	else if (k->root_done)
+		json_object_set_new(end, "exit", json_integer(WEXITSTATUS(k->root_status)));
+	json_object_set_new(f, "end", end);
+	json_object_set_new(f, "events", json_integer((json_int_t)p->st.events));
+	if (json_object_size(p->st.unknown) > 0)
+		json_object_set(f, "incomplete", p->st.unknown);
+	return emit(p, f);
+}
+
+void
+proxy_free(struct module *m)
+{
+	if (m == NULL)
+		return;
+	json_decref(P(m)->st.unknown);
+	free(P(m));
+}

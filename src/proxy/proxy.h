@@ -1,0 +1,40 @@
+/* proxy.h: the record module (DESIGN.md: proxy).  Every intercepted call
+ * runs on the host; at its exit the result and outputs are written to the
+ * trace as one event.  Owner: src/proxy/proxy.c, src/proxy/header.c.
+ */
+#ifndef DIOS_PROXY_H
+#define DIOS_PROXY_H
+#include <stdint.h>
+#include "kernel/kernel.h"
+#include "kernel/trace_io.h"
+
+struct proxy_conf {
+	struct trace_writer *w;		/* not owned */
+	char *const *argv;		/* as given to the program */
+	char *const *envp;
+	/* Called for warnings (unknown syscall, unsupported call); NULL: none. */
+	void (*warn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+};
+
+struct proxy_stats {
+	uint64_t events;
+	int write_error;		/* first -errno from the trace writer */
+	const char *aborted;		/* non-NULL: why the recording stopped early */
+	json_t *unknown;		/* names of unknown syscalls seen -> count (owned by the module) */
+};
+
+/* New record module (release with proxy_free). */
+struct module *proxy_new(const struct proxy_conf *conf);
+const struct proxy_stats *proxy_stats(const struct module *m);
+/* Writes the footer for the run that ended with waitpid status (or, when
+ * aborted, with none).  Returns 0 or -errno. */
+int proxy_finish(struct module *m, const struct kernel *k);
+void proxy_free(struct module *m);
+
+/* The trace header for the program stopped at its first exec (header.c). */
+json_t *header_new(pid_t pid, char *const argv[], char *const envp[],
+    json_t *exe, json_t *at_random);
+/* The AT_RANDOM bytes of task tid as bytes JSON, NULL on failure. */
+json_t *at_random_get(pid_t tid);
+
+#endif

@@ -1,0 +1,698 @@
+/* replay.c: the replay module: match each intercepted call with the next
+ * event of the trace, answer it from there, and stop at the first
+ * difference.  See DESIGN.md, "Replay rules". */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <elf.h>
+#include "kernel/bytes.h"
+#include "kernel/capture.h"
+#include "kernel/family.h"
+#include "kernel/fileid.h"
+#include "kernel/render.h"
+#include "kernel/tracee.h"
+#include "kernel/vdso.h"
+#include "kernel/xlat.h"
+#include "replay/replay.h"
+
+#define RING 5
+#define MAX_FD 4096
+
+struct replay {
+	struct module mod;
+	struct replay_conf conf;
+	json_t *next;			/* the next event, read ahead */
+	json_t *footer;			/* the last line, once read */
+	bool eof;
+	json_t *ring[RING];		/* the last matched events */
+	uint64_t matched;
+	enum replay_outcome outcome;
+	char *msg;
+	unsigned char stdio[MAX_FD];	/* 1 or 2: fd shows the recording's stdout/stderr */
+	bool first_exec_done;
+};
+
+struct rtask {
+	json_t *ev;			/* event of the call in progress */
+	int kind;			/* what the exit hook does */
+};
+enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP };
+
+static struct replay *
+R(const struct module *m)
+{
+	return (struct replay *)m->state;
+}
+
+static struct rtask *
+RT(struct task *t)
+{
+	if (t->mod == NULL)
+		t->mod = calloc(1, sizeof(struct rtask));
+	return t->mod;
+}
+
+static void
+set_msg(struct replay *r, enum replay_outcome o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void
+set_msg(struct replay *r, enum replay_outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->outcome == RO_DIVERGED || r->outcome == RO_ERROR)
+		return;		/* the first problem is the one reported */
+	free(r->msg);
+	va_start(ap, fmt);
+	if (vasprintf(&r->msg, fmt, ap) < 0)
+		r->msg = NULL;
+	va_end(ap);
+	r->outcome = o;
+}
+
+static enum verdict
+fail(struct replay *r, struct kernel *k, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static enum verdict
+fail(struct replay *r, struct kernel *k, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	set_msg(r, RO_ERROR, "%s", s ? s : "out of memory");
+	free(s);
+	k->stop = true;
+	return V_STOP;
+}
+
+/* Reads the next event into r->next (or the footer), unless already there. */
+static int
+peek(struct replay *r)
+{
+	json_t *o;
+	int e;
+
+	if (r->next || r->eof)
+		return 0;
+	e = trace_read(r->conf.r, &o);
+	if (e < 0)
+		return e;
+	if (e == 0) {
+		r->eof = true;
+		return 0;
+	}
+	if (json_object_get(o, "end") || json_object_get(o, "aborted")) {
+		r->footer = o;
+		r->eof = true;
+		return 0;
+	}
+	r->next = o;
+	return 0;
+}
+
+static uint64_t
+seq_of(const json_t *ev)
+{
+	return (uint64_t)json_int_or(ev, "seq", -1);
+}
+
+static void
+append(char **s, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void
+append(char **s, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *add = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&add, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	char *t = realloc(*s, *len + (size_t)n + 1);
+	if (t) {
+		memcpy(t + *len, add, (size_t)n + 1);
+		*s = t;
+		*len += (size_t)n;
+	}
+	free(add);
+}
+
+/* Stops the run with a divergence report: what the recording expected
+ * (ev, or none) and what the program did (c). */
+static enum verdict
+diverge(struct replay *r, struct kernel *k, struct task *t, const json_t *ev,
+    const struct call *c, const char *why, const char *which)
+{
+	char want[1024], got[1024];
+	char *s = NULL;
+	size_t len = 0;
+
+	if (ev)
+		render_event(ev, 1, 64, want, sizeof want);
+	else
+		snprintf(want, sizeof want, "(the recording has no more calls)");
+	if (c) {
+		json_t *actual = event_new(0, t->vtid, c);
+		render_event(actual, 0, 64, got, sizeof got);
+		json_decref(actual);
+	} else
+		snprintf(got, sizeof got, "(none)");
+	if (ev)
+		append(&s, &len, "divergence at event %llu (task %d): %s\n",
+		    (unsigned long long)seq_of(ev), (int)json_int_or(ev, "tid", t ? t->vtid : 0), why);
+	else
+		append(&s, &len, "divergence after the last event (%llu matched): %s\n",
+		    (unsigned long long)r->matched, why);
+	append(&s, &len, "  expected: %s\n  actual:   %s\n", want, got);
+	if (which)
+		append(&s, &len, "  differs in: %s\n", which);
+	if (r->ring[0]) {
+		append(&s, &len, "  last matched events:\n");
+		for (int i = RING - 1; i >= 0; i--) {
+			if (r->ring[i] == NULL)
+				continue;
+			render_event(r->ring[i], 1, 32, want, sizeof want);
+			append(&s, &len, "    #%llu %s\n", (unsigned long long)seq_of(r->ring[i]), want);
+		}
+	}
+	if (len && s[len - 1] == '\n')
+		s[len - 1] = '\0';
+	set_msg(r, RO_DIVERGED, "%s", s ? s : "divergence");
+	free(s);
+	k->stop = true;
+	return V_STOP;
+}
+
+/* Moves r->next into the ring of matched events; returns it (borrowed). */
+static json_t *
+take(struct replay *r)
+{
+	json_t *ev = r->next;
+
+	r->next = NULL;
+	json_decref(r->ring[RING - 1]);
+	memmove(r->ring + 1, r->ring, (RING - 1) * sizeof r->ring[0]);
+	r->ring[0] = ev;
+	r->matched++;
+	return ev;
+}
+
+static int
+skip_call(struct task *t, long ret)
+{
+	struct user_regs_struct regs;
+	int e;
+
+	if ((e = regs_get(t->tid, &regs)) < 0)
+		return e;
+	regs.orig_rax = (uint64_t)-1;
+	regs.rax = (uint64_t)ret;
+	return regs_set(t->tid, &regs);
+}
+
+static int
+set_result(struct task *t, long ret)
+{
+	struct user_regs_struct regs;
+	int e;
+
+	if ((e = regs_get(t->tid, &regs)) < 0)
+		return e;
+	regs.rax = (uint64_t)ret;
+	return regs_set(t->tid, &regs);
+}
+
+/* Shows again what the program wrote to the stdout/stderr it was given. */
+static void
+echo_output(struct replay *r, const struct call *c, long ret)
+{
+	int fd = (int)c->a[0];
+	const json_t *buf;
+	void *b;
+	size_t n;
+
+	if (r->conf.quiet || ret <= 0 || fd < 0 || fd >= MAX_FD || r->stdio[fd] == 0)
+		return;
+	if (!c->sc || c->sc->cls != CLS_FD)
+		return;
+	if (strcmp(c->sc->name, "write") && strcmp(c->sc->name, "writev") &&
+	    strcmp(c->sc->name, "pwrite64") && strcmp(c->sc->name, "pwritev") &&
+	    strcmp(c->sc->name, "pwritev2"))
+		return;
+	buf = json_object_get(c->args, c->sc->args[1].name);
+	if (buf == NULL || json_get_bytes(buf, &b, &n) < 0)
+		return;
+	if ((size_t)ret < n)
+		n = (size_t)ret;
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(r->stdio[fd], (char *)b + off, n - off);
+		if (w <= 0) {
+			if (w < 0 && errno == EINTR)
+				continue;
+			break;
+		}
+		off += (size_t)w;
+	}
+	free(b);
+}
+
+/* Descriptor table bookkeeping for the calls that change it. */
+static void
+note_fds(struct replay *r, const struct call *c, long ret)
+{
+	const char *n = c->sc ? c->sc->name : "";
+	int a0 = (int)c->a[0];
+
+	if (ret < 0)
+		return;
+	if ((c->sc && (c->sc->flags & SC_NEWFD)) && ret < MAX_FD) {
+		r->stdio[ret] = 0;
+	} else if (!strcmp(n, "close") && a0 >= 0 && a0 < MAX_FD) {
+		r->stdio[a0] = 0;
+	} else if (!strcmp(n, "close_range")) {
+		for (uint64_t fd = c->a[0]; fd <= c->a[1] && fd < MAX_FD; fd++)
+			if (!(c->a[2] & 4 /* CLOSE_RANGE_CLOEXEC */))
+				r->stdio[fd] = 0;
+	} else if ((!strcmp(n, "dup") || !strcmp(n, "dup2") || !strcmp(n, "dup3") ||
+	    (!strcmp(n, "fcntl") && (c->a[1] == F_DUPFD || c->a[1] == F_DUPFD_CLOEXEC))) &&
+	    a0 >= 0 && a0 < MAX_FD && ret < MAX_FD) {
+		r->stdio[ret] = r->stdio[a0];
+	}
+}
+
+static bool
+wants_cloexec(const struct call *c)
+{
+	const json_t *how = json_object_get(c->args, "how");
+
+	if (json_int_or(c->args, "flags", 0) & O_CLOEXEC)
+		return true;
+	return how && (json_int_or(how, "flags", 0) & O_CLOEXEC);
+}
+
+/* A new descriptor: a /dev/null placeholder at the recorded number keeps
+ * the real table a mirror of the recorded one. */
+static enum verdict
+placeholder(struct replay *r, struct kernel *k, struct task *t, long ret)
+{
+	struct user_regs_struct saved;
+	uint64_t path, args[6] = { 0 };
+	long got;
+	int e;
+
+	if ((e = regs_get(t->tid, &saved)) < 0 ||
+	    (e = scratch_put(t->tid, t->call.sp, "/dev/null", 10, &path)) < 0)
+		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	args[0] = (uint64_t)AT_FDCWD;
+	args[1] = path;
+	args[2] = O_RDWR | (wants_cloexec(&t->call) ? O_CLOEXEC : 0);
+	if ((e = remote_syscall_at_entry(t->tid, SYS_openat, args, &got)) < 0)
+		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	if (got != ret) {
+		if (got >= 0) {
+			uint64_t a2[6] = { (uint64_t)got };
+			remote_syscall_again(t->tid, &saved, SYS_close, a2, &got);
+		}
+		return fail(r, k, "the descriptor table is out of step with the recording: "
+		    "%s returned %ld when recorded but the next free descriptor is now %ld",
+		    t->call.sc->name, ret, got);
+	}
+	if ((e = remote_finish(t->tid, &saved, ret)) < 0)
+		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	note_fds(r, &t->call, ret);
+	return V_RESUME;
+}
+
+/* mmap of a file: map the same host file, read-only and private, after
+ * checking it is the file that was mapped when recording. */
+static enum verdict
+map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map, long ret)
+{
+	struct user_regs_struct saved;
+	const char *path = json_string_value(json_object_get(map, "path"));
+	uint64_t spath, a[6] = { 0 };
+	long fd, addr;
+	int e;
+
+	if (path == NULL)
+		return fail(r, k, "event %llu: \"map\" has no path", (unsigned long long)r->matched);
+	e = fileid_verify(map);
+	if (e == -ENOENT)
+		return fail(r, k, "%s, mapped by the program when recording, is gone from this host "
+		    "(record with the file present, or restore it)", path);
+	if (e == -ESTALE)
+		return fail(r, k, "%s differs from the file mapped when recording (size or SHA-256): "
+		    "replay needs the same file", path);
+	if (e < 0)
+		return fail(r, k, "cannot check %s: %s", path, strerror(-e));
+	if ((e = regs_get(t->tid, &saved)) < 0 ||
+	    (e = scratch_put(t->tid, t->call.sp, path, strlen(path) + 1, &spath)) < 0)
+		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	a[0] = (uint64_t)AT_FDCWD;
+	a[1] = spath;
+	a[2] = O_RDONLY | O_CLOEXEC;
+	if ((e = remote_syscall_at_entry(t->tid, SYS_openat, a, &fd)) < 0)
+		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	if (fd < 0)
+		return fail(r, k, "cannot open %s to map it: %s", path, strerror((int)-fd));
+	memcpy(a, t->call.a, sizeof a);
+	if ((a[3] & MAP_TYPE) != MAP_PRIVATE)
+		a[3] = (a[3] & ~(uint64_t)MAP_TYPE) | MAP_PRIVATE;
+	a[4] = (uint64_t)fd;
+	if ((e = remote_syscall_again(t->tid, &saved, SYS_mmap, a, &addr)) < 0)
+		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	uint64_t c[6] = { (uint64_t)fd };
+	long ignored;
+	if ((e = remote_syscall_again(t->tid, &saved, SYS_close, c, &ignored)) < 0)
+		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	if (addr < 0 && addr > -4096)
+		return fail(r, k, "mapping %s failed in replay: %s (it worked when recording)",
+		    path, strerror((int)-addr));
+	(void)ret;
+	if ((e = remote_finish(t->tid, &saved, addr)) < 0)
+		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	return V_RESUME;
+}
+
+/* Sends sig to t before its current call, which runs again afterwards: a
+ * signal recorded at this boundary is delivered at the same boundary
+ * (DESIGN.md, "Sources of nondeterminism"). */
+static enum verdict
+signal_before_call(struct replay *r, struct kernel *k, struct task *t, int sig)
+{
+	struct user_regs_struct regs;
+	int e;
+
+	if ((e = regs_get(t->tid, &regs)) < 0)
+		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	regs.rax = regs.orig_rax;
+	regs.orig_rax = (uint64_t)-1;
+	regs.rip -= 2;
+	if ((e = regs_set(t->tid, &regs)) < 0)
+		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	syscall(SYS_tgkill, k->root, t->tid, sig);
+	return V_RESUME;
+}
+
+static enum verdict
+deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev)
+{
+	const char *name = json_string_value(json_object_get(ev, "sig"));
+	int sig = name ? signal_from_name(name) : -1;
+
+	if (sig <= 0)
+		return fail(r, k, "event %llu: unknown signal %s", (unsigned long long)seq_of(ev),
+		    name ? name : "(none)");
+	take(r);
+	return signal_before_call(r, k, t, sig);
+}
+
+static enum verdict
+replay_enter(struct module *m, struct kernel *k, struct task *t)
+{
+	struct replay *r = R(m);
+	struct call *c = &t->call;
+	const char *name, *which;
+	char nb[32];
+	json_t *ev;
+	long ret;
+	int ok, e;
+
+	if ((e = peek(r)) < 0)
+		return fail(r, k, "reading the trace failed at line %llu: %s",
+		    (unsigned long long)trace_reader_line(r->conf.r),
+		    e == -EBADMSG ? trace_reader_error(r->conf.r) : strerror(-e));
+	if (capture_entry(t, c) < 0) {
+		json_decref(c->args);
+		c->args = json_object();
+	}
+	ev = r->next;
+	if (ev && json_is_string(json_object_get(ev, "event")) &&
+	    !strcmp(json_string_value(json_object_get(ev, "event")), "signal"))
+		return deliver_signal(r, k, t, ev);
+	if (ev == NULL && r->footer) {
+		/* Killed where no stop shows it (SIGKILL): the same here. */
+		const char *sn = json_string_value(json_object_get(json_object_get(r->footer, "end"), "signal"));
+		int sig = sn ? signal_from_name(sn) : -1;
+		if (sig == SIGKILL)
+			return signal_before_call(r, k, t, sig);
+	}
+	if (ev == NULL) {
+		if (trace_reader_truncated(r->conf.r) || r->footer == NULL) {
+			set_msg(r, RO_CUT_SHORT, "the recording was cut short after event %llu; "
+			    "replay matched all of it and stopped there", (unsigned long long)r->matched);
+			k->stop = true;
+			return V_STOP;
+		}
+		return diverge(r, k, t, NULL, c, "the program made a call after the end of the recording", NULL);
+	}
+	name = json_string_value(json_object_get(ev, "sys"));
+	if (name == NULL)
+		return fail(r, k, "event %llu: not a system call event", (unsigned long long)seq_of(ev));
+	if (strcmp(name, sc_any_name(c->nr, nb)) != 0)
+		return diverge(r, k, t, ev, c, "the program made another call", NULL);
+	if (json_is_true(json_object_get(ev, "unknown")))
+		return fail(r, k, "event %llu: the recording has a call of %s, which dios does not "
+		    "know; it cannot be replayed (the trace is marked incomplete)",
+		    (unsigned long long)seq_of(ev), name);
+	if (args_compare(c->sc, json_object_get(ev, "args"), c->args, &which))
+		return diverge(r, k, t, ev, c, "the program made the same call with other inputs", which);
+	ret = event_result(ev, &ok);
+	if (!ok)
+		return fail(r, k, "event %llu: no \"ret\" or \"err\"", (unsigned long long)seq_of(ev));
+	ev = take(r);
+
+	const struct sc_desc *sc = c->sc;
+	struct rtask *rt = RT(t);
+	enum replay_mode mode = (sc->flags & SC_RUN_REAL) ? RM_RUN_REAL : RM_EMULATE;
+	if (sc->fam && sc->fam->mode)
+		mode = sc->fam->mode(c);
+	json_decref(rt->ev);
+	rt->ev = json_incref(ev);
+	rt->kind = 0;
+
+	if ((sc->flags & SC_EXEC) && ret >= 0) {
+		rt->kind = EX_EXEC;
+		return V_EXIT_STOP;
+	}
+	if ((sc->flags & SC_MAP) && ret >= 0) {
+		const json_t *map = json_object_get(ev, "map");
+		if (map)
+			return map_file(r, k, t, map, ret);
+		rt->kind = EX_ANON_MAP;
+		return V_EXIT_STOP;
+	}
+	if ((sc->flags & SC_NEWFD) && ret >= 0)
+		return placeholder(r, k, t, ret);
+	if (mode == RM_RUN_REAL) {
+		rt->kind = EX_RUN_REAL;
+		return V_EXIT_STOP;
+	}
+	if ((sc->flags & SC_SLEEP) && r->conf.realtime) {
+		rt->kind = EX_SLEEP;
+		return V_EXIT_STOP;
+	}
+	if ((e = skip_call(t, ret)) < 0)
+		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	if ((e = inject_out(t, c, json_object_get(ev, "out"), ret)) < 0)
+		return fail(r, k, "event %llu: cannot give the program the recorded outputs of %s: %s",
+		    (unsigned long long)seq_of(ev), name,
+		    e == -EINVAL ? "they do not fit its buffers (was the trace edited?)" : strerror(-e));
+	echo_output(r, c, ret);
+	return V_RESUME;
+}
+
+static int
+replay_exit(struct module *m, struct kernel *k, struct task *t)
+{
+	struct replay *r = R(m);
+	struct rtask *rt = RT(t);
+	struct call *c = &t->call;
+	int ok, e = 0;
+	long ret = event_result(rt->ev, &ok);
+
+	switch (rt->kind) {
+	case EX_RUN_REAL:
+		if (c->ret != ret) {
+			char want[512];
+			render_event(rt->ev, 1, 32, want, sizeof want);
+			fail(r, k, "the descriptor table is out of step with the recording at event %llu: "
+			    "%s returned %ld in replay (%s)", (unsigned long long)seq_of(rt->ev), want,
+			    c->ret, c->ret < 0 ? strerror((int)-c->ret) : "ok");
+			return 0;
+		}
+		note_fds(r, c, ret);
+		break;
+	case EX_SLEEP:
+		e = set_result(t, ret);
+		if (e == 0)
+			e = inject_out(t, c, json_object_get(rt->ev, "out"), ret);
+		break;
+	case EX_ANON_MAP:
+	case EX_EXEC:
+	default:
+		break;
+	}
+	json_decref(rt->ev);
+	rt->ev = NULL;
+	call_reset(c);
+	return e;
+}
+
+static int
+put_at_random(struct task *t, const json_t *rnd)
+{
+	uint64_t addr;
+	void *b;
+	size_t n;
+	int e;
+
+	if (rnd == NULL || json_is_null(rnd))
+		return 0;
+	if ((e = json_get_bytes(rnd, &b, &n)) < 0)
+		return e;
+	if ((e = auxv_get(t->tid, AT_RANDOM, &addr)) == 0 && n == 16)
+		e = mem_write(t->tid, addr, b, n);
+	free(b);
+	return e;
+}
+
+static int
+replay_exec(struct module *m, struct kernel *k, struct task *t)
+{
+	struct replay *r = R(m);
+	const json_t *rnd;
+	int e;
+
+	if ((e = vdso_patch(t->tid)) < 0)
+		return e;
+	if (!r->first_exec_done) {
+		r->first_exec_done = true;
+		rnd = json_object_get(r->conf.header, "at_random");
+	} else {
+		struct rtask *rt = RT(t);
+		const json_t *exe = rt->ev ? json_object_get(rt->ev, "exe") : NULL;
+		if (exe && (e = fileid_verify(exe)) < 0) {
+			fail(r, k, "%s, executed by the program when recording, %s",
+			    json_string_value(json_object_get(exe, "path")),
+			    e == -ESTALE ? "differs from the recorded file" : "is gone from this host");
+			return 0;
+		}
+		rnd = rt->ev ? json_object_get(rt->ev, "at_random") : NULL;
+	}
+	return put_at_random(t, rnd);
+}
+
+static int
+replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
+{
+	return sig;
+}
+
+struct module *
+replay_new(const struct replay_conf *conf)
+{
+	struct replay *r = calloc(1, sizeof *r);
+	const json_t *fds;
+	size_t i;
+	json_t *v;
+
+	if (r == NULL)
+		return NULL;
+	r->conf = *conf;
+	r->outcome = RO_RUNNING;
+	fds = json_object_get(conf->header, "fds");
+	json_array_foreach(fds, i, v) {
+		json_int_t fd = json_integer_value(v);
+		if (fd == 1 || fd == 2)
+			r->stdio[fd] = (unsigned char)fd;
+	}
+	r->mod.name = "replay";
+	r->mod.enter = replay_enter;
+	r->mod.exit = replay_exit;
+	r->mod.exec = replay_exec;
+	r->mod.signal = replay_signal;
+	r->mod.state = r;
+	return &r->mod;
+}
+
+uint64_t
+replay_matched(const struct module *m)
+{
+	return R(m)->matched;
+}
+
+enum replay_outcome
+replay_outcome(struct module *m, const struct kernel *k, const char **msg)
+{
+	struct replay *r = R(m);
+	const json_t *end;
+	char sb[16];
+	int e;
+
+	if (r->outcome == RO_RUNNING && k->root_done) {
+		if ((e = peek(r)) < 0) {
+			set_msg(r, RO_ERROR, "reading the trace failed at line %llu: %s",
+			    (unsigned long long)trace_reader_line(r->conf.r),
+			    e == -EBADMSG ? trace_reader_error(r->conf.r) : strerror(-e));
+		} else if (r->next) {
+			char want[1024];
+			render_event(r->next, 1, 64, want, sizeof want);
+			set_msg(r, RO_DIVERGED, "divergence at event %llu: the program ended (status %d) "
+			    "but the recording goes on\n  expected: %s", (unsigned long long)seq_of(r->next),
+			    status_to_exit(k->root_status), want);
+		} else if (r->footer == NULL) {
+			set_msg(r, RO_CUT_SHORT, "the recording was cut short after event %llu; replay "
+			    "matched all of it", (unsigned long long)r->matched);
+		} else {
+			end = json_object_get(r->footer, "end");
+			int want = -1;
+			const char *wsig = json_string_value(json_object_get(end, "signal"));
+			if (json_is_integer(json_object_get(end, "exit")))
+				want = (int)json_integer_value(json_object_get(end, "exit"));
+			else if (wsig)
+				want = 128 + signal_from_name(wsig);
+			if (want >= 0 && want != status_to_exit(k->root_status)) {
+				set_msg(r, RO_DIVERGED, "divergence at the end: the program ended with status %d "
+				    "(%s) but the recording ended with %d%s%s%s", status_to_exit(k->root_status),
+				    WIFSIGNALED(k->root_status) ? signal_name(WTERMSIG(k->root_status), sb) : "exit",
+				    want, wsig ? " (" : "", wsig ? wsig : "", wsig ? ")" : "");
+			} else
+				r->outcome = RO_MATCHED;
+		}
+	} else if (r->outcome == RO_RUNNING)
+		set_msg(r, RO_ERROR, "the replay stopped before the program ended");
+	*msg = r->msg;
+	return r->outcome;
+}
+
+void
+replay_free(struct module *m)
+{
+	struct replay *r;
+
+	if (m == NULL)
+		return;
+	r = R(m);
+	json_decref(r->next);
+	json_decref(r->footer);
+	for (int i = 0; i < RING; i++)
+		json_decref(r->ring[i]);
+	free(r->msg);
+	free(r);
+}

@@ -1,0 +1,37 @@
+/* replay.h: the replay module (DESIGN.md: replay rules).  Intercepted calls
+ * are answered from the trace; the first call that differs from the
+ * recording stops the run with a report.  Owner: src/replay/replay.c.
+ */
+#ifndef DIOS_REPLAY_H
+#define DIOS_REPLAY_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "kernel/kernel.h"
+#include "kernel/trace_io.h"
+
+struct replay_conf {
+	struct trace_reader *r;		/* positioned after the header; not owned */
+	const json_t *header;		/* not owned */
+	bool quiet;			/* do not show the program's stdout/stderr writes */
+	bool realtime;			/* sleep as recorded */
+};
+
+enum replay_outcome {
+	RO_RUNNING,
+	RO_MATCHED,		/* every event matched and the program ended as recorded */
+	RO_DIVERGED,		/* report() says where and how */
+	RO_ERROR,		/* dios could not go on: bad trace, changed files... */
+	RO_CUT_SHORT,		/* the recording was cut short and replay reached its end */
+};
+
+struct module *replay_new(const struct replay_conf *conf);
+void replay_free(struct module *m);
+
+/* After kernel_run: decides the outcome (comparing the end of the run with
+ * the footer) and returns it.  The report is in *msg (owned by the module;
+ * several lines for a divergence, one for an error). */
+enum replay_outcome replay_outcome(struct module *m, const struct kernel *k, const char **msg);
+uint64_t replay_matched(const struct module *m);
+
+#endif

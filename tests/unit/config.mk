@@ -1,0 +1,13 @@
+# tests/unit/config.mk: options and the YAML config file (src/kernel/options.c,
+# src/kernel/config.c), their tests and man/dios.yaml.5.
+libdios_a_SOURCES += src/kernel/options.c src/kernel/options.h \
+	src/kernel/config.c
+
+check_PROGRAMS += tests/unit/test-config tests/unit/fuzz-config
+TESTS += tests/unit/test-config tests/unit/fuzz-config
+tests_unit_test_config_SOURCES = tests/unit/test-config.c tests/unit/tap.h
+tests_unit_test_config_LDADD = $(DIOS_LIBS)
+tests_unit_fuzz_config_SOURCES = tests/unit/fuzz-config.c
+tests_unit_fuzz_config_LDADD = $(DIOS_LIBS)
+
+dist_man_MANS += man/dios.yaml.5

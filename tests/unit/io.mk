@@ -1,0 +1,30 @@
+# tests/unit/io.mk: trace I/O, bytes and SHA-256 (library and unit tests).
+
+libdios_a_SOURCES += \
+	src/kernel/bytes.c src/kernel/bytes.h \
+	src/kernel/sha256.c src/kernel/sha256.h \
+	src/kernel/trace_io.c src/kernel/trace_io.h
+
+IO_TESTS = \
+	tests/unit/test-bytes \
+	tests/unit/test-sha256 \
+	tests/unit/test-trace-io \
+	tests/unit/fuzz-trace-reader
+check_PROGRAMS += $(IO_TESTS)
+TESTS += $(IO_TESTS)
+
+tests_unit_test_bytes_SOURCES = tests/unit/test-bytes.c tests/unit/tap.h
+tests_unit_test_bytes_LDADD = $(DIOS_LIBS)
+tests_unit_test_sha256_SOURCES = tests/unit/test-sha256.c tests/unit/tap.h
+tests_unit_test_sha256_LDADD = $(DIOS_LIBS)
+tests_unit_test_trace_io_SOURCES = tests/unit/test-trace-io.c tests/unit/tap.h
+tests_unit_test_trace_io_LDADD = $(DIOS_LIBS)
+tests_unit_fuzz_trace_reader_SOURCES = tests/unit/fuzz-trace-reader.c tests/unit/tap.h
+tests_unit_fuzz_trace_reader_LDADD = $(DIOS_LIBS)
+
+# The same sources and tests under AddressSanitizer and UBSan (clang), plus
+# a short libFuzzer run when clang has it: make check-asan-io.
+EXTRA_DIST += tests/unit/asan-io.sh
+check-asan-io:
+	srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/tests/unit/asan-io.sh
+.PHONY: check-asan-io
