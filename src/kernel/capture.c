@@ -27,16 +27,19 @@ call_reset(struct call *c)
 int
 call_load_entry(struct task *t, struct call *c)
 {
-	struct ptrace_syscall_info info;
-
 	call_reset(c);
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof info, &info) < 0)
+	/* One GETREGS gives the call and its arguments, and the registers
+	 * replay changes to skip it. */
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &c->regs) < 0)
 		return -errno;
-	if (info.op != PTRACE_SYSCALL_INFO_SECCOMP)
-		return -EPROTO;
-	c->nr = (long)info.seccomp.nr;
-	memcpy(c->a, info.seccomp.args, sizeof c->a);
-	c->sp = info.stack_pointer;
+	c->nr = (long)c->regs.orig_rax;
+	c->a[0] = c->regs.rdi;
+	c->a[1] = c->regs.rsi;
+	c->a[2] = c->regs.rdx;
+	c->a[3] = c->regs.r10;
+	c->a[4] = c->regs.r8;
+	c->a[5] = c->regs.r9;
+	c->sp = c->regs.rsp;
 	c->sc = sc_by_nr(c->nr);
 	return 0;
 }

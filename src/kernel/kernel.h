@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/user.h>
 #include <jansson.h>
 #include "kernel/systable.h"
 #include "kernel/options.h"
@@ -26,6 +27,7 @@ struct call {
 	json_t *out;			/* outputs (owned), NULL when none */
 	json_t *extra;			/* other event keys, e.g. "map" (owned) */
 	uint64_t sp;			/* stack pointer at entry */
+	struct user_regs_struct regs;	/* registers at the seccomp stop */
 };
 
 void call_reset(struct call *c);

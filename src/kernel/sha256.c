@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kernel/sha256.h"
@@ -137,13 +138,26 @@ int
 sha256_file(const char *path, char hex[65], off_t *size)
 {
 	struct sha256 s;
+	struct stat st;
 	uint8_t buf[65536], d[32];
 	off_t total = 0;
 	int fd, err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO must not hang the caller; only regular files
+	 * are hashed (a device such as /dev/zero would never end). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (S_ISDIR(st.st_mode))
+		err = -EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		err = -EINVAL;
+	if (err) {
+		close(fd);
+		return err;
+	}
 	sha256_init(&s);
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof buf);

@@ -215,11 +215,8 @@ take(struct replay *r)
 static int
 skip_call(struct task *t, long ret)
 {
-	struct user_regs_struct regs;
-	int e;
+	struct user_regs_struct regs = t->call.regs;
 
-	if ((e = regs_get(t->tid, &regs)) < 0)
-		return e;
 	regs.orig_rax = (uint64_t)-1;
 	regs.rax = (uint64_t)ret;
 	return regs_set(t->tid, &regs);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kernel/sha256.h"
@@ -158,6 +159,15 @@ test_file(void)
 	unlink(path);
 	is_int(sha256_file(path, hex, &size), -ENOENT, "sha256_file of a missing file is -ENOENT");
 	is_int(sha256_file(dir, hex, &size), -EISDIR, "sha256_file of a directory is -EISDIR");
+	is_int(sha256_file("/dev/zero", hex, &size), -EINVAL,
+	    "sha256_file of a device is -EINVAL, not an endless read");
+	if (mkfifo(path, 0600) == 0) {
+		is_int(sha256_file(path, hex, &size), -EINVAL,
+		    "sha256_file of a FIFO is -EINVAL, without blocking");
+		unlink(path);
+	} else {
+		skip(1, "mkfifo: %s", strerror(errno));
+	}
 	if (rmdir(dir) < 0)
 		bail_out("rmdir %s: %s", dir, strerror(errno));
 }
