@@ -134,6 +134,11 @@ main(int argc, char **argv)
 	};
 	if (!json_is_integer(json_object_get(hdr, "umask")))
 		req.umask = -1;
+	if (json_is_integer(json_object_get(hdr, "sigign"))) {
+		req.set_signals = true;
+		req.sigign = (unsigned long long)json_integer_value(json_object_get(hdr, "sigign"));
+		req.sigblk = (unsigned long long)json_integer_value(json_object_get(hdr, "sigblk"));
+	}
 	if ((r = spawn_traced(&req, &sres)) < 0) {
 		spawn_explain(&sres, exe, err, sizeof err);
 		die(DIOS_EXIT_ERROR, "%s", err);

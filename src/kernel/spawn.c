@@ -98,6 +98,18 @@ spawn_traced(const struct spawn_req *req, struct spawn_result *res)
 			child_setup_fds(req, ef);
 		if (req->umask >= 0)
 			umask((mode_t)req->umask);
+		if (req->set_signals) {
+			sigset_t set;
+			sigemptyset(&set);
+			for (int sig = 1; sig < 64; sig++) {
+				if (sig == SIGKILL || sig == SIGSTOP)
+					continue;
+				signal(sig, (req->sigign >> (sig - 1)) & 1 ? SIG_IGN : SIG_DFL);
+				if ((req->sigblk >> (sig - 1)) & 1)
+					sigaddset(&set, sig);
+			}
+			sigprocmask(SIG_SETMASK, &set, NULL);
+		}
 		personality(ADDR_NO_RANDOMIZE);
 		raise(SIGSTOP);
 		if ((e = filter_load()) < 0)

@@ -13,6 +13,10 @@ struct spawn_req {
 	char *const *argv;
 	char *const *envp;
 	int umask;			/* -1: inherit */
+	/* Replay: signals to ignore and to block (bit N-1 for signal N), as
+	 * the recorded program inherited them; set_signals false: inherit. */
+	bool set_signals;
+	unsigned long long sigign, sigblk;
 	/* Replay: the descriptors open at the start of the recording.  The
 	 * child makes exactly these (below fd_limit) open, with /dev/null where
 	 * it has none, before exec.  NULL: inherit as is (record). */

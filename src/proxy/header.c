@@ -63,19 +63,23 @@ open_fds(pid_t pid)
 	return a;
 }
 
+/* Umask, and the signals ignored and blocked, from /proc/PID/status. */
 static int
-proc_umask(pid_t pid)
+proc_status(pid_t pid, unsigned long long *ign, unsigned long long *blk)
 {
 	char path[64], line[256];
 	FILE *f;
 	int m = -1;
 
+	*ign = *blk = 0;
 	snprintf(path, sizeof path, "/proc/%d/status", pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return -1;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "Umask: %o", &m) == 1)
-			break;
+	while (fgets(line, sizeof line, f)) {
+		sscanf(line, "Umask: %o", &m);
+		sscanf(line, "SigIgn: %llx", ign);
+		sscanf(line, "SigBlk: %llx", blk);
+	}
 	fclose(f);
 	return m;
 }
@@ -118,7 +122,11 @@ header_new(pid_t pid, char *const argv[], char *const envp[], json_t *exe, json_
 	    "sysname", u.sysname, "nodename", u.nodename, "release", u.release,
 	    "version", u.version, "machine", u.machine));
 	json_object_set_new(h, "arch", json_string("x86_64"));
-	json_object_set_new(h, "umask", json_integer(proc_umask(pid)));
+	unsigned long long ign, blk;
+	json_object_set_new(h, "umask", json_integer(proc_status(pid, &ign, &blk)));
+	/* Dispositions inherited across exec: replay starts the same way. */
+	json_object_set_new(h, "sigign", json_integer((json_int_t)ign));
+	json_object_set_new(h, "sigblk", json_integer((json_int_t)blk));
 	json_object_set_new(h, "rlimits", lim);
 	json_object_set_new(h, "at_random", at_random ? json_incref(at_random) : json_null());
 	json_object_set_new(h, "fds", open_fds(pid));

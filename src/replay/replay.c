@@ -45,7 +45,7 @@ struct rtask {
 	json_t *ev;			/* event of the call in progress */
 	int kind;			/* what the exit hook does */
 };
-enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP };
+enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP, EX_RESTART };
 
 static struct replay *
 R(const struct module *m)
@@ -419,6 +419,25 @@ deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev)
 	return signal_before_call(r, k, t, sig);
 }
 
+/* The call was interrupted by a signal when recording (-ERESTART*): the
+ * signal comes next in the trace.  Sending it now lets the kernel apply the
+ * same restart rules on the way back to the program. */
+static void
+interrupted(struct replay *r, struct kernel *k, struct task *t)
+{
+	const char *name;
+	int sig;
+
+	if (peek(r) < 0 || r->next == NULL)
+		return;
+	name = json_string_value(json_object_get(r->next, "sig"));
+	if (name == NULL || json_int_or(r->next, "tid", -1) != t->vtid ||
+	    (sig = signal_from_name(name)) <= 0)
+		return;
+	take(r);
+	syscall(SYS_tgkill, k->root, t->tid, sig);
+}
+
 static enum verdict
 replay_enter(struct module *m, struct kernel *k, struct task *t)
 {
@@ -504,6 +523,17 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 		rt->kind = EX_SLEEP;
 		return V_EXIT_STOP;
 	}
+	if (ret <= -512 && ret >= -516) {
+		/* Interrupted by a signal (-ERESTART*): the kernel applies its
+		 * restart rules only to a call that ran, so run a harmless one
+		 * in its place and give it this result at its exit. */
+		struct user_regs_struct regs = c->regs;
+		regs.orig_rax = SYS_getppid;
+		if ((e = regs_set(t->tid, &regs)) < 0)
+			return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		rt->kind = EX_RESTART;
+		return V_EXIT_STOP;
+	}
 	if ((e = skip_call(t, ret)) < 0)
 		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
 	if ((e = inject_out(t, c, json_object_get(ev, "out"), ret)) < 0)
@@ -540,6 +570,16 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 		if (e == 0)
 			e = inject_out(t, c, json_object_get(rt->ev, "out"), ret);
 		break;
+	case EX_RESTART: {
+		struct user_regs_struct regs;
+		if ((e = regs_get(t->tid, &regs)) < 0)
+			break;
+		regs.orig_rax = (uint64_t)c->nr;
+		regs.rax = (uint64_t)ret;
+		if ((e = regs_set(t->tid, &regs)) == 0)
+			interrupted(r, k, t);
+		break;
+	}
 	case EX_ANON_MAP:
 	case EX_EXEC:
 	default:
