@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -111,6 +112,7 @@ spawn_traced(const struct spawn_req *req, struct spawn_result *res)
 			sigprocmask(SIG_SETMASK, &set, NULL);
 		}
 		personality(ADDR_NO_RANDOMIZE);
+		prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0);	/* see tsc.h */
 		raise(SIGSTOP);
 		if ((e = filter_load()) < 0)
 			child_fail(ef, SPAWN_SECCOMP, -e);

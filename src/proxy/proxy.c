@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include "kernel/tracee.h"
+#include "kernel/tsc.h"
 #include "kernel/capture.h"
 #include "kernel/family.h"
 #include "kernel/fileid.h"
@@ -196,6 +197,22 @@ proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 	struct proxy *p = P(m);
 	char sb[16];
 
+	if (sig == SIGSEGV) {
+		struct user_regs_struct regs;
+		bool rdtscp;
+		int len;
+		uint32_t aux;
+		if (regs_get(t->tid, &regs) == 0 && (len = tsc_insn(t->tid, &regs, &rdtscp)) > 0) {
+			uint64_t v = tsc_read(&aux);
+			tsc_complete(&regs, len, v, aux);
+			if (regs_set(t->tid, &regs) == 0) {
+				emit(p, json_pack("{s:I, s:i, s:s, s:I, s:i}", "seq", (json_int_t)p->seq++,
+				    "tid", t->vtid, "event", rdtscp ? "rdtscp" : "rdtsc",
+				    "value", (json_int_t)v, "aux", (int)aux));
+				return 0;
+			}
+		}
+	}
 	emit(p, json_pack("{s:I, s:i, s:s, s:s}", "seq", (json_int_t)p->seq++,
 	    "tid", t->vtid, "event", "signal", "sig", signal_name(sig, sb)));
 	return sig;

@@ -20,6 +20,7 @@
 #include "kernel/fileid.h"
 #include "kernel/render.h"
 #include "kernel/tracee.h"
+#include "kernel/tsc.h"
 #include "kernel/vdso.h"
 #include "kernel/xlat.h"
 #include "replay/replay.h"
@@ -635,10 +636,38 @@ replay_exec(struct module *m, struct kernel *k, struct task *t)
 	return put_at_random(t, rnd);
 }
 
+/* A read of the time-stamp counter (SIGSEGV on rdtsc, see tsc.h) is
+ * answered with the next event, which must be that read. */
 static int
 replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 {
-	return sig;
+	struct replay *r = R(m);
+	struct user_regs_struct regs;
+	const char *what;
+	bool rdtscp;
+	int len;
+
+	if (sig != SIGSEGV || regs_get(t->tid, &regs) < 0 ||
+	    (len = tsc_insn(t->tid, &regs, &rdtscp)) == 0)
+		return sig;
+	if (peek(r) < 0 || r->next == NULL ||
+	    (what = json_string_value(json_object_get(r->next, "event"))) == NULL ||
+	    strcmp(what, rdtscp ? "rdtscp" : "rdtsc") != 0) {
+		char want[512];
+		if (r->next)
+			render_event(r->next, 1, 64, want, sizeof want);
+		set_msg(r, RO_DIVERGED, "divergence at event %llu (task %d): the program read the "
+		    "time-stamp counter (%s)\n  expected: %s", r->next ? (unsigned long long)seq_of(r->next) :
+		    (unsigned long long)r->matched, t->vtid, rdtscp ? "rdtscp" : "rdtsc",
+		    r->next ? want : "(the recording has no more events)");
+		k->stop = true;
+		return 0;
+	}
+	json_t *ev = take(r);
+	tsc_complete(&regs, len, (uint64_t)json_int_or(ev, "value", 0), (uint32_t)json_int_or(ev, "aux", 0));
+	if (regs_set(t->tid, &regs) < 0)
+		return sig;
+	return 0;
 }
 
 struct module *
