@@ -61,18 +61,6 @@ open_output(const struct dios_opts *o)
 	    "use -o FILE");
 }
 
-static void
-warn_cb(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -110,7 +98,7 @@ main(int argc, char **argv)
 		    : DIOS_EXIT_ERROR, "%s", err);
 	}
 
-	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warn_cb };
+	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warnx_ };
 	memset(&k, 0, sizeof k);
 	k.opts = &o;
 	k.progname = progname;

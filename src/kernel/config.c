@@ -16,49 +16,10 @@
 #include <yaml.h>
 
 #include "kernel/options.h"
+#include "kernel/optutil.h"
 
 #define CONFIG_MAX_BYTES (1u << 20)
 
-static void
-errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* As in options.c: text from the file, escaped and cut for a message. */
-static const char *
-quote(char *buf, size_t buflen, const char *s, size_t n)
-{
-	size_t i, j = 0;
-
-	for (i = 0; i < n && j + 8 < buflen; i++) {
-		unsigned char c = (unsigned char)s[i];
-		unsigned char next = i + 1 < n ? (unsigned char)s[i + 1] : 0;
-
-		if (i >= 60) {
-			memcpy(buf + j, "...", 3);
-			j += 3;
-			break;
-		}
-		if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\' ||
-		    (c == 0xc2 && next >= 0x80 && next < 0xa0))	/* C1 */
-			j += (size_t)snprintf(buf + j, buflen - j, "\\x%02x", c);
-		else
-			buf[j++] = (char)c;
-	}
-	buf[j] = '\0';
-	return buf;
-}
 
 /* Reads all of path into *buf (caller frees), at most CONFIG_MAX_BYTES. */
 static int
@@ -110,7 +71,7 @@ read_file(const char *path, unsigned char **buf, size_t *len, char *err,
 	}
 	close(fd);
 	if (n > CONFIG_MAX_BYTES) {
-		errf(err, errlen, "%s: too large (over %u bytes); a config "
+		opts_errf(err, errlen, "%s: too large (over %u bytes); a config "
 		    "file holds a few options", path, CONFIG_MAX_BYTES);
 		free(b);
 		return -EFBIG;
@@ -119,7 +80,7 @@ read_file(const char *path, unsigned char **buf, size_t *len, char *err,
 	*len = n;
 	return 0;
 fail:
-	errf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
+	opts_errf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
 	free(b);
 	if (fd >= 0)
 		close(fd);
@@ -218,7 +179,7 @@ set_key(struct loader *l, const struct opt_desc *d,
 	i = (size_t)(d - dios_options);
 	if (i < sizeof(l->seen) / sizeof(l->seen[0])) {
 		if (l->seen[i] != 0) {
-			errf(l->err, l->errlen, "%s:%lu: duplicate key '%s' "
+			opts_errf(l->err, l->errlen, "%s:%lu: duplicate key '%s' "
 			    "(first set on line %lu)", l->path,
 			    line_of(kmark), d->name, l->seen[i]);
 			return -EINVAL;
@@ -226,9 +187,9 @@ set_key(struct loader *l, const struct opt_desc *d,
 		l->seen[i] = line_of(kmark);
 	}
 	if (memchr(value, '\0', len) != NULL) {
-		errf(l->err, l->errlen, "%s:%lu: bad value '%s' for '%s': "
+		opts_errf(l->err, l->errlen, "%s:%lu: bad value '%s' for '%s': "
 		    "contains a NUL byte", l->path, line_of(&vev->start_mark),
-		    quote(q, sizeof(q), value, len), d->name);
+		    opts_quote(q, sizeof(q), value, len), d->name);
 		return -EINVAL;
 	}
 	/* The other command's keys are checked the same way, so a file both
@@ -241,7 +202,7 @@ set_key(struct loader *l, const struct opt_desc *d,
 		opts_free(&scratch);
 	}
 	if (r < 0)
-		errf(l->err, l->errlen, "%s:%lu: %s", l->path,
+		opts_errf(l->err, l->errlen, "%s:%lu: %s", l->path,
 		    line_of(&vev->start_mark), msg);
 	return r;
 }
@@ -264,19 +225,19 @@ check_syntax(struct loader *l, const unsigned char *buf, size_t len)
 	int r = 0;
 
 	if (!yaml_parser_initialize(&parser)) {
-		errf(l->err, l->errlen, "%s: out of memory", l->path);
+		opts_errf(l->err, l->errlen, "%s: out of memory", l->path);
 		return -ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, buf, len);
 	for (;;) {
 		if (!yaml_parser_parse(&parser, &ev)) {
 			if (parser.error == YAML_MEMORY_ERROR) {
-				errf(l->err, l->errlen, "%s: out of memory",
+				opts_errf(l->err, l->errlen, "%s: out of memory",
 				    l->path);
 				r = -ENOMEM;
 				break;
 			}
-			errf(l->err, l->errlen, "%s:%lu: YAML syntax error: %s",
+			opts_errf(l->err, l->errlen, "%s:%lu: YAML syntax error: %s",
 			    l->path, parser.error == YAML_READER_ERROR ?
 			    line_at(buf, len, parser.problem_offset) :
 			    line_of(&parser.problem_mark),
@@ -309,14 +270,14 @@ parse(struct loader *l, const unsigned char *buf, size_t len)
 	char q[256];
 
 	if (!yaml_parser_initialize(&parser)) {
-		errf(l->err, l->errlen, "%s: out of memory", l->path);
+		opts_errf(l->err, l->errlen, "%s: out of memory", l->path);
 		return -ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, buf, len);
 	while (!done && r == 0) {
 		if (!yaml_parser_parse(&parser, &ev)) {
 			/* check_syntax passed: only memory can run out. */
-			errf(l->err, l->errlen, "%s: %s", l->path,
+			opts_errf(l->err, l->errlen, "%s: %s", l->path,
 			    parser.error == YAML_MEMORY_ERROR ?
 			    "out of memory" : "YAML syntax error");
 			r = parser.error == YAML_MEMORY_ERROR ? -ENOMEM :
@@ -332,7 +293,7 @@ parse(struct loader *l, const unsigned char *buf, size_t len)
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			if (++docs > 1) {
-				errf(l->err, l->errlen, "%s:%lu: a second "
+				opts_errf(l->err, l->errlen, "%s:%lu: a second "
 				    "document: a config file is one mapping "
 				    "of option names to values (remove "
 				    "'---')", l->path, line_of(&ev.start_mark));
@@ -358,7 +319,7 @@ parse(struct loader *l, const unsigned char *buf, size_t len)
 					st = ST_DOC_END;
 					break;
 				}
-				errf(l->err, l->errlen, "%s:%lu: expected a "
+				opts_errf(l->err, l->errlen, "%s:%lu: expected a "
 				    "mapping of option names to values",
 				    l->path, line_of(&ev.start_mark));
 				r = -EINVAL;
@@ -367,7 +328,7 @@ parse(struct loader *l, const unsigned char *buf, size_t len)
 				size_t klen;
 
 				if (ev.type != YAML_SCALAR_EVENT) {
-					errf(l->err, l->errlen, "%s:%lu: "
+					opts_errf(l->err, l->errlen, "%s:%lu: "
 					    "expected an option name as key",
 					    l->path, line_of(&ev.start_mark));
 					r = -EINVAL;
@@ -377,14 +338,14 @@ parse(struct loader *l, const unsigned char *buf, size_t len)
 				klen = ev.data.scalar.length;
 				kmark = ev.start_mark;
 				if ((d = lookup(k, klen)) == NULL) {
-					errf(l->err, l->errlen, "%s:%lu: "
+					opts_errf(l->err, l->errlen, "%s:%lu: "
 					    "unknown key '%s' (see "
 					    "dios.yaml(5))", l->path,
 					    line_of(&kmark),
-					    quote(q, sizeof(q), k, klen));
+					    opts_quote(q, sizeof(q), k, klen));
 					r = -EINVAL;
 				} else if (strcmp(d->name, "config") == 0) {
-					errf(l->err, l->errlen, "%s:%lu: "
+					opts_errf(l->err, l->errlen, "%s:%lu: "
 					    "config cannot be set from a "
 					    "config file (use --config on the "
 					    "command line)", l->path,
@@ -398,7 +359,7 @@ parse(struct loader *l, const unsigned char *buf, size_t len)
 					st = ST_KEY;
 					break;
 				}
-				errf(l->err, l->errlen, "%s:%lu: value of "
+				opts_errf(l->err, l->errlen, "%s:%lu: value of "
 				    "'%s' must be a single value, not %s",
 				    l->path, line_of(&ev.start_mark), d->name,
 				    ev.type == YAML_SEQUENCE_START_EVENT ?
@@ -409,7 +370,7 @@ parse(struct loader *l, const unsigned char *buf, size_t len)
 			} else {
 				/* libyaml only gives nodes where they may
 				 * stand; a guard all the same. */
-				errf(l->err, l->errlen, "%s:%lu: expected a "
+				opts_errf(l->err, l->errlen, "%s:%lu: expected a "
 				    "mapping of option names to values",
 				    l->path, line_of(&ev.start_mark));
 				r = -EINVAL;
@@ -420,7 +381,7 @@ parse(struct loader *l, const unsigned char *buf, size_t len)
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		default:
-			errf(l->err, l->errlen, "%s:%lu: expected a mapping "
+			opts_errf(l->err, l->errlen, "%s:%lu: expected a mapping "
 			    "of option names to values", l->path,
 			    line_of(&ev.start_mark));
 			r = -EINVAL;
@@ -447,7 +408,7 @@ config_load(const char *path, enum dios_cmd cmd, struct dios_opts *o,
 	if (opts_copy(&copy, o) < 0) {
 		opts_free(&copy);
 		free(buf);
-		errf(err, errlen, "%s: out of memory", path);
+		opts_errf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
 	memset(&l, 0, sizeof(l));

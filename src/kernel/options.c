@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "kernel/options.h"
+#include "kernel/optutil.h"
 
 #define OPT(field, sname, t, c, arg, h) \
 	{ #field, sname, t, offsetof(struct dios_opts, field), c, arg, h }
@@ -65,12 +66,8 @@ field(struct dios_opts *o, const struct opt_desc *d)
 	return (char *)o + d->offset;
 }
 
-static void
-errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-errf(char *err, size_t errlen, const char *fmt, ...)
+void
+opts_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -84,8 +81,8 @@ errf(char *err, size_t errlen, const char *fmt, ...)
 /* Copies text s (n bytes) into buf for an error message: control bytes,
  * quotes and backslashes escaped, at most about 60 bytes shown.  The text
  * may come from an untrusted file and must not reach a terminal raw. */
-static const char *
-quote(char *buf, size_t buflen, const char *s, size_t n)
+const char *
+opts_quote(char *buf, size_t buflen, const char *s, size_t n)
 {
 	size_t i, j = 0;
 
@@ -197,7 +194,7 @@ set_value(struct dios_opts *o, const struct opt_desc *d, const char *value,
 			break;
 		}
 		if ((copy = strdup(value)) == NULL) {
-			errf(err, errlen, "out of memory setting '%s%s'",
+			opts_errf(err, errlen, "out of memory setting '%s%s'",
 			    prefix, d->name);
 			return -ENOMEM;
 		}
@@ -205,12 +202,12 @@ set_value(struct dios_opts *o, const struct opt_desc *d, const char *value,
 		*(char **)field(o, d) = copy;
 		break;
 	default:
-		errf(err, errlen, "option '%s%s' has no type", prefix, d->name);
+		opts_errf(err, errlen, "option '%s%s' has no type", prefix, d->name);
 		return -EINVAL;
 	}
 	if (expected != NULL) {
-		errf(err, errlen, "bad value '%s' for '%s%s': expected %s",
-		    quote(q, sizeof(q), value, strlen(value)), prefix, d->name,
+		opts_errf(err, errlen, "bad value '%s' for '%s%s': expected %s",
+		    opts_quote(q, sizeof(q), value, strlen(value)), prefix, d->name,
 		    expected);
 		return -EINVAL;
 	}
@@ -253,7 +250,7 @@ tables_build(struct getopt_tables *t, char *err, size_t errlen)
 	t->nonames = calloc(n, NAME_MAX_LEN + 4);
 	if (t->longopts == NULL || t->nonames == NULL) {
 		tables_free(t);
-		errf(err, errlen, "out of memory parsing the command line");
+		opts_errf(err, errlen, "out of memory parsing the command line");
 		return -ENOMEM;
 	}
 	/* "+": stop at the first non-option (the program's own options are
@@ -340,13 +337,13 @@ bad_long(const struct getopt_tables *t, const char *text, char *err,
 			j += (size_t)snprintf(list + j, sizeof(list) - j,
 			    "%s--%s", matches > 1 ? ", " : "", lo->name);
 	}
-	quote(q, sizeof(q), text, eq != NULL ? (size_t)(eq - text) :
+	opts_quote(q, sizeof(q), text, eq != NULL ? (size_t)(eq - text) :
 	    strlen(text));
 	if (matches > 1)
-		errf(err, errlen, "option '%s' is ambiguous: it could be %s",
+		opts_errf(err, errlen, "option '%s' is ambiguous: it could be %s",
 		    q, list);
 	else
-		errf(err, errlen, "unknown option '%s' (see --help)", q);
+		opts_errf(err, errlen, "unknown option '%s' (see --help)", q);
 }
 
 /* One pass over argv.  Pass 1 checks every option, handles --help,
@@ -371,39 +368,39 @@ scan(const struct getopt_tables *t, int pass, int argc, char **argv,
 			    (d = from_val(optopt, shown, sizeof(shown)))
 			    != NULL) {
 				if (d->type == OPT_BOOL)
-					errf(err, errlen, "option '%s' takes "
+					opts_errf(err, errlen, "option '%s' takes "
 					    "no argument (use --%s or --no-%s)",
 					    shown, d->name, d->name);
 				else
-					errf(err, errlen, "option '%s' takes "
+					opts_errf(err, errlen, "option '%s' takes "
 					    "no argument", shown);
 			} else if (optopt == VAL_HELP || optopt == VAL_VERSION) {
-				errf(err, errlen, "option '--%s' takes no "
+				opts_errf(err, errlen, "option '--%s' takes no "
 				    "argument", optopt == VAL_HELP ? "help" :
 				    "version");
 			} else if (optopt != 0) {
 				char ch = (char)optopt;
 
-				errf(err, errlen, "unknown option '-%s' (see "
-				    "--help)", quote(q, sizeof(q), &ch, 1));
+				opts_errf(err, errlen, "unknown option '-%s' (see "
+				    "--help)", opts_quote(q, sizeof(q), &ch, 1));
 			} else if (optind > 0 && optind <= argc &&
 			    strncmp(argv[optind - 1], "--", 2) == 0) {
 				bad_long(t, argv[optind - 1], err, errlen);
 			} else {
-				errf(err, errlen, "unknown option (see --help)");
+				opts_errf(err, errlen, "unknown option (see --help)");
 			}
 			return -EINVAL;
 		}
 		if (c == ':') {
 			d = from_val(optopt, shown, sizeof(shown));
 			if (d == NULL) {
-				errf(err, errlen, "an option needs an argument "
+				opts_errf(err, errlen, "an option needs an argument "
 				    "(see --help)");
 				return -EINVAL;
 			}
 			if ((d->cmds & cmd) == 0)
 				goto other_cmd;
-			errf(err, errlen, "option '%s' needs an argument %s",
+			opts_errf(err, errlen, "option '%s' needs an argument %s",
 			    shown, d->argname != NULL ? d->argname : "");
 			return -EINVAL;
 		}
@@ -423,7 +420,7 @@ scan(const struct getopt_tables *t, int pass, int argc, char **argv,
 			continue;
 		}
 		if ((d = from_val(c, shown, sizeof(shown))) == NULL) {
-			errf(err, errlen, "internal error: unexpected option "
+			opts_errf(err, errlen, "internal error: unexpected option "
 			    "value %d", c);
 			return -EINVAL;
 		}
@@ -464,7 +461,7 @@ scan(const struct getopt_tables *t, int pass, int argc, char **argv,
 	return 0;
 
 other_cmd:
-	errf(err, errlen, "option '%s' is for %s, not %s", shown,
+	opts_errf(err, errlen, "option '%s' is for %s, not %s", shown,
 	    cmd_name((enum dios_cmd)(d->cmds & BOTH)), cmd_name(cmd));
 	return -EINVAL;
 }

@@ -179,6 +179,20 @@ set_args(struct user_regs_struct *r, long nr, const uint64_t a[6])
 	r->r9 = a[5];
 }
 
+/* Sets r, runs the call it describes to its exit stop, returns its result. */
+static int
+run_with(pid_t tid, const struct user_regs_struct *r, long *result)
+{
+	struct user_regs_struct out;
+	int e;
+
+	if ((e = regs_set(tid, r)) < 0 || (e = run_to_exit(tid)) < 0 ||
+	    (e = regs_get(tid, &out)) < 0)
+		return e;
+	*result = (long)out.rax;
+	return 0;
+}
+
 int
 remote_syscall_at_entry(pid_t tid, long nr, const uint64_t args[6], long *result)
 {
@@ -188,14 +202,7 @@ remote_syscall_at_entry(pid_t tid, long nr, const uint64_t args[6], long *result
 	if ((e = regs_get(tid, &r)) < 0)
 		return e;
 	set_args(&r, nr, args);
-	if ((e = regs_set(tid, &r)) < 0)
-		return e;
-	if ((e = run_to_exit(tid)) < 0)
-		return e;
-	if ((e = regs_get(tid, &r)) < 0)
-		return e;
-	*result = (long)r.rax;
-	return 0;
+	return run_with(tid, &r, result);
 }
 
 int
@@ -203,18 +210,10 @@ remote_syscall_again(pid_t tid, const struct user_regs_struct *saved, long nr,
     const uint64_t args[6], long *result)
 {
 	struct user_regs_struct r = *saved;
-	int e;
 
 	set_args(&r, nr, args);
 	r.rip = saved->rip - 2;		/* back onto the syscall instruction */
-	if ((e = regs_set(tid, &r)) < 0)
-		return e;
-	if ((e = run_to_exit(tid)) < 0)
-		return e;
-	if ((e = regs_get(tid, &r)) < 0)
-		return e;
-	*result = (long)r.rax;
-	return 0;
+	return run_with(tid, &r, result);
 }
 
 int

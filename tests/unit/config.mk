@@ -1,6 +1,6 @@
 # tests/unit/config.mk: options and the YAML config file (src/kernel/options.c,
 # src/kernel/config.c), their tests and man/dios.yaml.5.
-libdios_a_SOURCES += src/kernel/options.c src/kernel/options.h \
+libdios_a_SOURCES += src/kernel/options.c src/kernel/options.h src/kernel/optutil.h \
 	src/kernel/config.c
 
 check_PROGRAMS += tests/unit/test-config tests/unit/fuzz-config
