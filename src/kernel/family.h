@@ -31,6 +31,7 @@ struct sc_family {
 	void (*render)(const char *arg, const json_t *v, char *buf, size_t n);
 };
 
-extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affinity;
+extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affinity,
+    fam_groups;
 
 #endif
