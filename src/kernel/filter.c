@@ -16,7 +16,7 @@ const char *const filter_native[] = {
 	"munlock", "mlockall", "munlockall", "mincore", "pkey_mprotect",
 	"pkey_alloc", "pkey_free", "membarrier",
 	"futex", "futex_waitv", "set_robust_list", "get_robust_list",
-	"set_tid_address", "rseq", "arch_prctl",
+	"set_tid_address", "arch_prctl",
 	"rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "sigaltstack",
 	"rt_sigpending", "sched_yield",
 	"exit", "exit_group",
@@ -40,6 +40,12 @@ filter_load(void)
 		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0)) < 0)
 			goto out;
 	}
+	/* Restartable sequences are refused (ENOSYS, as rr does): the kernel
+	 * writes the CPU number into the rseq area, where the C library reads
+	 * it for sched_getcpu() without any call dios could see.  Without
+	 * rseq the C library asks getcpu, which is recorded. */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(rseq), 0)) < 0)
+		goto out;
 	/* Anonymous memory: mmap with fd -1 (compared on the low 32 bits,
 	 * as the kernel reads an int). */
 	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,

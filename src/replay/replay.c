@@ -45,6 +45,7 @@ struct replay {
 struct rtask {
 	json_t *ev;			/* event of the call in progress */
 	int kind;			/* what the exit hook does */
+	int injected;			/* a recorded signal dios sent, not yet seen */
 };
 enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP, EX_RESTART };
 
@@ -235,30 +236,35 @@ set_result(struct task *t, long ret)
 	return regs_set(t->tid, &regs);
 }
 
-/* Shows again what the program wrote to the stdout/stderr it was given. */
+/* Shows again what the program wrote to the stdout/stderr it was given:
+ * the bytes of a write, or the "data" record kept for a copy. */
 static void
-echo_output(struct replay *r, const struct call *c, long ret)
+echo_output(struct replay *r, const struct call *c, const json_t *out, long ret)
 {
-	int fd = (int)c->a[0];
+	const char *n = c->sc ? c->sc->name : "";
 	const json_t *buf;
+	int fd;
 	void *b;
-	size_t n;
+	size_t len;
 
-	if (r->conf.quiet || ret <= 0 || fd < 0 || fd >= MAX_FD || r->stdio[fd] == 0)
+	if (r->conf.quiet || ret <= 0)
 		return;
-	if (!c->sc || c->sc->cls != CLS_FD)
+	if (!strcmp(n, "write") || !strcmp(n, "writev") || !strcmp(n, "pwrite64") ||
+	    !strcmp(n, "pwritev") || !strcmp(n, "pwritev2")) {
+		fd = (int)c->a[0];
+		buf = json_object_get(c->args, c->sc->args[1].name);
+	} else if (!strcmp(n, "copy_file_range") || !strcmp(n, "sendfile")) {
+		fd = (int)c->a[n[0] == 'c' ? 2 : 0];
+		buf = out ? json_object_get(out, "data") : NULL;
+	} else
 		return;
-	if (strcmp(c->sc->name, "write") && strcmp(c->sc->name, "writev") &&
-	    strcmp(c->sc->name, "pwrite64") && strcmp(c->sc->name, "pwritev") &&
-	    strcmp(c->sc->name, "pwritev2"))
+	if (fd < 0 || fd >= MAX_FD || r->stdio[fd] == 0 || buf == NULL ||
+	    json_get_bytes(buf, &b, &len) < 0)
 		return;
-	buf = json_object_get(c->args, c->sc->args[1].name);
-	if (buf == NULL || json_get_bytes(buf, &b, &n) < 0)
-		return;
-	if ((size_t)ret < n)
-		n = (size_t)ret;
-	for (size_t off = 0; off < n;) {
-		ssize_t w = write(r->stdio[fd], (char *)b + off, n - off);
+	if ((size_t)ret < len)
+		len = (size_t)ret;
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(r->stdio[fd], (char *)b + off, len - off);
 		if (w <= 0) {
 			if (w < 0 && errno == EINTR)
 				continue;
@@ -403,6 +409,7 @@ signal_before_call(struct replay *r, struct kernel *k, struct task *t, int sig)
 	regs.rip -= 2;
 	if ((e = regs_set(t->tid, &regs)) < 0)
 		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	RT(t)->injected = sig;
 	syscall(SYS_tgkill, k->root, t->tid, sig);
 	return V_RESUME;
 }
@@ -436,6 +443,7 @@ interrupted(struct replay *r, struct kernel *k, struct task *t)
 	    (sig = signal_from_name(name)) <= 0)
 		return;
 	take(r);
+	RT(t)->injected = sig;
 	syscall(SYS_tgkill, k->root, t->tid, sig);
 }
 
@@ -541,7 +549,7 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 		return fail(r, k, "event %llu: cannot give the program the recorded outputs of %s: %s",
 		    (unsigned long long)seq_of(ev), name,
 		    e == -EINVAL ? "they do not fit its buffers (was the trace edited?)" : strerror(-e));
-	echo_output(r, c, ret);
+	echo_output(r, c, json_object_get(ev, "out"), ret);
 	return V_RESUME;
 }
 
@@ -636,6 +644,26 @@ replay_exec(struct module *m, struct kernel *k, struct task *t)
 	return put_at_random(t, rnd);
 }
 
+/* A signal reaches the task: one dios sent from the trace, or one the
+ * program raised itself again (a crash): the latter matches the recorded
+ * signal event.  Others (the user's Ctrl-C) are delivered as they come. */
+static int
+signal_seen(struct replay *r, struct task *t, int sig)
+{
+	struct rtask *rt = RT(t);
+	const char *name;
+
+	if (rt->injected == sig) {
+		rt->injected = 0;
+		return sig;
+	}
+	if (peek(r) == 0 && r->next && json_int_or(r->next, "tid", -1) == t->vtid &&
+	    (name = json_string_value(json_object_get(r->next, "sig"))) != NULL &&
+	    signal_from_name(name) == sig)
+		take(r);
+	return sig;
+}
+
 /* A read of the time-stamp counter (SIGSEGV on rdtsc, see tsc.h) is
  * answered with the next event, which must be that read. */
 static int
@@ -649,7 +677,7 @@ replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 
 	if (sig != SIGSEGV || regs_get(t->tid, &regs) < 0 ||
 	    (len = tsc_insn(t->tid, &regs, &rdtscp)) == 0)
-		return sig;
+		return signal_seen(r, t, sig);
 	if (peek(r) < 0 || r->next == NULL ||
 	    (what = json_string_value(json_object_get(r->next, "event"))) == NULL ||
 	    strcmp(what, rdtscp ? "rdtscp" : "rdtsc") != 0) {
