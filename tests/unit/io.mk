@@ -28,3 +28,9 @@ EXTRA_DIST += tests/unit/asan-io.sh
 check-asan-io:
 	srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/tests/unit/asan-io.sh
 .PHONY: check-asan-io
+
+# Argument kinds and structs through capture, text and injection.
+check_PROGRAMS += tests/unit/test-codec
+TESTS += tests/unit/test-codec
+tests_unit_test_codec_SOURCES = tests/unit/test-codec.c tests/unit/tap.h
+tests_unit_test_codec_LDADD = $(DIOS_LIBS)

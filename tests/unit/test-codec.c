@@ -1,0 +1,264 @@
+/* test-codec.c: round trips of every argument kind of the syscall table
+ * through capture (task memory -> JSON), the trace text (JSON -> line ->
+ * JSON) and injection (JSON -> task memory), against a real child process;
+ * and of every struct type through st_encode/st_decode. */
+#include "config.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include "kernel/bytes.h"
+#include "kernel/capture.h"
+#include "kernel/family.h"
+#include "kernel/structs.h"
+#include "kernel/tracee.h"
+#include "tap.h"
+
+/* Buffers set before fork(): the child has them at the same addresses. */
+static char path_in[] = "dir/f\xc3\xa9.txt";
+static char path_bin[] = "bin\xff\xfe";
+static unsigned char in_bytes[300];
+static unsigned char out_src[300], out_dst[300];
+static struct timespec ts_in = { 12, 345678901 }, ts_out;
+static char iov_a[7], iov_b[9], iov_c[5];
+static struct iovec iov_in[3], iov_out[3];
+static char iov_o1[7], iov_o2[9], iov_o3[5];
+
+static const struct sc_desc row = {
+	.name = "codec_test", .nr = -1, .cls = CLS_FD, .ret = R_SIZE, .nargs = 6,
+	.args = {
+		{ .name = "fd", .kind = A_FD, .len = -1 },
+		{ .name = "path", .kind = A_PATH, .len = -1 },
+		{ .name = "buf", .kind = A_IN, .len = 3 },
+		{ .name = "count", .kind = A_UINT, .len = -1 },
+		{ .name = "ts", .kind = A_IN_STRUCT, .len = -1, .st = &st_timespec },
+		{ .name = "flags", .kind = A_FLAGS, .len = -1, .xlat = X_OPEN },
+	},
+};
+static const struct sc_desc row_out = {
+	.name = "codec_test_out", .nr = -1, .cls = CLS_FD, .ret = R_SIZE, .nargs = 6,
+	.args = {
+		{ .name = "buf", .kind = A_OUT, .len = 1 },
+		{ .name = "count", .kind = A_UINT, .len = -1 },
+		{ .name = "ts", .kind = A_OUT_STRUCT, .len = -1, .st = &st_timespec },
+		{ .name = "iov", .kind = A_IOV_OUT, .len = 4 },
+		{ .name = "iovcnt", .kind = A_INT, .len = -1 },
+		{ .name = "mode", .kind = A_MODE, .len = -1 },
+	},
+};
+static const struct sc_desc row_iov = {
+	.name = "codec_test_iov", .nr = -1, .cls = CLS_FD, .ret = R_SIZE, .nargs = 4,
+	.args = {
+		{ .name = "iov", .kind = A_IOV_IN, .len = 1 },
+		{ .name = "iovcnt", .kind = A_INT, .len = -1 },
+		{ .name = "addr", .kind = A_PTR, .len = -1 },
+		{ .name = "off", .kind = A_INOUT_STRUCT, .len = -1, .st = &st_loff },
+	},
+};
+
+/* Through the trace's text form, as a reader would see it. */
+static json_t *
+through_text(const json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_t *back = s ? json_loads(s, JSON_ALLOW_NUL, NULL) : NULL;
+
+	free(s);
+	return back;
+}
+
+static void
+struct_round_trips(void)
+{
+	const struct st_desc *all[] = {
+		&st_timespec, &st_timespec2, &st_timeval, &st_timezone, &st_time_t,
+		&st_stat, &st_statx, &st_statfs, &st_open_how, &st_loff, &st_u32,
+		&st_utsname, &st_sysinfo, &st_rlimit, &st_rusage, &st_tms,
+		&st_termios, &st_winsize, &st_int, &st_flock,
+	};
+	unsigned char a[512], b[512];
+
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		const struct st_desc *st = all[i];
+		json_t *j1, *j2, *j3;
+
+		for (size_t k = 0; k < st->size; k++)
+			a[k] = (unsigned char)(k * 37 + i * 11 + 1);
+		/* string fields hold NUL-terminated text */
+		for (int f = 0; f < st->nfields; f++)
+			if (st->fields[f].kind == F_STR)
+				memcpy(a + st->fields[f].off, "text\0", 5);
+		j1 = st_encode(st, a);
+		j2 = through_text(j1);
+		ok(j2 && st_decode(st, j2, b) == 0, "%s: decodes from its text form", st->name);
+		j3 = st_encode(st, b);
+		ok(json_equal(j1, j3), "%s: encode(decode(encode(x))) == encode(x)", st->name);
+		if (st->nfields == 0)
+			ok(memcmp(a, b, st->size) == 0, "%s: bytes kept exactly", st->name);
+		json_decref(j1);
+		json_decref(j2);
+		json_decref(j3);
+	}
+	json_t *bad = json_string("x");
+	ok(st_decode(&st_timespec, bad, b) == -EINVAL, "a string is not a timespec");
+	json_decref(bad);
+	bad = json_pack("{s:s}", "sec", "soon");
+	ok(st_decode(&st_timespec, bad, b) == -EINVAL, "a field of the wrong type is refused");
+	json_decref(bad);
+	bad = json_pack("{s:s}", "b64", "AAAA");
+	ok(st_decode(&st_statfs, bad, b) == -EINVAL, "bytes of the wrong size are refused");
+	json_decref(bad);
+}
+
+int
+main(void)
+{
+	struct task t = { 0 };
+	struct call c = { 0 };
+	pid_t pid;
+	int st;
+
+	for (size_t i = 0; i < sizeof in_bytes; i++)
+		in_bytes[i] = (unsigned char)(i * 7);
+	in_bytes[5] = 0;		/* an embedded NUL */
+	for (size_t i = 0; i < sizeof out_src; i++)
+		out_src[i] = (unsigned char)(255 - i);
+	memcpy(iov_a, "abcdefg", 7);
+	memcpy(iov_b, "\x80\x81hijklm", 9);
+	memcpy(iov_c, "nopqr", 5);
+	iov_in[0] = (struct iovec){ iov_a, sizeof iov_a };
+	iov_in[1] = (struct iovec){ iov_b, sizeof iov_b };
+	iov_in[2] = (struct iovec){ iov_c, sizeof iov_c };
+	iov_out[0] = (struct iovec){ iov_o1, sizeof iov_o1 };
+	iov_out[1] = (struct iovec){ iov_o2, sizeof iov_o2 };
+	iov_out[2] = (struct iovec){ iov_o3, sizeof iov_o3 };
+	ts_out = (struct timespec){ 0, 0 };
+
+	if ((pid = fork()) < 0)
+		bail_out("fork: %s", strerror(errno));
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	t.tid = pid;
+
+	/* inputs: FD, PATH (UTF-8), IN (binary with NUL), UINT, IN_STRUCT, FLAGS */
+	c.sc = &row;
+	c.a[0] = (uint64_t)-100;	/* AT_FDCWD, as the kernel passes it */
+	c.a[1] = (uint64_t)(uintptr_t)path_in;
+	c.a[2] = (uint64_t)(uintptr_t)in_bytes;
+	c.a[3] = sizeof in_bytes;
+	c.a[4] = (uint64_t)(uintptr_t)&ts_in;
+	c.a[5] = 02000000 | 0100;	/* O_CLOEXEC|O_CREAT, upper bits garbage below */
+	c.a[5] |= 0xdead00000000ull;
+	is_int(capture_entry(&t, &c), 0, "inputs captured from the child");
+	json_t *args = through_text(c.args);
+	ok(args != NULL, "inputs survive the text form");
+	is_int((int)json_int_or(args, "fd", 0), -100, "FD is a signed int");
+	is_str(json_string_value(json_object_get(args, "path")), path_in, "PATH is a string");
+	void *b;
+	size_t n;
+	ok(json_get_bytes(json_object_get(args, "buf"), &b, &n) == 0 && n == sizeof in_bytes &&
+	    memcmp(b, in_bytes, n) == 0, "IN bytes (with a NUL, not UTF-8) kept exactly");
+	free(b);
+	is_int((int)json_int_or(args, "count", 0), (int)sizeof in_bytes, "UINT kept");
+	ok(json_int_or(json_object_get(args, "ts"), "sec", 0) == 12 &&
+	    json_int_or(json_object_get(args, "ts"), "nsec", 0) == 345678901, "IN_STRUCT as named fields");
+	is_int((int)json_int_or(args, "flags", 0), 02000100, "FLAGS read as the kernel does (32 bits)");
+	const char *which = NULL;
+	is_int(args_compare(&row, args, c.args, &which), 0, "recorded and actual inputs match");
+	json_object_set_new(args, "path", json_string("other"));
+	ok(args_compare(&row, args, c.args, &which) == 1 && which && strcmp(which, "path") == 0,
+	    "a changed path is found and named");
+	json_decref(args);
+
+	/* a non-UTF-8 path becomes bytes */
+	c.a[1] = (uint64_t)(uintptr_t)path_bin;
+	is_int(capture_entry(&t, &c), 0, "non-UTF-8 path captured");
+	ok(json_is_object(json_object_get(c.args, "path")) &&
+	    json_object_get(json_object_get(c.args, "path"), "b64"), "non-UTF-8 PATH stored as b64");
+	c.a[1] = 0;
+	is_int(capture_entry(&t, &c), 0, "NULL path captured");
+	ok(json_is_null(json_object_get(c.args, "path")), "NULL PATH is null");
+	call_reset(&c);
+
+	/* IOV_IN, PTR (not compared), INOUT_STRUCT */
+	static int64_t off = 4096;
+	c.sc = &row_iov;
+	c.a[0] = (uint64_t)(uintptr_t)iov_in;
+	c.a[1] = 3;
+	c.a[2] = 0x1234;
+	c.a[3] = (uint64_t)(uintptr_t)&off;
+	is_int(capture_entry(&t, &c), 0, "iovec inputs captured");
+	ok(json_get_bytes(json_object_get(c.args, "iov"), &b, &n) == 0 && n == 21 &&
+	    memcmp(b, "abcdefg\x80\x81hijklm\0nopqr", 21) == 0, "IOV_IN gathered in order");
+	free(b);
+	json_t *other = json_deep_copy(c.args);
+	json_object_set_new(other, "addr", json_integer(0x9999));
+	is_int(args_compare(&row_iov, other, c.args, &which), 0, "PTR arguments are not compared");
+	json_decref(other);
+	is_int((int)json_int_or(json_object_get(c.args, "off"), "value", 0), 4096, "INOUT_STRUCT read at entry");
+	call_reset(&c);
+
+	/* outputs: OUT (filled up to ret), OUT_STRUCT, IOV_OUT; then inject elsewhere */
+	c.sc = &row_out;
+	c.a[0] = (uint64_t)(uintptr_t)out_src;
+	c.a[1] = sizeof out_src;
+	c.a[2] = (uint64_t)(uintptr_t)&ts_in;
+	c.a[3] = (uint64_t)(uintptr_t)iov_in;
+	c.a[4] = 3;
+	c.a[5] = 0644;
+	c.ret = 17;
+	is_int(capture_entry(&t, &c), 0, "entry of an output call");
+	is_int((int)json_int_or(c.args, "mode", 0), 0644, "MODE kept");
+	is_int(capture_exit(&t, &c), 0, "outputs captured");
+	json_t *out = through_text(c.out);
+	ok(json_get_bytes(json_object_get(out, "buf"), &b, &n) == 0 && n == 17 &&
+	    memcmp(b, out_src, 17) == 0, "OUT holds exactly ret bytes");
+	free(b);
+	ok(json_get_bytes(json_object_get(out, "iov"), &b, &n) == 0 && n == 17, "IOV_OUT holds ret bytes");
+	free(b);
+	/* inject into other buffers of the child, then read them back */
+	c.a[0] = (uint64_t)(uintptr_t)out_dst;
+	c.a[2] = (uint64_t)(uintptr_t)&ts_out;
+	c.a[3] = (uint64_t)(uintptr_t)iov_out;
+	is_int(inject_out(&t, &c, out, 17), 0, "outputs injected");
+	unsigned char got[300];
+	struct timespec ts;
+	char io1[7], io2[9], io3[5];
+	ok(mem_read(pid, (uint64_t)(uintptr_t)out_dst, got, 17) == 0 && memcmp(got, out_src, 17) == 0,
+	    "OUT bytes arrive in the task");
+	ok(mem_read(pid, (uint64_t)(uintptr_t)&ts_out, &ts, sizeof ts) == 0 &&
+	    ts.tv_sec == 12 && ts.tv_nsec == 345678901, "OUT_STRUCT arrives in the task");
+	ok(mem_read(pid, (uint64_t)(uintptr_t)iov_o1, io1, 7) == 0 &&
+	    mem_read(pid, (uint64_t)(uintptr_t)iov_o2, io2, 9) == 0 &&
+	    mem_read(pid, (uint64_t)(uintptr_t)iov_o3, io3, 5) == 0 &&
+	    memcmp(io1, "abcdefg", 7) == 0 && memcmp(io2, "\x80\x81hijklm", 9) == 0 &&
+	    memcmp(io3, "n", 1) == 0, "IOV_OUT scattered across the task's buffers");
+	/* an edited trace asking more than the buffer holds is refused */
+	c.a[1] = 4;
+	is_int(inject_out(&t, &c, out, 17), -EINVAL, "OUT larger than the buffer is refused");
+	json_decref(out);
+	call_reset(&c);
+
+	/* events: ret and err */
+	c.sc = &row;
+	c.nr = -1;
+	c.args = json_object();
+	c.ret = -2;
+	json_t *ev = event_new(7, 42, &c);
+	int okk;
+	is_str(json_string_value(json_object_get(ev, "err")), "ENOENT", "errors stored by name");
+	is_int((int)event_result(ev, &okk), -2, "and read back as -errno");
+	json_decref(ev);
+	call_reset(&c);
+
+	struct_round_trips();
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return done_testing();
+}
