@@ -58,20 +58,20 @@ check_exec(const char *path)
 }
 
 char *
-resolve_program(const char *prog)
+resolve_program(const char *prog, int notfound, int noexec)
 {
 	const char *path;
 	char *buf;
 	int e, saw_noexec = 0;
 
 	if (prog[0] == '\0')
-		die(DIOS_EXIT_NOTFOUND, "no program given: the program name is empty");
+		die(notfound, "no program given: the program name is empty");
 	if (strchr(prog, '/')) {
 		if ((e = check_exec(prog)) == 0)
 			return realpath(prog, NULL);
 		if (e == -ENOENT || e == -ENOTDIR)
-			die(DIOS_EXIT_NOTFOUND, "%s: program not found", prog);
-		die(DIOS_EXIT_NOEXEC, "%s: cannot execute: %s", prog, strerror(-e));
+			die(notfound, "%s: program not found", prog);
+		die(noexec, "%s: cannot execute: %s", prog, strerror(-e));
 	}
 	path = getenv("PATH");
 	if (path == NULL)
@@ -94,8 +94,8 @@ resolve_program(const char *prog)
 	}
 	free(buf);
 	if (saw_noexec)
-		die(DIOS_EXIT_NOEXEC, "%s: cannot execute: permission denied", prog);
-	die(DIOS_EXIT_NOTFOUND, "%s: program not found in PATH", prog);
+		die(noexec, "%s: cannot execute: permission denied", prog);
+	die(notfound, "%s: program not found in PATH", prog);
 }
 
 int

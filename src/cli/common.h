@@ -12,9 +12,9 @@ void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), 
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Resolves prog as execvp would (PATH search when it has no '/').  On
- * success returns a malloc'd path; otherwise exits 127 (not found) or 126
- * (not executable) with a message. */
-char *resolve_program(const char *prog);
+ * success returns a malloc'd absolute path; otherwise exits with status
+ * notfound or noexec and a message. */
+char *resolve_program(const char *prog, int notfound, int noexec);
 
 /* Pins the calling process to the CPU it runs on; returns the previous
  * affinity mask in *mask (malloc'd) and its length.  0 or -errno. */

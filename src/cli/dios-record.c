@@ -14,6 +14,7 @@
 #include "kernel/options.h"
 #include "kernel/spawn.h"
 #include "kernel/trace_io.h"
+#include "kernel/tsc.h"
 #include "proxy/proxy.h"
 
 extern char **environ;
@@ -21,10 +22,20 @@ void affinity_set_shown(const unsigned char *mask, size_t len);
 
 static struct trace_writer *writer;
 
+/* Called every second: end the zstd frame, so a recorder killed now leaves
+ * all but the last second's events decodable. */
 static int
 tick(struct kernel *k)
 {
-	return trace_writer_tick(writer);
+	return trace_writer_flush(writer);
+}
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* Opens the trace file: the named one (refusing to overwrite it unless
@@ -37,6 +48,9 @@ open_output(const struct dios_opts *o)
 
 	if (o->output) {
 		e = trace_writer_open(&writer, o->output, !o->force);
+		if (e == -EISDIR || (e == -EEXIST && is_dir(o->output)))
+			die(DIOS_EXIT_ERROR, "%s is a directory: name a file with -o, such as "
+			    "%s/trace.json.zst", o->output, o->output);
 		if (e == -EEXIST)
 			die(DIOS_EXIT_ERROR, "%s already exists: choose another name with -o, or "
 			    "pass --force to overwrite it", o->output);
@@ -84,10 +98,11 @@ main(int argc, char **argv)
 		die(DIOS_EXIT_USAGE, "no program given: usage: dios-record [OPTION]... PROGRAM [ARG]...");
 	cli_quiet = o.quiet;
 
-	path = resolve_program(argv[first]);
+	path = resolve_program(argv[first], DIOS_EXIT_NOTFOUND, DIOS_EXIT_NOEXEC);
 	out = open_output(&o);
 	if (o.pin && pin_to_one_cpu(&mask, &masklen) == 0)
 		affinity_set_shown(mask, masklen);
+	tsc_trap_self();
 
 	struct spawn_req req = { .path = path, .argv = argv + first, .envp = environ, .umask = -1 };
 	if ((r = spawn_traced(&req, &sres)) < 0) {
@@ -98,7 +113,8 @@ main(int argc, char **argv)
 		    : DIOS_EXIT_ERROR, "%s", err);
 	}
 
-	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warnx_ };
+	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warnx_,
+	    .log = o.verbose ? stderr : NULL };
 	memset(&k, 0, sizeof k);
 	k.opts = &o;
 	k.progname = progname;

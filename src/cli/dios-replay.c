@@ -13,10 +13,19 @@
 #include "kernel/options.h"
 #include "kernel/spawn.h"
 #include "kernel/trace_io.h"
+#include "kernel/tsc.h"
 #include "kernel/tracecheck.h"
 #include "replay/replay.h"
 
 void affinity_set_shown(const unsigned char *mask, size_t len);
+
+static struct module *ticked_module;
+
+static int
+tick(struct kernel *k)
+{
+	return replay_tick(ticked_module, k);
+}
 
 /* A NULL-terminated vector of the strings (or bytes) in JSON array a. */
 static char **
@@ -96,7 +105,7 @@ main(int argc, char **argv)
 	const json_t *hexe = json_object_get(hdr, "exe");
 	const char *rec_exe = json_string_value(json_object_get(hexe, "path"));
 	if (o.exe)
-		exe = resolve_program(o.exe);
+		exe = resolve_program(o.exe, DIOS_EXIT_ERROR, DIOS_EXIT_ERROR);	/* cannot test */
 	else {
 		int e = fileid_verify(hexe);
 		if (e == -ENOENT)
@@ -127,6 +136,7 @@ main(int argc, char **argv)
 
 	if (o.pin && pin_to_one_cpu(&mask, &masklen) == 0)
 		affinity_set_shown(mask, masklen);
+	tsc_trap_self();
 	struct spawn_req req = {
 		.path = exe, .argv = pargv, .envp = penv,
 		.umask = (int)json_integer_value(json_object_get(hdr, "umask")),
@@ -144,7 +154,8 @@ main(int argc, char **argv)
 		die(DIOS_EXIT_ERROR, "%s", err);
 	}
 
-	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime };
+	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
+	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL };
 	memset(&k, 0, sizeof k);
 	k.opts = &o;
 	k.progname = progname;
@@ -154,6 +165,8 @@ main(int argc, char **argv)
 	if ((rep = replay_new(&rc)) == NULL)
 		die(DIOS_EXIT_ERROR, "out of memory");
 	kernel_push(&k, rep);
+	k.tick = tick;
+	ticked_module = rep;
 
 	r = kernel_run(&k);
 	if (r < 0)

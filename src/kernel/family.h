@@ -32,6 +32,6 @@ struct sc_family {
 };
 
 extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affinity,
-    fam_groups, fam_copy;
+    fam_groups, fam_copy, fam_sockaddr;
 
 #endif

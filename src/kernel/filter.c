@@ -33,6 +33,9 @@ filter_load(void)
 		return -errno;
 	if ((ctx = seccomp_init(SCMP_ACT_TRACE(0))) == NULL)
 		return -ENOMEM;
+	/* The kernel's own errno when loading fails (EPERM, EACCES...), not
+	 * libseccomp's ECANCELED. */
+	seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
 	for (const char *const *n = filter_native; *n; n++) {
 		int nr = seccomp_syscall_resolve_name(*n);
 		if (nr == __NR_SCMP_ERROR)

@@ -54,8 +54,13 @@ child_setup_fds(const struct spawn_req *req, int errfd)
 			close(fd);
 	}
 	for (size_t i = 0; i < req->nfds; i++) {
-		int fd = req->fds[i], n;
-		if (fd < 0 || fd >= 900 || fd_is_open(fd))
+		int fd = req->fds[i], n, fl;
+		if (fd < 0 || fd >= 900)
+			continue;
+		/* Open without close-on-exec: it survives the exec, keep it.
+		 * Close-on-exec: one of dios's own (the program never inherits
+		 * those), which would vanish at exec: replace it. */
+		if ((fl = fcntl(fd, F_GETFD)) >= 0 && !(fl & FD_CLOEXEC))
 			continue;
 		if ((n = open("/dev/null", O_RDWR)) < 0)
 			child_fail(errfd, SPAWN_SETUP, errno);

@@ -17,6 +17,7 @@
 #define FAMPTR_fam_affinity (&fam_affinity)
 #define FAMPTR_fam_groups (&fam_groups)
 #define FAMPTR_fam_copy (&fam_copy)
+#define FAMPTR_fam_sockaddr (&fam_sockaddr)
 #define ARG_(n, k, l, x, s) { .name = #n, .kind = (k), .len = (l), .xlat = (x), .st = (s) }
 #define I(n)		ARG_(n, A_INT, -1, X_NONE, NULL)
 #define U(n)		ARG_(n, A_UINT, -1, X_NONE, NULL)

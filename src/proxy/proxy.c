@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "kernel/capture.h"
 #include "kernel/family.h"
 #include "kernel/fileid.h"
+#include "kernel/render.h"
 #include "kernel/vdso.h"
 #include "kernel/xlat.h"
 #include "proxy/proxy.h"
@@ -41,6 +43,13 @@ emit(struct proxy *p, json_t *obj)
 
 	if (obj == NULL)
 		return -ENOMEM;
+	p->st.events = p->seq;
+	if (p->conf.log && json_object_get(obj, "seq")) {
+		char line[1024];
+		render_event(obj, 1, 32, line, sizeof line);
+		fprintf(p->conf.log, "[%lld] #%lld %s\n", (long long)json_int_or(obj, "tid", 0),
+		    (long long)json_int_or(obj, "seq", 0), line);
+	}
 	e = trace_write(p->conf.w, obj);
 	json_decref(obj);
 	if (e < 0 && p->st.write_error == 0)
@@ -79,15 +88,15 @@ clock_fast(struct task *t, struct call *c)
 		    id != CLOCK_REALTIME_COARSE && id != CLOCK_MONOTONIC_COARSE &&
 		    id != CLOCK_BOOTTIME && id != CLOCK_TAI)
 			return false;
-		clock_gettime(id, &ts);
+		syscall(SYS_clock_gettime, id, &ts);	/* not the vDSO: see tsc.h */
 		e = mem_write(t->tid, c->a[1], &ts, sizeof ts);
 	} else if (nr == SYS_gettimeofday && c->a[1] == 0) {
 		struct timeval tv;
-		gettimeofday(&tv, NULL);
+		syscall(SYS_gettimeofday, &tv, NULL);
 		if (c->a[0])
 			e = mem_write(t->tid, c->a[0], &tv, sizeof tv);
 	} else if (nr == SYS_time) {
-		int64_t now = (int64_t)time(NULL);
+		int64_t now = (int64_t)syscall(SYS_time, NULL);
 		if (c->a[0])
 			e = mem_write(t->tid, c->a[0], &now, sizeof now);
 		ret = (long)now;
@@ -105,6 +114,34 @@ clock_fast(struct task *t, struct call *c)
 }
 
 static int proxy_exit(struct module *m, struct kernel *k, struct task *t);
+
+/* A relative exec path is resolved against the program's directory (or
+ * execveat's dirfd) now, so replay can exec the same file from anywhere:
+ * the event's "path_abs". */
+static void
+note_exec_path(struct task *t, struct call *c)
+{
+	const char *path = json_string_value(json_object_get(c->args, "path"));
+	int dirfd = c->nr == SYS_execveat ? (int)c->a[0] : AT_FDCWD;
+	char link[64], dir[4096], *abs;
+	ssize_t n;
+
+	if (path == NULL || path[0] == '/' || path[0] == '\0')
+		return;
+	if (dirfd == AT_FDCWD)
+		snprintf(link, sizeof link, "/proc/%d/cwd", t->tid);
+	else
+		snprintf(link, sizeof link, "/proc/%d/fd/%d", t->tid, dirfd);
+	if ((n = readlink(link, dir, sizeof dir - 1)) < 0)
+		return;
+	dir[n] = '\0';
+	if (asprintf(&abs, "%s/%s", dir, path) < 0)
+		return;
+	if (c->extra == NULL)
+		c->extra = json_object();
+	json_object_set_new(c->extra, "path_abs", json_string(abs));
+	free(abs);
+}
 
 static enum verdict
 proxy_enter(struct module *m, struct kernel *k, struct task *t)
@@ -134,6 +171,8 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 		json_decref(c->args);
 		c->args = json_object();
 	}
+	if (c->sc && (c->sc->flags & SC_EXEC))
+		note_exec_path(t, c);
 	if (c->sc == NULL)
 		note_unknown(p, sc_any_name(c->nr, nb));
 	else if (c->sc->cls == CLS_CLOCK && clock_fast(t, c)) {
@@ -152,7 +191,6 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 
 	if ((e = capture_exit(t, c)) < 0 && e != -EFAULT)
 		return e;
-	p->st.events++;
 	e = emit(p, event_new(p->seq++, t->vtid, c));
 	call_reset(c);
 	return e == -ENOMEM ? e : 0;
@@ -256,7 +294,7 @@ proxy_finish(struct module *m, const struct kernel *k)
 	else if (k->root_done)
 		json_object_set_new(end, "exit", json_integer(WEXITSTATUS(k->root_status)));
 	json_object_set_new(f, "end", end);
-	json_object_set_new(f, "events", json_integer((json_int_t)p->st.events));
+	json_object_set_new(f, "events", json_integer((json_int_t)p->seq));
 	if (json_object_size(p->st.unknown) > 0)
 		json_object_set(f, "incomplete", p->st.unknown);
 	return emit(p, f);

@@ -5,6 +5,7 @@
 #ifndef DIOS_PROXY_H
 #define DIOS_PROXY_H
 #include <stdint.h>
+#include <stdio.h>
 #include "kernel/kernel.h"
 #include "kernel/trace_io.h"
 
@@ -14,6 +15,7 @@ struct proxy_conf {
 	char *const *envp;
 	/* Called for warnings (unknown syscall, unsupported call); NULL: none. */
 	void (*warn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+	FILE *log;			/* -v: each event, strace-like; NULL: none */
 };
 
 struct proxy_stats {

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <elf.h>
 #include "kernel/bytes.h"
 #include "kernel/capture.h"
@@ -40,6 +41,7 @@ struct replay {
 	char *msg;
 	unsigned char stdio[MAX_FD];	/* 1 or 2: fd shows the recording's stdout/stderr */
 	bool first_exec_done;
+	struct timespec progress;	/* when an event last matched */
 };
 
 struct rtask {
@@ -206,6 +208,14 @@ take(struct replay *r)
 {
 	json_t *ev = r->next;
 
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
+	if (r->conf.log) {
+		char line[1024];
+		render_event(ev, 1, 32, line, sizeof line);
+		fprintf(r->conf.log, "[%lld] #%lld %s\n", (long long)json_int_or(ev, "tid", 0),
+		    (long long)json_int_or(ev, "seq", 0), line);
+	}
+
 	r->next = NULL;
 	json_decref(r->ring[RING - 1]);
 	memmove(r->ring + 1, r->ring, (RING - 1) * sizeof r->ring[0]);
@@ -330,7 +340,8 @@ placeholder(struct replay *r, struct kernel *k, struct task *t, long ret)
 	if (got != ret) {
 		if (got >= 0) {
 			uint64_t a2[6] = { (uint64_t)got };
-			remote_syscall_again(t->tid, &saved, SYS_close, a2, &got);
+			long ignored;
+			remote_syscall_again(t->tid, &saved, SYS_close, a2, &ignored);
 		}
 		return fail(r, k, "the descriptor table is out of step with the recording: "
 		    "%s returned %ld when recorded but the next free descriptor is now %ld",
@@ -427,11 +438,12 @@ deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev)
 	return signal_before_call(r, k, t, sig);
 }
 
-/* The call was interrupted by a signal when recording (-ERESTART*): the
- * signal comes next in the trace.  Sending it now lets the kernel apply the
- * same restart rules on the way back to the program. */
+/* A signal that reached the task right after its call when recording comes
+ * next in the trace: send it now, so it arrives at the same boundary (for a
+ * call interrupted with -ERESTART*, the kernel then applies the same restart
+ * rules; for EPIPE, the same SIGPIPE). */
 static void
-interrupted(struct replay *r, struct kernel *k, struct task *t)
+signal_after_call(struct replay *r, struct kernel *k, struct task *t)
 {
 	const char *name;
 	int sig;
@@ -479,8 +491,8 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 	}
 	if (ev == NULL) {
 		if (trace_reader_truncated(r->conf.r) || r->footer == NULL) {
-			set_msg(r, RO_CUT_SHORT, "the recording was cut short after event %llu; "
-			    "replay matched all of it and stopped there", (unsigned long long)r->matched);
+			set_msg(r, RO_CUT_SHORT, "the recording was cut short after %llu events; "
+			    "replay matched all of them and stopped there", (unsigned long long)r->matched);
 			k->stop = true;
 			return V_STOP;
 		}
@@ -512,6 +524,22 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 	rt->kind = 0;
 
 	if ((sc->flags & SC_EXEC) && ret >= 0) {
+		const char *abs = json_string_value(json_object_get(ev, "path_abs"));
+		if (abs) {
+			/* A relative path, recorded with its directory: exec
+			 * the same file whatever directory replay runs in. */
+			struct user_regs_struct regs = c->regs;
+			uint64_t addr;
+			if ((e = scratch_put(t->tid, c->sp, abs, strlen(abs) + 1, &addr)) < 0)
+				return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+			if (c->nr == SYS_execveat) {
+				regs.rdi = (uint64_t)AT_FDCWD;
+				regs.rsi = addr;
+			} else
+				regs.rdi = addr;
+			if ((e = regs_set(t->tid, &regs)) < 0)
+				return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		}
 		rt->kind = EX_EXEC;
 		return V_EXIT_STOP;
 	}
@@ -550,6 +578,7 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 		    (unsigned long long)seq_of(ev), name,
 		    e == -EINVAL ? "they do not fit its buffers (was the trace edited?)" : strerror(-e));
 	echo_output(r, c, json_object_get(ev, "out"), ret);
+	signal_after_call(r, k, t);
 	return V_RESUME;
 }
 
@@ -585,8 +614,7 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 			break;
 		regs.orig_rax = (uint64_t)c->nr;
 		regs.rax = (uint64_t)ret;
-		if ((e = regs_set(t->tid, &regs)) == 0)
-			interrupted(r, k, t);
+		e = regs_set(t->tid, &regs);
 		break;
 	}
 	case EX_ANON_MAP:
@@ -597,6 +625,8 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 	json_decref(rt->ev);
 	rt->ev = NULL;
 	call_reset(c);
+	if (e == 0 && !k->stop)
+		signal_after_call(r, k, t);
 	return e;
 }
 
@@ -710,6 +740,7 @@ replay_new(const struct replay_conf *conf)
 		return NULL;
 	r->conf = *conf;
 	r->outcome = RO_RUNNING;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
 	fds = json_object_get(conf->header, "fds");
 	json_array_foreach(fds, i, v) {
 		json_int_t fd = json_integer_value(v);
@@ -723,6 +754,58 @@ replay_new(const struct replay_conf *conf)
 	r->mod.signal = replay_signal;
 	r->mod.state = r;
 	return &r->mod;
+}
+
+/* True when the task is on a CPU or waiting for one (state R), as opposed to
+ * blocked in a call dios does not see. */
+static bool
+task_running(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'R';
+}
+
+int
+replay_tick(struct module *m, struct kernel *k)
+{
+	struct replay *r = R(m);
+	struct timespec now;
+	char want[1024];
+
+	if (r->conf.timeout == 0 || r->outcome != RO_RUNNING)
+		return 0;
+	for (struct task *t = k->tasks; t; t = t->next)
+		if (t->state == TS_IN_CALL || task_running(t->tid)) {
+			/* a call runs for real (a --realtime sleep), or the
+			 * program computes: that is progress */
+			clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
+			return 0;
+		}
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (r->progress.tv_sec == 0 || now.tv_sec - r->progress.tv_sec < (time_t)r->conf.timeout)
+		return 0;
+	if (peek(r) == 0 && r->next)
+		render_event(r->next, 1, 64, want, sizeof want);
+	else
+		snprintf(want, sizeof want, "(the end of the recording)");
+	set_msg(r, RO_DIVERGED, "divergence: no progress for %u seconds: the program made no "
+	    "intercepted call since event %llu\n  expected next: %s\n  (raise --timeout if the "
+	    "program computes this long between calls)", r->conf.timeout,
+	    r->ring[0] ? (unsigned long long)seq_of(r->ring[0]) : 0ULL, want);
+	k->stop = true;
+	return 0;
 }
 
 uint64_t
@@ -751,8 +834,8 @@ replay_outcome(struct module *m, const struct kernel *k, const char **msg)
 			    "but the recording goes on\n  expected: %s", (unsigned long long)seq_of(r->next),
 			    status_to_exit(k->root_status), want);
 		} else if (r->footer == NULL) {
-			set_msg(r, RO_CUT_SHORT, "the recording was cut short after event %llu; replay "
-			    "matched all of it", (unsigned long long)r->matched);
+			set_msg(r, RO_CUT_SHORT, "the recording was cut short after %llu events; replay "
+			    "matched all of them", (unsigned long long)r->matched);
 		} else {
 			end = json_object_get(r->footer, "end");
 			int want = -1;

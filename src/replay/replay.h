@@ -6,6 +6,7 @@
 #define DIOS_REPLAY_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <jansson.h>
 #include "kernel/kernel.h"
 #include "kernel/trace_io.h"
@@ -15,6 +16,8 @@ struct replay_conf {
 	const json_t *header;		/* not owned */
 	bool quiet;			/* do not show the program's stdout/stderr writes */
 	bool realtime;			/* sleep as recorded */
+	unsigned timeout;		/* seconds without progress that make a divergence; 0: none */
+	FILE *log;			/* -v: each matched event; NULL: none */
 };
 
 enum replay_outcome {
@@ -33,5 +36,8 @@ void replay_free(struct module *m);
  * several lines for a divergence, one for an error). */
 enum replay_outcome replay_outcome(struct module *m, const struct kernel *k, const char **msg);
 uint64_t replay_matched(const struct module *m);
+/* Called every second (kernel tick): stops the run with a report when the
+ * program made no progress for conf.timeout seconds outside sleeps. */
+int replay_tick(struct module *m, struct kernel *k);
 
 #endif

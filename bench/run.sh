@@ -1,0 +1,182 @@
+#!/bin/sh
+# bench/run.sh: what dios costs.  Runs three workloads natively, under strace,
+# under dios-record and under dios-replay (of that recording), interleaved,
+# BENCH_REPS times each (default 5), and prints the medians side by side.
+#
+#   reads     bench/reads: 100000 preads of 16 bytes from a small file
+#   clock     bench/clock: 100000 clock_gettime calls
+#   sha256sum sha256sum over 2000 small files in a temporary directory
+#
+# Usage: sh bench/run.sh [BUILDDIR]      (or: make bench)
+# BUILDDIR holds dios-record, dios-replay and bench/{reads,clock} (default:
+# the current directory when it has them, else the directory above this
+# script).  Environment: BENCH_REPS (5), BENCH_N (100000 calls per loop),
+# BENCH_FILES (2000).  Needs zstd; strace (with --seccomp-bpf) is optional.
+set -eu
+
+reps=${BENCH_REPS:-5}
+n=${BENCH_N:-100000}
+nfiles=${BENCH_FILES:-2000}
+
+die() {
+	echo "bench/run.sh: $*" >&2
+	exit 1
+}
+
+case $reps$n$nfiles in
+*[!0-9]*) die "BENCH_REPS, BENCH_N and BENCH_FILES must be whole numbers" ;;
+esac
+if [ "$reps" -lt 1 ] || [ "$n" -lt 1 ] || [ "$nfiles" -lt 1 ]; then
+	die "BENCH_REPS, BENCH_N and BENCH_FILES must be at least 1"
+fi
+
+here=$(cd "$(dirname "$0")" && pwd)
+if [ $# -gt 1 ]; then
+	echo "usage: sh bench/run.sh [BUILDDIR]" >&2
+	exit 2
+elif [ $# -eq 1 ]; then
+	build=$1
+elif [ -x ./dios-record ]; then
+	build=.
+else
+	build=$here/..
+fi
+[ -d "$build" ] || die "$build: no such build directory"
+build=$(cd "$build" && pwd)
+for f in dios-record dios-replay bench/reads bench/clock; do
+	[ -x "$build/$f" ] ||
+		die "$build/$f not found: run make first (or name the build directory: sh bench/run.sh BUILDDIR)"
+done
+command -v zstd >/dev/null 2>&1 ||
+	die "zstd not found: it reads the event counts from the traces (Debian: apt-get install zstd)"
+command -v sha256sum >/dev/null 2>&1 || die "sha256sum not found (coreutils)"
+date +%N | grep -q '^[0-9]' || die "date +%N does not give nanoseconds (GNU date needed)"
+
+have_strace=no
+if command -v strace >/dev/null 2>&1 &&
+    strace -f --seccomp-bpf -e trace=getpid -o /dev/null true >/dev/null 2>&1; then
+	have_strace=yes
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dios-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+mkdir "$tmp/files" "$tmp/times"
+
+# The small files: f00000, f00001, ..., "small file I" in each.
+i=0
+while [ "$i" -lt "$nfiles" ]; do
+	name=$(printf 'f%05d' "$i")
+	echo "small file $i" >"$tmp/files/$name"
+	i=$((i + 1))
+done
+# Their names, for sha256sum's command line (expanded here, so that no shell
+# runs under dios; the names have no spaces).
+files=$(cd "$tmp/files" && echo f*)
+# A small file for the reads loop.
+head -c 4096 "$build/bench/reads" >"$tmp/small"
+
+REC="$build/dios-record"
+REP="$build/dios-replay"
+
+# run NAME MODE CMD...: runs CMD in $tmp/files, output discarded, and appends
+# its wall time in nanoseconds to $tmp/times/NAME.MODE.  Stops the benchmark
+# when CMD fails.
+run() {
+	key=$1.$2
+	shift 2
+	t0=$(date +%s%N)
+	if ! (cd "$tmp/files" && "$@") >/dev/null 2>"$tmp/err"; then
+		echo "bench/run.sh: $key failed: $*" >&2
+		cat "$tmp/err" >&2
+		exit 1
+	fi
+	t1=$(date +%s%N)
+	echo $((t1 - t0)) >>"$tmp/times/$key"
+}
+
+# workload NAME STRACE_CALLS CMD...: one repetition of NAME in every mode.
+workload() {
+	name=$1 calls=$2
+	shift 2
+	run "$name" native "$@"
+	if [ "$have_strace" = yes ]; then
+		run "$name" strace strace -f --seccomp-bpf -e "trace=$calls" -o /dev/null "$@"
+	fi
+	run "$name" record "$REC" -q -f -o "$tmp/$name.json.zst" "$@"
+	run "$name" replay "$REP" -q "$tmp/$name.json.zst"
+}
+
+echo "dios benchmark: $reps interleaved repetitions of each run, medians shown"
+echo "host: $(uname -sr), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+if [ "$have_strace" = yes ]; then
+	echo "strace: $(strace -V | head -n 1)"
+else
+	echo "strace: not found or without --seccomp-bpf: no strace column"
+fi
+echo
+
+r=1
+while [ "$r" -le "$reps" ]; do
+	[ -t 2 ] && printf 'repetition %d of %d...\r' "$r" "$reps" >&2
+	workload reads pread64 "$build/bench/reads" "$n" "$tmp/small"
+	run reads record-nopin "$REC" -q -f --no-pin -o "$tmp/nopin.json.zst" \
+	    "$build/bench/reads" "$n" "$tmp/small"
+	run reads replay-nopin "$REP" -q --no-pin "$tmp/nopin.json.zst"
+	workload clock clock_gettime "$build/bench/clock" "$n"
+	# shellcheck disable=SC2086
+	workload sha256sum %file,%desc sha256sum $files
+	r=$((r + 1))
+done
+[ -t 2 ] && printf '%40s\r' '' >&2
+
+# median NAME MODE: the median wall time in seconds, or "-".
+median() {
+	f=$tmp/times/$1.$2
+	[ -s "$f" ] || { echo -; return; }
+	sort -n "$f" | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.4f\n", m / 1e9 }'
+}
+
+# events NAME: the footer's event count of NAME's last recording.
+events() {
+	zstd -dcq "$tmp/$1.json.zst" | tail -n 1 |
+	    sed -n 's/.*"events":\([0-9][0-9]*\).*/\1/p'
+}
+
+# row LABEL NAME SUFFIX TRACE: one line of the table: the times of NAME.MODESUFFIX,
+# the event count of TRACE.json.zst.
+row() {
+	label=$1 name=$2 sfx=${3:-}
+	awk -v label="$label" -v calls="$(events "$4")" \
+	    -v nat="$(median "$name" native)" -v st="$(median "$name" strace)" \
+	    -v rec="$(median "$name" "record$sfx")" -v rep="$(median "$name" "replay$sfx")" '
+	function ratio(a, b) { return (a == "-" || b == "-" || b <= 0) ? "-" : sprintf("%.1f", a / b) }
+	function us(t) { return (t == "-" || nat == "-" || calls <= 0) ? "-" : sprintf("%.1f", (t - nat) * 1e6 / calls) }
+	BEGIN {
+		printf "%-14s %7s %8s %8s %8s %8s %7s %7s %7s %7s %7s %7s\n", label, calls,
+		    nat, st, rec, rep, us(rec), us(rep),
+		    ratio(rec, nat), ratio(rec, st), ratio(rep, nat), ratio(rep, rec)
+	}'
+}
+
+printf '%-14s %7s %8s %8s %8s %8s %7s %7s %7s %7s %7s %7s\n' \
+    workload calls native strace record replay 'rec us' 'rep us' \
+    rec/nat rec/str rep/nat rep/rec
+row reads reads '' reads
+row clock clock '' clock
+row sha256sum sha256sum '' sha256sum
+row 'reads no-pin' reads -nopin nopin
+echo
+echo "calls: intercepted system calls in the recording (its footer's \"events\")."
+echo "native, strace, record, replay: median wall time in seconds, process start included."
+echo "rec us, rep us: (record or replay - native) / calls, in microseconds per intercepted call."
+echo "clock: natively and under strace, clock_gettime never enters the kernel (vDSO), so"
+echo "  strace sees none of these calls and measures nothing extra; dios turns each into a"
+echo "  system call it intercepts."
+echo "reads no-pin: the reads loop under dios-record --no-pin and dios-replay --no-pin"
+echo "  (dios and the program free to run on different CPUs); compare with the reads row."
+awk -v p="$(median reads record)" -v np="$(median reads record-nopin)" \
+    -v rp="$(median reads replay)" -v rnp="$(median reads replay-nopin)" 'BEGIN {
+	printf "pinning: --no-pin / --pin = %.2f (record), %.2f (replay)\n", np / p, rnp / rp }'

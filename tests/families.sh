@@ -1,0 +1,80 @@
+#!/bin/sh
+# families.sh: record and replay one program per syscall family
+# (tests/progs), and a few real programs; the replay must exit, print and
+# leave the files exactly as the recording did (see rr_case in lib.sh).
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+require_built "$PROGS/fileops" "$PROGS/fdops" "$PROGS/clock" "$PROGS/random" \
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash"
+require_tracing
+tmpdir
+
+DATA='0123456789abcdefghijklmnopqrstuvwxyz'
+# The programs of tests/progs, one per family of syscalls.def.
+rr_case --status 3 fileops "printf 'hello from the input file\n' >input.txt" "$PROGS/fileops" @DIR@
+rr_case --status 4 fdops "printf '$DATA\n' >data.txt" "$PROGS/fdops" @DIR@
+rr_case --status 5 clock : "$PROGS/clock"
+rr_case --status 6 random : "$PROGS/random"
+rr_case --status 8 mmap : "$PROGS/mmap"
+
+# Signals that end the program.  crash dies of SIGSEGV, which no system call
+# raises: status 139 everywhere.
+rr_case --status 139 crash : "$PROGS/crash"
+# slow, recorded with its stdout a pipe nobody reads, dies of SIGPIPE at its
+# first write (status 141); the replay answers the write with EPIPE and must
+# deliver the recorded SIGPIPE too.
+c=$T/sigpipe
+mkdir -p "$c" || bail_out "cannot make $c"
+{ sleep 1; (cd "$c" && run_to 60 "$DIOS_RECORD" -q -o "$c/trace.json.zst" -- "$PROGS/slow" 3) \
+    </dev/null 2>"$c/record.err"; echo $? >"$c/record.st"; } | true
+is "$(cat "$c/record.st")" 141 "sigpipe: the recording exits 141 (SIGPIPE)"
+(cd "$c" && run_to 60 "$DIOS_REPLAY" "$c/trace.json.zst") </dev/null >"$c/replay.out" 2>"$c/replay.err"
+if ! is "$?" 141 "sigpipe: the replay exits 141 (SIGPIPE)"; then
+	diag_file "$c/replay.err"
+fi
+ok "sigpipe: the replay prints nothing on stdout" ! -s "$c/replay.out"
+
+# A descriptor inherited besides 0, 1 and 2 (a shell's "3<file", make's
+# jobserver): the program is recorded with descriptor 3 open and replayed
+# by a dios-replay that has it closed, so that dios-replay's own files take
+# the low numbers.  The program must still get its descriptor 3.
+c=$T/fd3
+mkdir -p "$c" || bail_out "cannot make $c"
+printf 'read through descriptor 3\n' >"$c/in.txt"
+(cd "$c" && run_to 60 "$DIOS_RECORD" -q -o "$c/trace.json.zst" -- sha256sum /dev/fd/3) \
+    3<"$c/in.txt" </dev/null >"$c/record.out" 2>"$c/record.err"
+is "$?" 0 "fd3: the recording with descriptor 3 open succeeds"
+rm -f "$c/in.txt"
+(cd "$c" && run_to 60 "$DIOS_REPLAY" "$c/trace.json.zst") 3<&- </dev/null >"$c/replay.out" 2>"$c/replay.err"
+if ! is "$?" 0 "fd3: the replay with descriptor 3 closed exits 0"; then
+	diag_file "$c/replay.err"
+fi
+same_file "$c/replay.out" "$c/record.out" "fd3: the replay prints the recorded stdout"
+
+# identity prints sched_getcpu(), which glibc reads from its rseq area, not
+# from a syscall: record and replay on the same CPU here; the next case
+# replays on another.
+ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+if command -v taskset >/dev/null 2>&1 && [ "$ncpu" -ge 2 ]; then
+	rr_case --status 7 --record-prefix "taskset -c 0" --replay-prefix "taskset -c 0" \
+	    identity : "$PROGS/identity"
+	rr_case --status 7 --record-prefix "taskset -c 0" --replay-prefix "taskset -c 1" \
+	    identity-on-another-cpu : "$PROGS/identity"
+else
+	rr_case --status 7 identity : "$PROGS/identity"
+	skip "identity-on-another-cpu" "needs taskset and two CPUs"
+fi
+
+# Real programs.
+INPUT="printf 'first line\nsecond line\n\tthird, with a tab\n' >in.txt"
+rr_case --status 0 --same-as-native cat "$INPUT" cat in.txt
+rr_case --status 0 --same-as-native sha256sum "$INPUT" sha256sum in.txt
+# 1 MiB of random bytes: not UTF-8, so base64 in the trace.
+rr_case --status 0 sha256sum-binary "head -c 1048576 /dev/urandom >big.bin" sha256sum big.bin
+rr_case --status 0 date : date '+%Y-%m-%d %H:%M:%S.%N %Z %s'
+# (300 files: more than one getdents64.)
+rr_case --status 0 ls-l "$INPUT; mkdir sub; echo x >sub/file; ln -s in.txt link; chmod 600 in.txt;
+    i=0; while [ \$i -lt 300 ]; do echo \$i >file-\$i; i=\$((i + 1)); done" \
+    ls -l --full-time -a @DIR@
+
+done_testing
