@@ -77,6 +77,9 @@ files=$(cd "$tmp/files" && echo f*)
 head -c 4096 "$build/bench/reads" >"$tmp/small"
 
 REC="$build/dios-record"
+# The CPU for the pinned strace runs: the first one this script may use.
+cpu=$(taskset -pc $$ 2>/dev/null | sed -n 's/.*: *\([0-9]*\).*/\1/p')
+[ -n "$cpu" ] || cpu=0
 REP="$build/dios-replay"
 
 # run NAME MODE CMD...: runs CMD in $tmp/files, output discarded, and appends
@@ -102,6 +105,9 @@ workload() {
 	run "$name" native "$@"
 	if [ "$have_strace" = yes ]; then
 		run "$name" strace strace -f --seccomp-bpf -e "trace=$calls" -o /dev/null "$@"
+		# strace and its tracee on one CPU, as dios runs by default
+		run "$name" strace1 taskset -c "$cpu" \
+		    strace -f --seccomp-bpf -e "trace=$calls" -o /dev/null "$@"
 	fi
 	run "$name" record "$REC" -q -f -o "$tmp/$name.json.zst" "$@"
 	run "$name" replay "$REP" -q "$tmp/$name.json.zst"
@@ -151,19 +157,20 @@ row() {
 	label=$1 name=$2 sfx=${3:-}
 	awk -v label="$label" -v calls="$(events "$4")" \
 	    -v nat="$(median "$name" native)" -v st="$(median "$name" strace)" \
+	    -v st1="$(median "$name" strace1)" \
 	    -v rec="$(median "$name" "record$sfx")" -v rep="$(median "$name" "replay$sfx")" '
 	function ratio(a, b) { return (a == "-" || b == "-" || b <= 0) ? "-" : sprintf("%.1f", a / b) }
 	function us(t) { return (t == "-" || nat == "-" || calls <= 0) ? "-" : sprintf("%.1f", (t - nat) * 1e6 / calls) }
 	BEGIN {
-		printf "%-14s %7s %8s %8s %8s %8s %7s %7s %7s %7s %7s %7s\n", label, calls,
-		    nat, st, rec, rep, us(rec), us(rep),
-		    ratio(rec, nat), ratio(rec, st), ratio(rep, nat), ratio(rep, rec)
+		printf "%-14s %7s %8s %8s %8s %8s %8s %7s %7s %7s %7s %8s %7s %7s\n", label, calls,
+		    nat, st, st1, rec, rep, us(rec), us(rep),
+		    ratio(rec, nat), ratio(rec, st), ratio(rec, st1), ratio(rep, nat), ratio(rep, rec)
 	}'
 }
 
-printf '%-14s %7s %8s %8s %8s %8s %7s %7s %7s %7s %7s %7s\n' \
-    workload calls native strace record replay 'rec us' 'rep us' \
-    rec/nat rec/str rep/nat rep/rec
+printf '%-14s %7s %8s %8s %8s %8s %8s %7s %7s %7s %7s %8s %7s %7s\n' \
+    workload calls native strace strace1 record replay 'rec us' 'rep us' \
+    rec/nat rec/str rec/str1 rep/nat rep/rec
 row reads reads '' reads
 row clock clock '' clock
 row sha256sum sha256sum '' sha256sum
@@ -171,6 +178,7 @@ row 'reads no-pin' reads -nopin nopin
 echo
 echo "calls: intercepted system calls in the recording (its footer's \"events\")."
 echo "native, strace, record, replay: median wall time in seconds, process start included."
+echo "strace1: strace with itself and the program on one CPU (taskset), as dios runs by default."
 echo "rec us, rep us: (record or replay - native) / calls, in microseconds per intercepted call."
 echo "clock: natively and under strace, clock_gettime never enters the kernel (vDSO), so"
 echo "  strace sees none of these calls and measures nothing extra; dios turns each into a"
