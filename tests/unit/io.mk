@@ -34,3 +34,7 @@ check_PROGRAMS += tests/unit/test-codec
 TESTS += tests/unit/test-codec
 tests_unit_test_codec_SOURCES = tests/unit/test-codec.c tests/unit/tap.h
 tests_unit_test_codec_LDADD = $(DIOS_LIBS)
+
+# The parsers and the codec under valgrind (skipped without valgrind).
+TESTS += tests/unit/valgrind.sh
+EXTRA_DIST += tests/unit/valgrind.sh

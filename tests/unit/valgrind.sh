@@ -1,0 +1,27 @@
+#!/bin/sh
+# valgrind.sh: the parsers of untrusted input (trace reader, YAML config)
+# and the codec, under valgrind's memcheck: no invalid access, no leak.
+# Prints TAP; skips when valgrind is not installed.
+: "${top_builddir:=.}"
+progs="test-bytes test-codec test-sha256 test-config fuzz-config fuzz-trace-reader"
+if ! command -v valgrind >/dev/null 2>&1; then
+	echo "1..0 # SKIP valgrind not installed (Debian: apt-get install valgrind)"
+	exit 0
+fi
+set -- $progs
+echo "1..$#"
+n=0 fail=0
+for p in $progs; do
+	n=$((n + 1))
+	log=$(mktemp "${TMPDIR:-/tmp}/dios-vg.XXXXXX")
+	if valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite \
+	    "$top_builddir/tests/unit/$p" >/dev/null 2>"$log"; then
+		echo "ok $n - $p is clean under valgrind"
+	else
+		echo "not ok $n - $p under valgrind"
+		sed 's/^/# /' "$log" | head -40
+		fail=1
+	fi
+	rm -f "$log"
+done
+exit $fail
