@@ -21,19 +21,6 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-static char dir[PATH_MAX];
-
-static const char *
-P(const char *name)
-{
-	static char buf[4][PATH_MAX + 64];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
-	return buf[i];
-}
-
 static void
 show(const char *what, const char *b, long n)
 {

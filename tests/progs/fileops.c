@@ -14,20 +14,6 @@
 #include <sys/statfs.h>
 #include <sys/xattr.h>
 
-static char dir[PATH_MAX];
-
-/* DIR/NAME in a rotating static buffer. */
-static const char *
-P(const char *name)
-{
-	static char buf[4][PATH_MAX + 64];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
-	return buf[i];
-}
-
 static void
 show_stat(const char *what, const struct stat *st)
 {

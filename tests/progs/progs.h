@@ -16,6 +16,21 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+/* The directory a program works in (argv[1]), and DIR/NAME in a rotating
+ * static buffer. */
+static char dir[4096];
+
+static inline const char *
+P(const char *name)
+{
+	static char buf[4][4096 + 64];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
+	return buf[i];
+}
+
 static inline const char *
 ename(int e)
 {
