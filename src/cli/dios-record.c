@@ -117,7 +117,6 @@ main(int argc, char **argv)
 	    .log = o.verbose ? stderr : NULL };
 	memset(&k, 0, sizeof k);
 	k.opts = &o;
-	k.progname = progname;
 	k.root = sres.pid;
 	k.tick = tick;
 	task_new(&k, sres.pid);

@@ -158,7 +158,6 @@ main(int argc, char **argv)
 	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL };
 	memset(&k, 0, sizeof k);
 	k.opts = &o;
-	k.progname = progname;
 	k.root = sres.pid;
 	struct task *root = task_new(&k, sres.pid);
 	root->vtid = (pid_t)json_integer_value(json_object_get(hdr, "pid"));

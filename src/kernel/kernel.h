@@ -56,7 +56,7 @@ enum verdict {
 	V_PASS,		/* not mine: next module */
 	V_RESUME,	/* handled; resume without an exit stop */
 	V_EXIT_STOP,	/* let the call run; call my exit hook at syscall exit */
-	V_STOP,		/* the run must stop (k->stop_status is set) */
+	V_STOP,		/* the run must stop; the module keeps the reason for the CLI */
 };
 
 struct module {
@@ -78,7 +78,6 @@ struct module {
 
 struct kernel {
 	const struct dios_opts *opts;
-	const char *progname;		/* "dios-record" / "dios-replay" for messages */
 	struct module *stack[KERNEL_MAX_MODULES];
 	int nmodules;
 	struct task *tasks;
@@ -86,11 +85,8 @@ struct kernel {
 	int root_status;		/* waitpid status of the root, when it ended */
 	bool root_done;
 	bool stop;			/* a module asked to stop the run */
-	int stop_status;		/* exit status for the CLI then */
 	int (*tick)(struct kernel *k);	/* called at least every second */
 	void *tick_arg;
-	unsigned char *orig_affinity;	/* CPU mask before pinning (for sched_getaffinity), or NULL */
-	size_t orig_affinity_size;
 };
 
 /* Tasks (task.c). */

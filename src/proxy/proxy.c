@@ -162,7 +162,6 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 			json_object_set_new(ev, "unsupported", json_true());
 			emit(p, ev);
 		}
-		k->stop_status = 125;
 		return V_STOP;
 	}
 	if ((e = capture_entry(t, c)) < 0) {
