@@ -118,6 +118,16 @@ regs_set(pid_t tid, const struct user_regs_struct *r)
 }
 
 int
+call_skip(pid_t tid, const struct user_regs_struct *at_entry, long ret)
+{
+	struct user_regs_struct r = *at_entry;
+
+	r.orig_rax = (uint64_t)-1;
+	r.rax = (uint64_t)ret;
+	return regs_set(tid, &r);
+}
+
+int
 wait_stop(pid_t tid, int *status)
 {
 	int st;

@@ -19,6 +19,9 @@ int mem_read_str(pid_t tid, uint64_t addr, size_t max, char **out, size_t *len);
 
 int regs_get(pid_t tid, struct user_regs_struct *r);
 int regs_set(pid_t tid, const struct user_regs_struct *r);
+/* At a seccomp stop with registers at_entry: the call is not run, and
+ * returns ret to the program. */
+int call_skip(pid_t tid, const struct user_regs_struct *at_entry, long ret);
 
 /* Waits for the next stop of tid only (used inside a call in progress).
  * Returns the waitpid status, or -errno; -ESRCH when the task died (then

@@ -104,10 +104,7 @@ clock_fast(struct task *t, struct call *c)
 		return false;
 	if (e < 0)
 		return false;	/* a bad pointer: let the kernel say EFAULT */
-	struct user_regs_struct regs = c->regs;
-	regs.orig_rax = (uint64_t)-1;
-	regs.rax = (uint64_t)ret;
-	if (regs_set(t->tid, &regs) < 0)
+	if (call_skip(t->tid, &c->regs, ret) < 0)
 		return false;
 	c->ret = ret;
 	return true;

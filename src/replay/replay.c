@@ -102,6 +102,13 @@ fail(struct replay *r, struct kernel *k, const char *fmt, ...)
 	return V_STOP;
 }
 
+/* ptrace failed on t (it died under us, or worse): stop with the cause. */
+static enum verdict
+lost(struct replay *r, struct kernel *k, struct task *t, int e)
+{
+	return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+}
+
 /* Reads the next event into r->next (or the footer), unless already there. */
 static int
 peek(struct replay *r)
@@ -225,16 +232,6 @@ take(struct replay *r)
 }
 
 static int
-skip_call(struct task *t, long ret)
-{
-	struct user_regs_struct regs = t->call.regs;
-
-	regs.orig_rax = (uint64_t)-1;
-	regs.rax = (uint64_t)ret;
-	return regs_set(t->tid, &regs);
-}
-
-static int
 set_result(struct task *t, long ret)
 {
 	struct user_regs_struct regs;
@@ -251,7 +248,6 @@ set_result(struct task *t, long ret)
 static void
 echo_output(struct replay *r, const struct call *c, const json_t *out, long ret)
 {
-	const char *n = c->sc ? c->sc->name : "";
 	const json_t *buf;
 	int fd;
 	void *b;
@@ -259,15 +255,18 @@ echo_output(struct replay *r, const struct call *c, const json_t *out, long ret)
 
 	if (r->conf.quiet || ret <= 0)
 		return;
-	if (!strcmp(n, "write") || !strcmp(n, "writev") || !strcmp(n, "pwrite64") ||
-	    !strcmp(n, "pwritev") || !strcmp(n, "pwritev2")) {
+	switch (c->nr) {
+	case SYS_write: case SYS_writev: case SYS_pwrite64: case SYS_pwritev: case SYS_pwritev2:
 		fd = (int)c->a[0];
 		buf = json_object_get(c->args, c->sc->args[1].name);
-	} else if (!strcmp(n, "copy_file_range") || !strcmp(n, "sendfile")) {
-		fd = (int)c->a[n[0] == 'c' ? 2 : 0];
+		break;
+	case SYS_copy_file_range: case SYS_sendfile:
+		fd = (int)c->a[c->nr == SYS_copy_file_range ? 2 : 0];
 		buf = out ? json_object_get(out, "data") : NULL;
-	} else
+		break;
+	default:
 		return;
+	}
 	if (fd < 0 || fd >= MAX_FD || r->stdio[fd] == 0 || buf == NULL ||
 	    json_get_bytes(buf, &b, &len) < 0)
 		return;
@@ -289,22 +288,21 @@ echo_output(struct replay *r, const struct call *c, const json_t *out, long ret)
 static void
 note_fds(struct replay *r, const struct call *c, long ret)
 {
-	const char *n = c->sc ? c->sc->name : "";
 	int a0 = (int)c->a[0];
+	bool dup = c->nr == SYS_dup || c->nr == SYS_dup2 || c->nr == SYS_dup3 ||
+	    (c->nr == SYS_fcntl && (c->a[1] == F_DUPFD || c->a[1] == F_DUPFD_CLOEXEC));
 
 	if (ret < 0)
 		return;
 	if ((c->sc && (c->sc->flags & SC_NEWFD)) && ret < MAX_FD) {
 		r->stdio[ret] = 0;
-	} else if (!strcmp(n, "close") && a0 >= 0 && a0 < MAX_FD) {
+	} else if (c->nr == SYS_close && a0 >= 0 && a0 < MAX_FD) {
 		r->stdio[a0] = 0;
-	} else if (!strcmp(n, "close_range")) {
+	} else if (c->nr == SYS_close_range) {
 		for (uint64_t fd = c->a[0]; fd <= c->a[1] && fd < MAX_FD; fd++)
 			if (!(c->a[2] & 4 /* CLOSE_RANGE_CLOEXEC */))
 				r->stdio[fd] = 0;
-	} else if ((!strcmp(n, "dup") || !strcmp(n, "dup2") || !strcmp(n, "dup3") ||
-	    (!strcmp(n, "fcntl") && (c->a[1] == F_DUPFD || c->a[1] == F_DUPFD_CLOEXEC))) &&
-	    a0 >= 0 && a0 < MAX_FD && ret < MAX_FD) {
+	} else if (dup && a0 >= 0 && a0 < MAX_FD && ret < MAX_FD) {
 		r->stdio[ret] = r->stdio[a0];
 	}
 }
@@ -331,12 +329,12 @@ placeholder(struct replay *r, struct kernel *k, struct task *t, long ret)
 
 	if ((e = regs_get(t->tid, &saved)) < 0 ||
 	    (e = scratch_put(t->tid, t->call.sp, "/dev/null", 10, &path)) < 0)
-		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		return lost(r, k, t, e);
 	args[0] = (uint64_t)AT_FDCWD;
 	args[1] = path;
 	args[2] = O_RDWR | (wants_cloexec(&t->call) ? O_CLOEXEC : 0);
 	if ((e = remote_syscall_at_entry(t->tid, SYS_openat, args, &got)) < 0)
-		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		return lost(r, k, t, e);
 	if (got != ret) {
 		if (got >= 0) {
 			uint64_t a2[6] = { (uint64_t)got };
@@ -348,7 +346,7 @@ placeholder(struct replay *r, struct kernel *k, struct task *t, long ret)
 		    t->call.sc->name, ret, got);
 	}
 	if ((e = remote_finish(t->tid, &saved, ret)) < 0)
-		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		return lost(r, k, t, e);
 	note_fds(r, &t->call, ret);
 	return V_RESUME;
 }
@@ -377,12 +375,12 @@ map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map, 
 		return fail(r, k, "cannot check %s: %s", path, strerror(-e));
 	if ((e = regs_get(t->tid, &saved)) < 0 ||
 	    (e = scratch_put(t->tid, t->call.sp, path, strlen(path) + 1, &spath)) < 0)
-		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		return lost(r, k, t, e);
 	a[0] = (uint64_t)AT_FDCWD;
 	a[1] = spath;
 	a[2] = O_RDONLY | O_CLOEXEC;
 	if ((e = remote_syscall_at_entry(t->tid, SYS_openat, a, &fd)) < 0)
-		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		return lost(r, k, t, e);
 	if (fd < 0)
 		return fail(r, k, "cannot open %s to map it: %s", path, strerror((int)-fd));
 	memcpy(a, t->call.a, sizeof a);
@@ -390,17 +388,17 @@ map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map, 
 		a[3] = (a[3] & ~(uint64_t)MAP_TYPE) | MAP_PRIVATE;
 	a[4] = (uint64_t)fd;
 	if ((e = remote_syscall_again(t->tid, &saved, SYS_mmap, a, &addr)) < 0)
-		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		return lost(r, k, t, e);
 	uint64_t c[6] = { (uint64_t)fd };
 	long ignored;
 	if ((e = remote_syscall_again(t->tid, &saved, SYS_close, c, &ignored)) < 0)
-		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		return lost(r, k, t, e);
 	if (addr < 0 && addr > -4096)
 		return fail(r, k, "mapping %s failed in replay: %s (it worked when recording)",
 		    path, strerror((int)-addr));
 	(void)ret;
 	if ((e = remote_finish(t->tid, &saved, addr)) < 0)
-		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		return lost(r, k, t, e);
 	return V_RESUME;
 }
 
@@ -414,12 +412,12 @@ signal_before_call(struct replay *r, struct kernel *k, struct task *t, int sig)
 	int e;
 
 	if ((e = regs_get(t->tid, &regs)) < 0)
-		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		return lost(r, k, t, e);
 	regs.rax = regs.orig_rax;
 	regs.orig_rax = (uint64_t)-1;
 	regs.rip -= 2;
 	if ((e = regs_set(t->tid, &regs)) < 0)
-		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+		return lost(r, k, t, e);
 	RT(t)->injected = sig;
 	syscall(SYS_tgkill, k->root, t->tid, sig);
 	return V_RESUME;
@@ -531,14 +529,14 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 			struct user_regs_struct regs = c->regs;
 			uint64_t addr;
 			if ((e = scratch_put(t->tid, c->sp, abs, strlen(abs) + 1, &addr)) < 0)
-				return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+				return lost(r, k, t, e);
 			if (c->nr == SYS_execveat) {
 				regs.rdi = (uint64_t)AT_FDCWD;
 				regs.rsi = addr;
 			} else
 				regs.rdi = addr;
 			if ((e = regs_set(t->tid, &regs)) < 0)
-				return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+				return lost(r, k, t, e);
 		}
 		rt->kind = EX_EXEC;
 		return V_EXIT_STOP;
@@ -567,12 +565,12 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 		struct user_regs_struct regs = c->regs;
 		regs.orig_rax = SYS_getppid;
 		if ((e = regs_set(t->tid, &regs)) < 0)
-			return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+			return lost(r, k, t, e);
 		rt->kind = EX_RESTART;
 		return V_EXIT_STOP;
 	}
-	if ((e = skip_call(t, ret)) < 0)
-		return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	if ((e = call_skip(t->tid, &c->regs, ret)) < 0)
+		return lost(r, k, t, e);
 	if ((e = inject_out(t, c, json_object_get(ev, "out"), ret)) < 0)
 		return fail(r, k, "event %llu: cannot give the program the recorded outputs of %s: %s",
 		    (unsigned long long)seq_of(ev), name,
