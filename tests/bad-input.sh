@@ -51,13 +51,12 @@ if [ -n "$ZSTD" ]; then
 	"$ZSTD" -q -dc "$FX/noseq.json.zst" | sed -n 2p | grep -q '"seq"' && bail_out "noseq still has a seq"
 	"$ZSTD" -q -dc "$FX/version99.json.zst" | grep -q '"version":99' || bail_out "version99 has no version 99"
 fi
-# A recording that stopped at a fork (not supported yet): the shell runs
-# /bin/true in a child process.
-(cd "$FX" && "$DIOS_RECORD" -q -o "$FX/forked.json.zst" -- /bin/sh -c '/bin/true; /bin/true') \
+# A recording that stopped at a call that cannot work under dios (ptrace).
+(cd "$FX" && "$DIOS_RECORD" -q -o "$FX/stopped.json.zst" -- "$PROGS/ptraceme") \
     </dev/null >/dev/null 2>"$T/fixture.err"
 st=$?
-[ "$st" -eq 125 ] || { diag_file "$T/fixture.err"; bail_out "recording a fork exited with $st, not 125"; }
-[ -s "$FX/forked.json.zst" ] || bail_out "recording a fork left no trace"
+[ "$st" -eq 125 ] || { diag_file "$T/fixture.err"; bail_out "recording ptraceme exited with $st, not 125"; }
+[ -s "$FX/stopped.json.zst" ] || bail_out "recording ptraceme left no trace"
 printf 'not executable\n' >"$FX/noexec"
 chmod 644 "$FX/noexec"
 printf 'an earlier trace: keep me\n' >"$FX/existing.json.zst"
@@ -109,7 +108,7 @@ else
 		skip_row "$n" "no zstd program"
 	done
 fi
-row stopped-at-fork 125 'forked\.json\.zst.*stopped early.*(fork|clone)' '"$DIOS_REPLAY" "$FX/forked.json.zst"'
+row stopped-at-ptrace 125 'stopped\.json\.zst.*stopped early.*ptrace' '"$DIOS_REPLAY" "$FX/stopped.json.zst"'
 row executable-gone 125 'gone/prog.*--exe' '"$DIOS_REPLAY" "$FX/gone/trace.json.zst"'
 row executable-changed 125 'changed/prog.*changed.*--exe' '"$DIOS_REPLAY" "$FX/changed/trace.json.zst"'
 
@@ -121,8 +120,8 @@ row output-dir-missing 125 'nodir/trace\.json\.zst' \
     '"$DIOS_RECORD" -o "$FX/nodir/trace.json.zst" /bin/true'
 row output-exists 125 'existing\.json\.zst.*already exists.*--force' \
     '"$DIOS_RECORD" -o "$FX/existing.json.zst" /bin/true'
-row fork-unsupported 125 '(fork|clone).*not supported' \
-    '"$DIOS_RECORD" -q -o "$T/forked.json.zst" /bin/sh -c "/bin/true; /bin/true"'
+row ptrace-unsupported 125 'ptrace.*cannot work under dios' \
+    '"$DIOS_RECORD" -q -o "$T/ptraced.json.zst" "$PROGS/ptraceme"'
 if [ -n "$STRACE" ]; then
 	row ptrace-not-permitted 125 'ptrace' '"$STRACE" -f -o /dev/null "$DIOS_RECORD" /bin/true'
 else

@@ -19,7 +19,12 @@ TEST_PROGS = \
 	tests/progs/slow \
 	tests/progs/manycalls \
 	tests/progs/maxrss \
-	tests/progs/noseccomp
+	tests/progs/noseccomp \
+	tests/progs/ptraceme \
+	tests/progs/forkexec \
+	tests/progs/threads \
+	tests/progs/signals \
+	tests/progs/sigint
 check_PROGRAMS += $(TEST_PROGS)
 
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
@@ -34,6 +39,13 @@ tests_progs_manycalls_SOURCES = tests/progs/manycalls.c tests/progs/progs.h
 tests_progs_maxrss_SOURCES = tests/progs/maxrss.c tests/progs/progs.h
 tests_progs_noseccomp_SOURCES = tests/progs/noseccomp.c tests/progs/progs.h
 tests_progs_noseccomp_LDADD = $(SECCOMP_LIBS)
+tests_progs_ptraceme_SOURCES = tests/progs/ptraceme.c tests/progs/progs.h
+tests_progs_forkexec_SOURCES = tests/progs/forkexec.c tests/progs/progs.h
+tests_progs_threads_SOURCES = tests/progs/threads.c tests/progs/progs.h
+tests_progs_threads_LDADD = -lpthread
+tests_progs_signals_SOURCES = tests/progs/signals.c tests/progs/progs.h
+tests_progs_signals_LDADD = -lrt
+tests_progs_sigint_SOURCES = tests/progs/sigint.c tests/progs/progs.h
 # One source, four builds differing in one call (tests/divergence.sh).
 tests_progs_diverge1_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge1_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=1
@@ -49,7 +61,8 @@ RR_TESTS = \
 	tests/bad-input.sh \
 	tests/divergence.sh \
 	tests/truncated.sh \
-	tests/memory.sh
+	tests/memory.sh \
+	tests/procs.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS)
 

@@ -16,7 +16,7 @@ const char *const filter_native[] = {
 	"munlock", "mlockall", "munlockall", "mincore", "pkey_mprotect",
 	"pkey_alloc", "pkey_free", "membarrier",
 	"futex", "futex_waitv", "set_robust_list", "get_robust_list",
-	"set_tid_address", "arch_prctl",
+	"arch_prctl",
 	"rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "sigaltstack",
 	"rt_sigpending", "sched_yield",
 	"exit", "exit_group",
@@ -48,6 +48,11 @@ filter_load(void)
 	 * it for sched_getcpu() without any call dios could see.  Without
 	 * rseq the C library asks getcpu, which is recorded. */
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(rseq), 0)) < 0)
+		goto out;
+	/* clone3 is refused the same way: the C library then uses clone,
+	 * whose arguments are registers (dios reads and rewrites the tid
+	 * pointers of new tasks; see replay.c). */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0)) < 0)
 		goto out;
 	/* Anonymous memory: mmap with fd -1 (compared on the low 32 bits,
 	 * as the kernel reads an int). */

@@ -34,8 +34,10 @@ void call_reset(struct call *c);
 
 enum task_state {
 	TS_STARTING,	/* spawned, before its first exec completes */
+	TS_NEW,		/* a new child: held stopped until its parent's clone event */
 	TS_RUNNING,	/* running native code */
 	TS_IN_CALL,	/* between seccomp stop and syscall exit stop */
+	TS_PARKED,	/* held at a stop until its turn comes (replay order) */
 	TS_DEAD,
 };
 
@@ -46,6 +48,10 @@ struct task {
 	struct call call;	/* the call in progress */
 	void *mod;		/* per-task state of the proxy or replay module (freed with the task) */
 	struct module *claimed;	/* the module handling the call in progress */
+	int park_sig;		/* TS_PARKED at a signal stop: the signal; 0: at a seccomp stop */
+	bool stopped;		/* TS_NEW: its first stop was seen */
+	bool announced;		/* TS_NEW: its parent's clone event was seen */
+	pid_t ptid;		/* real tid of the task that created it; 0 for the root */
 	struct task *next;
 };
 
@@ -57,7 +63,11 @@ enum verdict {
 	V_RESUME,	/* handled; resume without an exit stop */
 	V_EXIT_STOP,	/* let the call run; call my exit hook at syscall exit */
 	V_STOP,		/* the run must stop; the module keeps the reason for the CLI */
+	V_PARK,		/* not this task's turn: hold it stopped (see due) */
 };
+
+/* A signal hook's answer that holds the task at its signal stop. */
+#define SIG_PARK (-1)
 
 struct module {
 	const char *name;
@@ -69,6 +79,18 @@ struct module {
 	/* A signal is about to be delivered to t; return the signal to deliver
 	 * (0 to suppress). */
 	int (*signal)(struct module *m, struct kernel *k, struct task *t, int sig);
+	/* parent created child (fork, vfork, clone): at the parent's ptrace
+	 * event stop, before the child runs; the module sets child->vtid. */
+	int (*clone)(struct module *m, struct kernel *k, struct task *parent, struct task *child);
+	/* The new child is about to run for the first time. */
+	int (*start)(struct module *m, struct kernel *k, struct task *child);
+	/* The vtid of the task whose turn it is, or 0 when the order does not
+	 * say (a module that orders tasks: replay).  Parked tasks are woken
+	 * with it. */
+	pid_t (*due)(struct module *m, struct kernel *k);
+	/* Every task is parked: nobody can move (a module that parks must
+	 * explain and stop the run). */
+	void (*stalled)(struct module *m, struct kernel *k);
 	/* The task is gone: status as from waitpid. */
 	void (*task_exit)(struct module *m, struct kernel *k, struct task *t, int status);
 	void *state;
@@ -92,6 +114,7 @@ struct kernel {
 /* Tasks (task.c). */
 struct task *task_new(struct kernel *k, pid_t tid);
 struct task *task_find(struct kernel *k, pid_t tid);
+struct task *task_find_vtid(struct kernel *k, pid_t vtid);
 void task_free(struct kernel *k, struct task *t);
 
 /* Pushes m at the bottom of the stack. */

@@ -76,13 +76,10 @@ resume(struct task *t, int sig)
 	return 0;
 }
 
+/* Passes t's call (loaded) down the stack. */
 static int
-on_enter(struct kernel *k, struct task *t)
+dispatch_enter(struct kernel *k, struct task *t)
 {
-	int e = call_load_entry(t, &t->call);
-
-	if (e < 0)
-		return e == -ESRCH ? 0 : e;
 	for (int i = 0; i < k->nmodules; i++) {
 		struct module *m = k->stack[i];
 		enum verdict v;
@@ -103,10 +100,24 @@ on_enter(struct kernel *k, struct task *t)
 		case V_STOP:
 			k->stop = true;
 			return 0;
+		case V_PARK:
+			t->state = TS_PARKED;
+			t->park_sig = 0;
+			return 0;
 		}
 	}
 	t->state = TS_RUNNING;
 	return resume(t, 0);
+}
+
+static int
+on_enter(struct kernel *k, struct task *t)
+{
+	int e = call_load_entry(t, &t->call);
+
+	if (e < 0)
+		return e == -ESRCH ? 0 : e;
+	return dispatch_enter(k, t);
 }
 
 static int
@@ -157,10 +168,118 @@ on_task_exit(struct kernel *k, struct task *t, int st)
 static int
 on_signal(struct kernel *k, struct task *t, int sig)
 {
-	for (int i = 0; i < k->nmodules; i++)
+	int orig = sig;
+
+	for (int i = 0; i < k->nmodules && sig > 0; i++)
 		if (k->stack[i]->signal)
 			sig = k->stack[i]->signal(k->stack[i], k, t, sig);
+	if (sig == SIG_PARK) {
+		t->state = TS_PARKED;
+		t->park_sig = orig;
+		return 0;
+	}
 	return resume(t, sig);
+}
+
+/* A new task (announced by its parent, first stop seen) starts running. */
+static int
+start_task(struct kernel *k, struct task *t)
+{
+	int e;
+
+	for (int i = 0; i < k->nmodules; i++)
+		if (k->stack[i]->start && (e = k->stack[i]->start(k->stack[i], k, t)) < 0)
+			return e;
+	t->state = TS_RUNNING;
+	return resume(t, 0);
+}
+
+/* The parent's fork/vfork/clone event stop: the child exists (and may have
+ * stopped already: see the loop). */
+static int
+on_clone(struct kernel *k, struct task *parent)
+{
+	unsigned long msg;
+	struct task *child;
+	int e;
+
+	if (ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	if ((child = task_find(k, (pid_t)msg)) == NULL) {
+		if ((child = task_new(k, (pid_t)msg)) == NULL)
+			return -ENOMEM;
+		child->state = TS_NEW;
+		child->vtid = 0;
+	}
+	child->ptid = parent->tid;
+	child->announced = true;
+	for (int i = 0; i < k->nmodules; i++)
+		if (k->stack[i]->clone &&
+		    (e = k->stack[i]->clone(k->stack[i], k, parent, child)) < 0)
+			return e;
+	if (k->stop)
+		return 0;
+	if (child->stopped && (e = start_task(k, child)) < 0)
+		return e;
+	return resume(parent, 0);
+}
+
+/* An exec by a thread other than the leader: the kernel gives it the
+ * leader's tid (t, the task waitpid named, is the leader's entry), and the
+ * leader is gone without a word. */
+static void
+exec_rename(struct kernel *k, struct task *t)
+{
+	unsigned long old;
+	struct task *o;
+
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &old) < 0 || (pid_t)old == t->tid)
+		return;
+	if ((o = task_find(k, (pid_t)old)) == NULL)
+		return;
+	/* t is the leader's entry, o the thread that execs: o lives on
+	 * under the leader's ids. */
+	o->tid = t->tid;
+	o->vtid = t->vtid;
+	task_free(k, t);
+}
+
+/* Wakes the parked task whose turn has come, as long as there is one. */
+static int
+unpark(struct kernel *k)
+{
+	struct module *m = NULL;
+	int e = 0;
+
+	for (int i = 0; i < k->nmodules; i++)
+		if (k->stack[i]->due)
+			m = k->stack[i];
+	if (m == NULL)
+		return 0;
+	while (!k->stop) {
+		pid_t v = m->due(m, k);
+		struct task *t = v > 0 ? task_find_vtid(k, v) : NULL;
+		bool all = k->tasks != NULL;
+
+		if (t == NULL || t->state != TS_PARKED) {
+			for (struct task *u = k->tasks; u; u = u->next)
+				if (u->state != TS_PARKED)
+					all = false;
+			if (all && m->stalled)
+				m->stalled(m, k);
+			break;
+		}
+		t->state = TS_RUNNING;
+		if (t->park_sig) {
+			int sig = t->park_sig;
+			t->park_sig = 0;
+			e = on_signal(k, t, sig);
+		} else
+			e = dispatch_enter(k, t);
+		if (e < 0 || t->state == TS_PARKED)
+			break;
+	}
+	return e;
 }
 
 static void
@@ -224,24 +343,48 @@ kernel_run(struct kernel *k)
 			e = -errno;
 			goto out;
 		}
-		if ((t = task_find(k, pid)) == NULL)
-			continue;	/* not ours (yet) */
+		if ((t = task_find(k, pid)) == NULL) {
+			/* A new child, stopped before its parent's event stop
+			 * announced it: held until then. */
+			if (WIFEXITED(st) || WIFSIGNALED(st))
+				continue;
+			if ((t = task_new(k, pid)) == NULL) {
+				e = -ENOMEM;
+				goto out;
+			}
+			t->state = TS_NEW;
+			t->vtid = 0;
+			t->stopped = true;
+			continue;
+		}
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
 			on_task_exit(k, t, st);
+			if ((e = unpark(k)) < 0)
+				goto out;
 			continue;
 		}
 		int sig = WSTOPSIG(st), ev = st >> 16;
-		if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP)
+		if (t->state == TS_NEW) {
+			/* its first stop */
+			t->stopped = true;
+			e = t->announced ? start_task(k, t) : 0;
+		} else if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP)
 			e = on_enter(k, t);
 		else if (sig == (SIGTRAP | 0x80))
 			e = on_exit_stop(k, t);
+		else if (sig == SIGTRAP && (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
+		    ev == PTRACE_EVENT_CLONE))
+			e = on_clone(k, t);
 		else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXEC) {
-			if ((e = on_exec(k, t)) == 0 && !k->stop)
+			exec_rename(k, t);
+			if ((t = task_find(k, pid)) != NULL && (e = on_exec(k, t)) == 0 && !k->stop)
 				e = resume(t, 0);
 		} else if (ev == PTRACE_EVENT_STOP || (sig == SIGTRAP && ev != 0))
 			e = resume(t, 0);
 		else
 			e = on_signal(k, t, sig);
+		if (e == 0)
+			e = unpark(k);
 		if (e < 0)
 			goto out;
 	}

@@ -142,7 +142,18 @@ render_event(const json_t *ev, int with_result, size_t strsize, char *buf, size_
 	buf[0] = '\0';
 	if (name == NULL) {
 		const char *what = json_string_value(json_object_get(ev, "event"));
-		put(&o, "<%s>", what ? what : "?");
+		const char *sig = json_string_value(json_object_get(ev, "sig"));
+		if (what && !strcmp(what, "signal"))
+			put(&o, "--- %s ---", sig ? sig : "?");
+		else if (what && !strcmp(what, "exit") && json_object_get(ev, "signal"))
+			put(&o, "+++ killed by %s +++",
+			    json_string_value(json_object_get(ev, "signal")) ?: "?");
+		else if (what && !strcmp(what, "exit"))
+			put(&o, "+++ exited with %lld +++", (long long)json_integer_value(json_object_get(ev, "exit")));
+		else if (what && (!strcmp(what, "rdtsc") || !strcmp(what, "rdtscp")))
+			put(&o, "%s() = %lld", what, (long long)json_integer_value(json_object_get(ev, "value")));
+		else
+			put(&o, "<%s>", what ? what : "?");
 		return;
 	}
 	sc = sc_by_name(name);

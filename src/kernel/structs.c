@@ -138,7 +138,25 @@ static const struct st_field f_tms[] = {
 };
 ST(tms, struct tms, f_tms);
 
+static const struct st_field f_itimerval[] = {
+	FLD(struct itimerval, it_interval.tv_sec, F_INT, "interval_sec"),
+	FLD(struct itimerval, it_interval.tv_usec, F_INT, "interval_usec"),
+	FLD(struct itimerval, it_value.tv_sec, F_INT, "value_sec"),
+	FLD(struct itimerval, it_value.tv_usec, F_INT, "value_usec"),
+};
+ST(itimerval, struct itimerval, f_itimerval);
+
+static const struct st_field f_itimerspec[] = {
+	FLD(struct itimerspec, it_interval.tv_sec, F_INT, "interval_sec"),
+	FLD(struct itimerspec, it_interval.tv_nsec, F_INT, "interval_nsec"),
+	FLD(struct itimerspec, it_value.tv_sec, F_INT, "value_sec"),
+	FLD(struct itimerspec, it_value.tv_nsec, F_INT, "value_nsec"),
+};
+ST(itimerspec, struct itimerspec, f_itimerspec);
+
 /* Kept as bytes: rarely edited by hand. */
+ST_BYTES(siginfo, 128);
+ST_BYTES(sigevent, 64);
 ST_BYTES(statfs, 120);
 ST_BYTES(sysinfo, 112);
 ST_BYTES(rusage, 144);

@@ -48,7 +48,7 @@ enum arg_kind {
 
 enum xlat_id { X_NONE, X_OPEN, X_AT, X_ACCESS, X_SEEK, X_CLOCK, X_PROT,
 	X_MAP, X_FCNTL, X_IOCTL, X_RENAME, X_GRND, X_FLOCK, X_FALLOC, X_RLIMIT,
-	X_CLOSE_RANGE, X_TIMER, X_RWF, X_STATX_MASK, X__N };
+	X_CLOSE_RANGE, X_TIMER, X_RWF, X_STATX_MASK, X_CLONE, X_WAIT, X_SIGNAL, X__N };
 
 struct st_desc;
 struct sc_family;
@@ -68,6 +68,11 @@ struct arg_desc {
 #define SC_UNSUPPORTED	0x08	/* processes/threads: not supported yet */
 #define SC_EXEC		0x10	/* execve, execveat */
 #define SC_MAP		0x20	/* mmap of a file */
+#define SC_CLONE	0x40	/* fork, vfork, clone: replay runs it; the result is the recorded id */
+#define SC_RUN_KEEP	0x80	/* replay runs it for real, but the program gets the recorded result */
+#define SC_WAIT		0x100	/* wait4, waitid: replay reaps the recorded child for real */
+#define SC_KILL		0x200	/* kill, tgkill, tkill: replay sends SIGKILL for real, emulates the rest */
+#define SC_SIGWAIT	0x400	/* rt_sigsuspend, pause...: replay runs it; due signals are sent into it */
 
 struct sc_desc {
 	const char *name;

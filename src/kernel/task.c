@@ -27,6 +27,15 @@ task_find(struct kernel *k, pid_t tid)
 	return NULL;
 }
 
+struct task *
+task_find_vtid(struct kernel *k, pid_t vtid)
+{
+	for (struct task *t = k->tasks; t; t = t->next)
+		if (t->vtid == vtid && t->state != TS_NEW)
+			return t;
+	return NULL;
+}
+
 void
 task_free(struct kernel *k, struct task *t)
 {

@@ -2,6 +2,7 @@
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <linux/close_range.h>
 #include "kernel/xlat.h"
 
@@ -107,6 +109,18 @@ static const struct xname x_flock[] = { X(LOCK_SH), X(LOCK_EX), X(LOCK_NB), X(LO
 static const struct xname x_falloc[] = { { 1, "FALLOC_FL_KEEP_SIZE" }, { 2, "FALLOC_FL_PUNCH_HOLE" }, {0, NULL} };
 static const struct xname x_close_range[] = { X(CLOSE_RANGE_UNSHARE), X(CLOSE_RANGE_CLOEXEC), {0, NULL} };
 static const struct xname x_timer[] = { X(TIMER_ABSTIME), {0, NULL} };
+static const struct xname x_clone[] = {
+	X(CLONE_VM), X(CLONE_FS), X(CLONE_FILES), X(CLONE_SIGHAND), X(CLONE_PIDFD),
+	X(CLONE_PTRACE), X(CLONE_VFORK), X(CLONE_PARENT), X(CLONE_THREAD),
+	X(CLONE_NEWNS), X(CLONE_SYSVSEM), X(CLONE_SETTLS), X(CLONE_PARENT_SETTID),
+	X(CLONE_CHILD_CLEARTID), X(CLONE_DETACHED), X(CLONE_UNTRACED),
+	X(CLONE_CHILD_SETTID), X(CLONE_NEWCGROUP), X(CLONE_NEWUTS), X(CLONE_NEWIPC),
+	X(CLONE_NEWUSER), X(CLONE_NEWPID), X(CLONE_NEWNET), X(CLONE_IO), {0, NULL}
+};
+static const struct xname x_wait[] = {
+	X(WNOHANG), X(WUNTRACED), X(WEXITED), X(WCONTINUED), X(WNOWAIT),
+	X(__WNOTHREAD), X(__WALL), X(__WCLONE), {0, NULL}
+};
 static const struct xname x_rwf[] = { X(RWF_HIPRI), X(RWF_DSYNC), X(RWF_SYNC), X(RWF_NOWAIT), X(RWF_APPEND), {0, NULL} };
 
 /* Enumerations, not bit sets: rendered by exact value. */
@@ -167,6 +181,23 @@ xlat_render(enum xlat_id x, uint64_t v, char *buf, size_t n)
 	case X_TIMER: render_bits(x_timer, v, NULL, buf, n); break;
 	case X_RWF: render_bits(x_rwf, v, NULL, buf, n); break;
 	case X_RLIMIT: render_enum(e_rlimit, v, buf, n); break;
+	case X_CLONE: {
+		/* the low byte is the signal sent at the child's exit */
+		char sb[16], rest[256];
+		render_bits(x_clone, v & ~0xffULL, NULL, rest, sizeof rest);
+		if ((v & 0xff) == 0)
+			snprintf(buf, n, "%s", rest);
+		else
+			snprintf(buf, n, "%s%s%s", v & ~0xffULL ? rest : "",
+			    v & ~0xffULL ? "|" : "", signal_name((int)(v & 0xff), sb));
+		break;
+	}
+	case X_WAIT: render_bits(x_wait, v, NULL, buf, n); break;
+	case X_SIGNAL: {
+		char sb[16];
+		snprintf(buf, n, "%s", v ? signal_name((int)v, sb) : "0");
+		break;
+	}
 	default: snprintf(buf, n, "%#llx", (unsigned long long)v); break;
 	}
 }

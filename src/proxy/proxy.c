@@ -1,6 +1,7 @@
 /* proxy.c: the record module. */
 #include "config.h"
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,57 @@ struct proxy {
 	int header_done;
 	char abort_msg[256];
 };
+
+/* Calls that change a descriptor table run one at a time per table, so
+ * the recorded order of their events is the order the kernel handed out
+ * the numbers (replay gives the same numbers in event order). */
+struct fdlock {
+	int refs;
+	pid_t holder;		/* the task in such a call; 0: none */
+};
+
+struct ptask {
+	bool clone_written;	/* the clone event was written at the ptrace event stop */
+	bool holds;		/* holds fl */
+	struct fdlock *fl;	/* shared by the threads of a process (CLONE_FILES) */
+};
+
+static struct ptask *
+PT(struct task *t)
+{
+	static struct ptask none;
+	struct ptask *pt;
+
+	if (t->mod == NULL)
+		t->mod = calloc(1, sizeof(struct ptask));
+	if ((pt = t->mod) == NULL)
+		return &none;
+	if (pt->fl == NULL && (pt->fl = calloc(1, sizeof *pt->fl)) != NULL)
+		pt->fl->refs = 1;
+	return pt;
+}
+
+static void
+fdlock_put(struct fdlock *fl)
+{
+	if (fl && --fl->refs == 0)
+		free(fl);
+}
+
+/* Does c change the descriptor table?  Calls that may block for long
+ * (accept, recvmsg) are left out: holding the table there could stop
+ * another thread that must run first. */
+static bool
+fdtable_call(const struct call *c)
+{
+	const struct sc_desc *sc = c->sc;
+
+	if (sc == NULL || sc->cls == CLS_NET)
+		return sc && c->nr == SYS_socket;
+	if (sc->flags & (SC_NEWFD | SC_RUN_REAL))
+		return true;
+	return sc->fam && sc->fam->mode && sc->fam->mode(c) == RM_RUN_REAL;
+}
 
 static struct proxy *
 P(const struct module *m)
@@ -150,8 +202,8 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 
 	if (c->sc && (c->sc->flags & SC_UNSUPPORTED)) {
 		snprintf(p->abort_msg, sizeof p->abort_msg,
-		    "the program called %s: new processes and threads are not supported yet "
-		    "(planned for the next release); the recording stops here", c->sc->name);
+		    "the program called %s, which cannot work under dios (a traced program "
+		    "cannot trace); the recording stops here", c->sc->name);
 		p->st.aborted = p->abort_msg;
 		if (capture_entry(t, c) == 0) {
 			json_t *ev = event_new(p->seq++, t->vtid, c);
@@ -160,6 +212,15 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 			emit(p, ev);
 		}
 		return V_STOP;
+	}
+	if (fdtable_call(c)) {
+		struct ptask *pt = PT(t);
+		if (pt->fl && pt->fl->holder && pt->fl->holder != t->tid)
+			return V_PARK;	/* another thread is changing the table */
+		if (pt->fl) {
+			pt->fl->holder = t->tid;
+			pt->holds = true;
+		}
 	}
 	if ((e = capture_entry(t, c)) < 0) {
 		/* Unreadable inputs (a bad pointer): the call will fail with
@@ -185,11 +246,87 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 	struct call *c = &t->call;
 	int e;
 
+	if (PT(t)->holds) {
+		PT(t)->holds = false;
+		PT(t)->fl->holder = 0;
+	}
 	if ((e = capture_exit(t, c)) < 0 && e != -EFAULT)
 		return e;
+	if (c->sc && (c->sc->flags & SC_CLONE) && PT(t)->clone_written) {
+		PT(t)->clone_written = false;	/* written at the event stop */
+		call_reset(c);
+		return 0;
+	}
 	e = emit(p, event_new(p->seq++, t->vtid, c));
 	call_reset(c);
 	return e == -ENOMEM ? e : 0;
+}
+
+/* A new task exists and has not run yet: the event of the call that made
+ * it is written now, so it precedes every event of the child. */
+static int
+proxy_clone(struct module *m, struct kernel *k, struct task *parent, struct task *child)
+{
+	struct proxy *p = P(m);
+	struct call *c = &parent->call;
+	int e;
+
+	child->vtid = child->tid;
+	{
+		struct ptask *pp = PT(parent), *cp = PT(child);
+		uint64_t flags = parent->call.nr == SYS_clone ? parent->call.a[0] : 0;
+		if ((flags & CLONE_FILES) && pp->fl && cp->fl != pp->fl) {
+			fdlock_put(cp->fl);
+			cp->fl = pp->fl;
+			cp->fl->refs++;
+		}
+	}
+	if (parent->state != TS_IN_CALL || c->sc == NULL || !(c->sc->flags & SC_CLONE))
+		return 0;	/* a clone dios did not see enter (cannot happen) */
+	c->ret = child->tid;
+	json_decref(c->out);
+	c->out = NULL;
+	e = emit(p, event_new(p->seq++, parent->vtid, c));
+	PT(parent)->clone_written = true;
+	return e == -ENOMEM ? e : 0;
+}
+
+/* A thread held back by the descriptor-table lock may go once it is free. */
+static pid_t
+proxy_due(struct module *m, struct kernel *k)
+{
+	(void)m;
+	for (struct task *t = k->tasks; t; t = t->next) {
+		struct ptask *pt = t->mod;
+		if (t->state == TS_PARKED && pt && pt->fl && pt->fl->holder == 0)
+			return t->vtid;
+	}
+	return 0;
+}
+
+/* Every task's end is an event: {"event":"exit","exit":N} or "signal". */
+static void
+proxy_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
+{
+	struct proxy *p = P(m);
+	char sb[16];
+	json_t *ev = json_pack("{s:I, s:i, s:s}", "seq", (json_int_t)p->seq++, "tid", t->vtid,
+	    "event", "exit");
+
+	if (t->mod) {
+		struct ptask *pt = t->mod;
+		if (pt->holds && pt->fl)
+			pt->fl->holder = 0;
+		fdlock_put(pt->fl);
+		pt->fl = NULL;
+	}
+	if (ev == NULL)
+		return;
+	if (WIFSIGNALED(status))
+		json_object_set_new(ev, "signal", json_string(signal_name(WTERMSIG(status), sb)));
+	else
+		json_object_set_new(ev, "exit", json_integer(WEXITSTATUS(status)));
+	emit(p, ev);
 }
 
 static int
@@ -266,6 +403,9 @@ proxy_new(const struct proxy_conf *conf)
 	p->mod.exit = proxy_exit;
 	p->mod.exec = proxy_exec;
 	p->mod.signal = proxy_signal;
+	p->mod.clone = proxy_clone;
+	p->mod.due = proxy_due;
+	p->mod.task_exit = proxy_task_exit;
 	p->mod.state = p;
 	return &p->mod;
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,20 @@
 #define RING 5
 #define MAX_FD 4096
 
+/* Which descriptors of a process show the recording's stdout/stderr (1 or
+ * 2; 0: none).  Shared by the threads of a process (CLONE_FILES), copied at
+ * fork. */
+struct fdtab {
+	int refs;
+	unsigned char stdio[MAX_FD];
+};
+
+/* The ids the program knew (vtid) and the real ones, for every task of the
+ * run: wait4 and kill name tasks that may be gone from the task table. */
+struct idmap {
+	pid_t vtid, tid;
+};
+
 struct replay {
 	struct module mod;
 	struct replay_conf conf;
@@ -39,7 +54,11 @@ struct replay {
 	uint64_t matched;
 	enum replay_outcome outcome;
 	char *msg;
-	unsigned char stdio[MAX_FD];	/* 1 or 2: fd shows the recording's stdout/stderr */
+	struct fdtab *root_fds;		/* the root's table, from the header */
+	struct idmap *ids;		/* every task of the run */
+	size_t nids, maxids;
+	pid_t *dead;			/* tasks gone whose exit event is still ahead */
+	size_t ndead, maxdead;
 	bool first_exec_done;
 	struct timespec progress;	/* when an event last matched */
 };
@@ -48,8 +67,16 @@ struct rtask {
 	json_t *ev;			/* event of the call in progress */
 	int kind;			/* what the exit hook does */
 	int injected;			/* a recorded signal dios sent, not yet seen */
+	bool restart;			/* a real call was interrupted and runs again */
+	long restart_nr;
+	long real;			/* EX_WAIT, EX_KILL: the real id expected */
+	struct fdtab *fds;
+	/* new tasks: the tid pointers to give the recorded id (CLONE_*SETTID) */
+	uint64_t ctid_addr;
+	struct user_regs_struct orig;	/* registers at entry, restored after a rewritten call */
+	bool exit_taken;		/* its exit event is consumed (a recorded SIGKILL) */
 };
-enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP, EX_RESTART };
+enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP, EX_RESTART, EX_CLONE, EX_KEEP, EX_WAIT };
 
 static struct replay *
 R(const struct module *m)
@@ -63,6 +90,66 @@ RT(struct task *t)
 	if (t->mod == NULL)
 		t->mod = calloc(1, sizeof(struct rtask));
 	return t->mod;
+}
+
+static struct rtask empty_rtask;
+
+/* The task's state, allocated on first use; the root takes the header's
+ * descriptor table. */
+static struct rtask *
+RTR(struct replay *r, struct task *t)
+{
+	struct rtask *rt = RT(t);
+
+	if (rt == NULL)
+		return &empty_rtask;
+	if (rt->fds == NULL && r->root_fds) {
+		rt->fds = r->root_fds;
+		rt->fds->refs++;
+	}
+	return rt;
+}
+
+static unsigned char *
+stdio_of(struct replay *r, struct task *t)
+{
+	struct rtask *rt = RTR(r, t);
+
+	return rt->fds ? rt->fds->stdio : NULL;
+}
+
+static void
+fdtab_put(struct fdtab *f)
+{
+	if (f && --f->refs == 0)
+		free(f);
+}
+
+static int
+id_add(struct replay *r, pid_t vtid, pid_t tid)
+{
+	if (r->nids == r->maxids) {
+		size_t n = r->maxids ? 2 * r->maxids : 16;
+		struct idmap *p = realloc(r->ids, n * sizeof *p);
+		if (p == NULL)
+			return -ENOMEM;
+		r->ids = p;
+		r->maxids = n;
+	}
+	r->ids[r->nids].vtid = vtid;
+	r->ids[r->nids].tid = tid;
+	r->nids++;
+	return 0;
+}
+
+/* The real id of recorded id v (the newest task that had it), or 0. */
+static pid_t
+id_real(const struct replay *r, pid_t v)
+{
+	for (size_t i = r->nids; i-- > 0;)
+		if (r->ids[i].vtid == v)
+			return r->ids[i].tid;
+	return 0;
 }
 
 static void
@@ -231,6 +318,78 @@ take(struct replay *r)
 	return ev;
 }
 
+/* "signal", "exit", "rdtsc"...: the kind of a task event; NULL for a call. */
+static const char *
+event_kind(const json_t *ev)
+{
+	return json_string_value(json_object_get(ev, "event"));
+}
+
+static pid_t
+owner_of(const json_t *ev)
+{
+	return (pid_t)json_int_or(ev, "tid", -1);
+}
+
+static int
+dead_add(struct replay *r, pid_t v)
+{
+	if (r->ndead == r->maxdead) {
+		size_t n = r->maxdead ? 2 * r->maxdead : 16;
+		pid_t *p = realloc(r->dead, n * sizeof *p);
+		if (p == NULL)
+			return -ENOMEM;
+		r->dead = p;
+		r->maxdead = n;
+	}
+	r->dead[r->ndead++] = v;
+	return 0;
+}
+
+/* Removes v from the tasks gone; false when it is not there. */
+static bool
+dead_take(struct replay *r, pid_t v)
+{
+	for (size_t i = 0; i < r->ndead; i++)
+		if (r->dead[i] == v) {
+			r->dead[i] = r->dead[--r->ndead];
+			return true;
+		}
+	return false;
+}
+
+/* Consumes the events at the head of the trace that need no task at a
+ * stop: the exit of a task already gone, and a signal for a task running
+ * native code (sent now, as it came when recording) or waiting for signals
+ * in a call that runs for real (rt_sigsuspend...). */
+static json_t *take(struct replay *r);
+static void
+advance(struct replay *r, struct kernel *k)
+{
+	while (peek(r) == 0 && r->next) {
+		const char *kind = event_kind(r->next);
+		pid_t v = owner_of(r->next);
+		struct task *t;
+		int sig;
+
+		if (kind && !strcmp(kind, "exit") && dead_take(r, v)) {
+			take(r);
+			continue;
+		}
+		if (kind == NULL || strcmp(kind, "signal") != 0 ||
+		    (t = task_find_vtid(k, v)) == NULL)
+			return;
+		if (!(t->state == TS_RUNNING ||
+		    (t->state == TS_IN_CALL && t->call.sc && (t->call.sc->flags & SC_SIGWAIT))))
+			return;
+		if ((sig = signal_from_name(json_string_value(json_object_get(r->next, "sig")))) <= 0)
+			return;
+		take(r);
+		RT(t)->injected = sig;
+		syscall(SYS_tkill, t->tid, sig);
+	}
+}
+
 static int
 set_result(struct task *t, long ret)
 {
@@ -246,7 +405,8 @@ set_result(struct task *t, long ret)
 /* Shows again what the program wrote to the stdout/stderr it was given:
  * the bytes of a write, or the "data" record kept for a copy. */
 static void
-echo_output(struct replay *r, const struct call *c, const json_t *out, long ret)
+echo_output(struct replay *r, const unsigned char *stdio, const struct call *c,
+    const json_t *out, long ret)
 {
 	const json_t *buf;
 	int fd;
@@ -267,13 +427,13 @@ echo_output(struct replay *r, const struct call *c, const json_t *out, long ret)
 	default:
 		return;
 	}
-	if (fd < 0 || fd >= MAX_FD || r->stdio[fd] == 0 || buf == NULL ||
+	if (fd < 0 || fd >= MAX_FD || stdio == NULL || stdio[fd] == 0 || buf == NULL ||
 	    json_get_bytes(buf, &b, &len) < 0)
 		return;
 	if ((size_t)ret < len)
 		len = (size_t)ret;
 	for (size_t off = 0; off < len;) {
-		ssize_t w = write(r->stdio[fd], (char *)b + off, len - off);
+		ssize_t w = write(stdio[fd], (char *)b + off, len - off);
 		if (w <= 0) {
 			if (w < 0 && errno == EINTR)
 				continue;
@@ -286,24 +446,24 @@ echo_output(struct replay *r, const struct call *c, const json_t *out, long ret)
 
 /* Descriptor table bookkeeping for the calls that change it. */
 static void
-note_fds(struct replay *r, const struct call *c, long ret)
+note_fds(unsigned char *stdio, const struct call *c, long ret)
 {
 	int a0 = (int)c->a[0];
 	bool dup = c->nr == SYS_dup || c->nr == SYS_dup2 || c->nr == SYS_dup3 ||
 	    (c->nr == SYS_fcntl && (c->a[1] == F_DUPFD || c->a[1] == F_DUPFD_CLOEXEC));
 
-	if (ret < 0)
+	if (ret < 0 || stdio == NULL)
 		return;
 	if ((c->sc && (c->sc->flags & SC_NEWFD)) && ret < MAX_FD) {
-		r->stdio[ret] = 0;
+		stdio[ret] = 0;
 	} else if (c->nr == SYS_close && a0 >= 0 && a0 < MAX_FD) {
-		r->stdio[a0] = 0;
+		stdio[a0] = 0;
 	} else if (c->nr == SYS_close_range) {
 		for (uint64_t fd = c->a[0]; fd <= c->a[1] && fd < MAX_FD; fd++)
 			if (!(c->a[2] & 4 /* CLOSE_RANGE_CLOEXEC */))
-				r->stdio[fd] = 0;
+				stdio[fd] = 0;
 	} else if (dup && a0 >= 0 && a0 < MAX_FD && ret < MAX_FD) {
-		r->stdio[ret] = r->stdio[a0];
+		stdio[ret] = stdio[a0];
 	}
 }
 
@@ -347,7 +507,7 @@ placeholder(struct replay *r, struct kernel *k, struct task *t, long ret)
 	}
 	if ((e = remote_finish(t->tid, &saved, ret)) < 0)
 		return lost(r, k, t, e);
-	note_fds(r, &t->call, ret);
+	note_fds(stdio_of(r, t), &t->call, ret);
 	return V_RESUME;
 }
 
@@ -419,7 +579,7 @@ signal_before_call(struct replay *r, struct kernel *k, struct task *t, int sig)
 	if ((e = regs_set(t->tid, &regs)) < 0)
 		return lost(r, k, t, e);
 	RT(t)->injected = sig;
-	syscall(SYS_tgkill, k->root, t->tid, sig);
+	syscall(SYS_tkill, t->tid, sig);
 	return V_RESUME;
 }
 
@@ -454,37 +614,83 @@ signal_after_call(struct replay *r, struct kernel *k, struct task *t)
 		return;
 	take(r);
 	RT(t)->injected = sig;
-	syscall(SYS_tgkill, k->root, t->tid, sig);
+	syscall(SYS_tkill, t->tid, sig);
 }
+
+static enum verdict answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret);
+
+/* Calls that change the descriptor table (see also fdtable_call in proxy.c). */
+static bool
+fd_change(const struct call *c)
+{
+	const struct sc_desc *sc = c->sc;
+
+	if (sc == NULL)
+		return false;
+	if (sc->flags & (SC_NEWFD | SC_RUN_REAL))
+		return true;
+	return sc->fam && sc->fam->mode && sc->fam->mode(c) == RM_RUN_REAL;
+}
+
+/* Is another task running a call that changes the descriptor table for
+ * real (close, dup2...)?  Its event is matched already, but the kernel has
+ * not done it yet: the next such call waits for it. */
+static bool
+fd_change_in_flight(struct kernel *k, struct task *t)
+{
+	for (struct task *u = k->tasks; u; u = u->next)
+		if (u != t && u->state == TS_IN_CALL && u->mod &&
+		    ((struct rtask *)u->mod)->kind == EX_RUN_REAL)
+			return true;
+	return false;
+}
+static enum verdict run_again(struct replay *r, struct kernel *k, struct task *t);
 
 static enum verdict
 replay_enter(struct module *m, struct kernel *k, struct task *t)
 {
 	struct replay *r = R(m);
 	struct call *c = &t->call;
-	const char *name, *which;
+	const char *name, *which, *kind;
 	char nb[32];
 	json_t *ev;
 	long ret;
 	int ok, e;
 
+	if (RTR(r, t)->restart)
+		return run_again(r, k, t);
 	if ((e = peek(r)) < 0)
 		return fail(r, k, "reading the trace failed at line %llu: %s",
 		    (unsigned long long)trace_reader_line(r->conf.r),
 		    e == -EBADMSG ? trace_reader_error(r->conf.r) : strerror(-e));
-	if (capture_entry(t, c) < 0) {
+	if (c->args == NULL && capture_entry(t, c) < 0) {
 		json_decref(c->args);
 		c->args = json_object();
 	}
+	advance(r, k);
 	ev = r->next;
-	if (ev && json_is_string(json_object_get(ev, "event")) &&
-	    !strcmp(json_string_value(json_object_get(ev, "event")), "signal"))
+	if (ev && owner_of(ev) != t->vtid)
+		return V_PARK;	/* another task's turn */
+	kind = ev ? event_kind(ev) : NULL;
+	if (kind && !strcmp(kind, "signal"))
 		return deliver_signal(r, k, t, ev);
-	if (ev == NULL && r->footer) {
+	if (kind && !strcmp(kind, "exit")) {
 		/* Killed where no stop shows it (SIGKILL): the same here. */
+		const char *sn = json_string_value(json_object_get(ev, "signal"));
+		if (sn && signal_from_name(sn) == SIGKILL) {
+			take(r);
+			RT(t)->exit_taken = true;
+			return signal_before_call(r, k, t, SIGKILL);
+		}
+		return diverge(r, k, t, ev, c, "the program made a call after the end of the recording "
+		    "of this task (it ended here)", NULL);
+	}
+	if (ev == NULL && r->footer) {
+		/* Killed where no stop shows it (SIGKILL), in a trace without
+		 * exit events: the same here. */
 		const char *sn = json_string_value(json_object_get(json_object_get(r->footer, "end"), "signal"));
 		int sig = sn ? signal_from_name(sn) : -1;
-		if (sig == SIGKILL)
+		if (sig == SIGKILL && t->tid == k->root)
 			return signal_before_call(r, k, t, sig);
 	}
 	if (ev == NULL) {
@@ -498,7 +704,7 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 	}
 	name = json_string_value(json_object_get(ev, "sys"));
 	if (name == NULL)
-		return fail(r, k, "event %llu: not a system call event", (unsigned long long)seq_of(ev));
+		return diverge(r, k, t, ev, c, "the program made a call where the recording has another event", NULL);
 	if (strcmp(name, sc_any_name(c->nr, nb)) != 0)
 		return diverge(r, k, t, ev, c, "the program made another call", NULL);
 	if (json_is_true(json_object_get(ev, "unknown")))
@@ -510,7 +716,116 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 	ret = event_result(ev, &ok);
 	if (!ok)
 		return fail(r, k, "event %llu: no \"ret\" or \"err\"", (unsigned long long)seq_of(ev));
+	if (fd_change(c) && fd_change_in_flight(k, t))
+		return V_PARK;	/* the table must first reach the recorded state */
 	ev = take(r);
+	return answer(r, k, t, ev, ret);
+}
+
+/* The signal a kill, tgkill or tkill sends. */
+static int
+kill_sig(const struct call *c)
+{
+	return (int)c->a[c->nr == SYS_tgkill ? 2 : 1];
+}
+
+/* A recorded id as a real one: pid, or -pgid; 0 and -1 stay. */
+static long
+real_id(const struct replay *r, long v)
+{
+	pid_t p;
+
+	if (v > 0)
+		return (p = id_real(r, (pid_t)v)) > 0 ? p : v;
+	if (v < -1)
+		return (p = id_real(r, (pid_t)-v)) > 0 ? -p : v;
+	return v;
+}
+
+/* Rewrites the arguments of t's call (at its seccomp stop) to name real
+ * tasks; the program's registers are restored at the exit (replay_exit). */
+static enum verdict
+rewrite_ids(struct replay *r, struct kernel *k, struct task *t, int kind)
+{
+	struct rtask *rt = RT(t);
+	struct call *c = &t->call;
+	struct user_regs_struct regs = rt->orig;
+	long ret = event_result(rt->ev, &(int){0});
+	int e;
+
+	switch (c->nr) {
+	case SYS_wait4:
+		rt->real = id_real(r, (pid_t)ret);
+		regs.rdi = (uint64_t)rt->real;
+		regs.rdx &= ~(uint64_t)WNOHANG;	/* the child ended when recording: wait for it */
+		break;
+	case SYS_waitid:
+		rt->real = id_real(r, (pid_t)ret);
+		regs.rdi = P_PID;
+		regs.rsi = (uint64_t)rt->real;
+		regs.r10 &= ~(uint64_t)WNOHANG;
+		break;
+	case SYS_kill:
+		regs.rdi = (uint64_t)real_id(r, (long)(int)c->a[0]);
+		break;
+	case SYS_tgkill:
+		regs.rdi = (uint64_t)real_id(r, (long)(int)c->a[0]);
+		regs.rsi = (uint64_t)real_id(r, (long)(int)c->a[1]);
+		break;
+	case SYS_tkill:
+		regs.rdi = (uint64_t)real_id(r, (long)(int)c->a[0]);
+		break;
+	}
+	if ((c->nr == SYS_wait4 || c->nr == SYS_waitid) && rt->real <= 0)
+		return fail(r, k, "event %llu: %s reaped task %ld, which this replay did not start",
+		    (unsigned long long)seq_of(rt->ev), c->sc->name, ret);
+	if ((e = regs_set(t->tid, &regs)) < 0)
+		return lost(r, k, t, e);
+	rt->kind = kind;
+	return V_EXIT_STOP;
+}
+
+/* wait4/waitid that reaped a child when recording: reap the same child
+ * for real (blocking until it ends), then give the recorded answer. */
+static enum verdict
+wait_real(struct replay *r, struct kernel *k, struct task *t)
+{
+	return rewrite_ids(r, k, t, EX_WAIT);
+}
+
+/* SIGKILL is sent for real (no stop shows its arrival); other signals are
+ * delivered from the trace where they arrived. */
+static enum verdict
+kill_real(struct replay *r, struct kernel *k, struct task *t)
+{
+	return rewrite_ids(r, k, t, EX_KEEP);
+}
+
+/* A real call interrupted by a signal dios kept from the program (a real
+ * SIGCHLD) runs again: the same answer. */
+static enum verdict
+run_again(struct replay *r, struct kernel *k, struct task *t)
+{
+	struct rtask *rt = RT(t);
+	struct call *c = &t->call;
+
+	rt->restart = false;
+	if (c->nr != rt->restart_nr && c->nr != SYS_restart_syscall)
+		return replay_enter(&r->mod, k, t);	/* it did not restart after all */
+	c->nr = rt->restart_nr;
+	c->sc = sc_by_nr(c->nr);
+	if (rt->kind == EX_WAIT)
+		return rewrite_ids(r, k, t, EX_WAIT);
+	return V_EXIT_STOP;
+}
+
+/* Answers t's call, matched with event ev (result ret). */
+static enum verdict
+answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
+{
+	struct call *c = &t->call;
+	const char *name = c->sc->name;
+	int e;
 
 	const struct sc_desc *sc = c->sc;
 	struct rtask *rt = RT(t);
@@ -550,6 +865,22 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 	}
 	if ((sc->flags & SC_NEWFD) && ret >= 0)
 		return placeholder(r, k, t, ret);
+	rt->orig = c->regs;
+	if ((sc->flags & SC_CLONE) && ret > 0) {
+		/* A new task, for real; the parent is told the recorded id
+		 * (replay_clone maps it). */
+		rt->kind = EX_CLONE;
+		return V_EXIT_STOP;
+	}
+	if ((sc->flags & SC_RUN_KEEP) ||
+	    ((sc->flags & SC_SIGWAIT) && (ret > 0 || ret == -EINTR || (ret <= -512 && ret >= -516)))) {
+		rt->kind = EX_KEEP;
+		return V_EXIT_STOP;
+	}
+	if ((sc->flags & SC_WAIT) && ret > 0)
+		return wait_real(r, k, t);
+	if ((sc->flags & SC_KILL) && ret == 0 && kill_sig(c) == SIGKILL)
+		return kill_real(r, k, t);
 	if (mode == RM_RUN_REAL) {
 		rt->kind = EX_RUN_REAL;
 		return V_EXIT_STOP;
@@ -575,7 +906,7 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 		return fail(r, k, "event %llu: cannot give the program the recorded outputs of %s: %s",
 		    (unsigned long long)seq_of(ev), name,
 		    e == -EINVAL ? "they do not fit its buffers (was the trace edited?)" : strerror(-e));
-	echo_output(r, c, json_object_get(ev, "out"), ret);
+	echo_output(r, stdio_of(r, t), c, json_object_get(ev, "out"), ret);
 	signal_after_call(r, k, t);
 	return V_RESUME;
 }
@@ -589,7 +920,45 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 	int ok, e = 0;
 	long ret = event_result(rt->ev, &ok);
 
+	if ((rt->kind == EX_WAIT || rt->kind == EX_KEEP || rt->kind == EX_CLONE) &&
+	    c->ret <= -512 && c->ret >= -516 && !(ret <= -512 && ret >= -516)) {
+		/* interrupted by a signal dios keeps from the program: the
+		 * kernel runs it again */
+		rt->restart = true;
+		rt->restart_nr = c->nr;
+		return 0;
+	}
 	switch (rt->kind) {
+	case EX_CLONE:
+		if (c->ret <= 0) {
+			fail(r, k, "event %llu: %s failed in replay (%s) but made task %ld when recording",
+			    (unsigned long long)seq_of(rt->ev), c->sc->name,
+			    c->ret < 0 ? strerror((int)-c->ret) : "no child", ret);
+			return 0;
+		}
+		e = set_result(t, ret);
+		break;
+	case EX_WAIT:
+		if (c->ret != rt->real) {
+			fail(r, k, "event %llu: %s returned %ld in replay, not task %ld (recorded as %ld): "
+			    "the child did not end as recorded", (unsigned long long)seq_of(rt->ev),
+			    c->sc->name, c->ret, (long)rt->real, ret);
+			return 0;
+		}
+		/* fall through */
+	case EX_KEEP: {
+		struct user_regs_struct regs;
+		if ((e = regs_get(t->tid, &regs)) < 0)
+			break;
+		regs.rdi = rt->orig.rdi;
+		regs.rsi = rt->orig.rsi;
+		regs.rdx = rt->orig.rdx;
+		regs.r10 = rt->orig.r10;
+		regs.rax = (uint64_t)ret;
+		if ((e = regs_set(t->tid, &regs)) == 0 && ret >= 0)
+			e = inject_out(t, c, json_object_get(rt->ev, "out"), ret);
+		break;
+	}
 	case EX_RUN_REAL:
 		if (c->ret != ret) {
 			char want[512];
@@ -599,7 +968,7 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 			    c->ret, c->ret < 0 ? strerror((int)-c->ret) : "ok");
 			return 0;
 		}
-		note_fds(r, c, ret);
+		note_fds(stdio_of(r, t), c, ret);
 		break;
 	case EX_SLEEP:
 		e = set_result(t, ret);
@@ -657,6 +1026,8 @@ replay_exec(struct module *m, struct kernel *k, struct task *t)
 		return e;
 	if (!r->first_exec_done) {
 		r->first_exec_done = true;
+		if ((e = id_add(r, t->vtid, t->tid)) < 0)
+			return e;
 		rnd = json_object_get(r->conf.header, "at_random");
 	} else {
 		struct rtask *rt = RT(t);
@@ -685,6 +1056,13 @@ signal_seen(struct replay *r, struct task *t, int sig)
 		rt->injected = 0;
 		return sig;
 	}
+	/* The kernel's own SIGCHLD: the recorded one comes from the trace. */
+	if (sig == SIGCHLD)
+		return 0;
+	/* A fault (a crash) waits for its turn like a call. */
+	if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) &&
+	    peek(r) == 0 && r->next && owner_of(r->next) != t->vtid)
+		return SIG_PARK;
 	if (peek(r) == 0 && r->next && json_int_or(r->next, "tid", -1) == t->vtid &&
 	    (name = json_string_value(json_object_get(r->next, "sig"))) != NULL &&
 	    signal_from_name(name) == sig)
@@ -706,6 +1084,9 @@ replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 	if (sig != SIGSEGV || regs_get(t->tid, &regs) < 0 ||
 	    (len = tsc_insn(t->tid, &regs, &rdtscp)) == 0)
 		return signal_seen(r, t, sig);
+	advance(r, k);
+	if (peek(r) == 0 && r->next && owner_of(r->next) != t->vtid)
+		return SIG_PARK;	/* another task's turn */
 	if (peek(r) < 0 || r->next == NULL ||
 	    (what = json_string_value(json_object_get(r->next, "event"))) == NULL ||
 	    strcmp(what, rdtscp ? "rdtscp" : "rdtsc") != 0) {
@@ -726,6 +1107,132 @@ replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 	return 0;
 }
 
+/* The parent's clone event stop: the child gets the recorded id. */
+static int
+replay_clone(struct module *m, struct kernel *k, struct task *parent, struct task *child)
+{
+	struct replay *r = R(m);
+	struct rtask *prt = RTR(r, parent), *crt;
+	struct call *c = &parent->call;
+	uint64_t flags;
+	pid_t v;
+	int e;
+
+	if (prt->kind != EX_CLONE || prt->ev == NULL) {
+		fail(r, k, "task %d made a new task where the recording has none", parent->vtid);
+		return 0;
+	}
+	v = (pid_t)event_result(prt->ev, &(int){0});
+	child->vtid = v;
+	if ((e = id_add(r, v, child->tid)) < 0 || (crt = RT(child)) == NULL)
+		return -ENOMEM;
+	if (c->nr == SYS_fork)
+		flags = SIGCHLD;
+	else if (c->nr == SYS_vfork)
+		flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+	else
+		flags = c->a[0];
+	if ((flags & CLONE_FILES) || prt->fds == NULL) {
+		crt->fds = prt->fds;
+		if (crt->fds)
+			crt->fds->refs++;
+	} else if ((crt->fds = malloc(sizeof *crt->fds)) != NULL) {
+		memcpy(crt->fds, prt->fds, sizeof *crt->fds);
+		crt->fds->refs = 1;
+	} else
+		return -ENOMEM;
+	/* The kernel wrote the real id; the program must see the recorded
+	 * one (the C library keeps it for raise and pthread_kill). */
+	if (c->nr == SYS_clone && (flags & CLONE_PARENT_SETTID) && c->a[2])
+		mem_write(parent->tid, c->a[2], &v, sizeof v);
+	if (c->nr == SYS_clone && (flags & CLONE_CHILD_SETTID) && c->a[3])
+		crt->ctid_addr = c->a[3];
+	return 0;
+}
+
+/* The child's first stop: its own copy of its id, written by the kernel
+ * as it started, becomes the recorded one too. */
+static int
+replay_start(struct module *m, struct kernel *k, struct task *child)
+{
+	struct rtask *rt = RT(child);
+
+	(void)m;
+	(void)k;
+	if (rt && rt->ctid_addr)
+		mem_write(child->tid, rt->ctid_addr, &child->vtid, sizeof child->vtid);
+	return 0;
+}
+
+static void
+replay_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
+{
+	struct replay *r = R(m);
+	struct rtask *rt = t->mod;
+
+	(void)status;
+	if (rt == NULL || !rt->exit_taken)
+		dead_add(r, t->vtid);
+	if (rt) {
+		fdtab_put(rt->fds);
+		rt->fds = NULL;
+		json_decref(rt->ev);
+		rt->ev = NULL;
+	}
+	advance(r, k);
+}
+
+static pid_t
+replay_due(struct module *m, struct kernel *k)
+{
+	struct replay *r = R(m);
+
+	if (r->outcome != RO_RUNNING)
+		return 0;
+	advance(r, k);
+	return r->next ? owner_of(r->next) : 0;
+}
+
+/* Lists the tasks held for their turn, and what each is doing. */
+static void
+append_waiting(struct kernel *k, char **s, size_t *len)
+{
+	char line[512], sb[16];
+
+	for (struct task *t = k->tasks; t; t = t->next) {
+		if (t->state != TS_PARKED)
+			continue;
+		if (t->park_sig) {
+			append(s, len, "\n  task %d waits to receive %s", t->vtid, signal_name(t->park_sig, sb));
+			continue;
+		}
+		json_t *ev = event_new(0, t->vtid, &t->call);
+		render_event(ev, 0, 32, line, sizeof line);
+		json_decref(ev);
+		append(s, len, "\n  task %d waits to make %s", t->vtid, line);
+	}
+}
+
+static void
+replay_stalled(struct module *m, struct kernel *k)
+{
+	struct replay *r = R(m);
+	char want[1024];
+	char *s = NULL;
+	size_t len = 0;
+
+	if (r->next)
+		render_event(r->next, 1, 64, want, sizeof want);
+	append(&s, &len, "divergence at event %llu: no task can go on: the recording expects task %d "
+	    "next (%s), which %s", r->next ? (unsigned long long)seq_of(r->next) : (unsigned long long)r->matched,
+	    r->next ? (int)owner_of(r->next) : 0, r->next ? want : "(the end)",
+	    r->next && id_real(r, owner_of(r->next)) ? "has ended or does not come" : "does not exist here");
+	append_waiting(k, &s, &len);
+	set_msg(r, RO_DIVERGED, "%s", s ? s : "divergence: no task can go on");
+	free(s);
+	k->stop = true;
+}
+
 struct module *
 replay_new(const struct replay_conf *conf)
 {
@@ -739,17 +1246,27 @@ replay_new(const struct replay_conf *conf)
 	r->conf = *conf;
 	r->outcome = RO_RUNNING;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
+	if ((r->root_fds = calloc(1, sizeof *r->root_fds)) == NULL) {
+		free(r);
+		return NULL;
+	}
+	r->root_fds->refs = 1;
 	fds = json_object_get(conf->header, "fds");
 	json_array_foreach(fds, i, v) {
 		json_int_t fd = json_integer_value(v);
 		if (fd == 1 || fd == 2)
-			r->stdio[fd] = (unsigned char)fd;
+			r->root_fds->stdio[fd] = (unsigned char)fd;
 	}
 	r->mod.name = "replay";
 	r->mod.enter = replay_enter;
 	r->mod.exit = replay_exit;
 	r->mod.exec = replay_exec;
 	r->mod.signal = replay_signal;
+	r->mod.clone = replay_clone;
+	r->mod.start = replay_start;
+	r->mod.task_exit = replay_task_exit;
+	r->mod.due = replay_due;
+	r->mod.stalled = replay_stalled;
 	r->mod.state = r;
 	return &r->mod;
 }
@@ -785,7 +1302,8 @@ replay_tick(struct module *m, struct kernel *k)
 	if (r->conf.timeout == 0 || r->outcome != RO_RUNNING)
 		return 0;
 	for (struct task *t = k->tasks; t; t = t->next)
-		if (t->state == TS_IN_CALL || task_running(t->tid)) {
+		if (t->state != TS_PARKED && ((t->state == TS_IN_CALL && t->mod &&
+		    ((struct rtask *)t->mod)->kind == EX_SLEEP) || task_running(t->tid))) {
 			/* a call runs for real (a --realtime sleep), or the
 			 * program computes: that is progress */
 			clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
@@ -798,10 +1316,15 @@ replay_tick(struct module *m, struct kernel *k)
 		render_event(r->next, 1, 64, want, sizeof want);
 	else
 		snprintf(want, sizeof want, "(the end of the recording)");
-	set_msg(r, RO_DIVERGED, "divergence: no progress for %u seconds: the program made no "
-	    "intercepted call since event %llu\n  expected next: %s\n  (raise --timeout if the "
-	    "program computes this long between calls)", r->conf.timeout,
+	char *s = NULL;
+	size_t len = 0;
+	append(&s, &len, "divergence: no progress for %u seconds: the program made no "
+	    "intercepted call since event %llu\n  expected next: %s", r->conf.timeout,
 	    r->ring[0] ? (unsigned long long)seq_of(r->ring[0]) : 0ULL, want);
+	append_waiting(k, &s, &len);
+	append(&s, &len, "\n  (raise --timeout if the program computes this long between calls)");
+	set_msg(r, RO_DIVERGED, "%s", s ? s : "divergence: no progress");
+	free(s);
 	k->stop = true;
 	return 0;
 }
@@ -869,5 +1392,8 @@ replay_free(struct module *m)
 	for (int i = 0; i < RING; i++)
 		json_decref(r->ring[i]);
 	free(r->msg);
+	fdtab_put(r->root_fds);
+	free(r->ids);
+	free(r->dead);
 	free(r);
 }

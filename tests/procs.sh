@@ -1,0 +1,53 @@
+#!/bin/sh
+# procs.sh: process trees, threads and signals under record and replay:
+# fork, vfork, exec and wait with their statuses; four threads in one
+# process; alarm, timers, raise and kill; a program interrupted by SIGINT
+# from outside halfway; a shell and make running commands.  Each replay
+# runs with its inputs deleted, and must print, exit and leave the files as
+# the recording did (see rr_case in lib.sh).
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+require_built "$PROGS/forkexec" "$PROGS/threads" "$PROGS/signals" "$PROGS/sigint"
+require_tracing
+tmpdir
+
+rr_case --status 3 forkexec "printf 'input of the exec-ed children\n' >input.txt" \
+    "$PROGS/forkexec" @DIR@
+rr_case --status 4 threads 'for i in 0 1 2 3; do echo "data of thread $i" >in$i.txt; done' \
+    "$PROGS/threads" @DIR@
+rr_case --status 5 signals : "$PROGS/signals"
+
+# A shell running commands in child processes, reading a file each.
+rr_case --status 9 shell "printf 'one\ntwo\n' >f" /bin/sh -c 'cat f; wc -l f; /bin/echo pid $$; exit 9'
+
+# make running recipes: one writes a file, the next reads it.
+if command -v make >/dev/null 2>&1; then
+	rr_case --same-as-native make "printf 'all: b\nb: a\n\t@cat a; echo made b\na:\n\t@echo made a >a\n' >Makefile" \
+	    env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS make -s --no-print-directory -C @DIR@
+else
+	skip "make runs recipes" "no make program"
+fi
+
+# SIGINT from outside, halfway through: the recording ends with the
+# program's death by SIGINT (status 130), and the replay shows the same
+# partial output and ends the same way.
+c=$T/sigint
+mkdir -p "$c"
+"$DIOS_RECORD" -q -o "$c/trace.json.zst" "$PROGS/sigint" >"$c/rec.out" 2>"$c/rec.err" &
+rec=$!
+i=0
+while [ $i -lt 200 ] && ! grep -q '^line 20 ' "$c/rec.out" 2>/dev/null; do
+	sleep 0.05
+	i=$((i + 1))
+done
+pid=$(sed -n 's/^pid //p' "$c/rec.out")
+[ -n "$pid" ] && kill -INT "$pid"
+wait $rec
+is "$?" 130 "sigint: the recording ends with SIGINT's status"
+n=$(grep -c '^line ' "$c/rec.out")
+ok "sigint: the program was interrupted halfway ($n lines)" "$n" -gt 20 -a "$n" -lt 1000
+"$DIOS_REPLAY" "$c/trace.json.zst" >"$c/rep.out" 2>"$c/rep.err"
+is "$?" 130 "sigint: the replay ends with SIGINT's status"
+same_file "$c/rep.out" "$c/rec.out" "sigint: the replay prints the same partial output"
+
+done_testing
