@@ -48,7 +48,7 @@ enum arg_kind {
 
 enum xlat_id { X_NONE, X_OPEN, X_AT, X_ACCESS, X_SEEK, X_CLOCK, X_PROT,
 	X_MAP, X_FCNTL, X_IOCTL, X_RENAME, X_GRND, X_FLOCK, X_FALLOC, X_RLIMIT,
-	X_CLOSE_RANGE, X_TIMER, X_RWF, X_STATX_MASK, X__N };
+	X_CLOSE_RANGE, X_TIMER, X_RWF, X_STATX_MASK, X_MSG, X_SOCK, X_POLL, X__N };
 
 struct st_desc;
 struct sc_family;
