@@ -19,7 +19,12 @@ TEST_PROGS = \
 	tests/progs/slow \
 	tests/progs/manycalls \
 	tests/progs/maxrss \
-	tests/progs/noseccomp
+	tests/progs/noseccomp \
+	tests/progs/pipes \
+	tests/progs/inet \
+	tests/progs/scmrights \
+	tests/progs/tcpserver \
+	tests/progs/tcpclient
 check_PROGRAMS += $(TEST_PROGS)
 
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
@@ -34,6 +39,11 @@ tests_progs_manycalls_SOURCES = tests/progs/manycalls.c tests/progs/progs.h
 tests_progs_maxrss_SOURCES = tests/progs/maxrss.c tests/progs/progs.h
 tests_progs_noseccomp_SOURCES = tests/progs/noseccomp.c tests/progs/progs.h
 tests_progs_noseccomp_LDADD = $(SECCOMP_LIBS)
+tests_progs_pipes_SOURCES = tests/progs/pipes.c tests/progs/progs.h
+tests_progs_inet_SOURCES = tests/progs/inet.c tests/progs/progs.h
+tests_progs_scmrights_SOURCES = tests/progs/scmrights.c tests/progs/progs.h
+tests_progs_tcpserver_SOURCES = tests/progs/tcpserver.c tests/progs/progs.h
+tests_progs_tcpclient_SOURCES = tests/progs/tcpclient.c tests/progs/progs.h
 # One source, four builds differing in one call (tests/divergence.sh).
 tests_progs_diverge1_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge1_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=1
@@ -49,7 +59,8 @@ RR_TESTS = \
 	tests/bad-input.sh \
 	tests/divergence.sh \
 	tests/truncated.sh \
-	tests/memory.sh
+	tests/memory.sh \
+	tests/net.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS)
 
