@@ -24,7 +24,8 @@ TEST_PROGS = \
 	tests/progs/inet \
 	tests/progs/scmrights \
 	tests/progs/tcpserver \
-	tests/progs/tcpclient
+	tests/progs/tcpclient \
+	tests/progs/blocker
 check_PROGRAMS += $(TEST_PROGS)
 
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
@@ -44,6 +45,7 @@ tests_progs_inet_SOURCES = tests/progs/inet.c tests/progs/progs.h
 tests_progs_scmrights_SOURCES = tests/progs/scmrights.c tests/progs/progs.h
 tests_progs_tcpserver_SOURCES = tests/progs/tcpserver.c tests/progs/progs.h
 tests_progs_tcpclient_SOURCES = tests/progs/tcpclient.c tests/progs/progs.h
+tests_progs_blocker_SOURCES = tests/progs/blocker.c tests/progs/progs.h
 # One source, four builds differing in one call (tests/divergence.sh).
 tests_progs_diverge1_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge1_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=1

@@ -6,7 +6,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/pipes" "$PROGS/inet" "$PROGS/scmrights" "$PROGS/tcpserver" \
-    "$PROGS/tcpclient"
+    "$PROGS/tcpclient" "$PROGS/blocker"
 require_tracing
 tmpdir
 
@@ -75,5 +75,32 @@ else
 	skip "tcp-client-no-network" "unshare -n is not permitted here"
 	rr_case --status 0 getent-localhost : getent ahosts localhost
 fi
+
+# Blocking calls interrupted by a signal from outside: recorded with the
+# kernel's restart code and the signal, replayed with the same EINTR.
+c=$T/blocker
+mkdir -p "$c" || bail_out "cannot make $c"
+(cd "$c" && run_to 120 "$DIOS_RECORD" -q -o "$c/trace.json.zst" -- "$PROGS/blocker") \
+    </dev/null >"$c/record.out" 2>"$c/record.err" &
+rec_pid=$!
+for call in poll accept recv epoll_wait; do
+	i=0
+	while ! grep -q "^waiting in $call\$" "$c/record.out" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	pid=$(sed -n 's/^pid //p' "$c/record.out")
+	sleep 0.5	# into the call
+	[ -n "$pid" ] && kill -USR1 "$pid"
+done
+wait "$rec_pid"
+is "$?" 14 "blocker: the recording exits 14"
+is "$(grep -c -- '= -1 EINTR$' "$c/record.out")" 4 "blocker: poll, accept, recv and epoll_wait were interrupted (EINTR)"
+is "$(grep -c -- '= -1 EAGAIN$' "$c/record.out")" 2 "blocker: accept and recv without waiting fail with EAGAIN"
+(cd "$c" && run_to 120 "$DIOS_REPLAY" "$c/trace.json.zst") </dev/null >"$c/replay.out" 2>"$c/replay.err"
+if ! is "$?" 14 "blocker: the replay exits 14"; then
+	diag_file "$c/replay.err"
+fi
+same_file "$c/replay.out" "$c/record.out" "blocker: the replay prints the recorded stdout"
 
 done_testing
