@@ -237,11 +237,14 @@ subst_args()
 #       (for programs whose output does not depend on time, pids or paths)
 #   --status N  also check that the native run exits with status N (the
 #       program's own distinctive status: it ran to its end)
+#   --before-replay CODE  shell code run (in this shell) after the recording
+#       and before the replay, e.g. to stop a server the program talked to
 rr_case()
 {
-	local name setup c st_native st_rec st_rep rec_prefix= rep_prefix= same= want=
+	local name setup c st_native st_rec st_rep rec_prefix= rep_prefix= same= want= before=
 	while :; do
 		case $1 in
+		--before-replay) before=$2; shift 2 ;;
 		--record-prefix) rec_prefix=$2; shift 2 ;;
 		--replay-prefix) rep_prefix=$2; shift 2 ;;
 		--same-as-native) same=1; shift ;;
@@ -281,6 +284,7 @@ rr_case()
 	fi
 
 	(cd "$c/work" && xargs -0 -r rm -f <"$c/out/inputs")
+	[ -z "$before" ] || eval "$before" || bail_out "$name: the code before the replay failed: $before"
 	snapshot "$c/work" "$c/trace" >"$c/out/before"
 	(cd "$c/work" && run_to 120 $rep_prefix "$DIOS_REPLAY" "$c/trace/trace.json.zst") \
 	    </dev/null >"$c/out/replay.out" 2>"$c/out/replay.all"

@@ -24,7 +24,13 @@ TEST_PROGS = \
 	tests/progs/forkexec \
 	tests/progs/threads \
 	tests/progs/signals \
-	tests/progs/sigint
+	tests/progs/sigint \
+	tests/progs/pipes \
+	tests/progs/inet \
+	tests/progs/scmrights \
+	tests/progs/tcpserver \
+	tests/progs/tcpclient \
+	tests/progs/blocker
 check_PROGRAMS += $(TEST_PROGS)
 
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
@@ -46,6 +52,12 @@ tests_progs_threads_LDADD = -lpthread
 tests_progs_signals_SOURCES = tests/progs/signals.c tests/progs/progs.h
 tests_progs_signals_LDADD = -lrt
 tests_progs_sigint_SOURCES = tests/progs/sigint.c tests/progs/progs.h
+tests_progs_pipes_SOURCES = tests/progs/pipes.c tests/progs/progs.h
+tests_progs_inet_SOURCES = tests/progs/inet.c tests/progs/progs.h
+tests_progs_scmrights_SOURCES = tests/progs/scmrights.c tests/progs/progs.h
+tests_progs_tcpserver_SOURCES = tests/progs/tcpserver.c tests/progs/progs.h
+tests_progs_tcpclient_SOURCES = tests/progs/tcpclient.c tests/progs/progs.h
+tests_progs_blocker_SOURCES = tests/progs/blocker.c tests/progs/progs.h
 # One source, four builds differing in one call (tests/divergence.sh).
 tests_progs_diverge1_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge1_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=1
@@ -62,7 +74,8 @@ RR_TESTS = \
 	tests/divergence.sh \
 	tests/truncated.sh \
 	tests/memory.sh \
-	tests/procs.sh
+	tests/procs.sh \
+	tests/net.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS)
 

@@ -7,7 +7,8 @@
 # the recording did (see rr_case in lib.sh).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-require_built "$PROGS/forkexec" "$PROGS/threads" "$PROGS/signals" "$PROGS/sigint"
+require_built "$PROGS/forkexec" "$PROGS/threads" "$PROGS/signals" "$PROGS/sigint" \
+    "$PROGS/tcpserver" "$PROGS/tcpclient"
 require_tracing
 tmpdir
 
@@ -19,6 +20,25 @@ rr_case --status 5 signals : "$PROGS/signals"
 
 # A shell running commands in child processes, reading a file each.
 rr_case --status 9 shell "printf 'one\ntwo\n' >f" /bin/sh -c 'cat f; wc -l f; /bin/echo pid $$; exit 9'
+
+# A shell pipeline: three processes joined by pipes, which replay fakes.
+rr_case --status 0 pipeline "printf 'cherry\napple\nbanana\ndate\n' >f" \
+    /bin/sh -c 'cat f | sort | head -3; echo status $?'
+
+# A TCP server and its client recorded as one tree; the replay needs no
+# network at all.
+if command -v unshare >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
+	nonet="unshare -n"
+else
+	nonet=env
+	skip "client-server: replay without a network" "unshare -n is not permitted here"
+fi
+rr_case --status 143 --replay-prefix "$nonet" client-server : /bin/sh -c '
+	"$0" port & server=$!
+	while [ ! -s port ]; do sleep 0.05; done
+	"$1" "$(cat port)"
+	kill $server
+	wait $server' "$PROGS/tcpserver" "$PROGS/tcpclient"
 
 # make running recipes: one writes a file, the next reads it.
 if command -v make >/dev/null 2>&1; then

@@ -118,8 +118,7 @@ read_iov(pid_t tid, uint64_t addr, uint64_t cnt, int *err)
 	return v;
 }
 
-/* Gathers up to limit bytes from the iovecs of the task. */
-static json_t *
+json_t *
 gather_iov(pid_t tid, uint64_t addr, uint64_t cnt, uint64_t limit, int *err)
 {
 	struct iovec *v = read_iov(tid, addr, cnt, err);
@@ -156,7 +155,7 @@ gather_iov(pid_t tid, uint64_t addr, uint64_t cnt, uint64_t limit, int *err)
 	return j;
 }
 
-static int
+int
 scatter_iov(pid_t tid, uint64_t addr, uint64_t cnt, const void *p, size_t n)
 {
 	int err;

@@ -36,6 +36,14 @@ json_t *event_new(uint64_t seq, pid_t vtid, const struct call *c);
  * -EINVAL when it has neither or they are malformed (*ok = 0). */
 long event_result(const json_t *ev, int *ok);
 
+/* Gathers up to limit bytes from the cnt iovecs at addr of task tid: a new
+ * bytes value, or NULL with *err (-EINVAL past 1024 iovecs, -E2BIG past
+ * CAPTURE_MAX). */
+json_t *gather_iov(pid_t tid, uint64_t addr, uint64_t cnt, uint64_t limit, int *err);
+/* Scatters the n bytes at p across the cnt iovecs at addr of task tid;
+ * -EINVAL when they do not hold n bytes. */
+int scatter_iov(pid_t tid, uint64_t addr, uint64_t cnt, const void *p, size_t n);
+
 /* Integer argument helpers used by families. */
 json_t *json_arg_int(int64_t v);
 int64_t json_int_or(const json_t *o, const char *key, int64_t dflt);

@@ -5,6 +5,7 @@
  */
 #ifndef DIOS_FAMILY_H
 #define DIOS_FAMILY_H
+#include <stdbool.h>
 #include <jansson.h>
 
 struct task;
@@ -27,11 +28,16 @@ struct sc_family {
 	/* Replay: how this particular call is treated (NULL: RM_EMULATE, or
 	 * RM_RUN_REAL for rows flagged SC_RUN_REAL). */
 	enum replay_mode (*mode)(const struct call *c);
+	/* Replay: the descriptors a successful call created, from its event ev
+	 * (result and "out"): fills fds (at most max) and *cloexec, returns
+	 * their count (0: none).  NULL: the result, for rows flagged SC_NEWFD. */
+	int (*newfds)(const struct call *c, const json_t *ev, int *fds, int max, bool *cloexec);
 	/* Rendering of a CUSTOM argument into buf (size n). */
 	void (*render)(const char *arg, const json_t *v, char *buf, size_t n);
 };
 
 extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affinity,
-    fam_groups, fam_copy, fam_sockaddr;
+    fam_groups, fam_copy, fam_sockaddr, fam_pipe, fam_signalfd, fam_poll, fam_select,
+    fam_epoll, fam_msg;
 
 #endif

@@ -9,5 +9,7 @@ libdios_a_SOURCES += \
 	src/kernel/kernel.h src/kernel/loop.c src/kernel/task.c \
 	src/kernel/fileid.c src/kernel/fileid.h src/kernel/render.c src/kernel/render.h \
 	src/kernel/fam_fcntl.c src/kernel/fam_ioctl.c src/kernel/fam_mmap.c \
-	src/kernel/fam_exec.c src/kernel/fam_affinity.c src/kernel/fam_groups.c src/kernel/fam_copy.c src/kernel/fam_sockaddr.c src/kernel/exitcodes.h \
+	src/kernel/fam_exec.c src/kernel/fam_affinity.c src/kernel/fam_groups.c src/kernel/fam_copy.c src/kernel/fam_sockaddr.c \
+	src/kernel/fam_pipe.c src/kernel/fam_signalfd.c src/kernel/fam_poll.c src/kernel/fam_epoll.c \
+	src/kernel/fam_msg.c src/kernel/exitcodes.h \
 	src/kernel/tracecheck.c src/kernel/tracecheck.h src/kernel/tsc.c src/kernel/tsc.h

@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <sys/resource.h>
 #include <sys/times.h>
+#include <sys/epoll.h>
 #include <linux/openat2.h>
 #include "kernel/structs.h"
 #include "kernel/bytes.h"
@@ -154,6 +155,21 @@ static const struct st_field f_itimerspec[] = {
 };
 ST(itimerspec, struct itimerspec, f_itimerspec);
 
+/* Packed on x86_64: 12 bytes, data at offset 4. */
+static const struct st_field f_epoll_event[] = {
+	FLD(struct epoll_event, events, F_UINT, "events"),
+	FLD(struct epoll_event, data.u64, F_UINT, "data"),
+};
+ST(epoll_event, struct epoll_event, f_epoll_event);
+
+/* The int[2] of pipe, pipe2 and socketpair. */
+struct fdpair_ { int fd0, fd1; };
+static const struct st_field f_fdpair[] = {
+	FLD(struct fdpair_, fd0, F_INT, "fd0"),
+	FLD(struct fdpair_, fd1, F_INT, "fd1"),
+};
+ST(fdpair, struct fdpair_, f_fdpair);
+
 /* Kept as bytes: rarely edited by hand. */
 ST_BYTES(siginfo, 128);
 ST_BYTES(sigevent, 64);
@@ -163,6 +179,7 @@ ST_BYTES(rusage, 144);
 ST_BYTES(termios, 60);		/* struct termios as the kernel's TCGETS sees it */
 ST_BYTES(winsize, 8);
 ST_BYTES(flock, 32);
+ST_BYTES(sigset, 8);		/* the kernel's sigset_t: 64 signals */
 
 static json_int_t
 get_int(const void *p, size_t size, int sign)
@@ -171,7 +188,11 @@ get_int(const void *p, size_t size, int sign)
 	case 1: return sign ? (json_int_t)*(const int8_t *)p : (json_int_t)*(const uint8_t *)p;
 	case 2: return sign ? (json_int_t)*(const int16_t *)p : (json_int_t)*(const uint16_t *)p;
 	case 4: return sign ? (json_int_t)*(const int32_t *)p : (json_int_t)*(const uint32_t *)p;
-	default: return *(const int64_t *)p;
+	default: {
+		int64_t v;		/* may be unaligned (packed epoll_event) */
+		memcpy(&v, p, sizeof v);
+		return v;
+	}
 	}
 }
 
@@ -182,7 +203,7 @@ put_int(void *p, size_t size, json_int_t v)
 	case 1: *(uint8_t *)p = (uint8_t)v; break;
 	case 2: *(uint16_t *)p = (uint16_t)v; break;
 	case 4: *(uint32_t *)p = (uint32_t)v; break;
-	default: *(int64_t *)p = v; break;
+	default: { int64_t w = v; memcpy(p, &w, sizeof w); break; }
 	}
 }
 

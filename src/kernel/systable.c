@@ -18,6 +18,12 @@
 #define FAMPTR_fam_groups (&fam_groups)
 #define FAMPTR_fam_copy (&fam_copy)
 #define FAMPTR_fam_sockaddr (&fam_sockaddr)
+#define FAMPTR_fam_pipe (&fam_pipe)
+#define FAMPTR_fam_signalfd (&fam_signalfd)
+#define FAMPTR_fam_poll (&fam_poll)
+#define FAMPTR_fam_select (&fam_select)
+#define FAMPTR_fam_epoll (&fam_epoll)
+#define FAMPTR_fam_msg (&fam_msg)
 #define ARG_(n, k, l, x, s) { .name = #n, .kind = (k), .len = (l), .xlat = (x), .st = (s) }
 #define I(n)		ARG_(n, A_INT, -1, X_NONE, NULL)
 #define U(n)		ARG_(n, A_UINT, -1, X_NONE, NULL)

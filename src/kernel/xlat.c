@@ -14,6 +14,8 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <poll.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <linux/close_range.h>
@@ -122,6 +124,16 @@ static const struct xname x_wait[] = {
 	X(__WNOTHREAD), X(__WALL), X(__WCLONE), {0, NULL}
 };
 static const struct xname x_rwf[] = { X(RWF_HIPRI), X(RWF_DSYNC), X(RWF_SYNC), X(RWF_NOWAIT), X(RWF_APPEND), {0, NULL} };
+static const struct xname x_msg[] = {
+	X(MSG_OOB), X(MSG_PEEK), X(MSG_DONTROUTE), X(MSG_CTRUNC), X(MSG_TRUNC),
+	X(MSG_DONTWAIT), X(MSG_EOR), X(MSG_WAITALL), X(MSG_NOSIGNAL), X(MSG_MORE),
+	X(MSG_WAITFORONE), X(MSG_CMSG_CLOEXEC), {0, NULL}
+};
+static const struct xname x_sock[] = { X(SOCK_NONBLOCK), X(SOCK_CLOEXEC), {0, NULL} };
+static const struct xname x_poll[] = {
+	X(POLLIN), X(POLLPRI), X(POLLOUT), X(POLLERR), X(POLLHUP), X(POLLNVAL),
+	X(POLLRDNORM), X(POLLRDBAND), X(POLLWRNORM), X(POLLWRBAND), X(POLLRDHUP), {0, NULL}
+};
 
 /* Enumerations, not bit sets: rendered by exact value. */
 static const struct xname e_rlimit[] = {
@@ -180,6 +192,9 @@ xlat_render(enum xlat_id x, uint64_t v, char *buf, size_t n)
 	case X_CLOSE_RANGE: render_bits(x_close_range, v, NULL, buf, n); break;
 	case X_TIMER: render_bits(x_timer, v, NULL, buf, n); break;
 	case X_RWF: render_bits(x_rwf, v, NULL, buf, n); break;
+	case X_MSG: render_bits(x_msg, v, NULL, buf, n); break;
+	case X_SOCK: render_bits(x_sock, v, NULL, buf, n); break;
+	case X_POLL: render_bits(x_poll, v, NULL, buf, n); break;
 	case X_RLIMIT: render_enum(e_rlimit, v, buf, n); break;
 	case X_CLONE: {
 		/* the low byte is the signal sent at the child's exit */

@@ -76,8 +76,8 @@ fdtable_call(const struct call *c)
 	const struct sc_desc *sc = c->sc;
 
 	if (sc == NULL || sc->cls == CLS_NET)
-		return sc && c->nr == SYS_socket;
-	if (sc->flags & (SC_NEWFD | SC_RUN_REAL))
+		return sc && (c->nr == SYS_socket || c->nr == SYS_socketpair);
+	if ((sc->flags & (SC_NEWFD | SC_RUN_REAL)) || (sc->fam && sc->fam->newfds))
 		return true;
 	return sc->fam && sc->fam->mode && sc->fam->mode(c) == RM_RUN_REAL;
 }

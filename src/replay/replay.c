@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -474,40 +475,88 @@ wants_cloexec(const struct call *c)
 
 	if (json_int_or(c->args, "flags", 0) & O_CLOEXEC)
 		return true;
+	if (c->sc && c->sc->cls == CLS_NET && (json_int_or(c->args, "type", 0) & SOCK_CLOEXEC))
+		return true;	/* socket(): the flag rides on the type */
 	return how && (json_int_or(how, "flags", 0) & O_CLOEXEC);
 }
 
-/* A new descriptor: a /dev/null placeholder at the recorded number keeps
- * the real table a mirror of the recorded one. */
+#define MAX_NEWFDS 256
+
+static void signal_after_call(struct replay *r, struct kernel *k, struct task *t);
+
+/* The descriptors the recorded call ev created (its family's list, or the
+ * result of an SC_NEWFD row), into fds; their count. */
+static int
+new_fds(const struct call *c, const json_t *ev, long ret, int *fds, bool *cloexec)
+{
+	*cloexec = false;
+	if (ret < 0 || c->sc == NULL)
+		return 0;
+	if (c->sc->fam && c->sc->fam->newfds)
+		return c->sc->fam->newfds(c, ev, fds, MAX_NEWFDS, cloexec);
+	if (!(c->sc->flags & SC_NEWFD))
+		return 0;
+	fds[0] = (int)ret;
+	*cloexec = wants_cloexec(c);
+	return 1;
+}
+
+/* New descriptors: a /dev/null placeholder at each recorded number keeps
+ * the real table a mirror of the recorded one; then the call returns its
+ * recorded outputs and result.  A number still in use is an error (the
+ * mirror is out of step); a lower free one is passed over with dup3. */
 static enum verdict
-placeholder(struct replay *r, struct kernel *k, struct task *t, long ret)
+placeholder(struct replay *r, struct kernel *k, struct task *t, const json_t *ev, long ret,
+    const int *fds, int n, bool cloexec)
 {
 	struct user_regs_struct saved;
 	uint64_t path, args[6] = { 0 };
-	long got;
+	long got, ignored;
 	int e;
 
 	if ((e = regs_get(t->tid, &saved)) < 0 ||
 	    (e = scratch_put(t->tid, t->call.sp, "/dev/null", 10, &path)) < 0)
 		return lost(r, k, t, e);
-	args[0] = (uint64_t)AT_FDCWD;
-	args[1] = path;
-	args[2] = O_RDWR | (wants_cloexec(&t->call) ? O_CLOEXEC : 0);
-	if ((e = remote_syscall_at_entry(t->tid, SYS_openat, args, &got)) < 0)
-		return lost(r, k, t, e);
-	if (got != ret) {
-		if (got >= 0) {
-			uint64_t a2[6] = { (uint64_t)got };
-			long ignored;
+	for (int i = 0; i < n; i++) {
+		args[0] = (uint64_t)AT_FDCWD;
+		args[1] = path;
+		args[2] = O_RDWR | (cloexec ? O_CLOEXEC : 0);
+		e = i == 0 ? remote_syscall_at_entry(t->tid, SYS_openat, args, &got) :
+		    remote_syscall_again(t->tid, &saved, SYS_openat, args, &got);
+		if (e < 0)
+			return lost(r, k, t, e);
+		if (got < 0)
+			return fail(r, k, "cannot open /dev/null as the placeholder of descriptor %d "
+			    "(%s): %s", fds[i], t->call.sc->name, strerror((int)-got));
+		if (got == fds[i])
+			continue;
+		uint64_t a2[6] = { (uint64_t)got };
+		if (got > fds[i]) {
 			remote_syscall_again(t->tid, &saved, SYS_close, a2, &ignored);
+			return fail(r, k, "the descriptor table is out of step with the recording: "
+			    "%s returned descriptor %d when recorded but it is in use now",
+			    t->call.sc->name, fds[i]);
 		}
-		return fail(r, k, "the descriptor table is out of step with the recording: "
-		    "%s returned %ld when recorded but the next free descriptor is now %ld",
-		    t->call.sc->name, ret, got);
+		uint64_t a3[6] = { (uint64_t)got, (uint64_t)fds[i], cloexec ? O_CLOEXEC : 0 };
+		long moved;
+		if ((e = remote_syscall_again(t->tid, &saved, SYS_dup3, a3, &moved)) < 0 ||
+		    (e = remote_syscall_again(t->tid, &saved, SYS_close, a2, &ignored)) < 0)
+			return lost(r, k, t, e);
+		if (moved != fds[i])
+			return fail(r, k, "cannot put the placeholder of descriptor %d (%s): %s",
+			    fds[i], t->call.sc->name, strerror(moved < 0 ? (int)-moved : EBADF));
 	}
+	if ((e = inject_out(t, &t->call, json_object_get(ev, "out"), ret)) < 0)
+		return fail(r, k, "event %llu: cannot give the program the recorded outputs of %s: %s",
+		    (unsigned long long)seq_of(ev), t->call.sc->name,
+		    e == -EINVAL ? "they do not fit its buffers (was the trace edited?)" : strerror(-e));
 	if ((e = remote_finish(t->tid, &saved, ret)) < 0)
 		return lost(r, k, t, e);
-	note_fds(stdio_of(r, t), &t->call, ret);
+	unsigned char *stdio = stdio_of(r, t);
+	for (int i = 0; i < n && stdio; i++)
+		if (fds[i] >= 0 && fds[i] < MAX_FD)
+			stdio[fds[i]] = 0;
+	signal_after_call(r, k, t);
 	return V_RESUME;
 }
 
@@ -627,7 +676,7 @@ fd_change(const struct call *c)
 
 	if (sc == NULL)
 		return false;
-	if (sc->flags & (SC_NEWFD | SC_RUN_REAL))
+	if ((sc->flags & (SC_NEWFD | SC_RUN_REAL)) || (sc->fam && sc->fam->newfds))
 		return true;
 	return sc->fam && sc->fam->mode && sc->fam->mode(c) == RM_RUN_REAL;
 }
@@ -863,8 +912,10 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		rt->kind = EX_ANON_MAP;
 		return V_EXIT_STOP;
 	}
-	if ((sc->flags & SC_NEWFD) && ret >= 0)
-		return placeholder(r, k, t, ret);
+	int nfds, fds[MAX_NEWFDS];
+	bool cloexec;
+	if ((nfds = new_fds(c, ev, ret, fds, &cloexec)) > 0)
+		return placeholder(r, k, t, ev, ret, fds, nfds, cloexec);
 	rt->orig = c->regs;
 	if ((sc->flags & SC_CLONE) && ret > 0) {
 		/* A new task, for real; the parent is told the recorded id

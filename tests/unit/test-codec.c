@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include "kernel/bytes.h"
@@ -59,6 +63,14 @@ static const struct sc_desc row_iov = {
 	},
 };
 
+/* recvmsg as the kernel left it (src), and a program's empty one (dst). */
+static char name_src[16] = "\x01\x00/tmp/sock", name_dst[16];
+static char data_a[4] = "abcd", data_b[8] = "efgh", dst_a[4], dst_b[8];
+static struct iovec iov_src[2], iov_dst[2];
+static union { struct cmsghdr h; char b[CMSG_SPACE(2 * sizeof(int)) + CMSG_SPACE(3)]; } ctl_src, ctl_dst;
+static struct msghdr msg_src, msg_dst;
+static struct pollfd pfd_src[2] = { { 3, POLLIN, POLLIN | POLLHUP }, { 4, POLLOUT, 0 } }, pfd_dst[2];
+
 /* Through the trace's text form, as a reader would see it. */
 static json_t *
 through_text(const json_t *j)
@@ -77,7 +89,8 @@ struct_round_trips(void)
 		&st_timespec, &st_timespec2, &st_timeval, &st_timezone, &st_time_t,
 		&st_stat, &st_statx, &st_statfs, &st_open_how, &st_loff, &st_u32,
 		&st_utsname, &st_sysinfo, &st_rlimit, &st_rusage, &st_tms,
-		&st_termios, &st_winsize, &st_int, &st_flock,
+		&st_termios, &st_winsize, &st_int, &st_flock, &st_itimerspec,
+		&st_epoll_event, &st_fdpair, &st_sigset,
 	};
 	unsigned char a[512], b[512];
 
@@ -113,6 +126,104 @@ struct_round_trips(void)
 	json_decref(bad);
 }
 
+static size_t
+build_control(void *buf)
+{
+	struct msghdr mh = { .msg_control = buf, .msg_controllen = sizeof ctl_src.b };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int fds[2] = { 7, 9 };
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof fds);
+	memcpy(CMSG_DATA(cm), fds, sizeof fds);
+	cm = CMSG_NXTHDR(&mh, cm);
+	cm->cmsg_level = 41;
+	cm->cmsg_type = 50;
+	cm->cmsg_len = CMSG_LEN(3);
+	memcpy(CMSG_DATA(cm), "xyz", 3);
+	return CMSG_SPACE(sizeof fds) + CMSG_LEN(3);
+}
+
+static void
+family_round_trips(struct task *t)
+{
+	struct call c = { 0 };
+	int fds[8];
+	bool cloexec = false;
+
+	/* epoll_event is packed: data right after the 4 bytes of events */
+	struct epoll_event ee = { .events = 5, .data.u64 = 0x1122334455667788ull };
+	json_t *j = st_encode(&st_epoll_event, &ee);
+	ok(json_int_or(j, "events", 0) == 5 && json_int_or(j, "data", 0) == 0x1122334455667788ll,
+	    "epoll_event: events and the unaligned 64-bit data");
+	json_decref(j);
+
+	/* recvmsg: capacities in, received name, data and SCM_RIGHTS out */
+	c.nr = SYS_recvmsg;
+	c.sc = sc_by_name("recvmsg");
+	c.a[0] = 5;
+	c.a[1] = (uint64_t)(uintptr_t)&msg_src;
+	c.a[2] = MSG_CMSG_CLOEXEC;
+	is_int(capture_entry(t, &c), 0, "recvmsg: entry captured");
+	ok(json_int_or(json_object_get(c.args, "msg"), "size", 0) == 12 &&
+	    json_int_or(json_object_get(c.args, "msg"), "namelen", 0) == 16,
+	    "recvmsg: the capacities are its inputs");
+	c.ret = 10;
+	is_int(capture_exit(t, &c), 0, "recvmsg: outputs captured");
+	json_t *out = through_text(c.out);
+	const json_t *m = json_object_get(out, "msg");
+	void *b;
+	size_t n;
+	ok(json_get_bytes(json_object_get(m, "data"), &b, &n) == 0 && n == 10 &&
+	    memcmp(b, "abcdefgh", 8) == 0, "recvmsg: data gathered up to the result");
+	free(b);
+	ok(json_array_size(json_object_get(m, "control")) == 2, "recvmsg: two control messages");
+	json_t *ev = json_pack("{s:i, s:O}", "ret", 10, "out", out);
+	is_int(c.sc->fam->newfds(&c, ev, fds, 8, &cloexec), 2, "recvmsg: two descriptors received");
+	ok(fds[0] == 7 && fds[1] == 9 && cloexec, "recvmsg: their numbers, and MSG_CMSG_CLOEXEC");
+	json_decref(ev);
+	c.a[1] = (uint64_t)(uintptr_t)&msg_dst;
+	is_int(inject_out(t, &c, out, 10), 0, "recvmsg: outputs injected into another msghdr");
+	struct msghdr got;
+	char gn[16], gc[sizeof ctl_src.b], ga[4], gb[8];
+	ok(mem_read(t->tid, (uint64_t)(uintptr_t)&msg_dst, &got, sizeof got) == 0 &&
+	    got.msg_namelen == msg_src.msg_namelen && got.msg_controllen == msg_src.msg_controllen &&
+	    got.msg_flags == msg_src.msg_flags, "recvmsg: namelen, controllen and flags written");
+	ok(mem_read(t->tid, (uint64_t)(uintptr_t)name_dst, gn, sizeof gn) == 0 &&
+	    memcmp(gn, name_src, sizeof gn) == 0, "recvmsg: the name arrives");
+	ok(mem_read(t->tid, (uint64_t)(uintptr_t)dst_a, ga, 4) == 0 &&
+	    mem_read(t->tid, (uint64_t)(uintptr_t)dst_b, gb, 6) == 0 &&
+	    memcmp(ga, "abcd", 4) == 0 && memcmp(gb, "efghij", 6) == 0,
+	    "recvmsg: the data is scattered across the iovecs");
+	ok(mem_read(t->tid, (uint64_t)(uintptr_t)ctl_dst.b, gc, msg_src.msg_controllen) == 0 &&
+	    memcmp(gc, ctl_src.b, msg_src.msg_controllen) == 0,
+	    "recvmsg: the control messages are rebuilt byte for byte");
+	json_decref(out);
+	call_reset(&c);
+
+	/* poll: fds and events in, revents out */
+	c.nr = SYS_poll;
+	c.sc = sc_by_name("poll");
+	c.a[0] = (uint64_t)(uintptr_t)pfd_src;
+	c.a[1] = 2;
+	c.a[2] = 100;
+	is_int(capture_entry(t, &c), 0, "poll: entry captured");
+	ok(json_array_size(json_object_get(c.args, "fds")) == 2 &&
+	    json_int_or(json_array_get(json_object_get(c.args, "fds"), 1), "fd", 0) == 4,
+	    "poll: the descriptors are inputs");
+	c.ret = 1;
+	is_int(capture_exit(t, &c), 0, "poll: outputs captured");
+	out = through_text(c.out);
+	c.a[0] = (uint64_t)(uintptr_t)pfd_dst;
+	is_int(inject_out(t, &c, out, 1), 0, "poll: revents injected");
+	struct pollfd gp[2];
+	ok(mem_read(t->tid, (uint64_t)(uintptr_t)pfd_dst, gp, sizeof gp) == 0 &&
+	    gp[0].revents == (POLLIN | POLLHUP) && gp[1].revents == 0, "poll: revents arrive");
+	json_decref(out);
+	call_reset(&c);
+}
+
 int
 main(void)
 {
@@ -136,6 +247,19 @@ main(void)
 	iov_out[1] = (struct iovec){ iov_o2, sizeof iov_o2 };
 	iov_out[2] = (struct iovec){ iov_o3, sizeof iov_o3 };
 	ts_out = (struct timespec){ 0, 0 };
+	memcpy(data_b + 4, "ijkl", 4);
+	iov_src[0] = (struct iovec){ data_a, sizeof data_a };
+	iov_src[1] = (struct iovec){ data_b, sizeof data_b };
+	iov_dst[0] = (struct iovec){ dst_a, sizeof dst_a };
+	iov_dst[1] = (struct iovec){ dst_b, sizeof dst_b };
+	msg_src = (struct msghdr){ .msg_name = name_src, .msg_namelen = sizeof name_src,
+	    .msg_iov = iov_src, .msg_iovlen = 2, .msg_control = ctl_src.b,
+	    .msg_controllen = build_control(ctl_src.b), .msg_flags = MSG_CTRUNC };
+	msg_dst = (struct msghdr){ .msg_name = name_dst, .msg_namelen = sizeof name_dst,
+	    .msg_iov = iov_dst, .msg_iovlen = 2, .msg_control = ctl_dst.b,
+	    .msg_controllen = sizeof ctl_dst.b };
+	pfd_dst[0] = (struct pollfd){ 3, POLLIN, 0 };
+	pfd_dst[1] = (struct pollfd){ 4, POLLOUT, 0x7fff };
 
 	if ((pid = fork()) < 0)
 		bail_out("fork: %s", strerror(errno));
@@ -257,6 +381,7 @@ main(void)
 	call_reset(&c);
 
 	struct_round_trips();
+	family_round_trips(&t);
 
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
