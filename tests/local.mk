@@ -49,7 +49,8 @@ RR_TESTS = \
 	tests/bad-input.sh \
 	tests/divergence.sh \
 	tests/truncated.sh \
-	tests/memory.sh
+	tests/memory.sh \
+	tests/trace-tool.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS)
 
