@@ -98,6 +98,8 @@ join(const struct fdpaths *fp, long long dirfd, const char *path, char *buf, siz
 
 	if (path[0] != '/')
 		base = dirfd == AT_FDCWD ? fp->cwd : fdpaths_get(fp, dirfd);
+	if (base && base[0] == '\0')
+		base = NULL;
 	if (base && path[0] == '\0')
 		snprintf(buf, n, "%s", base);
 	else if (base)
