@@ -1,11 +1,13 @@
 # bench/local.mk: the benchmark loops (built, not installed) and `make bench`,
 # which runs bench/run.sh against this build (see the script for what it
 # measures; it takes a few minutes).
-noinst_PROGRAMS += bench/reads bench/clock
+noinst_PROGRAMS += bench/reads bench/clock bench/threads
 bench_reads_SOURCES = bench/reads.c
 bench_clock_SOURCES = bench/clock.c
+bench_threads_SOURCES = bench/threads.c
+bench_threads_LDADD = -lpthread
 EXTRA_DIST += bench/run.sh
 
-bench: dios-record$(EXEEXT) dios-replay$(EXEEXT) bench/reads$(EXEEXT) bench/clock$(EXEEXT)
+bench: dios-record$(EXEEXT) dios-replay$(EXEEXT) bench/reads$(EXEEXT) bench/clock$(EXEEXT) bench/threads$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/run.sh $(abs_top_builddir)
 .PHONY: bench

@@ -6,28 +6,31 @@
 #   reads     bench/reads: 100000 preads of 16 bytes from a small file
 #   clock     bench/clock: 100000 clock_gettime calls
 #   sha256sum sha256sum over 2000 small files in a temporary directory
+#   threads   bench/threads: 4 threads making 100000 preads in all
+#   procs     a shell loop starting 500 processes (/bin/true)
 #
 # Usage: sh bench/run.sh [BUILDDIR]      (or: make bench)
 # BUILDDIR holds dios-record, dios-replay and bench/{reads,clock} (default:
 # the current directory when it has them, else the directory above this
 # script).  Environment: BENCH_REPS (5), BENCH_N (100000 calls per loop),
-# BENCH_FILES (2000).  Needs zstd; strace (with --seccomp-bpf) is optional.
+# BENCH_FILES (2000), BENCH_PROCS (500).  Needs zstd; strace (with --seccomp-bpf) is optional.
 set -eu
 
 reps=${BENCH_REPS:-5}
 n=${BENCH_N:-100000}
 nfiles=${BENCH_FILES:-2000}
+nprocs=${BENCH_PROCS:-500}
 
 die() {
 	echo "bench/run.sh: $*" >&2
 	exit 1
 }
 
-case $reps$n$nfiles in
-*[!0-9]*) die "BENCH_REPS, BENCH_N and BENCH_FILES must be whole numbers" ;;
+case $reps$n$nfiles$nprocs in
+*[!0-9]*) die "BENCH_REPS, BENCH_N, BENCH_FILES and BENCH_PROCS must be whole numbers" ;;
 esac
-if [ "$reps" -lt 1 ] || [ "$n" -lt 1 ] || [ "$nfiles" -lt 1 ]; then
-	die "BENCH_REPS, BENCH_N and BENCH_FILES must be at least 1"
+if [ "$reps" -lt 1 ] || [ "$n" -lt 1 ] || [ "$nfiles" -lt 1 ] || [ "$nprocs" -lt 1 ]; then
+	die "BENCH_REPS, BENCH_N, BENCH_FILES and BENCH_PROCS must be at least 1"
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +46,7 @@ else
 fi
 [ -d "$build" ] || die "$build: no such build directory"
 build=$(cd "$build" && pwd)
-for f in dios-record dios-replay bench/reads bench/clock; do
+for f in dios-record dios-replay bench/reads bench/clock bench/threads; do
 	[ -x "$build/$f" ] ||
 		die "$build/$f not found: run make first (or name the build directory: sh bench/run.sh BUILDDIR)"
 done
@@ -132,6 +135,9 @@ while [ "$r" -le "$reps" ]; do
 	workload clock clock_gettime "$build/bench/clock" "$n"
 	# shellcheck disable=SC2086
 	workload sha256sum %file,%desc sha256sum $files
+	workload threads pread64 "$build/bench/threads" "$n" "$tmp/small"
+	workload procs %file,%desc,%process /bin/sh -c \
+	    'i=0; while [ $i -lt "$0" ]; do /bin/true; i=$((i + 1)); done' "$nprocs"
 	r=$((r + 1))
 done
 [ -t 2 ] && printf '%40s\r' '' >&2
@@ -174,6 +180,8 @@ printf '%-14s %7s %8s %8s %8s %8s %8s %7s %7s %7s %7s %8s %7s %7s\n' \
 row reads reads '' reads
 row clock clock '' clock
 row sha256sum sha256sum '' sha256sum
+row threads threads '' threads
+row procs procs '' procs
 row 'reads no-pin' reads -nopin nopin
 echo
 echo "calls: intercepted system calls in the recording (its footer's \"events\")."
@@ -183,6 +191,8 @@ echo "rec us, rep us: (record or replay - native) / calls, in microseconds per i
 echo "clock: natively and under strace, clock_gettime never enters the kernel (vDSO), so"
 echo "  strace sees none of these calls and measures nothing extra; dios turns each into a"
 echo "  system call it intercepts."
+echo "threads: 4 threads at once; replay orders their calls as recorded."
+echo "procs: strace and dios see every process; dios also records each one's loader work."
 echo "reads no-pin: the reads loop under dios-record --no-pin and dios-replay --no-pin"
 echo "  (dios and the program free to run on different CPUs); compare with the reads row."
 awk -v p="$(median reads record)" -v np="$(median reads record-nopin)" \

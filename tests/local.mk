@@ -75,7 +75,8 @@ RR_TESTS = \
 	tests/truncated.sh \
 	tests/memory.sh \
 	tests/procs.sh \
-	tests/net.sh
+	tests/net.sh \
+	tests/trace-tool.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS)
 

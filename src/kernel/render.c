@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kernel/bytes.h"
+#include "kernel/fdpaths.h"
 #include "kernel/render.h"
 #include "kernel/systable.h"
 #include "kernel/xlat.h"
@@ -101,9 +102,19 @@ put_value(struct out *o, const json_t *v, size_t max)
 }
 
 static void
-put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, size_t max)
+put_fd(struct out *o, long long fd, const char *path)
+{
+	if (path)
+		put(o, "%lld<%s>", fd, path);
+	else
+		put(o, "%lld", fd);
+}
+
+static void
+put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, const struct render_opts *ro)
 {
 	char buf[256];
+	size_t max = ro->strsize;
 
 	if (v && json_is_integer(v)) {
 		json_int_t x = json_integer_value(v);
@@ -112,18 +123,25 @@ put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, size_t max)
 			if (x == AT_FDCWD)
 				put(o, "AT_FDCWD");
 			else
-				put(o, "%lld", (long long)x);
+				put_fd(o, (long long)x, fdpaths_get(ro->fds, (long long)x));
 			return;
 		case A_FLAGS:
 			xlat_render(ad->xlat, (uint64_t)x, buf, sizeof buf);
 			put(o, "%s", buf);
 			return;
 		case A_MODE:
-			put(o, "0%llo", (unsigned long long)x);
+			put(o, "%#llo", (unsigned long long)x);
 			return;
 		case A_PTR:
 			put(o, x ? "%#llx" : "NULL", (unsigned long long)x);
 			return;
+		case A_INT:
+			if (ad->xlat != X_NONE) {
+				xlat_render(ad->xlat, (uint64_t)x, buf, sizeof buf);
+				put(o, "%s", buf);
+				return;
+			}
+			break;
 		default:
 			break;
 		}
@@ -131,8 +149,63 @@ put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, size_t max)
 	put_value(o, v, max);
 }
 
+/* Task events: signals as strace shows them, counter reads as calls. */
+static void
+put_task_event(struct out *o, const json_t *ev, const struct render_opts *ro)
+{
+	const char *what = json_string_value(json_object_get(ev, "event"));
+	const json_t *v = json_object_get(ev, "value"), *aux = json_object_get(ev, "aux");
+
+	if (what && strcmp(what, "signal") == 0) {
+		const char *sig = json_string_value(json_object_get(ev, "sig"));
+		put(o, "--- %s ---", sig ? sig : "?");
+	} else if (what && (strcmp(what, "rdtsc") == 0 || strcmp(what, "rdtscp") == 0)) {
+		put(o, "%s()", what);
+		if (ro->with_result && json_is_integer(v))
+			put(o, " = %llu", (unsigned long long)json_integer_value(v));
+		if (ro->with_result && strcmp(what, "rdtscp") == 0 && json_is_integer(aux))
+			put(o, " (aux %lld)", (long long)json_integer_value(aux));
+	} else if (what && strcmp(what, "exit") == 0) {
+		const char *sig = json_string_value(json_object_get(ev, "signal"));
+		if (sig)
+			put(o, "+++ killed by %s +++", sig);
+		else
+			put(o, "+++ exited with %lld +++",
+			    (long long)json_integer_value(json_object_get(ev, "exit")));
+	} else
+		put(o, "--- %s ---", what ? what : "?");
+}
+
+static void
+put_result(struct out *o, const json_t *ev, const struct sc_desc *sc, const struct render_opts *ro)
+{
+	const json_t *r = json_object_get(ev, "ret"), *e = json_object_get(ev, "err");
+	char path[4096];
+
+	if (json_is_integer(r)) {
+		long long x = (long long)json_integer_value(r);
+		if (sc && sc->ret == R_ADDR)
+			put(o, " = %#llx", (unsigned long long)x);
+		else if (sc && sc->ret == R_FD && ro->fds &&
+		    fdpaths_result(ro->fds, ev, path, sizeof path) == 0)
+			put(o, " = %lld<%s>", x, path);
+		else
+			put(o, " = %lld", x);
+	} else if (json_is_string(e)) {
+		const char *name = json_string_value(e);
+		int no = errno_from_name(name);
+		if (no >= 512)	/* the kernel's restart codes: the program never sees them */
+			put(o, " = ? %s (%s)", name, strcmp(name, "ERESTARTSYS") == 0 ?
+			    "To be restarted if SA_RESTART is set" : "To be restarted");
+		else
+			put(o, " = -1 %s (%s)", name, no > 0 ? strerror(no) : "?");
+	} else
+		put(o, " = ?%s", json_is_true(json_object_get(ev, "unsupported")) ?
+		    " <unsupported: the recording stopped here>" : "");
+}
+
 void
-render_event(const json_t *ev, int with_result, size_t strsize, char *buf, size_t n)
+render_event_opts(const json_t *ev, const struct render_opts *ro, char *buf, size_t n)
 {
 	struct out o = { buf, n, 0 };
 	const char *name = json_string_value(json_object_get(ev, "sys"));
@@ -141,19 +214,7 @@ render_event(const json_t *ev, int with_result, size_t strsize, char *buf, size_
 
 	buf[0] = '\0';
 	if (name == NULL) {
-		const char *what = json_string_value(json_object_get(ev, "event"));
-		const char *sig = json_string_value(json_object_get(ev, "sig"));
-		if (what && !strcmp(what, "signal"))
-			put(&o, "--- %s ---", sig ? sig : "?");
-		else if (what && !strcmp(what, "exit") && json_object_get(ev, "signal"))
-			put(&o, "+++ killed by %s +++",
-			    json_string_value(json_object_get(ev, "signal")) ?: "?");
-		else if (what && !strcmp(what, "exit"))
-			put(&o, "+++ exited with %lld +++", (long long)json_integer_value(json_object_get(ev, "exit")));
-		else if (what && (!strcmp(what, "rdtsc") || !strcmp(what, "rdtscp")))
-			put(&o, "%s() = %lld", what, (long long)json_integer_value(json_object_get(ev, "value")));
-		else
-			put(&o, "<%s>", what ? what : "?");
+		put_task_event(&o, ev, ro);
 		return;
 	}
 	sc = sc_by_name(name);
@@ -167,9 +228,9 @@ render_event(const json_t *ev, int with_result, size_t strsize, char *buf, size_
 			put(&o, "%s", i ? ", " : "");
 			if (v == NULL && (ad->kind == A_OUT || ad->kind == A_OUT_STRUCT ||
 			    ad->kind == A_IOV_OUT || ad->kind == A_CUSTOM))
-				put(&o, "%s", with_result ? "..." : "?");
+				put(&o, "%s", ro->with_result ? "..." : "?");
 			else
-				put_arg(&o, ad, v, strsize);
+				put_arg(&o, ad, v, ro);
 		}
 	} else {
 		size_t i;
@@ -178,16 +239,14 @@ render_event(const json_t *ev, int with_result, size_t strsize, char *buf, size_
 			put(&o, "%s%#llx", i ? ", " : "", (unsigned long long)json_integer_value(v));
 	}
 	put(&o, ")");
-	if (!with_result)
-		return;
-	const json_t *r = json_object_get(ev, "ret"), *e = json_object_get(ev, "err");
-	if (json_is_integer(r)) {
-		if (sc && sc->ret == R_ADDR)
-			put(&o, " = %#llx", (unsigned long long)json_integer_value(r));
-		else
-			put(&o, " = %lld", (long long)json_integer_value(r));
-	} else if (json_is_string(e))
-		put(&o, " = -1 %s (%s)", json_string_value(e),
-		    errno_from_name(json_string_value(e)) > 0 ?
-		    strerror(errno_from_name(json_string_value(e))) : "?");
+	if (ro->with_result)
+		put_result(&o, ev, sc, ro);
+}
+
+void
+render_event(const json_t *ev, int with_result, size_t strsize, char *buf, size_t n)
+{
+	struct render_opts ro = { .with_result = with_result != 0, .strsize = strsize };
+
+	render_event_opts(ev, &ro, buf, n);
 }

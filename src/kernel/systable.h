@@ -29,7 +29,7 @@ enum ret_kind {
 /* Argument kinds.  "in" arguments are captured at entry and compared in
  * replay; "out" arguments are captured at exit and written back in replay. */
 enum arg_kind {
-	A_INT,		/* signed integer, compared */
+	A_INT,		/* signed integer, compared (a constant named by .xlat when set) */
 	A_UINT,		/* unsigned integer / size, compared */
 	A_FD,		/* descriptor (int), compared, rendered with its path */
 	A_FLAGS,	/* bit flags, compared, rendered with xlat */

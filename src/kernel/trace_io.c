@@ -287,6 +287,7 @@ struct trace_reader {
 	size_t start, scan, end, cap;	/* no '\n' in buf[start..scan) */
 	uint64_t line;
 	uint64_t consumed;	/* compressed bytes given to the decoder */
+	uint64_t text;		/* decompressed bytes of the lines returned */
 	bool eof;		/* read(2) returned 0 */
 	bool frame_start;	/* the next input byte starts a frame */
 	bool flush_more;	/* the decoder filled its output: call again */
@@ -525,6 +526,7 @@ trace_read(struct trace_reader *r, json_t **obj)
 			r->line++;
 			if (len > TRACE_MAX_LINE)
 				break;
+			r->text += len + 1;
 			r->start = r->scan = (size_t)(nl - r->buf) + 1;
 			/* A bad line is consumed: the next call goes on. */
 			return parse_line(r, p, len, obj);
@@ -567,6 +569,12 @@ const char *
 trace_reader_error(const struct trace_reader *r)
 {
 	return r->msg;
+}
+
+uint64_t
+trace_reader_text_bytes(const struct trace_reader *r)
+{
+	return r->text;
 }
 
 uint64_t

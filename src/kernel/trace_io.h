@@ -58,6 +58,8 @@ bool trace_reader_truncated(const struct trace_reader *r);
 const char *trace_reader_error(const struct trace_reader *r);
 /* Compressed bytes consumed so far. */
 uint64_t trace_reader_bytes(const struct trace_reader *r);
+/* Decompressed bytes of the lines read so far, newlines included. */
+uint64_t trace_reader_text_bytes(const struct trace_reader *r);
 void trace_reader_close(struct trace_reader *r);
 
 #endif

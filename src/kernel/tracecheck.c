@@ -45,6 +45,58 @@ check_header(const json_t *h, int *version)
 	return NULL;
 }
 
+/* The members of args and out against the row's argument kinds.  Members
+ * the row does not name, and CUSTOM ones, are left to the families. */
+static const char *
+check_args(const struct sc_desc *sc, const json_t *args, const json_t *out, char *buf, size_t n)
+{
+	for (int i = 0; i < sc->nargs; i++) {
+		const struct arg_desc *ad = &sc->args[i];
+		const json_t *v = json_object_get(args, ad->name);
+		const json_t *o = out ? json_object_get(out, ad->name) : NULL;
+		const char *want = NULL;
+
+		switch (ad->kind) {
+		case A_INT: case A_UINT: case A_FD: case A_FLAGS: case A_MODE: case A_PTR:
+			if (v && !json_is_integer(v))
+				want = "a number";
+			break;
+		case A_PATH:
+			if (v && !json_is_string(v) && !json_is_null(v))
+				want = "a string";
+			break;
+		case A_IN:
+			if (v && !json_is_null(v) && json_bytes_len(v) < 0)
+				want = "a bytes object ({\"text\":...} or {\"b64\":...} with valid base64)";
+			break;
+		case A_IN_STRUCT: case A_INOUT_STRUCT:
+			if (v && !json_is_object(v) && !json_is_null(v))
+				want = "an object or null";
+			break;
+		case A_OUT:
+			if (o && json_bytes_len(o) < 0) {
+				snprintf(buf, n, "%s: \"out\".\"%s\" is not a bytes object ({\"text\":...} "
+				    "or {\"b64\":...} with valid base64)", sc->name, ad->name);
+				return buf;
+			}
+			break;
+		case A_OUT_STRUCT:
+			if (o && !json_is_object(o) && !json_is_null(o)) {
+				snprintf(buf, n, "%s: \"out\".\"%s\" is not an object", sc->name, ad->name);
+				return buf;
+			}
+			break;
+		default:
+			break;
+		}
+		if (want) {
+			snprintf(buf, n, "%s: \"args\".\"%s\" is not %s", sc->name, ad->name, want);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
 static const char *
 check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 {
@@ -66,6 +118,9 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 		    (!json_is_string(json_object_get(ev, "sig")) ||
 		    signal_from_name(json_string_value(json_object_get(ev, "sig"))) < 0))
 			return "signal event lacks a known \"sig\"";
+		if ((strcmp(what, "rdtsc") == 0 || strcmp(what, "rdtscp") == 0) &&
+		    !json_is_integer(json_object_get(ev, "value")))
+			return "rdtsc event lacks an integer \"value\"";
 		return NULL;
 	}
 	if (!json_is_string(sys))
@@ -82,6 +137,9 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 		return "event lacks \"ret\" (an integer) or \"err\" (an errno name such as \"ENOENT\")";
 	if (json_object_get(ev, "out") && !json_is_object(json_object_get(ev, "out")))
 		return "event \"out\" is not an object";
+	if (!json_is_true(json_object_get(ev, "unknown")))
+		return check_args(sc_by_name(json_string_value(sys)), json_object_get(ev, "args"),
+		    json_object_get(ev, "out"), buf, n);
 	return NULL;
 }
 
@@ -135,6 +193,10 @@ trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen)
 			}
 		} else if (json_object_get(o, "end") || json_object_get(o, "aborted")) {
 			s->footer = o;
+			if (!json_is_object(json_object_get(o, "end")))
+				why = "footer lacks \"end\" (an object)";
+			else if (!json_is_integer(json_object_get(o, "events")))
+				why = "footer lacks an integer \"events\"";
 			if (json_is_string(json_object_get(o, "aborted")))
 				snprintf(s->aborted, sizeof s->aborted, "%s",
 				    json_string_value(json_object_get(o, "aborted")));
@@ -144,6 +206,9 @@ trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen)
 				snprintf(s->aborted, sizeof s->aborted, "the program called %s at event %llu",
 				    json_string_value(json_object_get(o, "sys")), (unsigned long long)s->events);
 			s->events++;
+			if (why == NULL && (json_is_integer(json_object_get(o, "ret")) ||
+			    json_is_string(json_object_get(o, "err"))) && json_object_get(o, "sys"))
+				s->calls++;
 			json_decref(o);
 		}
 		if (why) {

@@ -12,6 +12,7 @@ struct trace_summary {
 	json_t *header;		/* line 1 (owned) */
 	json_t *footer;		/* the last line, NULL when cut short (owned) */
 	uint64_t events;	/* complete events */
+	uint64_t calls;		/* system call events with a result (the footer's count) */
 	bool truncated;		/* no footer: the recording was cut short */
 	char aborted[256];	/* non-empty: the recording stopped at an unsupported call */
 };

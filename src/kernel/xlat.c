@@ -143,6 +143,25 @@ static const struct xname e_rlimit[] = {
 	X(RLIMIT_MSGQUEUE), X(RLIMIT_NICE), X(RLIMIT_RTPRIO), X(RLIMIT_RTTIME), {0, NULL}
 };
 
+static const struct xname e_clock[] = {
+	X(CLOCK_REALTIME), X(CLOCK_MONOTONIC), X(CLOCK_PROCESS_CPUTIME_ID),
+	X(CLOCK_THREAD_CPUTIME_ID), X(CLOCK_MONOTONIC_RAW), X(CLOCK_REALTIME_COARSE),
+	X(CLOCK_MONOTONIC_COARSE), X(CLOCK_BOOTTIME), X(CLOCK_REALTIME_ALARM),
+	X(CLOCK_BOOTTIME_ALARM), X(CLOCK_TAI), {0, NULL}
+};
+static const struct xname e_seek[] = {
+	X(SEEK_SET), X(SEEK_CUR), X(SEEK_END), X(SEEK_DATA), X(SEEK_HOLE), {0, NULL}
+};
+static const struct xname e_fcntl[] = {
+	X(F_DUPFD), X(F_GETFD), X(F_SETFD), X(F_GETFL), X(F_SETFL), X(F_GETLK),
+	X(F_SETLK), X(F_SETLKW), X(F_SETOWN), X(F_GETOWN), X(F_SETSIG), X(F_GETSIG),
+	X(F_OFD_GETLK), X(F_OFD_SETLK), X(F_OFD_SETLKW), X(F_SETLEASE), X(F_GETLEASE),
+	X(F_NOTIFY), X(F_DUPFD_CLOEXEC), X(F_SETPIPE_SZ), X(F_GETPIPE_SZ),
+	X(F_ADD_SEALS), X(F_GET_SEALS), {0, NULL}
+};
+
+/* An enumeration value by name; an unknown one as a signed number (clock
+ * ids of other processes are negative). */
 static void
 render_enum(const struct xname *t, uint64_t v, char *buf, size_t n)
 {
@@ -151,7 +170,7 @@ render_enum(const struct xname *t, uint64_t v, char *buf, size_t n)
 			snprintf(buf, n, "%s", t->name);
 			return;
 		}
-	snprintf(buf, n, "%llu", (unsigned long long)v);
+	snprintf(buf, n, "%lld", (long long)v);
 }
 
 static void
@@ -213,6 +232,9 @@ xlat_render(enum xlat_id x, uint64_t v, char *buf, size_t n)
 		snprintf(buf, n, "%s", v ? signal_name((int)v, sb) : "0");
 		break;
 	}
+	case X_CLOCK: render_enum(e_clock, v, buf, n); break;
+	case X_SEEK: render_enum(e_seek, v, buf, n); break;
+	case X_FCNTL: render_enum(e_fcntl, v, buf, n); break;
 	default: snprintf(buf, n, "%#llx", (unsigned long long)v); break;
 	}
 }

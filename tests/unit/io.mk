@@ -38,3 +38,10 @@ tests_unit_test_codec_LDADD = $(DIOS_LIBS)
 # The parsers and the codec under valgrind (skipped without valgrind).
 TESTS += tests/unit/valgrind.sh
 EXTRA_DIST += tests/unit/valgrind.sh
+
+# What dios-trace does with each (possibly hand-edited) event, and its
+# option parsers, on random input.
+check_PROGRAMS += tests/unit/fuzz-trace-tool
+TESTS += tests/unit/fuzz-trace-tool
+tests_unit_fuzz_trace_tool_SOURCES = tests/unit/fuzz-trace-tool.c
+tests_unit_fuzz_trace_tool_LDADD = $(DIOS_LIBS)

@@ -3,7 +3,7 @@
 # and the codec, under valgrind's memcheck: no invalid access, no leak.
 # Prints TAP; skips when valgrind is not installed.
 : "${top_builddir:=.}"
-progs="test-bytes test-codec test-sha256 test-config fuzz-config fuzz-trace-reader"
+progs="test-bytes test-codec test-sha256 test-config fuzz-config fuzz-trace-reader fuzz-trace-tool"
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "1..0 # SKIP valgrind not installed (Debian: apt-get install valgrind)"
 	exit 0

@@ -1,0 +1,64 @@
+/* tracediff.h: `dios-trace diff`: aligns two traces of one program and
+ * reports where the environment answered differently or the program asked
+ * differently.  Both traces are streamed; memory is bounded by the
+ * resynchronisation window, not by their length.
+ * Owner: src/kernel/tracediff.c.  Nothing here exits.
+ *
+ * Alignment: the events are walked in step.  Two events correspond when
+ * they are the same call with the same inputs (pointers aside, as replay
+ * compares them) by corresponding tasks (tasks are paired in the order they
+ * first meet; the headers' pids first); their results may differ, and such
+ * a difference is counted by kind.  When the calls differ, the next point
+ * where both traces agree again on `sync` calls in a row is searched within
+ * `window` events of each side, nearest first; the events skipped there are
+ * counted as asked differently (as many as both sides skipped) and as only
+ * in A or only in B (the rest).  When there is no such point, the two events
+ * count as one call asked differently and the walk goes on.
+ */
+#ifndef DIOS_TRACEDIFF_H
+#define DIOS_TRACEDIFF_H
+#include <stddef.h>
+#include <stdio.h>
+
+enum diff_kind {
+	DK_TIME,	/* clock reads, sleeps, rdtsc: values differ */
+	DK_RANDOM,	/* getrandom, reads of /dev/urandom and /dev/random */
+	DK_IDS,		/* pids, user ids, uname, sysinfo, CPU numbers */
+	DK_CONTENTS,	/* file contents: reads return other bytes */
+	DK_DIRORDER,	/* getdents64: other entries, or another order */
+	DK_METADATA,	/* stat and friends: other inodes, sizes, times */
+	DK_ERRORS,	/* a call failed in one trace only, or with another error */
+	DK_OTHER,	/* any other result */
+	DK_CALLS,	/* the program asked differently: another call or other inputs */
+	DK_ONLY_A,	/* events with no counterpart in B */
+	DK_ONLY_B,	/* events with no counterpart in A */
+	DK_END,		/* the programs ended differently (footers) */
+	DK__N
+};
+
+/* The kinds ignored by default: they differ between any two runs. */
+#define DIFF_IGNORE_DEFAULT ((1u << DK_TIME) | (1u << DK_RANDOM) | (1u << DK_IDS) | (1u << DK_METADATA))
+
+struct tracediff_opts {
+	unsigned ignore;	/* kinds (1 << DK_*) counted but neither reported first nor in the status */
+	size_t window;		/* events searched on each side to resynchronise (default 64) */
+	size_t sync;		/* calls that must agree in a row to resynchronise (default 3) */
+	size_t strsize;		/* strace -s for the rendered events (default 32) */
+	int brief;		/* print nothing; the status says it */
+};
+
+/* The kind's name as printed and parsed ("time", "random", "ids",
+ * "contents", "dirorder", "metadata", "errors", "other", "calls", "only-a",
+ * "only-b", "end"). */
+const char *tracediff_kind_name(enum diff_kind k);
+/* Parses a comma-separated list of kind names ("" is none) into *mask.  0 or
+ * -EINVAL with the unknown name in err. */
+int tracediff_parse_kinds(const char *list, unsigned *mask, char *err, size_t errlen);
+
+/* Compares the traces at a and b and writes the report to out.  Returns 0
+ * when they agree (apart from the ignored kinds), 1 when they differ, or
+ * -errno with a one-line message naming the file (and line) in err. */
+int trace_diff(const char *a, const char *b, const struct tracediff_opts *o, FILE *out,
+    char *err, size_t errlen);
+
+#endif
