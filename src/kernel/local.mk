@@ -10,4 +10,5 @@ libdios_a_SOURCES += \
 	src/kernel/fileid.c src/kernel/fileid.h src/kernel/render.c src/kernel/render.h \
 	src/kernel/fam_fcntl.c src/kernel/fam_ioctl.c src/kernel/fam_mmap.c \
 	src/kernel/fam_exec.c src/kernel/fam_affinity.c src/kernel/fam_groups.c src/kernel/fam_copy.c src/kernel/fam_sockaddr.c src/kernel/exitcodes.h \
-	src/kernel/tracecheck.c src/kernel/tracecheck.h src/kernel/tsc.c src/kernel/tsc.h
+	src/kernel/tracecheck.c src/kernel/tracecheck.h src/kernel/tsc.c src/kernel/tsc.h \
+	src/kernel/blobstore.c src/kernel/blobstore.h src/kernel/elfinterp.c src/kernel/elfinterp.h
