@@ -49,12 +49,13 @@ RR_TESTS = \
 	tests/bad-input.sh \
 	tests/divergence.sh \
 	tests/truncated.sh \
-	tests/memory.sh
+	tests/memory.sh \
+	tests/portable.sh
 TESTS += $(RR_TESTS)
-EXTRA_DIST += tests/lib.sh $(RR_TESTS)
+EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 
 # The scripts need not be executable.  Under the TAP driver a skipped
 # script says so in its plan ("1..0 # SKIP why") and must exit 0: the driver
 # counts any other status as an error, 77 included.
 SH_LOG_COMPILER = env DIOS_SKIP_STATUS=0 $(SHELL)
-AM_TESTS_ENVIRONMENT += ZSTD='$(ZSTD_PROG)'; STRACE='$(STRACE)'; export ZSTD STRACE;
+AM_TESTS_ENVIRONMENT += ZSTD='$(ZSTD_PROG)'; STRACE='$(STRACE)'; CC='$(CC)'; export ZSTD STRACE CC;
