@@ -50,9 +50,13 @@ RR_TESTS = \
 	tests/divergence.sh \
 	tests/truncated.sh \
 	tests/memory.sh \
-	tests/portable.sh
+	tests/portable.sh \
+	tests/traces.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
+# Portable traces checked in, their sources and the script that makes them.
+EXTRA_DIST += traces/README traces/regen.sh traces/tiny.h traces/static.c traces/dynamic.c \
+	traces/static.json.zst traces/static.out traces/dynamic.json.zst traces/dynamic.out
 
 # The scripts need not be executable.  Under the TAP driver a skipped
 # script says so in its plan ("1..0 # SKIP why") and must exit 0: the driver
