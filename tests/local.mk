@@ -76,12 +76,17 @@ RR_TESTS = \
 	tests/memory.sh \
 	tests/procs.sh \
 	tests/net.sh \
-	tests/trace-tool.sh
+	tests/trace-tool.sh \
+	tests/portable.sh \
+	tests/traces.sh
 TESTS += $(RR_TESTS)
-EXTRA_DIST += tests/lib.sh $(RR_TESTS)
+EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
+# Portable traces checked in, their sources and the script that makes them.
+EXTRA_DIST += traces/README traces/regen.sh traces/tiny.h traces/static.c traces/dynamic.c \
+	traces/static.json.zst traces/static.out traces/dynamic.json.zst traces/dynamic.out
 
 # The scripts need not be executable.  Under the TAP driver a skipped
 # script says so in its plan ("1..0 # SKIP why") and must exit 0: the driver
 # counts any other status as an error, 77 included.
 SH_LOG_COMPILER = env DIOS_SKIP_STATUS=0 $(SHELL)
-AM_TESTS_ENVIRONMENT += ZSTD='$(ZSTD_PROG)'; STRACE='$(STRACE)'; export ZSTD STRACE;
+AM_TESTS_ENVIRONMENT += ZSTD='$(ZSTD_PROG)'; STRACE='$(STRACE)'; CC='$(CC)'; export ZSTD STRACE CC;

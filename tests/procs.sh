@@ -70,4 +70,27 @@ ok "sigint: the program was interrupted halfway ($n lines)" "$n" -gt 20 -a "$n" 
 is "$?" 130 "sigint: the replay ends with SIGINT's status"
 same_file "$c/rep.out" "$c/rec.out" "sigint: the replay prints the same partial output"
 
+# A replay that cannot go on is a divergence, not a hang: an edited trace
+# gives the second child's write to a task that never exists, so that child
+# waits for its turn forever while its parent waits for it.
+if [ -n "$ZSTD" ] && command -v jq >/dev/null 2>&1; then
+	c=$T/stall
+	mkdir -p "$c"
+	(cd "$c" && "$DIOS_RECORD" -q -o rec.json.zst /bin/sh -c '/bin/echo one; /bin/echo two') \
+	    >/dev/null 2>&1 || bail_out "stall: recording failed"
+	"$ZSTD" -dcq "$c/rec.json.zst" |
+	    jq -c 'if .sys == "write" and .args.buf.text == "two\n" then .tid = 424242 else . end' |
+	    "$ZSTD" -q >"$c/stall.json.zst" || bail_out "stall: editing the trace failed"
+	timeout 120 "$DIOS_REPLAY" -q --timeout 2 "$c/stall.json.zst" >/dev/null 2>"$c/err"
+	is "$?" 120 "stall: a replay that cannot go on ends as a divergence"
+	grep -Eq '^dios-replay: divergence.*(no task can go on|no progress)' "$c/err"
+	ok "stall: the report says no task can go on" $? -eq 0 || diag_file "$c/err"
+	grep -Eq '(expects task 424242 next \(|expected next: )write\(1, "two\\n", 4\)' "$c/err"
+	ok "stall: the report names the event the recording expects" $? -eq 0 || diag_file "$c/err"
+	grep -q '^  task [0-9]* waits to make write(1, "two\\n", 4)' "$c/err"
+	ok "stall: the report names the waiting task and its call" $? -eq 0 || diag_file "$c/err"
+else
+	skip "stall: a replay that cannot go on" "no zstd or jq program"
+fi
+
 done_testing

@@ -114,7 +114,7 @@ main(int argc, char **argv)
 	}
 
 	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warnx_,
-	    .log = o.verbose ? stderr : NULL };
+	    .log = o.verbose ? stderr : NULL, .portable = o.portable };
 	memset(&k, 0, sizeof k);
 	k.opts = &o;
 	k.root = sres.pid;

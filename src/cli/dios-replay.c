@@ -1,11 +1,13 @@
 /* dios-replay: run a program again against a recorded trace. */
 #include "config.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli/common.h"
+#include "kernel/blobstore.h"
 #include "kernel/bytes.h"
 #include "kernel/exitcodes.h"
 #include "kernel/fileid.h"
@@ -52,6 +54,96 @@ strv_from_json(const json_t *a, const char *trace, const char *what)
 	return v;
 }
 
+/* What the check of the trace collects: the content of files (blob lines)
+ * into the cache, and the identity of every file the program mapped or
+ * executed, by path. */
+struct files {
+	struct blobstore *bs;		/* opened at the first blob line */
+	json_t *ids;			/* path -> {path, size, sha256} */
+};
+
+static void
+note_id(struct files *f, const json_t *id)
+{
+	const char *path = json_string_value(json_object_get(id, "path"));
+
+	if (path && json_is_string(json_object_get(id, "sha256")) &&
+	    json_object_get(f->ids, path) == NULL)
+		json_object_set(f->ids, path, (json_t *)id);
+}
+
+static int
+on_line(void *ctx, const json_t *line, char *err, size_t errlen)
+{
+	struct files *f = ctx;
+	int e;
+
+	if (json_object_get(line, "blob")) {
+		if (f->bs == NULL && (e = blobstore_open(&f->bs, err, errlen)) < 0)
+			return e;
+		return blobstore_line(f->bs, line, err, errlen);
+	}
+	note_id(f, json_object_get(line, "map"));
+	note_id(f, json_object_get(line, "exe"));
+	note_id(f, json_object_get(line, "interp"));
+	return 0;
+}
+
+/* Without --portable: every file mapped or executed when recording must be
+ * the same here.  Names all those that are not, and exits. */
+static void
+check_host_files(const char *trace, json_t *ids)
+{
+	const char *path;
+	json_t *id;
+	char *list = NULL;
+	int bad = 0;
+
+	json_object_foreach(ids, path, id) {
+		int e = fileid_verify(id);
+		char *line = NULL;
+		if (e == 0)
+			continue;
+		bad++;
+		if (asprintf(&line, "%s  %s: %s\n", list ? list : "", path, e == -ESTALE ?
+		    "differs (size or SHA-256)" : e == -ENOENT ? "is gone" : strerror(-e)) < 0)
+			die(DIOS_EXIT_ERROR, "out of memory");
+		free(list);
+		list = line;
+	}
+	if (bad)
+		die(DIOS_EXIT_ERROR, "%s: %d file%s the program mapped or executed when recording "
+		    "%s not the same on this host:\n%sreplay needs the same files: restore them, or "
+		    "record with --portable to carry their content in the trace", trace, bad,
+		    bad > 1 ? "s" : "", bad > 1 ? "are" : "is", list);
+}
+
+/* With a portable trace: the content of every file must be in the cache
+ * now.  Names all that are not, and exits. */
+static void
+check_cached_files(const char *trace, struct blobstore *bs, json_t *ids)
+{
+	const char *path;
+	json_t *id;
+	int bad = 0;
+
+	json_object_foreach(ids, path, id) {
+		char *p;
+		int e = blobstore_get(bs, id, &p);
+		if (e == 0) {
+			free(p);
+			continue;
+		}
+		if (bad++ == 0)
+			warnx_("%s: a portable trace, but the content of these files is %s:", trace,
+			    "missing from it and from the cache");
+		fprintf(stderr, "  %s (%s)\n", path, e == -ENOENT ? "missing" : strerror(-e));
+	}
+	if (bad)
+		die(DIOS_EXIT_ERROR, "%s: cannot replay without them (record again with --portable)",
+		    trace);
+}
+
 static void
 free_strv(char **v)
 {
@@ -92,8 +184,13 @@ main(int argc, char **argv)
 		    "the program's arguments come from the recording", argv[first + 1]);
 	trace = argv[first];
 
-	if (trace_check(trace, &sum, err, sizeof err) < 0)
+	struct files files = { .ids = json_object() };
+	if (trace_check_each(trace, &sum, on_line, &files, err, sizeof err) < 0)
 		die(DIOS_EXIT_ERROR, "%s", err);
+	/* A file cut short by the end of a cut-short trace is dropped: no
+	 * complete event after it can need it. */
+	if (files.bs && blobstore_end(files.bs, err, sizeof err) < 0 && !sum.truncated)
+		die(DIOS_EXIT_ERROR, "%s: %s", trace, err);
 	if (sum.aborted[0])
 		die(DIOS_EXIT_ERROR, "%s: the recording stopped early and cannot be replayed: %s",
 		    trace, sum.aborted);
@@ -103,8 +200,63 @@ main(int argc, char **argv)
 	hdr = sum.header;
 
 	const json_t *hexe = json_object_get(hdr, "exe");
+	const json_t *hinterp = json_object_get(hdr, "interp");
 	const char *rec_exe = json_string_value(json_object_get(hexe, "path"));
-	if (o.exe)
+	bool portable = json_is_true(json_object_get(hdr, "portable"));
+	struct elf_interp fix = { 0 };
+	int interp_fd = -1;
+	if (json_is_object(hinterp))
+		note_id(&files, hinterp);
+	if (!o.exe)
+		note_id(&files, hexe);
+	if (portable) {
+		if (files.bs == NULL && blobstore_open(&files.bs, err, sizeof err) < 0)
+			die(DIOS_EXIT_ERROR, "%s", err);
+		check_cached_files(trace, files.bs, files.ids);
+	} else {
+		json_object_del(files.ids, rec_exe ? rec_exe : "");	/* checked below */
+		check_host_files(trace, files.ids);
+	}
+	if (portable) {
+		/* Execute the cache's copy of the executable (or of --exe),
+		 * with the cached loader as its interpreter (blobstore.h). */
+		char *src, *ld = NULL, *sha;
+		const char *name;
+		if (o.exe) {
+			src = resolve_program(o.exe, DIOS_EXIT_ERROR, DIOS_EXIT_ERROR);
+			json_t *id = fileid_get(src, src, &r);
+			if (id == NULL)
+				die(DIOS_EXIT_ERROR, "cannot read %s: %s", src, strerror(-r));
+			sha = strdup(json_string_value(json_object_get(id, "sha256")));
+			json_decref(id);
+		} else {
+			if ((r = blobstore_get(files.bs, hexe, &src)) < 0)
+				die(DIOS_EXIT_ERROR, "%s: the content of the executable %s is missing",
+				    trace, rec_exe);
+			sha = strdup(json_string_value(json_object_get(hexe, "sha256")));
+		}
+		name = strrchr(o.exe ? src : rec_exe, '/');
+		name = name ? name + 1 : (o.exe ? src : rec_exe);
+		if (json_is_object(hinterp)) {
+			int fd;
+			if ((r = blobstore_get(files.bs, hinterp, &ld)) < 0)
+				die(DIOS_EXIT_ERROR, "%s: the content of the loader %s is missing", trace,
+				    json_string_value(json_object_get(hinterp, "path")));
+			if ((fd = open(ld, O_RDONLY | O_CLOEXEC)) < 0 ||
+			    (interp_fd = fcntl(fd, F_DUPFD_CLOEXEC, 900)) < 0)
+				die(DIOS_EXIT_ERROR, "cannot open the cached loader %s: %s", ld,
+				    strerror(errno));
+			close(fd);
+		}
+		if ((r = blobstore_exec_copy(files.bs, src, sha, name[0] ? name : "exe", interp_fd,
+		    &exe, &fix)) < 0)
+			die(DIOS_EXIT_ERROR, "cannot make the copy of %s to execute in the cache: %s%s",
+			    o.exe ? src : rec_exe, strerror(-r), r == -ENAMETOOLONG ?
+			    " (its PT_INTERP is too short to name the cached loader)" : "");
+		free(src);
+		free(ld);
+		free(sha);
+	} else if (o.exe)
 		exe = resolve_program(o.exe, DIOS_EXIT_ERROR, DIOS_EXIT_ERROR);	/* cannot test */
 	else {
 		int e = fileid_verify(hexe);
@@ -149,13 +301,19 @@ main(int argc, char **argv)
 		req.sigign = (unsigned long long)json_integer_value(json_object_get(hdr, "sigign"));
 		req.sigblk = (unsigned long long)json_integer_value(json_object_get(hdr, "sigblk"));
 	}
-	if ((r = spawn_traced(&req, &sres)) < 0) {
+	r = spawn_traced(&req, &sres);
+	if (interp_fd >= 0)
+		close(interp_fd);
+	if (r < 0) {
 		spawn_explain(&sres, exe, err, sizeof err);
-		die(DIOS_EXIT_ERROR, "%s", err);
+		die(DIOS_EXIT_ERROR, "%s%s", err, portable && sres.stage == SPAWN_EXEC &&
+		    sres.err == EACCES ? " (is the cache on a file system mounted noexec? set "
+		    "XDG_CACHE_HOME to a directory where programs may run)" : "");
 	}
 
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
-	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL };
+	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL,
+	    .bs = portable ? files.bs : NULL, .first_fix = &fix };
 	memset(&k, 0, sizeof k);
 	k.opts = &o;
 	k.root = sres.pid;
@@ -190,6 +348,9 @@ main(int argc, char **argv)
 		break;
 	}
 	replay_free(rep);
+	elf_interp_free(&fix);
+	blobstore_close(files.bs);
+	json_decref(files.ids);
 	trace_reader_close(rd);
 	trace_summary_free(&sum);
 	free_strv(pargv);

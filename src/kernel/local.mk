@@ -13,7 +13,8 @@ libdios_a_SOURCES += \
 	src/kernel/fam_exec.c src/kernel/fam_affinity.c src/kernel/fam_groups.c src/kernel/fam_copy.c src/kernel/fam_sockaddr.c \
 	src/kernel/fam_pipe.c src/kernel/fam_signalfd.c src/kernel/fam_poll.c src/kernel/fam_epoll.c \
 	src/kernel/fam_msg.c src/kernel/exitcodes.h \
-	src/kernel/tracecheck.c src/kernel/tracecheck.h src/kernel/tsc.c src/kernel/tsc.h
+	src/kernel/tracecheck.c src/kernel/tracecheck.h src/kernel/tsc.c src/kernel/tsc.h \
+	src/kernel/blobstore.c src/kernel/blobstore.h src/kernel/elfinterp.c src/kernel/elfinterp.h
 # dios-trace: reading, checking and comparing traces.
 libdios_a_SOURCES += \
 	src/kernel/tracesel.c src/kernel/tracesel.h \

@@ -27,6 +27,9 @@ const struct opt_desc dios_options[] = {
 	    "write the trace to FILE (default: trace.json.zst)"),
 	OPT(force, 'f', OPT_BOOL, CMD_RECORD, NULL,
 	    "let --output overwrite an existing file"),
+	OPT(portable, 0, OPT_BOOL, CMD_RECORD, NULL,
+	    "store the files the program maps (executable, loader,\n"
+	    "                         libraries) in the trace, to replay it on other hosts"),
 	OPT(exe, 0, OPT_STRING, CMD_REPLAY, "FILE",
 	    "run FILE instead of the recorded executable"),
 	OPT(realtime, 0, OPT_BOOL, CMD_REPLAY, NULL,

@@ -22,6 +22,7 @@ struct dios_opts {
 	/* record */
 	char *output;		/* -o, --output FILE; NULL: trace.json.zst, never overwritten */
 	bool force;		/* -f, --force: allow -o to overwrite an existing file */
+	bool portable;		/* --portable: put the content of mapped files in the trace */
 	/* replay */
 	char *exe;		/* --exe FILE: run FILE instead of the recorded executable */
 	bool realtime;		/* --realtime: sleep as the recording slept */

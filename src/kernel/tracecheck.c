@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "kernel/blobstore.h"
 #include "kernel/bytes.h"
 #include "kernel/systable.h"
 #include "kernel/trace_io.h"
@@ -146,9 +147,16 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 int
 trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen)
 {
+	return trace_check_each(path, s, NULL, NULL, err, errlen);
+}
+
+int
+trace_check_each(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
+    char *err, size_t errlen)
+{
 	struct trace_reader *r;
 	json_t *o;
-	char buf[256];
+	char buf[1024];
 	int e, version = 0;
 
 	memset(s, 0, sizeof *s);
@@ -200,8 +208,23 @@ trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen)
 			if (json_is_string(json_object_get(o, "aborted")))
 				snprintf(s->aborted, sizeof s->aborted, "%s",
 				    json_string_value(json_object_get(o, "aborted")));
+		} else if (blob_is_line(o)) {
+			why = blob_line_check(o);
+			if (why == NULL && fn && (e = fn(ctx, o, buf, sizeof buf)) < 0) {
+				json_decref(o);
+				snprintf(err, errlen, "%s: line %llu: %s", path,
+				    (unsigned long long)trace_reader_line(r), buf);
+				goto fail;
+			}
+			json_decref(o);
 		} else {
 			why = check_event(o, s->events, buf, sizeof buf);
+			if (why == NULL && fn && (e = fn(ctx, o, buf, sizeof buf)) < 0) {
+				json_decref(o);
+				snprintf(err, errlen, "%s: line %llu: %s", path,
+				    (unsigned long long)trace_reader_line(r), buf);
+				goto fail;
+			}
 			if (why == NULL && json_is_true(json_object_get(o, "unsupported")) && !s->aborted[0])
 				snprintf(s->aborted, sizeof s->aborted, "the program called %s at event %llu",
 				    json_string_value(json_object_get(o, "sys")), (unsigned long long)s->events);

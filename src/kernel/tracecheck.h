@@ -21,6 +21,13 @@ struct trace_summary {
  * short: see s->truncated); otherwise -errno with a one-line message naming
  * the file and line in err.  Release s with trace_summary_free. */
 int trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen);
+/* The same, calling fn(ctx, line, ...) for each blob line (dios-trace(5),
+ * BLOB LINES) and each event once it is checked; a negative return from fn
+ * stops the check with that error and fn's message, prefixed with the file
+ * and line.  fn may be NULL. */
+typedef int (*trace_line_fn)(void *ctx, const json_t *line, char *err, size_t errlen);
+int trace_check_each(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
+    char *err, size_t errlen);
 void trace_summary_free(struct trace_summary *s);
 
 #endif

@@ -14,7 +14,9 @@
 #include <time.h>
 #include "kernel/tracee.h"
 #include "kernel/tsc.h"
+#include "kernel/blobstore.h"
 #include "kernel/capture.h"
+#include "kernel/elfinterp.h"
 #include "kernel/family.h"
 #include "kernel/fileid.h"
 #include "kernel/render.h"
@@ -29,6 +31,7 @@ struct proxy {
 	uint64_t seq;
 	int header_done;
 	char abort_msg[256];
+	json_t *blobs;			/* --portable: SHA-256s whose content is in the trace */
 };
 
 /* Calls that change a descriptor table run one at a time per table, so
@@ -107,6 +110,44 @@ emit(struct proxy *p, json_t *obj)
 	if (e < 0 && p->st.write_error == 0)
 		p->st.write_error = e;
 	return e;
+}
+
+/* --portable: the content of the file identified by id (open at open_path)
+ * goes into the trace before the first line that names it, once per hash. */
+static int
+put_blob(struct proxy *p, const char *open_path, const json_t *id)
+{
+	const char *sha = json_string_value(json_object_get(id, "sha256"));
+	int e;
+
+	if (!p->conf.portable || id == NULL || sha == NULL || json_object_get(p->blobs, sha))
+		return 0;
+	e = blob_write(p->conf.w, open_path, id);
+	if (e == -ESTALE && p->conf.warn)
+		p->conf.warn("warning: %s changed while it was being recorded: its content in the "
+		    "trace does not match its hash, and replay will refuse it",
+		    json_string_value(json_object_get(id, "path")));
+	else if (e < 0 && p->st.write_error == 0)
+		p->st.write_error = e;
+	json_object_set_new(p->blobs, sha, json_true());
+	return e == -ESTALE ? 0 : e;
+}
+
+/* The identity of the program interpreter (the dynamic loader) the kernel
+ * loaded for the executable at exe; NULL for a static executable. */
+static json_t *
+interp_id(const char *exe)
+{
+	struct elf_interp ei;
+	json_t *id = NULL;
+	int e;
+
+	if (elf_interp_path(exe, &ei) < 0)
+		return NULL;
+	if (ei.orig[0] == '/')
+		id = fileid_get(ei.orig, ei.orig, &e);
+	elf_interp_free(&ei);
+	return id;
 }
 
 static void
@@ -257,6 +298,11 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 		call_reset(c);
 		return 0;
 	}
+	if (p->conf.portable && c->extra && json_object_get(c->extra, "map")) {
+		char proc[64];
+		snprintf(proc, sizeof proc, "/proc/%d/fd/%d", t->tid, (int)c->a[4]);
+		put_blob(p, proc, json_object_get(c->extra, "map"));
+	}
 	e = emit(p, event_new(p->seq++, t->vtid, c));
 	call_reset(c);
 	return e == -ENOMEM ? e : 0;
@@ -334,7 +380,7 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 {
 	struct proxy *p = P(m);
 	char proc[64], path[4096];
-	json_t *exe, *rnd;
+	json_t *exe, *rnd, *interp;
 	ssize_t n;
 	int e;
 
@@ -347,19 +393,32 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 	if ((exe = fileid_get(proc, path, &e)) == NULL)
 		return e;
 	rnd = at_random_get(t->tid);
+	interp = interp_id(proc);
 	if (!p->header_done) {
+		json_t *h = header_new(t->tid, p->conf.argv, p->conf.envp, exe, rnd);
 		p->header_done = 1;
-		e = emit(p, header_new(t->tid, p->conf.argv, p->conf.envp, exe, rnd));
+		if (h) {
+			json_object_set_new(h, "interp", interp ? json_incref(interp) : json_null());
+			if (p->conf.portable)
+				json_object_set_new(h, "portable", json_true());
+		}
+		if ((e = emit(p, h)) == 0 && (e = put_blob(p, proc, exe)) == 0 && interp)
+			e = put_blob(p, json_string_value(json_object_get(interp, "path")), interp);
 		json_decref(exe);
 		json_decref(rnd);
+		json_decref(interp);
 		return e;
 	}
-	/* An exec by the program: the details go into its execve event. */
+	/* An exec by the program: the details go into its execve event, and
+	 * the content of the new executable and loader before it. */
+	if ((e = put_blob(p, proc, exe)) == 0 && interp)
+		e = put_blob(p, json_string_value(json_object_get(interp, "path")), interp);
 	if (t->call.extra == NULL)
 		t->call.extra = json_object();
 	json_object_set_new(t->call.extra, "exe", exe);
+	json_object_set_new(t->call.extra, "interp", interp ? interp : json_null());
 	json_object_set_new(t->call.extra, "at_random", rnd ? rnd : json_null());
-	return 0;
+	return e;
 }
 
 static int
@@ -398,6 +457,7 @@ proxy_new(const struct proxy_conf *conf)
 		return NULL;
 	p->conf = *conf;
 	p->st.unknown = json_object();
+	p->blobs = json_object();
 	p->mod.name = "proxy";
 	p->mod.enter = proxy_enter;
 	p->mod.exit = proxy_exit;
@@ -442,5 +502,6 @@ proxy_free(struct module *m)
 	if (m == NULL)
 		return;
 	json_decref(P(m)->st.unknown);
+	json_decref(P(m)->blobs);
 	free(P(m));
 }

@@ -16,6 +16,7 @@ struct proxy_conf {
 	/* Called for warnings (unknown syscall, unsupported call); NULL: none. */
 	void (*warn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	FILE *log;			/* -v: each event, strace-like; NULL: none */
+	bool portable;			/* --portable: blob lines for mapped files */
 };
 
 struct proxy_stats {

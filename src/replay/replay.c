@@ -62,6 +62,7 @@ struct replay {
 	size_t ndead, maxdead;
 	bool first_exec_done;
 	struct timespec progress;	/* when an event last matched */
+	struct elf_interp fix;		/* portable: interpreter bytes to restore after the exec */
 };
 
 struct rtask {
@@ -76,6 +77,7 @@ struct rtask {
 	uint64_t ctid_addr;
 	struct user_regs_struct orig;	/* registers at entry, restored after a rewritten call */
 	bool exit_taken;		/* its exit event is consumed (a recorded SIGKILL) */
+	bool exec_again;		/* portable: the exec, prepared, is made again */
 };
 enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP, EX_RESTART, EX_CLONE, EX_KEEP, EX_WAIT };
 
@@ -212,6 +214,12 @@ peek(struct replay *r)
 	if (e == 0) {
 		r->eof = true;
 		return 0;
+	}
+	if (blob_is_line(o)) {
+		/* The cache has the content already (dios-replay stores it
+		 * while checking the trace). */
+		json_decref(o);
+		return peek(r);
 	}
 	if (json_object_get(o, "end") || json_object_get(o, "aborted")) {
 		r->footer = o;
@@ -560,19 +568,33 @@ placeholder(struct replay *r, struct kernel *k, struct task *t, const json_t *ev
 	return V_RESUME;
 }
 
+static enum verdict map_path(struct replay *r, struct kernel *k, struct task *t,
+    const char *path, const char *shown);
+
 /* mmap of a file: map the same host file, read-only and private, after
- * checking it is the file that was mapped when recording. */
+ * checking it is the file that was mapped when recording; for a portable
+ * trace, the cached copy of its recorded content instead. */
 static enum verdict
 map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map, long ret)
 {
-	struct user_regs_struct saved;
 	const char *path = json_string_value(json_object_get(map, "path"));
-	uint64_t spath, a[6] = { 0 };
-	long fd, addr;
+	char *cached = NULL;
+	enum verdict v;
 	int e;
 
 	if (path == NULL)
 		return fail(r, k, "event %llu: \"map\" has no path", (unsigned long long)r->matched);
+	if (r->conf.bs) {
+		/* Portable: the recorded content, from the cache. */
+		if ((e = blobstore_get(r->conf.bs, map, &cached)) < 0)
+			return fail(r, k, "the content of %s, mapped when recording, is %s", path,
+			    e == -ENOENT ? "missing from the trace and the cache" :
+			    e == -ESTALE ? "damaged in the cache (remove the cache's copy and replay again)" :
+			    strerror(-e));
+		v = map_path(r, k, t, cached, path);
+		free(cached);
+		return v;
+	}
 	e = fileid_verify(map);
 	if (e == -ENOENT)
 		return fail(r, k, "%s, mapped by the program when recording, is gone from this host "
@@ -582,6 +604,19 @@ map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map, 
 		    "replay needs the same file", path);
 	if (e < 0)
 		return fail(r, k, "cannot check %s: %s", path, strerror(-e));
+	return map_path(r, k, t, path, path);
+}
+
+/* Maps the file at path (named shown in messages) as the call asks, but
+ * read-only and private, and gives the program the address. */
+static enum verdict
+map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, const char *shown)
+{
+	struct user_regs_struct saved;
+	uint64_t spath, a[6] = { 0 };
+	long fd, addr;
+	int e;
+
 	if ((e = regs_get(t->tid, &saved)) < 0 ||
 	    (e = scratch_put(t->tid, t->call.sp, path, strlen(path) + 1, &spath)) < 0)
 		return lost(r, k, t, e);
@@ -591,7 +626,7 @@ map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map, 
 	if ((e = remote_syscall_at_entry(t->tid, SYS_openat, a, &fd)) < 0)
 		return lost(r, k, t, e);
 	if (fd < 0)
-		return fail(r, k, "cannot open %s to map it: %s", path, strerror((int)-fd));
+		return fail(r, k, "cannot open %s to map it: %s", shown, strerror((int)-fd));
 	memcpy(a, t->call.a, sizeof a);
 	if ((a[3] & MAP_TYPE) != MAP_PRIVATE)
 		a[3] = (a[3] & ~(uint64_t)MAP_TYPE) | MAP_PRIVATE;
@@ -604,8 +639,7 @@ map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map, 
 		return lost(r, k, t, e);
 	if (addr < 0 && addr > -4096)
 		return fail(r, k, "mapping %s failed in replay: %s (it worked when recording)",
-		    path, strerror((int)-addr));
-	(void)ret;
+		    shown, strerror((int)-addr));
 	if ((e = remote_finish(t->tid, &saved, addr)) < 0)
 		return lost(r, k, t, e);
 	return V_RESUME;
@@ -695,6 +729,94 @@ fd_change_in_flight(struct kernel *k, struct task *t)
 }
 static enum verdict run_again(struct replay *r, struct kernel *k, struct task *t);
 
+/* Portable: the exec runs the cache's copy of the recorded executable
+ * (blobstore_exec_copy).  Its interpreter is /proc/self/fd/N: the cached
+ * loader, opened in the task at N (close-on-exec, so it is gone once the
+ * kernel has loaded it).  The task then makes the call again, with the new
+ * path, and replay_exec gives back the original interpreter bytes. */
+static enum verdict
+exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_t *ev)
+{
+	const json_t *exe = json_object_get(ev, "exe"), *interp = json_object_get(ev, "interp");
+	const char *shown = json_string_value(json_object_get(exe, "path")), *name;
+	struct call *c = &t->call;
+	struct user_regs_struct saved, regs;
+	char *bin = NULL, *ld = NULL, *copy = NULL;
+	uint64_t a[6] = { 0 }, addr;
+	long fd = -1, nfd = -1, ignored;
+	enum verdict v = V_RESUME;
+	int e;
+
+	if (shown == NULL)
+		return fail(r, k, "event %llu: the exec has no \"exe\"", (unsigned long long)seq_of(ev));
+	if ((e = blobstore_get(r->conf.bs, exe, &bin)) < 0 ||
+	    (json_is_object(interp) && (e = blobstore_get(r->conf.bs, interp, &ld)) < 0)) {
+		free(bin);
+		return fail(r, k, "the content of %s, executed when recording, is %s",
+		    json_string_value(json_object_get(ld || !bin ? exe : interp, "path")),
+		    e == -ENOENT ? "missing from the trace and the cache" : strerror(-e));
+	}
+	if ((e = regs_get(t->tid, &saved)) < 0)
+		goto lost;
+	if (ld) {
+		if ((e = scratch_put(t->tid, c->sp, ld, strlen(ld) + 1, &addr)) < 0)
+			goto lost;
+		a[0] = (uint64_t)AT_FDCWD;
+		a[1] = addr;
+		a[2] = O_RDONLY | O_CLOEXEC;
+		if ((e = remote_syscall_at_entry(t->tid, SYS_openat, a, &fd)) < 0)
+			goto lost;
+		if (fd >= 0) {
+			uint64_t d[6] = { (uint64_t)fd, F_DUPFD_CLOEXEC, 900 }, cl[6] = { (uint64_t)fd };
+			if ((e = remote_syscall_again(t->tid, &saved, SYS_fcntl, d, &nfd)) < 0 ||
+			    (e = remote_syscall_again(t->tid, &saved, SYS_close, cl, &ignored)) < 0)
+				goto lost;
+		}
+		if (fd < 0 || nfd < 0) {
+			v = fail(r, k, "cannot open the cached loader %s in the program: %s", ld,
+			    strerror((int)-(fd < 0 ? fd : nfd)));
+			goto out;
+		}
+	}
+	name = strrchr(shown, '/') ? strrchr(shown, '/') + 1 : shown;
+	elf_interp_free(&r->fix);
+	if ((e = blobstore_exec_copy(r->conf.bs, bin, json_string_value(json_object_get(exe, "sha256")),
+	    name[0] ? name : "exe", ld ? (int)nfd : -1, &copy, &r->fix)) < 0) {
+		v = fail(r, k, "cannot make the copy of %s to execute in the cache: %s", shown,
+		    strerror(-e));
+		goto out;
+	}
+	if ((e = scratch_put(t->tid, c->sp, copy, strlen(copy) + 1, &addr)) < 0)
+		goto lost;
+	regs = saved;
+	if (c->nr == SYS_execveat) {
+		regs.rdi = (uint64_t)AT_FDCWD;
+		regs.rsi = addr;
+	} else
+		regs.rdi = addr;
+	if (ld) {
+		/* At the exit of the injected calls: back onto the syscall
+		 * instruction, to make the exec again. */
+		regs.rip = saved.rip - 2;
+		regs.rax = regs.orig_rax;
+		RT(t)->exec_again = true;
+	} else
+		v = V_EXIT_STOP;
+	if ((e = regs_set(t->tid, &regs)) < 0)
+		goto lost;
+	RT(t)->kind = EX_EXEC;
+out:
+	free(bin);
+	free(ld);
+	free(copy);
+	return v;
+lost:
+	free(bin);
+	free(ld);
+	free(copy);
+	return lost(r, k, t, e);
+}
+
 static enum verdict
 replay_enter(struct module *m, struct kernel *k, struct task *t)
 {
@@ -708,6 +830,12 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 
 	if (RTR(r, t)->restart)
 		return run_again(r, k, t);
+	if (t->mod && RT(t)->exec_again) {
+		/* exec_portable prepared this exec: let it run. */
+		RT(t)->exec_again = false;
+		return V_EXIT_STOP;
+	}
+
 	if ((e = peek(r)) < 0)
 		return fail(r, k, "reading the trace failed at line %llu: %s",
 		    (unsigned long long)trace_reader_line(r->conf.r),
@@ -885,6 +1013,8 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	rt->ev = json_incref(ev);
 	rt->kind = 0;
 
+	if ((sc->flags & SC_EXEC) && ret >= 0 && r->conf.bs)
+		return exec_portable(r, k, t, ev);
 	if ((sc->flags & SC_EXEC) && ret >= 0) {
 		const char *abs = json_string_value(json_object_get(ev, "path_abs"));
 		if (abs) {
@@ -1035,8 +1165,14 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 		e = regs_set(t->tid, &regs);
 		break;
 	}
-	case EX_ANON_MAP:
 	case EX_EXEC:
+		if (c->ret < 0 && r->conf.bs)
+			fail(r, k, "executing the cache's copy of %s failed: %s%s",
+			    json_string_value(json_object_get(json_object_get(rt->ev, "exe"), "path")),
+			    strerror((int)-c->ret), c->ret == -EACCES ? " (is the cache on a file system "
+			    "mounted noexec? set XDG_CACHE_HOME to a directory where programs may run)" : "");
+		break;
+	case EX_ANON_MAP:
 	default:
 		break;
 	}
@@ -1066,6 +1202,22 @@ put_at_random(struct task *t, const json_t *rnd)
 	return e;
 }
 
+/* Portable: the program's copy of the executable names the cached loader
+ * as its interpreter; write the recorded bytes back where the program sees
+ * them, before any of its code runs. */
+static int
+give_back_interp(pid_t tid, const struct elf_interp *ei)
+{
+	uint64_t entry;
+	int e;
+
+	if (ei == NULL || ei->orig == NULL || !ei->loaded)
+		return 0;
+	if ((e = auxv_get(tid, AT_ENTRY, &entry)) < 0)
+		return e;
+	return mem_write(tid, entry - ei->entry + ei->vaddr, ei->orig, ei->len);
+}
+
 static int
 replay_exec(struct module *m, struct kernel *k, struct task *t)
 {
@@ -1080,6 +1232,15 @@ replay_exec(struct module *m, struct kernel *k, struct task *t)
 		if ((e = id_add(r, t->vtid, t->tid)) < 0)
 			return e;
 		rnd = json_object_get(r->conf.header, "at_random");
+		if ((e = give_back_interp(t->tid, r->conf.first_fix)) < 0)
+			return e;
+	} else if (r->conf.bs) {
+		struct rtask *rt = RT(t);
+		rnd = rt->ev ? json_object_get(rt->ev, "at_random") : NULL;
+		e = give_back_interp(t->tid, &r->fix);
+		elf_interp_free(&r->fix);
+		if (e < 0)
+			return e;
 	} else {
 		struct rtask *rt = RT(t);
 		const json_t *exe = rt->ev ? json_object_get(rt->ev, "exe") : NULL;
@@ -1440,6 +1601,7 @@ replay_free(struct module *m)
 	r = R(m);
 	json_decref(r->next);
 	json_decref(r->footer);
+	elf_interp_free(&r->fix);
 	for (int i = 0; i < RING; i++)
 		json_decref(r->ring[i]);
 	free(r->msg);

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
+#include "kernel/blobstore.h"
+#include "kernel/elfinterp.h"
 #include "kernel/kernel.h"
 #include "kernel/trace_io.h"
 
@@ -18,6 +20,12 @@ struct replay_conf {
 	bool realtime;			/* sleep as recorded */
 	unsigned timeout;		/* seconds without progress that make a divergence; 0: none */
 	FILE *log;			/* -v: each matched event; NULL: none */
+	/* A portable trace: mapped and executed files come from this cache,
+	 * never from host paths (not owned); NULL: from the host paths. */
+	struct blobstore *bs;
+	/* The interpreter bytes to give back to the program after its first
+	 * exec (blobstore_exec_copy); NULL or orig NULL: none. */
+	const struct elf_interp *first_fix;
 };
 
 enum replay_outcome {

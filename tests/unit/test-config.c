@@ -140,6 +140,7 @@ static const struct yaml_case yaml_cases[] = {
 	{ R, "force: 1\n", 0, "force=true" },
 	{ R, "force: TRUE\n", 0, "force=true" },
 	{ R, "force: false\n", 0, "" },
+	{ R, "portable: true\n", 0, "portable=true" },
 	{ P, "exe: /usr/bin/true\n", 0, "exe=/usr/bin/true" },
 	{ P, "realtime: true\n", 0, "realtime=true" },
 	{ P, "timeout: 0\n", 0, "timeout=0" },
@@ -371,8 +372,8 @@ check_opts_set(void)
 		if (strcmp(d->name, "timeout") == 0)
 			timeout = d;
 	}
-	ok(n == 9 && pin != NULL && timeout != NULL,
-	    "the table has the 9 fields of struct dios_opts");
+	ok(n == 10 && pin != NULL && timeout != NULL,
+	    "the table has the 10 fields of struct dios_opts");
 	opts_init(&o);
 	ok(o.pin && o.timeout == 10 && !o.quiet && o.output == NULL,
 	    "defaults: pin on, timeout 10");
