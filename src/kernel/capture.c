@@ -469,3 +469,15 @@ event_result(const json_t *ev, int *ok)
 	*ok = 0;
 	return -EINVAL;
 }
+
+int
+obj_set_new(json_t **obj, const char *key, json_t *j)
+{
+	if (j == NULL)
+		return -ENOMEM;
+	if (*obj == NULL && (*obj = json_object()) == NULL) {
+		json_decref(j);
+		return -ENOMEM;
+	}
+	return json_object_set_new(*obj, key, j) < 0 ? -ENOMEM : 0;
+}

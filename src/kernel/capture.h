@@ -44,6 +44,10 @@ json_t *gather_iov(pid_t tid, uint64_t addr, uint64_t cnt, uint64_t limit, int *
  * -EINVAL when they do not hold n bytes. */
 int scatter_iov(pid_t tid, uint64_t addr, uint64_t cnt, const void *p, size_t n);
 
+/* Sets key of *obj (made when NULL) to j, taking ownership of j (NULL:
+ * -ENOMEM, as from a failed json_*()).  0 or -ENOMEM. */
+int obj_set_new(json_t **obj, const char *key, json_t *j);
+
 /* Integer argument helpers used by families. */
 json_t *json_arg_int(int64_t v);
 int64_t json_int_or(const json_t *o, const char *key, int64_t dflt);

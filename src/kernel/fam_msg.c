@@ -298,18 +298,6 @@ is_vec(const struct call *c)
 }
 
 static int
-set_key(json_t **obj, const char *key, json_t *j)
-{
-	if (j == NULL)
-		return -ENOMEM;
-	if (*obj == NULL && (*obj = json_object()) == NULL) {
-		json_decref(j);
-		return -ENOMEM;
-	}
-	return json_object_set_new(*obj, key, j) < 0 ? -ENOMEM : 0;
-}
-
-static int
 msg_entry(struct task *t, struct call *c)
 {
 	struct mmsghdr mm;
@@ -320,7 +308,7 @@ msg_entry(struct task *t, struct call *c)
 		if ((e = mem_read(t->tid, c->a[1], &mm.msg_hdr, sizeof mm.msg_hdr)) < 0)
 			return e;
 		a = is_send(c) ? msg_in(t->tid, &mm.msg_hdr, &e) : msg_caps(t->tid, &mm.msg_hdr, &e);
-		return a ? set_key(&c->args, "msg", a) : e;
+		return a ? obj_set_new(&c->args, "msg", a) : e;
 	}
 	if (c->a[2] > VLEN_MAX)
 		return -EINVAL;
@@ -336,7 +324,7 @@ msg_entry(struct task *t, struct call *c)
 		}
 		json_array_append_new(a, o);
 	}
-	return set_key(&c->args, "msgvec", a);
+	return obj_set_new(&c->args, "msgvec", a);
 }
 
 static int
@@ -352,7 +340,7 @@ msg_exit(struct task *t, struct call *c)
 		if ((e = mem_read(t->tid, c->a[1], &mm.msg_hdr, sizeof mm.msg_hdr)) < 0)
 			return e;
 		o = msg_out(t->tid, &mm.msg_hdr, json_object_get(c->args, "msg"), (uint64_t)c->ret, &e);
-		return o ? set_key(&c->out, "msg", o) : e;
+		return o ? obj_set_new(&c->out, "msg", o) : e;
 	}
 	if ((a = json_array()) == NULL)
 		return -ENOMEM;
@@ -370,7 +358,7 @@ msg_exit(struct task *t, struct call *c)
 		json_object_set_new(o, "len", json_integer(mm.msg_len));
 		json_array_append_new(a, o);
 	}
-	return set_key(&c->out, c->nr == SYS_sendmmsg ? "msg_len" : "msgvec", a);
+	return obj_set_new(&c->out, c->nr == SYS_sendmmsg ? "msg_len" : "msgvec", a);
 fail:
 	json_decref(a);
 	return e;

@@ -20,18 +20,6 @@
 
 #define NFDS_MAX 65536
 
-static int
-set_key(json_t **obj, const char *key, json_t *j)
-{
-	if (j == NULL)
-		return -ENOMEM;
-	if (*obj == NULL && (*obj = json_object()) == NULL) {
-		json_decref(j);
-		return -ENOMEM;
-	}
-	return json_object_set_new(*obj, key, j) < 0 ? -ENOMEM : 0;
-}
-
 /* The nfds pollfds at addr (caller frees), or NULL with *err. */
 static struct pollfd *
 read_pollfds(pid_t tid, uint64_t addr, uint64_t nfds, int *err)
@@ -69,7 +57,7 @@ poll_entry(struct task *t, struct call *c)
 	for (uint64_t i = 0; i < c->a[1]; i++)
 		json_array_append_new(a, json_pack("{s:i, s:i}", "fd", p[i].fd, "events", p[i].events));
 	free(p);
-	return set_key(&c->args, "fds", a);
+	return obj_set_new(&c->args, "fds", a);
 }
 
 static int
@@ -90,7 +78,7 @@ poll_exit(struct task *t, struct call *c)
 	for (uint64_t i = 0; i < c->a[1]; i++)
 		json_array_append_new(a, json_integer(p[i].revents));
 	free(p);
-	return set_key(&c->out, "revents", a);
+	return obj_set_new(&c->out, "revents", a);
 }
 
 static int
@@ -183,7 +171,7 @@ select_capture(struct task *t, struct call *c, json_t **obj)
 		json_t *j = read_set(t->tid, c->a[1 + i], nfds, &e);
 		if (j == NULL)
 			return e;
-		if ((e = set_key(obj, set_names[i], j)) < 0)
+		if ((e = obj_set_new(obj, set_names[i], j)) < 0)
 			return e;
 	}
 	return 0;
@@ -214,7 +202,7 @@ select_entry(struct task *t, struct call *c)
 			return e;
 		else
 			j = json_bytes(mask, sizeof mask);
-		return set_key(&c->args, "sigmask", j);
+		return obj_set_new(&c->args, "sigmask", j);
 	}
 	return 0;
 }
