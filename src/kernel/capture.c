@@ -81,14 +81,8 @@ read_bytes(pid_t tid, uint64_t addr, uint64_t n, int *err)
 		*err = -E2BIG;
 		return NULL;
 	}
-	if ((buf = malloc(n ? n : 1)) == NULL) {
-		*err = -ENOMEM;
+	if ((buf = mem_dup(tid, addr, n, err)) == NULL)
 		return NULL;
-	}
-	if ((*err = mem_read(tid, addr, buf, n)) < 0) {
-		free(buf);
-		return NULL;
-	}
 	j = json_bytes(buf, n);
 	free(buf);
 	if (j == NULL)
@@ -101,21 +95,11 @@ read_bytes(pid_t tid, uint64_t addr, uint64_t n, int *err)
 static struct iovec *
 read_iov(pid_t tid, uint64_t addr, uint64_t cnt, int *err)
 {
-	struct iovec *v;
-
 	if (cnt > IOV_MAX_N) {
 		*err = -EINVAL;
 		return NULL;
 	}
-	if ((v = calloc(cnt ? cnt : 1, sizeof *v)) == NULL) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	if ((*err = mem_read(tid, addr, v, cnt * sizeof *v)) < 0) {
-		free(v);
-		return NULL;
-	}
-	return v;
+	return mem_dup(tid, addr, cnt * sizeof(struct iovec), err);
 }
 
 json_t *
@@ -480,4 +464,16 @@ obj_set_new(json_t **obj, const char *key, json_t *j)
 		return -ENOMEM;
 	}
 	return json_object_set_new(*obj, key, j) < 0 ? -ENOMEM : 0;
+}
+
+bool
+call_changes_fds(const struct call *c)
+{
+	const struct sc_desc *sc = c->sc;
+
+	if (sc == NULL)
+		return false;
+	if ((sc->flags & (SC_NEWFD | SC_RUN_REAL)) || (sc->fam && sc->fam->newfds))
+		return true;
+	return sc->fam && sc->fam->mode && sc->fam->mode(c) == RM_RUN_REAL;
 }

@@ -4,6 +4,7 @@
  */
 #ifndef DIOS_CAPTURE_H
 #define DIOS_CAPTURE_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "kernel/kernel.h"
@@ -43,6 +44,10 @@ json_t *gather_iov(pid_t tid, uint64_t addr, uint64_t cnt, uint64_t limit, int *
 /* Scatters the n bytes at p across the cnt iovecs at addr of task tid;
  * -EINVAL when they do not hold n bytes. */
 int scatter_iov(pid_t tid, uint64_t addr, uint64_t cnt, const void *p, size_t n);
+
+/* Does c change the descriptor table: make descriptors (SC_NEWFD, or a
+ * family that lists new ones) or run for real in replay (close, dup2...)? */
+bool call_changes_fds(const struct call *c);
 
 /* Sets key of *obj (made when NULL) to j, taking ownership of j (NULL:
  * -ENOMEM, as from a failed json_*()).  0 or -ENOMEM. */

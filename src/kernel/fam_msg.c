@@ -115,14 +115,8 @@ read_control(pid_t tid, uint64_t addr, size_t n, int *err)
 		*err = -E2BIG;
 		return NULL;
 	}
-	if ((b = malloc(n ? n : 1)) == NULL) {
-		*err = -ENOMEM;
+	if ((b = mem_dup(tid, addr, n, err)) == NULL)
 		return NULL;
-	}
-	if ((*err = mem_read(tid, addr, b, n)) < 0) {
-		free(b);
-		return NULL;
-	}
 	j = cmsg_encode(b, n);
 	free(b);
 	if (j == NULL)
@@ -182,14 +176,8 @@ msg_caps(pid_t tid, const struct msghdr *m, int *err)
 		*err = -EINVAL;
 		return NULL;
 	}
-	if ((v = calloc(m->msg_iovlen ? m->msg_iovlen : 1, sizeof *v)) == NULL) {
-		*err = -ENOMEM;
+	if ((v = mem_dup(tid, PTR(m->msg_iov), m->msg_iovlen * sizeof *v, err)) == NULL)
 		return NULL;
-	}
-	if ((*err = mem_read(tid, PTR(m->msg_iov), v, m->msg_iovlen * sizeof *v)) < 0) {
-		free(v);
-		return NULL;
-	}
 	for (size_t i = 0; i < m->msg_iovlen; i++)
 		size += v[i].iov_len;
 	free(v);

@@ -24,21 +24,11 @@
 static struct pollfd *
 read_pollfds(pid_t tid, uint64_t addr, uint64_t nfds, int *err)
 {
-	struct pollfd *p;
-
 	if (nfds > NFDS_MAX) {
 		*err = -EINVAL;
 		return NULL;
 	}
-	if ((p = calloc(nfds ? nfds : 1, sizeof *p)) == NULL) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	if ((*err = mem_read(tid, addr, p, nfds * sizeof *p)) < 0) {
-		free(p);
-		return NULL;
-	}
-	return p;
+	return mem_dup(tid, addr, nfds * sizeof(struct pollfd), err);
 }
 
 static int
@@ -142,14 +132,11 @@ read_set(pid_t tid, uint64_t addr, uint64_t nfds, int *err)
 
 	if (addr == 0)
 		return json_null();
-	if ((b = calloc(1, n ? n : 1)) == NULL || (a = json_array()) == NULL) {
+	if ((b = mem_dup(tid, addr, n, err)) == NULL)
+		return NULL;
+	if ((a = json_array()) == NULL) {
 		free(b);
 		*err = -ENOMEM;
-		return NULL;
-	}
-	if ((*err = mem_read(tid, addr, b, n)) < 0) {
-		free(b);
-		json_decref(a);
 		return NULL;
 	}
 	for (uint64_t fd = 0; fd < nfds; fd++)

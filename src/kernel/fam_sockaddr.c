@@ -84,14 +84,9 @@ sockaddr_exit(struct task *t, struct call *c)
 			len = cap;
 		if (len < 0 || (uint64_t)len > CAPTURE_MAX)
 			return -EINVAL;
-		if ((buf = malloc(len ? (size_t)len : 1)) == NULL)
-			return -ENOMEM;
-		if ((e = mem_read(t->tid, c->a[i], buf, (size_t)len)) == 0) {
-			if (c->out == NULL)
-				c->out = json_object();
-			e = json_object_set_new(c->out, ad->name, json_bytes(buf, (size_t)len)) < 0 ?
-			    -ENOMEM : 0;
-		}
+		if ((buf = mem_dup(t->tid, c->a[i], (size_t)len, &e)) == NULL)
+			return e;
+		e = obj_set_new(&c->out, ad->name, json_bytes(buf, (size_t)len));
 		free(buf);
 		if (e < 0)
 			return e;

@@ -30,6 +30,22 @@ mem_read(pid_t tid, uint64_t addr, void *buf, size_t n)
 	return 0;
 }
 
+void *
+mem_dup(pid_t tid, uint64_t addr, size_t n, int *err)
+{
+	void *b = malloc(n ? n : 1);
+
+	if (b == NULL) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if ((*err = mem_read(tid, addr, b, n)) < 0) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
 static int
 mem_write_proc(pid_t tid, uint64_t addr, const void *buf, size_t n)
 {

@@ -10,6 +10,9 @@
 
 /* Reads n bytes at addr of task tid into buf; -EFAULT when any is unmapped. */
 int mem_read(pid_t tid, uint64_t addr, void *buf, size_t n);
+/* The n bytes at addr of task tid in a new buffer (caller frees), or NULL
+ * with *err: -ENOMEM, or mem_read's error.  Callers bound n first. */
+void *mem_dup(pid_t tid, uint64_t addr, size_t n, int *err);
 /* Writes n bytes to addr (falls back to /proc/tid/mem for read-only
  * mappings such as the vDSO). */
 int mem_write(pid_t tid, uint64_t addr, const void *buf, size_t n);

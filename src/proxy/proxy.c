@@ -70,19 +70,15 @@ fdlock_put(struct fdlock *fl)
 		free(fl);
 }
 
-/* Does c change the descriptor table?  Calls that may block for long
- * (accept, recvmsg) are left out: holding the table there could stop
- * another thread that must run first. */
+/* Does c change the descriptor table (call_changes_fds)?  Calls that may
+ * block for long (accept, recvmsg) are left out: holding the table there
+ * could stop another thread that must run first. */
 static bool
 fdtable_call(const struct call *c)
 {
-	const struct sc_desc *sc = c->sc;
-
-	if (sc == NULL || sc->cls == CLS_NET)
-		return sc && (c->nr == SYS_socket || c->nr == SYS_socketpair);
-	if ((sc->flags & (SC_NEWFD | SC_RUN_REAL)) || (sc->fam && sc->fam->newfds))
-		return true;
-	return sc->fam && sc->fam->mode && sc->fam->mode(c) == RM_RUN_REAL;
+	if (c->sc && c->sc->cls == CLS_NET && c->nr != SYS_socket && c->nr != SYS_socketpair)
+		return false;
+	return call_changes_fds(c);
 }
 
 static struct proxy *

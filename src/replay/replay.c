@@ -702,19 +702,6 @@ signal_after_call(struct replay *r, struct kernel *k, struct task *t)
 
 static enum verdict answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret);
 
-/* Calls that change the descriptor table (see also fdtable_call in proxy.c). */
-static bool
-fd_change(const struct call *c)
-{
-	const struct sc_desc *sc = c->sc;
-
-	if (sc == NULL)
-		return false;
-	if ((sc->flags & (SC_NEWFD | SC_RUN_REAL)) || (sc->fam && sc->fam->newfds))
-		return true;
-	return sc->fam && sc->fam->mode && sc->fam->mode(c) == RM_RUN_REAL;
-}
-
 /* Is another task running a call that changes the descriptor table for
  * real (close, dup2...)?  Its event is matched already, but the kernel has
  * not done it yet: the next such call waits for it. */
@@ -893,7 +880,7 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 	ret = event_result(ev, &ok);
 	if (!ok)
 		return fail(r, k, "event %llu: no \"ret\" or \"err\"", (unsigned long long)seq_of(ev));
-	if (fd_change(c) && fd_change_in_flight(k, t))
+	if (call_changes_fds(c) && fd_change_in_flight(k, t))
 		return V_PARK;	/* the table must first reach the recorded state */
 	ev = take(r);
 	return answer(r, k, t, ev, ret);
@@ -960,22 +947,6 @@ rewrite_ids(struct replay *r, struct kernel *k, struct task *t, int kind)
 		return lost(r, k, t, e);
 	rt->kind = kind;
 	return V_EXIT_STOP;
-}
-
-/* wait4/waitid that reaped a child when recording: reap the same child
- * for real (blocking until it ends), then give the recorded answer. */
-static enum verdict
-wait_real(struct replay *r, struct kernel *k, struct task *t)
-{
-	return rewrite_ids(r, k, t, EX_WAIT);
-}
-
-/* SIGKILL is sent for real (no stop shows its arrival); other signals are
- * delivered from the trace where they arrived. */
-static enum verdict
-kill_real(struct replay *r, struct kernel *k, struct task *t)
-{
-	return rewrite_ids(r, k, t, EX_KEEP);
 }
 
 /* A real call interrupted by a signal dios kept from the program (a real
@@ -1058,10 +1029,15 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		rt->kind = EX_KEEP;
 		return V_EXIT_STOP;
 	}
+	/* wait4/waitid that reaped a child when recording: reap the same
+	 * child for real (blocking until it ends), then give the recorded
+	 * answer. */
 	if ((sc->flags & SC_WAIT) && ret > 0)
-		return wait_real(r, k, t);
+		return rewrite_ids(r, k, t, EX_WAIT);
+	/* SIGKILL is sent for real (no stop shows its arrival); other signals
+	 * are delivered from the trace where they arrived. */
 	if ((sc->flags & SC_KILL) && ret == 0 && kill_sig(c) == SIGKILL)
-		return kill_real(r, k, t);
+		return rewrite_ids(r, k, t, EX_KEEP);
 	if (mode == RM_RUN_REAL) {
 		rt->kind = EX_RUN_REAL;
 		return V_EXIT_STOP;

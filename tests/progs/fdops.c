@@ -22,17 +22,6 @@
 #endif
 
 static void
-show(const char *what, const char *b, long n)
-{
-	if (n < 0)
-		return;
-	printf("  %s: \"", what);
-	for (long i = 0; i < n; i++)
-		putchar(b[i] == '\n' ? '|' : b[i]);
-	printf("\"\n");
-}
-
-static void
 show_fd(const char *what, int fd)
 {
 	char buf[256];
@@ -41,7 +30,7 @@ show_fd(const char *what, int fd)
 	if (n < 0)
 		printf("  %s: pread = -1 %s\n", what, ename(errno));
 	else
-		show(what, buf, n);
+		show_text(what, buf, n);
 }
 
 int
@@ -67,25 +56,25 @@ main(int argc, char **argv)
 	NEED(fd);
 
 	/* Reading. */
-	show("read", a, R("read 5", read(fd, a, 5)));
-	show("pread64", c, R("pread64 6 @10", syscall(SYS_pread64, fd, c, 6, 10)));
+	show_text("read", a, R("read 5", read(fd, a, 5)));
+	show_text("pread64", c, R("pread64 6 @10", syscall(SYS_pread64, fd, c, 6, 10)));
 	iov[0] = (struct iovec){ a, 3 };
 	iov[1] = (struct iovec){ b, 4 };
 	if ((r = R("readv 3+4", syscall(SYS_readv, fd, iov, 2))) >= 0) {
-		show("readv[0]", a, r < 3 ? r : 3);
-		show("readv[1]", b, r > 3 ? r - 3 : 0);
+		show_text("readv[0]", a, r < 3 ? r : 3);
+		show_text("readv[1]", b, r > 3 ? r - 3 : 0);
 	}
 	iov[0] = (struct iovec){ a, 2 };
 	iov[1] = (struct iovec){ b, 8 };
 	if ((r = R("preadv 2+8 @1", syscall(SYS_preadv, fd, iov, 2, 1L, 0L))) >= 0) {
-		show("preadv[0]", a, r < 2 ? r : 2);
-		show("preadv[1]", b, r > 2 ? r - 2 : 0);
+		show_text("preadv[0]", a, r < 2 ? r : 2);
+		show_text("preadv[1]", b, r > 2 ? r - 2 : 0);
 	}
 	iov[0] = (struct iovec){ c, 16 };
 	if ((r = R("preadv2 16 @-1 (current offset)", syscall(SYS_preadv2, fd, iov, 1, -1L, -1L, 0))) >= 0)
-		show("preadv2", c, r);
+		show_text("preadv2", c, r);
 	if ((r = R("preadv2 16 @30 RWF_NOWAIT", syscall(SYS_preadv2, fd, iov, 1, 30L, 0L, RWF_NOWAIT))) >= 0)
-		show("preadv2", c, r);
+		show_text("preadv2", c, r);
 	R("read bad fd", read(999, a, 1));
 	R("lseek SEEK_CUR", lseek(fd, 0, SEEK_CUR));
 	R("lseek SEEK_END", lseek(fd, 0, SEEK_END));

@@ -15,17 +15,6 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
-static void
-show(const char *what, const char *b, long n)
-{
-	if (n < 0)
-		return;
-	printf("  %s: \"", what);
-	for (long i = 0; i < n; i++)
-		putchar(b[i] == '\n' ? '|' : b[i]);
-	printf("\"\n");
-}
-
 int
 main(void)
 {
@@ -75,7 +64,7 @@ main(void)
 	sigemptyset(&mask);
 	R("pselect 10ms (nothing to read)", pselect(q[0] + 1, &rs, NULL, NULL, &ts, &mask));
 	printf("  readable: q0=%d\n", FD_ISSET(q[0], &rs));
-	show("read pipe", buf, R("read pipe", read(p[0], buf, sizeof buf)));
+	show_text("read pipe", buf, R("read pipe", read(p[0], buf, sizeof buf)));
 
 	/* stdout into a pipe and back. */
 	fflush(stdout);
@@ -86,7 +75,7 @@ main(void)
 		dup2(saved, 1);
 	}
 	R("close saved", close(saved));
-	show("read from the stdout pipe", buf, R("read", read(q[0], buf, sizeof buf)));
+	show_text("read from the stdout pipe", buf, R("read", read(q[0], buf, sizeof buf)));
 	fl = fcntl(q[0], F_GETFL);
 	R("fcntl F_SETFL O_NONBLOCK", fcntl(q[0], F_SETFL, fl | O_NONBLOCK));
 	R("read empty pipe (EAGAIN)", read(q[0], buf, sizeof buf));

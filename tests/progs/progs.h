@@ -63,6 +63,19 @@ progs_init(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
+/* Prints "  WHAT: \"B\"" for the n bytes read into b (newlines as '|');
+ * nothing when n < 0. */
+static inline void
+show_text(const char *what, const char *b, long n)
+{
+	if (n < 0)
+		return;
+	printf("  %s: \"", what);
+	for (long i = 0; i < n; i++)
+		putchar(b[i] == '\n' ? '|' : b[i]);
+	printf("\"\n");
+}
+
 static inline void
 hexdump(const char *what, const unsigned char *b, size_t n)
 {
