@@ -7,7 +7,7 @@
 # the recording did (see rr_case in lib.sh).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-require_built "$PROGS/forkexec" "$PROGS/threads" "$PROGS/signals" "$PROGS/sigint" \
+require_built "$PROGS/forkexec" "$PROGS/threads" "$PROGS/signals" "$PROGS/sigint" "$PROGS/sigboundary" \
     "$PROGS/tcpserver" "$PROGS/tcpclient"
 require_tracing
 tmpdir
@@ -17,6 +17,9 @@ rr_case --status 3 forkexec "printf 'input of the exec-ed children\n' >input.txt
 rr_case --status 4 threads 'for i in 0 1 2 3; do echo "data of thread $i" >in$i.txt; done' \
     "$PROGS/threads" @DIR@
 rr_case --status 5 signals : "$PROGS/signals"
+# Signals that came right after a call while another process made calls:
+# delivered at the same boundary, not when their turn in the order comes.
+rr_case --status 6 sigboundary : "$PROGS/sigboundary"
 
 # A shell running commands in child processes, reading a file each.
 rr_case --status 9 shell "printf 'one\ntwo\n' >f" /bin/sh -c 'cat f; wc -l f; /bin/echo pid $$; exit 9'

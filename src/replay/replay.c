@@ -29,6 +29,7 @@
 #include "replay/replay.h"
 
 #define RING 5
+#define AHEAD 64		/* events read ahead to find a task's signal */
 #define MAX_FD 4096
 
 /* Which descriptors of a process show the recording's stdout/stderr (1 or
@@ -49,8 +50,10 @@ struct replay {
 	struct module mod;
 	struct replay_conf conf;
 	json_t *next;			/* the next event, read ahead */
+	json_t *ahead[AHEAD];		/* the events after it, read when looked for */
+	size_t nahead;
 	json_t *footer;			/* the last line, once read */
-	bool eof;
+	bool eof;			/* the reader has no more events */
 	json_t *ring[RING];		/* the last matched events */
 	uint64_t matched;
 	enum replay_outcome outcome;
@@ -73,6 +76,7 @@ struct rtask {
 	long restart_nr;
 	long real;			/* EX_WAIT, EX_KILL: the real id expected */
 	struct fdtab *fds;
+	pid_t vpid;			/* the recorded id of its process (0: the root's) */
 	/* new tasks: the tid pointers to give the recorded id (CLONE_*SETTID) */
 	uint64_t ctid_addr;
 	struct user_regs_struct orig;	/* registers at entry, restored after a rewritten call */
@@ -199,35 +203,68 @@ lost(struct replay *r, struct kernel *k, struct task *t, int e)
 	return fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
 }
 
+/* Reads one event from the trace into *o (NULL at the end, after which
+ * r->footer holds the last line when there is one). */
+static int
+read_event(struct replay *r, json_t **o)
+{
+	int e;
+
+	*o = NULL;
+	while (!r->eof) {
+		if ((e = trace_read(r->conf.r, o)) < 0)
+			return e;
+		if (e == 0) {
+			r->eof = true;
+			break;
+		}
+		if (blob_is_line(*o)) {
+			/* The cache has the content already (dios-replay
+			 * stores it while checking the trace). */
+			json_decref(*o);
+			*o = NULL;
+			continue;
+		}
+		if (json_object_get(*o, "end") || json_object_get(*o, "aborted")) {
+			r->footer = *o;
+			*o = NULL;
+			r->eof = true;
+			break;
+		}
+		return 0;
+	}
+	return 0;
+}
+
 /* Reads the next event into r->next (or the footer), unless already there. */
 static int
 peek(struct replay *r)
 {
-	json_t *o;
-	int e;
+	if (r->next)
+		return 0;
+	if (r->nahead) {
+		r->next = r->ahead[0];
+		memmove(r->ahead, r->ahead + 1, --r->nahead * sizeof r->ahead[0]);
+		return 0;
+	}
+	return read_event(r, &r->next);
+}
 
-	if (r->next || r->eof)
-		return 0;
-	e = trace_read(r->conf.r, &o);
-	if (e < 0)
-		return e;
-	if (e == 0) {
-		r->eof = true;
-		return 0;
+/* The event i places after r->next (0: the one right after it), read when
+ * needed; NULL past the end of the trace or beyond AHEAD. */
+static json_t *
+look(struct replay *r, size_t i)
+{
+	if (peek(r) < 0 || r->next == NULL || i >= AHEAD)
+		return NULL;
+	while (r->nahead <= i) {
+		json_t *o;
+
+		if (read_event(r, &o) < 0 || o == NULL)
+			return NULL;
+		r->ahead[r->nahead++] = o;
 	}
-	if (blob_is_line(o)) {
-		/* The cache has the content already (dios-replay stores it
-		 * while checking the trace). */
-		json_decref(o);
-		return peek(r);
-	}
-	if (json_object_get(o, "end") || json_object_get(o, "aborted")) {
-		r->footer = o;
-		r->eof = true;
-		return 0;
-	}
-	r->next = o;
-	return 0;
+	return r->ahead[i];
 }
 
 static uint64_t
@@ -305,11 +342,33 @@ diverge(struct replay *r, struct kernel *k, struct task *t, const json_t *ev,
 	return V_STOP;
 }
 
+static json_t *into_ring(struct replay *r, json_t *ev);
+
 /* Moves r->next into the ring of matched events; returns it (borrowed). */
 static json_t *
 take(struct replay *r)
 {
 	json_t *ev = r->next;
+
+	r->next = NULL;
+	return into_ring(r, ev);
+}
+
+/* Takes ahead[i] out of the order: an event matched before those in front
+ * of it (a signal the task receives at its own boundary; see
+ * signal_after_call).  Returns it (borrowed). */
+static json_t *
+take_ahead(struct replay *r, size_t i)
+{
+	json_t *ev = r->ahead[i];
+
+	memmove(r->ahead + i, r->ahead + i + 1, (--r->nahead - i) * sizeof r->ahead[0]);
+	return into_ring(r, ev);
+}
+
+static json_t *
+into_ring(struct replay *r, json_t *ev)
+{
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
 	if (r->conf.log) {
@@ -319,7 +378,6 @@ take(struct replay *r)
 		    (long long)json_int_or(ev, "seq", 0), line);
 	}
 
-	r->next = NULL;
 	json_decref(r->ring[RING - 1]);
 	memmove(r->ring + 1, r->ring, (RING - 1) * sizeof r->ring[0]);
 	r->ring[0] = ev;
@@ -679,23 +737,54 @@ deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev)
 	return signal_before_call(r, k, t, sig);
 }
 
+/* The recorded id of the process a task of the trace belongs to: 0 for the
+ * root's, -1 for a task not (or no longer) here. */
+static pid_t
+process_of(struct kernel *k, pid_t vtid)
+{
+	struct task *u = task_find_vtid(k, vtid);
+
+	if (u == NULL)
+		return -1;
+	return u->mod ? ((struct rtask *)u->mod)->vpid : 0;
+}
+
 /* A signal that reached the task right after its call when recording comes
- * next in the trace: send it now, so it arrives at the same boundary (for a
+ * next in the trace, or next for its process, after events of other
+ * processes only: send it now, so it arrives at the same boundary (for a
  * call interrupted with -ERESTART*, the kernel then applies the same restart
- * rules; for EPIPE, the same SIGPIPE). */
+ * rules; for EPIPE, the same SIGPIPE).  Waiting for its turn instead would
+ * let the task run on and change its signal mask first (a shell blocks
+ * SIGCHLD before rt_sigsuspend; when recording, the SIGCHLD of a child's
+ * death came in between).  Other processes can only see the difference
+ * through calls, whose order is kept; threads of the same process share
+ * memory, so the signal goes early only past other processes' events. */
 static void
 signal_after_call(struct replay *r, struct kernel *k, struct task *t)
 {
+	pid_t self = process_of(k, t->vtid);
 	const char *name;
+	json_t *ev;
+	size_t i;
 	int sig;
 
 	if (peek(r) < 0 || r->next == NULL)
 		return;
-	name = json_string_value(json_object_get(r->next, "sig"));
-	if (name == NULL || json_int_or(r->next, "tid", -1) != t->vtid ||
-	    (sig = signal_from_name(name)) <= 0)
+	for (ev = r->next, i = 0; ev; ev = look(r, i++)) {
+		pid_t v = owner_of(ev);
+
+		if (v == t->vtid)
+			break;
+		if (process_of(k, v) == self)
+			return;
+	}
+	if (ev == NULL || (name = json_string_value(json_object_get(ev, "sig"))) == NULL ||
+	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL)
 		return;
-	take(r);
+	if (ev == r->next)
+		take(r);
+	else
+		take_ahead(r, i - 1);
 	RT(t)->injected = sig;
 	syscall(SYS_tkill, t->tid, sig);
 }
@@ -1329,6 +1418,7 @@ replay_clone(struct module *m, struct kernel *k, struct task *parent, struct tas
 		crt->fds->refs = 1;
 	} else
 		return -ENOMEM;
+	crt->vpid = (flags & CLONE_THREAD) ? prt->vpid : v;
 	/* The kernel wrote the real id; the program must see the recorded
 	 * one (the C library keeps it for raise and pthread_kill). */
 	if (c->nr == SYS_clone && (flags & CLONE_PARENT_SETTID) && c->a[2])
@@ -1576,6 +1666,8 @@ replay_free(struct module *m)
 		return;
 	r = R(m);
 	json_decref(r->next);
+	for (size_t i = 0; i < r->nahead; i++)
+		json_decref(r->ahead[i]);
 	json_decref(r->footer);
 	elf_interp_free(&r->fix);
 	for (int i = 0; i < RING; i++)
