@@ -121,6 +121,25 @@ pin_to_one_cpu(unsigned char **mask, size_t *len)
 	return 0;
 }
 
+bool
+helper_cpus(const unsigned char *mask, size_t len, cpu_set_t *set)
+{
+	cpu_set_t now;
+
+	if (sched_getaffinity(0, sizeof now, &now) < 0)
+		return false;
+	if (mask == NULL) {
+		*set = now;
+		return CPU_COUNT(set) > 1;
+	}
+	CPU_ZERO(set);
+	memcpy(set, mask, len < sizeof *set ? len : sizeof *set);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &now))
+			CPU_CLR(c, set);
+	return CPU_COUNT(set) > 0;
+}
+
 const char *
 human_size(unsigned long long n, char buf[32])
 {

@@ -113,6 +113,11 @@ main(int argc, char **argv)
 		    : DIOS_EXIT_ERROR, "%s", err);
 	}
 
+	/* The trace's JSON and zstd work goes to a thread on another CPU. */
+	cpu_set_t others;
+	if (helper_cpus(mask, masklen, &others))
+		(void)trace_writer_background(writer, &others);
+
 	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warnx_,
 	    .log = o.verbose ? stderr : NULL, .portable = o.portable };
 	memset(&k, 0, sizeof k);

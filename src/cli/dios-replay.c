@@ -311,6 +311,11 @@ main(int argc, char **argv)
 		    "XDG_CACHE_HOME to a directory where programs may run)" : "");
 	}
 
+	/* The trace is read and parsed ahead by a thread on another CPU. */
+	cpu_set_t others;
+	if (helper_cpus(mask, masklen, &others))
+		(void)trace_reader_background(rd, &others);
+
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
 	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL,
 	    .bs = portable ? files.bs : NULL, .first_fix = &fix };

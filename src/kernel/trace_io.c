@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 #include <zstd.h>
 #include <zstd_errors.h>
@@ -67,6 +70,7 @@ struct trace_writer {
 	bool pending;		/* data fed since the last frame ended */
 	struct timespec last_end;
 	int err;		/* first error, sticky */
+	struct bgw *bg;		/* the writing thread, when there is one */
 };
 
 /* Line buffers above this size are released after use, so one huge event
@@ -178,8 +182,8 @@ line_append(const char *p, size_t n, void *data)
 	return 0;
 }
 
-int
-trace_write(struct trace_writer *w, const json_t *obj)
+static int
+write_now(struct trace_writer *w, const json_t *obj)
 {
 	int rc;
 
@@ -213,8 +217,8 @@ trace_write(struct trace_writer *w, const json_t *obj)
 	return rc;
 }
 
-int
-trace_writer_flush(struct trace_writer *w)
+static int
+flush_now(struct trace_writer *w)
 {
 	int rc;
 
@@ -230,8 +234,8 @@ trace_writer_flush(struct trace_writer *w)
 	return 0;
 }
 
-int
-trace_writer_tick(struct trace_writer *w)
+static int
+tick_now(struct trace_writer *w)
 {
 	struct timespec now;
 
@@ -243,14 +247,10 @@ trace_writer_tick(struct trace_writer *w)
 	if (now.tv_sec - w->last_end.tv_sec < 1 ||
 	    (now.tv_sec - w->last_end.tv_sec == 1 && now.tv_nsec < w->last_end.tv_nsec))
 		return 0;
-	return trace_writer_flush(w);
+	return flush_now(w);
 }
 
-uint64_t
-trace_writer_bytes(const struct trace_writer *w)
-{
-	return w->bytes;
-}
+static void bgw_stop(struct trace_writer *w);
 
 int
 trace_writer_close(struct trace_writer *w)
@@ -259,7 +259,8 @@ trace_writer_close(struct trace_writer *w)
 
 	if (!w)
 		return 0;
-	rc = trace_writer_flush(w);
+	bgw_stop(w);
+	rc = flush_now(w);
 	if (close(w->fd) < 0 && errno != EINTR && rc == 0)
 		rc = -errno;
 	ZSTD_freeCCtx(w->cctx);
@@ -295,6 +296,12 @@ struct trace_reader {
 	unsigned stalls;
 	int err;		/* sticky stream-level error */
 	char msg[320];
+	struct bgr *bg;		/* the reading thread, when there is one */
+	struct {		/* with bg: the figures of the last line returned */
+		uint64_t line, text, consumed;
+		bool truncated;
+		char msg[320];
+	} vis;
 };
 
 static int
@@ -505,8 +512,8 @@ parse_line(struct trace_reader *r, const char *p, size_t n, json_t **obj)
 	return 1;
 }
 
-int
-trace_read(struct trace_reader *r, json_t **obj)
+static int
+read_now(struct trace_reader *r, json_t **obj)
 {
 	int rc;
 
@@ -553,44 +560,492 @@ trace_read(struct trace_reader *r, json_t **obj)
 	    (unsigned long long)r->line, TRACE_MAX_LINE >> 20);
 }
 
+/* With a reading thread, the figures below are those of the last line
+ * trace_read returned (the thread's own run ahead). */
 uint64_t
 trace_reader_line(const struct trace_reader *r)
 {
-	return r->line;
+	return r->bg ? r->vis.line : r->line;
 }
 
 bool
 trace_reader_truncated(const struct trace_reader *r)
 {
-	return r->truncated;
+	return r->bg ? r->vis.truncated : r->truncated;
 }
 
 const char *
 trace_reader_error(const struct trace_reader *r)
 {
-	return r->msg;
+	return r->bg ? r->vis.msg : r->msg;
 }
 
 uint64_t
 trace_reader_text_bytes(const struct trace_reader *r)
 {
-	return r->text;
+	return r->bg ? r->vis.text : r->text;
 }
 
 uint64_t
 trace_reader_bytes(const struct trace_reader *r)
 {
-	return r->consumed;
+	return r->bg ? r->vis.consumed : r->consumed;
 }
+
+static void bgr_stop(struct trace_reader *r);
 
 void
 trace_reader_close(struct trace_reader *r)
 {
 	if (!r)
 		return;
+	bgr_stop(r);
 	close(r->fd);
 	ZSTD_freeDCtx(r->dctx);
 	free(r->in);
 	free(r->buf);
 	free(r);
+}
+
+/* ---- threads ----
+ *
+ * trace_writer_background and trace_reader_background hand the JSON and
+ * zstd work to a thread of its own, which runs on the CPUs given (dios
+ * pins itself and the program to one CPU; the thread takes another).  The
+ * queue between them is bounded by events and by bytes, so memory still
+ * does not grow with the trace.  A sleeping thread is woken only for a
+ * batch, so the hand-over costs no system call per event.  The thread
+ * blocks every signal but faults: they stay the main thread's.
+ */
+
+#define BG_CAP 256		/* events queued at most */
+#define BG_BYTES (4u << 20)	/* and about this many bytes of text */
+#define BG_BATCH 32		/* a sleeping side is woken for this many */
+
+static int
+bg_start(pthread_t *th, void *(*fn)(void *), void *arg, const cpu_set_t *cpus)
+{
+	pthread_attr_t at;
+	sigset_t all, old;
+	int e;
+
+	if ((e = pthread_attr_init(&at)) != 0)
+		return -e;
+	if (cpus)
+		(void)pthread_attr_setaffinity_np(&at, sizeof *cpus, cpus);
+	sigfillset(&all);
+	/* Faults are the thread's own (rdtsc is trapped in dios too: see
+	 * tsc_trap_self). */
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGFPE);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(th, &at, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&at);
+	return -e;
+}
+
+/* About the length of obj as a line: enough to bound the queue.  Stops at
+ * a depth no event has (a reference cycle). */
+static size_t
+json_size(const json_t *j, int depth)
+{
+	size_t n = 8, i;
+	const char *k;
+	json_t *v;
+
+	if (depth > 32)
+		return n;
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)j, k, v)
+			n += strlen(k) + json_size(v, depth + 1);
+		break;
+	case JSON_ARRAY:
+		json_array_foreach(j, i, v)
+			n += json_size(v, depth + 1);
+		break;
+	case JSON_STRING:
+		n += json_string_length(j);
+		break;
+	default:
+		break;
+	}
+	return n;
+}
+
+/* The thread only reads the objects: it hands them back (done) and the
+ * caller's thread drops its references, so every reference count and
+ * free stays in one thread (jansson's decrement is a release, not an
+ * acquire-release). */
+struct bgw {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t work, room, flushed;
+	json_t *q[BG_CAP];
+	size_t head, n, bytes;
+	json_t *done[BG_CAP];	/* written, to be released by the caller */
+	size_t ndone;
+	size_t held;		/* queued, being written or done: at most BG_CAP */
+	bool idle, full, stop;
+	unsigned flush_req, flush_done;
+	int err;
+};
+
+static void *
+bgw_main(void *arg)
+{
+	struct trace_writer *w = arg;
+	struct bgw *b = w->bg;
+	json_t *batch[BG_CAP];
+
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		unsigned flush = b->flush_req;
+		size_t n = b->n;
+		int e = 0;
+
+		if (n == 0 && flush == b->flush_done) {
+			struct timespec until;
+
+			if (b->stop)
+				break;
+			/* Idle: end the frame within a second anyway. */
+			clock_gettime(CLOCK_REALTIME_COARSE, &until);
+			until.tv_sec += 1;
+			b->idle = true;
+			e = pthread_cond_timedwait(&b->work, &b->mu, &until);
+			b->idle = false;
+			if (e == ETIMEDOUT) {
+				pthread_mutex_unlock(&b->mu);
+				e = tick_now(w);
+				pthread_mutex_lock(&b->mu);
+				if (e < 0 && b->err == 0)
+					b->err = e;
+			}
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			batch[i] = b->q[(b->head + i) % BG_CAP];
+		b->head = (b->head + n) % BG_CAP;
+		b->n = 0;
+		b->bytes = 0;
+		pthread_mutex_unlock(&b->mu);
+		for (size_t i = 0; i < n && e == 0; i++)
+			e = write_now(w, batch[i]);
+		if (e == 0)
+			e = tick_now(w);
+		if (e == 0 && flush != b->flush_done)
+			e = flush_now(w);
+		pthread_mutex_lock(&b->mu);
+		memcpy(b->done + b->ndone, batch, n * sizeof batch[0]);
+		b->ndone += n;
+		if (e < 0 && b->err == 0)
+			b->err = e;
+		if (b->full)
+			pthread_cond_signal(&b->room);
+		if (flush != b->flush_done) {
+			b->flush_done = flush;
+			pthread_cond_broadcast(&b->flushed);
+		}
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+/* Drops the references to the objects written (b->mu held: the count is
+ * at most BG_CAP, and the objects no longer in the thread's hands). */
+static void
+release_done(struct bgw *b)
+{
+	for (size_t i = 0; i < b->ndone; i++)
+		json_decref(b->done[i]);
+	b->held -= b->ndone;
+	b->ndone = 0;
+}
+
+int
+trace_writer_background(struct trace_writer *w, const cpu_set_t *cpus)
+{
+	struct bgw *b;
+	int e;
+
+	if (w->bg)
+		return 0;
+	if ((b = calloc(1, sizeof *b)) == NULL)
+		return -ENOMEM;
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->work, NULL);
+	pthread_cond_init(&b->room, NULL);
+	pthread_cond_init(&b->flushed, NULL);
+	w->bg = b;
+	if ((e = bg_start(&b->th, bgw_main, w, cpus)) < 0) {
+		w->bg = NULL;
+		free(b);
+	}
+	return e;
+}
+
+static void
+bgw_stop(struct trace_writer *w)
+{
+	struct bgw *b = w->bg;
+
+	if (b == NULL)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->stop = true;
+	pthread_cond_signal(&b->work);
+	pthread_mutex_unlock(&b->mu);
+	pthread_join(b->th, NULL);
+	release_done(b);
+	for (size_t i = 0; i < b->n; i++)	/* left after an error */
+		json_decref(b->q[(b->head + i) % BG_CAP]);
+	if (b->err && w->err == 0)
+		w->err = b->err;
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->work);
+	pthread_cond_destroy(&b->room);
+	pthread_cond_destroy(&b->flushed);
+	free(b);
+	w->bg = NULL;
+}
+
+int
+trace_write(struct trace_writer *w, const json_t *obj)
+{
+	struct bgw *b = w->bg;
+	size_t sz;
+	int e;
+
+	if (b == NULL)
+		return write_now(w, obj);
+	if (!json_is_object(obj))
+		return -EINVAL;
+	sz = json_size(obj, 0);
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		release_done(b);
+		if (b->err || (b->held < BG_CAP && (b->n == 0 || b->bytes + sz <= BG_BYTES)))
+			break;
+		b->full = true;
+		if (b->idle)
+			pthread_cond_signal(&b->work);
+		pthread_cond_wait(&b->room, &b->mu);
+		b->full = false;
+	}
+	if ((e = b->err) == 0) {
+		b->q[(b->head + b->n) % BG_CAP] = json_incref((json_t *)obj);
+		b->n++;
+		b->held++;
+		b->bytes += sz;
+		if (b->idle && (b->n >= BG_BATCH || b->bytes >= BG_BYTES / 4))
+			pthread_cond_signal(&b->work);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return e;
+}
+
+int
+trace_writer_flush(struct trace_writer *w)
+{
+	struct bgw *b = w->bg;
+	unsigned req;
+	int e;
+
+	if (b == NULL)
+		return flush_now(w);
+	pthread_mutex_lock(&b->mu);
+	req = ++b->flush_req;
+	pthread_cond_signal(&b->work);
+	while (b->flush_done != req)
+		pthread_cond_wait(&b->flushed, &b->mu);
+	release_done(b);
+	e = b->err;
+	pthread_mutex_unlock(&b->mu);
+	return e;
+}
+
+int
+trace_writer_tick(struct trace_writer *w)
+{
+	struct bgw *b = w->bg;
+	int e;
+
+	if (b == NULL)
+		return tick_now(w);
+	/* The thread ends frames itself. */
+	pthread_mutex_lock(&b->mu);
+	e = b->err;
+	pthread_mutex_unlock(&b->mu);
+	return e;
+}
+
+uint64_t
+trace_writer_bytes(const struct trace_writer *w)
+{
+	struct bgw *b = w->bg;
+	uint64_t n;
+
+	if (b == NULL)
+		return w->bytes;
+	pthread_mutex_lock(&b->mu);
+	n = w->bytes;
+	pthread_mutex_unlock(&b->mu);
+	return n;
+}
+
+struct bgr_item {
+	json_t *obj;
+	int rc;
+	bool truncated, last;
+	uint64_t line, text, consumed;
+	char *msg;		/* with rc < 0 */
+};
+
+struct bgr {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t room, ready;
+	struct bgr_item q[BG_CAP];
+	size_t head, n, bytes;
+	bool prod_wait, cons_wait, stop;
+	bool over;		/* the last item is taken: rc_end for ever */
+	int rc_end;
+};
+
+static void *
+bgr_main(void *arg)
+{
+	struct trace_reader *r = arg;
+	struct bgr *b = r->bg;
+
+	for (;;) {
+		uint64_t before = r->text;
+		struct bgr_item it = { 0 };
+		bool last;
+		size_t sz;
+
+		it.rc = read_now(r, &it.obj);
+		it.truncated = r->truncated;
+		it.line = r->line;
+		it.text = r->text;
+		it.consumed = r->consumed;
+		if (it.rc < 0)
+			it.msg = strdup(r->msg);
+		sz = (size_t)(r->text - before);
+		last = it.last = it.rc == 0 || r->err != 0;
+		pthread_mutex_lock(&b->mu);
+		while (!b->stop && (b->n == BG_CAP || (b->n > 0 && b->bytes + sz > BG_BYTES))) {
+			b->prod_wait = true;
+			pthread_cond_wait(&b->room, &b->mu);
+			b->prod_wait = false;
+		}
+		if (b->stop) {
+			pthread_mutex_unlock(&b->mu);
+			json_decref(it.obj);
+			free(it.msg);
+			break;
+		}
+		b->q[(b->head + b->n) % BG_CAP] = it;
+		b->n++;
+		b->bytes += sz;
+		if (b->cons_wait && (b->n >= BG_BATCH || last || b->bytes >= BG_BYTES / 4))
+			pthread_cond_signal(&b->ready);
+		pthread_mutex_unlock(&b->mu);
+		if (last)
+			break;
+	}
+	return NULL;
+}
+
+int
+trace_reader_background(struct trace_reader *r, const cpu_set_t *cpus)
+{
+	struct bgr *b;
+	int e;
+
+	if (r->bg)
+		return 0;
+	if ((b = calloc(1, sizeof *b)) == NULL)
+		return -ENOMEM;
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->room, NULL);
+	pthread_cond_init(&b->ready, NULL);
+	r->vis.line = r->line;
+	r->vis.text = r->text;
+	r->vis.consumed = r->consumed;
+	r->vis.truncated = r->truncated;
+	memcpy(r->vis.msg, r->msg, sizeof r->vis.msg);
+	r->bg = b;
+	if ((e = bg_start(&b->th, bgr_main, r, cpus)) < 0) {
+		r->bg = NULL;
+		free(b);
+	}
+	return e;
+}
+
+static void
+bgr_stop(struct trace_reader *r)
+{
+	struct bgr *b = r->bg;
+
+	if (b == NULL)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->stop = true;
+	pthread_cond_signal(&b->room);
+	pthread_mutex_unlock(&b->mu);
+	pthread_join(b->th, NULL);
+	for (size_t i = 0; i < b->n; i++) {
+		json_decref(b->q[(b->head + i) % BG_CAP].obj);
+		free(b->q[(b->head + i) % BG_CAP].msg);
+	}
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->room);
+	pthread_cond_destroy(&b->ready);
+	free(b);
+	r->bg = NULL;
+}
+
+int
+trace_read(struct trace_reader *r, json_t **obj)
+{
+	struct bgr *b = r->bg;
+	struct bgr_item it;
+
+	if (b == NULL)
+		return read_now(r, obj);
+	*obj = NULL;
+	if (b->over)
+		return b->rc_end;
+	pthread_mutex_lock(&b->mu);
+	while (b->n == 0) {
+		b->cons_wait = true;
+		pthread_cond_wait(&b->ready, &b->mu);
+		b->cons_wait = false;
+	}
+	it = b->q[b->head];
+	b->head = (b->head + 1) % BG_CAP;
+	b->n--;
+	b->bytes -= (size_t)(it.text - r->vis.text);
+	if (b->prod_wait && b->n <= BG_CAP / 2)
+		pthread_cond_signal(&b->room);
+	pthread_mutex_unlock(&b->mu);
+	r->vis.line = it.line;
+	r->vis.text = it.text;
+	r->vis.consumed = it.consumed;
+	r->vis.truncated = it.truncated;
+	if (it.msg) {
+		snprintf(r->vis.msg, sizeof r->vis.msg, "%s", it.msg);
+		free(it.msg);
+	}
+	if (it.last) {
+		b->over = true;
+		b->rc_end = it.rc;
+	}
+	*obj = it.obj;
+	return it.rc;
 }

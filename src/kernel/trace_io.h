@@ -10,6 +10,7 @@
  */
 #ifndef DIOS_TRACE_IO_H
 #define DIOS_TRACE_IO_H
+#include <sched.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <jansson.h>
@@ -33,6 +34,13 @@ int trace_writer_tick(struct trace_writer *w);
 int trace_writer_flush(struct trace_writer *w);
 /* Compressed bytes written so far (after a flush: the file size). */
 uint64_t trace_writer_bytes(const struct trace_writer *w);
+/* From now on, a thread of w's own (on the CPUs in cpus; NULL: any)
+ * serialises, compresses and writes; trace_write only queues (a bounded
+ * queue: memory stays bounded) and takes a reference to obj, which the
+ * caller must not change afterwards.  Errors show at a later call, and any
+ * error (an object too long or with a reference cycle too) fails the writer
+ * for good.  Call from one thread only. */
+int trace_writer_background(struct trace_writer *w, const cpu_set_t *cpus);
 /* Flushes, closes and frees w (NULL is fine).  Returns the first error
  * seen by the writer, if any. */
 int trace_writer_close(struct trace_writer *w);
@@ -60,6 +68,10 @@ const char *trace_reader_error(const struct trace_reader *r);
 uint64_t trace_reader_bytes(const struct trace_reader *r);
 /* Decompressed bytes of the lines read so far, newlines included. */
 uint64_t trace_reader_text_bytes(const struct trace_reader *r);
+/* From now on, a thread of r's own (on the CPUs in cpus; NULL: any) reads
+ * and parses ahead, a bounded number of lines; trace_read and the functions
+ * above behave as before.  Call from one thread only. */
+int trace_reader_background(struct trace_reader *r, const cpu_set_t *cpus);
 void trace_reader_close(struct trace_reader *r);
 
 #endif

@@ -39,7 +39,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 cflags="-g -O1 $san -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter
 	-I$top/src -I$top/tests/unit $(pkg-config --cflags jansson libzstd)"
-libs=$(pkg-config --libs jansson libzstd)
+libs="$(pkg-config --libs jansson libzstd) -pthread"
 lib="$top/src/kernel/bytes.c $top/src/kernel/sha256.c $top/src/kernel/trace_io.c"
 
 echo 'int main(void) { return 0; }' >"$work/probe.c"
@@ -60,7 +60,7 @@ then
 	fuzzer=yes
 fi
 
-echo "1..5"
+echo "1..6"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:allocator_may_return_null=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 n=0
@@ -95,6 +95,23 @@ for t in test-bytes test-sha256 test-trace-io fuzz-trace-reader; do
 	fi
 	report "$st" "$t under ASan+UBSan" "$log"
 done
+
+# The trace's reading and writing threads under ThreadSanitizer.
+log="$work/tsan.log"
+# shellcheck disable=SC2086
+if "$cc" -g -O1 -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -I"$top/src" -I"$top/tests/unit" \
+	$(pkg-config --cflags jansson libzstd) "$top/tests/unit/test-trace-io.c" "$top/src/kernel/trace_io.c" \
+	$libs -pthread -o "$work/tsan-io" >"$log" 2>&1; then
+	(cd "$work" && DIOS_TRACE_IO_THREADS=only TSAN_OPTIONS=halt_on_error=1 ./tsan-io) >>"$log" 2>&1
+	st=$?
+	if [ $st -eq 0 ] && grep -Eq '^not ok|ThreadSanitizer' "$log"; then
+		st=1
+	fi
+	report "$st" "test-trace-io's threads under TSan" "$log"
+else
+	n=$((n + 1))
+	echo "ok $n # SKIP $cc cannot build with -fsanitize=thread"
+fi
 
 log="$work/libfuzzer.log"
 if [ "$fuzzer" = yes ]; then

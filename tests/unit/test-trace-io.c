@@ -18,6 +18,30 @@
 
 static char dir[] = "/tmp/dios-test-trace-io-XXXXXX";
 
+/* Second round: writers and readers with a thread of their own
+ * (trace_writer_background, trace_reader_background). */
+static bool bg;
+
+static int
+wopen(struct trace_writer **w, const char *path, bool exclusive)
+{
+	int rc = trace_writer_open(w, path, exclusive);
+
+	if (rc == 0 && bg && (rc = trace_writer_background(*w, NULL)) < 0)
+		bail_out("trace_writer_background: %s", strerror(-rc));
+	return rc;
+}
+
+static int
+ropen(struct trace_reader **r, const char *path)
+{
+	int rc = trace_reader_open(r, path);
+
+	if (rc == 0 && bg && (rc = trace_reader_background(*r, NULL)) < 0)
+		bail_out("trace_reader_background: %s", strerror(-rc));
+	return rc;
+}
+
 static const char *
 tpath(const char *name)
 {
@@ -126,7 +150,7 @@ read_all(const char *path, json_t *const *want, size_t nwant)
 	struct trace_reader *r;
 	json_t *o;
 
-	res.rc = trace_reader_open(&r, path);
+	res.rc = ropen(&r, path);
 	if (res.rc < 0)
 		return res;
 	while ((res.rc = trace_read(r, &o)) == 1) {
@@ -182,7 +206,7 @@ test_round_trip(void)
 	if (!objs[0] || !objs[1] || !objs[2])
 		bail_out("json_pack failed");
 
-	rc = trace_writer_open(&w, p, true);
+	rc = wopen(&w, p, true);
 	if (!is_int(rc, 0, "trace_writer_open creates %s", p))
 		bail_out("cannot go on");
 	for (i = 0; i < 3; i++)
@@ -207,7 +231,7 @@ test_round_trip(void)
 		diag("got:\n%s", text);
 	free(text);
 
-	if (trace_reader_open(&r, p) < 0)
+	if (ropen(&r, p) < 0)
 		bail_out("trace_reader_open %s", p);
 	for (i = 0; i < 3; i++) {
 		rc = trace_read(r, &o);
@@ -241,7 +265,7 @@ test_tick(void)
 
 	for (i = 0; i < 5; i++)
 		objs[i] = event(i);
-	if (trace_writer_open(&w, p, true) < 0)
+	if (wopen(&w, p, true) < 0)
 		bail_out("trace_writer_open %s", p);
 	is_int(trace_writer_tick(w), 0, "tick with nothing written");
 	ok(trace_writer_bytes(w) == 0, "... writes nothing");
@@ -291,7 +315,7 @@ test_truncated(void)
 
 	for (i = 0; i < N; i++)
 		objs[i] = event(i);
-	if (trace_writer_open(&w, p, false) < 0)
+	if (wopen(&w, p, false) < 0)
 		bail_out("trace_writer_open %s", p);
 	for (f = 0; f < FRAMES; f++) {
 		for (i = 0; i < PER; i++)
@@ -361,7 +385,7 @@ test_truncated(void)
 		snprintf(s, sizeof s, "%zx", i * 2654435761u);	/* less compressible */
 		json_object_set_new(big[i], "noise", json_string(s));
 	}
-	if (trace_writer_open(&w, p, false) < 0)
+	if (wopen(&w, p, false) < 0)
 		bail_out("trace_writer_open %s", p);
 	for (i = 0; i < BIG; i++)
 		if (trace_write(w, big[i]) < 0)
@@ -424,7 +448,7 @@ test_bad_input(void)
 
 	/* Lines that are not JSON objects. */
 	write_zstd(p, lines, strlen(lines));
-	if (trace_reader_open(&r, p) < 0)
+	if (ropen(&r, p) < 0)
 		bail_out("trace_reader_open %s", p);
 	rc = trace_read(r, &o);
 	ok(rc == 1 && trace_reader_line(r) == 1, "line 1 is read");
@@ -485,7 +509,7 @@ test_bad_input(void)
 	res = read_all(p, NULL, 0);
 	ok(res.rc == -EBADMSG && res.count == 1 && strstr(res.error, "corrupt zstd data"),
 	    "garbage after a frame: -EBADMSG, \"%s\"", res.error);
-	if (trace_reader_open(&r, p) < 0)
+	if (ropen(&r, p) < 0)
 		bail_out("trace_reader_open %s", p);
 	while ((rc = trace_read(r, &o)) == 1)
 		json_decref(o);
@@ -496,7 +520,7 @@ test_bad_input(void)
 	free(data);
 	unlink(p);
 
-	is_int(trace_reader_open(&r, tpath("missing")), -ENOENT,
+	is_int(ropen(&r, tpath("missing")), -ENOENT,
 	    "trace_reader_open of a missing file is -ENOENT");
 }
 
@@ -512,12 +536,12 @@ test_exclusive(void)
 	mode_t um;
 
 	write_file(p, "precious", 8);
-	is_int(trace_writer_open(&w, p, true), -EEXIST,
+	is_int(wopen(&w, p, true), -EEXIST,
 	    "exclusive open of an existing file is -EEXIST");
 	data = slurp(p, &n);
 	ok(n == 8 && memcmp(data, "precious", 8) == 0, "... and the file is untouched");
 	free(data);
-	is_int(trace_writer_open(&w, p, false), 0, "non-exclusive open truncates");
+	is_int(wopen(&w, p, false), 0, "non-exclusive open truncates");
 	ok(file_size(p) == 0, "... to 0 bytes");
 	um = umask(0);
 	umask(um);
@@ -528,7 +552,7 @@ test_exclusive(void)
 	trace_write(w, o);
 	trace_writer_close(w);
 	unlink(p);
-	is_int(trace_writer_open(&w, tpath("no/such/dir"), true), -ENOENT,
+	is_int(wopen(&w, tpath("no/such/dir"), true), -ENOENT,
 	    "opening in a missing directory is -ENOENT");
 	json_decref(o);
 }
@@ -543,7 +567,7 @@ test_cycle(void)
 
 	json_object_set(a, "b", b);
 	json_object_set(b, "a", a);	/* a -> b -> a */
-	if (trace_writer_open(&w, p, true) < 0)
+	if (wopen(&w, p, true) < 0)
 		bail_out("trace_writer_open %s", p);
 	is_int(trace_write(w, a), -EINVAL, "trace_write of a reference cycle is -EINVAL");
 	is_int(trace_write(w, good), 0, "... and the writer goes on");
@@ -575,7 +599,7 @@ test_memory(void)
 	json_t *o;
 	int rc;
 
-	if (trace_writer_open(&w, p, true) < 0)
+	if (wopen(&w, p, true) < 0)
 		bail_out("trace_writer_open %s", p);
 	for (i = 0; i < LARGE; i++) {
 		o = event(i);
@@ -591,7 +615,7 @@ test_memory(void)
 	if (trace_writer_close(w) < 0)
 		bail_out("trace_writer_close");
 
-	if (trace_reader_open(&r, p) < 0)
+	if (ropen(&r, p) < 0)
 		bail_out("trace_reader_open %s", p);
 	for (i = 0; (rc = trace_read(r, &o)) == 1; i++) {
 		json_decref(o);
@@ -661,11 +685,101 @@ test_long_line(void)
 	unlink(p);
 }
 
+/* What only the threads do: frames end without a tick, errors show at a
+ * later call, big events pass one at a time, and a reader closed while
+ * its thread waits for room does not hang. */
+static void
+test_threads(void)
+{
+	const char *p = tpath("bg.json.zst");
+	enum { BIG = 4, N = 5000 };
+	struct trace_writer *w;
+	struct trace_reader *r;
+	json_t *objs[BIG], *o;
+	struct result res;
+	char *data;
+	int i, rc;
+
+	if (wopen(&w, p, true) < 0)
+		bail_out("wopen %s", p);
+	o = event(1);
+	for (i = 0; i < 3; i++)
+		if (trace_write(w, o) < 0)
+			bail_out("trace_write");
+	for (i = 0; i < 50 && file_size(p) == 0; i++)
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	ok(file_size(p) > 0, "the writing thread ends a frame by itself (after %d.%d s)", i / 10, i % 10);
+	res = read_all(p, (json_t *[]){ o, o, o }, 3);
+	ok(res.rc == 0 && res.count == 3 && res.prefix, "... which holds the 3 events");
+	is_int(trace_writer_close(w), 0, "close");
+	json_decref(o);
+
+	/* Events of 1.5 MiB each: more than the queue's byte bound together. */
+	if ((data = malloc(3u << 19)) == NULL)
+		bail_out("malloc");
+	for (i = 0; i < BIG; i++) {
+		memset(data, 'a' + i, 3u << 19);
+		objs[i] = json_pack("{s:i,s:s%}", "seq", i, "data", data, (size_t)(3u << 19));
+	}
+	free(data);
+	if (wopen(&w, p, false) < 0)
+		bail_out("wopen %s", p);
+	for (rc = 0, i = 0; i < BIG; i++)
+		rc |= trace_write(w, objs[i]);
+	is_int(rc, 0, "%d events of 1.5 MiB queued", BIG);
+	is_int(trace_writer_close(w), 0, "... and written");
+	res = read_all(p, objs, BIG);
+	ok(res.rc == 0 && res.count == BIG && res.prefix && !res.truncated, "... and read back");
+	for (i = 0; i < BIG; i++)
+		json_decref(objs[i]);
+
+	/* A write error shows at the next flush and at close. */
+	if (access("/dev/full", W_OK) == 0 && wopen(&w, "/dev/full", false) == 0) {
+		o = event(2);
+		for (rc = 0, i = 0; i < 2000 && rc == 0; i++)
+			rc = trace_write(w, o);
+		if (rc == 0)
+			rc = trace_writer_flush(w);
+		is_int(rc, -ENOSPC, "writing to /dev/full: -ENOSPC at a later call");
+		is_int(trace_writer_close(w), -ENOSPC, "... and at close");
+		json_decref(o);
+	} else
+		skip(2, "no writable /dev/full");
+
+	/* A reader closed early, its thread waiting for room. */
+	if (wopen(&w, p, false) < 0)
+		bail_out("wopen %s", p);
+	for (i = 0; i < N; i++) {
+		o = event((size_t)i);
+		if (trace_write(w, o) < 0)
+			bail_out("trace_write");
+		json_decref(o);
+	}
+	if (trace_writer_close(w) < 0)
+		bail_out("trace_writer_close");
+	if (ropen(&r, p) < 0)
+		bail_out("ropen %s", p);
+	rc = trace_read(r, &o);
+	ok(rc == 1 && trace_reader_line(r) == 1, "the reader's figures are those of the line returned");
+	json_decref(o);
+	nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+	trace_reader_close(r);
+	ok(1, "a reader closed with %d lines unread returns", N - 1);
+	unlink(p);
+}
+
 int
 main(void)
 {
+	/* DIOS_TRACE_IO_THREADS=only: the threaded round alone (for helgrind,
+	 * see valgrind.sh). */
+	const char *only = getenv("DIOS_TRACE_IO_THREADS");
+	bool threads_only = only && strcmp(only, "only") == 0;
+
 	if (!mkdtemp(dir))
 		bail_out("mkdtemp: %s", strerror(errno));
+	if (threads_only)
+		goto threads;
 	test_round_trip();
 	test_tick();
 	test_truncated();
@@ -674,6 +788,18 @@ main(void)
 	test_cycle();
 	test_memory();
 	test_long_line();
+	/* Again, with threads.  Not test_tick (the thread ends frames
+	 * itself), test_cycle (a reference cycle fails a threaded writer for
+	 * good) or test_memory (queues hold a bounded number of events). */
+threads:
+	bg = true;
+	test_round_trip();
+	test_truncated();
+	test_bad_input();
+	test_exclusive();
+	if (!threads_only)
+		test_long_line();
+	test_threads();
 	if (rmdir(dir) < 0)
 		diag("rmdir %s: %s", dir, strerror(errno));
 	return done_testing();

@@ -1,6 +1,8 @@
 #!/bin/sh
 # valgrind.sh: the parsers of untrusted input (trace reader, YAML config)
 # and the codec, under valgrind's memcheck: no invalid access, no leak.
+# Then the trace's reading and writing threads (test-trace-io's threaded
+# round) under helgrind: no data race, no lock misuse.
 # Prints TAP; skips when valgrind is not installed.
 : "${top_builddir:=.}"
 progs="test-bytes test-codec test-sha256 test-config fuzz-config fuzz-trace-reader fuzz-trace-tool"
@@ -9,7 +11,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	exit 0
 fi
 set -- $progs
-echo "1..$#"
+echo "1..$(($# + 1))"
 n=0 fail=0
 for p in $progs; do
 	n=$((n + 1))
@@ -24,4 +26,15 @@ for p in $progs; do
 	fi
 	rm -f "$log"
 done
+n=$((n + 1))
+log=$(mktemp "${TMPDIR:-/tmp}/dios-vg.XXXXXX")
+if DIOS_TRACE_IO_THREADS=only valgrind -q --tool=helgrind --error-exitcode=97 \
+    "$top_builddir/tests/unit/test-trace-io" >"$log.out" 2>"$log" && ! grep -q '^not ok' "$log.out"; then
+	echo "ok $n - the trace's reading and writing threads are race-free under helgrind"
+else
+	echo "not ok $n - the trace's reading and writing threads under helgrind"
+	sed 's/^/# /' "$log" "$log.out" | grep -v '^# ok' | head -40
+	fail=1
+fi
+rm -f "$log" "$log.out"
 exit $fail
