@@ -236,7 +236,7 @@ capture_entry(struct task *t, struct call *c)
 		case A_INT: case A_UINT: case A_PTR:
 			j = json_integer((json_int_t)v);
 			break;
-		case A_FD:
+		case A_FD: case A_INT32:
 			j = json_integer((int32_t)v);
 			break;
 		case A_FLAGS: case A_MODE:
@@ -365,13 +365,33 @@ inject_out(struct task *t, struct call *c, const json_t *out, long ret)
 	return e;
 }
 
+static const struct arg_desc *
+arg_named(const struct sc_desc *sc, const char *key)
+{
+	for (int i = 0; sc && i < sc->nargs; i++)
+		if (strcmp(sc->args[i].name, key) == 0)
+			return &sc->args[i];
+	return NULL;
+}
+
 static bool
 not_compared(const struct sc_desc *sc, const char *key)
 {
-	for (int i = 0; i < sc->nargs; i++)
-		if (strcmp(sc->args[i].name, key) == 0)
-			return sc->args[i].kind == A_PTR;
-	return false;
+	const struct arg_desc *ad = arg_named(sc, key);
+
+	return ad && ad->kind == A_PTR;
+}
+
+/* Equal values of the argument key; an int argument compares its low 32
+ * bits (traces of dios 0.1 before A_INT32 hold -1 as 4294967295). */
+static bool
+arg_equal(const struct sc_desc *sc, const char *key, const json_t *a, const json_t *b)
+{
+	const struct arg_desc *ad = arg_named(sc, key);
+
+	if (ad && ad->kind == A_INT32 && json_is_integer(a) && json_is_integer(b))
+		return (int32_t)json_integer_value(a) == (int32_t)json_integer_value(b);
+	return json_equal(a, b);
 }
 
 int
@@ -384,7 +404,7 @@ args_compare(const struct sc_desc *sc, const json_t *want, const json_t *got,
 	json_object_foreach((json_t *)want, key, v) {
 		if (sc && not_compared(sc, key))
 			continue;
-		if (!json_equal(v, json_object_get(got, key))) {
+		if (!arg_equal(sc, key, v, json_object_get(got, key))) {
 			*which = key;
 			return 1;
 		}

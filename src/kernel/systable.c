@@ -25,8 +25,9 @@
 #define FAMPTR_fam_epoll (&fam_epoll)
 #define FAMPTR_fam_msg (&fam_msg)
 #define ARG_(n, k, l, x, s) { .name = #n, .kind = (k), .len = (l), .xlat = (x), .st = (s) }
-#define I(n)		ARG_(n, A_INT, -1, X_NONE, NULL)
-#define IX(n, x)	ARG_(n, A_INT, -1, X_##x, NULL)
+#define I(n)		ARG_(n, A_INT32, -1, X_NONE, NULL)
+#define IX(n, x)	ARG_(n, A_INT32, -1, X_##x, NULL)
+#define L(n)		ARG_(n, A_INT, -1, X_NONE, NULL)
 #define U(n)		ARG_(n, A_UINT, -1, X_NONE, NULL)
 #define FD(n)		ARG_(n, A_FD, -1, X_NONE, NULL)
 #define FL(n, x)	ARG_(n, A_FLAGS, -1, X_##x, NULL)

@@ -29,7 +29,9 @@ enum ret_kind {
 /* Argument kinds.  "in" arguments are captured at entry and compared in
  * replay; "out" arguments are captured at exit and written back in replay. */
 enum arg_kind {
-	A_INT,		/* signed integer, compared (a constant named by .xlat when set) */
+	A_INT,		/* signed 64-bit integer (off_t, long), compared */
+	A_INT32,	/* C int (pid, uid, timeout...): its low 32 bits, signed, compared
+			   (a constant named by .xlat when set) */
 	A_UINT,		/* unsigned integer / size, compared */
 	A_FD,		/* descriptor (int), compared, rendered with its path */
 	A_FLAGS,	/* bit flags, compared, rendered with xlat */
@@ -58,7 +60,7 @@ struct arg_desc {
 	const char *name;	/* JSON key and rendering label */
 	enum arg_kind kind;
 	int len;		/* index of the length / count argument, or -1 */
-	enum xlat_id xlat;	/* for A_FLAGS / A_INT constants */
+	enum xlat_id xlat;	/* for A_FLAGS / A_INT32 constants */
 	const struct st_desc *st; /* for struct kinds */
 };
 

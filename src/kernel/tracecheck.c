@@ -58,7 +58,7 @@ check_args(const struct sc_desc *sc, const json_t *args, const json_t *out, char
 		const char *want = NULL;
 
 		switch (ad->kind) {
-		case A_INT: case A_UINT: case A_FD: case A_FLAGS: case A_MODE: case A_PTR:
+		case A_INT: case A_INT32: case A_UINT: case A_FD: case A_FLAGS: case A_MODE: case A_PTR:
 			if (v && !json_is_integer(v))
 				want = "a number";
 			break;

@@ -54,12 +54,14 @@ static const struct sc_desc row_out = {
 	},
 };
 static const struct sc_desc row_iov = {
-	.name = "codec_test_iov", .nr = -1, .cls = CLS_FD, .ret = R_SIZE, .nargs = 4,
+	.name = "codec_test_iov", .nr = -1, .cls = CLS_FD, .ret = R_SIZE, .nargs = 6,
 	.args = {
 		{ .name = "iov", .kind = A_IOV_IN, .len = 1 },
-		{ .name = "iovcnt", .kind = A_INT, .len = -1 },
+		{ .name = "iovcnt", .kind = A_INT32, .len = -1 },
 		{ .name = "addr", .kind = A_PTR, .len = -1 },
 		{ .name = "off", .kind = A_INOUT_STRUCT, .len = -1, .st = &st_loff },
+		{ .name = "pid", .kind = A_INT32, .len = -1 },
+		{ .name = "pos", .kind = A_INT, .len = -1 },
 	},
 };
 
@@ -316,13 +318,30 @@ main(void)
 	c.a[1] = 3;
 	c.a[2] = 0x1234;
 	c.a[3] = (uint64_t)(uintptr_t)&off;
+	c.a[4] = 0xffffffffu;		/* int -1, upper half zero */
+	c.a[5] = (uint64_t)-5;
 	is_int(capture_entry(&t, &c), 0, "iovec inputs captured");
+	ok(json_int_or(c.args, "pid", 0) == -1, "INT32 -1 is -1, whatever the upper half");
+	ok(json_int_or(c.args, "pos", 0) == -5, "INT keeps 64 bits (-5)");
+	c.a[4] = 0xdead00000007ull;
+	c.a[5] = 1ull << 40;
+	is_int(capture_entry(&t, &c), 0, "captured again");
+	ok(json_int_or(c.args, "pid", 0) == 7, "INT32 drops the upper half");
+	ok(json_int_or(c.args, "pos", 0) == (json_int_t)1 << 40, "INT keeps 2^40");
+	c.a[4] = 0xffffffffu;
+	c.a[5] = (uint64_t)-5;
+	is_int(capture_entry(&t, &c), 0, "captured once more");
 	ok(json_get_bytes(json_object_get(c.args, "iov"), &b, &n) == 0 && n == 21 &&
 	    memcmp(b, "abcdefg\x80\x81hijklm\0nopqr", 21) == 0, "IOV_IN gathered in order");
 	free(b);
 	json_t *other = json_deep_copy(c.args);
 	json_object_set_new(other, "addr", json_integer(0x9999));
 	is_int(args_compare(&row_iov, other, c.args, &which), 0, "PTR arguments are not compared");
+	json_object_set_new(other, "pid", json_integer(4294967295));
+	is_int(args_compare(&row_iov, other, c.args, &which), 0,
+	    "an INT32 of an older trace (4294967295) matches -1");
+	json_object_set_new(other, "pos", json_integer(4294967291));
+	is_int(args_compare(&row_iov, other, c.args, &which), 1, "an INT compares all 64 bits");
 	json_decref(other);
 	is_int((int)json_int_or(json_object_get(c.args, "off"), "value", 0), 4096, "INOUT_STRUCT read at entry");
 	call_reset(&c);
