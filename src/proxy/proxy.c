@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -32,7 +34,13 @@ struct proxy {
 	int header_done;
 	char abort_msg[256];
 	json_t *blobs;			/* --portable: SHA-256s whose content is in the trace */
+	unsigned char *dbuf;		/* direct reads: DIRECT_MAX bytes */
 };
+
+/* Direct reads: read and pread64 of at most this many bytes from a regular
+ * file are done by dios itself (see direct_read). */
+#define DIRECT_MAX (256u << 10)
+#define DIRECT_FDS 8
 
 /* Calls that change a descriptor table run one at a time per table, so
  * the recorded order of their events is the order the kernel handed out
@@ -40,7 +48,21 @@ struct proxy {
 struct fdlock {
 	int refs;
 	pid_t holder;		/* the task in such a call; 0: none */
+	/* Direct reads: dios's copies (pidfd_getfd) of the table's
+	 * descriptors, forgotten whenever the table changes. */
+	int pidfd;		/* 0: not open yet; -1: cannot be had */
+	int ndirect;
+	struct { int fd, local; } direct[DIRECT_FDS];	/* local -1: not for direct reads */
 };
+
+static void
+direct_forget(struct fdlock *fl)
+{
+	for (int i = 0; i < fl->ndirect; i++)
+		if (fl->direct[i].local >= 0)
+			close(fl->direct[i].local);
+	fl->ndirect = 0;
+}
 
 struct ptask {
 	bool clone_written;	/* the clone event was written at the ptrace event stop */
@@ -66,8 +88,134 @@ PT(struct task *t)
 static void
 fdlock_put(struct fdlock *fl)
 {
-	if (fl && --fl->refs == 0)
+	if (fl && --fl->refs == 0) {
+		direct_forget(fl);
+		if (fl->pidfd > 0)
+			close(fl->pidfd);
 		free(fl);
+	}
+}
+
+/* The process (thread group) id of tid, from /proc; -1 when unknown. */
+static pid_t
+tgid_of(pid_t tid)
+{
+	char path[64], buf[512];
+	ssize_t n;
+	char *q;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/status", tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((q = strstr(buf, "\nTgid:")) == NULL)
+		return -1;
+	return (pid_t)strtol(q + 6, NULL, 10);
+}
+
+/* File systems whose reads dios may do in the program's stead: local
+ * disks and memory.  Not procfs or sysfs (what they show depends on who
+ * reads), not FUSE or network file systems (their server may be a process
+ * dios holds stopped). */
+static bool
+direct_fs(long type)
+{
+	switch ((unsigned long)type) {
+	case 0xEF53:		/* ext2/3/4 */
+	case 0x01021994:	/* tmpfs */
+	case 0x58465342:	/* xfs */
+	case 0x9123683E:	/* btrfs */
+	case 0x794c7630:	/* overlayfs */
+	case 0xF2F52010:	/* f2fs */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* dios's copy of descriptor fd of t's table when it is a readable regular
+ * file on such a file system, else -1. */
+static int
+direct_local(struct fdlock *fl, struct task *t, int fd)
+{
+	struct statfs sf;
+	struct stat st;
+	int local, fls, i;
+
+	for (i = 0; i < fl->ndirect; i++)
+		if (fl->direct[i].fd == fd)
+			return fl->direct[i].local;
+	if (fl->pidfd == 0) {
+		pid_t tg = tgid_of(t->tid);
+		fl->pidfd = tg > 0 ? (int)syscall(SYS_pidfd_open, tg, 0) : -1;
+		if (fl->pidfd == 0) {	/* cannot be: dios keeps its stdin */
+			close(0);
+			fl->pidfd = -1;
+		}
+		if (fl->pidfd < 0)
+			fl->pidfd = -1;
+	}
+	if (fl->pidfd < 0 || fd < 0)
+		return -1;
+	local = (int)syscall(SYS_pidfd_getfd, fl->pidfd, fd, 0);
+	if (local >= 0 && (fstat(local, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    fstatfs(local, &sf) < 0 || !direct_fs((long)sf.f_type) ||
+	    (fls = fcntl(local, F_GETFL)) < 0 || (fls & O_ACCMODE) == O_WRONLY ||
+	    (fls & (O_DIRECT | O_PATH)))) {
+		close(local);
+		local = -1;
+	}
+	if (local >= 0)
+		(void)fcntl(local, F_SETFD, FD_CLOEXEC);
+	if (fl->ndirect == DIRECT_FDS) {
+		if (fl->direct[0].local >= 0)
+			close(fl->direct[0].local);
+		memmove(fl->direct, fl->direct + 1, (DIRECT_FDS - 1) * sizeof fl->direct[0]);
+		fl->ndirect--;
+	}
+	fl->direct[fl->ndirect].fd = fd;
+	fl->direct[fl->ndirect].local = local;
+	fl->ndirect++;
+	return local;
+}
+
+/* A read or pread64 of a regular file, done by dios on its copy of the
+ * descriptor (the same open file, so the same offset), the bytes written
+ * into the task and the call skipped: one stop instead of two.  The result
+ * is what the task's own call would have had.  False: the task makes the
+ * call itself (anything else, an error, a bad buffer). */
+static bool
+direct_read(struct proxy *p, struct task *t, struct call *c)
+{
+	struct ptask *pt = t->mod;
+	size_t count = (size_t)c->a[2];
+	bool positional = c->nr == SYS_pread64;
+	ssize_t n;
+	int local;
+
+	if ((c->nr != SYS_read && !positional) || count == 0 || count > DIRECT_MAX ||
+	    (positional && (int64_t)c->a[3] < 0) || pt == NULL || pt->fl == NULL)
+		return false;
+	if (p->dbuf == NULL && (p->dbuf = malloc(DIRECT_MAX)) == NULL)
+		return false;
+	if ((local = direct_local(pt->fl, t, (int)c->a[0])) < 0)
+		return false;
+	n = positional ? pread(local, p->dbuf, count, (off_t)c->a[3]) : read(local, p->dbuf, count);
+	if (n < 0)
+		return false;
+	if ((n > 0 && mem_write(t->tid, c->a[1], p->dbuf, (size_t)n) < 0) ||
+	    call_skip(t->tid, &c->regs, (long)n) < 0) {
+		if (!positional)
+			(void)lseek(local, -(off_t)n, SEEK_CUR);
+		return false;
+	}
+	c->ret = (long)n;
+	return true;
 }
 
 /* Does c change the descriptor table (call_changes_fds)?  Calls that may
@@ -252,6 +400,8 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 	}
 	if (fdtable_call(c)) {
 		struct ptask *pt = PT(t);
+		if (pt->fl)
+			direct_forget(pt->fl);
 		if (pt->fl && pt->fl->holder && pt->fl->holder != t->tid)
 			return V_PARK;	/* another thread is changing the table */
 		if (pt->fl) {
@@ -269,7 +419,7 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 		note_exec_path(t, c);
 	if (c->sc == NULL)
 		note_unknown(p, sc_any_name(c->nr, nb));
-	else if (c->sc->cls == CLS_CLOCK && clock_fast(t, c)) {
+	else if ((c->sc->cls == CLS_CLOCK && clock_fast(t, c)) || direct_read(p, t, c)) {
 		proxy_exit(m, k, t);
 		return V_RESUME;
 	}
@@ -382,6 +532,8 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 
 	if ((e = vdso_patch(t->tid)) < 0)
 		return e;
+	if (t->mod && PT(t)->fl)	/* O_CLOEXEC descriptors are gone */
+		direct_forget(PT(t)->fl);
 	snprintf(proc, sizeof proc, "/proc/%d/exe", t->tid);
 	if ((n = readlink(proc, path, sizeof path - 1)) < 0)
 		return -errno;
@@ -499,5 +651,6 @@ proxy_free(struct module *m)
 		return;
 	json_decref(P(m)->st.unknown);
 	json_decref(P(m)->blobs);
+	free(P(m)->dbuf);
 	free(P(m));
 }
