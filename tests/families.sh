@@ -4,7 +4,7 @@
 # leave the files exactly as the recording did (see rr_case in lib.sh).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-require_built "$PROGS/fileops" "$PROGS/fdops" "$PROGS/clock" "$PROGS/random" \
+require_built "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
     "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash"
 require_tracing
 tmpdir
@@ -13,6 +13,9 @@ DATA='0123456789abcdefghijklmnopqrstuvwxyz'
 # The programs of tests/progs, one per family of syscalls.def.
 rr_case --status 3 fileops "printf 'hello from the input file\n' >input.txt" "$PROGS/fileops" @DIR@
 rr_case --status 4 fdops "printf '$DATA\n' >data.txt" "$PROGS/fdops" @DIR@
+# reads dios-record does itself: the program must see exactly what it would
+rr_case --same-as-native --status 7 direct \
+    "printf 'abcdefghijklmnopqrstuvwxyz\n' >a.txt; printf 'second file\n' >b.txt" "$PROGS/direct" @DIR@
 rr_case --status 5 clock : "$PROGS/clock"
 rr_case --status 6 random : "$PROGS/random"
 rr_case --status 8 mmap : "$PROGS/mmap"

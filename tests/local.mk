@@ -26,6 +26,7 @@ TEST_PROGS = \
 	tests/progs/signals \
 	tests/progs/sigint \
 	tests/progs/sigboundary \
+	tests/progs/direct \
 	tests/progs/pipes \
 	tests/progs/inet \
 	tests/progs/scmrights \
@@ -54,6 +55,7 @@ tests_progs_signals_SOURCES = tests/progs/signals.c tests/progs/progs.h
 tests_progs_signals_LDADD = -lrt
 tests_progs_sigint_SOURCES = tests/progs/sigint.c tests/progs/progs.h
 tests_progs_sigboundary_SOURCES = tests/progs/sigboundary.c tests/progs/progs.h
+tests_progs_direct_SOURCES = tests/progs/direct.c tests/progs/progs.h
 tests_progs_pipes_SOURCES = tests/progs/pipes.c tests/progs/progs.h
 tests_progs_inet_SOURCES = tests/progs/inet.c tests/progs/progs.h
 tests_progs_scmrights_SOURCES = tests/progs/scmrights.c tests/progs/progs.h

@@ -1,0 +1,82 @@
+/* direct: reads of regular files, which dios-record does itself on its own
+ * copy of the descriptor (src/proxy/proxy.c, direct_read).  What the
+ * program sees must not change: the offset it shares with its copy, a
+ * number closed and reused for another file, dup2 onto a number already
+ * read, a child sharing the offset, a bad buffer (EFAULT, offset kept), a
+ * read larger than dios does itself, and /proc/self/stat, which dios must
+ * leave to the program (a tracer reading it would see the task stopped).
+ * Usage: direct DIR (with a.txt and b.txt in it).  Exits 7.
+ */
+#include "progs.h"
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+int
+main(int argc, char **argv)
+{
+	char b[64], *big;
+	long n;
+	int fd, fd2, st;
+	pid_t p;
+
+	progs_init();
+	if (argc < 2) {
+		fprintf(stderr, "usage: direct DIR\n");
+		return 99;
+	}
+	snprintf(dir, sizeof dir, "%s", argv[1]);
+
+	fd = R("open a.txt", open(P("a.txt"), O_RDONLY));
+	n = R("read 4", read(fd, b, 4));
+	show_text("a", b, n);
+	R("lseek SEEK_CUR", lseek(fd, 0, SEEK_CUR));
+	n = R("pread 3 at 10", pread(fd, b, 3, 10));
+	show_text("a", b, n);
+	R("lseek SEEK_CUR after pread", lseek(fd, 0, SEEK_CUR));
+	fd2 = R("dup", dup(fd));
+	n = R("read 4 from the dup", read(fd2, b, 4));
+	show_text("a", b, n);
+	R("lseek SEEK_CUR of the first", lseek(fd, 0, SEEK_CUR));
+
+	/* the child moves the shared offset */
+	if ((p = fork()) == 0) {
+		n = read(fd, b, 5);
+		_exit(n == 5 ? 0 : 1);
+	}
+	R("waitpid is the child", waitpid(p, &st, 0) == p);
+	R("child status", WEXITSTATUS(st));
+	n = R("read 4 after the child", read(fd, b, 4));
+	show_text("a", b, n);
+
+	/* a bad buffer: EFAULT, the offset stays */
+	char *volatile bad = NULL;
+	R("read into NULL", read(fd, bad, 4));
+	R("lseek SEEK_CUR after EFAULT", lseek(fd, 0, SEEK_CUR));
+
+	/* the number reused for another file */
+	R("close", close(fd));
+	R("open b.txt (same number)", open(P("b.txt"), O_RDONLY) == fd);
+	n = R("read 6", read(fd, b, 6));
+	show_text("b", b, n);
+	/* dup2 onto a number already read */
+	R("dup2 the a.txt copy onto it", dup2(fd2, fd));
+	n = R("read 4", read(fd, b, 4));
+	show_text("a", b, n);
+
+	/* larger than dios reads itself */
+	big = malloc(1 << 20);
+	R("lseek 0", lseek(fd, 0, SEEK_SET));
+	R("read 1 MiB", read(fd, big, 1 << 20));
+	free(big);
+
+	/* what only the program may read */
+	int sfd = R("open /proc/self/stat", open("/proc/self/stat", O_RDONLY));
+	n = read(sfd, b, sizeof b - 1);
+	if (n > 0) {
+		b[n] = '\0';
+		char *q = strrchr(b, ')');
+		printf("  state: %c\n", q && q[1] == ' ' ? q[2] : '?');
+	}
+	return 7;
+}
