@@ -162,7 +162,7 @@ direct_local(struct fdlock *fl, struct task *t, int fd)
 	}
 	if (fl->pidfd < 0 || fd < 0)
 		return -1;
-	local = (int)syscall(SYS_pidfd_getfd, fl->pidfd, fd, 0);
+	local = (int)syscall(SYS_pidfd_getfd, fl->pidfd, fd, 0);	/* close-on-exec */
 	if (local >= 0 && (fstat(local, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    fstatfs(local, &sf) < 0 || !direct_fs((long)sf.f_type) ||
 	    (fls = fcntl(local, F_GETFL)) < 0 || (fls & O_ACCMODE) == O_WRONLY ||
@@ -170,8 +170,6 @@ direct_local(struct fdlock *fl, struct task *t, int fd)
 		close(local);
 		local = -1;
 	}
-	if (local >= 0)
-		(void)fcntl(local, F_SETFD, FD_CLOEXEC);
 	if (fl->ndirect == DIRECT_FDS) {
 		if (fl->direct[0].local >= 0)
 			close(fl->direct[0].local);
