@@ -50,7 +50,8 @@ struct fdlock {
 	pid_t holder;		/* the task in such a call; 0: none */
 	/* Direct reads: dios's copies (pidfd_getfd) of the table's
 	 * descriptors, forgotten whenever the table changes. */
-	int pidfd;		/* 0: not open yet; -1: cannot be had */
+	bool asked;		/* pidfd_open was tried */
+	int pidfd;		/* its result: -1 when it failed */
 	int ndirect;
 	struct { int fd, local; } direct[DIRECT_FDS];	/* local -1: not for direct reads */
 };
@@ -68,6 +69,7 @@ struct ptask {
 	bool clone_written;	/* the clone event was written at the ptrace event stop */
 	bool holds;		/* holds fl */
 	struct fdlock *fl;	/* shared by the threads of a process (CLONE_FILES) */
+	pid_t tgid;		/* its process's id (CLONE_THREAD); 0: its own tid */
 };
 
 static struct ptask *
@@ -90,32 +92,10 @@ fdlock_put(struct fdlock *fl)
 {
 	if (fl && --fl->refs == 0) {
 		direct_forget(fl);
-		if (fl->pidfd > 0)
+		if (fl->asked && fl->pidfd >= 0)
 			close(fl->pidfd);
 		free(fl);
 	}
-}
-
-/* The process (thread group) id of tid, from /proc; -1 when unknown. */
-static pid_t
-tgid_of(pid_t tid)
-{
-	char path[64], buf[512];
-	ssize_t n;
-	char *q;
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/%d/status", tid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((q = strstr(buf, "\nTgid:")) == NULL)
-		return -1;
-	return (pid_t)strtol(q + 6, NULL, 10);
 }
 
 /* File systems whose reads dios may do in the program's stead: local
@@ -138,10 +118,10 @@ direct_fs(long type)
 	}
 }
 
-/* dios's copy of descriptor fd of t's table when it is a readable regular
- * file on such a file system, else -1. */
+/* dios's copy of descriptor fd of the table of process pid when it is a
+ * readable regular file on such a file system, else -1. */
 static int
-direct_local(struct fdlock *fl, struct task *t, int fd)
+direct_local(struct fdlock *fl, pid_t pid, int fd)
 {
 	struct statfs sf;
 	struct stat st;
@@ -150,14 +130,9 @@ direct_local(struct fdlock *fl, struct task *t, int fd)
 	for (i = 0; i < fl->ndirect; i++)
 		if (fl->direct[i].fd == fd)
 			return fl->direct[i].local;
-	if (fl->pidfd == 0) {
-		pid_t tg = tgid_of(t->tid);
-		fl->pidfd = tg > 0 ? (int)syscall(SYS_pidfd_open, tg, 0) : -1;
-		if (fl->pidfd == 0) {	/* cannot be: dios keeps its stdin */
-			close(0);
-			fl->pidfd = -1;
-		}
-		if (fl->pidfd < 0)
+	if (!fl->asked) {
+		fl->asked = true;
+		if ((fl->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
 			fl->pidfd = -1;
 	}
 	if (fl->pidfd < 0 || fd < 0)
@@ -201,7 +176,7 @@ direct_read(struct proxy *p, struct task *t, struct call *c)
 		return false;
 	if (p->dbuf == NULL && (p->dbuf = malloc(DIRECT_MAX)) == NULL)
 		return false;
-	if ((local = direct_local(pt->fl, t, (int)c->a[0])) < 0)
+	if ((local = direct_local(pt->fl, pt->tgid ? pt->tgid : t->tid, (int)c->a[0])) < 0)
 		return false;
 	n = positional ? pread(local, p->dbuf, count, (off_t)c->a[3]) : read(local, p->dbuf, count);
 	if (n < 0)
@@ -465,6 +440,8 @@ proxy_clone(struct module *m, struct kernel *k, struct task *parent, struct task
 	{
 		struct ptask *pp = PT(parent), *cp = PT(child);
 		uint64_t flags = parent->call.nr == SYS_clone ? parent->call.a[0] : 0;
+		if (flags & CLONE_THREAD)
+			cp->tgid = pp->tgid ? pp->tgid : parent->tid;
 		if ((flags & CLONE_FILES) && pp->fl && cp->fl != pp->fl) {
 			fdlock_put(cp->fl);
 			cp->fl = pp->fl;

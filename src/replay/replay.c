@@ -342,7 +342,24 @@ diverge(struct replay *r, struct kernel *k, struct task *t, const json_t *ev,
 	return V_STOP;
 }
 
-static json_t *into_ring(struct replay *r, json_t *ev);
+/* Puts ev, just matched, into the ring of the last matched events. */
+static json_t *
+into_ring(struct replay *r, json_t *ev)
+{
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
+	if (r->conf.log) {
+		char line[1024];
+		render_event(ev, 1, 32, line, sizeof line);
+		fprintf(r->conf.log, "[%lld] #%lld %s\n", (long long)json_int_or(ev, "tid", 0),
+		    (long long)json_int_or(ev, "seq", 0), line);
+	}
+
+	json_decref(r->ring[RING - 1]);
+	memmove(r->ring + 1, r->ring, (RING - 1) * sizeof r->ring[0]);
+	r->ring[0] = ev;
+	r->matched++;
+	return ev;
+}
 
 /* Moves r->next into the ring of matched events; returns it (borrowed). */
 static json_t *
@@ -366,24 +383,6 @@ take_ahead(struct replay *r, size_t i)
 	return into_ring(r, ev);
 }
 
-static json_t *
-into_ring(struct replay *r, json_t *ev)
-{
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
-	if (r->conf.log) {
-		char line[1024];
-		render_event(ev, 1, 32, line, sizeof line);
-		fprintf(r->conf.log, "[%lld] #%lld %s\n", (long long)json_int_or(ev, "tid", 0),
-		    (long long)json_int_or(ev, "seq", 0), line);
-	}
-
-	json_decref(r->ring[RING - 1]);
-	memmove(r->ring + 1, r->ring, (RING - 1) * sizeof r->ring[0]);
-	r->ring[0] = ev;
-	r->matched++;
-	return ev;
-}
 
 /* "signal", "exit", "rdtsc"...: the kind of a task event; NULL for a call. */
 static const char *
