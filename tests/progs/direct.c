@@ -21,11 +21,7 @@ main(int argc, char **argv)
 	pid_t p;
 
 	progs_init();
-	if (argc < 2) {
-		fprintf(stderr, "usage: direct DIR\n");
-		return 99;
-	}
-	snprintf(dir, sizeof dir, "%s", argv[1]);
+	progs_dir(argc, argv, "direct");
 
 	fd = R("open a.txt", open(P("a.txt"), O_RDONLY));
 	n = R("read 4", read(fd, b, 4));

@@ -45,11 +45,7 @@ main(int argc, char **argv)
 	int fd, fd2, d1, d2, d3, d4, d5, saved, rfd;
 
 	progs_init();
-	if (argc < 2) {
-		fprintf(stderr, "usage: fdops DIR\n");
-		return 99;
-	}
-	snprintf(dir, sizeof dir, "%s", argv[1]);
+	progs_dir(argc, argv, "fdops");
 	fprintf(stderr, "fdops: data in %s\n", P("data.txt"));
 
 	fd = R("open data.txt O_RDWR", open(P("data.txt"), O_RDWR));

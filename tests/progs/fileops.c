@@ -89,11 +89,7 @@ main(int argc, char **argv)
 	long r;
 
 	progs_init();
-	if (argc < 2) {
-		fprintf(stderr, "usage: fileops DIR\n");
-		return 99;
-	}
-	snprintf(dir, sizeof dir, "%s", argv[1]);
+	progs_dir(argc, argv, "fileops");
 	fprintf(stderr, "fileops: working in %s\n", dir);
 
 	/* Opening and reading the input. */

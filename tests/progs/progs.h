@@ -63,6 +63,18 @@ progs_init(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
+/* The working directory from argv[1] into dir; without it, "usage: NAME
+ * DIR" and exit 99. */
+static inline void
+progs_dir(int argc, char **argv, const char *name)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s DIR\n", name);
+		exit(99);
+	}
+	snprintf(dir, sizeof dir, "%s", argv[1]);
+}
+
 /* Prints "  WHAT: \"B\"" for the n bytes read into b (newlines as '|');
  * nothing when n < 0. */
 static inline void

@@ -20,11 +20,7 @@ main(int argc, char **argv)
 	long r;
 
 	progs_init();
-	if (argc < 2) {
-		fprintf(stderr, "usage: scmrights DIR\n");
-		return 99;
-	}
-	snprintf(dir, sizeof dir, "%s", argv[1]);
+	progs_dir(argc, argv, "scmrights");
 	NEED(R("socketpair AF_UNIX SOCK_STREAM|SOCK_CLOEXEC",
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)));
 	printf("  fds: %d %d\n", sv[0], sv[1]);
