@@ -48,6 +48,11 @@ if [ -n "$ZSTD" ]; then
 	edit line2 '2s/.*/this line is not JSON/'
 	edit noseq '2s/"seq":[0-9]*,//'
 	edit version99 '1s/"version":1,/"version":99,/'
+	# the same near the end, after the events that show output: replay
+	# checks the trace while the program runs and must show none of it
+	last=$(($("$ZSTD" -q -dc "$FX/good.json.zst" | wc -l) - 1))
+	edit late "${last}s/.*/this line is not JSON/"
+	edit lateseq "${last}s/\"seq\":[0-9]*,//"
 	"$ZSTD" -q -dc "$FX/noseq.json.zst" | sed -n 2p | grep -q '"seq"' && bail_out "noseq still has a seq"
 	"$ZSTD" -q -dc "$FX/version99.json.zst" | grep -q '"version":99' || bail_out "version99 has no version 99"
 fi
@@ -103,8 +108,12 @@ if [ -n "$ZSTD" ]; then
 	row line2-not-json 125 'line2\.json\.zst.*line 2.*JSON' '"$DIOS_REPLAY" "$FX/line2.json.zst"'
 	row event-without-seq 125 'noseq\.json\.zst.*line 2.*"seq"' '"$DIOS_REPLAY" "$FX/noseq.json.zst"'
 	row unknown-version 125 'version99\.json\.zst.*version 99' '"$DIOS_REPLAY" "$FX/version99.json.zst"'
+	row late-line-not-json 125 "late\\.json\\.zst.*line $last.*JSON" '"$DIOS_REPLAY" "$FX/late.json.zst"'
+	row late-event-without-seq 125 "lateseq\\.json\\.zst.*line $last.*\"seq\"" \
+	    '"$DIOS_REPLAY" "$FX/lateseq.json.zst"'
 else
-	for n in line2-not-json event-without-seq unknown-version; do
+	for n in line2-not-json event-without-seq unknown-version late-line-not-json \
+	    late-event-without-seq; do
 		skip_row "$n" "no zstd program"
 	done
 fi

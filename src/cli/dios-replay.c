@@ -90,13 +90,14 @@ on_line(void *ctx, const json_t *line, char *err, size_t errlen)
 }
 
 /* Without --portable: every file mapped or executed when recording must be
- * the same here.  Names all those that are not, and exits. */
-static void
-check_host_files(const char *trace, json_t *ids)
+ * the same here.  NULL when they are, else the message naming all those that
+ * are not (malloc'd). */
+static char *
+host_files_differ(const char *trace, json_t *ids)
 {
 	const char *path;
 	json_t *id;
-	char *list = NULL;
+	char *list = NULL, *msg = NULL;
 	int bad = 0;
 
 	json_object_foreach(ids, path, id) {
@@ -111,11 +112,13 @@ check_host_files(const char *trace, json_t *ids)
 		free(list);
 		list = line;
 	}
-	if (bad)
-		die(DIOS_EXIT_ERROR, "%s: %d file%s the program mapped or executed when recording "
-		    "%s not the same on this host:\n%sreplay needs the same files: restore them, or "
-		    "record with --portable to carry their content in the trace", trace, bad,
-		    bad > 1 ? "s" : "", bad > 1 ? "are" : "is", list);
+	if (bad && asprintf(&msg, "%s: %d file%s the program mapped or executed when recording "
+	    "%s not the same on this host:\n%sreplay needs the same files: restore them, or "
+	    "record with --portable to carry their content in the trace", trace, bad,
+	    bad > 1 ? "s" : "", bad > 1 ? "are" : "is", list) < 0)
+		die(DIOS_EXIT_ERROR, "out of memory");
+	free(list);
+	return msg;
 }
 
 /* With a portable trace: the content of every file must be in the cache
@@ -144,6 +147,74 @@ check_cached_files(const char *trace, struct blobstore *bs, json_t *ids)
 		    trace);
 }
 
+/* The check of the whole trace and what follows from it.  Made before the
+ * program starts, or, for a trace that is not portable when another CPU is
+ * free, while it runs: then the program's first output waits for it (the
+ * replay's gate), and so does the end of the run, so nothing of a trace
+ * that fails the check is shown and its message is the one reported. */
+struct check {
+	const char *trace;
+	struct files *files;
+	const char *rec_exe;		/* checked on its own (fileid_verify): left out */
+	bool portable, quiet;
+	struct trace_check_job *job;	/* running meanwhile; NULL once waited for */
+	struct trace_summary sum;	/* of the whole trace, once checked */
+	bool done;
+	char *msg;			/* done and failed: why, one message */
+};
+
+/* What follows the check of the trace (e < 0: failed, err says why). */
+static void
+check_finish(struct check *c, int e, const char *err)
+{
+	char buf[1024];
+
+	c->done = true;
+	if (e < 0) {
+		c->msg = strdup(err);
+		return;
+	}
+	/* A file cut short by the end of a cut-short trace is dropped: no
+	 * complete event after it can need it. */
+	if (c->files->bs && blobstore_end(c->files->bs, buf, sizeof buf) < 0 && !c->sum.truncated) {
+		if (asprintf(&c->msg, "%s: %s", c->trace, buf) < 0)
+			c->msg = NULL;
+		return;
+	}
+	if (c->sum.aborted[0]) {
+		if (asprintf(&c->msg, "%s: the recording stopped early and cannot be replayed: %s",
+		    c->trace, c->sum.aborted) < 0)
+			c->msg = NULL;
+		return;
+	}
+	if (c->sum.truncated && !c->quiet)
+		warnx_("%s: the recording was cut short (%llu complete events, no footer): replaying up "
+		    "to its last complete event", c->trace, (unsigned long long)c->sum.events);
+	if (!c->portable) {
+		json_object_del(c->files->ids, c->rec_exe ? c->rec_exe : "");
+		c->msg = host_files_differ(c->trace, c->files->ids);
+	}
+}
+
+/* replay_conf.gate: waits for the check running meanwhile. */
+static int
+check_gate(void *ctx, char *err, size_t errlen)
+{
+	struct check *c = ctx;
+	char buf[1024];
+
+	if (c->job) {
+		int e = trace_check_wait(c->job, &c->sum, buf, sizeof buf);
+		c->job = NULL;
+		check_finish(c, e, buf);
+	}
+	if (c->msg) {
+		snprintf(err, errlen, "%s", c->msg);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 free_strv(char **v)
 {
@@ -156,7 +227,6 @@ int
 main(int argc, char **argv)
 {
 	struct dios_opts o;
-	struct trace_summary sum;
 	struct trace_reader *rd;
 	struct spawn_result sres;
 	struct kernel k;
@@ -185,19 +255,11 @@ main(int argc, char **argv)
 	trace = argv[first];
 
 	struct files files = { .ids = json_object() };
-	if (trace_check_each(trace, &sum, on_line, &files, err, sizeof err) < 0)
+	struct trace_summary head;
+	/* Line 1 first: it says how the rest is checked. */
+	if (trace_check_head(trace, &head, err, sizeof err) < 0)
 		die(DIOS_EXIT_ERROR, "%s", err);
-	/* A file cut short by the end of a cut-short trace is dropped: no
-	 * complete event after it can need it. */
-	if (files.bs && blobstore_end(files.bs, err, sizeof err) < 0 && !sum.truncated)
-		die(DIOS_EXIT_ERROR, "%s: %s", trace, err);
-	if (sum.aborted[0])
-		die(DIOS_EXIT_ERROR, "%s: the recording stopped early and cannot be replayed: %s",
-		    trace, sum.aborted);
-	if (sum.truncated && !o.quiet)
-		warnx_("%s: the recording was cut short (%llu complete events, no footer): replaying up "
-		    "to its last complete event", trace, (unsigned long long)sum.events);
-	hdr = sum.header;
+	hdr = head.header;
 
 	const json_t *hexe = json_object_get(hdr, "exe");
 	const json_t *hinterp = json_object_get(hdr, "interp");
@@ -205,17 +267,33 @@ main(int argc, char **argv)
 	bool portable = json_is_true(json_object_get(hdr, "portable"));
 	struct elf_interp fix = { 0 };
 	int interp_fd = -1;
+	struct check chk = { .trace = trace, .files = &files, .rec_exe = rec_exe,
+	    .portable = portable, .quiet = o.quiet };
+
+	if (o.pin && pin_to_one_cpu(&mask, &masklen) == 0)
+		affinity_set_shown(mask, masklen);
+	/* The check runs meanwhile on another CPU, unless the trace carries the
+	 * files the program needs (the check puts them in the cache), or -v
+	 * shows events as they match, or the loader, which runs before any
+	 * event, is not the recorded one (the check names all such files). */
 	if (json_is_object(hinterp))
 		note_id(&files, hinterp);
 	if (!o.exe)
 		note_id(&files, hexe);
+	cpu_set_t others;
+	bool helpers = helper_cpus(mask, masklen, &others);
+	bool meanwhile = helpers && !portable && !o.verbose &&
+	    (!json_is_object(hinterp) || fileid_verify(hinterp) == 0);
+	if (!meanwhile) {
+		check_finish(&chk, trace_check_each(trace, &chk.sum, on_line, &files, err, sizeof err),
+		    err);
+		if (chk.msg)
+			die(DIOS_EXIT_ERROR, "%s", chk.msg);
+	}
 	if (portable) {
 		if (files.bs == NULL && blobstore_open(&files.bs, err, sizeof err) < 0)
 			die(DIOS_EXIT_ERROR, "%s", err);
 		check_cached_files(trace, files.bs, files.ids);
-	} else {
-		json_object_del(files.ids, rec_exe ? rec_exe : "");	/* checked below */
-		check_host_files(trace, files.ids);
 	}
 	if (portable) {
 		/* Execute the cache's copy of the executable (or of --exe),
@@ -286,8 +364,6 @@ main(int argc, char **argv)
 		die(DIOS_EXIT_ERROR, "%s: cannot read its header again", trace);
 	json_decref(h2);
 
-	if (o.pin && pin_to_one_cpu(&mask, &masklen) == 0)
-		affinity_set_shown(mask, masklen);
 	tsc_trap_self();
 	struct spawn_req req = {
 		.path = exe, .argv = pargv, .envp = penv,
@@ -312,13 +388,19 @@ main(int argc, char **argv)
 	}
 
 	/* The trace is read and parsed ahead by a thread on another CPU. */
-	cpu_set_t others;
-	if (helper_cpus(mask, masklen, &others))
+	if (helpers)
 		(void)trace_reader_background(rd, &others);
+	if (meanwhile && trace_check_start(&chk.job, trace, on_line, &files, &others) < 0) {
+		check_finish(&chk, trace_check_each(trace, &chk.sum, on_line, &files, err,
+		    sizeof err), err);
+		if (chk.msg)
+			die(DIOS_EXIT_ERROR, "%s", chk.msg);
+	}
 
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
 	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL,
-	    .bs = portable ? files.bs : NULL, .first_fix = &fix };
+	    .bs = portable ? files.bs : NULL, .first_fix = &fix,
+	    .gate = meanwhile ? check_gate : NULL, .gate_ctx = &chk };
 	memset(&k, 0, sizeof k);
 	k.opts = &o;
 	k.root = sres.pid;
@@ -331,6 +413,10 @@ main(int argc, char **argv)
 	ticked_module = rep;
 
 	r = kernel_run(&k);
+	/* A trace that fails the check is reported as such, whatever the run
+	 * made of it. */
+	if (check_gate(&chk, err, sizeof err) < 0)
+		die(DIOS_EXIT_ERROR, "%s", chk.msg);
 	if (r < 0)
 		die(DIOS_EXIT_ERROR, "lost control of the program: %s", strerror(-r));
 	enum replay_outcome out = replay_outcome(rep, &k, &msg);
@@ -357,7 +443,9 @@ main(int argc, char **argv)
 	blobstore_close(files.bs);
 	json_decref(files.ids);
 	trace_reader_close(rd);
-	trace_summary_free(&sum);
+	trace_summary_free(&chk.sum);
+	trace_summary_free(&head);
+	free(chk.msg);
 	free_strv(pargv);
 	free_strv(penv);
 	free(exe);

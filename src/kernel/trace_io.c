@@ -622,8 +622,8 @@ trace_reader_close(struct trace_reader *r)
 #define BG_BYTES (4u << 20)	/* and about this many bytes of text */
 #define BG_BATCH 32		/* a sleeping side is woken for this many */
 
-static int
-bg_start(pthread_t *th, void *(*fn)(void *), void *arg, const cpu_set_t *cpus)
+int
+trace_io_thread(pthread_t *th, void *(*fn)(void *), void *arg, const cpu_set_t *cpus)
 {
 	pthread_attr_t at;
 	sigset_t all, old;
@@ -634,8 +634,6 @@ bg_start(pthread_t *th, void *(*fn)(void *), void *arg, const cpu_set_t *cpus)
 	if (cpus)
 		(void)pthread_attr_setaffinity_np(&at, sizeof *cpus, cpus);
 	sigfillset(&all);
-	/* Faults are the thread's own (rdtsc is trapped in dios too: see
-	 * tsc_trap_self). */
 	sigdelset(&all, SIGSEGV);
 	sigdelset(&all, SIGBUS);
 	sigdelset(&all, SIGILL);
@@ -781,7 +779,7 @@ trace_writer_background(struct trace_writer *w, const cpu_set_t *cpus)
 	pthread_cond_init(&b->room, NULL);
 	pthread_cond_init(&b->flushed, NULL);
 	w->bg = b;
-	if ((e = bg_start(&b->th, bgw_main, w, cpus)) < 0) {
+	if ((e = trace_io_thread(&b->th, bgw_main, w, cpus)) < 0) {
 		w->bg = NULL;
 		free(b);
 	}
@@ -980,7 +978,7 @@ trace_reader_background(struct trace_reader *r, const cpu_set_t *cpus)
 	r->vis.truncated = r->truncated;
 	memcpy(r->vis.msg, r->msg, sizeof r->vis.msg);
 	r->bg = b;
-	if ((e = bg_start(&b->th, bgr_main, r, cpus)) < 0) {
+	if ((e = trace_io_thread(&b->th, bgr_main, r, cpus)) < 0) {
 		r->bg = NULL;
 		free(b);
 	}

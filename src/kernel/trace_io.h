@@ -74,4 +74,10 @@ uint64_t trace_reader_text_bytes(const struct trace_reader *r);
 int trace_reader_background(struct trace_reader *r, const cpu_set_t *cpus);
 void trace_reader_close(struct trace_reader *r);
 
+/* Starts fn(arg) in a thread on the CPUs in cpus (NULL: any) that blocks
+ * every signal but faults (those stay the main thread's; rdtsc is trapped
+ * in dios too: see tsc_trap_self).  0 or -errno from pthread_create. */
+#include <pthread.h>
+int trace_io_thread(pthread_t *th, void *(*fn)(void *), void *arg, const cpu_set_t *cpus);
+
 #endif

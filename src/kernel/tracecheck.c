@@ -1,6 +1,8 @@
 /* tracecheck.c: format v1 checks of a trace, line by line. */
 #include "config.h"
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "kernel/blobstore.h"
@@ -150,9 +152,25 @@ trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen)
 	return trace_check_each(path, s, NULL, NULL, err, errlen);
 }
 
+static int check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
+    bool head_only, char *err, size_t errlen);
+
 int
 trace_check_each(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
     char *err, size_t errlen)
+{
+	return check_lines(path, s, fn, ctx, false, err, errlen);
+}
+
+int
+trace_check_head(const char *path, struct trace_summary *s, char *err, size_t errlen)
+{
+	return check_lines(path, s, NULL, NULL, true, err, errlen);
+}
+
+static int
+check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
+    bool head_only, char *err, size_t errlen)
 {
 	struct trace_reader *r;
 	json_t *o;
@@ -199,6 +217,8 @@ trace_check_each(const char *path, struct trace_summary *s, trace_line_fn fn, vo
 				e = -EPROTO;
 				goto fail;
 			}
+			if (why == NULL && head_only)
+				break;
 		} else if (json_object_get(o, "end") || json_object_get(o, "aborted")) {
 			s->footer = o;
 			if (!json_is_object(json_object_get(o, "end")))
@@ -246,11 +266,68 @@ trace_check_each(const char *path, struct trace_summary *s, trace_line_fn fn, vo
 		e = -EBADMSG;
 		goto fail;
 	}
-	s->truncated = s->footer == NULL || trace_reader_truncated(r);
+	s->truncated = !head_only && (s->footer == NULL || trace_reader_truncated(r));
 	trace_reader_close(r);
 	return 0;
 fail:
 	trace_reader_close(r);
 	trace_summary_free(s);
+	return e;
+}
+
+/* A check in a thread of its own (trace_check_start). */
+struct trace_check_job {
+	pthread_t th;
+	char *path;
+	trace_line_fn fn;
+	void *ctx;
+	struct trace_summary sum;
+	int result;
+	char err[1024];
+};
+
+static void *
+job_main(void *arg)
+{
+	struct trace_check_job *j = arg;
+
+	j->result = trace_check_each(j->path, &j->sum, j->fn, j->ctx, j->err, sizeof j->err);
+	return NULL;
+}
+
+int
+trace_check_start(struct trace_check_job **jp, const char *path, trace_line_fn fn, void *ctx,
+    const cpu_set_t *cpus)
+{
+	struct trace_check_job *j = calloc(1, sizeof *j);
+	int e;
+
+	if (j == NULL || (j->path = strdup(path)) == NULL) {
+		free(j);
+		return -ENOMEM;
+	}
+	j->fn = fn;
+	j->ctx = ctx;
+	if ((e = trace_io_thread(&j->th, job_main, j, cpus)) < 0) {
+		free(j->path);
+		free(j);
+		return e;
+	}
+	*jp = j;
+	return 0;
+}
+
+int
+trace_check_wait(struct trace_check_job *j, struct trace_summary *s, char *err, size_t errlen)
+{
+	int e;
+
+	pthread_join(j->th, NULL);
+	e = j->result;
+	*s = j->sum;
+	if (e < 0)
+		snprintf(err, errlen, "%s", j->err);
+	free(j->path);
+	free(j);
 	return e;
 }

@@ -1,11 +1,12 @@
 /* tracecheck.h: checks a whole trace against format v1 (man/dios-trace.5)
- * in one streaming pass, before replay starts (and for dios-trace
- * validate).  Owner: src/kernel/tracecheck.c. */
+ * in one streaming pass, before replay starts or while it runs (and for
+ * dios-trace validate).  Owner: src/kernel/tracecheck.c. */
 #ifndef DIOS_TRACECHECK_H
 #define DIOS_TRACECHECK_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sched.h>
 #include <jansson.h>
 
 struct trace_summary {
@@ -28,6 +29,20 @@ int trace_check(const char *path, struct trace_summary *s, char *err, size_t err
 typedef int (*trace_line_fn)(void *ctx, const json_t *line, char *err, size_t errlen);
 int trace_check_each(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
     char *err, size_t errlen);
+/* Line 1 only: the header, checked as above; the rest is not read (a
+ * check of the whole follows, trace_check_start).  Leaves s->footer NULL and
+ * s->truncated false. */
+int trace_check_head(const char *path, struct trace_summary *s, char *err, size_t errlen);
 void trace_summary_free(struct trace_summary *s);
+
+/* trace_check_each(path, s, fn, ctx, ...) in a thread of its own on the
+ * CPUs in cpus (NULL: any), fn called in that thread, while the caller goes
+ * on (dios-replay runs the program meanwhile).  trace_check_wait waits for
+ * it, fills s and err as trace_check_each would, returns its result and
+ * frees the job.  Each job must be waited for exactly once. */
+struct trace_check_job;
+int trace_check_start(struct trace_check_job **j, const char *path, trace_line_fn fn, void *ctx,
+    const cpu_set_t *cpus);
+int trace_check_wait(struct trace_check_job *j, struct trace_summary *s, char *err, size_t errlen);
 
 #endif

@@ -66,6 +66,7 @@ struct replay {
 	bool first_exec_done;
 	struct timespec progress;	/* when an event last matched */
 	struct elf_interp fix;		/* portable: interpreter bytes to restore after the exec */
+	bool gated;			/* conf.gate was called */
 };
 
 struct rtask {
@@ -469,10 +470,11 @@ set_result(struct task *t, long ret)
 }
 
 /* Shows again what the program wrote to the stdout/stderr it was given:
- * the bytes of a write, or the "data" record kept for a copy. */
-static void
+ * the bytes of a write, or the "data" record kept for a copy.  The first
+ * time, passes conf.gate first: -1 with the message in err when it fails. */
+static int
 echo_output(struct replay *r, const unsigned char *stdio, const struct call *c,
-    const json_t *out, long ret)
+    const json_t *out, long ret, char *err, size_t errlen)
 {
 	const json_t *buf;
 	int fd;
@@ -480,7 +482,7 @@ echo_output(struct replay *r, const unsigned char *stdio, const struct call *c,
 	size_t len;
 
 	if (r->conf.quiet || ret <= 0)
-		return;
+		return 0;
 	switch (c->nr) {
 	case SYS_write: case SYS_writev: case SYS_pwrite64: case SYS_pwritev: case SYS_pwritev2:
 		fd = (int)c->a[0];
@@ -491,11 +493,18 @@ echo_output(struct replay *r, const unsigned char *stdio, const struct call *c,
 		buf = out ? json_object_get(out, "data") : NULL;
 		break;
 	default:
-		return;
+		return 0;
 	}
-	if (fd < 0 || fd >= MAX_FD || stdio == NULL || stdio[fd] == 0 || buf == NULL ||
-	    json_get_bytes(buf, &b, &len) < 0)
-		return;
+	if (fd < 0 || fd >= MAX_FD || stdio == NULL || stdio[fd] == 0 || buf == NULL)
+		return 0;
+	if (r->conf.gate && !r->gated) {
+		r->gated = true;
+		if (r->conf.gate(r->conf.gate_ctx, err, errlen) < 0)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);	/* waiting is not the program's */
+	}
+	if (json_get_bytes(buf, &b, &len) < 0)
+		return 0;
 	if ((size_t)ret < len)
 		len = (size_t)ret;
 	for (size_t off = 0; off < len;) {
@@ -508,6 +517,7 @@ echo_output(struct replay *r, const unsigned char *stdio, const struct call *c,
 		off += (size_t)w;
 	}
 	free(b);
+	return 0;
 }
 
 /* Descriptor table bookkeeping for the calls that change it. */
@@ -1151,7 +1161,9 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		return fail(r, k, "event %llu: cannot give the program the recorded outputs of %s: %s",
 		    (unsigned long long)seq_of(ev), name,
 		    e == -EINVAL ? "they do not fit its buffers (was the trace edited?)" : strerror(-e));
-	echo_output(r, stdio_of(r, t), c, json_object_get(ev, "out"), ret);
+	char gerr[2048];
+	if (echo_output(r, stdio_of(r, t), c, json_object_get(ev, "out"), ret, gerr, sizeof gerr) < 0)
+		return fail(r, k, "%s", gerr);
 	signal_after_call(r, k, t);
 	return V_RESUME;
 }

@@ -26,6 +26,12 @@ struct replay_conf {
 	/* The interpreter bytes to give back to the program after its first
 	 * exec (blobstore_exec_copy); NULL or orig NULL: none. */
 	const struct elf_interp *first_fix;
+	/* Called once, before the first of the program's output is shown
+	 * (dios-replay waits there for the check of the trace it runs
+	 * meanwhile): a negative return stops the run as an error with the
+	 * message gate put in err.  NULL: none. */
+	int (*gate)(void *ctx, char *err, size_t errlen);
+	void *gate_ctx;
 };
 
 enum replay_outcome {
