@@ -1,6 +1,7 @@
 /* tracee.c: registers, memory and remote system calls of stopped tasks. */
 #include "config.h"
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,28 @@
 #include <elf.h>
 #include "kernel/tracee.h"
 
+static struct {
+	pid_t tid;		/* 0: none */
+	uint64_t addr;
+	const void *buf;
+	size_t n;
+} shadow;
+
+void
+mem_shadow(pid_t tid, uint64_t addr, const void *buf, size_t n)
+{
+	shadow.tid = tid;
+	shadow.addr = addr;
+	shadow.buf = buf;
+	shadow.n = n;
+}
+
+void
+mem_shadow_clear(void)
+{
+	shadow.tid = 0;
+}
+
 int
 mem_read(pid_t tid, uint64_t addr, void *buf, size_t n)
 {
@@ -22,6 +45,11 @@ mem_read(pid_t tid, uint64_t addr, void *buf, size_t n)
 
 	if (n == 0)
 		return 0;
+	if (shadow.tid == tid && addr >= shadow.addr && n <= shadow.n &&
+	    addr - shadow.addr <= shadow.n - n) {
+		memcpy(buf, (const char *)shadow.buf + (addr - shadow.addr), n);
+		return 0;
+	}
 	got = process_vm_readv(tid, &l, 1, &r, 1, 0);
 	if (got < 0)
 		return -errno;
@@ -164,10 +192,14 @@ wait_stop(pid_t tid, int *status)
 }
 
 /* Resumes with PTRACE_SYSCALL until the syscall-exit stop of the current
- * call; passes over the entry and seccomp stops of a re-executed call. */
+ * call.  From a seccomp stop (at_entry) the next syscall stop is that exit
+ * (ptrace(2)); a call re-executed from an exit stop first has its entry
+ * stop (and its seccomp stop, passed over), then its exit. */
 static int
-run_to_exit(pid_t tid)
+run_to_exit(pid_t tid, bool at_entry)
 {
+	int left = at_entry ? 1 : 2;	/* syscall stops to see: they alternate */
+
 	for (;;) {
 		int st;
 
@@ -176,10 +208,7 @@ run_to_exit(pid_t tid)
 		if ((st = wait_stop(tid, NULL)) < 0)
 			return st;
 		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
-			struct ptrace_syscall_info info;
-			if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) < 0)
-				return -errno;
-			if (info.op == PTRACE_SYSCALL_INFO_EXIT)
+			if (--left == 0)
 				return 0;
 			continue;	/* entry stop of the re-executed call */
 		}
@@ -207,12 +236,12 @@ set_args(struct user_regs_struct *r, long nr, const uint64_t a[6])
 
 /* Sets r, runs the call it describes to its exit stop, returns its result. */
 static int
-run_with(pid_t tid, const struct user_regs_struct *r, long *result)
+run_with(pid_t tid, const struct user_regs_struct *r, bool at_entry, long *result)
 {
 	struct user_regs_struct out;
 	int e;
 
-	if ((e = regs_set(tid, r)) < 0 || (e = run_to_exit(tid)) < 0 ||
+	if ((e = regs_set(tid, r)) < 0 || (e = run_to_exit(tid, at_entry)) < 0 ||
 	    (e = regs_get(tid, &out)) < 0)
 		return e;
 	*result = (long)out.rax;
@@ -220,15 +249,13 @@ run_with(pid_t tid, const struct user_regs_struct *r, long *result)
 }
 
 int
-remote_syscall_at_entry(pid_t tid, long nr, const uint64_t args[6], long *result)
+remote_syscall_at_entry(pid_t tid, const struct user_regs_struct *at_entry, long nr,
+    const uint64_t args[6], long *result)
 {
-	struct user_regs_struct r;
-	int e;
+	struct user_regs_struct r = *at_entry;
 
-	if ((e = regs_get(tid, &r)) < 0)
-		return e;
 	set_args(&r, nr, args);
-	return run_with(tid, &r, result);
+	return run_with(tid, &r, true, result);
 }
 
 int
@@ -239,7 +266,7 @@ remote_syscall_again(pid_t tid, const struct user_regs_struct *saved, long nr,
 
 	set_args(&r, nr, args);
 	r.rip = saved->rip - 2;		/* back onto the syscall instruction */
-	return run_with(tid, &r, result);
+	return run_with(tid, &r, false, result);
 }
 
 int

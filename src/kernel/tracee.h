@@ -10,6 +10,12 @@
 
 /* Reads n bytes at addr of task tid into buf; -EFAULT when any is unmapped. */
 int mem_read(pid_t tid, uint64_t addr, void *buf, size_t n);
+/* Says that the n bytes at addr of tid are those at buf (dios just wrote
+ * them there and the task has not run since): mem_read of them copies from
+ * buf instead of asking the kernel, until mem_shadow_clear().  buf must
+ * stay valid until then.  One range at a time. */
+void mem_shadow(pid_t tid, uint64_t addr, const void *buf, size_t n);
+void mem_shadow_clear(void);
 /* The n bytes at addr of task tid in a new buffer (caller frees), or NULL
  * with *err: -ENOMEM, or mem_read's error.  Callers bound n first. */
 void *mem_dup(pid_t tid, uint64_t addr, size_t n, int *err);
@@ -32,10 +38,11 @@ int call_skip(pid_t tid, const struct user_regs_struct *at_entry, long ret);
 int wait_stop(pid_t tid, int *status);
 
 /* Runs system call nr with args in task tid, which is at a seccomp stop
- * (entry) of some call; on return the task is at the syscall-exit stop of
- * the injected call, its result in *result.  The task's registers are not
- * restored: pass the saved set to remote_finish. */
-int remote_syscall_at_entry(pid_t tid, long nr, const uint64_t args[6], long *result);
+ * (entry) of some call with registers at_entry; on return the task is at
+ * the syscall-exit stop of the injected call, its result in *result.  The
+ * task's registers are not restored: pass at_entry to remote_finish. */
+int remote_syscall_at_entry(pid_t tid, const struct user_regs_struct *at_entry, long nr,
+    const uint64_t args[6], long *result);
 /* Runs another system call in a task that is at a syscall-exit stop, by
  * rewinding to the syscall instruction.  The task ends at that call's exit
  * stop.  *result is its result. */

@@ -37,8 +37,8 @@ struct proxy {
 	unsigned char *dbuf;		/* direct reads: DIRECT_MAX bytes */
 };
 
-/* Direct reads: read and pread64 of at most this many bytes from a regular
- * file are done by dios itself (see direct_read). */
+/* Direct calls: reads (of at most this many bytes), fstat, lseek and
+ * fadvise64 of a regular file are made by dios itself (see direct_call). */
 #define DIRECT_MAX (256u << 10)
 #define DIRECT_FDS 8
 
@@ -48,21 +48,62 @@ struct proxy {
 struct fdlock {
 	int refs;
 	pid_t holder;		/* the task in such a call; 0: none */
-	/* Direct reads: dios's copies (pidfd_getfd) of the table's
-	 * descriptors, forgotten whenever the table changes. */
+	/* Direct calls: dios's copies (pidfd_getfd) of the table's
+	 * descriptors, forgotten when their number is closed or replaced
+	 * (direct_forget_for) and at exec. */
 	bool asked;		/* pidfd_open was tried */
 	int pidfd;		/* its result: -1 when it failed */
 	int ndirect;
 	struct { int fd, local; } direct[DIRECT_FDS];	/* local -1: not for direct reads */
 };
 
+/* Forgets the copies of the numbers lo..hi (with absent: the numbers known
+ * not to be usable too, which a new descriptor may now take). */
+static void
+direct_forget_range(struct fdlock *fl, uint64_t lo, uint64_t hi, bool absent)
+{
+	int i, n = 0;
+
+	for (i = 0; i < fl->ndirect; i++) {
+		uint64_t fd = (uint64_t)fl->direct[i].fd;
+		if ((fd >= lo && fd <= hi) || (absent && fl->direct[i].local < 0)) {
+			if (fl->direct[i].local >= 0)
+				close(fl->direct[i].local);
+		} else
+			fl->direct[n++] = fl->direct[i];
+	}
+	fl->ndirect = n;
+}
+
 static void
 direct_forget(struct fdlock *fl)
 {
-	for (int i = 0; i < fl->ndirect; i++)
-		if (fl->direct[i].local >= 0)
-			close(fl->direct[i].local);
-	fl->ndirect = 0;
+	direct_forget_range(fl, 0, UINT64_MAX, true);
+}
+
+/* Before call c changes the table: the numbers it may close or replace
+ * lose their copies.  Calls that only make new descriptors take free
+ * numbers, which have no copy (only absent entries). */
+static void
+direct_forget_for(struct fdlock *fl, const struct call *c)
+{
+	switch (c->nr) {
+	case SYS_close:
+		direct_forget_range(fl, c->a[0] & 0xffffffffu, c->a[0] & 0xffffffffu, false);
+		break;
+	case SYS_dup2: case SYS_dup3:
+		direct_forget_range(fl, c->a[1] & 0xffffffffu, c->a[1] & 0xffffffffu, true);
+		break;
+	case SYS_close_range:
+		direct_forget_range(fl, c->a[0] & 0xffffffffu, c->a[1] & 0xffffffffu, true);
+		break;
+	default:
+		if ((c->sc->flags & SC_NEWFD) || (c->sc->fam && c->sc->fam->newfds) ||
+		    c->nr == SYS_dup || c->nr == SYS_fcntl || c->nr == SYS_ioctl)
+			direct_forget_range(fl, 1, 0, true);
+		else
+			direct_forget(fl);
+	}
 }
 
 struct ptask {
@@ -157,37 +198,90 @@ direct_local(struct fdlock *fl, pid_t pid, int fd)
 	return local;
 }
 
-/* A read or pread64 of a regular file, done by dios on its copy of the
- * descriptor (the same open file, so the same offset), the bytes written
- * into the task and the call skipped: one stop instead of two.  The result
- * is what the task's own call would have had.  False: the task makes the
- * call itself (anything else, an error, a bad buffer). */
+/* A call on a descriptor of a regular file (direct_local) made by dios on
+ * its copy: the same open file, so the same offset and the same result.
+ * What it gives is written into the task and the call skipped: one stop
+ * instead of two.  read and pread64 (of at most DIRECT_MAX bytes), fstat
+ * and newfstatat of "" with AT_EMPTY_PATH, lseek and fadvise64.  False: the
+ * task makes the call itself (another call, an error, a bad buffer, or a
+ * change of the table in flight in another thread). */
 static bool
-direct_read(struct proxy *p, struct task *t, struct call *c)
+direct_call(struct proxy *p, struct task *t, struct call *c)
 {
 	struct ptask *pt = t->mod;
-	size_t count = (size_t)c->a[2];
 	bool positional = c->nr == SYS_pread64;
-	ssize_t n;
+	size_t count = (size_t)c->a[2];
+	uint64_t addr = 0;
+	long ret;
 	int local;
 
-	if ((c->nr != SYS_read && !positional) || count == 0 || count > DIRECT_MAX ||
-	    (positional && (int64_t)c->a[3] < 0) || pt == NULL || pt->fl == NULL)
+	switch (c->nr) {
+	case SYS_read: case SYS_pread64:
+		if (count == 0 || count > DIRECT_MAX || (positional && (int64_t)c->a[3] < 0))
+			return false;
+		addr = c->a[1];
+		break;
+	case SYS_newfstatat: {
+		const char *path = json_string_value(json_object_get(c->args, "path"));
+		if (!(c->a[3] & AT_EMPTY_PATH) || path == NULL || path[0] != '\0')
+			return false;
+		addr = c->a[2];
+		break;
+	}
+	case SYS_fstat:
+		addr = c->a[1];
+		break;
+	case SYS_lseek: case SYS_fadvise64:
+		break;
+	default:
+		return false;
+	}
+	if (pt == NULL || pt->fl == NULL || pt->fl->holder != 0)
 		return false;
 	if (p->dbuf == NULL && (p->dbuf = malloc(DIRECT_MAX)) == NULL)
 		return false;
 	if ((local = direct_local(pt->fl, pt->tgid ? pt->tgid : t->tid, (int)c->a[0])) < 0)
 		return false;
-	n = positional ? pread(local, p->dbuf, count, (off_t)c->a[3]) : read(local, p->dbuf, count);
-	if (n < 0)
-		return false;
-	if ((n > 0 && mem_write(t->tid, c->a[1], p->dbuf, (size_t)n) < 0) ||
-	    call_skip(t->tid, &c->regs, (long)n) < 0) {
-		if (!positional)
-			(void)lseek(local, -(off_t)n, SEEK_CUR);
+	switch (c->nr) {
+	case SYS_read: case SYS_pread64: {
+		ssize_t n = positional ? pread(local, p->dbuf, count, (off_t)c->a[3]) :
+		    read(local, p->dbuf, count);
+		if (n < 0)
+			return false;
+		if (n > 0 && mem_write(t->tid, addr, p->dbuf, (size_t)n) < 0) {
+			if (!positional)
+				(void)lseek(local, -(off_t)n, SEEK_CUR);
+			return false;
+		}
+		mem_shadow(t->tid, addr, p->dbuf, (size_t)n);
+		ret = (long)n;
+		break;
+	}
+	case SYS_fstat: case SYS_newfstatat:
+		if (syscall(SYS_fstat, local, p->dbuf) < 0 ||
+		    mem_write(t->tid, addr, p->dbuf, sizeof(struct stat)) < 0)
+			return false;
+		mem_shadow(t->tid, addr, p->dbuf, sizeof(struct stat));
+		ret = 0;
+		break;
+	case SYS_lseek:
+		if ((ret = (long)lseek(local, (off_t)c->a[1], (int)c->a[2])) < 0)
+			return false;
+		break;
+	default:	/* fadvise64 */
+		if (posix_fadvise(local, (off_t)c->a[1], (off_t)c->a[2], (int)c->a[3]) != 0)
+			return false;
+		ret = 0;
+		break;
+	}
+	if (call_skip(t->tid, &c->regs, ret) < 0) {
+		/* the task is gone (ESRCH): nothing to undo but a read's offset */
+		if (c->nr == SYS_read)
+			(void)lseek(local, -(off_t)ret, SEEK_CUR);
+		mem_shadow_clear();
 		return false;
 	}
-	c->ret = (long)n;
+	c->ret = ret;
 	return true;
 }
 
@@ -374,7 +468,7 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 	if (fdtable_call(c)) {
 		struct ptask *pt = PT(t);
 		if (pt->fl)
-			direct_forget(pt->fl);
+			direct_forget_for(pt->fl, c);
 		if (pt->fl && pt->fl->holder && pt->fl->holder != t->tid)
 			return V_PARK;	/* another thread is changing the table */
 		if (pt->fl) {
@@ -392,8 +486,9 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 		note_exec_path(t, c);
 	if (c->sc == NULL)
 		note_unknown(p, sc_any_name(c->nr, nb));
-	else if ((c->sc->cls == CLS_CLOCK && clock_fast(t, c)) || direct_read(p, t, c)) {
+	else if ((c->sc->cls == CLS_CLOCK && clock_fast(t, c)) || direct_call(p, t, c)) {
 		proxy_exit(m, k, t);
+		mem_shadow_clear();
 		return V_RESUME;
 	}
 	return V_EXIT_STOP;

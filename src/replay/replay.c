@@ -32,12 +32,21 @@
 #define AHEAD 64		/* events read ahead to find a task's signal */
 #define MAX_FD 4096
 
+#define PENDING_MAX 64
+
 /* Which descriptors of a process show the recording's stdout/stderr (1 or
  * 2; 0: none).  Shared by the threads of a process (CLONE_FILES), copied at
- * fork. */
+ * fork.
+ * pending: descriptors the program has in the recording whose placeholder is
+ * not made yet.  Only calls that run for real can tell (close, dup2, exec,
+ * fork, mmap of a descriptor...), so a table used by one task makes a
+ * placeholder only before such a call (materialize), and a descriptor
+ * opened and closed between two of them costs no real call at all. */
 struct fdtab {
 	int refs;
 	unsigned char stdio[MAX_FD];
+	int npending;
+	struct { int fd; bool cloexec; } pending[PENDING_MAX];
 };
 
 /* The ids the program knew (vtid) and the real ones, for every task of the
@@ -576,28 +585,27 @@ new_fds(const struct call *c, const json_t *ev, long ret, int *fds, bool *cloexe
 	return 1;
 }
 
-/* New descriptors: a /dev/null placeholder at each recorded number keeps
- * the real table a mirror of the recorded one; then the call returns its
- * recorded outputs and result.  A number still in use is an error (the
- * mirror is out of step); a lower free one is passed over with dup3. */
+/* Puts a /dev/null placeholder at each of the n numbers in fds (cloexec[i]:
+ * close-on-exec) in t's real table; t is at the seccomp stop of its call
+ * (registers saved) and ends at the exit stop of the last call made.  A
+ * number still in use is an error (the mirror is out of step); a lower free
+ * one is passed over with dup3.  V_RESUME when done. */
 static enum verdict
-placeholder(struct replay *r, struct kernel *k, struct task *t, const json_t *ev, long ret,
-    const int *fds, int n, bool cloexec)
+put_placeholders(struct replay *r, struct kernel *k, struct task *t,
+    const struct user_regs_struct *saved, const int *fds, const bool *cloexec, int n)
 {
-	struct user_regs_struct saved;
 	uint64_t path, args[6] = { 0 };
 	long got, ignored;
 	int e;
 
-	if ((e = regs_get(t->tid, &saved)) < 0 ||
-	    (e = scratch_put(t->tid, t->call.sp, "/dev/null", 10, &path)) < 0)
+	if ((e = scratch_put(t->tid, t->call.sp, "/dev/null", 10, &path)) < 0)
 		return lost(r, k, t, e);
 	for (int i = 0; i < n; i++) {
 		args[0] = (uint64_t)AT_FDCWD;
 		args[1] = path;
-		args[2] = O_RDWR | (cloexec ? O_CLOEXEC : 0);
-		e = i == 0 ? remote_syscall_at_entry(t->tid, SYS_openat, args, &got) :
-		    remote_syscall_again(t->tid, &saved, SYS_openat, args, &got);
+		args[2] = O_RDWR | (cloexec[i] ? O_CLOEXEC : 0);
+		e = i == 0 ? remote_syscall_at_entry(t->tid, saved, SYS_openat, args, &got) :
+		    remote_syscall_again(t->tid, saved, SYS_openat, args, &got);
 		if (e < 0)
 			return lost(r, k, t, e);
 		if (got < 0)
@@ -607,25 +615,133 @@ placeholder(struct replay *r, struct kernel *k, struct task *t, const json_t *ev
 			continue;
 		uint64_t a2[6] = { (uint64_t)got };
 		if (got > fds[i]) {
-			remote_syscall_again(t->tid, &saved, SYS_close, a2, &ignored);
+			remote_syscall_again(t->tid, saved, SYS_close, a2, &ignored);
 			return fail(r, k, "the descriptor table is out of step with the recording: "
-			    "%s returned descriptor %d when recorded but it is in use now",
-			    t->call.sc->name, fds[i]);
+			    "descriptor %d, made by the program when recording, is in use now "
+			    "(at %s)", fds[i], t->call.sc->name);
 		}
-		uint64_t a3[6] = { (uint64_t)got, (uint64_t)fds[i], cloexec ? O_CLOEXEC : 0 };
+		uint64_t a3[6] = { (uint64_t)got, (uint64_t)fds[i], cloexec[i] ? O_CLOEXEC : 0 };
 		long moved;
-		if ((e = remote_syscall_again(t->tid, &saved, SYS_dup3, a3, &moved)) < 0 ||
-		    (e = remote_syscall_again(t->tid, &saved, SYS_close, a2, &ignored)) < 0)
+		if ((e = remote_syscall_again(t->tid, saved, SYS_dup3, a3, &moved)) < 0 ||
+		    (e = remote_syscall_again(t->tid, saved, SYS_close, a2, &ignored)) < 0)
 			return lost(r, k, t, e);
 		if (moved != fds[i])
 			return fail(r, k, "cannot put the placeholder of descriptor %d (%s): %s",
 			    fds[i], t->call.sc->name, strerror(moved < 0 ? (int)-moved : EBADF));
 	}
+	return V_RESUME;
+}
+
+/* Is t's table its own (no other task shares it)?  The replay keeps a
+ * reference to the root's. */
+static bool
+table_private(const struct replay *r, const struct rtask *rt)
+{
+	return rt->fds && rt->fds->refs - (rt->fds == r->root_fds) == 1;
+}
+
+static int
+pending_find(const struct fdtab *f, int fd)
+{
+	for (int i = 0; f && i < f->npending; i++)
+		if (f->pending[i].fd == fd)
+			return i;
+	return -1;
+}
+
+static void
+pending_drop(struct fdtab *f, int i)
+{
+	f->pending[i] = f->pending[--f->npending];
+}
+
+/* Does the call matched with ev (result ret) need t's real table to match
+ * the recording's: does it run for real and name, copy or pass on
+ * descriptors?  (A close of a pending descriptor does not: see answer.) */
+static bool
+needs_real_table(const struct call *c, const json_t *ev, long ret, const struct fdtab *f)
+{
+	const struct sc_desc *sc = c->sc;
+	enum replay_mode mode = (sc->flags & SC_RUN_REAL) ? RM_RUN_REAL : RM_EMULATE;
+
+	if (sc->fam && sc->fam->mode)
+		mode = sc->fam->mode(c);
+	if ((sc->flags & (SC_EXEC | SC_CLONE)) && ret >= 0)
+		return true;
+	if ((sc->flags & SC_MAP) && ret >= 0 && json_object_get(ev, "map") == NULL &&
+	    !(c->a[3] & MAP_ANONYMOUS))
+		return true;
+	if (mode == RM_RUN_REAL)
+		return !(c->nr == SYS_close && ret == 0 && pending_find(f, (int)c->a[0]) >= 0);
+	return false;
+}
+
+/* Makes t's pending placeholders (lowest number first), then has t make
+ * its call again: replay_enter sees it anew, with a real table. */
+static enum verdict
+materialize(struct replay *r, struct kernel *k, struct task *t)
+{
+	struct fdtab *f = RT(t)->fds;
+	struct user_regs_struct regs = t->call.regs;	/* as at the seccomp stop */
+	int fds[PENDING_MAX], n = f->npending, e;
+	bool cloexec[PENDING_MAX];
+	enum verdict v;
+
+	for (int i = 0; i < n; i++) {
+		int j = i;
+		for (int m = i + 1; m < n; m++)
+			if (f->pending[m].fd < f->pending[j].fd)
+				j = m;
+		fds[i] = f->pending[j].fd;
+		cloexec[i] = f->pending[j].cloexec;
+		f->pending[j] = f->pending[i];
+		f->pending[i].fd = fds[i];
+		f->pending[i].cloexec = cloexec[i];
+	}
+	f->npending = 0;
+	if ((v = put_placeholders(r, k, t, &regs, fds, cloexec, n)) != V_RESUME)
+		return v;
+	regs.rax = regs.orig_rax;
+	regs.rip -= 2;		/* back onto the syscall instruction */
+	if ((e = regs_set(t->tid, &regs)) < 0)
+		return lost(r, k, t, e);
+	return V_RESUME;
+}
+
+/* New descriptors: a /dev/null placeholder at each recorded number keeps
+ * the real table a mirror of the recorded one (made now, or, in a table of
+ * one task, pending until a call needs it); then the call returns its
+ * recorded outputs and result. */
+static enum verdict
+placeholder(struct replay *r, struct kernel *k, struct task *t, const json_t *ev, long ret,
+    const int *fds, int n, bool cloexec)
+{
+	struct user_regs_struct saved = t->call.regs;	/* as at the seccomp stop */
+	struct rtask *rt = RT(t);
+	struct fdtab *f = rt->fds;
+	bool cx[MAX_NEWFDS], pended = false;
+	enum verdict v;
+	int e;
+
+	if (f && table_private(r, rt) && f->npending + n <= PENDING_MAX) {
+		pended = true;
+		for (int i = 0; i < n; i++) {
+			f->pending[f->npending].fd = fds[i];
+			f->pending[f->npending++].cloexec = cloexec;
+		}
+		if ((e = call_skip(t->tid, &saved, ret)) < 0)
+			return lost(r, k, t, e);
+	} else {
+		for (int i = 0; i < n; i++)
+			cx[i] = cloexec;
+		if ((v = put_placeholders(r, k, t, &saved, fds, cx, n)) != V_RESUME)
+			return v;
+	}
 	if ((e = inject_out(t, &t->call, json_object_get(ev, "out"), ret)) < 0)
 		return fail(r, k, "event %llu: cannot give the program the recorded outputs of %s: %s",
 		    (unsigned long long)seq_of(ev), t->call.sc->name,
 		    e == -EINVAL ? "they do not fit its buffers (was the trace edited?)" : strerror(-e));
-	if ((e = remote_finish(t->tid, &saved, ret)) < 0)
+	if (!pended && (e = remote_finish(t->tid, &saved, ret)) < 0)
 		return lost(r, k, t, e);
 	unsigned char *stdio = stdio_of(r, t);
 	for (int i = 0; i < n && stdio; i++)
@@ -684,13 +800,13 @@ map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, c
 	long fd, addr;
 	int e;
 
-	if ((e = regs_get(t->tid, &saved)) < 0 ||
-	    (e = scratch_put(t->tid, t->call.sp, path, strlen(path) + 1, &spath)) < 0)
+	saved = t->call.regs;	/* as at the seccomp stop */
+	if ((e = scratch_put(t->tid, t->call.sp, path, strlen(path) + 1, &spath)) < 0)
 		return lost(r, k, t, e);
 	a[0] = (uint64_t)AT_FDCWD;
 	a[1] = spath;
 	a[2] = O_RDONLY | O_CLOEXEC;
-	if ((e = remote_syscall_at_entry(t->tid, SYS_openat, a, &fd)) < 0)
+	if ((e = remote_syscall_at_entry(t->tid, &saved, SYS_openat, a, &fd)) < 0)
 		return lost(r, k, t, e);
 	if (fd < 0)
 		return fail(r, k, "cannot open %s to map it: %s", shown, strerror((int)-fd));
@@ -849,7 +965,7 @@ exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_t *
 		a[0] = (uint64_t)AT_FDCWD;
 		a[1] = addr;
 		a[2] = O_RDONLY | O_CLOEXEC;
-		if ((e = remote_syscall_at_entry(t->tid, SYS_openat, a, &fd)) < 0)
+		if ((e = remote_syscall_at_entry(t->tid, &saved, SYS_openat, a, &fd)) < 0)
 			goto lost;
 		if (fd >= 0) {
 			uint64_t d[6] = { (uint64_t)fd, F_DUPFD_CLOEXEC, 900 }, cl[6] = { (uint64_t)fd };
@@ -980,6 +1096,9 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 		return fail(r, k, "event %llu: no \"ret\" or \"err\"", (unsigned long long)seq_of(ev));
 	if (call_changes_fds(c) && fd_change_in_flight(k, t))
 		return V_PARK;	/* the table must first reach the recorded state */
+	struct fdtab *f = RTR(r, t)->fds;
+	if (f && f->npending && needs_real_table(c, ev, ret, f))
+		return materialize(r, k, t);
 	ev = take(r);
 	return answer(r, k, t, ev, ret);
 }
@@ -1136,6 +1255,17 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	 * are delivered from the trace where they arrived. */
 	if ((sc->flags & SC_KILL) && ret == 0 && kill_sig(c) == SIGKILL)
 		return rewrite_ids(r, k, t, EX_KEEP);
+	int pi;
+	if (mode == RM_RUN_REAL && c->nr == SYS_close && ret == 0 &&
+	    (pi = pending_find(rt->fds, (int)c->a[0])) >= 0) {
+		/* its placeholder was never made: nothing to close */
+		pending_drop(rt->fds, pi);
+		note_fds(stdio_of(r, t), c, ret);
+		if ((e = call_skip(t->tid, &c->regs, ret)) < 0)
+			return lost(r, k, t, e);
+		signal_after_call(r, k, t);
+		return V_RESUME;
+	}
 	if (mode == RM_RUN_REAL) {
 		rt->kind = EX_RUN_REAL;
 		return V_EXIT_STOP;

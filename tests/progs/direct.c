@@ -1,15 +1,17 @@
-/* direct: reads of regular files, which dios-record does itself on its own
- * copy of the descriptor (src/proxy/proxy.c, direct_read).  What the
- * program sees must not change: the offset it shares with its copy, a
- * number closed and reused for another file, dup2 onto a number already
- * read, a child sharing the offset, a bad buffer (EFAULT, offset kept), a
- * read larger than dios does itself, and /proc/self/stat, which dios must
- * leave to the program (a tracer reading it would see the task stopped).
+/* direct: reads, fstat, lseek and fadvise64 of regular files, which
+ * dios-record makes itself on its own copy of the descriptor
+ * (src/proxy/proxy.c, direct_call).  What the program sees must not change:
+ * the offset it shares with its copy, a number closed and reused for another
+ * file, dup2 and close_range onto numbers already used, a child sharing the
+ * offset, bad buffers (EFAULT, offset kept), errors, a read larger than dios
+ * does itself, and /proc/self/stat, which dios must leave to the program (a
+ * tracer reading it would see the task stopped).
  * Usage: direct DIR (with a.txt and b.txt in it).  Exits 7.
  */
 #include "progs.h"
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 int
@@ -23,7 +25,19 @@ main(int argc, char **argv)
 	progs_init();
 	progs_dir(argc, argv, "direct");
 
+	struct stat sb;
 	fd = R("open a.txt", open(P("a.txt"), O_RDONLY));
+	R("fadvise sequential", posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL));
+	R("fadvise bad advice (EINVAL)", posix_fadvise(fd, 0, 0, 99));
+	R("fstat", fstat(fd, &sb));
+	R("  size", (long)sb.st_size);
+	R("fstatat \"\" AT_EMPTY_PATH", fstatat(fd, "", &sb, AT_EMPTY_PATH));
+	R("  size", (long)sb.st_size);
+	R("fstat into NULL", (long)syscall(SYS_fstat, fd, NULL));
+	R("lseek SEEK_END", lseek(fd, 0, SEEK_END));
+	R("lseek -5 SEEK_SET (EINVAL)", lseek(fd, -5, SEEK_SET));
+	R("lseek SEEK_CUR after EINVAL", lseek(fd, 0, SEEK_CUR));
+	R("lseek 0 SEEK_SET", lseek(fd, 0, SEEK_SET));
 	n = R("read 4", read(fd, b, 4));
 	show_text("a", b, n);
 	R("lseek SEEK_CUR", lseek(fd, 0, SEEK_CUR));
@@ -53,12 +67,25 @@ main(int argc, char **argv)
 	/* the number reused for another file */
 	R("close", close(fd));
 	R("open b.txt (same number)", open(P("b.txt"), O_RDONLY) == fd);
+	R("fstat", fstat(fd, &sb));
+	R("  size of b.txt", (long)sb.st_size);
 	n = R("read 6", read(fd, b, 6));
 	show_text("b", b, n);
 	/* dup2 onto a number already read */
 	R("dup2 the a.txt copy onto it", dup2(fd2, fd));
+	R("fstat", fstat(fd, &sb));
+	R("  size of a.txt", (long)sb.st_size);
+	R("lseek SEEK_CUR", lseek(fd, 0, SEEK_CUR));
 	n = R("read 4", read(fd, b, 4));
 	show_text("a", b, n);
+	/* close_range over both, then b.txt at the lower number */
+	R("close_range", (long)syscall(SYS_close_range, fd < fd2 ? fd : fd2, fd < fd2 ? fd2 : fd, 0));
+	int fd3 = R("open b.txt", open(P("b.txt"), O_RDONLY));
+	R("  at the lower number", fd3 == (fd < fd2 ? fd : fd2));
+	R("fstat", fstat(fd3, &sb));
+	R("  size of b.txt", (long)sb.st_size);
+	R("lseek SEEK_END", lseek(fd3, 0, SEEK_END));
+	fd = fd3;
 
 	/* larger than dios reads itself */
 	big = malloc(1 << 20);
