@@ -159,14 +159,39 @@ direct_fs(long type)
 	}
 }
 
+/* Is the file system of device dev one of direct_fs's?  Asked once per
+ * device (fstatfs of fd, which is on it). */
+static bool
+direct_dev(dev_t dev, int fd)
+{
+	static struct { dev_t dev; bool ok; } seen[16];
+	static int nseen;
+	struct statfs sf;
+	bool ok;
+
+	for (int i = 0; i < nseen; i++)
+		if (seen[i].dev == dev)
+			return seen[i].ok;
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	ok = direct_fs((long)sf.f_type);
+	if (nseen < 16) {
+		seen[nseen].dev = dev;
+		seen[nseen++].ok = ok;
+	}
+	return ok;
+}
+
 /* dios's copy of descriptor fd of the table of process pid when it is a
- * readable regular file on such a file system, else -1. */
+ * regular file on such a file system, else -1.  Its access mode and flags
+ * need no check: a call dios makes on it is the program's call on the same
+ * open file, and one that fails (reading a file open for writing only, an
+ * O_DIRECT buffer out of line) is left to the program. */
 static int
 direct_local(struct fdlock *fl, pid_t pid, int fd)
 {
-	struct statfs sf;
 	struct stat st;
-	int local, fls, i;
+	int local, i;
 
 	for (i = 0; i < fl->ndirect; i++)
 		if (fl->direct[i].fd == fd)
@@ -180,9 +205,7 @@ direct_local(struct fdlock *fl, pid_t pid, int fd)
 		return -1;
 	local = (int)syscall(SYS_pidfd_getfd, fl->pidfd, fd, 0);	/* close-on-exec */
 	if (local >= 0 && (fstat(local, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    fstatfs(local, &sf) < 0 || !direct_fs((long)sf.f_type) ||
-	    (fls = fcntl(local, F_GETFL)) < 0 || (fls & O_ACCMODE) == O_WRONLY ||
-	    (fls & (O_DIRECT | O_PATH)))) {
+	    !direct_dev(st.st_dev, local))) {
 		close(local);
 		local = -1;
 	}
@@ -465,6 +488,16 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 		}
 		return V_STOP;
 	}
+	/* A close of a regular file dios has a copy of, in a table no other
+	 * task uses: it returns 0 (none of direct_fs's file systems fails a
+	 * close), so its event needs no second stop. */
+	bool known_close = false;
+	if (c->nr == SYS_close) {
+		struct fdlock *fl = PT(t)->fl;
+		for (int i = 0; fl && fl->refs == 1 && fl->holder == 0 && i < fl->ndirect; i++)
+			if (fl->direct[i].fd == (int)c->a[0] && fl->direct[i].local >= 0)
+				known_close = true;
+	}
 	if (fdtable_call(c)) {
 		struct ptask *pt = PT(t);
 		if (pt->fl)
@@ -489,6 +522,10 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 	else if ((c->sc->cls == CLS_CLOCK && clock_fast(t, c)) || direct_call(p, t, c)) {
 		proxy_exit(m, k, t);
 		mem_shadow_clear();
+		return V_RESUME;
+	} else if (known_close) {
+		c->ret = 0;
+		proxy_exit(m, k, t);	/* the event; the program closes it as it resumes */
 		return V_RESUME;
 	}
 	return V_EXIT_STOP;

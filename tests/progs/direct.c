@@ -87,6 +87,21 @@ main(int argc, char **argv)
 	R("lseek SEEK_END", lseek(fd3, 0, SEEK_END));
 	fd = fd3;
 
+	/* open for writing only, and O_PATH: dios's copy is the same open
+	 * file, and what fails there fails for the program too */
+	int wfd = R("open a.txt O_WRONLY", open(P("a.txt"), O_WRONLY));
+	R("read (EBADF)", read(wfd, b, 4));
+	R("fstat", fstat(wfd, &sb));
+	R("  size", (long)sb.st_size);
+	R("lseek SEEK_END", lseek(wfd, 0, SEEK_END));
+	R("close", close(wfd));
+	int pfd = R("open a.txt O_PATH", open(P("a.txt"), O_PATH));
+	R("read (EBADF)", read(pfd, b, 4));
+	R("lseek (EBADF)", lseek(pfd, 0, SEEK_SET));
+	R("fstat", fstat(pfd, &sb));
+	R("  size", (long)sb.st_size);
+	R("close", close(pfd));
+
 	/* larger than dios reads itself */
 	big = malloc(1 << 20);
 	R("lseek 0", lseek(fd, 0, SEEK_SET));
