@@ -165,7 +165,7 @@ row() {
 	    -v nat="$(median "$name" native)" -v st="$(median "$name" strace)" \
 	    -v st1="$(median "$name" strace1)" \
 	    -v rec="$(median "$name" "record$sfx")" -v rep="$(median "$name" "replay$sfx")" '
-	function ratio(a, b) { return (a == "-" || b == "-" || b <= 0) ? "-" : sprintf("%.1f", a / b) }
+	function ratio(a, b) { return (a == "-" || b == "-" || b <= 0) ? "-" : a / b < 10 ? sprintf("%.2f", a / b) : sprintf("%.1f", a / b) }
 	function us(t) { return (t == "-" || nat == "-" || calls <= 0) ? "-" : sprintf("%.1f", (t - nat) * 1e6 / calls) }
 	BEGIN {
 		printf "%-14s %7s %8s %8s %8s %8s %8s %7s %7s %7s %7s %8s %7s %7s\n", label, calls,
