@@ -31,8 +31,10 @@ read_pollfds(pid_t tid, uint64_t addr, uint64_t nfds, int *err)
 	return mem_dup(tid, addr, nfds * sizeof(struct pollfd), err);
 }
 
+/* The call's pollfd array as JSON, set as "fds" in c->args ({fd, events}
+ * each: the inputs) or, with revents, as "revents" in c->out. */
 static int
-poll_entry(struct task *t, struct call *c)
+pollfds_json(struct task *t, struct call *c, bool revents)
 {
 	struct pollfd *p;
 	json_t *a;
@@ -45,30 +47,22 @@ poll_entry(struct task *t, struct call *c)
 		return -ENOMEM;
 	}
 	for (uint64_t i = 0; i < c->a[1]; i++)
-		json_array_append_new(a, json_pack("{s:i, s:i}", "fd", p[i].fd, "events", p[i].events));
+		json_array_append_new(a, revents ? json_integer(p[i].revents) :
+		    json_pack("{s:i, s:i}", "fd", p[i].fd, "events", p[i].events));
 	free(p);
-	return obj_set_new(&c->args, "fds", a);
+	return revents ? obj_set_new(&c->out, "revents", a) : obj_set_new(&c->args, "fds", a);
+}
+
+static int
+poll_entry(struct task *t, struct call *c)
+{
+	return pollfds_json(t, c, false);
 }
 
 static int
 poll_exit(struct task *t, struct call *c)
 {
-	struct pollfd *p;
-	json_t *a;
-	int e;
-
-	if (c->ret < 0)
-		return 0;
-	if ((p = read_pollfds(t->tid, c->a[0], c->a[1], &e)) == NULL)
-		return e;
-	if ((a = json_array()) == NULL) {
-		free(p);
-		return -ENOMEM;
-	}
-	for (uint64_t i = 0; i < c->a[1]; i++)
-		json_array_append_new(a, json_integer(p[i].revents));
-	free(p);
-	return obj_set_new(&c->out, "revents", a);
+	return c->ret < 0 ? 0 : pollfds_json(t, c, true);
 }
 
 static int
