@@ -159,8 +159,7 @@ struct check {
 	bool portable, quiet;
 	struct trace_check_job *job;	/* running meanwhile; NULL once waited for */
 	struct trace_summary sum;	/* of the whole trace, once checked */
-	bool done;
-	char *msg;			/* done and failed: why, one message */
+	char *msg;			/* checked and failed: why, one message */
 };
 
 /* What follows the check of the trace (e < 0: failed, err says why). */
@@ -169,7 +168,6 @@ check_finish(struct check *c, int e, const char *err)
 {
 	char buf[1024];
 
-	c->done = true;
 	if (e < 0) {
 		c->msg = strdup(err);
 		return;
@@ -194,6 +192,17 @@ check_finish(struct check *c, int e, const char *err)
 		json_object_del(c->files->ids, c->rec_exe ? c->rec_exe : "");
 		c->msg = host_files_differ(c->trace, c->files->ids);
 	}
+}
+
+/* The check, made now; exits when the trace fails it. */
+static void
+check_now(struct check *c)
+{
+	char err[1024];
+
+	check_finish(c, trace_check_each(c->trace, &c->sum, on_line, c->files, err, sizeof err), err);
+	if (c->msg)
+		die(DIOS_EXIT_ERROR, "%s", c->msg);
 }
 
 /* replay_conf.gate: waits for the check running meanwhile. */
@@ -284,12 +293,8 @@ main(int argc, char **argv)
 	bool helpers = helper_cpus(mask, masklen, &others);
 	bool meanwhile = helpers && !portable && !o.verbose &&
 	    (!json_is_object(hinterp) || fileid_verify(hinterp) == 0);
-	if (!meanwhile) {
-		check_finish(&chk, trace_check_each(trace, &chk.sum, on_line, &files, err, sizeof err),
-		    err);
-		if (chk.msg)
-			die(DIOS_EXIT_ERROR, "%s", chk.msg);
-	}
+	if (!meanwhile)
+		check_now(&chk);
 	if (portable) {
 		if (files.bs == NULL && blobstore_open(&files.bs, err, sizeof err) < 0)
 			die(DIOS_EXIT_ERROR, "%s", err);
@@ -390,12 +395,8 @@ main(int argc, char **argv)
 	/* The trace is read and parsed ahead by a thread on another CPU. */
 	if (helpers)
 		(void)trace_reader_background(rd, &others);
-	if (meanwhile && trace_check_start(&chk.job, trace, on_line, &files, &others) < 0) {
-		check_finish(&chk, trace_check_each(trace, &chk.sum, on_line, &files, err,
-		    sizeof err), err);
-		if (chk.msg)
-			die(DIOS_EXIT_ERROR, "%s", chk.msg);
-	}
+	if (meanwhile && trace_check_start(&chk.job, trace, on_line, &files, &others) < 0)
+		check_now(&chk);
 
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
 	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL,

@@ -10,6 +10,7 @@
  */
 #ifndef DIOS_TRACE_IO_H
 #define DIOS_TRACE_IO_H
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -77,7 +78,6 @@ void trace_reader_close(struct trace_reader *r);
 /* Starts fn(arg) in a thread on the CPUs in cpus (NULL: any) that blocks
  * every signal but faults (those stay the main thread's; rdtsc is trapped
  * in dios too: see tsc_trap_self).  0 or -errno from pthread_create. */
-#include <pthread.h>
 int trace_io_thread(pthread_t *th, void *(*fn)(void *), void *arg, const cpu_set_t *cpus);
 
 #endif

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ptrace.h>
-#include <linux/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <elf.h>

@@ -159,6 +159,16 @@ direct_fs(long type)
 	}
 }
 
+/* The index of fd's entry among fl's copies, or -1. */
+static int
+direct_find(const struct fdlock *fl, int fd)
+{
+	for (int i = 0; i < fl->ndirect; i++)
+		if (fl->direct[i].fd == fd)
+			return i;
+	return -1;
+}
+
 /* Is the file system of device dev one of direct_fs's?  Asked once per
  * device (fstatfs of fd, which is on it). */
 static bool
@@ -193,9 +203,8 @@ direct_local(struct fdlock *fl, pid_t pid, int fd)
 	struct stat st;
 	int local, i;
 
-	for (i = 0; i < fl->ndirect; i++)
-		if (fl->direct[i].fd == fd)
-			return fl->direct[i].local;
+	if ((i = direct_find(fl, fd)) >= 0)
+		return fl->direct[i].local;
 	if (!fl->asked) {
 		fl->asked = true;
 		if ((fl->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
@@ -494,9 +503,8 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 	bool known_close = false;
 	if (c->nr == SYS_close) {
 		struct fdlock *fl = PT(t)->fl;
-		for (int i = 0; fl && fl->refs == 1 && fl->holder == 0 && i < fl->ndirect; i++)
-			if (fl->direct[i].fd == (int)c->a[0] && fl->direct[i].local >= 0)
-				known_close = true;
+		int i = fl && fl->refs == 1 && fl->holder == 0 ? direct_find(fl, (int)c->a[0]) : -1;
+		known_close = i >= 0 && fl->direct[i].local >= 0;
 	}
 	if (fdtable_call(c)) {
 		struct ptask *pt = PT(t);

@@ -649,10 +649,12 @@ pending_find(const struct fdtab *f, int fd)
 	return -1;
 }
 
-static void
-pending_drop(struct fdtab *f, int i)
+/* The pending entry a call closes: a close that succeeded when recording,
+ * of a descriptor whose placeholder was never made; -1 for any other. */
+static int
+pending_closed(const struct call *c, long ret, const struct fdtab *f)
 {
-	f->pending[i] = f->pending[--f->npending];
+	return c->nr == SYS_close && ret == 0 ? pending_find(f, (int)c->a[0]) : -1;
 }
 
 /* Does the call matched with ev (result ret) need t's real table to match
@@ -671,9 +673,7 @@ needs_real_table(const struct call *c, const json_t *ev, long ret, const struct 
 	if ((sc->flags & SC_MAP) && ret >= 0 && json_object_get(ev, "map") == NULL &&
 	    !(c->a[3] & MAP_ANONYMOUS))
 		return true;
-	if (mode == RM_RUN_REAL)
-		return !(c->nr == SYS_close && ret == 0 && pending_find(f, (int)c->a[0]) >= 0);
-	return false;
+	return mode == RM_RUN_REAL && pending_closed(c, ret, f) < 0;
 }
 
 /* Makes t's pending placeholders (lowest number first), then has t make
@@ -683,20 +683,18 @@ materialize(struct replay *r, struct kernel *k, struct task *t)
 {
 	struct fdtab *f = RT(t)->fds;
 	struct user_regs_struct regs = t->call.regs;	/* as at the seccomp stop */
-	int fds[PENDING_MAX], n = f->npending, e;
+	int fds[PENDING_MAX], n = 0, e;
 	bool cloexec[PENDING_MAX];
 	enum verdict v;
 
-	for (int i = 0; i < n; i++) {
-		int j = i;
-		for (int m = i + 1; m < n; m++)
-			if (f->pending[m].fd < f->pending[j].fd)
-				j = m;
-		fds[i] = f->pending[j].fd;
-		cloexec[i] = f->pending[j].cloexec;
-		f->pending[j] = f->pending[i];
-		f->pending[i].fd = fds[i];
-		f->pending[i].cloexec = cloexec[i];
+	for (int i = 0; i < f->npending; i++, n++) {	/* insertion sort */
+		int j = n;
+		for (; j > 0 && fds[j - 1] > f->pending[i].fd; j--) {
+			fds[j] = fds[j - 1];
+			cloexec[j] = cloexec[j - 1];
+		}
+		fds[j] = f->pending[i].fd;
+		cloexec[j] = f->pending[i].cloexec;
 	}
 	f->npending = 0;
 	if ((v = put_placeholders(r, k, t, &regs, fds, cloexec, n)) != V_RESUME)
@@ -1256,10 +1254,9 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	if ((sc->flags & SC_KILL) && ret == 0 && kill_sig(c) == SIGKILL)
 		return rewrite_ids(r, k, t, EX_KEEP);
 	int pi;
-	if (mode == RM_RUN_REAL && c->nr == SYS_close && ret == 0 &&
-	    (pi = pending_find(rt->fds, (int)c->a[0])) >= 0) {
+	if (mode == RM_RUN_REAL && (pi = pending_closed(c, ret, rt->fds)) >= 0) {
 		/* its placeholder was never made: nothing to close */
-		pending_drop(rt->fds, pi);
+		rt->fds->pending[pi] = rt->fds->pending[--rt->fds->npending];
 		note_fds(stdio_of(r, t), c, ret);
 		if ((e = call_skip(t->tid, &c->regs, ret)) < 0)
 			return lost(r, k, t, e);
