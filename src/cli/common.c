@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "cli/common.h"
-#include "kernel/exitcodes.h"
+#include "config/exitcodes.h"
 
 const char *progname = "dios";
 bool cli_quiet;

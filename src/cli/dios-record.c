@@ -9,11 +9,11 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "cli/common.h"
-#include "kernel/exitcodes.h"
+#include "config/exitcodes.h"
 #include "kernel/kernel.h"
-#include "kernel/options.h"
+#include "config/options.h"
 #include "kernel/spawn.h"
-#include "kernel/trace_io.h"
+#include "trace/io.h"
 #include "kernel/tsc.h"
 #include "proxy/proxy.h"
 
@@ -121,7 +121,6 @@ main(int argc, char **argv)
 	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warnx_,
 	    .log = o.verbose ? stderr : NULL, .portable = o.portable };
 	memset(&k, 0, sizeof k);
-	k.opts = &o;
 	k.root = sres.pid;
 	k.tick = tick;
 	task_new(&k, sres.pid);

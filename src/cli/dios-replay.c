@@ -7,16 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/common.h"
-#include "kernel/blobstore.h"
-#include "kernel/bytes.h"
-#include "kernel/exitcodes.h"
-#include "kernel/fileid.h"
+#include "trace/blobstore.h"
+#include "trace/bytes.h"
+#include "config/exitcodes.h"
+#include "trace/fileid.h"
 #include "kernel/kernel.h"
-#include "kernel/options.h"
+#include "config/options.h"
 #include "kernel/spawn.h"
-#include "kernel/trace_io.h"
+#include "trace/io.h"
 #include "kernel/tsc.h"
-#include "kernel/tracecheck.h"
+#include "inspect/check.h"
 #include "replay/replay.h"
 
 void affinity_set_shown(const unsigned char *mask, size_t len);
@@ -403,7 +403,6 @@ main(int argc, char **argv)
 	    .bs = portable ? files.bs : NULL, .first_fix = &fix,
 	    .gate = meanwhile ? check_gate : NULL, .gate_ctx = &chk };
 	memset(&k, 0, sizeof k);
-	k.opts = &o;
 	k.root = sres.pid;
 	struct task *root = task_new(&k, sres.pid);
 	root->vtid = (pid_t)json_integer_value(json_object_get(hdr, "pid"));

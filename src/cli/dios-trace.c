@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/common.h"
-#include "kernel/fdpaths.h"
-#include "kernel/render.h"
-#include "kernel/trace_io.h"
-#include "kernel/tracecheck.h"
-#include "kernel/tracediff.h"
-#include "kernel/tracesel.h"
-#include "kernel/tracestat.h"
+#include "inspect/fdpaths.h"
+#include "inspect/render.h"
+#include "trace/io.h"
+#include "inspect/check.h"
+#include "inspect/diff.h"
+#include "inspect/select.h"
+#include "inspect/stats.h"
 
 /* Exit statuses (man/dios-trace.1). */
 #define EX_OK		0

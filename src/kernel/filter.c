@@ -6,7 +6,7 @@
 #include <sys/prctl.h>
 #include <seccomp.h>
 #include "kernel/filter.h"
-#include "kernel/systable.h"
+#include "sys/systable.h"
 
 /* Calls that stay inside the process: memory management, futexes, signal
  * masks and handlers, thread bookkeeping, exit.  Keep this list short;

@@ -14,23 +14,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 #include <jansson.h>
-#include "kernel/systable.h"
-#include "kernel/options.h"
-
-/* One system call in progress. */
-struct call {
-	long nr;
-	const struct sc_desc *sc;	/* NULL: not in the table */
-	uint64_t a[6];			/* raw arguments */
-	long ret;			/* raw result: >= 0, or -errno */
-	json_t *args;			/* inputs, as in the trace (owned) */
-	json_t *out;			/* outputs (owned), NULL when none */
-	json_t *extra;			/* other event keys, e.g. "map" (owned) */
-	uint64_t sp;			/* stack pointer at entry */
-	struct user_regs_struct regs;	/* registers at the seccomp stop */
-};
-
-void call_reset(struct call *c);
+#include "sys/call.h"
 
 enum task_state {
 	TS_STARTING,	/* spawned, before its first exec completes */
@@ -99,7 +83,6 @@ struct module {
 #define KERNEL_MAX_MODULES 4
 
 struct kernel {
-	const struct dios_opts *opts;
 	struct module *stack[KERNEL_MAX_MODULES];
 	int nmodules;
 	struct task *tasks;

@@ -5,10 +5,46 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <linux/ptrace.h>
 #include <sys/time.h>
 #include <sys/wait.h>
-#include "kernel/capture.h"
+#include "sys/capture.h"
 #include "kernel/kernel.h"
+
+/* Fills c->nr, c->a, c->sc, c->sp and c->regs from a seccomp stop of tid. */
+static int
+call_load_entry(pid_t tid, struct call *c)
+{
+	call_reset(c);
+	/* One GETREGS gives the call and its arguments, and the registers
+	 * replay changes to skip it. */
+	if (ptrace(PTRACE_GETREGS, tid, 0, &c->regs) < 0)
+		return -errno;
+	c->nr = (long)c->regs.orig_rax;
+	c->a[0] = c->regs.rdi;
+	c->a[1] = c->regs.rsi;
+	c->a[2] = c->regs.rdx;
+	c->a[3] = c->regs.r10;
+	c->a[4] = c->regs.r8;
+	c->a[5] = c->regs.r9;
+	c->sp = c->regs.rsp;
+	c->sc = sc_by_nr(c->nr);
+	return 0;
+}
+
+/* Reads the result at a syscall-exit stop into c->ret. */
+static int
+call_load_exit(pid_t tid, struct call *c)
+{
+	struct ptrace_syscall_info info;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) < 0)
+		return -errno;
+	if (info.op != PTRACE_SYSCALL_INFO_EXIT)
+		return -EPROTO;
+	c->ret = (long)info.exit.rval;
+	return 0;
+}
 
 static volatile sig_atomic_t ticked;
 static volatile pid_t forward_to;
@@ -113,7 +149,7 @@ dispatch_enter(struct kernel *k, struct task *t)
 static int
 on_enter(struct kernel *k, struct task *t)
 {
-	int e = call_load_entry(t, &t->call);
+	int e = call_load_entry(t->tid, &t->call);
 
 	if (e < 0)
 		return e == -ESRCH ? 0 : e;
@@ -127,7 +163,7 @@ on_exit_stop(struct kernel *k, struct task *t)
 
 	if (t->state != TS_IN_CALL || t->claimed == NULL)
 		return resume(t, 0);
-	if ((e = call_load_exit(t, &t->call)) < 0)
+	if ((e = call_load_exit(t->tid, &t->call)) < 0)
 		return e == -ESRCH ? 0 : e;
 	e = t->claimed->exit ? t->claimed->exit(t->claimed, k, t) : 0;
 	t->state = TS_RUNNING;

@@ -10,8 +10,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include "kernel/bytes.h"
-#include "kernel/systable.h"
+#include "trace/bytes.h"
+#include "sys/systable.h"
 #include "kernel/tracee.h"
 #include "proxy/proxy.h"
 

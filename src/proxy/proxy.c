@@ -16,14 +16,14 @@
 #include <time.h>
 #include "kernel/tracee.h"
 #include "kernel/tsc.h"
-#include "kernel/blobstore.h"
-#include "kernel/capture.h"
-#include "kernel/elfinterp.h"
-#include "kernel/family.h"
-#include "kernel/fileid.h"
-#include "kernel/render.h"
+#include "trace/blobstore.h"
+#include "sys/capture.h"
+#include "trace/elfinterp.h"
+#include "sys/family.h"
+#include "trace/fileid.h"
+#include "inspect/render.h"
 #include "kernel/vdso.h"
-#include "kernel/xlat.h"
+#include "sys/xlat.h"
 #include "proxy/proxy.h"
 
 struct proxy {
@@ -489,7 +489,7 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 		    "the program called %s, which cannot work under dios (a traced program "
 		    "cannot trace); the recording stops here", c->sc->name);
 		p->st.aborted = p->abort_msg;
-		if (capture_entry(t, c) == 0) {
+		if (capture_entry(t->tid, c) == 0) {
 			json_t *ev = event_new(p->seq++, t->vtid, c);
 			json_object_del(ev, "ret");
 			json_object_set_new(ev, "unsupported", json_true());
@@ -517,7 +517,7 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 			pt->holds = true;
 		}
 	}
-	if ((e = capture_entry(t, c)) < 0) {
+	if ((e = capture_entry(t->tid, c)) < 0) {
 		/* Unreadable inputs (a bad pointer): the call will fail with
 		 * EFAULT on the host; record what can be recorded. */
 		json_decref(c->args);
@@ -550,7 +550,7 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 		PT(t)->holds = false;
 		PT(t)->fl->holder = 0;
 	}
-	if ((e = capture_exit(t, c)) < 0 && e != -EFAULT)
+	if ((e = capture_exit(t->tid, c)) < 0 && e != -EFAULT)
 		return e;
 	if (c->sc && (c->sc->flags & SC_CLONE) && PT(t)->clone_written) {
 		PT(t)->clone_written = false;	/* written at the event stop */

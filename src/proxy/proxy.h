@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "kernel/kernel.h"
-#include "kernel/trace_io.h"
+#include "trace/io.h"
 
 struct proxy_conf {
 	struct trace_writer *w;		/* not owned */

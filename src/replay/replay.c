@@ -17,15 +17,15 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <elf.h>
-#include "kernel/bytes.h"
-#include "kernel/capture.h"
-#include "kernel/family.h"
-#include "kernel/fileid.h"
-#include "kernel/render.h"
+#include "trace/bytes.h"
+#include "sys/capture.h"
+#include "sys/family.h"
+#include "trace/fileid.h"
+#include "inspect/render.h"
 #include "kernel/tracee.h"
 #include "kernel/tsc.h"
 #include "kernel/vdso.h"
-#include "kernel/xlat.h"
+#include "sys/xlat.h"
 #include "replay/replay.h"
 
 #define RING 5
@@ -735,7 +735,7 @@ placeholder(struct replay *r, struct kernel *k, struct task *t, const json_t *ev
 		if ((v = put_placeholders(r, k, t, &saved, fds, cx, n)) != V_RESUME)
 			return v;
 	}
-	if ((e = inject_out(t, &t->call, json_object_get(ev, "out"), ret)) < 0)
+	if ((e = inject_out(t->tid, &t->call, json_object_get(ev, "out"), ret)) < 0)
 		return fail(r, k, "event %llu: cannot give the program the recorded outputs of %s: %s",
 		    (unsigned long long)seq_of(ev), t->call.sc->name,
 		    e == -EINVAL ? "they do not fit its buffers (was the trace edited?)" : strerror(-e));
@@ -1039,7 +1039,7 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 		return fail(r, k, "reading the trace failed at line %llu: %s",
 		    (unsigned long long)trace_reader_line(r->conf.r),
 		    e == -EBADMSG ? trace_reader_error(r->conf.r) : strerror(-e));
-	if (c->args == NULL && capture_entry(t, c) < 0) {
+	if (c->args == NULL && capture_entry(t->tid, c) < 0) {
 		json_decref(c->args);
 		c->args = json_object();
 	}
@@ -1284,7 +1284,7 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	}
 	if ((e = call_skip(t->tid, &c->regs, ret)) < 0)
 		return lost(r, k, t, e);
-	if ((e = inject_out(t, c, json_object_get(ev, "out"), ret)) < 0)
+	if ((e = inject_out(t->tid, c, json_object_get(ev, "out"), ret)) < 0)
 		return fail(r, k, "event %llu: cannot give the program the recorded outputs of %s: %s",
 		    (unsigned long long)seq_of(ev), name,
 		    e == -EINVAL ? "they do not fit its buffers (was the trace edited?)" : strerror(-e));
@@ -1340,7 +1340,7 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 		regs.r10 = rt->orig.r10;
 		regs.rax = (uint64_t)ret;
 		if ((e = regs_set(t->tid, &regs)) == 0 && ret >= 0)
-			e = inject_out(t, c, json_object_get(rt->ev, "out"), ret);
+			e = inject_out(t->tid, c, json_object_get(rt->ev, "out"), ret);
 		break;
 	}
 	case EX_RUN_REAL:
@@ -1357,7 +1357,7 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 	case EX_SLEEP:
 		e = set_result(t, ret);
 		if (e == 0)
-			e = inject_out(t, c, json_object_get(rt->ev, "out"), ret);
+			e = inject_out(t->tid, c, json_object_get(rt->ev, "out"), ret);
 		break;
 	case EX_RESTART: {
 		struct user_regs_struct regs;

@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
-#include "kernel/blobstore.h"
-#include "kernel/elfinterp.h"
+#include "trace/blobstore.h"
+#include "trace/elfinterp.h"
 #include "kernel/kernel.h"
-#include "kernel/trace_io.h"
+#include "trace/io.h"
 
 struct replay_conf {
 	struct trace_reader *r;		/* positioned after the header; not owned */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# asan-io.sh: builds bytes.c, sha256.c and trace_io.c with their unit tests
+# asan-io.sh: builds src/trace/bytes.c, sha256.c and io.c with their unit tests
 # and the trace-reader fuzz loop under AddressSanitizer + UBSan (clang), runs
 # them, and when clang has libFuzzer, fuzzes the reader for a while.
 # Prints TAP; exits 77 (skip) when clang, ASan or the libraries are missing.
@@ -25,8 +25,8 @@ skip_all() {
 command -v "$cc" >/dev/null 2>&1 || skip_all "$cc not found (install clang)"
 pkg-config --exists jansson libzstd 2>/dev/null ||
 	skip_all "pkg-config cannot find jansson and libzstd"
-[ -f "$top/src/kernel/trace_io.c" ] || {
-	echo "Bail out! cannot find src/kernel/trace_io.c under $top (set srcdir)"
+[ -f "$top/src/trace/io.c" ] || {
+	echo "Bail out! cannot find src/trace/io.c under $top (set srcdir)"
 	exit 99
 }
 
@@ -38,9 +38,9 @@ trap 'rm -rf "$work"' EXIT INT TERM
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 cflags="-g -O1 $san -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter
-	-I$top/src -I$top/tests/unit $(pkg-config --cflags jansson libzstd)"
+	-iquote $top/src -I$top/tests/unit $(pkg-config --cflags jansson libzstd)"
 libs="$(pkg-config --libs jansson libzstd) -pthread"
-lib="$top/src/kernel/bytes.c $top/src/kernel/sha256.c $top/src/kernel/trace_io.c"
+lib="$top/src/trace/bytes.c $top/src/trace/sha256.c $top/src/trace/io.c"
 
 echo 'int main(void) { return 0; }' >"$work/probe.c"
 # shellcheck disable=SC2086
@@ -99,8 +99,8 @@ done
 # The trace's reading and writing threads under ThreadSanitizer.
 log="$work/tsan.log"
 # shellcheck disable=SC2086
-if "$cc" -g -O1 -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -I"$top/src" -I"$top/tests/unit" \
-	$(pkg-config --cflags jansson libzstd) "$top/tests/unit/test-trace-io.c" "$top/src/kernel/trace_io.c" \
+if "$cc" -g -O1 -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -iquote "$top/src" -I"$top/tests/unit" \
+	$(pkg-config --cflags jansson libzstd) "$top/tests/unit/test-trace-io.c" "$top/src/trace/io.c" \
 	$libs -pthread -o "$work/tsan-io" >"$log" 2>&1; then
 	(cd "$work" && DIOS_TRACE_IO_THREADS=only TSAN_OPTIONS=halt_on_error=1 ./tsan-io) >>"$log" 2>&1
 	st=$?

@@ -1,8 +1,5 @@
-# tests/unit/config.mk: options and the YAML config file (src/kernel/options.c,
-# src/kernel/config.c), their tests and man/dios.yaml.5.
-libdios_a_SOURCES += src/kernel/options.c src/kernel/options.h src/kernel/optutil.h \
-	src/kernel/config.c
-
+# tests/unit/config.mk: unit tests of src/config (the options, the command line
+# and the YAML config file) and man/dios.yaml.5.
 check_PROGRAMS += tests/unit/test-config tests/unit/fuzz-config
 TESTS += tests/unit/test-config tests/unit/fuzz-config
 tests_unit_test_config_SOURCES = tests/unit/test-config.c tests/unit/tap.h

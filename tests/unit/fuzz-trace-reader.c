@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "kernel/trace_io.h"
+#include "trace/io.h"
 #include "tap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

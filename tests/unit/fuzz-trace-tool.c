@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
-#include "kernel/bytes.h"
-#include "kernel/fdpaths.h"
-#include "kernel/render.h"
-#include "kernel/systable.h"
-#include "kernel/tracediff.h"
-#include "kernel/tracesel.h"
+#include "trace/bytes.h"
+#include "inspect/fdpaths.h"
+#include "inspect/render.h"
+#include "sys/systable.h"
+#include "inspect/diff.h"
+#include "inspect/select.h"
 
 static unsigned long long rng = 0x2545F4914F6CDD1DULL;
 

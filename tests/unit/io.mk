@@ -1,9 +1,4 @@
-# tests/unit/io.mk: trace I/O, bytes and SHA-256 (library and unit tests).
-
-libdios_a_SOURCES += \
-	src/kernel/bytes.c src/kernel/bytes.h \
-	src/kernel/sha256.c src/kernel/sha256.h \
-	src/kernel/trace_io.c src/kernel/trace_io.h
+# tests/unit/io.mk: unit tests of src/trace (trace I/O, bytes, SHA-256).
 
 IO_TESTS = \
 	tests/unit/test-bytes \

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/bytes.h"
+#include "trace/bytes.h"
 #include "tap.h"
 
 /* xorshift64*: a fixed-seed generator, the same on every libc. */

@@ -14,11 +14,11 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include "kernel/bytes.h"
-#include "kernel/capture.h"
-#include "kernel/family.h"
-#include "kernel/structs.h"
-#include "kernel/tracee.h"
+#include "trace/bytes.h"
+#include "sys/capture.h"
+#include "sys/family.h"
+#include "sys/structs.h"
+#include "sys/mem.h"
 #include "tap.h"
 
 /* Buffers set before fork(): the child has them at the same addresses. */
@@ -148,7 +148,7 @@ build_control(void *buf)
 }
 
 static void
-family_round_trips(struct task *t)
+family_round_trips(pid_t tid)
 {
 	struct call c = { 0 };
 	int fds[8];
@@ -167,12 +167,12 @@ family_round_trips(struct task *t)
 	c.a[0] = 5;
 	c.a[1] = (uint64_t)(uintptr_t)&msg_src;
 	c.a[2] = MSG_CMSG_CLOEXEC;
-	is_int(capture_entry(t, &c), 0, "recvmsg: entry captured");
+	is_int(capture_entry(tid, &c), 0, "recvmsg: entry captured");
 	ok(json_int_or(json_object_get(c.args, "msg"), "size", 0) == 12 &&
 	    json_int_or(json_object_get(c.args, "msg"), "namelen", 0) == 16,
 	    "recvmsg: the capacities are its inputs");
 	c.ret = 10;
-	is_int(capture_exit(t, &c), 0, "recvmsg: outputs captured");
+	is_int(capture_exit(tid, &c), 0, "recvmsg: outputs captured");
 	json_t *out = through_text(c.out);
 	const json_t *m = json_object_get(out, "msg");
 	void *b;
@@ -186,19 +186,19 @@ family_round_trips(struct task *t)
 	ok(fds[0] == 7 && fds[1] == 9 && cloexec, "recvmsg: their numbers, and MSG_CMSG_CLOEXEC");
 	json_decref(ev);
 	c.a[1] = (uint64_t)(uintptr_t)&msg_dst;
-	is_int(inject_out(t, &c, out, 10), 0, "recvmsg: outputs injected into another msghdr");
+	is_int(inject_out(tid, &c, out, 10), 0, "recvmsg: outputs injected into another msghdr");
 	struct msghdr got;
 	char gn[16], gc[sizeof ctl_src.b], ga[4], gb[8];
-	ok(mem_read(t->tid, (uint64_t)(uintptr_t)&msg_dst, &got, sizeof got) == 0 &&
+	ok(mem_read(tid, (uint64_t)(uintptr_t)&msg_dst, &got, sizeof got) == 0 &&
 	    got.msg_namelen == msg_src.msg_namelen && got.msg_controllen == msg_src.msg_controllen &&
 	    got.msg_flags == msg_src.msg_flags, "recvmsg: namelen, controllen and flags written");
-	ok(mem_read(t->tid, (uint64_t)(uintptr_t)name_dst, gn, sizeof gn) == 0 &&
+	ok(mem_read(tid, (uint64_t)(uintptr_t)name_dst, gn, sizeof gn) == 0 &&
 	    memcmp(gn, name_src, sizeof gn) == 0, "recvmsg: the name arrives");
-	ok(mem_read(t->tid, (uint64_t)(uintptr_t)dst_a, ga, 4) == 0 &&
-	    mem_read(t->tid, (uint64_t)(uintptr_t)dst_b, gb, 6) == 0 &&
+	ok(mem_read(tid, (uint64_t)(uintptr_t)dst_a, ga, 4) == 0 &&
+	    mem_read(tid, (uint64_t)(uintptr_t)dst_b, gb, 6) == 0 &&
 	    memcmp(ga, "abcd", 4) == 0 && memcmp(gb, "efghij", 6) == 0,
 	    "recvmsg: the data is scattered across the iovecs");
-	ok(mem_read(t->tid, (uint64_t)(uintptr_t)ctl_dst.b, gc, msg_src.msg_controllen) == 0 &&
+	ok(mem_read(tid, (uint64_t)(uintptr_t)ctl_dst.b, gc, msg_src.msg_controllen) == 0 &&
 	    memcmp(gc, ctl_src.b, msg_src.msg_controllen) == 0,
 	    "recvmsg: the control messages are rebuilt byte for byte");
 	json_decref(out);
@@ -210,17 +210,17 @@ family_round_trips(struct task *t)
 	c.a[0] = (uint64_t)(uintptr_t)pfd_src;
 	c.a[1] = 2;
 	c.a[2] = 100;
-	is_int(capture_entry(t, &c), 0, "poll: entry captured");
+	is_int(capture_entry(tid, &c), 0, "poll: entry captured");
 	ok(json_array_size(json_object_get(c.args, "fds")) == 2 &&
 	    json_int_or(json_array_get(json_object_get(c.args, "fds"), 1), "fd", 0) == 4,
 	    "poll: the descriptors are inputs");
 	c.ret = 1;
-	is_int(capture_exit(t, &c), 0, "poll: outputs captured");
+	is_int(capture_exit(tid, &c), 0, "poll: outputs captured");
 	out = through_text(c.out);
 	c.a[0] = (uint64_t)(uintptr_t)pfd_dst;
-	is_int(inject_out(t, &c, out, 1), 0, "poll: revents injected");
+	is_int(inject_out(tid, &c, out, 1), 0, "poll: revents injected");
 	struct pollfd gp[2];
-	ok(mem_read(t->tid, (uint64_t)(uintptr_t)pfd_dst, gp, sizeof gp) == 0 &&
+	ok(mem_read(tid, (uint64_t)(uintptr_t)pfd_dst, gp, sizeof gp) == 0 &&
 	    gp[0].revents == (POLLIN | POLLHUP) && gp[1].revents == 0, "poll: revents arrive");
 	json_decref(out);
 	call_reset(&c);
@@ -229,7 +229,7 @@ family_round_trips(struct task *t)
 int
 main(void)
 {
-	struct task t = { 0 };
+	pid_t tid = 0;
 	struct call c = { 0 };
 	pid_t pid;
 	int st;
@@ -269,7 +269,7 @@ main(void)
 		for (;;)
 			pause();
 	}
-	t.tid = pid;
+	tid = pid;
 
 	/* inputs: FD, PATH (UTF-8), IN (binary with NUL), UINT, IN_STRUCT, FLAGS */
 	c.sc = &row;
@@ -280,7 +280,7 @@ main(void)
 	c.a[4] = (uint64_t)(uintptr_t)&ts_in;
 	c.a[5] = 02000000 | 0100;	/* O_CLOEXEC|O_CREAT, upper bits garbage below */
 	c.a[5] |= 0xdead00000000ull;
-	is_int(capture_entry(&t, &c), 0, "inputs captured from the child");
+	is_int(capture_entry(tid, &c), 0, "inputs captured from the child");
 	json_t *args = through_text(c.args);
 	ok(args != NULL, "inputs survive the text form");
 	is_int((int)json_int_or(args, "fd", 0), -100, "FD is a signed int");
@@ -303,11 +303,11 @@ main(void)
 
 	/* a non-UTF-8 path becomes bytes */
 	c.a[1] = (uint64_t)(uintptr_t)path_bin;
-	is_int(capture_entry(&t, &c), 0, "non-UTF-8 path captured");
+	is_int(capture_entry(tid, &c), 0, "non-UTF-8 path captured");
 	ok(json_is_object(json_object_get(c.args, "path")) &&
 	    json_object_get(json_object_get(c.args, "path"), "b64"), "non-UTF-8 PATH stored as b64");
 	c.a[1] = 0;
-	is_int(capture_entry(&t, &c), 0, "NULL path captured");
+	is_int(capture_entry(tid, &c), 0, "NULL path captured");
 	ok(json_is_null(json_object_get(c.args, "path")), "NULL PATH is null");
 	call_reset(&c);
 
@@ -320,17 +320,17 @@ main(void)
 	c.a[3] = (uint64_t)(uintptr_t)&off;
 	c.a[4] = 0xffffffffu;		/* int -1, upper half zero */
 	c.a[5] = (uint64_t)-5;
-	is_int(capture_entry(&t, &c), 0, "iovec inputs captured");
+	is_int(capture_entry(tid, &c), 0, "iovec inputs captured");
 	ok(json_int_or(c.args, "pid", 0) == -1, "INT32 -1 is -1, whatever the upper half");
 	ok(json_int_or(c.args, "pos", 0) == -5, "INT keeps 64 bits (-5)");
 	c.a[4] = 0xdead00000007ull;
 	c.a[5] = 1ull << 40;
-	is_int(capture_entry(&t, &c), 0, "captured again");
+	is_int(capture_entry(tid, &c), 0, "captured again");
 	ok(json_int_or(c.args, "pid", 0) == 7, "INT32 drops the upper half");
 	ok(json_int_or(c.args, "pos", 0) == (json_int_t)1 << 40, "INT keeps 2^40");
 	c.a[4] = 0xffffffffu;
 	c.a[5] = (uint64_t)-5;
-	is_int(capture_entry(&t, &c), 0, "captured once more");
+	is_int(capture_entry(tid, &c), 0, "captured once more");
 	ok(json_get_bytes(json_object_get(c.args, "iov"), &b, &n) == 0 && n == 21 &&
 	    memcmp(b, "abcdefg\x80\x81hijklm\0nopqr", 21) == 0, "IOV_IN gathered in order");
 	free(b);
@@ -355,9 +355,9 @@ main(void)
 	c.a[4] = 3;
 	c.a[5] = 0644;
 	c.ret = 17;
-	is_int(capture_entry(&t, &c), 0, "entry of an output call");
+	is_int(capture_entry(tid, &c), 0, "entry of an output call");
 	is_int((int)json_int_or(c.args, "mode", 0), 0644, "MODE kept");
-	is_int(capture_exit(&t, &c), 0, "outputs captured");
+	is_int(capture_exit(tid, &c), 0, "outputs captured");
 	json_t *out = through_text(c.out);
 	ok(json_get_bytes(json_object_get(out, "buf"), &b, &n) == 0 && n == 17 &&
 	    memcmp(b, out_src, 17) == 0, "OUT holds exactly ret bytes");
@@ -368,7 +368,7 @@ main(void)
 	c.a[0] = (uint64_t)(uintptr_t)out_dst;
 	c.a[2] = (uint64_t)(uintptr_t)&ts_out;
 	c.a[3] = (uint64_t)(uintptr_t)iov_out;
-	is_int(inject_out(&t, &c, out, 17), 0, "outputs injected");
+	is_int(inject_out(tid, &c, out, 17), 0, "outputs injected");
 	unsigned char got[300];
 	struct timespec ts;
 	char io1[7], io2[9], io3[5];
@@ -383,7 +383,7 @@ main(void)
 	    memcmp(io3, "n", 1) == 0, "IOV_OUT scattered across the task's buffers");
 	/* an edited trace asking more than the buffer holds is refused */
 	c.a[1] = 4;
-	is_int(inject_out(&t, &c, out, 17), -EINVAL, "OUT larger than the buffer is refused");
+	is_int(inject_out(tid, &c, out, 17), -EINVAL, "OUT larger than the buffer is refused");
 	json_decref(out);
 	call_reset(&c);
 
@@ -400,7 +400,7 @@ main(void)
 	call_reset(&c);
 
 	struct_round_trips();
-	family_round_trips(&t);
+	family_round_trips(tid);
 
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/options.h"
+#include "config/options.h"
 #include "tap.h"
 
 #define R CMD_RECORD

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/sha256.h"
+#include "trace/sha256.h"
 #include "tap.h"
 
 static void

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "kernel/trace_io.h"
+#include "trace/io.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/dios-test-trace-io-XXXXXX";

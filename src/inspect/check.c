@@ -1,0 +1,333 @@
+/* tracecheck.c: format v1 checks of a trace, line by line. */
+#include "config.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include "trace/blobstore.h"
+#include "trace/bytes.h"
+#include "sys/systable.h"
+#include "trace/io.h"
+#include "inspect/check.h"
+#include "sys/xlat.h"
+
+void
+trace_summary_free(struct trace_summary *s)
+{
+	json_decref(s->header);
+	json_decref(s->footer);
+	memset(s, 0, sizeof *s);
+}
+
+static const char *
+check_header(const json_t *h, int *version)
+{
+	const json_t *v = json_object_get(h, "format"), *exe;
+
+	if (!json_is_string(v) || strcmp(json_string_value(v), "dios-trace") != 0)
+		return "not a dios trace header (no \"format\":\"dios-trace\")";
+	v = json_object_get(h, "version");
+	if (!json_is_integer(v))
+		return "header lacks an integer \"version\"";
+	*version = (int)json_integer_value(v);
+	if (*version != 1)
+		return NULL;
+	if (!json_is_array(json_object_get(h, "argv")) || json_array_size(json_object_get(h, "argv")) == 0)
+		return "header lacks \"argv\" (a non-empty array)";
+	if (!json_is_array(json_object_get(h, "env")))
+		return "header lacks \"env\" (an array)";
+	exe = json_object_get(h, "exe");
+	if (!json_is_string(json_object_get(exe, "path")) || !json_is_integer(json_object_get(exe, "size")) ||
+	    !json_is_string(json_object_get(exe, "sha256")))
+		return "header lacks \"exe\" with \"path\", \"size\" and \"sha256\"";
+	if (!json_is_array(json_object_get(h, "fds")))
+		return "header lacks \"fds\" (an array)";
+	if (!json_is_integer(json_object_get(h, "pid")))
+		return "header lacks \"pid\"";
+	return NULL;
+}
+
+/* The members of args and out against the row's argument kinds.  Members
+ * the row does not name, and CUSTOM ones, are left to the families. */
+static const char *
+check_args(const struct sc_desc *sc, const json_t *args, const json_t *out, char *buf, size_t n)
+{
+	for (int i = 0; i < sc->nargs; i++) {
+		const struct arg_desc *ad = &sc->args[i];
+		const json_t *v = json_object_get(args, ad->name);
+		const json_t *o = out ? json_object_get(out, ad->name) : NULL;
+		const char *want = NULL;
+
+		switch (ad->kind) {
+		case A_INT: case A_INT32: case A_UINT: case A_FD: case A_FLAGS: case A_MODE: case A_PTR:
+			if (v && !json_is_integer(v))
+				want = "a number";
+			break;
+		case A_PATH:
+			if (v && !json_is_string(v) && !json_is_null(v))
+				want = "a string";
+			break;
+		case A_IN:
+			if (v && !json_is_null(v) && json_bytes_len(v) < 0)
+				want = "a bytes object ({\"text\":...} or {\"b64\":...} with valid base64)";
+			break;
+		case A_IN_STRUCT: case A_INOUT_STRUCT:
+			if (v && !json_is_object(v) && !json_is_null(v))
+				want = "an object or null";
+			break;
+		case A_OUT:
+			if (o && json_bytes_len(o) < 0) {
+				snprintf(buf, n, "%s: \"out\".\"%s\" is not a bytes object ({\"text\":...} "
+				    "or {\"b64\":...} with valid base64)", sc->name, ad->name);
+				return buf;
+			}
+			break;
+		case A_OUT_STRUCT:
+			if (o && !json_is_object(o) && !json_is_null(o)) {
+				snprintf(buf, n, "%s: \"out\".\"%s\" is not an object", sc->name, ad->name);
+				return buf;
+			}
+			break;
+		default:
+			break;
+		}
+		if (want) {
+			snprintf(buf, n, "%s: \"args\".\"%s\" is not %s", sc->name, ad->name, want);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static const char *
+check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
+{
+	const json_t *seq = json_object_get(ev, "seq"), *sys = json_object_get(ev, "sys");
+	const json_t *ret = json_object_get(ev, "ret"), *err = json_object_get(ev, "err");
+
+	if (!json_is_integer(seq))
+		return "event lacks an integer \"seq\"";
+	if ((uint64_t)json_integer_value(seq) != want_seq) {
+		snprintf(buf, n, "event \"seq\" is %lld, expected %llu (events must be numbered in order)",
+		    (long long)json_integer_value(seq), (unsigned long long)want_seq);
+		return buf;
+	}
+	if (!json_is_integer(json_object_get(ev, "tid")))
+		return "event lacks an integer \"tid\"";
+	if (json_is_string(json_object_get(ev, "event"))) {
+		const char *what = json_string_value(json_object_get(ev, "event"));
+		if (strcmp(what, "signal") == 0 &&
+		    (!json_is_string(json_object_get(ev, "sig")) ||
+		    signal_from_name(json_string_value(json_object_get(ev, "sig"))) < 0))
+			return "signal event lacks a known \"sig\"";
+		if ((strcmp(what, "rdtsc") == 0 || strcmp(what, "rdtscp") == 0) &&
+		    !json_is_integer(json_object_get(ev, "value")))
+			return "rdtsc event lacks an integer \"value\"";
+		return NULL;
+	}
+	if (!json_is_string(sys))
+		return "event lacks \"sys\" (or \"event\")";
+	if (!json_is_true(json_object_get(ev, "unknown")) && sc_by_name(json_string_value(sys)) == NULL) {
+		snprintf(buf, n, "unknown system call \"%s\"", json_string_value(sys));
+		return buf;
+	}
+	if (json_is_true(json_object_get(ev, "unsupported")))
+		return NULL;
+	if (!json_is_object(json_object_get(ev, "args")))
+		return "event lacks \"args\" (an object)";
+	if (!json_is_integer(ret) && !(json_is_string(err) && errno_from_name(json_string_value(err)) > 0))
+		return "event lacks \"ret\" (an integer) or \"err\" (an errno name such as \"ENOENT\")";
+	if (json_object_get(ev, "out") && !json_is_object(json_object_get(ev, "out")))
+		return "event \"out\" is not an object";
+	if (!json_is_true(json_object_get(ev, "unknown")))
+		return check_args(sc_by_name(json_string_value(sys)), json_object_get(ev, "args"),
+		    json_object_get(ev, "out"), buf, n);
+	return NULL;
+}
+
+int
+trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen)
+{
+	return trace_check_each(path, s, NULL, NULL, err, errlen);
+}
+
+static int check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
+    bool head_only, char *err, size_t errlen);
+
+int
+trace_check_each(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
+    char *err, size_t errlen)
+{
+	return check_lines(path, s, fn, ctx, false, err, errlen);
+}
+
+int
+trace_check_head(const char *path, struct trace_summary *s, char *err, size_t errlen)
+{
+	return check_lines(path, s, NULL, NULL, true, err, errlen);
+}
+
+static int
+check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
+    bool head_only, char *err, size_t errlen)
+{
+	struct trace_reader *r;
+	json_t *o;
+	char buf[1024];
+	int e, version = 0;
+
+	memset(s, 0, sizeof *s);
+	if ((e = trace_reader_open(&r, path)) < 0) {
+		if (e == -ENOENT)
+			snprintf(err, errlen, "%s: no such trace file", path);
+		else
+			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-e));
+		return e;
+	}
+	for (;;) {
+		const char *why = NULL;
+
+		e = trace_read(r, &o);
+		if (e < 0) {
+			if (e == -EBADMSG)
+				snprintf(err, errlen, "%s: %s%s", path, trace_reader_error(r),
+				    trace_reader_line(r) <= 1 && strstr(trace_reader_error(r), "zstd") ?
+				    "" : "");
+			else
+				snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-e));
+			goto fail;
+		}
+		if (e == 0)
+			break;
+		if (s->footer) {
+			json_decref(o);
+			snprintf(err, errlen, "%s: line %llu: more lines after the footer", path,
+			    (unsigned long long)trace_reader_line(r));
+			e = -EBADMSG;
+			goto fail;
+		}
+		if (s->header == NULL) {
+			s->header = o;
+			why = check_header(o, &version);
+			if (why == NULL && version != 1) {
+				snprintf(err, errlen, "%s: trace format version %d is not supported: this "
+				    "dios (%s) reads version 1; use a dios that matches the recording",
+				    path, version, PACKAGE_VERSION);
+				e = -EPROTO;
+				goto fail;
+			}
+			if (why == NULL && head_only)
+				break;
+		} else if (json_object_get(o, "end") || json_object_get(o, "aborted")) {
+			s->footer = o;
+			if (!json_is_object(json_object_get(o, "end")))
+				why = "footer lacks \"end\" (an object)";
+			else if (!json_is_integer(json_object_get(o, "events")))
+				why = "footer lacks an integer \"events\"";
+			if (json_is_string(json_object_get(o, "aborted")))
+				snprintf(s->aborted, sizeof s->aborted, "%s",
+				    json_string_value(json_object_get(o, "aborted")));
+		} else if (blob_is_line(o)) {
+			why = blob_line_check(o);
+			if (why == NULL && fn && (e = fn(ctx, o, buf, sizeof buf)) < 0) {
+				json_decref(o);
+				snprintf(err, errlen, "%s: line %llu: %s", path,
+				    (unsigned long long)trace_reader_line(r), buf);
+				goto fail;
+			}
+			json_decref(o);
+		} else {
+			why = check_event(o, s->events, buf, sizeof buf);
+			if (why == NULL && fn && (e = fn(ctx, o, buf, sizeof buf)) < 0) {
+				json_decref(o);
+				snprintf(err, errlen, "%s: line %llu: %s", path,
+				    (unsigned long long)trace_reader_line(r), buf);
+				goto fail;
+			}
+			if (why == NULL && json_is_true(json_object_get(o, "unsupported")) && !s->aborted[0])
+				snprintf(s->aborted, sizeof s->aborted, "the program called %s at event %llu",
+				    json_string_value(json_object_get(o, "sys")), (unsigned long long)s->events);
+			s->events++;
+			if (why == NULL && (json_is_integer(json_object_get(o, "ret")) ||
+			    json_is_string(json_object_get(o, "err"))) && json_object_get(o, "sys"))
+				s->calls++;
+			json_decref(o);
+		}
+		if (why) {
+			snprintf(err, errlen, "%s: line %llu: %s", path,
+			    (unsigned long long)trace_reader_line(r), why);
+			e = -EBADMSG;
+			goto fail;
+		}
+	}
+	if (s->header == NULL) {
+		snprintf(err, errlen, "%s: empty, or cut short before its first line: not a usable trace", path);
+		e = -EBADMSG;
+		goto fail;
+	}
+	s->truncated = !head_only && (s->footer == NULL || trace_reader_truncated(r));
+	trace_reader_close(r);
+	return 0;
+fail:
+	trace_reader_close(r);
+	trace_summary_free(s);
+	return e;
+}
+
+/* A check in a thread of its own (trace_check_start). */
+struct trace_check_job {
+	pthread_t th;
+	char *path;
+	trace_line_fn fn;
+	void *ctx;
+	struct trace_summary sum;
+	int result;
+	char err[1024];
+};
+
+static void *
+job_main(void *arg)
+{
+	struct trace_check_job *j = arg;
+
+	j->result = trace_check_each(j->path, &j->sum, j->fn, j->ctx, j->err, sizeof j->err);
+	return NULL;
+}
+
+int
+trace_check_start(struct trace_check_job **jp, const char *path, trace_line_fn fn, void *ctx,
+    const cpu_set_t *cpus)
+{
+	struct trace_check_job *j = calloc(1, sizeof *j);
+	int e;
+
+	if (j == NULL || (j->path = strdup(path)) == NULL) {
+		free(j);
+		return -ENOMEM;
+	}
+	j->fn = fn;
+	j->ctx = ctx;
+	if ((e = trace_io_thread(&j->th, job_main, j, cpus)) < 0) {
+		free(j->path);
+		free(j);
+		return e;
+	}
+	*jp = j;
+	return 0;
+}
+
+int
+trace_check_wait(struct trace_check_job *j, struct trace_summary *s, char *err, size_t errlen)
+{
+	int e;
+
+	pthread_join(j->th, NULL);
+	e = j->result;
+	*s = j->sum;
+	if (e < 0)
+		snprintf(err, errlen, "%s", j->err);
+	free(j->path);
+	free(j);
+	return e;
+}

@@ -1,0 +1,49 @@
+/* fam_affinity.c: sched_getaffinity.  dios keeps itself and the program on
+ * one CPU (--pin); the program is shown the mask it would have had without
+ * that, so it sizes its thread pools as usual.  The mask it was shown is what
+ * the trace holds. */
+#include "config.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "trace/bytes.h"
+#include "sys/capture.h"
+#include "sys/family.h"
+#include "sys/mem.h"
+
+static unsigned char *vmask;
+static size_t vmask_len;
+
+void affinity_set_shown(const unsigned char *mask, size_t len);
+void
+affinity_set_shown(const unsigned char *mask, size_t len)
+{
+	free(vmask);
+	vmask = NULL;
+	vmask_len = 0;
+	if (mask && (vmask = malloc(len)) != NULL) {
+		memcpy(vmask, mask, len);
+		vmask_len = len;
+	}
+}
+
+static int
+affinity_exit(pid_t tid, struct call *c)
+{
+	size_t n;
+	unsigned char *buf;
+	int e;
+
+	if (vmask == NULL || c->ret <= 0)
+		return 0;
+	n = (size_t)c->ret;
+	if ((buf = calloc(1, n)) == NULL)
+		return -ENOMEM;
+	memcpy(buf, vmask, n < vmask_len ? n : vmask_len);
+	if ((e = mem_write(tid, c->a[2], buf, n)) == 0)
+		e = json_object_set_new(c->out, "mask", json_bytes(buf, n)) < 0 ? -ENOMEM : 0;
+	free(buf);
+	return e;
+}
+
+const struct sc_family fam_affinity = { .exit = affinity_exit };

@@ -1,0 +1,56 @@
+/* capture.h: the table-driven part of every intercepted call: reading its
+ * inputs at entry and outputs at exit from the task's memory, the JSON event,
+ * replay matching and injection.  Owner: src/kernel/capture.c.
+ */
+#ifndef DIOS_CAPTURE_H
+#define DIOS_CAPTURE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <sys/types.h>
+#include "sys/call.h"
+
+/* Largest buffer captured from one argument. */
+#define CAPTURE_MAX (256u << 20)
+
+/* Builds c->args from the task's memory (inputs). */
+int capture_entry(pid_t tid, struct call *c);
+/* Builds c->out from the task's memory (outputs), after c->ret is set. */
+int capture_exit(pid_t tid, struct call *c);
+/* Writes the outputs in out (an event's "out") into the task's memory at
+ * the pointers of c; ret is the recorded result.  -EINVAL when out does not
+ * fit c (an edited trace asking more than the buffer holds). */
+int inject_out(pid_t tid, struct call *c, const json_t *out, long ret);
+
+/* Compares the recorded inputs want with the actual got for row sc.
+ * Returns 0 when equal, else 1 and *which names the first differing input. */
+int args_compare(const struct sc_desc *sc, const json_t *want, const json_t *got,
+    const char **which);
+
+/* New event object {"seq","tid","sys","args","ret"|"err","out",...extra}. */
+json_t *event_new(uint64_t seq, pid_t vtid, const struct call *c);
+/* The result of a recorded event: its "ret", or -errno from "err".
+ * -EINVAL when it has neither or they are malformed (*ok = 0). */
+long event_result(const json_t *ev, int *ok);
+
+/* Gathers up to limit bytes from the cnt iovecs at addr of task tid: a new
+ * bytes value, or NULL with *err (-EINVAL past 1024 iovecs, -E2BIG past
+ * CAPTURE_MAX). */
+json_t *gather_iov(pid_t tid, uint64_t addr, uint64_t cnt, uint64_t limit, int *err);
+/* Scatters the n bytes at p across the cnt iovecs at addr of task tid;
+ * -EINVAL when they do not hold n bytes. */
+int scatter_iov(pid_t tid, uint64_t addr, uint64_t cnt, const void *p, size_t n);
+
+/* Does c change the descriptor table: make descriptors (SC_NEWFD, or a
+ * family that lists new ones) or run for real in replay (close, dup2...)? */
+bool call_changes_fds(const struct call *c);
+
+/* Sets key of *obj (made when NULL) to j, taking ownership of j (NULL:
+ * -ENOMEM, as from a failed json_*()).  0 or -ENOMEM. */
+int obj_set_new(json_t **obj, const char *key, json_t *j);
+
+/* Integer argument helpers used by families. */
+json_t *json_arg_int(int64_t v);
+int64_t json_int_or(const json_t *o, const char *key, int64_t dflt);
+
+#endif

@@ -1,0 +1,43 @@
+/* family.h: handlers for the syscalls whose memory depends on a command or
+ * which need more than the generic argument kinds (fcntl, ioctl, mmap, exec,
+ * sched_getaffinity).  One file per family: src/kernel/fam_*.c.
+ * Each hook returns 0 or -errno.
+ */
+#ifndef DIOS_FAMILY_H
+#define DIOS_FAMILY_H
+#include <stdbool.h>
+#include <jansson.h>
+
+
+struct call;
+struct kernel;
+
+/* How replay treats a call of the family (see replay rules in DESIGN.md). */
+enum replay_mode {
+	RM_EMULATE,	/* skipped; result and outputs come from the trace */
+	RM_RUN_REAL,	/* also runs on the real kernel (descriptor mirror) */
+};
+
+struct sc_family {
+	/* Record and replay, at entry: add the CUSTOM inputs to c->args. */
+	int (*entry)(pid_t tid, struct call *c);
+	/* Record, at exit: add the CUSTOM outputs to c->out (and c->extra). */
+	int (*exit)(pid_t tid, struct call *c);
+	/* Replay: write the CUSTOM outputs of out into the task. */
+	int (*inject)(pid_t tid, struct call *c, const json_t *out);
+	/* Replay: how this particular call is treated (NULL: RM_EMULATE, or
+	 * RM_RUN_REAL for rows flagged SC_RUN_REAL). */
+	enum replay_mode (*mode)(const struct call *c);
+	/* Replay: the descriptors a successful call created, from its event ev
+	 * (result and "out"): fills fds (at most max) and *cloexec, returns
+	 * their count (0: none).  NULL: the result, for rows flagged SC_NEWFD. */
+	int (*newfds)(const struct call *c, const json_t *ev, int *fds, int max, bool *cloexec);
+	/* Rendering of a CUSTOM argument into buf (size n). */
+	void (*render)(const char *arg, const json_t *v, char *buf, size_t n);
+};
+
+extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affinity,
+    fam_groups, fam_copy, fam_sockaddr, fam_pipe, fam_signalfd, fam_poll, fam_select,
+    fam_epoll, fam_msg;
+
+#endif

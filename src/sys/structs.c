@@ -1,0 +1,275 @@
+/* structs.c: field tables of the structs syscalls pass (x86_64 layouts). */
+#include "config.h"
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <stdlib.h>
+#include <time.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <sys/resource.h>
+#include <sys/times.h>
+#include <sys/epoll.h>
+#include <linux/openat2.h>
+#include "sys/structs.h"
+#include "trace/bytes.h"
+
+#define FLD(T, f, k, nm) { nm, k, offsetof(T, f), sizeof(((T *)0)->f) }
+#define NF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define ST(nm, T, flds) const struct st_desc st_##nm = { #nm, sizeof(T), NF(flds), flds }
+#define ST_BYTES(nm, sz) const struct st_desc st_##nm = { #nm, sz, 0, NULL }
+
+static const struct st_field f_timespec[] = {
+	FLD(struct timespec, tv_sec, F_INT, "sec"),
+	FLD(struct timespec, tv_nsec, F_INT, "nsec"),
+};
+ST(timespec, struct timespec, f_timespec);
+
+struct timespec2 { struct timespec a, m; };
+static const struct st_field f_timespec2[] = {
+	FLD(struct timespec2, a.tv_sec, F_INT, "atime_sec"),
+	FLD(struct timespec2, a.tv_nsec, F_INT, "atime_nsec"),
+	FLD(struct timespec2, m.tv_sec, F_INT, "mtime_sec"),
+	FLD(struct timespec2, m.tv_nsec, F_INT, "mtime_nsec"),
+};
+ST(timespec2, struct timespec2, f_timespec2);
+
+static const struct st_field f_timeval[] = {
+	FLD(struct timeval, tv_sec, F_INT, "sec"),
+	FLD(struct timeval, tv_usec, F_INT, "usec"),
+};
+ST(timeval, struct timeval, f_timeval);
+
+struct tz_ { int minuteswest, dsttime; };
+static const struct st_field f_timezone[] = {
+	FLD(struct tz_, minuteswest, F_INT, "minuteswest"),
+	FLD(struct tz_, dsttime, F_INT, "dsttime"),
+};
+ST(timezone, struct tz_, f_timezone);
+
+struct i64_ { int64_t v; };
+static const struct st_field f_i64[] = { FLD(struct i64_, v, F_INT, "value") };
+ST(time_t, struct i64_, f_i64);
+ST(loff, struct i64_, f_i64);
+
+struct u32_ { uint32_t v; };
+static const struct st_field f_u32[] = { FLD(struct u32_, v, F_UINT, "value") };
+ST(u32, struct u32_, f_u32);
+struct int_ { int v; };
+static const struct st_field f_int[] = { FLD(struct int_, v, F_INT, "value") };
+ST(int, struct int_, f_int);
+
+static const struct st_field f_stat[] = {
+	FLD(struct stat, st_dev, F_UINT, "dev"),
+	FLD(struct stat, st_ino, F_UINT, "ino"),
+	FLD(struct stat, st_nlink, F_UINT, "nlink"),
+	FLD(struct stat, st_mode, F_UINT, "mode"),
+	FLD(struct stat, st_uid, F_UINT, "uid"),
+	FLD(struct stat, st_gid, F_UINT, "gid"),
+	FLD(struct stat, st_rdev, F_UINT, "rdev"),
+	FLD(struct stat, st_size, F_INT, "size"),
+	FLD(struct stat, st_blksize, F_INT, "blksize"),
+	FLD(struct stat, st_blocks, F_INT, "blocks"),
+	FLD(struct stat, st_atim.tv_sec, F_INT, "atime_sec"),
+	FLD(struct stat, st_atim.tv_nsec, F_INT, "atime_nsec"),
+	FLD(struct stat, st_mtim.tv_sec, F_INT, "mtime_sec"),
+	FLD(struct stat, st_mtim.tv_nsec, F_INT, "mtime_nsec"),
+	FLD(struct stat, st_ctim.tv_sec, F_INT, "ctime_sec"),
+	FLD(struct stat, st_ctim.tv_nsec, F_INT, "ctime_nsec"),
+};
+ST(stat, struct stat, f_stat);
+
+static const struct st_field f_statx[] = {
+	FLD(struct statx, stx_mask, F_UINT, "mask"),
+	FLD(struct statx, stx_blksize, F_UINT, "blksize"),
+	FLD(struct statx, stx_attributes, F_UINT, "attributes"),
+	FLD(struct statx, stx_nlink, F_UINT, "nlink"),
+	FLD(struct statx, stx_uid, F_UINT, "uid"),
+	FLD(struct statx, stx_gid, F_UINT, "gid"),
+	FLD(struct statx, stx_mode, F_UINT, "mode"),
+	FLD(struct statx, stx_ino, F_UINT, "ino"),
+	FLD(struct statx, stx_size, F_UINT, "size"),
+	FLD(struct statx, stx_blocks, F_UINT, "blocks"),
+	FLD(struct statx, stx_attributes_mask, F_UINT, "attributes_mask"),
+	FLD(struct statx, stx_atime.tv_sec, F_INT, "atime_sec"),
+	FLD(struct statx, stx_atime.tv_nsec, F_UINT, "atime_nsec"),
+	FLD(struct statx, stx_btime.tv_sec, F_INT, "btime_sec"),
+	FLD(struct statx, stx_btime.tv_nsec, F_UINT, "btime_nsec"),
+	FLD(struct statx, stx_ctime.tv_sec, F_INT, "ctime_sec"),
+	FLD(struct statx, stx_ctime.tv_nsec, F_UINT, "ctime_nsec"),
+	FLD(struct statx, stx_mtime.tv_sec, F_INT, "mtime_sec"),
+	FLD(struct statx, stx_mtime.tv_nsec, F_UINT, "mtime_nsec"),
+	FLD(struct statx, stx_rdev_major, F_UINT, "rdev_major"),
+	FLD(struct statx, stx_rdev_minor, F_UINT, "rdev_minor"),
+	FLD(struct statx, stx_dev_major, F_UINT, "dev_major"),
+	FLD(struct statx, stx_dev_minor, F_UINT, "dev_minor"),
+};
+ST(statx, struct statx, f_statx);
+
+static const struct st_field f_open_how[] = {
+	FLD(struct open_how, flags, F_UINT, "flags"),
+	FLD(struct open_how, mode, F_UINT, "mode"),
+	FLD(struct open_how, resolve, F_UINT, "resolve"),
+};
+ST(open_how, struct open_how, f_open_how);
+
+static const struct st_field f_utsname[] = {
+	FLD(struct utsname, sysname, F_STR, "sysname"),
+	FLD(struct utsname, nodename, F_STR, "nodename"),
+	FLD(struct utsname, release, F_STR, "release"),
+	FLD(struct utsname, version, F_STR, "version"),
+	FLD(struct utsname, machine, F_STR, "machine"),
+	FLD(struct utsname, domainname, F_STR, "domainname"),
+};
+ST(utsname, struct utsname, f_utsname);
+
+static const struct st_field f_rlimit[] = {
+	FLD(struct rlimit, rlim_cur, F_UINT, "cur"),
+	FLD(struct rlimit, rlim_max, F_UINT, "max"),
+};
+ST(rlimit, struct rlimit, f_rlimit);
+
+static const struct st_field f_tms[] = {
+	FLD(struct tms, tms_utime, F_INT, "utime"),
+	FLD(struct tms, tms_stime, F_INT, "stime"),
+	FLD(struct tms, tms_cutime, F_INT, "cutime"),
+	FLD(struct tms, tms_cstime, F_INT, "cstime"),
+};
+ST(tms, struct tms, f_tms);
+
+static const struct st_field f_itimerval[] = {
+	FLD(struct itimerval, it_interval.tv_sec, F_INT, "interval_sec"),
+	FLD(struct itimerval, it_interval.tv_usec, F_INT, "interval_usec"),
+	FLD(struct itimerval, it_value.tv_sec, F_INT, "value_sec"),
+	FLD(struct itimerval, it_value.tv_usec, F_INT, "value_usec"),
+};
+ST(itimerval, struct itimerval, f_itimerval);
+
+static const struct st_field f_itimerspec[] = {
+	FLD(struct itimerspec, it_interval.tv_sec, F_INT, "interval_sec"),
+	FLD(struct itimerspec, it_interval.tv_nsec, F_INT, "interval_nsec"),
+	FLD(struct itimerspec, it_value.tv_sec, F_INT, "value_sec"),
+	FLD(struct itimerspec, it_value.tv_nsec, F_INT, "value_nsec"),
+};
+ST(itimerspec, struct itimerspec, f_itimerspec);
+
+/* Packed on x86_64: 12 bytes, data at offset 4. */
+static const struct st_field f_epoll_event[] = {
+	FLD(struct epoll_event, events, F_UINT, "events"),
+	FLD(struct epoll_event, data.u64, F_UINT, "data"),
+};
+ST(epoll_event, struct epoll_event, f_epoll_event);
+
+/* The int[2] of pipe, pipe2 and socketpair. */
+struct fdpair_ { int fd0, fd1; };
+static const struct st_field f_fdpair[] = {
+	FLD(struct fdpair_, fd0, F_INT, "fd0"),
+	FLD(struct fdpair_, fd1, F_INT, "fd1"),
+};
+ST(fdpair, struct fdpair_, f_fdpair);
+
+/* Kept as bytes: rarely edited by hand. */
+ST_BYTES(siginfo, 128);
+ST_BYTES(sigevent, 64);
+ST_BYTES(statfs, 120);
+ST_BYTES(sysinfo, 112);
+ST_BYTES(rusage, 144);
+ST_BYTES(termios, 60);		/* struct termios as the kernel's TCGETS sees it */
+ST_BYTES(winsize, 8);
+ST_BYTES(flock, 32);
+ST_BYTES(sigset, 8);		/* the kernel's sigset_t: 64 signals */
+
+static json_int_t
+get_int(const void *p, size_t size, int sign)
+{
+	switch (size) {
+	case 1: return sign ? (json_int_t)*(const int8_t *)p : (json_int_t)*(const uint8_t *)p;
+	case 2: return sign ? (json_int_t)*(const int16_t *)p : (json_int_t)*(const uint16_t *)p;
+	case 4: return sign ? (json_int_t)*(const int32_t *)p : (json_int_t)*(const uint32_t *)p;
+	default: {
+		int64_t v;		/* may be unaligned (packed epoll_event) */
+		memcpy(&v, p, sizeof v);
+		return v;
+	}
+	}
+}
+
+static void
+put_int(void *p, size_t size, json_int_t v)
+{
+	switch (size) {
+	case 1: *(uint8_t *)p = (uint8_t)v; break;
+	case 2: *(uint16_t *)p = (uint16_t)v; break;
+	case 4: *(uint32_t *)p = (uint32_t)v; break;
+	default: { int64_t w = v; memcpy(p, &w, sizeof w); break; }
+	}
+}
+
+json_t *
+st_encode(const struct st_desc *st, const void *p)
+{
+	json_t *o;
+
+	if (st->nfields == 0)
+		return json_bytes(p, st->size);
+	if ((o = json_object()) == NULL)
+		return NULL;
+	for (int i = 0; i < st->nfields; i++) {
+		const struct st_field *f = &st->fields[i];
+		const char *fp = (const char *)p + f->off;
+		json_t *v;
+
+		if (f->kind == F_STR)
+			v = json_stringn_nocheck(fp, strnlen(fp, f->size));
+		else
+			v = json_integer(get_int(fp, f->size, f->kind == F_INT));
+		if (v == NULL || json_object_set_new(o, f->name, v) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+int
+st_decode(const struct st_desc *st, const json_t *j, void *p)
+{
+	memset(p, 0, st->size);
+	if (st->nfields == 0) {
+		void *b;
+		size_t n;
+		int r = json_get_bytes(j, &b, &n);
+
+		if (r < 0)
+			return r;
+		if (n != st->size) {
+			free(b);
+			return -EINVAL;
+		}
+		memcpy(p, b, n);
+		free(b);
+		return 0;
+	}
+	if (!json_is_object(j))
+		return -EINVAL;
+	for (int i = 0; i < st->nfields; i++) {
+		const struct st_field *f = &st->fields[i];
+		const json_t *v = json_object_get(j, f->name);
+		char *fp = (char *)p + f->off;
+
+		if (v == NULL)
+			continue;
+		if (f->kind == F_STR) {
+			if (!json_is_string(v) || json_string_length(v) >= f->size)
+				return -EINVAL;
+			memcpy(fp, json_string_value(v), json_string_length(v));
+		} else {
+			if (!json_is_integer(v))
+				return -EINVAL;
+			put_int(fp, f->size, json_integer_value(v));
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,10 @@
+# src/trace: the trace format as a library: streaming writer and reader and
+# their threads, the byte codec, blobs and the portable cache, file
+# identities, ELF interpreters, SHA-256.
+libdios_a_SOURCES += \
+	src/trace/io.c src/trace/io.h \
+	src/trace/bytes.c src/trace/bytes.h \
+	src/trace/sha256.c src/trace/sha256.h \
+	src/trace/blobstore.c src/trace/blobstore.h \
+	src/trace/fileid.c src/trace/fileid.h \
+	src/trace/elfinterp.c src/trace/elfinterp.h

@@ -1,0 +1,183 @@
+/* sha256.c: SHA-256 as specified in FIPS 180-4 (sections 4.1.2, 4.2.2,
+ * 5.1.1, 5.3.3, 6.2).  Pure computation, plus sha256_file. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "trace/sha256.h"
+
+static const uint32_t K[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define ROTR(x, n) ((x) >> (n) | (x) << (32 - (n)))
+#define CH(x, y, z) (((x) & (y)) ^ (~(x) & (z)))
+#define MAJ(x, y, z) (((x) & (y)) ^ ((x) & (z)) ^ ((y) & (z)))
+#define BSIG0(x) (ROTR(x, 2) ^ ROTR(x, 13) ^ ROTR(x, 22))
+#define BSIG1(x) (ROTR(x, 6) ^ ROTR(x, 11) ^ ROTR(x, 25))
+#define SSIG0(x) (ROTR(x, 7) ^ ROTR(x, 18) ^ ((x) >> 3))
+#define SSIG1(x) (ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
+
+static void
+sha256_block(uint32_t h[8], const uint8_t *p)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
+	int t;
+
+	for (t = 0; t < 16; t++)
+		w[t] = (uint32_t)p[4 * t] << 24 | (uint32_t)p[4 * t + 1] << 16 |
+		    (uint32_t)p[4 * t + 2] << 8 | (uint32_t)p[4 * t + 3];
+	for (t = 16; t < 64; t++)
+		w[t] = SSIG1(w[t - 2]) + w[t - 7] + SSIG0(w[t - 15]) + w[t - 16];
+	a = h[0]; b = h[1]; c = h[2]; d = h[3];
+	e = h[4]; f = h[5]; g = h[6]; hh = h[7];
+	for (t = 0; t < 64; t++) {
+		t1 = hh + BSIG1(e) + CH(e, f, g) + K[t] + w[t];
+		t2 = BSIG0(a) + MAJ(a, b, c);
+		hh = g; g = f; f = e; e = d + t1;
+		d = c; c = b; b = a; a = t1 + t2;
+	}
+	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
+	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+}
+
+void
+sha256_init(struct sha256 *s)
+{
+	static const uint32_t h0[8] = {
+		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+	};
+
+	memcpy(s->h, h0, sizeof h0);
+	s->len = 0;
+	s->fill = 0;
+}
+
+void
+sha256_update(struct sha256 *s, const void *p, size_t n)
+{
+	const uint8_t *q = p;
+
+	if (n == 0)
+		return;
+	s->len += n;
+	if (s->fill > 0) {
+		size_t k = 64 - s->fill;
+
+		if (k > n)
+			k = n;
+		memcpy(s->buf + s->fill, q, k);
+		s->fill += k;
+		q += k;
+		n -= k;
+		if (s->fill < 64)
+			return;
+		sha256_block(s->h, s->buf);
+		s->fill = 0;
+	}
+	for (; n >= 64; q += 64, n -= 64)
+		sha256_block(s->h, q);
+	if (n > 0) {
+		memcpy(s->buf, q, n);
+		s->fill = n;
+	}
+}
+
+void
+sha256_final(struct sha256 *s, uint8_t out[32])
+{
+	uint64_t bits = s->len * 8;
+	int i;
+
+	s->buf[s->fill++] = 0x80;
+	if (s->fill > 56) {
+		memset(s->buf + s->fill, 0, 64 - s->fill);
+		sha256_block(s->h, s->buf);
+		s->fill = 0;
+	}
+	memset(s->buf + s->fill, 0, 56 - s->fill);
+	for (i = 0; i < 8; i++)
+		s->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha256_block(s->h, s->buf);
+	for (i = 0; i < 8; i++) {
+		out[4 * i] = (uint8_t)(s->h[i] >> 24);
+		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
+		out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
+		out[4 * i + 3] = (uint8_t)s->h[i];
+	}
+	s->fill = 0;
+}
+
+void
+sha256_hex(const uint8_t d[32], char hex[65])
+{
+	static const char digits[16] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = digits[d[i] >> 4];
+		hex[2 * i + 1] = digits[d[i] & 15];
+	}
+	hex[64] = '\0';
+}
+
+int
+sha256_file(const char *path, char hex[65], off_t *size)
+{
+	struct sha256 s;
+	struct stat st;
+	uint8_t buf[65536], d[32];
+	off_t total = 0;
+	int fd, err = 0;
+
+	/* O_NONBLOCK: a FIFO must not hang the caller; only regular files
+	 * are hashed (a device such as /dev/zero would never end). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (S_ISDIR(st.st_mode))
+		err = -EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		err = -EINVAL;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	sha256_init(&s);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		sha256_update(&s, buf, (size_t)n);
+		total += n;
+	}
+	close(fd);
+	if (err)
+		return err;
+	sha256_final(&s, d);
+	sha256_hex(d, hex);
+	*size = total;
+	return 0;
+}
