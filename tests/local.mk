@@ -72,6 +72,10 @@ tests_progs_diverge3_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=3
 tests_progs_diverge4_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge4_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=4
 
+# The tree keeps its architecture (src/README).
+TESTS += tests/layout.sh
+EXTRA_DIST += tests/layout.sh
+
 RR_TESTS = \
 	tests/families.sh \
 	tests/bad-input.sh \

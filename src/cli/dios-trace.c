@@ -1,6 +1,6 @@
 /* dios-trace: read, check and compare traces (man/dios-trace.1).  The work
- * is done by the library (render, fdpaths, tracesel, tracestat, tracediff,
- * tracecheck); this main parses options, prints and exits. */
+ * is done by the library (src/inspect: render, fdpaths, select, stats, diff,
+ * check); this main parses options, prints and exits. */
 #include "config.h"
 #include <errno.h>
 #include <getopt.h>

@@ -1,4 +1,4 @@
-/* tracecheck.c: format v1 checks of a trace, line by line. */
+/* check.c: format v1 checks of a trace, line by line. */
 #include "config.h"
 #include <errno.h>
 #include <pthread.h>

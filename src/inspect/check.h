@@ -1,6 +1,6 @@
-/* tracecheck.h: checks a whole trace against format v1 (man/dios-trace.5)
+/* check.h: checks a whole trace against format v1 (man/dios-trace.5)
  * in one streaming pass, before replay starts or while it runs (and for
- * dios-trace validate).  Owner: src/kernel/tracecheck.c. */
+ * dios-trace validate).  Owner: src/inspect/check.c. */
 #ifndef DIOS_TRACECHECK_H
 #define DIOS_TRACECHECK_H
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* tracediff.c: `dios-trace diff` (see tracediff.h for the alignment). */
+/* diff.c: `dios-trace diff` (see tracediff.h for the alignment). */
 #include "config.h"
 #include <errno.h>
 #include <stdbool.h>

@@ -1,8 +1,8 @@
-/* tracediff.h: `dios-trace diff`: aligns two traces of one program and
+/* diff.h: `dios-trace diff`: aligns two traces of one program and
  * reports where the environment answered differently or the program asked
  * differently.  Both traces are streamed; memory is bounded by the
  * resynchronisation window, not by their length.
- * Owner: src/kernel/tracediff.c.  Nothing here exits.
+ * Owner: src/inspect/diff.c.  Nothing here exits.
  *
  * Alignment: the events are walked in step.  Two events correspond when
  * they are the same call with the same inputs (pointers aside, as replay

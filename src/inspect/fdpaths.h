@@ -3,7 +3,7 @@
  * for rendering descriptors as strace -y does and for telling reads of
  * /dev/urandom from reads of files.  Memory is bounded by the number of
  * descriptors open at once, not by the trace's length.
- * Owner: src/kernel/fdpaths.c.  Nothing here exits or prints.
+ * Owner: src/inspect/fdpaths.c.  Nothing here exits or prints.
  */
 #ifndef DIOS_FDPATHS_H
 #define DIOS_FDPATHS_H

@@ -1,5 +1,5 @@
 /* render.h: strace-like text of an event, for divergence reports and for
- * dios-trace.  Owner: src/kernel/render.c. */
+ * dios-trace.  Owner: src/inspect/render.c. */
 #ifndef DIOS_RENDER_H
 #define DIOS_RENDER_H
 #include <stdbool.h>

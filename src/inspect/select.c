@@ -1,4 +1,4 @@
-/* tracesel.c: event selection for dios-trace. */
+/* select.c: event selection for dios-trace. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
-/* tracesel.h: which events of a trace a dios-trace command looks at:
+/* select.h: which events of a trace a dios-trace command looks at:
  * strace's -e trace=CLASS|NAME,..., a task, a range of event numbers.
- * Owner: src/kernel/tracesel.c.  Nothing here exits or prints.
+ * Owner: src/inspect/select.c.  Nothing here exits or prints.
  */
 #ifndef DIOS_TRACESEL_H
 #define DIOS_TRACESEL_H

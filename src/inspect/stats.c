@@ -1,4 +1,4 @@
-/* tracestat.c: `dios-trace stats`. */
+/* stats.c: `dios-trace stats`. */
 #include "config.h"
 #include <errno.h>
 #include <stdbool.h>

@@ -1,8 +1,8 @@
-/* tracestat.h: the figures of a trace for `dios-trace stats`: calls, errors
+/* stats.h: the figures of a trace for `dios-trace stats`: calls, errors
  * and bytes per system call and per class, tasks, duration, files touched,
  * compression.  One streaming pass; memory is bounded by the table, the
  * number of tasks and TRACESTAT_MAX_FILES, not by the trace's length.
- * Owner: src/kernel/tracestat.c.  Nothing here exits.
+ * Owner: src/inspect/stats.c.  Nothing here exits.
  */
 #ifndef DIOS_TRACESTAT_H
 #define DIOS_TRACESTAT_H

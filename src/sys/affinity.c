@@ -1,4 +1,4 @@
-/* fam_affinity.c: sched_getaffinity.  dios keeps itself and the program on
+/* affinity.c: sched_getaffinity.  dios keeps itself and the program on
  * one CPU (--pin); the program is shown the mask it would have had without
  * that, so it sizes its thread pools as usual.  The mask it was shown is what
  * the trace holds. */

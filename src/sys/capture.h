@@ -1,6 +1,6 @@
 /* capture.h: the table-driven part of every intercepted call: reading its
  * inputs at entry and outputs at exit from the task's memory, the JSON event,
- * replay matching and injection.  Owner: src/kernel/capture.c.
+ * replay matching and injection.  Owner: src/sys/capture.c.
  */
 #ifndef DIOS_CAPTURE_H
 #define DIOS_CAPTURE_H

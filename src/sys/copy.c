@@ -1,4 +1,4 @@
-/* fam_copy.c: copy_file_range and sendfile.  The bytes they move never pass
+/* copy.c: copy_file_range and sendfile.  The bytes they move never pass
  * through the program's memory, so record reads them back from the source
  * file (through /proc/PID/fd) into the event's out "data": replay can then
  * show what went to stdout or stderr without touching any file. */

@@ -1,4 +1,4 @@
-/* fam_epoll.c: epoll_wait and epoll_pwait, which fill an array of struct
+/* epoll.c: epoll_wait and epoll_pwait, which fill an array of struct
  * epoll_event up to their result: out "events": [{"events":1,"data":7},...].
  * (epoll_ctl's event in is a plain struct argument.) */
 #include "config.h"

@@ -1,4 +1,4 @@
-/* fam_exec.c: execve and execveat: argv and envp as arrays of strings.
+/* exec.c: execve and execveat: argv and envp as arrays of strings.
  * The executable's identity and AT_RANDOM are added at the exec event by
  * the record and replay modules. */
 #include "config.h"

@@ -1,6 +1,6 @@
 /* family.h: handlers for the syscalls whose memory depends on a command or
  * which need more than the generic argument kinds (fcntl, ioctl, mmap, exec,
- * sched_getaffinity).  One file per family: src/kernel/fam_*.c.
+ * sched_getaffinity).  One file per family in src/sys/ (fcntl.c, mmap.c...).
  * Each hook returns 0 or -errno.
  */
 #ifndef DIOS_FAMILY_H

@@ -1,4 +1,4 @@
-/* fam_fcntl.c: fcntl, whose third argument depends on the command. */
+/* fcntl.c: fcntl, whose third argument depends on the command. */
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* fam_groups.c: getgroups, whose buffer holds "size" gid_t entries and is
+/* groups.c: getgroups, whose buffer holds "size" gid_t entries and is
  * filled with as many as the result says (0 size: just the count). */
 #include "config.h"
 #include <errno.h>

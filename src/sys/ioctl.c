@@ -1,4 +1,4 @@
-/* fam_ioctl.c: ioctl requests dios decodes: terminal attributes and size,
+/* ioctl.c: ioctl requests dios decodes: terminal attributes and size,
  * FIONREAD, close-on-exec.  Others are recorded with their raw argument and
  * no output (record warns once per request). */
 #include "config.h"

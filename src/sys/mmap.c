@@ -1,4 +1,4 @@
-/* fam_mmap.c: mmap of a file.  Record notes which file was mapped (path,
+/* mmap.c: mmap of a file.  Record notes which file was mapped (path,
  * size, SHA-256) as the event's "map"; replay maps the same host file
  * read-only after checking it (src/replay/replay.c). */
 #include "config.h"

@@ -1,4 +1,4 @@
-/* fam_msg.c: sendmsg, recvmsg, sendmmsg and recvmmsg, whose struct msghdr
+/* msg.c: sendmsg, recvmsg, sendmmsg and recvmmsg, whose struct msghdr
  * points to an address, an iovec array and control messages.
  *
  * sendmsg:  args "msg": {"name": bytes|null, "data": bytes (the iovecs

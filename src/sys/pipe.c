@@ -1,4 +1,4 @@
-/* fam_pipe.c: pipe, pipe2 and socketpair, which return two new descriptors
+/* pipe.c: pipe, pipe2 and socketpair, which return two new descriptors
  * in an int[2] (the "fds" output, {"fd0":3,"fd1":4}) rather than as their
  * result.  Replay puts a placeholder at both recorded numbers. */
 #include "config.h"

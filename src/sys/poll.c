@@ -1,4 +1,4 @@
-/* fam_poll.c: poll and ppoll (an array of struct pollfd: fd and events in,
+/* poll.c: poll and ppoll (an array of struct pollfd: fd and events in,
  * revents out), select and pselect6 (three descriptor sets in and out).
  *
  * poll:   args "fds": [{"fd":3,"events":1},...], out "revents": [1,...]

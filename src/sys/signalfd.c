@@ -1,4 +1,4 @@
-/* fam_signalfd.c: signalfd and signalfd4 make a new descriptor only when
+/* signalfd.c: signalfd and signalfd4 make a new descriptor only when
  * their fd argument is -1; otherwise they change the mask of an existing
  * one and return it. */
 #include "config.h"

@@ -1,4 +1,4 @@
-/* fam_sockaddr.c: socket addresses, and buffers sized like them.
+/* sockaddr.c: socket addresses, and buffers sized like them.
  *
  * In: connect, bind and sendto pass an address and its length (IN).  A
  * sockaddr_un passed with the full structure size carries whatever followed

@@ -1,7 +1,7 @@
 /* structs.h: the structs that syscalls pass, as data for the JSON codec.
  * A struct with fields is stored as a JSON object of its fields (so people
  * can read and edit it: {"sec":12,"nsec":5}); one without is stored as bytes.
- * Owner: src/kernel/structs.c.
+ * Owner: src/sys/structs.c.
  */
 #ifndef DIOS_STRUCTS_H
 #define DIOS_STRUCTS_H

@@ -3,7 +3,7 @@
  * Every intercepted syscall is one row: name, class, result kind, and its
  * arguments with their kinds.  The filter, capture at entry and exit, the
  * JSON form, replay matching and injection, and the strace-like rendering
- * are all driven by these rows.  Owner: src/kernel/systable.c.
+ * are all driven by these rows.  Owner: src/sys/systable.c.
  */
 #ifndef DIOS_SYSTABLE_H
 #define DIOS_SYSTABLE_H

@@ -1,5 +1,5 @@
 /* xlat.h: names of constants for rendering and for the trace (errno and
- * signal names are part of trace format v1).  Owner: src/kernel/xlat.c. */
+ * signal names are part of trace format v1).  Owner: src/sys/xlat.c. */
 #ifndef DIOS_XLAT_H
 #define DIOS_XLAT_H
 #include <stddef.h>

@@ -11,7 +11,7 @@
  * (mode 0500) and exec/<sha256>.<how>/<name>, the copies replay executes.
  * Its directories are made mode 0700 and must belong to the user and be
  * writable by no one else.
- * Owner: src/kernel/blobstore.c.  Functions return 0 or -errno; messages
+ * Owner: src/trace/blobstore.c.  Functions return 0 or -errno; messages
  * go to the caller's buffer; none exits or prints.
  */
 #ifndef DIOS_BLOBSTORE_H

@@ -2,7 +2,7 @@
  *
  * A byte buffer is stored in JSON as {"text":"..."} when it is valid UTF-8
  * (NUL bytes included, as \u0000) and as {"b64":"..."} otherwise.
- * Owner: src/kernel/bytes.c.  No function here exits or prints.
+ * Owner: src/trace/bytes.c.  No function here exits or prints.
  */
 #ifndef DIOS_BYTES_H
 #define DIOS_BYTES_H

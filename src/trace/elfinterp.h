@@ -2,7 +2,7 @@
  * x86_64 ELF executable: where it is in the file and in memory, so that
  * portable replay can exec a copy whose interpreter is the cached loader
  * and then give the program back the original bytes (DESIGN: dios-trace(5),
- * PORTABLE TRACES).  Owner: src/kernel/elfinterp.c.  Functions return 0 or
+ * PORTABLE TRACES).  Owner: src/trace/elfinterp.c.  Functions return 0 or
  * -errno; none exits or prints. */
 #ifndef DIOS_ELFINTERP_H
 #define DIOS_ELFINTERP_H

@@ -1,6 +1,6 @@
 /* fileid.h: identity of files the program maps or executes: path, size and
  * SHA-256, cached by (device, inode, size, mtime) so each is hashed once.
- * Owner: src/kernel/fileid.c. */
+ * Owner: src/trace/fileid.c. */
 #ifndef DIOS_FILEID_H
 #define DIOS_FILEID_H
 #include <jansson.h>
