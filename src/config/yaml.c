@@ -19,6 +19,9 @@
 #include "config/optutil.h"
 
 #define CONFIG_MAX_BYTES (1u << 20)
+/* Deepest nesting of lists and mappings looked at: a config file is one
+ * flat mapping, and libyaml takes time quadratic in the depth. */
+#define CONFIG_MAX_DEPTH 16
 
 
 /* Reads all of path into *buf (caller frees), at most CONFIG_MAX_BYTES. */
@@ -32,7 +35,8 @@ read_file(const char *path, unsigned char **buf, size_t *len, char *err,
 	ssize_t got;
 	int fd = -1, r;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	/* O_NONBLOCK: a FIFO or a device is refused below, not waited on. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0) {
 		r = -errno;
 		goto fail;
 	}
@@ -43,6 +47,12 @@ read_file(const char *path, unsigned char **buf, size_t *len, char *err,
 	if (S_ISDIR(st.st_mode)) {
 		r = -EISDIR;
 		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		opts_errf(err, errlen, "%s: not a regular file (a config file "
+		    "is read whole, never from a pipe or a device)", path);
+		close(fd);
+		return -EINVAL;
 	}
 	for (;;) {
 		if (n == cap) {
@@ -229,7 +239,15 @@ check_syntax(struct loader *l, const unsigned char *buf, size_t len)
 		return -ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, buf, len);
-	for (;;) {
+	for (int depth = 0;;) {
+		if (depth > CONFIG_MAX_DEPTH) {
+			opts_errf(l->err, l->errlen, "%s:%lu: lists or mappings "
+			    "nested more than %d deep: a config file is one "
+			    "mapping of option names to values", l->path,
+			    line_of(&parser.mark), CONFIG_MAX_DEPTH);
+			r = -EINVAL;
+			break;
+		}
 		if (!yaml_parser_parse(&parser, &ev)) {
 			if (parser.error == YAML_MEMORY_ERROR) {
 				opts_errf(l->err, l->errlen, "%s: out of memory",
@@ -246,6 +264,12 @@ check_syntax(struct loader *l, const unsigned char *buf, size_t len)
 			r = -EINVAL;
 			break;
 		}
+		if (ev.type == YAML_SEQUENCE_START_EVENT ||
+		    ev.type == YAML_MAPPING_START_EVENT)
+			depth++;
+		else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+		    ev.type == YAML_MAPPING_END_EVENT)
+			depth--;
 		if (ev.type == YAML_STREAM_END_EVENT) {
 			yaml_event_delete(&ev);
 			break;

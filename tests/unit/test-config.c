@@ -338,6 +338,35 @@ check_files(void)
 	ok(rc == -EINVAL && strstr(err, "case.yaml:1: YAML syntax error: ")
 	    != NULL, "a NUL byte in the file: a syntax error on its line");
 
+	/* Not a regular file: refused at once, never waited on. */
+	snprintf(path, sizeof(path), "%s/fifo.yaml", tmpdir);
+	if (mkfifo(path, 0600) < 0)
+		bail_out("mkfifo %s: %s", path, strerror(errno));
+	rc = config_load(path, R, &o, err, sizeof(err));
+	ok(rc == -EINVAL && strstr(err, "fifo.yaml: not a regular file")
+	    != NULL, "a FIFO: refused without blocking");
+	rc = config_load("/dev/zero", R, &o, err, sizeof(err));
+	ok(rc == -EINVAL && strstr(err, "/dev/zero: not a regular file")
+	    != NULL, "a device: refused");
+
+	/* Deep nesting is refused at depth 17, before libyaml's time
+	 * (quadratic in the depth) matters: 100,000 took 46 s. */
+	snprintf(path, sizeof(path), "%s/deep.yaml", tmpdir);
+	n = 100000;
+	if ((big = malloc(n + 1)) == NULL)
+		bail_out("out of memory");
+	memset(big, '[', n);
+	big[n] = '\n';
+	write_file(path, big, n + 1);
+	free(big);
+	rc = config_load(path, R, &o, err, sizeof(err));
+	ok(rc == -EINVAL && strstr(err, "deep.yaml:1: lists or mappings nested "
+	    "more than 16 deep") != NULL, "100,000 nested [: refused at depth 17");
+	write_file(path, "quiet: {a: [[[[1]]]]}\n", 22);
+	rc = config_load(path, R, &o, err, sizeof(err));
+	ok(rc == -EINVAL && strstr(err, "must be a single value, not a mapping")
+	    != NULL, "shallow nesting: still the usual message");
+
 	/* A bad file changes nothing, a good one changes what it sets. */
 	snprintf(path, sizeof(path), "%s/case.yaml", tmpdir);
 	write_file(path, "output: a.zst\nquiet: true\n", 26);
