@@ -99,6 +99,10 @@ spawn_traced(const struct spawn_req *req, struct spawn_result *res)
 	}
 	if (pid == 0) {
 		int ef = pfd[1];
+		/* dios traps its own reads of the counter (tsc_trap_self) and
+		 * emulates them in a SIGSEGV handler this child resets below:
+		 * let it read the counter until the exec. */
+		prctl(PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0);
 		close(pfd[0]);
 		if (req->fds)
 			child_setup_fds(req, ef);
@@ -117,10 +121,13 @@ spawn_traced(const struct spawn_req *req, struct spawn_result *res)
 			sigprocmask(SIG_SETMASK, &set, NULL);
 		}
 		personality(ADDR_NO_RANDOMIZE);
-		prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0);	/* see tsc.h */
 		raise(SIGSTOP);
 		if ((e = filter_load()) < 0)
 			child_fail(ef, SPAWN_SECCOMP, -e);
+		/* The counter is trapped last, right before the exec: no
+		 * tracer emulates it before then, and this copy of dios reads
+		 * it (the vDSO's clocks, a sanitizer's allocator). */
+		prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0);	/* see tsc.h */
 		execve(req->path, req->argv, req->envp);
 		child_fail(ef, SPAWN_EXEC, errno);
 	}
