@@ -1,6 +1,8 @@
 /* proxy.h: the record module (DESIGN.md: proxy).  Every intercepted call
  * runs on the host; at its exit the result and outputs are written to the
- * trace as one event.  Owner: src/proxy/proxy.c, src/proxy/header.c.
+ * trace as one event.  Owner: src/proxy/proxy.c (the hooks),
+ * src/proxy/direct.c (the direct calls), src/proxy/header.c (the trace
+ * header); private to them: src/proxy/internal.h.
  */
 #ifndef DIOS_PROXY_H
 #define DIOS_PROXY_H

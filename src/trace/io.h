@@ -1,12 +1,14 @@
-/* trace_io.h: streaming reader and writer of trace files.
+/* io.h: streaming reader and writer of trace files.
  *
  * A trace is a zstd stream of JSON Lines (man/dios-trace.5): one compact JSON
  * object per line.  The writer ends a zstd frame whenever trace_writer_tick()
  * finds a second has passed since the last frame ended, and at close, so a
  * killed writer leaves a decodable prefix.  Both sides use memory bounded by
  * the longest line, never by the length of the trace.
- * Owner: src/kernel/trace_io.c.  Functions return 0 or -errno; none exits or
- * prints.
+ * Owner: src/trace/writer.c (the writer and its thread), src/trace/reader.c
+ * (the reader and its thread), src/trace/iothread.c (trace_io_thread);
+ * private to them: src/trace/io_impl.h.  Functions return 0 or -errno; none
+ * exits or prints.
  */
 #ifndef DIOS_TRACE_IO_H
 #define DIOS_TRACE_IO_H

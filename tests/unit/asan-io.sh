@@ -1,7 +1,8 @@
 #!/bin/sh
-# asan-io.sh: builds src/trace/bytes.c, sha256.c and io.c with their unit tests
-# and the trace-reader fuzz loop under AddressSanitizer + UBSan (clang), runs
-# them, and when clang has libFuzzer, fuzzes the reader for a while.
+# asan-io.sh: builds src/trace/bytes.c, sha256.c and the trace I/O (writer.c,
+# reader.c, iothread.c) with their unit tests and the trace-reader fuzz loop
+# under AddressSanitizer + UBSan (clang), runs them, and when clang has
+# libFuzzer, fuzzes the reader for a while.
 # Prints TAP; exits 77 (skip) when clang, ASan or the libraries are missing.
 #
 #	tests/unit/asan-io.sh			(or: make check-asan-io)
@@ -25,8 +26,8 @@ skip_all() {
 command -v "$cc" >/dev/null 2>&1 || skip_all "$cc not found (install clang)"
 pkg-config --exists jansson libzstd 2>/dev/null ||
 	skip_all "pkg-config cannot find jansson and libzstd"
-[ -f "$top/src/trace/io.c" ] || {
-	echo "Bail out! cannot find src/trace/io.c under $top (set srcdir)"
+[ -f "$top/src/trace/reader.c" ] || {
+	echo "Bail out! cannot find src/trace/reader.c under $top (set srcdir)"
 	exit 99
 }
 
@@ -40,7 +41,8 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poin
 cflags="-g -O1 $san -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter
 	-iquote $top/src -I$top/tests/unit $(pkg-config --cflags jansson libzstd)"
 libs="$(pkg-config --libs jansson libzstd) -pthread"
-lib="$top/src/trace/bytes.c $top/src/trace/sha256.c $top/src/trace/io.c"
+io="$top/src/trace/writer.c $top/src/trace/reader.c $top/src/trace/iothread.c"
+lib="$top/src/trace/bytes.c $top/src/trace/sha256.c $io"
 
 echo 'int main(void) { return 0; }' >"$work/probe.c"
 # shellcheck disable=SC2086
@@ -100,7 +102,7 @@ done
 log="$work/tsan.log"
 # shellcheck disable=SC2086
 if "$cc" -g -O1 -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -iquote "$top/src" -I"$top/tests/unit" \
-	$(pkg-config --cflags jansson libzstd) "$top/tests/unit/test-trace-io.c" "$top/src/trace/io.c" \
+	$(pkg-config --cflags jansson libzstd) "$top/tests/unit/test-trace-io.c" $io \
 	$libs -pthread -o "$work/tsan-io" >"$log" 2>&1; then
 	(cd "$work" && DIOS_TRACE_IO_THREADS=only TSAN_OPTIONS=halt_on_error=1 ./tsan-io) >>"$log" 2>&1
 	st=$?

@@ -1,0 +1,61 @@
+/* internal.h: private to the record module (proxy.c, direct.c): its state,
+ * the per-task state, the descriptor-table lock that also holds the direct
+ * calls' copies, and the direct calls (direct.c) the hooks use.
+ */
+#ifndef DIOS_PROXY_INTERNAL_H
+#define DIOS_PROXY_INTERNAL_H
+#include <stdbool.h>
+#include <sys/types.h>
+#include "kernel/kernel.h"
+#include "sys/call.h"
+#include "proxy/proxy.h"
+
+struct proxy {
+	struct module mod;
+	struct proxy_conf conf;
+	struct proxy_stats st;
+	uint64_t seq;
+	int header_done;
+	char abort_msg[256];
+	json_t *blobs;			/* --portable: SHA-256s whose content is in the trace */
+	unsigned char *dbuf;		/* direct reads: DIRECT_MAX bytes */
+};
+
+/* Direct calls: reads (of at most this many bytes), fstat, lseek and
+ * fadvise64 of a regular file are made by dios itself (see
+ * proxy_direct_call). */
+#define DIRECT_MAX (256u << 10)
+#define DIRECT_FDS 8
+
+/* Calls that change a descriptor table run one at a time per table, so
+ * the recorded order of their events is the order the kernel handed out
+ * the numbers (replay gives the same numbers in event order). */
+struct fdlock {
+	int refs;
+	pid_t holder;		/* the task in such a call; 0: none */
+	/* Direct calls: dios's copies (pidfd_getfd) of the table's
+	 * descriptors, forgotten when their number is closed or replaced
+	 * (proxy_direct_forget_for) and at exec. */
+	bool asked;		/* pidfd_open was tried */
+	int pidfd;		/* its result: -1 when it failed */
+	int ndirect;
+	struct { int fd, local; } direct[DIRECT_FDS];	/* local -1: not for direct reads */
+};
+
+struct ptask {
+	bool clone_written;	/* the clone event was written at the ptrace event stop */
+	bool holds;		/* holds fl */
+	struct fdlock *fl;	/* shared by the threads of a process (CLONE_FILES) */
+	pid_t tgid;		/* its process's id (CLONE_THREAD); 0: its own tid */
+};
+
+/* Forgets all of fl's copies (direct.c). */
+void proxy_direct_forget(struct fdlock *fl);
+/* Before call c changes fl's table: forgets the copies it may replace. */
+void proxy_direct_forget_for(struct fdlock *fl, const struct call *c);
+/* The index of fd's entry among fl's copies, or -1. */
+int proxy_direct_find(const struct fdlock *fl, int fd);
+/* Makes call c of task t on dios's copy of its descriptor; false: t makes it. */
+bool proxy_direct_call(struct proxy *p, struct task *t, struct call *c);
+
+#endif
