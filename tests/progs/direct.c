@@ -1,6 +1,6 @@
 /* direct: reads, fstat, lseek and fadvise64 of regular files, which
  * dios-record makes itself on its own copy of the descriptor
- * (src/proxy/proxy.c, direct_call).  What the program sees must not change:
+ * (src/proxy/direct.c, proxy_direct_call).  What the program sees must not change:
  * the offset it shares with its copy, a number closed and reused for another
  * file, dup2 and close_range onto numbers already used, a child sharing the
  * offset, bad buffers (EFAULT, offset kept), errors, a read larger than dios
