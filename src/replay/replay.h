@@ -1,6 +1,9 @@
 /* replay.h: the replay module (DESIGN.md: replay rules).  Intercepted calls
  * are answered from the trace; the first call that differs from the
- * recording stops the run with a report.  Owner: src/replay/replay.c.
+ * recording stops the run with a report.  Owner: src/replay/replay.c (the
+ * module and its hooks), with order.c, report.c (replay_outcome,
+ * replay_tick), fds.c, maps.c, signals.c and ids.c; internal.h, private to
+ * src/replay, says which owns what.
  */
 #ifndef DIOS_REPLAY_H
 #define DIOS_REPLAY_H

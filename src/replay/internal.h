@@ -1,0 +1,219 @@
+/* internal.h: what the files of the replay module share; private to
+ * src/replay (nothing outside it includes this).  Who owns what:
+ *   replay.c   the module: replay_new, replay_free, replay_matched and the
+ *              hooks for calls (enter: match; answer; exit), clone, start,
+ *              task exit and turns (due)
+ *   order.c    the global order: reading the trace and reading ahead, the
+ *              ring of matched events, the tasks gone, advance
+ *   report.c   outcome messages (rp_fail, rp_lost), divergence reports, the
+ *              stalled hook, replay_tick, replay_outcome
+ *   fds.c      the descriptor mirror: stdout/stderr, placeholders, pending
+ *              ones
+ *   maps.c     mapped files, the portable exec, the exec hook
+ *   signals.c  signal delivery, the signal hook
+ *   ids.c      recorded and real task ids, calls that name tasks
+ * The types below are the module's state (struct replay), each task's
+ * (struct rtask) and a descriptor table's (struct fdtab).  Functions shared
+ * between the files are named rp_; the module's hooks keep replay_.
+ */
+#ifndef DIOS_REPLAY_INTERNAL_H
+#define DIOS_REPLAY_INTERNAL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+#include <sys/types.h>
+#include <jansson.h>
+#include "kernel/kernel.h"
+#include "trace/elfinterp.h"
+#include "replay/replay.h"
+
+#define RING 5
+#define AHEAD 64		/* events read ahead to find a task's signal */
+#define MAX_FD 4096
+
+#define PENDING_MAX 64
+#define MAX_NEWFDS 256
+
+/* Which descriptors of a process show the recording's stdout/stderr (1 or
+ * 2; 0: none).  Shared by the threads of a process (CLONE_FILES), copied at
+ * fork.
+ * pending: descriptors the program has in the recording whose placeholder is
+ * not made yet.  Only calls that run for real can tell (close, dup2, exec,
+ * fork, mmap of a descriptor...), so a table used by one task makes a
+ * placeholder only before such a call (rp_materialize), and a descriptor
+ * opened and closed between two of them costs no real call at all. */
+struct fdtab {
+	int refs;
+	unsigned char stdio[MAX_FD];
+	int npending;
+	struct { int fd; bool cloexec; } pending[PENDING_MAX];
+};
+
+/* The ids the program knew (vtid) and the real ones, for every task of the
+ * run: wait4 and kill name tasks that may be gone from the task table. */
+struct idmap {
+	pid_t vtid, tid;
+};
+
+struct replay {
+	struct module mod;
+	struct replay_conf conf;
+	json_t *next;			/* the next event, read ahead */
+	json_t *ahead[AHEAD];		/* the events after it, read when looked for */
+	size_t nahead;
+	json_t *footer;			/* the last line, once read */
+	bool eof;			/* the reader has no more events */
+	json_t *ring[RING];		/* the last matched events */
+	uint64_t matched;
+	enum replay_outcome outcome;
+	char *msg;
+	struct fdtab *root_fds;		/* the root's table, from the header */
+	struct idmap *ids;		/* every task of the run */
+	size_t nids, maxids;
+	pid_t *dead;			/* tasks gone whose exit event is still ahead */
+	size_t ndead, maxdead;
+	bool first_exec_done;
+	struct timespec progress;	/* when an event last matched */
+	struct elf_interp fix;		/* portable: interpreter bytes to restore after the exec */
+	bool gated;			/* conf.gate was called */
+};
+
+struct rtask {
+	json_t *ev;			/* event of the call in progress */
+	int kind;			/* what the exit hook does */
+	int injected;			/* a recorded signal dios sent, not yet seen */
+	bool restart;			/* a real call was interrupted and runs again */
+	long restart_nr;
+	long real;			/* EX_WAIT, EX_KILL: the real id expected */
+	struct fdtab *fds;
+	pid_t vpid;			/* the recorded id of its process (0: the root's) */
+	/* new tasks: the tid pointers to give the recorded id (CLONE_*SETTID) */
+	uint64_t ctid_addr;
+	struct user_regs_struct orig;	/* registers at entry, restored after a rewritten call */
+	bool exit_taken;		/* its exit event is consumed (a recorded SIGKILL) */
+	bool exec_again;		/* portable: the exec, prepared, is made again */
+};
+enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP, EX_RESTART, EX_CLONE, EX_KEEP, EX_WAIT };
+
+static inline struct replay *
+R(const struct module *m)
+{
+	return (struct replay *)m->state;
+}
+
+static inline struct rtask *
+RT(struct task *t)
+{
+	if (t->mod == NULL)
+		t->mod = calloc(1, sizeof(struct rtask));
+	return t->mod;
+}
+
+/* replay.c: what RTR gives when the task's state cannot be allocated. */
+extern struct rtask rp_empty_rtask;
+
+/* The task's state, allocated on first use; the root takes the header's
+ * descriptor table. */
+static inline struct rtask *
+RTR(struct replay *r, struct task *t)
+{
+	struct rtask *rt = RT(t);
+
+	if (rt == NULL)
+		return &rp_empty_rtask;
+	if (rt->fds == NULL && r->root_fds) {
+		rt->fds = r->root_fds;
+		rt->fds->refs++;
+	}
+	return rt;
+}
+
+/* order.c */
+/* Reads the next event into r->next (or the footer), unless already there. */
+int rp_peek(struct replay *r);
+/* The event i places after r->next, read when needed; NULL past the end or AHEAD. */
+json_t *rp_look(struct replay *r, size_t i);
+/* The "seq" of an event. */
+uint64_t rp_seq_of(const json_t *ev);
+/* Moves r->next into the ring of matched events; returns it (borrowed). */
+json_t *rp_take(struct replay *r);
+/* Takes ahead[i] out of the order, matched before those in front of it (borrowed). */
+json_t *rp_take_ahead(struct replay *r, size_t i);
+/* "signal", "exit", "rdtsc"...: the kind of a task event; NULL for a call. */
+const char *rp_event_kind(const json_t *ev);
+/* The recorded id of the task an event is for (-1: none). */
+pid_t rp_owner_of(const json_t *ev);
+/* Adds v to the tasks gone whose exit event is still ahead. */
+int rp_dead_add(struct replay *r, pid_t v);
+/* Consumes the events at the head of the trace that need no task at a stop. */
+void rp_advance(struct replay *r, struct kernel *k);
+
+/* report.c */
+/* Sets the outcome and its message, unless a problem is reported already. */
+void rp_set_msg(struct replay *r, enum replay_outcome o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Stops the run as an error (RO_ERROR) with the message; V_STOP. */
+enum verdict rp_fail(struct replay *r, struct kernel *k, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* ptrace failed on t (-errno e): stops the run with the cause; V_STOP. */
+enum verdict rp_lost(struct replay *r, struct kernel *k, struct task *t, int e);
+/* Stops the run with a divergence report: expected ev (or none), actual c. */
+enum verdict rp_diverge(struct replay *r, struct kernel *k, struct task *t, const json_t *ev,
+    const struct call *c, const char *why, const char *which);
+/* The stalled hook: no task can go on; stops the run with a report. */
+void replay_stalled(struct module *m, struct kernel *k);
+
+/* fds.c */
+/* Which of t's descriptors show the recording's stdout/stderr; NULL: none. */
+unsigned char *rp_stdio_of(struct replay *r, struct task *t);
+/* Drops a reference to a descriptor table (NULL: none). */
+void rp_fdtab_put(struct fdtab *f);
+/* Shows again what the program wrote to its stdout/stderr; -1 (err) when conf.gate fails. */
+int rp_echo_output(struct replay *r, const unsigned char *stdio, const struct call *c,
+    const json_t *out, long ret, char *err, size_t errlen);
+/* The stdout/stderr mirror's bookkeeping for the calls that change the table. */
+void rp_note_fds(unsigned char *stdio, const struct call *c, long ret);
+/* The descriptors the recorded call ev created, into fds (MAX_NEWFDS); their count. */
+int rp_new_fds(const struct call *c, const json_t *ev, long ret, int *fds, bool *cloexec);
+/* Does the call need t's real table to match the recording's? */
+bool rp_needs_real_table(const struct call *c, const json_t *ev, long ret, const struct fdtab *f);
+/* Makes t's pending placeholders, then has t make its call again. */
+enum verdict rp_materialize(struct replay *r, struct kernel *k, struct task *t);
+/* Answers a call that made descriptors: their placeholders, then its outputs. */
+enum verdict rp_placeholder(struct replay *r, struct kernel *k, struct task *t, const json_t *ev,
+    long ret, const int *fds, int n, bool cloexec);
+/* The pending entry a call closes (a close of a never made placeholder); -1: none. */
+int rp_pending_closed(const struct call *c, long ret, const struct fdtab *f);
+/* Is another task running a call that changes the descriptor table for real? */
+bool rp_fd_change_in_flight(struct kernel *k, struct task *t);
+
+/* maps.c */
+/* Answers t's mmap of a file (map: the event's "map"). */
+enum verdict rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map,
+    long ret);
+/* Portable: has t's exec (event ev) run the cache's copy of the executable. */
+enum verdict rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_t *ev);
+/* The exec hook: vDSO, recorded AT_RANDOM, interpreter bytes given back, files checked. */
+int replay_exec(struct module *m, struct kernel *k, struct task *t);
+
+/* signals.c */
+/* Sends sig to t before its current call, which runs again afterwards. */
+enum verdict rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int sig);
+/* Takes the signal event ev (r->next, for t) and sends it before t's call. */
+enum verdict rp_deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev);
+/* Sends now the signal the recording has for t right after its call, if any. */
+void rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t);
+/* The signal hook: signals from the trace or the program, reads of the TSC. */
+int replay_signal(struct module *m, struct kernel *k, struct task *t, int sig);
+
+/* ids.c */
+/* Notes that recorded id vtid is real task tid. */
+int rp_id_add(struct replay *r, pid_t vtid, pid_t tid);
+/* The real id of recorded id v (the newest task that had it), or 0. */
+pid_t rp_id_real(const struct replay *r, pid_t v);
+/* Rewrites t's call to name real tasks; the exit hook then does kind. */
+enum verdict rp_rewrite_ids(struct replay *r, struct kernel *k, struct task *t, int kind);
+
+#endif

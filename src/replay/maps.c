@@ -1,0 +1,255 @@
+/* maps.c: the files the program maps and executes (private to
+ * src/replay): mmap of a file (the host's file, checked, or for a portable
+ * trace the cache's copy), the portable exec (the cache's copy of the
+ * executable and its loader), and the exec hook (vDSO, AT_RANDOM, the
+ * interpreter bytes given back).
+ */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <elf.h>
+#include "trace/bytes.h"
+#include "trace/fileid.h"
+#include "kernel/tracee.h"
+#include "kernel/vdso.h"
+#include "replay/internal.h"
+
+static enum verdict map_path(struct replay *r, struct kernel *k, struct task *t,
+    const char *path, const char *shown);
+
+/* mmap of a file: map the same host file, read-only and private, after
+ * checking it is the file that was mapped when recording; for a portable
+ * trace, the cached copy of its recorded content instead. */
+enum verdict
+rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map, long ret)
+{
+	const char *path = json_string_value(json_object_get(map, "path"));
+	char *cached = NULL;
+	enum verdict v;
+	int e;
+
+	if (path == NULL)
+		return rp_fail(r, k, "event %llu: \"map\" has no path", (unsigned long long)r->matched);
+	if (r->conf.bs) {
+		/* Portable: the recorded content, from the cache. */
+		if ((e = blobstore_get(r->conf.bs, map, &cached)) < 0)
+			return rp_fail(r, k, "the content of %s, mapped when recording, is %s", path,
+			    e == -ENOENT ? "missing from the trace and the cache" :
+			    e == -ESTALE ? "damaged in the cache (remove the cache's copy and replay again)" :
+			    strerror(-e));
+		v = map_path(r, k, t, cached, path);
+		free(cached);
+		return v;
+	}
+	e = fileid_verify(map);
+	if (e == -ENOENT)
+		return rp_fail(r, k, "%s, mapped by the program when recording, is gone from this host "
+		    "(record with the file present, or restore it)", path);
+	if (e == -ESTALE)
+		return rp_fail(r, k, "%s differs from the file mapped when recording (size or SHA-256): "
+		    "replay needs the same file", path);
+	if (e < 0)
+		return rp_fail(r, k, "cannot check %s: %s", path, strerror(-e));
+	return map_path(r, k, t, path, path);
+}
+
+/* Maps the file at path (named shown in messages) as the call asks, but
+ * read-only and private, and gives the program the address. */
+static enum verdict
+map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, const char *shown)
+{
+	struct user_regs_struct saved;
+	uint64_t spath, a[6] = { 0 };
+	long fd, addr;
+	int e;
+
+	saved = t->call.regs;	/* as at the seccomp stop */
+	if ((e = scratch_put(t->tid, t->call.sp, path, strlen(path) + 1, &spath)) < 0)
+		return rp_lost(r, k, t, e);
+	a[0] = (uint64_t)AT_FDCWD;
+	a[1] = spath;
+	a[2] = O_RDONLY | O_CLOEXEC;
+	if ((e = remote_syscall_at_entry(t->tid, &saved, SYS_openat, a, &fd)) < 0)
+		return rp_lost(r, k, t, e);
+	if (fd < 0)
+		return rp_fail(r, k, "cannot open %s to map it: %s", shown, strerror((int)-fd));
+	memcpy(a, t->call.a, sizeof a);
+	if ((a[3] & MAP_TYPE) != MAP_PRIVATE)
+		a[3] = (a[3] & ~(uint64_t)MAP_TYPE) | MAP_PRIVATE;
+	a[4] = (uint64_t)fd;
+	if ((e = remote_syscall_again(t->tid, &saved, SYS_mmap, a, &addr)) < 0)
+		return rp_lost(r, k, t, e);
+	uint64_t c[6] = { (uint64_t)fd };
+	long ignored;
+	if ((e = remote_syscall_again(t->tid, &saved, SYS_close, c, &ignored)) < 0)
+		return rp_lost(r, k, t, e);
+	if (addr < 0 && addr > -4096)
+		return rp_fail(r, k, "mapping %s failed in replay: %s (it worked when recording)",
+		    shown, strerror((int)-addr));
+	if ((e = remote_finish(t->tid, &saved, addr)) < 0)
+		return rp_lost(r, k, t, e);
+	return V_RESUME;
+}
+
+/* Portable: the exec runs the cache's copy of the recorded executable
+ * (blobstore_exec_copy).  Its interpreter is /proc/self/fd/N: the cached
+ * loader, opened in the task at N (close-on-exec, so it is gone once the
+ * kernel has loaded it).  The task then makes the call again, with the new
+ * path, and replay_exec gives back the original interpreter bytes. */
+enum verdict
+rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_t *ev)
+{
+	const json_t *exe = json_object_get(ev, "exe"), *interp = json_object_get(ev, "interp");
+	const char *shown = json_string_value(json_object_get(exe, "path")), *name;
+	struct call *c = &t->call;
+	struct user_regs_struct saved, regs;
+	char *bin = NULL, *ld = NULL, *copy = NULL;
+	uint64_t a[6] = { 0 }, addr;
+	long fd = -1, nfd = -1, ignored;
+	enum verdict v = V_RESUME;
+	int e;
+
+	if (shown == NULL)
+		return rp_fail(r, k, "event %llu: the exec has no \"exe\"", (unsigned long long)rp_seq_of(ev));
+	if ((e = blobstore_get(r->conf.bs, exe, &bin)) < 0 ||
+	    (json_is_object(interp) && (e = blobstore_get(r->conf.bs, interp, &ld)) < 0)) {
+		free(bin);
+		return rp_fail(r, k, "the content of %s, executed when recording, is %s",
+		    json_string_value(json_object_get(ld || !bin ? exe : interp, "path")),
+		    e == -ENOENT ? "missing from the trace and the cache" : strerror(-e));
+	}
+	if ((e = regs_get(t->tid, &saved)) < 0)
+		goto lost;
+	if (ld) {
+		if ((e = scratch_put(t->tid, c->sp, ld, strlen(ld) + 1, &addr)) < 0)
+			goto lost;
+		a[0] = (uint64_t)AT_FDCWD;
+		a[1] = addr;
+		a[2] = O_RDONLY | O_CLOEXEC;
+		if ((e = remote_syscall_at_entry(t->tid, &saved, SYS_openat, a, &fd)) < 0)
+			goto lost;
+		if (fd >= 0) {
+			uint64_t d[6] = { (uint64_t)fd, F_DUPFD_CLOEXEC, 900 }, cl[6] = { (uint64_t)fd };
+			if ((e = remote_syscall_again(t->tid, &saved, SYS_fcntl, d, &nfd)) < 0 ||
+			    (e = remote_syscall_again(t->tid, &saved, SYS_close, cl, &ignored)) < 0)
+				goto lost;
+		}
+		if (fd < 0 || nfd < 0) {
+			v = rp_fail(r, k, "cannot open the cached loader %s in the program: %s", ld,
+			    strerror((int)-(fd < 0 ? fd : nfd)));
+			goto out;
+		}
+	}
+	name = strrchr(shown, '/') ? strrchr(shown, '/') + 1 : shown;
+	elf_interp_free(&r->fix);
+	if ((e = blobstore_exec_copy(r->conf.bs, bin, json_string_value(json_object_get(exe, "sha256")),
+	    name[0] ? name : "exe", ld ? (int)nfd : -1, &copy, &r->fix)) < 0) {
+		v = rp_fail(r, k, "cannot make the copy of %s to execute in the cache: %s", shown,
+		    strerror(-e));
+		goto out;
+	}
+	if ((e = scratch_put(t->tid, c->sp, copy, strlen(copy) + 1, &addr)) < 0)
+		goto lost;
+	regs = saved;
+	if (c->nr == SYS_execveat) {
+		regs.rdi = (uint64_t)AT_FDCWD;
+		regs.rsi = addr;
+	} else
+		regs.rdi = addr;
+	if (ld) {
+		/* At the exit of the injected calls: back onto the syscall
+		 * instruction, to make the exec again. */
+		regs.rip = saved.rip - 2;
+		regs.rax = regs.orig_rax;
+		RT(t)->exec_again = true;
+	} else
+		v = V_EXIT_STOP;
+	if ((e = regs_set(t->tid, &regs)) < 0)
+		goto lost;
+	RT(t)->kind = EX_EXEC;
+out:
+	free(bin);
+	free(ld);
+	free(copy);
+	return v;
+lost:
+	free(bin);
+	free(ld);
+	free(copy);
+	return rp_lost(r, k, t, e);
+}
+
+static int
+put_at_random(struct task *t, const json_t *rnd)
+{
+	uint64_t addr;
+	void *b;
+	size_t n;
+	int e;
+
+	if (rnd == NULL || json_is_null(rnd))
+		return 0;
+	if ((e = json_get_bytes(rnd, &b, &n)) < 0)
+		return e;
+	if ((e = auxv_get(t->tid, AT_RANDOM, &addr)) == 0 && n == 16)
+		e = mem_write(t->tid, addr, b, n);
+	free(b);
+	return e;
+}
+
+/* Portable: the program's copy of the executable names the cached loader
+ * as its interpreter; write the recorded bytes back where the program sees
+ * them, before any of its code runs. */
+static int
+give_back_interp(pid_t tid, const struct elf_interp *ei)
+{
+	uint64_t entry;
+	int e;
+
+	if (ei == NULL || ei->orig == NULL || !ei->loaded)
+		return 0;
+	if ((e = auxv_get(tid, AT_ENTRY, &entry)) < 0)
+		return e;
+	return mem_write(tid, entry - ei->entry + ei->vaddr, ei->orig, ei->len);
+}
+
+int
+replay_exec(struct module *m, struct kernel *k, struct task *t)
+{
+	struct replay *r = R(m);
+	const json_t *rnd;
+	int e;
+
+	if ((e = vdso_patch(t->tid)) < 0)
+		return e;
+	if (!r->first_exec_done) {
+		r->first_exec_done = true;
+		if ((e = rp_id_add(r, t->vtid, t->tid)) < 0)
+			return e;
+		rnd = json_object_get(r->conf.header, "at_random");
+		if ((e = give_back_interp(t->tid, r->conf.first_fix)) < 0)
+			return e;
+	} else if (r->conf.bs) {
+		struct rtask *rt = RT(t);
+		rnd = rt->ev ? json_object_get(rt->ev, "at_random") : NULL;
+		e = give_back_interp(t->tid, &r->fix);
+		elf_interp_free(&r->fix);
+		if (e < 0)
+			return e;
+	} else {
+		struct rtask *rt = RT(t);
+		const json_t *exe = rt->ev ? json_object_get(rt->ev, "exe") : NULL;
+		if (exe && (e = fileid_verify(exe)) < 0) {
+			rp_fail(r, k, "%s, executed by the program when recording, %s",
+			    json_string_value(json_object_get(exe, "path")),
+			    e == -ESTALE ? "differs from the recorded file" : "is gone from this host");
+			return 0;
+		}
+		rnd = rt->ev ? json_object_get(rt->ev, "at_random") : NULL;
+	}
+	return put_at_random(t, rnd);
+}

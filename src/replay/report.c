@@ -1,0 +1,268 @@
+/* report.c: the outcome of the run and its messages (private to
+ * src/replay): errors (rp_fail, rp_lost), divergence reports (rp_diverge), the
+ * reports of a run where no task can go on (the stalled hook) or that makes
+ * no progress (replay_tick), and the outcome at the end (replay_outcome).
+ */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "sys/capture.h"
+#include "inspect/render.h"
+#include "sys/xlat.h"
+#include "replay/internal.h"
+
+void
+rp_set_msg(struct replay *r, enum replay_outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->outcome == RO_DIVERGED || r->outcome == RO_ERROR)
+		return;		/* the first problem is the one reported */
+	free(r->msg);
+	va_start(ap, fmt);
+	if (vasprintf(&r->msg, fmt, ap) < 0)
+		r->msg = NULL;
+	va_end(ap);
+	r->outcome = o;
+}
+
+enum verdict
+rp_fail(struct replay *r, struct kernel *k, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	rp_set_msg(r, RO_ERROR, "%s", s ? s : "out of memory");
+	free(s);
+	k->stop = true;
+	return V_STOP;
+}
+
+/* ptrace failed on t (it died under us, or worse): stop with the cause. */
+enum verdict
+rp_lost(struct replay *r, struct kernel *k, struct task *t, int e)
+{
+	return rp_fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+}
+
+static void
+append(char **s, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void
+append(char **s, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *add = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&add, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	char *t = realloc(*s, *len + (size_t)n + 1);
+	if (t) {
+		memcpy(t + *len, add, (size_t)n + 1);
+		*s = t;
+		*len += (size_t)n;
+	}
+	free(add);
+}
+
+/* Stops the run with a divergence report: what the recording expected
+ * (ev, or none) and what the program did (c). */
+enum verdict
+rp_diverge(struct replay *r, struct kernel *k, struct task *t, const json_t *ev,
+    const struct call *c, const char *why, const char *which)
+{
+	char want[1024], got[1024];
+	char *s = NULL;
+	size_t len = 0;
+
+	if (ev)
+		render_event(ev, 1, 64, want, sizeof want);
+	else
+		snprintf(want, sizeof want, "(the recording has no more calls)");
+	if (c) {
+		json_t *actual = event_new(0, t->vtid, c);
+		render_event(actual, 0, 64, got, sizeof got);
+		json_decref(actual);
+	} else
+		snprintf(got, sizeof got, "(none)");
+	if (ev)
+		append(&s, &len, "divergence at event %llu (task %d): %s\n",
+		    (unsigned long long)rp_seq_of(ev), (int)json_int_or(ev, "tid", t ? t->vtid : 0), why);
+	else
+		append(&s, &len, "divergence after the last event (%llu matched): %s\n",
+		    (unsigned long long)r->matched, why);
+	append(&s, &len, "  expected: %s\n  actual:   %s\n", want, got);
+	if (which)
+		append(&s, &len, "  differs in: %s\n", which);
+	if (r->ring[0]) {
+		append(&s, &len, "  last matched events:\n");
+		for (int i = RING - 1; i >= 0; i--) {
+			if (r->ring[i] == NULL)
+				continue;
+			render_event(r->ring[i], 1, 32, want, sizeof want);
+			append(&s, &len, "    #%llu %s\n", (unsigned long long)rp_seq_of(r->ring[i]), want);
+		}
+	}
+	if (len && s[len - 1] == '\n')
+		s[len - 1] = '\0';
+	rp_set_msg(r, RO_DIVERGED, "%s", s ? s : "divergence");
+	free(s);
+	k->stop = true;
+	return V_STOP;
+}
+
+/* Lists the tasks held for their turn, and what each is doing. */
+static void
+append_waiting(struct kernel *k, char **s, size_t *len)
+{
+	char line[512], sb[16];
+
+	for (struct task *t = k->tasks; t; t = t->next) {
+		if (t->state != TS_PARKED)
+			continue;
+		if (t->park_sig) {
+			append(s, len, "\n  task %d waits to receive %s", t->vtid, signal_name(t->park_sig, sb));
+			continue;
+		}
+		json_t *ev = event_new(0, t->vtid, &t->call);
+		render_event(ev, 0, 32, line, sizeof line);
+		json_decref(ev);
+		append(s, len, "\n  task %d waits to make %s", t->vtid, line);
+	}
+}
+
+void
+replay_stalled(struct module *m, struct kernel *k)
+{
+	struct replay *r = R(m);
+	char want[1024];
+	char *s = NULL;
+	size_t len = 0;
+
+	if (r->next)
+		render_event(r->next, 1, 64, want, sizeof want);
+	append(&s, &len, "divergence at event %llu: no task can go on: the recording expects task %d "
+	    "next (%s), which %s", r->next ? (unsigned long long)rp_seq_of(r->next) : (unsigned long long)r->matched,
+	    r->next ? (int)rp_owner_of(r->next) : 0, r->next ? want : "(the end)",
+	    r->next && rp_id_real(r, rp_owner_of(r->next)) ? "has ended or does not come" : "does not exist here");
+	append_waiting(k, &s, &len);
+	rp_set_msg(r, RO_DIVERGED, "%s", s ? s : "divergence: no task can go on");
+	free(s);
+	k->stop = true;
+}
+
+/* True when the task is on a CPU or waiting for one (state R), as opposed to
+ * blocked in a call dios does not see. */
+static bool
+task_running(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'R';
+}
+
+int
+replay_tick(struct module *m, struct kernel *k)
+{
+	struct replay *r = R(m);
+	struct timespec now;
+	char want[1024];
+
+	if (r->conf.timeout == 0 || r->outcome != RO_RUNNING)
+		return 0;
+	for (struct task *t = k->tasks; t; t = t->next)
+		if (t->state != TS_PARKED && ((t->state == TS_IN_CALL && t->mod &&
+		    ((struct rtask *)t->mod)->kind == EX_SLEEP) || task_running(t->tid))) {
+			/* a call runs for real (a --realtime sleep), or the
+			 * program computes: that is progress */
+			clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
+			return 0;
+		}
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (r->progress.tv_sec == 0 || now.tv_sec - r->progress.tv_sec < (time_t)r->conf.timeout)
+		return 0;
+	if (rp_peek(r) == 0 && r->next)
+		render_event(r->next, 1, 64, want, sizeof want);
+	else
+		snprintf(want, sizeof want, "(the end of the recording)");
+	char *s = NULL;
+	size_t len = 0;
+	append(&s, &len, "divergence: no progress for %u seconds: the program made no "
+	    "intercepted call since event %llu\n  expected next: %s", r->conf.timeout,
+	    r->ring[0] ? (unsigned long long)rp_seq_of(r->ring[0]) : 0ULL, want);
+	append_waiting(k, &s, &len);
+	append(&s, &len, "\n  (raise --timeout if the program computes this long between calls)");
+	rp_set_msg(r, RO_DIVERGED, "%s", s ? s : "divergence: no progress");
+	free(s);
+	k->stop = true;
+	return 0;
+}
+
+enum replay_outcome
+replay_outcome(struct module *m, const struct kernel *k, const char **msg)
+{
+	struct replay *r = R(m);
+	const json_t *end;
+	char sb[16];
+	int e;
+
+	if (r->outcome == RO_RUNNING && k->root_done) {
+		if ((e = rp_peek(r)) < 0) {
+			rp_set_msg(r, RO_ERROR, "reading the trace failed at line %llu: %s",
+			    (unsigned long long)trace_reader_line(r->conf.r),
+			    e == -EBADMSG ? trace_reader_error(r->conf.r) : strerror(-e));
+		} else if (r->next) {
+			char want[1024];
+			render_event(r->next, 1, 64, want, sizeof want);
+			rp_set_msg(r, RO_DIVERGED, "divergence at event %llu: the program ended (status %d) "
+			    "but the recording goes on\n  expected: %s", (unsigned long long)rp_seq_of(r->next),
+			    status_to_exit(k->root_status), want);
+		} else if (r->footer == NULL) {
+			rp_set_msg(r, RO_CUT_SHORT, "the recording was cut short after %llu events; replay "
+			    "matched all of them", (unsigned long long)r->matched);
+		} else {
+			end = json_object_get(r->footer, "end");
+			int want = -1;
+			const char *wsig = json_string_value(json_object_get(end, "signal"));
+			if (json_is_integer(json_object_get(end, "exit")))
+				want = (int)json_integer_value(json_object_get(end, "exit"));
+			else if (wsig)
+				want = 128 + signal_from_name(wsig);
+			if (want >= 0 && want != status_to_exit(k->root_status)) {
+				rp_set_msg(r, RO_DIVERGED, "divergence at the end: the program ended with status %d "
+				    "(%s) but the recording ended with %d%s%s%s", status_to_exit(k->root_status),
+				    WIFSIGNALED(k->root_status) ? signal_name(WTERMSIG(k->root_status), sb) : "exit",
+				    want, wsig ? " (" : "", wsig ? wsig : "", wsig ? ")" : "");
+			} else
+				r->outcome = RO_MATCHED;
+		}
+	} else if (r->outcome == RO_RUNNING)
+		rp_set_msg(r, RO_ERROR, "the replay stopped before the program ended");
+	*msg = r->msg;
+	return r->outcome;
+}

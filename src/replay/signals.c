@@ -1,0 +1,166 @@
+/* signals.c: signal delivery (private to src/replay): a recorded signal
+ * is sent at the boundary where it arrived when recording (before the
+ * task's call, or right after it), and the signal hook (the signals the
+ * program sees, and the reads of the time-stamp counter).
+ */
+#include "config.h"
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include "sys/capture.h"
+#include "inspect/render.h"
+#include "kernel/tracee.h"
+#include "kernel/tsc.h"
+#include "sys/xlat.h"
+#include "replay/internal.h"
+
+/* Sends sig to t before its current call, which runs again afterwards: a
+ * signal recorded at this boundary is delivered at the same boundary
+ * (DESIGN.md, "Sources of nondeterminism"). */
+enum verdict
+rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int sig)
+{
+	struct user_regs_struct regs;
+	int e;
+
+	if ((e = regs_get(t->tid, &regs)) < 0)
+		return rp_lost(r, k, t, e);
+	regs.rax = regs.orig_rax;
+	regs.orig_rax = (uint64_t)-1;
+	regs.rip -= 2;
+	if ((e = regs_set(t->tid, &regs)) < 0)
+		return rp_lost(r, k, t, e);
+	RT(t)->injected = sig;
+	syscall(SYS_tkill, t->tid, sig);
+	return V_RESUME;
+}
+
+enum verdict
+rp_deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev)
+{
+	const char *name = json_string_value(json_object_get(ev, "sig"));
+	int sig = name ? signal_from_name(name) : -1;
+
+	if (sig <= 0)
+		return rp_fail(r, k, "event %llu: unknown signal %s", (unsigned long long)rp_seq_of(ev),
+		    name ? name : "(none)");
+	rp_take(r);
+	return rp_signal_before_call(r, k, t, sig);
+}
+
+/* The recorded id of the process a task of the trace belongs to: 0 for the
+ * root's, -1 for a task not (or no longer) here. */
+static pid_t
+process_of(struct kernel *k, pid_t vtid)
+{
+	struct task *u = task_find_vtid(k, vtid);
+
+	if (u == NULL)
+		return -1;
+	return u->mod ? ((struct rtask *)u->mod)->vpid : 0;
+}
+
+/* A signal that reached the task right after its call when recording comes
+ * next in the trace, or next for its process, after events of other
+ * processes only: send it now, so it arrives at the same boundary (for a
+ * call interrupted with -ERESTART*, the kernel then applies the same restart
+ * rules; for EPIPE, the same SIGPIPE).  Waiting for its turn instead would
+ * let the task run on and change its signal mask first (a shell blocks
+ * SIGCHLD before rt_sigsuspend; when recording, the SIGCHLD of a child's
+ * death came in between).  Other processes can only see the difference
+ * through calls, whose order is kept; threads of the same process share
+ * memory, so the signal goes early only past other processes' events. */
+void
+rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t)
+{
+	pid_t self = process_of(k, t->vtid);
+	const char *name;
+	json_t *ev;
+	size_t i;
+	int sig;
+
+	if (rp_peek(r) < 0 || r->next == NULL)
+		return;
+	for (ev = r->next, i = 0; ev; ev = rp_look(r, i++)) {
+		pid_t v = rp_owner_of(ev);
+
+		if (v == t->vtid)
+			break;
+		if (process_of(k, v) == self)
+			return;
+	}
+	if (ev == NULL || (name = json_string_value(json_object_get(ev, "sig"))) == NULL ||
+	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL)
+		return;
+	if (ev == r->next)
+		rp_take(r);
+	else
+		rp_take_ahead(r, i - 1);
+	RT(t)->injected = sig;
+	syscall(SYS_tkill, t->tid, sig);
+}
+
+/* A signal reaches the task: one dios sent from the trace, or one the
+ * program raised itself again (a crash): the latter matches the recorded
+ * signal event.  Others (the user's Ctrl-C) are delivered as they come. */
+static int
+signal_seen(struct replay *r, struct task *t, int sig)
+{
+	struct rtask *rt = RT(t);
+	const char *name;
+
+	if (rt->injected == sig) {
+		rt->injected = 0;
+		return sig;
+	}
+	/* The kernel's own SIGCHLD: the recorded one comes from the trace. */
+	if (sig == SIGCHLD)
+		return 0;
+	/* A fault (a crash) waits for its turn like a call. */
+	if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) &&
+	    rp_peek(r) == 0 && r->next && rp_owner_of(r->next) != t->vtid)
+		return SIG_PARK;
+	if (rp_peek(r) == 0 && r->next && json_int_or(r->next, "tid", -1) == t->vtid &&
+	    (name = json_string_value(json_object_get(r->next, "sig"))) != NULL &&
+	    signal_from_name(name) == sig)
+		rp_take(r);
+	return sig;
+}
+
+/* A read of the time-stamp counter (SIGSEGV on rdtsc, see tsc.h) is
+ * answered with the next event, which must be that read. */
+int
+replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
+{
+	struct replay *r = R(m);
+	struct user_regs_struct regs;
+	const char *what;
+	bool rdtscp;
+	int len;
+
+	if (sig != SIGSEGV || regs_get(t->tid, &regs) < 0 ||
+	    (len = tsc_insn(t->tid, &regs, &rdtscp)) == 0)
+		return signal_seen(r, t, sig);
+	rp_advance(r, k);
+	if (rp_peek(r) == 0 && r->next && rp_owner_of(r->next) != t->vtid)
+		return SIG_PARK;	/* another task's turn */
+	if (rp_peek(r) < 0 || r->next == NULL ||
+	    (what = json_string_value(json_object_get(r->next, "event"))) == NULL ||
+	    strcmp(what, rdtscp ? "rdtscp" : "rdtsc") != 0) {
+		char want[512];
+		if (r->next)
+			render_event(r->next, 1, 64, want, sizeof want);
+		rp_set_msg(r, RO_DIVERGED, "divergence at event %llu (task %d): the program read the "
+		    "time-stamp counter (%s)\n  expected: %s", r->next ? (unsigned long long)rp_seq_of(r->next) :
+		    (unsigned long long)r->matched, t->vtid, rdtscp ? "rdtscp" : "rdtsc",
+		    r->next ? want : "(the recording has no more events)");
+		k->stop = true;
+		return 0;
+	}
+	json_t *ev = rp_take(r);
+	tsc_complete(&regs, len, (uint64_t)json_int_or(ev, "value", 0), (uint32_t)json_int_or(ev, "aux", 0));
+	if (regs_set(t->tid, &regs) < 0)
+		return sig;
+	return 0;
+}
