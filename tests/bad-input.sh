@@ -132,7 +132,8 @@ row output-exists 125 'existing\.json\.zst.*already exists.*--force' \
 row ptrace-unsupported 125 'ptrace.*cannot work under dios' \
     '"$DIOS_RECORD" -q -o "$T/ptraced.json.zst" "$PROGS/ptraceme"'
 if [ -n "$STRACE" ]; then
-	row ptrace-not-permitted 125 'ptrace' '"$STRACE" -f -o /dev/null "$DIOS_RECORD" /bin/true'
+	# (LeakSanitizer cannot run in a traced dios: off for this case.)
+	row ptrace-not-permitted 125 'ptrace' 'env ASAN_OPTIONS=detect_leaks=0 "$STRACE" -f -o /dev/null "$DIOS_RECORD" /bin/true'
 else
 	skip_row ptrace-not-permitted "no strace program"
 fi

@@ -104,7 +104,8 @@ main(int argc, char **argv)
 		affinity_set_shown(mask, masklen);
 	tsc_trap_self();
 
-	struct spawn_req req = { .path = path, .argv = argv + first, .envp = environ, .umask = -1 };
+	struct spawn_req req = { .path = path, .argv = argv + first, .envp = environ, .umask = -1,
+	    .keep_fd = -1 };
 	if ((r = spawn_traced(&req, &sres)) < 0) {
 		spawn_explain(&sres, argv[first], err, sizeof err);
 		trace_writer_close(writer);

@@ -224,6 +224,17 @@ check_gate(void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+/* replay_conf.checked: has the check running meanwhile passed line? */
+static int
+check_reached(void *ctx, uint64_t line)
+{
+	struct check *c = ctx;
+
+	if (c->job)
+		return trace_check_reached(c->job, line);
+	return c->msg ? -1 : 0;
+}
+
 static void
 free_strv(char **v)
 {
@@ -373,7 +384,7 @@ main(int argc, char **argv)
 	struct spawn_req req = {
 		.path = exe, .argv = pargv, .envp = penv,
 		.umask = (int)json_integer_value(json_object_get(hdr, "umask")),
-		.fds = fds, .nfds = nfds,
+		.fds = fds, .nfds = nfds, .keep_fd = interp_fd,
 	};
 	if (!json_is_integer(json_object_get(hdr, "umask")))
 		req.umask = -1;
@@ -401,7 +412,8 @@ main(int argc, char **argv)
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
 	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL,
 	    .bs = portable ? files.bs : NULL, .first_fix = &fix,
-	    .gate = meanwhile ? check_gate : NULL, .gate_ctx = &chk };
+	    .gate = meanwhile ? check_gate : NULL, .gate_ctx = &chk,
+	    .checked = meanwhile ? check_reached : NULL };
 	memset(&k, 0, sizeof k);
 	k.root = sres.pid;
 	struct task *root = task_new(&k, sres.pid);

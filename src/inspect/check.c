@@ -2,6 +2,7 @@
 #include "config.h"
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -152,24 +153,30 @@ trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen)
 	return trace_check_each(path, s, NULL, NULL, err, errlen);
 }
 
-static int check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
+struct trace_check_job;
+static void job_passed(struct trace_check_job *j, uint64_t line);
+static int check_lines(struct trace_check_job *j, const char *path, struct trace_summary *s,
+    trace_line_fn fn, void *ctx,
     bool head_only, char *err, size_t errlen);
 
 int
 trace_check_each(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
     char *err, size_t errlen)
 {
-	return check_lines(path, s, fn, ctx, false, err, errlen);
+	return check_lines(NULL, path, s, fn, ctx, false, err, errlen);
 }
 
 int
 trace_check_head(const char *path, struct trace_summary *s, char *err, size_t errlen)
 {
-	return check_lines(path, s, NULL, NULL, true, err, errlen);
+	return check_lines(NULL, path, s, NULL, NULL, true, err, errlen);
 }
 
+/* j: the job this check runs for, told of each line that passed; NULL:
+ * none. */
 static int
-check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
+check_lines(struct trace_check_job *j, const char *path, struct trace_summary *s,
+    trace_line_fn fn, void *ctx,
     bool head_only, char *err, size_t errlen)
 {
 	struct trace_reader *r;
@@ -260,6 +267,8 @@ check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *c
 			e = -EBADMSG;
 			goto fail;
 		}
+		if (j)
+			job_passed(j, trace_reader_line(r));
 	}
 	if (s->header == NULL) {
 		snprintf(err, errlen, "%s: empty, or cut short before its first line: not a usable trace", path);
@@ -275,7 +284,10 @@ fail:
 	return e;
 }
 
-/* A check in a thread of its own (trace_check_start). */
+/* A check in a thread of its own (trace_check_start).  passed is the last
+ * line that passed; the thread takes the lock only to wake a waiter
+ * (trace_check_reached), so a check that runs ahead costs the replay an
+ * atomic load per event. */
 struct trace_check_job {
 	pthread_t th;
 	char *path;
@@ -284,15 +296,60 @@ struct trace_check_job {
 	struct trace_summary sum;
 	int result;
 	char err[1024];
+	_Atomic uint64_t passed;
+	_Atomic int waiting;
+	_Atomic bool finished;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
 };
+
+static void
+job_wake(struct trace_check_job *j)
+{
+	if (atomic_load(&j->waiting)) {
+		pthread_mutex_lock(&j->lock);
+		pthread_cond_broadcast(&j->cond);
+		pthread_mutex_unlock(&j->lock);
+	}
+}
+
+static void
+job_passed(struct trace_check_job *j, uint64_t line)
+{
+	atomic_store(&j->passed, line);
+	job_wake(j);
+}
 
 static void *
 job_main(void *arg)
 {
 	struct trace_check_job *j = arg;
 
-	j->result = trace_check_each(j->path, &j->sum, j->fn, j->ctx, j->err, sizeof j->err);
+	j->result = check_lines(j, j->path, &j->sum, j->fn, j->ctx, false, j->err, sizeof j->err);
+	atomic_store(&j->finished, true);
+	/* Under the lock: a waiter between its test and its wait is woken. */
+	pthread_mutex_lock(&j->lock);
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
 	return NULL;
+}
+
+int
+trace_check_reached(struct trace_check_job *j, uint64_t line)
+{
+	int e = 0;
+
+	if (atomic_load(&j->passed) >= line)
+		return 0;
+	pthread_mutex_lock(&j->lock);
+	atomic_fetch_add(&j->waiting, 1);
+	while (atomic_load(&j->passed) < line && !atomic_load(&j->finished))
+		pthread_cond_wait(&j->cond, &j->lock);
+	atomic_fetch_sub(&j->waiting, 1);
+	if (atomic_load(&j->passed) < line)
+		e = j->result < 0 ? j->result : -EBADMSG;
+	pthread_mutex_unlock(&j->lock);
+	return e;
 }
 
 int
@@ -308,6 +365,8 @@ trace_check_start(struct trace_check_job **jp, const char *path, trace_line_fn f
 	}
 	j->fn = fn;
 	j->ctx = ctx;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->cond, NULL);
 	if ((e = trace_io_thread(&j->th, job_main, j, cpus)) < 0) {
 		free(j->path);
 		free(j);
@@ -327,6 +386,8 @@ trace_check_wait(struct trace_check_job *j, struct trace_summary *s, char *err, 
 	*s = j->sum;
 	if (e < 0)
 		snprintf(err, errlen, "%s", j->err);
+	pthread_mutex_destroy(&j->lock);
+	pthread_cond_destroy(&j->cond);
 	free(j->path);
 	free(j);
 	return e;

@@ -44,5 +44,10 @@ struct trace_check_job;
 int trace_check_start(struct trace_check_job **j, const char *path, trace_line_fn fn, void *ctx,
     const cpu_set_t *cpus);
 int trace_check_wait(struct trace_check_job *j, struct trace_summary *s, char *err, size_t errlen);
+/* Waits until the running check j has passed line (1-based) of the trace:
+ * 0 then; when the check ended without passing it, its error (< 0; the
+ * message comes from trace_check_wait).  Nothing may act on a line before
+ * this said 0 for it.  Call it from one thread, before trace_check_wait. */
+int trace_check_reached(struct trace_check_job *j, uint64_t line);
 
 #endif

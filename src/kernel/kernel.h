@@ -77,6 +77,10 @@ struct module {
 	void (*stalled)(struct module *m, struct kernel *k);
 	/* The task is gone: status as from waitpid. */
 	void (*task_exit)(struct module *m, struct kernel *k, struct task *t, int status);
+	/* The task is forgotten (task_free: after task_exit, or when the run
+	 * is stopped and the tasks killed): release what t->mod holds; the
+	 * kernel frees t->mod itself. */
+	void (*task_release)(struct module *m, struct task *t);
 	void *state;
 };
 

@@ -12,6 +12,7 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include "kernel/filter.h"
 #include "kernel/spawn.h"
 
@@ -30,44 +31,74 @@ child_fail(int fd, int stage, int err)
 }
 
 static int
-fd_is_open(int fd)
+int_cmp(const void *a, const void *b)
 {
-	return fcntl(fd, F_GETFD) >= 0;
+	return *(const int *)a - *(const int *)b;
 }
 
-/* Makes the child's descriptors those of the recording: closes the others
- * (below 900, where the error pipe lives) and opens /dev/null at the missing
- * ones. */
+/* Closes descriptors lo..hi but keep and keep2. */
+static void
+close_span(unsigned lo, unsigned hi, int keep, int keep2)
+{
+	if (lo > hi)
+		return;
+	if (keep < 0 || (unsigned)keep < lo || (unsigned)keep > hi) {
+		keep = keep2;
+		keep2 = -1;
+	}
+	if (keep >= 0 && (unsigned)keep >= lo && (unsigned)keep <= hi) {
+		if ((unsigned)keep > lo)
+			close_span(lo, (unsigned)keep - 1, keep2, -1);
+		if ((unsigned)keep < hi)
+			close_span((unsigned)keep + 1, hi, keep2, -1);
+		return;
+	}
+	if (syscall(SYS_close_range, lo, hi, 0) == 0)
+		return;
+	/* Before Linux 5.9: one by one, up to the descriptor limit. */
+	long max = sysconf(_SC_OPEN_MAX);
+	for (unsigned fd = lo; fd <= hi && (max < 0 || fd < (unsigned)max); fd++)
+		close((int)fd);
+}
+
+/* Makes the child's descriptors those of the recording, and only those:
+ * every other one is closed, whatever its number (nothing the caller of
+ * dios-replay holds reaches the program), and each recorded one is a
+ * placeholder on /dev/null, even where the caller left one open (the
+ * program's reads and writes are answered from the trace; what it wrote
+ * to its stdout and stderr dios shows itself).  errfd, the error pipe, and
+ * req->keep_fd are kept until the exec closes them. */
 static void
 child_setup_fds(const struct spawn_req *req, int errfd)
 {
-	int maxfd = 0;
+	unsigned lo = 0;
+	int fds[1024];
+	size_t n = 0;
 
-	for (size_t i = 0; i < req->nfds; i++)
-		if (req->fds[i] > maxfd)
-			maxfd = req->fds[i];
-	for (int fd = 0; fd <= maxfd + 64 && fd < 900; fd++) {
-		int want = 0;
-		for (size_t i = 0; i < req->nfds; i++)
-			want |= req->fds[i] == fd;
-		if (!want && fd_is_open(fd))
-			close(fd);
+	for (size_t i = 0; i < req->nfds && n < 1024; i++)
+		if (req->fds[i] >= 0 && req->fds[i] != errfd && req->fds[i] != req->keep_fd)
+			fds[n++] = req->fds[i];
+	qsort(fds, n, sizeof fds[0], int_cmp);
+	/* Close the gaps between the recorded numbers. */
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned)fds[i] > lo)
+			close_span(lo, (unsigned)fds[i] - 1, errfd, req->keep_fd);
+		lo = (unsigned)fds[i] + 1;
 	}
-	for (size_t i = 0; i < req->nfds; i++) {
-		int fd = req->fds[i], n, fl;
-		if (fd < 0 || fd >= 900)
+	close_span(lo, ~0u, errfd, req->keep_fd);
+	/* In increasing order: the numbers below fd that open can return are
+	 * none of the recorded ones. */
+	for (size_t i = 0; i < n; i++) {
+		int fd = fds[i], nf;
+
+		if (i > 0 && fd == fds[i - 1])
 			continue;
-		/* Open without close-on-exec: it survives the exec, keep it.
-		 * Close-on-exec: one of dios's own (the program never inherits
-		 * those), which would vanish at exec: replace it. */
-		if ((fl = fcntl(fd, F_GETFD)) >= 0 && !(fl & FD_CLOEXEC))
-			continue;
-		if ((n = open("/dev/null", O_RDWR)) < 0)
+		if ((nf = open("/dev/null", O_RDWR)) < 0)
 			child_fail(errfd, SPAWN_SETUP, errno);
-		if (n != fd) {
-			if (dup2(n, fd) < 0)
+		if (nf != fd) {
+			if (dup2(nf, fd) < 0)
 				child_fail(errfd, SPAWN_SETUP, errno);
-			close(n);
+			close(nf);
 		}
 	}
 }

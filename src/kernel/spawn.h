@@ -18,10 +18,13 @@ struct spawn_req {
 	bool set_signals;
 	unsigned long long sigign, sigblk;
 	/* Replay: the descriptors open at the start of the recording.  The
-	 * child makes exactly these (below fd_limit) open, with /dev/null where
-	 * it has none, before exec.  NULL: inherit as is (record). */
+	 * child closes every other one and makes each of these a placeholder
+	 * on /dev/null before the exec.  NULL: inherit as is (record). */
 	const int *fds;
 	size_t nfds;
+	/* With fds: one more descriptor the child keeps as it is, close-on-exec
+	 * (a portable exec's cached loader); -1: none. */
+	int keep_fd;
 };
 
 enum spawn_stage { SPAWN_OK, SPAWN_FORK, SPAWN_PTRACE, SPAWN_SECCOMP, SPAWN_EXEC, SPAWN_SETUP };

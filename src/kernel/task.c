@@ -45,6 +45,9 @@ task_free(struct kernel *k, struct task *t)
 			break;
 		}
 	call_reset(&t->call);
+	for (int i = 0; i < k->nmodules; i++)
+		if (k->stack[i]->task_release)
+			k->stack[i]->task_release(k->stack[i], t);
 	free(t->mod);
 	free(t);
 }

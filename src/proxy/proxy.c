@@ -347,6 +347,21 @@ proxy_due(struct module *m, struct kernel *k)
 	return 0;
 }
 
+/* The task's share of its descriptor table's lock (task_exit, or the
+ * kernel forgetting a task it killed). */
+static void
+proxy_task_release(struct module *m, struct task *t)
+{
+	(void)m;
+	if (t->mod) {
+		struct ptask *pt = t->mod;
+		if (pt->holds && pt->fl)
+			pt->fl->holder = 0;
+		fdlock_put(pt->fl);
+		pt->fl = NULL;
+	}
+}
+
 /* Every task's end is an event: {"event":"exit","exit":N} or "signal". */
 static void
 proxy_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
@@ -356,13 +371,7 @@ proxy_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
 	json_t *ev = json_pack("{s:I, s:i, s:s}", "seq", (json_int_t)p->seq++, "tid", t->vtid,
 	    "event", "exit");
 
-	if (t->mod) {
-		struct ptask *pt = t->mod;
-		if (pt->holds && pt->fl)
-			pt->fl->holder = 0;
-		fdlock_put(pt->fl);
-		pt->fl = NULL;
-	}
+	proxy_task_release(m, t);
 	if (ev == NULL)
 		return;
 	if (WIFSIGNALED(status))
@@ -465,6 +474,7 @@ proxy_new(const struct proxy_conf *conf)
 	p->mod.clone = proxy_clone;
 	p->mod.due = proxy_due;
 	p->mod.task_exit = proxy_task_exit;
+	p->mod.task_release = proxy_task_release;
 	p->mod.state = p;
 	return &p->mod;
 }

@@ -78,6 +78,7 @@ struct replay {
 	struct timespec progress;	/* when an event last matched */
 	struct elf_interp fix;		/* portable: interpreter bytes to restore after the exec */
 	bool gated;			/* conf.gate was called */
+	bool check_failed;		/* conf.checked refused a line: nothing more is read */
 };
 
 struct rtask {

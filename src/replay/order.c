@@ -25,12 +25,22 @@ read_event(struct replay *r, json_t **o)
 	int e;
 
 	*o = NULL;
+	if (r->check_failed)
+		return -EBADMSG;
 	while (!r->eof) {
 		if ((e = trace_read(r->conf.r, o)) < 0)
 			return e;
 		if (e == 0) {
 			r->eof = true;
 			break;
+		}
+		/* No line is acted on before the check passed it. */
+		if (r->conf.checked &&
+		    r->conf.checked(r->conf.gate_ctx, trace_reader_line(r->conf.r)) < 0) {
+			json_decref(*o);
+			*o = NULL;
+			r->check_failed = true;
+			return -EBADMSG;
 		}
 		if (blob_is_line(*o)) {
 			/* The cache has the content already (dios-replay

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include "sys/capture.h"
@@ -192,6 +193,12 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		const json_t *map = json_object_get(ev, "map");
 		if (map)
 			return rp_map_file(r, k, t, map, ret);
+		/* Record gives every mapping of a descriptor its "map": one
+		 * without it would map whatever the real descriptor is. */
+		if (!(c->a[3] & MAP_ANONYMOUS) && (int)c->a[4] >= 0)
+			return rp_fail(r, k, "event %llu: mmap of descriptor %d has no \"map\" (the file "
+			    "mapped when recording): replay maps no file it cannot check",
+			    (unsigned long long)rp_seq_of(ev), (int)c->a[4]);
 		rt->kind = EX_ANON_MAP;
 		return V_EXIT_STOP;
 	}
@@ -430,6 +437,20 @@ replay_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
 	rp_advance(r, k);
 }
 
+static void
+replay_task_release(struct module *m, struct task *t)
+{
+	struct rtask *rt = t->mod;
+
+	(void)m;
+	if (rt) {
+		rp_fdtab_put(rt->fds);
+		rt->fds = NULL;
+		json_decref(rt->ev);
+		rt->ev = NULL;
+	}
+}
+
 static pid_t
 replay_due(struct module *m, struct kernel *k)
 {
@@ -473,6 +494,7 @@ replay_new(const struct replay_conf *conf)
 	r->mod.clone = replay_clone;
 	r->mod.start = replay_start;
 	r->mod.task_exit = replay_task_exit;
+	r->mod.task_release = replay_task_release;
 	r->mod.due = replay_due;
 	r->mod.stalled = replay_stalled;
 	r->mod.state = r;

@@ -35,6 +35,12 @@ struct replay_conf {
 	 * message gate put in err.  NULL: none. */
 	int (*gate)(void *ctx, char *err, size_t errlen);
 	void *gate_ctx;
+	/* With the check running meanwhile: called (with gate_ctx) for each
+	 * line read from the trace before anything is made of it; returns 0
+	 * once the check passed that line, < 0 when the check failed before
+	 * (the run then stops; gate has the message).  NULL: the whole trace
+	 * was checked before. */
+	int (*checked)(void *ctx, uint64_t line);
 };
 
 enum replay_outcome {

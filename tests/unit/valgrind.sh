@@ -10,6 +10,10 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	echo "1..0 # SKIP valgrind not installed (Debian: apt-get install valgrind)"
 	exit 0
 fi
+if [ -n "${DIOS_SANITIZED:-}" ]; then
+	echo "1..0 # SKIP dios is built with sanitizers ($DIOS_SANITIZED), which valgrind cannot run"
+	exit 0
+fi
 set -- $progs
 echo "1..$(($# + 1))"
 n=0 fail=0
