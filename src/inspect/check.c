@@ -125,6 +125,16 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 		if ((strcmp(what, "rdtsc") == 0 || strcmp(what, "rdtscp") == 0) &&
 		    !json_is_integer(json_object_get(ev, "value")))
 			return "rdtsc event lacks an integer \"value\"";
+		if (strcmp(what, "exit") == 0 && !json_is_integer(json_object_get(ev, "exit")) &&
+		    (!json_is_string(json_object_get(ev, "signal")) ||
+		    signal_from_name(json_string_value(json_object_get(ev, "signal"))) < 0))
+			return "exit event lacks an integer \"exit\" or a known \"signal\"";
+		if (strcmp(what, "signal") != 0 && strcmp(what, "rdtsc") != 0 &&
+		    strcmp(what, "rdtscp") != 0 && strcmp(what, "exit") != 0) {
+			snprintf(buf, n, "unknown task event \"%.40s\" (format v1 has signal, rdtsc, "
+			    "rdtscp and exit)", what);
+			return buf;
+		}
 		return NULL;
 	}
 	if (!json_is_string(sys))

@@ -406,6 +406,10 @@ bgr_main(void *arg)
 		last = it.last = it.rc == 0 || r->err != 0;
 		pthread_mutex_lock(&b->mu);
 		while (!b->stop && (b->n == BG_CAP || (b->n > 0 && b->bytes + sz > BG_BYTES))) {
+			/* A sleeping reader waits for a batch that a full
+			 * queue never completes: wake it first. */
+			if (b->cons_wait)
+				pthread_cond_signal(&b->ready);
 			b->prod_wait = true;
 			pthread_cond_wait(&b->room, &b->mu);
 			b->prod_wait = false;

@@ -3,6 +3,7 @@
 #include "config.h"
 #endif
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <stdint.h>
@@ -768,6 +769,85 @@ test_threads(void)
 	unlink(p);
 }
 
+static void
+on_stuck(int sig)
+{
+	static const char m[] = "not ok - the reading thread and its reader wait for each other "
+	    "(no progress for 120 s)\n";
+	ssize_t w = write(1, m, sizeof m - 1);
+
+	(void)w;
+	(void)sig;
+	_exit(1);
+}
+
+/* The queue between the reader and its thread, with lines of every size
+ * against its bounds (BG_CAP events, BG_BYTES bytes, a batch of
+ * BG_BATCH): small lines that do not make a batch, then one larger than
+ * the byte bound, the reader sometimes slower, sometimes waiting.  A lost
+ * wake-up shows as a hang, which the alarm turns into a failure. */
+static void
+test_queue_stress(void)
+{
+	static const size_t sizes[] = { 10, 3000, 100000, 1u << 20, 5u << 20 };
+	const char *p = tpath("stress.json.zst");
+	enum { N = 400 };
+	json_t **objs = calloc(N, sizeof *objs);
+	struct trace_writer *w;
+	struct trace_reader *r;
+	unsigned seed = 12345;
+	size_t big = 0, got = 0;
+	char *data = malloc(5u << 20);
+	bool same = true;
+	json_t *o;
+	int rc;
+
+	if (objs == NULL || data == NULL)
+		bail_out("malloc");
+	memset(data, 'q', 5u << 20);
+	for (size_t i = 0; i < N; i++) {
+		size_t k;
+		seed = seed * 1103515245u + 12345u;
+		/* Mostly small lines, runs of them, now and then a big one. */
+		k = (seed >> 16) % 100;
+		k = k < 70 ? 0 : k < 85 ? 1 : k < 93 ? 2 : k < 97 ? 3 : 4;
+		big += k == 4;
+		objs[i] = json_pack("{s:I,s:s%}", "seq", (json_int_t)i, "data", data, sizes[k]);
+		if (objs[i] == NULL)
+			bail_out("json_pack");
+	}
+	free(data);
+	if (wopen(&w, p, false) < 0)
+		bail_out("wopen %s", p);
+	for (size_t i = 0; i < N; i++)
+		if (trace_write(w, objs[i]) < 0)
+			bail_out("trace_write");
+	if (trace_writer_close(w) < 0)
+		bail_out("trace_writer_close");
+	signal(SIGALRM, on_stuck);
+	alarm(120);
+	if (ropen(&r, p) < 0)
+		bail_out("ropen %s", p);
+	while ((rc = trace_read(r, &o)) == 1) {
+		if (got >= N || !json_equal(o, objs[got]))
+			same = false;
+		json_decref(o);
+		seed = seed * 1103515245u + 12345u;
+		/* A slow reader now and then: the queue fills meanwhile. */
+		if ((seed >> 16) % 16 == 0)
+			nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+		got++;
+	}
+	alarm(0);
+	trace_reader_close(r);
+	ok(rc == 0 && got == N && same, "%d lines of 10 B to 5 MiB (%zu over the queue's byte bound) "
+	    "read back in order, the reader now slower, now waiting", N, big);
+	for (size_t i = 0; i < N; i++)
+		json_decref(objs[i]);
+	free(objs);
+	unlink(p);
+}
+
 int
 main(void)
 {
@@ -800,6 +880,7 @@ threads:
 	if (!threads_only)
 		test_long_line();
 	test_threads();
+	test_queue_stress();
 	if (rmdir(dir) < 0)
 		diag("rmdir %s: %s", dir, strerror(errno));
 	return done_testing();
