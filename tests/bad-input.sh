@@ -138,6 +138,14 @@ else
 	skip_row ptrace-not-permitted "no strace program"
 fi
 row seccomp-not-permitted 125 'seccomp' '"$PROGS/noseccomp" "$DIOS_RECORD" /bin/true'
+# A trace that cannot be written: the program runs to its end and keeps its
+# status; the message says where and why.
+if [ -w /dev/full ]; then
+	row record-disk-full 7 'writing the trace /dev/full failed: No space left on device' \
+	    '"$DIOS_RECORD" -f -o /dev/full /bin/sh -c "exit 7"'
+else
+	skip_row record-disk-full "no writable /dev/full"
+fi
 
 # Usage errors.
 row record-unknown-option 2 'no-such-option' '"$DIOS_RECORD" --no-such-option /bin/true'

@@ -137,15 +137,19 @@ main(int argc, char **argv)
 	if (r < 0)
 		die(DIOS_EXIT_ERROR, "lost control of the program: %s (the trace %s ends here)",
 		    strerror(-r), out);
-	if (we < 0 || ps->write_error < 0)
-		die(DIOS_EXIT_ERROR, "writing the trace %s failed: %s", out,
-		    strerror(-(we < 0 ? we : ps->write_error)));
-	if (ps->aborted) {
+	if (ps->write_error < 0 || we < 0) {
+		/* The program ran to its end all the same: its status. */
+		warnx_("writing the trace %s failed: %s; it holds at most the events before %llu, and the program "
+		    "ran on unrecorded (free space where it goes, or record with -o elsewhere)", out,
+		    strerror(-(ps->write_error < 0 ? ps->write_error : we)),
+		    (unsigned long long)(ps->write_error < 0 ? ps->write_error_seq : ps->events));
+		status = status_to_exit(k.root_status);
+	} else if (ps->aborted) {
 		warnx_("%s", ps->aborted);
 		status = DIOS_EXIT_ERROR;
 	} else
 		status = status_to_exit(k.root_status);
-	if (!o.quiet) {
+	if (!o.quiet && ps->write_error == 0 && we == 0) {
 		struct stat st;
 		char hs[32];
 		stat(out, &st);

@@ -86,8 +86,10 @@ emit(struct proxy *p, json_t *obj)
 	}
 	e = trace_write(p->conf.w, obj);
 	json_decref(obj);
-	if (e < 0 && p->st.write_error == 0)
+	if (e < 0 && p->st.write_error == 0) {
 		p->st.write_error = e;
+		p->st.write_error_seq = p->seq;
+	}
 	return e;
 }
 
@@ -106,8 +108,10 @@ put_blob(struct proxy *p, const char *open_path, const json_t *id)
 		p->conf.warn("warning: %s changed while it was being recorded: its content in the "
 		    "trace does not match its hash, and replay will refuse it",
 		    json_string_value(json_object_get(id, "path")));
-	else if (e < 0 && p->st.write_error == 0)
+	else if (e < 0 && p->st.write_error == 0) {
 		p->st.write_error = e;
+		p->st.write_error_seq = p->seq;
+	}
 	json_object_set_new(p->blobs, sha, json_true());
 	return e == -ESTALE ? 0 : e;
 }
@@ -220,6 +224,10 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 	char nb[32];
 	int e;
 
+	/* The trace cannot be written: the program runs on, unrecorded, to
+	 * its own end (dios-record says so and exits with its status). */
+	if (p->st.write_error)
+		return V_RESUME;
 	if (c->sc && (c->sc->flags & SC_UNSUPPORTED)) {
 		snprintf(p->abort_msg, sizeof p->abort_msg,
 		    "the program called %s, which cannot work under dios (a traced program "
@@ -415,7 +423,7 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 		json_decref(exe);
 		json_decref(rnd);
 		json_decref(interp);
-		return e;
+		return p->st.write_error && e != -ENOMEM ? 0 : e;
 	}
 	/* An exec by the program: the details go into its execve event, and
 	 * the content of the new executable and loader before it. */
@@ -426,7 +434,7 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 	json_object_set_new(t->call.extra, "exe", exe);
 	json_object_set_new(t->call.extra, "interp", interp ? interp : json_null());
 	json_object_set_new(t->call.extra, "at_random", rnd ? rnd : json_null());
-	return e;
+	return p->st.write_error && e != -ENOMEM ? 0 : e;
 }
 
 static int

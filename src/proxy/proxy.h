@@ -23,7 +23,9 @@ struct proxy_conf {
 
 struct proxy_stats {
 	uint64_t events;
-	int write_error;		/* first -errno from the trace writer */
+	int write_error;		/* first -errno from the trace writer; the program
+					 * then runs on unrecorded */
+	uint64_t write_error_seq;	/* the first event that may be missing */
 	const char *aborted;		/* non-NULL: why the recording stopped early */
 	json_t *unknown;		/* names of unknown syscalls seen -> count (owned by the module) */
 };
