@@ -89,7 +89,8 @@ RR_TESTS = \
 	tests/trace-tool.sh \
 	tests/portable.sh \
 	tests/traces.sh \
-	tests/hostile-replay.sh
+	tests/hostile-replay.sh \
+	tests/fuzz-replay.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.
@@ -101,3 +102,19 @@ EXTRA_DIST += traces/README traces/regen.sh traces/tiny.h traces/static.c traces
 # counts any other status as an error, 77 included.
 SH_LOG_COMPILER = env DIOS_SKIP_STATUS=0 $(SHELL)
 AM_TESTS_ENVIRONMENT += ZSTD='$(ZSTD_PROG)'; STRACE='$(STRACE)'; CC='$(CC)'; export ZSTD STRACE CC;
+
+# The mutator of tests/fuzz-replay.sh.
+check_PROGRAMS += tests/fuzz/mutate
+tests_fuzz_mutate_SOURCES = tests/fuzz/mutate.c
+tests_fuzz_mutate_LDADD = $(JANSSON_LIBS)
+
+# make check-fuzz: longer than make check (CI runs it): mutated traces
+# through dios-replay (DIOS_FUZZ_REPLAYS per seed trace) and the trace
+# reader under libFuzzer with AddressSanitizer (DIOS_FUZZ_SECONDS).
+check-fuzz: $(check_PROGRAMS) $(bin_PROGRAMS)
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/fuzz-replay.sh \
+	    DIOS_FUZZ_REPLAYS=$${DIOS_FUZZ_REPLAYS:-250}
+	DIOS_FUZZ_SECONDS=$${DIOS_FUZZ_SECONDS:-90} DIOS_FUZZ_ITERATIONS=20000 \
+	    srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/tests/unit/asan-io.sh
+.PHONY: check-fuzz
+
