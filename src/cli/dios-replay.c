@@ -15,6 +15,7 @@
 #include "config/options.h"
 #include "kernel/spawn.h"
 #include "trace/io.h"
+#include "trace/number.h"
 #include "kernel/tsc.h"
 #include "inspect/check.h"
 #include "replay/replay.h"
@@ -356,9 +357,11 @@ main(int argc, char **argv)
 		exe = strdup(rec_exe);
 	}
 
-	json_array_foreach(json_object_get(hdr, "fds"), i, v)
-		if (json_is_integer(v) && nfds < 1024)
-			fds[nfds++] = (int)json_integer_value(v);
+	json_array_foreach(json_object_get(hdr, "fds"), i, v) {
+		int64_t fd;
+		if (json_int64_get(v, &fd) == 0 && nfds < 1024)
+			fds[nfds++] = (int)fd;
+	}
 	char **pargv = strv_from_json(json_object_get(hdr, "argv"), trace, "argv");
 	char **penv = strv_from_json(json_object_get(hdr, "env"), trace, "env");
 
@@ -372,15 +375,13 @@ main(int argc, char **argv)
 	tsc_trap_self();
 	struct spawn_req req = {
 		.path = exe, .argv = pargv, .envp = penv,
-		.umask = (int)json_integer_value(json_object_get(hdr, "umask")),
+		.umask = (int)json_int64_or(hdr, "umask", -1),
 		.fds = fds, .nfds = nfds,
 	};
-	if (!json_is_integer(json_object_get(hdr, "umask")))
-		req.umask = -1;
-	if (json_is_integer(json_object_get(hdr, "sigign"))) {
+	if (json_is_int64(json_object_get(hdr, "sigign"))) {
 		req.set_signals = true;
-		req.sigign = (unsigned long long)json_integer_value(json_object_get(hdr, "sigign"));
-		req.sigblk = (unsigned long long)json_integer_value(json_object_get(hdr, "sigblk"));
+		req.sigign = (unsigned long long)json_int64_or(hdr, "sigign", 0);
+		req.sigblk = (unsigned long long)json_int64_or(hdr, "sigblk", 0);
 	}
 	r = spawn_traced(&req, &sres);
 	if (interp_fd >= 0)
@@ -405,7 +406,7 @@ main(int argc, char **argv)
 	memset(&k, 0, sizeof k);
 	k.root = sres.pid;
 	struct task *root = task_new(&k, sres.pid);
-	root->vtid = (pid_t)json_integer_value(json_object_get(hdr, "pid"));
+	root->vtid = (pid_t)json_int64_or(hdr, "pid", 0);
 	if ((rep = replay_new(&rc)) == NULL)
 		die(DIOS_EXIT_ERROR, "out of memory");
 	kernel_push(&k, rep);

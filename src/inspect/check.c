@@ -9,6 +9,7 @@
 #include "trace/bytes.h"
 #include "sys/systable.h"
 #include "trace/io.h"
+#include "trace/number.h"
 #include "inspect/check.h"
 #include "sys/xlat.h"
 
@@ -21,16 +22,14 @@ trace_summary_free(struct trace_summary *s)
 }
 
 static const char *
-check_header(const json_t *h, int *version)
+check_header(const json_t *h, int64_t *version)
 {
 	const json_t *v = json_object_get(h, "format"), *exe;
 
 	if (!json_is_string(v) || strcmp(json_string_value(v), "dios-trace") != 0)
 		return "not a dios trace header (no \"format\":\"dios-trace\")";
-	v = json_object_get(h, "version");
-	if (!json_is_integer(v))
-		return "header lacks an integer \"version\"";
-	*version = (int)json_integer_value(v);
+	if (json_int64_get(json_object_get(h, "version"), version) < 0)
+		return "header lacks an integer \"version\" (a number such as 1)";
 	if (*version != 1)
 		return NULL;
 	if (!json_is_array(json_object_get(h, "argv")) || json_array_size(json_object_get(h, "argv")) == 0)
@@ -38,12 +37,12 @@ check_header(const json_t *h, int *version)
 	if (!json_is_array(json_object_get(h, "env")))
 		return "header lacks \"env\" (an array)";
 	exe = json_object_get(h, "exe");
-	if (!json_is_string(json_object_get(exe, "path")) || !json_is_integer(json_object_get(exe, "size")) ||
+	if (!json_is_string(json_object_get(exe, "path")) || !json_is_int64(json_object_get(exe, "size")) ||
 	    !json_is_string(json_object_get(exe, "sha256")))
-		return "header lacks \"exe\" with \"path\", \"size\" and \"sha256\"";
+		return "header lacks \"exe\" with \"path\", \"size\" (an integer) and \"sha256\"";
 	if (!json_is_array(json_object_get(h, "fds")))
 		return "header lacks \"fds\" (an array)";
-	if (!json_is_integer(json_object_get(h, "pid")))
+	if (!json_is_int64(json_object_get(h, "pid")))
 		return "header lacks \"pid\"";
 	return NULL;
 }
@@ -61,8 +60,8 @@ check_args(const struct sc_desc *sc, const json_t *args, const json_t *out, char
 
 		switch (ad->kind) {
 		case A_INT: case A_INT32: case A_UINT: case A_FD: case A_FLAGS: case A_MODE: case A_PTR:
-			if (v && !json_is_integer(v))
-				want = "a number";
+			if (v && !json_is_int64(v))
+				want = "an integer (a number, or beyond 2^53 a string of its digits)";
 			break;
 		case A_PATH:
 			if (v && !json_is_string(v) && !json_is_null(v))
@@ -103,17 +102,18 @@ check_args(const struct sc_desc *sc, const json_t *args, const json_t *out, char
 static const char *
 check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 {
-	const json_t *seq = json_object_get(ev, "seq"), *sys = json_object_get(ev, "sys");
+	const json_t *sys = json_object_get(ev, "sys");
 	const json_t *ret = json_object_get(ev, "ret"), *err = json_object_get(ev, "err");
+	int64_t seq;
 
-	if (!json_is_integer(seq))
+	if (json_int64_get(json_object_get(ev, "seq"), &seq) < 0)
 		return "event lacks an integer \"seq\"";
-	if ((uint64_t)json_integer_value(seq) != want_seq) {
+	if (seq < 0 || (uint64_t)seq != want_seq) {
 		snprintf(buf, n, "event \"seq\" is %lld, expected %llu (events must be numbered in order)",
-		    (long long)json_integer_value(seq), (unsigned long long)want_seq);
+		    (long long)seq, (unsigned long long)want_seq);
 		return buf;
 	}
-	if (!json_is_integer(json_object_get(ev, "tid")))
+	if (!json_is_int64(json_object_get(ev, "tid")))
 		return "event lacks an integer \"tid\"";
 	if (json_is_string(json_object_get(ev, "event"))) {
 		const char *what = json_string_value(json_object_get(ev, "event"));
@@ -122,7 +122,7 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 		    signal_from_name(json_string_value(json_object_get(ev, "sig"))) < 0))
 			return "signal event lacks a known \"sig\"";
 		if ((strcmp(what, "rdtsc") == 0 || strcmp(what, "rdtscp") == 0) &&
-		    !json_is_integer(json_object_get(ev, "value")))
+		    !json_is_int64(json_object_get(ev, "value")))
 			return "rdtsc event lacks an integer \"value\"";
 		return NULL;
 	}
@@ -136,7 +136,7 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 		return NULL;
 	if (!json_is_object(json_object_get(ev, "args")))
 		return "event lacks \"args\" (an object)";
-	if (!json_is_integer(ret) && !(json_is_string(err) && errno_from_name(json_string_value(err)) > 0))
+	if (!json_is_int64(ret) && !(json_is_string(err) && errno_from_name(json_string_value(err)) > 0))
 		return "event lacks \"ret\" (an integer) or \"err\" (an errno name such as \"ENOENT\")";
 	if (json_object_get(ev, "out") && !json_is_object(json_object_get(ev, "out")))
 		return "event \"out\" is not an object";
@@ -175,7 +175,8 @@ check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *c
 	struct trace_reader *r;
 	json_t *o;
 	char buf[1024];
-	int e, version = 0;
+	int64_t version = 0;
+	int e;
 
 	memset(s, 0, sizeof *s);
 	if ((e = trace_reader_open(&r, path)) < 0) {
@@ -211,9 +212,9 @@ check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *c
 			s->header = o;
 			why = check_header(o, &version);
 			if (why == NULL && version != 1) {
-				snprintf(err, errlen, "%s: trace format version %d is not supported: this "
+				snprintf(err, errlen, "%s: trace format version %lld is not supported: this "
 				    "dios (%s) reads version 1; use a dios that matches the recording",
-				    path, version, PACKAGE_VERSION);
+				    path, (long long)version, PACKAGE_VERSION);
 				e = -EPROTO;
 				goto fail;
 			}
@@ -223,7 +224,7 @@ check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *c
 			s->footer = o;
 			if (!json_is_object(json_object_get(o, "end")))
 				why = "footer lacks \"end\" (an object)";
-			else if (!json_is_integer(json_object_get(o, "events")))
+			else if (!json_is_int64(json_object_get(o, "events")))
 				why = "footer lacks an integer \"events\"";
 			if (json_is_string(json_object_get(o, "aborted")))
 				snprintf(s->aborted, sizeof s->aborted, "%s",
@@ -249,7 +250,7 @@ check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *c
 				snprintf(s->aborted, sizeof s->aborted, "the program called %s at event %llu",
 				    json_string_value(json_object_get(o, "sys")), (unsigned long long)s->events);
 			s->events++;
-			if (why == NULL && (json_is_integer(json_object_get(o, "ret")) ||
+			if (why == NULL && (json_is_int64(json_object_get(o, "ret")) ||
 			    json_is_string(json_object_get(o, "err"))) && json_object_get(o, "sys"))
 				s->calls++;
 			json_decref(o);
