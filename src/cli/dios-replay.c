@@ -357,6 +357,8 @@ main(int argc, char **argv)
 		exe = strdup(rec_exe);
 	}
 
+	/* The header's numbers are checked (trace_check_head): whole values in
+	 * range, no truncation. */
 	json_array_foreach(json_object_get(hdr, "fds"), i, v) {
 		int64_t fd;
 		if (json_int64_get(v, &fd) == 0 && nfds < 1024)

@@ -21,10 +21,24 @@ trace_summary_free(struct trace_summary *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* Whether member key of o is missing, null, or an integer from lo to hi
+ * (the whole value: 4294967297 is not 1). */
+static bool
+int_in(const json_t *o, const char *key, int64_t lo, int64_t hi)
+{
+	const json_t *v = json_object_get(o, key);
+	int64_t x;
+
+	if (v == NULL || json_is_null(v))
+		return true;
+	return json_int64_get(v, &x) == 0 && x >= lo && x <= hi;
+}
+
 static const char *
 check_header(const json_t *h, int64_t *version)
 {
 	const json_t *v = json_object_get(h, "format"), *exe;
+	size_t i;
 
 	if (!json_is_string(v) || strcmp(json_string_value(v), "dios-trace") != 0)
 		return "not a dios trace header (no \"format\":\"dios-trace\")";
@@ -42,8 +56,17 @@ check_header(const json_t *h, int64_t *version)
 		return "header lacks \"exe\" with \"path\", \"size\" (an integer) and \"sha256\"";
 	if (!json_is_array(json_object_get(h, "fds")))
 		return "header lacks \"fds\" (an array)";
-	if (!json_is_int64(json_object_get(h, "pid")))
-		return "header lacks \"pid\"";
+	json_array_foreach(json_object_get(h, "fds"), i, v) {
+		int64_t fd;
+		if (json_int64_get(v, &fd) < 0 || fd < 0 || fd > INT32_MAX)
+			return "header \"fds\" holds something else than descriptor numbers (integers from 0)";
+	}
+	if (!json_object_get(h, "pid") || !int_in(h, "pid", 1, INT32_MAX))
+		return "header lacks \"pid\" (an integer from 1 to 2147483647)";
+	if (!int_in(h, "umask", 0, 0777))
+		return "header \"umask\" is not a file mode creation mask (an integer from 0 to 511, 0777)";
+	if (!int_in(h, "sigign", INT64_MIN, INT64_MAX) || !int_in(h, "sigblk", INT64_MIN, INT64_MAX))
+		return "header \"sigign\" or \"sigblk\" is not a signal mask (an integer)";
 	return NULL;
 }
 
@@ -113,8 +136,8 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 		    (long long)seq, (unsigned long long)want_seq);
 		return buf;
 	}
-	if (!json_is_int64(json_object_get(ev, "tid")))
-		return "event lacks an integer \"tid\"";
+	if (!json_object_get(ev, "tid") || !int_in(ev, "tid", 1, INT32_MAX))
+		return "event lacks \"tid\" (an integer from 1 to 2147483647)";
 	if (json_is_string(json_object_get(ev, "event"))) {
 		const char *what = json_string_value(json_object_get(ev, "event"));
 		if (strcmp(what, "signal") == 0 &&
@@ -122,8 +145,11 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 		    signal_from_name(json_string_value(json_object_get(ev, "sig"))) < 0))
 			return "signal event lacks a known \"sig\"";
 		if ((strcmp(what, "rdtsc") == 0 || strcmp(what, "rdtscp") == 0) &&
-		    !json_is_int64(json_object_get(ev, "value")))
-			return "rdtsc event lacks an integer \"value\"";
+		    (!json_is_int64(json_object_get(ev, "value")) || !int_in(ev, "aux", 0, UINT32_MAX)))
+			return "rdtsc event lacks an integer \"value\" (or its \"aux\" is not a 32-bit "
+			    "unsigned integer)";
+		if (strcmp(what, "exit") == 0 && !int_in(ev, "exit", 0, 255))
+			return "exit event: \"exit\" is not an exit status (an integer from 0 to 255)";
 		return NULL;
 	}
 	if (!json_is_string(sys))
@@ -226,6 +252,8 @@ check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *c
 				why = "footer lacks \"end\" (an object)";
 			else if (!json_is_int64(json_object_get(o, "events")))
 				why = "footer lacks an integer \"events\"";
+			else if (!int_in(json_object_get(o, "end"), "exit", 0, 255))
+				why = "footer: \"exit\" is not an exit status (an integer from 0 to 255)";
 			if (json_is_string(json_object_get(o, "aborted")))
 				snprintf(s->aborted, sizeof s->aborted, "%s",
 				    json_string_value(json_object_get(o, "aborted")));
