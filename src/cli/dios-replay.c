@@ -16,6 +16,7 @@
 #include "kernel/spawn.h"
 #include "trace/io.h"
 #include "trace/number.h"
+#include "trace/spool.h"
 #include "kernel/tsc.h"
 #include "inspect/check.h"
 #include "replay/replay.h"
@@ -154,7 +155,8 @@ check_cached_files(const char *trace, struct blobstore *bs, json_t *ids)
  * replay's gate), and so does the end of the run, so nothing of a trace
  * that fails the check is shown and its message is the one reported. */
 struct check {
-	const char *trace;
+	const char *trace;		/* the trace as the user named it */
+	const char *src;		/* what is read: trace, or its copy (trace/spool.h) */
 	struct files *files;
 	const char *rec_exe;		/* checked on its own (fileid_verify): left out */
 	bool portable, quiet;
@@ -201,7 +203,8 @@ check_now(struct check *c)
 {
 	char err[1024];
 
-	check_finish(c, trace_check_each(c->trace, &c->sum, on_line, c->files, err, sizeof err), err);
+	check_finish(c, trace_check_each(c->src, c->trace, &c->sum, on_line, c->files, err, sizeof err),
+	    err);
 	if (c->msg)
 		die(DIOS_EXIT_ERROR, "%s", c->msg);
 }
@@ -223,6 +226,31 @@ check_gate(void *ctx, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* Why trace, not a regular file, could not be copied (trace/spool.h). */
+static void __attribute__((noreturn))
+spool_failed(const char *trace, const struct trace_spool *sp, int e)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (sp->writing)
+		die(DIOS_EXIT_ERROR, "%s: cannot copy the trace from the pipe to a temporary file in %s: "
+		    "%s; set TMPDIR to a writable directory with room, or save the trace to a file and replay "
+		    "that", trace, tmp && tmp[0] == '/' ? tmp : "/tmp", strerror(-e));
+	if (e == -ENOENT)
+		die(DIOS_EXIT_ERROR, "%s: no such trace file", trace);
+	if (e == -EISDIR)
+		die(DIOS_EXIT_ERROR, "%s is a directory, not a trace: give a trace file", trace);
+	if (e == -ENOTTY)
+		die(DIOS_EXIT_ERROR, "%s is a terminal, not a trace: give a trace file, or pipe one in "
+		    "(dios-replay /dev/stdin < trace.json.zst)", trace);
+	if (e == -EFBIG)
+		die(DIOS_EXIT_ERROR, "%s: more than %llu MiB of trace on a pipe: dios-replay copies a "
+		    "trace that is not a regular file to a temporary file first, up to that size; save "
+		    "the trace to a file and replay that", trace,
+		    (unsigned long long)(TRACE_SPOOL_MAX >> 20));
+	die(DIOS_EXIT_ERROR, "%s: cannot read: %s", trace, strerror(-e));
 }
 
 static void
@@ -264,10 +292,16 @@ main(int argc, char **argv)
 		    "the program's arguments come from the recording", argv[first + 1]);
 	trace = argv[first];
 
+	/* A trace on a pipe is read more than once: from a copy. */
+	struct trace_spool spool;
+	if ((r = trace_spool_open(&spool, trace, NULL, TRACE_SPOOL_MAX)) < 0)
+		spool_failed(trace, &spool, r);
+	const char *src = spool.path[0] ? spool.path : trace;
+
 	struct files files = { .ids = json_object() };
 	struct trace_summary head;
 	/* Line 1 first: it says how the rest is checked. */
-	if (trace_check_head(trace, &head, err, sizeof err) < 0)
+	if (trace_check_head(src, trace, &head, err, sizeof err) < 0)
 		die(DIOS_EXIT_ERROR, "%s", err);
 	hdr = head.header;
 
@@ -277,7 +311,7 @@ main(int argc, char **argv)
 	bool portable = json_is_true(json_object_get(hdr, "portable"));
 	struct elf_interp fix = { 0 };
 	int interp_fd = -1;
-	struct check chk = { .trace = trace, .files = &files, .rec_exe = rec_exe,
+	struct check chk = { .trace = trace, .src = src, .files = &files, .rec_exe = rec_exe,
 	    .portable = portable, .quiet = o.quiet };
 
 	if (o.pin && pin_to_one_cpu(&mask, &masklen) == 0)
@@ -367,7 +401,7 @@ main(int argc, char **argv)
 	char **pargv = strv_from_json(json_object_get(hdr, "argv"), trace, "argv");
 	char **penv = strv_from_json(json_object_get(hdr, "env"), trace, "env");
 
-	if ((r = trace_reader_open(&rd, trace)) < 0)
+	if ((r = trace_reader_open(&rd, src)) < 0)
 		die(DIOS_EXIT_ERROR, "%s: cannot read: %s", trace, strerror(-r));
 	json_t *h2;
 	if (trace_read(rd, &h2) != 1)
@@ -398,7 +432,7 @@ main(int argc, char **argv)
 	/* The trace is read and parsed ahead by a thread on another CPU. */
 	if (helpers)
 		(void)trace_reader_background(rd, &others);
-	if (meanwhile && trace_check_start(&chk.job, trace, on_line, &files, &others) < 0)
+	if (meanwhile && trace_check_start(&chk.job, src, trace, on_line, &files, &others) < 0)
 		check_now(&chk);
 
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
@@ -446,6 +480,7 @@ main(int argc, char **argv)
 	blobstore_close(files.bs);
 	json_decref(files.ids);
 	trace_reader_close(rd);
+	trace_spool_close(&spool);
 	trace_summary_free(&chk.sum);
 	trace_summary_free(&head);
 	free(chk.msg);

@@ -175,28 +175,30 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 int
 trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen)
 {
-	return trace_check_each(path, s, NULL, NULL, err, errlen);
+	return trace_check_each(path, NULL, s, NULL, NULL, err, errlen);
 }
 
-static int check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
-    bool head_only, char *err, size_t errlen);
+static int check_lines(const char *open_path, const char *path, struct trace_summary *s,
+    trace_line_fn fn, void *ctx, bool head_only, char *err, size_t errlen);
 
 int
-trace_check_each(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
-    char *err, size_t errlen)
+trace_check_each(const char *path, const char *name, struct trace_summary *s,
+    trace_line_fn fn, void *ctx, char *err, size_t errlen)
 {
-	return check_lines(path, s, fn, ctx, false, err, errlen);
+	return check_lines(path, name ? name : path, s, fn, ctx, false, err, errlen);
 }
 
 int
-trace_check_head(const char *path, struct trace_summary *s, char *err, size_t errlen)
+trace_check_head(const char *path, const char *name, struct trace_summary *s, char *err,
+    size_t errlen)
 {
-	return check_lines(path, s, NULL, NULL, true, err, errlen);
+	return check_lines(path, name ? name : path, s, NULL, NULL, true, err, errlen);
 }
 
+/* Reads open_path; messages name the trace path. */
 static int
-check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
-    bool head_only, char *err, size_t errlen)
+check_lines(const char *open_path, const char *path, struct trace_summary *s,
+    trace_line_fn fn, void *ctx, bool head_only, char *err, size_t errlen)
 {
 	struct trace_reader *r;
 	json_t *o;
@@ -205,7 +207,7 @@ check_lines(const char *path, struct trace_summary *s, trace_line_fn fn, void *c
 	int e;
 
 	memset(s, 0, sizeof *s);
-	if ((e = trace_reader_open(&r, path)) < 0) {
+	if ((e = trace_reader_open(&r, open_path)) < 0) {
 		if (e == -ENOENT)
 			snprintf(err, errlen, "%s: no such trace file", path);
 		else
@@ -307,7 +309,7 @@ fail:
 /* A check in a thread of its own (trace_check_start). */
 struct trace_check_job {
 	pthread_t th;
-	char *path;
+	char *path, *name;
 	trace_line_fn fn;
 	void *ctx;
 	struct trace_summary sum;
@@ -320,18 +322,21 @@ job_main(void *arg)
 {
 	struct trace_check_job *j = arg;
 
-	j->result = trace_check_each(j->path, &j->sum, j->fn, j->ctx, j->err, sizeof j->err);
+	j->result = trace_check_each(j->path, j->name, &j->sum, j->fn, j->ctx, j->err, sizeof j->err);
 	return NULL;
 }
 
 int
-trace_check_start(struct trace_check_job **jp, const char *path, trace_line_fn fn, void *ctx,
-    const cpu_set_t *cpus)
+trace_check_start(struct trace_check_job **jp, const char *path, const char *name,
+    trace_line_fn fn, void *ctx, const cpu_set_t *cpus)
 {
 	struct trace_check_job *j = calloc(1, sizeof *j);
 	int e;
 
-	if (j == NULL || (j->path = strdup(path)) == NULL) {
+	if (j == NULL || (j->path = strdup(path)) == NULL ||
+	    (j->name = strdup(name ? name : path)) == NULL) {
+		if (j)
+			free(j->path);
 		free(j);
 		return -ENOMEM;
 	}
@@ -339,6 +344,7 @@ trace_check_start(struct trace_check_job **jp, const char *path, trace_line_fn f
 	j->ctx = ctx;
 	if ((e = trace_io_thread(&j->th, job_main, j, cpus)) < 0) {
 		free(j->path);
+		free(j->name);
 		free(j);
 		return e;
 	}
@@ -357,6 +363,7 @@ trace_check_wait(struct trace_check_job *j, struct trace_summary *s, char *err, 
 	if (e < 0)
 		snprintf(err, errlen, "%s", j->err);
 	free(j->path);
+	free(j->name);
 	free(j);
 	return e;
 }
