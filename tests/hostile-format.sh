@@ -109,14 +109,20 @@ if [ -n "$JQ" ]; then
 	is "$?" 0 "numbers: through jq, the trace is valid"
 	ok "numbers: and dios-trace cat shows the offset as the number it is" \
 	    -n "$("$DIOS_TRACE" cat "$T/numbers/jq.json.zst" | grep -F 'lseek(' | grep -F ', 1311768467463790321, SEEK_SET)')"
-	# The test is worth something only if jq rounds plain numbers: the
-	# older form through jq replays otherwise (diverges or is refused).
-	"$ZSTD" -q -dc "$T/numbers/old.json.zst" | "$JQ" -c . | "$ZSTD" -q -c >"$T/numbers/oldjq.json.zst"
-	(cd "$T/numbers/work" && run_to 60 "$DIOS_REPLAY" -q "$T/numbers/oldjq.json.zst") \
-	    </dev/null >/dev/null 2>"$T/numbers/oldjq.err"
-	st=$?
-	ok "numbers: jq rounds plain numbers beyond 2^53 (that trace does not replay: status $st)" \
-	    "$st" -eq 120 -o "$st" -eq 125
+	# The cases above are worth something where jq rounds plain numbers
+	# (jq 1.6; 1.7 keeps the digits of a number it does not change): there
+	# the older form through jq does not replay (it diverges or is refused).
+	if [ "$(echo 9007199254740993 | "$JQ" -c .)" != 9007199254740993 ]; then
+		"$ZSTD" -q -dc "$T/numbers/old.json.zst" | "$JQ" -c . | "$ZSTD" -q -c \
+		    >"$T/numbers/oldjq.json.zst"
+		(cd "$T/numbers/work" && run_to 60 "$DIOS_REPLAY" -q "$T/numbers/oldjq.json.zst") \
+		    </dev/null >/dev/null 2>"$T/numbers/oldjq.err"
+		st=$?
+		ok "numbers: this jq rounds plain numbers beyond 2^53 (that trace does not replay: status $st)" \
+		    "$st" -eq 120 -o "$st" -eq 125
+	else
+		skip "numbers: this jq rounds plain numbers beyond 2^53" "$("$JQ" --version) keeps their digits"
+	fi
 
 	for p in mmap fileops; do
 		case $p in
