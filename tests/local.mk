@@ -33,7 +33,8 @@ TEST_PROGS = \
 	tests/progs/tcpserver \
 	tests/progs/tcpclient \
 	tests/progs/blocker \
-	tests/progs/mapshared
+	tests/progs/mapshared \
+	tests/progs/numbers
 check_PROGRAMS += $(TEST_PROGS)
 
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
@@ -64,6 +65,7 @@ tests_progs_tcpserver_SOURCES = tests/progs/tcpserver.c tests/progs/progs.h
 tests_progs_tcpclient_SOURCES = tests/progs/tcpclient.c tests/progs/progs.h
 tests_progs_blocker_SOURCES = tests/progs/blocker.c tests/progs/progs.h
 tests_progs_mapshared_SOURCES = tests/progs/mapshared.c tests/progs/progs.h
+tests_progs_numbers_SOURCES = tests/progs/numbers.c tests/progs/progs.h
 # One source, four builds differing in one call (tests/divergence.sh).
 tests_progs_diverge1_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge1_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=1
@@ -73,6 +75,13 @@ tests_progs_diverge3_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge3_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=3
 tests_progs_diverge4_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge4_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=4
+
+# The copy dios-replay makes of a trace that comes on a pipe (trace/spool.h);
+# tests/hostile-format.sh replays such traces.
+check_PROGRAMS += tests/unit/test-spool
+TESTS += tests/unit/test-spool
+tests_unit_test_spool_SOURCES = tests/unit/test-spool.c tests/unit/tap.h
+tests_unit_test_spool_LDADD = $(DIOS_LIBS)
 
 # The tree keeps its architecture (src/README).
 TESTS += tests/layout.sh
@@ -90,7 +99,8 @@ RR_TESTS = \
 	tests/portable.sh \
 	tests/traces.sh \
 	tests/hostile-replay.sh \
-	tests/fuzz-replay.sh
+	tests/fuzz-replay.sh \
+	tests/hostile-format.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.

@@ -15,6 +15,8 @@
 #include "config/options.h"
 #include "kernel/spawn.h"
 #include "trace/io.h"
+#include "trace/number.h"
+#include "trace/spool.h"
 #include "kernel/tsc.h"
 #include "inspect/check.h"
 #include "replay/replay.h"
@@ -153,7 +155,8 @@ check_cached_files(const char *trace, struct blobstore *bs, json_t *ids)
  * replay's gate), and so does the end of the run, so nothing of a trace
  * that fails the check is shown and its message is the one reported. */
 struct check {
-	const char *trace;
+	const char *trace;		/* the trace as the user named it */
+	const char *src;		/* what is read: trace, or its copy (trace/spool.h) */
 	struct files *files;
 	const char *rec_exe;		/* checked on its own (fileid_verify): left out */
 	bool portable, quiet;
@@ -200,7 +203,8 @@ check_now(struct check *c)
 {
 	char err[1024];
 
-	check_finish(c, trace_check_each(c->trace, &c->sum, on_line, c->files, err, sizeof err), err);
+	check_finish(c, trace_check_each(c->src, c->trace, &c->sum, on_line, c->files, err, sizeof err),
+	    err);
 	if (c->msg)
 		die(DIOS_EXIT_ERROR, "%s", c->msg);
 }
@@ -233,6 +237,31 @@ check_reached(void *ctx, uint64_t line)
 	if (c->job)
 		return trace_check_reached(c->job, line);
 	return c->msg ? -1 : 0;
+}
+
+/* Why trace, not a regular file, could not be copied (trace/spool.h). */
+static void __attribute__((noreturn))
+spool_failed(const char *trace, const struct trace_spool *sp, int e)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (sp->writing)
+		die(DIOS_EXIT_ERROR, "%s: cannot copy the trace from the pipe to a temporary file in %s: "
+		    "%s; set TMPDIR to a writable directory with room, or save the trace to a file and replay "
+		    "that", trace, tmp && tmp[0] == '/' ? tmp : "/tmp", strerror(-e));
+	if (e == -ENOENT)
+		die(DIOS_EXIT_ERROR, "%s: no such trace file", trace);
+	if (e == -EISDIR)
+		die(DIOS_EXIT_ERROR, "%s is a directory, not a trace: give a trace file", trace);
+	if (e == -ENOTTY)
+		die(DIOS_EXIT_ERROR, "%s is a terminal, not a trace: give a trace file, or pipe one in "
+		    "(dios-replay /dev/stdin < trace.json.zst)", trace);
+	if (e == -EFBIG)
+		die(DIOS_EXIT_ERROR, "%s: more than %llu MiB of trace on a pipe: dios-replay copies a "
+		    "trace that is not a regular file to a temporary file first, up to that size; save "
+		    "the trace to a file and replay that", trace,
+		    (unsigned long long)(TRACE_SPOOL_MAX >> 20));
+	die(DIOS_EXIT_ERROR, "%s: cannot read: %s", trace, strerror(-e));
 }
 
 static void
@@ -274,10 +303,16 @@ main(int argc, char **argv)
 		    "the program's arguments come from the recording", argv[first + 1]);
 	trace = argv[first];
 
+	/* A trace on a pipe is read more than once: from a copy. */
+	struct trace_spool spool;
+	if ((r = trace_spool_open(&spool, trace, NULL, TRACE_SPOOL_MAX)) < 0)
+		spool_failed(trace, &spool, r);
+	const char *src = spool.path[0] ? spool.path : trace;
+
 	struct files files = { .ids = json_object() };
 	struct trace_summary head;
 	/* Line 1 first: it says how the rest is checked. */
-	if (trace_check_head(trace, &head, err, sizeof err) < 0)
+	if (trace_check_head(src, trace, &head, err, sizeof err) < 0)
 		die(DIOS_EXIT_ERROR, "%s", err);
 	hdr = head.header;
 
@@ -287,7 +322,7 @@ main(int argc, char **argv)
 	bool portable = json_is_true(json_object_get(hdr, "portable"));
 	struct elf_interp fix = { 0 };
 	int interp_fd = -1;
-	struct check chk = { .trace = trace, .files = &files, .rec_exe = rec_exe,
+	struct check chk = { .trace = trace, .src = src, .files = &files, .rec_exe = rec_exe,
 	    .portable = portable, .quiet = o.quiet };
 
 	if (o.pin && pin_to_one_cpu(&mask, &masklen) == 0)
@@ -367,13 +402,17 @@ main(int argc, char **argv)
 		exe = strdup(rec_exe);
 	}
 
-	json_array_foreach(json_object_get(hdr, "fds"), i, v)
-		if (json_is_integer(v) && nfds < 1024)
-			fds[nfds++] = (int)json_integer_value(v);
+	/* The header's numbers are checked (trace_check_head): whole values in
+	 * range, no truncation. */
+	json_array_foreach(json_object_get(hdr, "fds"), i, v) {
+		int64_t fd;
+		if (json_int64_get(v, &fd) == 0 && nfds < 1024)
+			fds[nfds++] = (int)fd;
+	}
 	char **pargv = strv_from_json(json_object_get(hdr, "argv"), trace, "argv");
 	char **penv = strv_from_json(json_object_get(hdr, "env"), trace, "env");
 
-	if ((r = trace_reader_open(&rd, trace)) < 0)
+	if ((r = trace_reader_open(&rd, src)) < 0)
 		die(DIOS_EXIT_ERROR, "%s: cannot read: %s", trace, strerror(-r));
 	json_t *h2;
 	if (trace_read(rd, &h2) != 1)
@@ -383,15 +422,13 @@ main(int argc, char **argv)
 	tsc_trap_self();
 	struct spawn_req req = {
 		.path = exe, .argv = pargv, .envp = penv,
-		.umask = (int)json_integer_value(json_object_get(hdr, "umask")),
+		.umask = (int)json_int64_or(hdr, "umask", -1),
 		.fds = fds, .nfds = nfds, .keep_fd = interp_fd,
 	};
-	if (!json_is_integer(json_object_get(hdr, "umask")))
-		req.umask = -1;
-	if (json_is_integer(json_object_get(hdr, "sigign"))) {
+	if (json_is_int64(json_object_get(hdr, "sigign"))) {
 		req.set_signals = true;
-		req.sigign = (unsigned long long)json_integer_value(json_object_get(hdr, "sigign"));
-		req.sigblk = (unsigned long long)json_integer_value(json_object_get(hdr, "sigblk"));
+		req.sigign = (unsigned long long)json_int64_or(hdr, "sigign", 0);
+		req.sigblk = (unsigned long long)json_int64_or(hdr, "sigblk", 0);
 	}
 	r = spawn_traced(&req, &sres);
 	if (interp_fd >= 0)
@@ -406,7 +443,7 @@ main(int argc, char **argv)
 	/* The trace is read and parsed ahead by a thread on another CPU. */
 	if (helpers)
 		(void)trace_reader_background(rd, &others);
-	if (meanwhile && trace_check_start(&chk.job, trace, on_line, &files, &others) < 0)
+	if (meanwhile && trace_check_start(&chk.job, src, trace, on_line, &files, &others) < 0)
 		check_now(&chk);
 
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
@@ -417,7 +454,7 @@ main(int argc, char **argv)
 	memset(&k, 0, sizeof k);
 	k.root = sres.pid;
 	struct task *root = task_new(&k, sres.pid);
-	root->vtid = (pid_t)json_integer_value(json_object_get(hdr, "pid"));
+	root->vtid = (pid_t)json_int64_or(hdr, "pid", 0);
 	if ((rep = replay_new(&rc)) == NULL)
 		die(DIOS_EXIT_ERROR, "out of memory");
 	kernel_push(&k, rep);
@@ -455,6 +492,7 @@ main(int argc, char **argv)
 	blobstore_close(files.bs);
 	json_decref(files.ids);
 	trace_reader_close(rd);
+	trace_spool_close(&spool);
 	trace_summary_free(&chk.sum);
 	trace_summary_free(&head);
 	free(chk.msg);

@@ -11,6 +11,7 @@
 #include "inspect/fdpaths.h"
 #include "inspect/render.h"
 #include "trace/io.h"
+#include "trace/number.h"
 #include "inspect/check.h"
 #include "inspect/diff.h"
 #include "inspect/select.h"
@@ -127,8 +128,8 @@ print_footer(const json_t *f)
 
 	if (json_is_string(json_object_get(f, "aborted")))
 		printf("+++ recording aborted: %s +++\n", json_string_value(json_object_get(f, "aborted")));
-	else if (json_is_integer(json_object_get(end, "exit")))
-		printf("+++ exited with %lld +++\n", (long long)json_integer_value(json_object_get(end, "exit")));
+	else if (json_is_int64(json_object_get(end, "exit")))
+		printf("+++ exited with %lld +++\n", (long long)json_int64_or(end, "exit", 0));
 	else if (json_is_string(json_object_get(end, "signal")))
 		printf("+++ killed by %s +++\n", json_string_value(json_object_get(end, "signal")));
 }
@@ -198,8 +199,8 @@ cmd_cat(int argc, char **argv)
 			json_decref(o);
 			continue;
 		}
-		if (json_is_integer(json_object_get(o, "seq")) &&
-		    (uint64_t)json_integer_value(json_object_get(o, "seq")) > sel.to) {
+		if (json_is_int64(json_object_get(o, "seq")) &&
+		    (uint64_t)json_int64_or(o, "seq", 0) > sel.to) {
 			json_decref(o);
 			break;
 		}
@@ -212,8 +213,8 @@ cmd_cat(int argc, char **argv)
 				free(s);
 			} else {
 				render_event_opts(o, &ro, line, linelen);
-				printf("%lld %lld %s\n", (long long)json_integer_value(json_object_get(o, "seq")),
-				    (long long)json_integer_value(json_object_get(o, "tid")), line);
+				printf("%lld %lld %s\n", (long long)json_int64_or(o, "seq", 0),
+				    (long long)json_int64_or(o, "tid", 0), line);
 			}
 		}
 		fdpaths_update(fds, o);

@@ -10,6 +10,7 @@
 #include "trace/bytes.h"
 #include "sys/systable.h"
 #include "trace/io.h"
+#include "trace/number.h"
 #include "inspect/check.h"
 #include "sys/xlat.h"
 
@@ -21,17 +22,29 @@ trace_summary_free(struct trace_summary *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* Whether member key of o is missing, null, or an integer from lo to hi
+ * (the whole value: 4294967297 is not 1). */
+static bool
+int_in(const json_t *o, const char *key, int64_t lo, int64_t hi)
+{
+	const json_t *v = json_object_get(o, key);
+	int64_t x;
+
+	if (v == NULL || json_is_null(v))
+		return true;
+	return json_int64_get(v, &x) == 0 && x >= lo && x <= hi;
+}
+
 static const char *
-check_header(const json_t *h, int *version)
+check_header(const json_t *h, int64_t *version)
 {
 	const json_t *v = json_object_get(h, "format"), *exe;
+	size_t i;
 
 	if (!json_is_string(v) || strcmp(json_string_value(v), "dios-trace") != 0)
 		return "not a dios trace header (no \"format\":\"dios-trace\")";
-	v = json_object_get(h, "version");
-	if (!json_is_integer(v))
-		return "header lacks an integer \"version\"";
-	*version = (int)json_integer_value(v);
+	if (json_int64_get(json_object_get(h, "version"), version) < 0)
+		return "header lacks an integer \"version\" (a number such as 1)";
 	if (*version != 1)
 		return NULL;
 	if (!json_is_array(json_object_get(h, "argv")) || json_array_size(json_object_get(h, "argv")) == 0)
@@ -39,13 +52,22 @@ check_header(const json_t *h, int *version)
 	if (!json_is_array(json_object_get(h, "env")))
 		return "header lacks \"env\" (an array)";
 	exe = json_object_get(h, "exe");
-	if (!json_is_string(json_object_get(exe, "path")) || !json_is_integer(json_object_get(exe, "size")) ||
+	if (!json_is_string(json_object_get(exe, "path")) || !json_is_int64(json_object_get(exe, "size")) ||
 	    !json_is_string(json_object_get(exe, "sha256")))
-		return "header lacks \"exe\" with \"path\", \"size\" and \"sha256\"";
+		return "header lacks \"exe\" with \"path\", \"size\" (an integer) and \"sha256\"";
 	if (!json_is_array(json_object_get(h, "fds")))
 		return "header lacks \"fds\" (an array)";
-	if (!json_is_integer(json_object_get(h, "pid")))
-		return "header lacks \"pid\"";
+	json_array_foreach(json_object_get(h, "fds"), i, v) {
+		int64_t fd;
+		if (json_int64_get(v, &fd) < 0 || fd < 0 || fd > INT32_MAX)
+			return "header \"fds\" holds something else than descriptor numbers (integers from 0)";
+	}
+	if (!json_object_get(h, "pid") || !int_in(h, "pid", 1, INT32_MAX))
+		return "header lacks \"pid\" (an integer from 1 to 2147483647)";
+	if (!int_in(h, "umask", 0, 0777))
+		return "header \"umask\" is not a file mode creation mask (an integer from 0 to 511, 0777)";
+	if (!int_in(h, "sigign", INT64_MIN, INT64_MAX) || !int_in(h, "sigblk", INT64_MIN, INT64_MAX))
+		return "header \"sigign\" or \"sigblk\" is not a signal mask (an integer)";
 	return NULL;
 }
 
@@ -62,8 +84,8 @@ check_args(const struct sc_desc *sc, const json_t *args, const json_t *out, char
 
 		switch (ad->kind) {
 		case A_INT: case A_INT32: case A_UINT: case A_FD: case A_FLAGS: case A_MODE: case A_PTR:
-			if (v && !json_is_integer(v))
-				want = "a number";
+			if (v && !json_is_int64(v))
+				want = "an integer (a number, or beyond 2^53 a string of its digits)";
 			break;
 		case A_PATH:
 			if (v && !json_is_string(v) && !json_is_null(v))
@@ -104,18 +126,19 @@ check_args(const struct sc_desc *sc, const json_t *args, const json_t *out, char
 static const char *
 check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 {
-	const json_t *seq = json_object_get(ev, "seq"), *sys = json_object_get(ev, "sys");
+	const json_t *sys = json_object_get(ev, "sys");
 	const json_t *ret = json_object_get(ev, "ret"), *err = json_object_get(ev, "err");
+	int64_t seq;
 
-	if (!json_is_integer(seq))
+	if (json_int64_get(json_object_get(ev, "seq"), &seq) < 0)
 		return "event lacks an integer \"seq\"";
-	if ((uint64_t)json_integer_value(seq) != want_seq) {
+	if (seq < 0 || (uint64_t)seq != want_seq) {
 		snprintf(buf, n, "event \"seq\" is %lld, expected %llu (events must be numbered in order)",
-		    (long long)json_integer_value(seq), (unsigned long long)want_seq);
+		    (long long)seq, (unsigned long long)want_seq);
 		return buf;
 	}
-	if (!json_is_integer(json_object_get(ev, "tid")))
-		return "event lacks an integer \"tid\"";
+	if (!json_object_get(ev, "tid") || !int_in(ev, "tid", 1, INT32_MAX))
+		return "event lacks \"tid\" (an integer from 1 to 2147483647)";
 	if (json_is_string(json_object_get(ev, "event"))) {
 		const char *what = json_string_value(json_object_get(ev, "event"));
 		if (strcmp(what, "signal") == 0 &&
@@ -123,12 +146,15 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 		    signal_from_name(json_string_value(json_object_get(ev, "sig"))) < 0))
 			return "signal event lacks a known \"sig\"";
 		if ((strcmp(what, "rdtsc") == 0 || strcmp(what, "rdtscp") == 0) &&
-		    !json_is_integer(json_object_get(ev, "value")))
-			return "rdtsc event lacks an integer \"value\"";
-		if (strcmp(what, "exit") == 0 && !json_is_integer(json_object_get(ev, "exit")) &&
+		    (!json_is_int64(json_object_get(ev, "value")) || !int_in(ev, "aux", 0, UINT32_MAX)))
+			return "rdtsc event lacks an integer \"value\" (or its \"aux\" is not a 32-bit "
+			    "unsigned integer)";
+		if (strcmp(what, "exit") == 0 &&
+		    !(json_object_get(ev, "exit") && int_in(ev, "exit", 0, 255)) &&
 		    (!json_is_string(json_object_get(ev, "signal")) ||
 		    signal_from_name(json_string_value(json_object_get(ev, "signal"))) < 0))
-			return "exit event lacks an integer \"exit\" or a known \"signal\"";
+			return "exit event lacks an exit status (\"exit\", an integer from 0 to 255) "
+			    "or a known \"signal\"";
 		if (strcmp(what, "signal") != 0 && strcmp(what, "rdtsc") != 0 &&
 		    strcmp(what, "rdtscp") != 0 && strcmp(what, "exit") != 0) {
 			snprintf(buf, n, "unknown task event \"%.40s\" (format v1 has signal, rdtsc, "
@@ -147,7 +173,7 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 		return NULL;
 	if (!json_is_object(json_object_get(ev, "args")))
 		return "event lacks \"args\" (an object)";
-	if (!json_is_integer(ret) && !(json_is_string(err) && errno_from_name(json_string_value(err)) > 0))
+	if (!json_is_int64(ret) && !(json_is_string(err) && errno_from_name(json_string_value(err)) > 0))
 		return "event lacks \"ret\" (an integer) or \"err\" (an errno name such as \"ENOENT\")";
 	if (json_object_get(ev, "out") && !json_is_object(json_object_get(ev, "out")))
 		return "event \"out\" is not an object";
@@ -160,42 +186,44 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 int
 trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen)
 {
-	return trace_check_each(path, s, NULL, NULL, err, errlen);
+	return trace_check_each(path, NULL, s, NULL, NULL, err, errlen);
 }
 
 struct trace_check_job;
 static void job_passed(struct trace_check_job *j, uint64_t line);
-static int check_lines(struct trace_check_job *j, const char *path, struct trace_summary *s,
-    trace_line_fn fn, void *ctx,
-    bool head_only, char *err, size_t errlen);
+static int check_lines(struct trace_check_job *j, const char *open_path, const char *path,
+    struct trace_summary *s, trace_line_fn fn, void *ctx, bool head_only, char *err,
+    size_t errlen);
 
 int
-trace_check_each(const char *path, struct trace_summary *s, trace_line_fn fn, void *ctx,
-    char *err, size_t errlen)
+trace_check_each(const char *path, const char *name, struct trace_summary *s,
+    trace_line_fn fn, void *ctx, char *err, size_t errlen)
 {
-	return check_lines(NULL, path, s, fn, ctx, false, err, errlen);
+	return check_lines(NULL, path, name ? name : path, s, fn, ctx, false, err, errlen);
 }
 
 int
-trace_check_head(const char *path, struct trace_summary *s, char *err, size_t errlen)
+trace_check_head(const char *path, const char *name, struct trace_summary *s, char *err,
+    size_t errlen)
 {
-	return check_lines(NULL, path, s, NULL, NULL, true, err, errlen);
+	return check_lines(NULL, path, name ? name : path, s, NULL, NULL, true, err, errlen);
 }
 
-/* j: the job this check runs for, told of each line that passed; NULL:
- * none. */
+/* Reads open_path; messages name the trace path.  j: the job this check
+ * runs for, told of each line that passed; NULL: none. */
 static int
-check_lines(struct trace_check_job *j, const char *path, struct trace_summary *s,
-    trace_line_fn fn, void *ctx,
-    bool head_only, char *err, size_t errlen)
+check_lines(struct trace_check_job *j, const char *open_path, const char *path,
+    struct trace_summary *s, trace_line_fn fn, void *ctx, bool head_only, char *err,
+    size_t errlen)
 {
 	struct trace_reader *r;
 	json_t *o;
 	char buf[1024];
-	int e, version = 0;
+	int64_t version = 0;
+	int e;
 
 	memset(s, 0, sizeof *s);
-	if ((e = trace_reader_open(&r, path)) < 0) {
+	if ((e = trace_reader_open(&r, open_path)) < 0) {
 		if (e == -ENOENT)
 			snprintf(err, errlen, "%s: no such trace file", path);
 		else
@@ -228,9 +256,9 @@ check_lines(struct trace_check_job *j, const char *path, struct trace_summary *s
 			s->header = o;
 			why = check_header(o, &version);
 			if (why == NULL && version != 1) {
-				snprintf(err, errlen, "%s: trace format version %d is not supported: this "
+				snprintf(err, errlen, "%s: trace format version %lld is not supported: this "
 				    "dios (%s) reads version 1; use a dios that matches the recording",
-				    path, version, PACKAGE_VERSION);
+				    path, (long long)version, PACKAGE_VERSION);
 				e = -EPROTO;
 				goto fail;
 			}
@@ -240,8 +268,10 @@ check_lines(struct trace_check_job *j, const char *path, struct trace_summary *s
 			s->footer = o;
 			if (!json_is_object(json_object_get(o, "end")))
 				why = "footer lacks \"end\" (an object)";
-			else if (!json_is_integer(json_object_get(o, "events")))
+			else if (!json_is_int64(json_object_get(o, "events")))
 				why = "footer lacks an integer \"events\"";
+			else if (!int_in(json_object_get(o, "end"), "exit", 0, 255))
+				why = "footer: \"exit\" is not an exit status (an integer from 0 to 255)";
 			if (json_is_string(json_object_get(o, "aborted")))
 				snprintf(s->aborted, sizeof s->aborted, "%s",
 				    json_string_value(json_object_get(o, "aborted")));
@@ -266,7 +296,7 @@ check_lines(struct trace_check_job *j, const char *path, struct trace_summary *s
 				snprintf(s->aborted, sizeof s->aborted, "the program called %s at event %llu",
 				    json_string_value(json_object_get(o, "sys")), (unsigned long long)s->events);
 			s->events++;
-			if (why == NULL && (json_is_integer(json_object_get(o, "ret")) ||
+			if (why == NULL && (json_is_int64(json_object_get(o, "ret")) ||
 			    json_is_string(json_object_get(o, "err"))) && json_object_get(o, "sys"))
 				s->calls++;
 			json_decref(o);
@@ -300,7 +330,7 @@ fail:
  * atomic load per event. */
 struct trace_check_job {
 	pthread_t th;
-	char *path;
+	char *path, *name;
 	trace_line_fn fn;
 	void *ctx;
 	struct trace_summary sum;
@@ -335,7 +365,8 @@ job_main(void *arg)
 {
 	struct trace_check_job *j = arg;
 
-	j->result = check_lines(j, j->path, &j->sum, j->fn, j->ctx, false, j->err, sizeof j->err);
+	j->result = check_lines(j, j->path, j->name ? j->name : j->path, &j->sum, j->fn, j->ctx,
+	    false, j->err, sizeof j->err);
 	atomic_store(&j->finished, true);
 	/* Under the lock: a waiter between its test and its wait is woken. */
 	pthread_mutex_lock(&j->lock);
@@ -363,13 +394,16 @@ trace_check_reached(struct trace_check_job *j, uint64_t line)
 }
 
 int
-trace_check_start(struct trace_check_job **jp, const char *path, trace_line_fn fn, void *ctx,
-    const cpu_set_t *cpus)
+trace_check_start(struct trace_check_job **jp, const char *path, const char *name,
+    trace_line_fn fn, void *ctx, const cpu_set_t *cpus)
 {
 	struct trace_check_job *j = calloc(1, sizeof *j);
 	int e;
 
-	if (j == NULL || (j->path = strdup(path)) == NULL) {
+	if (j == NULL || (j->path = strdup(path)) == NULL ||
+	    (j->name = strdup(name ? name : path)) == NULL) {
+		if (j)
+			free(j->path);
 		free(j);
 		return -ENOMEM;
 	}
@@ -379,6 +413,7 @@ trace_check_start(struct trace_check_job **jp, const char *path, trace_line_fn f
 	pthread_cond_init(&j->cond, NULL);
 	if ((e = trace_io_thread(&j->th, job_main, j, cpus)) < 0) {
 		free(j->path);
+		free(j->name);
 		free(j);
 		return e;
 	}
@@ -399,6 +434,7 @@ trace_check_wait(struct trace_check_job *j, struct trace_summary *s, char *err, 
 	pthread_mutex_destroy(&j->lock);
 	pthread_cond_destroy(&j->cond);
 	free(j->path);
+	free(j->name);
 	free(j);
 	return e;
 }

@@ -9,6 +9,7 @@
 #include "inspect/render.h"
 #include "sys/systable.h"
 #include "trace/io.h"
+#include "trace/number.h"
 #include "inspect/diff.h"
 
 static const char *const kind_names[DK__N] = {
@@ -193,7 +194,7 @@ tid_add(struct tidmap *m, long long a, long long b)
 static long long
 tid_of(const json_t *ev)
 {
-	return (long long)json_integer_value(json_object_get(ev, "tid"));
+	return (long long)json_int64_or(ev, "tid", 0);
 }
 
 static const struct arg_desc *
@@ -216,7 +217,7 @@ args_differ(const struct sc_desc *sc, const json_t *a, const json_t *b)
 		const struct arg_desc *ad = arg_of(sc, k);
 		if (ad && ad->kind == A_PTR)
 			continue;
-		if (!json_equal(v, json_object_get(b, k)))
+		if (!json_same(v, json_object_get(b, k)))
 			return k;
 	}
 	json_object_foreach((json_t *)b, k, v) {
@@ -258,7 +259,7 @@ same_call(const struct tidmap *m, const json_t *a, const json_t *b, const char *
 	}
 	if (ea && eb && strcmp(ea, eb) == 0)
 		return strcmp(ea, "signal") != 0 ||
-		    json_equal(json_object_get(a, "sig"), json_object_get(b, "sig"));
+		    json_same(json_object_get(a, "sig"), json_object_get(b, "sig"));
 	return false;
 }
 
@@ -284,7 +285,7 @@ result_kind(const json_t *a, const json_t *b, const struct fdpaths *fds)
 	bool differ = false;
 
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-		if (!json_equal(json_object_get(a, keys[i]), json_object_get(b, keys[i])) &&
+		if (!json_same(json_object_get(a, keys[i]), json_object_get(b, keys[i])) &&
 		    (json_object_get(a, keys[i]) || json_object_get(b, keys[i])))
 			differ = true;
 	if (!differ)
@@ -299,14 +300,14 @@ result_kind(const json_t *a, const json_t *b, const struct fdpaths *fds)
 		return DK_TIME;
 	if (sc->cls == CLS_RANDOM)
 		return DK_RANDOM;
-	if (!json_equal(json_object_get(a, "err"), json_object_get(b, "err")) &&
+	if (!json_same(json_object_get(a, "err"), json_object_get(b, "err")) &&
 	    (json_object_get(a, "err") || json_object_get(b, "err")))
 		return DK_ERRORS;
 	if (sc->cls == CLS_ID)
 		return DK_IDS;
 	/* fork, clone, set_tid_address, wait4: the ids of tasks */
 	const json_t *oa = json_object_get(a, "out"), *ob = json_object_get(b, "out");
-	if (sc->cls == CLS_PROC && (oa == ob || json_equal(oa, ob)))
+	if (sc->cls == CLS_PROC && (oa == ob || json_same(oa, ob)))
 		return DK_IDS;
 	if (strcmp(sys, "getdents64") == 0)
 		return DK_DIRORDER;
@@ -314,7 +315,7 @@ result_kind(const json_t *a, const json_t *b, const struct fdpaths *fds)
 	    strcmp(sys, "fstatfs") == 0)
 		return DK_METADATA;
 	if (reads_file(sc)) {
-		const char *p = fdpaths_get(fds, json_integer_value(json_object_get(json_object_get(a, "args"), "fd")));
+		const char *p = fdpaths_get(fds, json_int64_or(json_object_get(a, "args"), "fd", -1));
 		if (p && (strcmp(p, "/dev/urandom") == 0 || strcmp(p, "/dev/random") == 0))
 			return DK_RANDOM;
 		return DK_CONTENTS;
@@ -339,7 +340,7 @@ struct diffstate {
 static long long
 seq_of(const json_t *ev)
 {
-	return ev ? (long long)json_integer_value(json_object_get(ev, "seq")) : -1;
+	return ev ? (long long)json_int64_or(ev, "seq", -1) : -1;
 }
 
 static void
@@ -513,8 +514,8 @@ end_text(const json_t *ftr, char *buf, size_t n)
 		snprintf(buf, n, "cut short (no footer)");
 	else if (json_is_string(json_object_get(ftr, "aborted")))
 		snprintf(buf, n, "aborted: %s", json_string_value(json_object_get(ftr, "aborted")));
-	else if (json_is_integer(json_object_get(end, "exit")))
-		snprintf(buf, n, "exit %lld", (long long)json_integer_value(json_object_get(end, "exit")));
+	else if (json_is_int64(json_object_get(end, "exit")))
+		snprintf(buf, n, "exit %lld", (long long)json_int64_or(end, "exit", 0));
 	else if (json_is_string(json_object_get(end, "signal")))
 		snprintf(buf, n, "killed by %s", json_string_value(json_object_get(end, "signal")));
 	else
@@ -545,8 +546,8 @@ trace_diff(const char *pa, const char *pb, const struct tracediff_opts *o, FILE 
 	if ((e = side_open(&d->A, pa, cap, err, errlen)) < 0 ||
 	    (e = side_open(&d->B, pb, cap, err, errlen)) < 0)
 		goto done;
-	tid_add(&d->tids, (long long)json_integer_value(json_object_get(d->A.hdr, "pid")),
-	    (long long)json_integer_value(json_object_get(d->B.hdr, "pid")));
+	tid_add(&d->tids, (long long)json_int64_or(d->A.hdr, "pid", 0),
+	    (long long)json_int64_or(d->B.hdr, "pid", 0));
 	walk(d);
 	if (d->A.err < 0) {
 		e = side_fail(&d->A, d->A.err, err, errlen);
@@ -574,9 +575,9 @@ trace_diff(const char *pa, const char *pb, const struct tracediff_opts *o, FILE 
 			fprintf(out, "no difference%s\n", status == 0 && (d->count[DK_TIME] ||
 			    d->count[DK_RANDOM] || d->count[DK_IDS] || d->count[DK_METADATA]) ?
 			    " but in the kinds ignored" : "");
-		if (!json_equal(json_object_get(d->A.hdr, "argv"), json_object_get(d->B.hdr, "argv")))
+		if (!json_same(json_object_get(d->A.hdr, "argv"), json_object_get(d->B.hdr, "argv")))
 			fprintf(out, "note: the programs were started with other arguments\n");
-		if (!json_equal(json_object_get(xa, "sha256"), json_object_get(xb, "sha256")))
+		if (!json_same(json_object_get(xa, "sha256"), json_object_get(xb, "sha256")))
 			fprintf(out, "note: the executables differ (%s, %s)\n",
 			    json_string_value(json_object_get(xa, "path")),
 			    json_string_value(json_object_get(xb, "path")));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include "inspect/fdpaths.h"
+#include "trace/number.h"
 
 /* Descriptors above this are not followed (their paths show as unknown). */
 #define FDP_MAX (1 << 20)
@@ -85,8 +86,7 @@ set(struct fdpaths *fp, long long fd, const char *path, bool cloexec)
 static long long
 num(const json_t *o, const char *k, long long dflt)
 {
-	const json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+	return json_int64_or(o, k, dflt);
 }
 
 /* path relative to directory descriptor dirfd, made absolute when the base
@@ -116,7 +116,7 @@ fdpaths_result(const struct fdpaths *fp, const json_t *ev, char *buf, size_t n)
 	const char *path = json_string_value(json_object_get(args, "path"));
 	const char *p;
 
-	if (sys == NULL || !json_is_integer(json_object_get(ev, "ret")))
+	if (sys == NULL || !json_is_int64(json_object_get(ev, "ret")))
 		return -ENOENT;
 	if ((strcmp(sys, "open") == 0 || strcmp(sys, "creat") == 0) && path) {
 		join(fp, AT_FDCWD, path, buf, n);
@@ -166,9 +166,9 @@ fdpaths_update(struct fdpaths *fp, const json_t *ev)
 	char buf[4096];
 	long long ret;
 
-	if (fp == NULL || sys == NULL || !json_is_integer(json_object_get(ev, "ret")))
+	if (fp == NULL || sys == NULL || !json_is_int64(json_object_get(ev, "ret")))
 		return;
-	ret = (long long)json_integer_value(json_object_get(ev, "ret"));
+	ret = (long long)json_int64_or(ev, "ret", 0);
 	if (strcmp(sys, "close") == 0) {
 		drop(fp, num(args, "fd", -1));
 	} else if (strcmp(sys, "close_range") == 0) {

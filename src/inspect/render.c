@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "trace/bytes.h"
+#include "trace/number.h"
 #include "inspect/fdpaths.h"
 #include "inspect/render.h"
 #include "sys/systable.h"
@@ -52,17 +53,21 @@ put_quoted(struct out *o, const unsigned char *s, size_t n, size_t max)
 	put(o, "\"%s", n > max ? "..." : "");
 }
 
+/* A value: in a structure (field true), an integer beyond 2^53 in its
+ * string form shows as the number it is. */
 static void
-put_value(struct out *o, const json_t *v, size_t max)
+put_value(struct out *o, const json_t *v, size_t max, bool field)
 {
+	int64_t x;
+
 	if (v == NULL) {
 		put(o, "?");
 	} else if (json_is_null(v)) {
 		put(o, "NULL");
+	} else if ((json_is_integer(v) || field) && json_int64_get(v, &x) == 0) {
+		put(o, "%lld", (long long)x);
 	} else if (json_is_string(v)) {
 		put_quoted(o, (const unsigned char *)json_string_value(v), json_string_length(v), max);
-	} else if (json_is_integer(v)) {
-		put(o, "%lld", (long long)json_integer_value(v));
 	} else if (json_is_array(v)) {
 		size_t i;
 		json_t *e;
@@ -73,7 +78,7 @@ put_value(struct out *o, const json_t *v, size_t max)
 				break;
 			}
 			put(o, "%s", i ? ", " : "");
-			put_value(o, e, max);
+			put_value(o, e, max, field);
 		}
 		put(o, "]");
 	} else if (json_is_object(v) && json_bytes_len(v) >= 0) {
@@ -90,7 +95,7 @@ put_value(struct out *o, const json_t *v, size_t max)
 		put(o, "{");
 		json_object_foreach((json_t *)v, k, e) {
 			put(o, "%s%s=", first ? "" : ", ", k);
-			put_value(o, e, max);
+			put_value(o, e, max, true);
 			first = 0;
 		}
 		put(o, "}");
@@ -115,9 +120,9 @@ put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, const struct 
 {
 	char buf[256];
 	size_t max = ro->strsize;
+	int64_t x;
 
-	if (v && json_is_integer(v)) {
-		json_int_t x = json_integer_value(v);
+	if (ad->kind != A_PATH && json_int64_get(v, &x) == 0) {
 		switch (ad->kind) {
 		case A_FD:
 			if (x == AT_FDCWD)
@@ -146,8 +151,10 @@ put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, const struct 
 		default:
 			break;
 		}
+		put(o, "%lld", (long long)x);
+		return;
 	}
-	put_value(o, v, max);
+	put_value(o, v, max, false);
 }
 
 /* Task events: signals as strace shows them, counter reads as calls. */
@@ -155,24 +162,26 @@ static void
 put_task_event(struct out *o, const json_t *ev, const struct render_opts *ro)
 {
 	const char *what = json_string_value(json_object_get(ev, "event"));
-	const json_t *v = json_object_get(ev, "value"), *aux = json_object_get(ev, "aux");
+	uint64_t v;
+	int64_t aux;
 
 	if (what && strcmp(what, "signal") == 0) {
 		const char *sig = json_string_value(json_object_get(ev, "sig"));
 		put(o, "--- %s ---", sig ? sig : "?");
 	} else if (what && (strcmp(what, "rdtsc") == 0 || strcmp(what, "rdtscp") == 0)) {
 		put(o, "%s()", what);
-		if (ro->with_result && json_is_integer(v))
-			put(o, " = %llu", (unsigned long long)json_integer_value(v));
-		if (ro->with_result && strcmp(what, "rdtscp") == 0 && json_is_integer(aux))
-			put(o, " (aux %lld)", (long long)json_integer_value(aux));
+		if (ro->with_result && json_uint64_get(json_object_get(ev, "value"), &v) == 0)
+			put(o, " = %llu", (unsigned long long)v);
+		if (ro->with_result && strcmp(what, "rdtscp") == 0 &&
+		    json_int64_get(json_object_get(ev, "aux"), &aux) == 0)
+			put(o, " (aux %lld)", (long long)aux);
 	} else if (what && strcmp(what, "exit") == 0) {
 		const char *sig = json_string_value(json_object_get(ev, "signal"));
 		if (sig)
 			put(o, "+++ killed by %s +++", sig);
 		else
 			put(o, "+++ exited with %lld +++",
-			    (long long)json_integer_value(json_object_get(ev, "exit")));
+			    (long long)json_int64_or(ev, "exit", -1));
 	} else
 		put(o, "--- %s ---", what ? what : "?");
 }
@@ -180,11 +189,12 @@ put_task_event(struct out *o, const json_t *ev, const struct render_opts *ro)
 static void
 put_result(struct out *o, const json_t *ev, const struct sc_desc *sc, const struct render_opts *ro)
 {
-	const json_t *r = json_object_get(ev, "ret"), *e = json_object_get(ev, "err");
+	const json_t *e = json_object_get(ev, "err");
 	char path[4096];
+	int64_t ret;
 
-	if (json_is_integer(r)) {
-		long long x = (long long)json_integer_value(r);
+	if (json_int64_get(json_object_get(ev, "ret"), &ret) == 0) {
+		long long x = (long long)ret;
 		if (sc && sc->ret == R_ADDR)
 			put(o, " = %#llx", (unsigned long long)x);
 		else if (sc && sc->ret == R_FD && ro->fds &&
@@ -236,8 +246,11 @@ render_event_opts(const json_t *ev, const struct render_opts *ro, char *buf, siz
 	} else {
 		size_t i;
 		json_t *v;
-		json_array_foreach(json_object_get(args, "raw"), i, v)
-			put(&o, "%s%#llx", i ? ", " : "", (unsigned long long)json_integer_value(v));
+		json_array_foreach(json_object_get(args, "raw"), i, v) {
+			uint64_t x = 0;
+			json_uint64_get(v, &x);
+			put(&o, "%s%#llx", i ? ", " : "", (unsigned long long)x);
+		}
 	}
 	put(&o, ")");
 	if (ro->with_result)

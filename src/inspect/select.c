@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "inspect/select.h"
+#include "trace/number.h"
 
 void
 tracesel_init(struct tracesel *s)
@@ -78,15 +79,15 @@ tracesel_parse(struct tracesel *s, const char *spec, char *err, size_t errlen)
 bool
 tracesel_match(const struct tracesel *s, const json_t *ev)
 {
-	const json_t *seq = json_object_get(ev, "seq"), *tid = json_object_get(ev, "tid");
+	int64_t seq, tid;
 	const char *sys = json_string_value(json_object_get(ev, "sys"));
 	const char *what = json_string_value(json_object_get(ev, "event"));
 	bool in;
 
-	if (json_is_integer(seq) && ((uint64_t)json_integer_value(seq) < s->from ||
-	    (uint64_t)json_integer_value(seq) > s->to))
+	if (json_int64_get(json_object_get(ev, "seq"), &seq) == 0 &&
+	    ((uint64_t)seq < s->from || (uint64_t)seq > s->to))
 		return false;
-	if (s->has_tid && (!json_is_integer(tid) || json_integer_value(tid) != s->tid))
+	if (s->has_tid && (json_int64_get(json_object_get(ev, "tid"), &tid) < 0 || tid != s->tid))
 		return false;
 	if (!s->by_call)
 		return true;

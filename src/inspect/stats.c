@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "sys/systable.h"
 #include "trace/io.h"
+#include "trace/number.h"
 #include "inspect/stats.h"
 
 struct count { uint64_t calls, errors, bytes; };
@@ -27,8 +28,8 @@ struct stats {
 static long double
 ts(const json_t *o, const char *frac, long double scale)
 {
-	return (long double)json_integer_value(json_object_get(o, "sec")) +
-	    (long double)json_integer_value(json_object_get(o, frac)) / scale;
+	return (long double)json_int64_or(o, "sec", 0) +
+	    (long double)json_int64_or(o, frac, 0) / scale;
 }
 
 /* The latest wall-clock reading (coarse clocks and time(2) may lag). */
@@ -45,10 +46,11 @@ static void
 clocks(struct stats *st, const char *sys, const json_t *ev)
 {
 	const json_t *args = json_object_get(ev, "args"), *out = json_object_get(ev, "out");
-	long long id = json_integer_value(json_object_get(args, "clockid"));
+	long long id = json_int64_or(args, "clockid", -1);
 	long double t;
+	int64_t ret;
 
-	if (!json_is_integer(json_object_get(ev, "ret")))
+	if (json_int64_get(json_object_get(ev, "ret"), &ret) < 0)
 		return;
 	if (strcmp(sys, "clock_gettime") == 0 && json_is_object(json_object_get(out, "tp"))) {
 		t = ts(json_object_get(out, "tp"), "nsec", 1e9L);
@@ -63,7 +65,7 @@ clocks(struct stats *st, const char *sys, const json_t *ev)
 	} else if (strcmp(sys, "gettimeofday") == 0 && json_is_object(json_object_get(out, "tv"))) {
 		wall(st, ts(json_object_get(out, "tv"), "usec", 1e6L));
 	} else if (strcmp(sys, "time") == 0) {
-		wall(st, (long double)json_integer_value(json_object_get(ev, "ret")));
+		wall(st, (long double)ret);
 	}
 }
 
@@ -101,12 +103,12 @@ add_event(struct stats *st, const json_t *ev)
 {
 	const char *sys = json_string_value(json_object_get(ev, "sys"));
 	const char *what = json_string_value(json_object_get(ev, "event"));
-	const json_t *ret = json_object_get(ev, "ret");
+	int64_t ret = json_int64_or(ev, "ret", 0);
 	bool failed = json_is_string(json_object_get(ev, "err"));
 	char tid[32];
 
 	st->events++;
-	snprintf(tid, sizeof tid, "%lld", (long long)json_integer_value(json_object_get(ev, "tid")));
+	snprintf(tid, sizeof tid, "%lld", (long long)json_int64_or(ev, "tid", 0));
 	if (json_object_get(st->tasks, tid) == NULL)
 		json_object_set_new(st->tasks, tid, json_integer(0));
 	bump(st->tasks, tid, 0, 1);
@@ -132,8 +134,8 @@ add_event(struct stats *st, const json_t *ev)
 	for (int i = 0; i < 2; i++) {
 		c[i]->calls++;
 		c[i]->errors += failed;
-		if (sc->ret == R_SIZE && json_is_integer(ret) && json_integer_value(ret) > 0)
-			c[i]->bytes += (uint64_t)json_integer_value(ret);
+		if (sc->ret == R_SIZE && ret > 0)
+			c[i]->bytes += (uint64_t)ret;
 	}
 	clocks(st, sys, ev);
 	for (int i = 0; i < sc->nargs; i++) {
@@ -169,7 +171,7 @@ print_stats(const struct stats *st, const json_t *hdr, const json_t *ftr, bool t
 
 	fprintf(out, "trace:      %s (format %s v%lld, written by %s)\n", path,
 	    json_string_value(json_object_get(hdr, "format")),
-	    (long long)json_integer_value(json_object_get(hdr, "version")),
+	    (long long)json_int64_or(hdr, "version", 0),
 	    json_is_string(json_object_get(hdr, "tool")) ?
 	    json_string_value(json_object_get(hdr, "tool")) : "an unnamed tool");
 	fprintf(out, "program:    %s\n",
@@ -178,8 +180,8 @@ print_stats(const struct stats *st, const json_t *hdr, const json_t *ftr, bool t
 		fprintf(out, "end:        cut short (no footer): the recorder was killed or its disk filled\n");
 	else if (json_is_string(json_object_get(ftr, "aborted")))
 		fprintf(out, "end:        aborted: %s\n", json_string_value(json_object_get(ftr, "aborted")));
-	else if (json_is_integer(json_object_get(end, "exit")))
-		fprintf(out, "end:        exit %lld\n", (long long)json_integer_value(json_object_get(end, "exit")));
+	else if (json_is_int64(json_object_get(end, "exit")))
+		fprintf(out, "end:        exit %lld\n", (long long)json_int64_or(end, "exit", 0));
 	else if (json_is_string(json_object_get(end, "signal")))
 		fprintf(out, "end:        killed by %s\n", json_string_value(json_object_get(end, "signal")));
 	fprintf(out, "events:     %llu (%llu system calls, %llu failed; %llu signals; %llu rdtsc reads",

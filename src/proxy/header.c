@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include "trace/bytes.h"
+#include "trace/number.h"
 #include "sys/systable.h"
 #include "kernel/tracee.h"
 #include "proxy/proxy.h"
@@ -59,7 +60,7 @@ open_fds(pid_t pid)
 				int t = fds[i]; fds[i] = fds[j]; fds[j] = t;
 			}
 	for (int i = 0; i < n; i++)
-		json_array_append_new(a, json_integer(fds[i]));
+		json_array_append_new(a, json_int64(fds[i]));
 	return a;
 }
 
@@ -104,34 +105,34 @@ header_new(pid_t pid, char *const argv[], char *const envp[], json_t *exe, json_
 	for (size_t i = 0; i < sizeof rl / sizeof rl[0]; i++) {
 		struct rlimit r;
 		if (prlimit(pid, rl[i].res, NULL, &r) == 0)
-			json_object_set_new(lim, rl[i].name, json_pack("{s:I,s:I}",
-			    "cur", (json_int_t)r.rlim_cur, "max", (json_int_t)r.rlim_max));
+			json_object_set_new(lim, rl[i].name, json_pack("{s:o,s:o}",
+			    "cur", json_uint64(r.rlim_cur), "max", json_uint64(r.rlim_max)));
 	}
 	for (size_t i = 0; i < sc_count; i++)
 		json_array_append_new(names, json_string(sc_table[i].name));
 	h = json_object();
 	json_object_set_new(h, "format", json_string("dios-trace"));
-	json_object_set_new(h, "version", json_integer(1));
+	json_object_set_new(h, "version", json_int64(1));
 	json_object_set_new(h, "tool", json_string(PACKAGE_STRING));
 	json_object_set_new(h, "argv", strv(argv));
 	json_object_set_new(h, "env", strv(envp));
 	json_object_set_new(h, "cwd", json_string(cwd));
 	json_object_set_new(h, "exe", exe ? json_incref(exe) : json_null());
-	json_object_set_new(h, "pid", json_integer(pid));
+	json_object_set_new(h, "pid", json_int64(pid));
 	json_object_set_new(h, "host", json_pack("{s:s, s:s, s:s, s:s, s:s}",
 	    "sysname", u.sysname, "nodename", u.nodename, "release", u.release,
 	    "version", u.version, "machine", u.machine));
 	json_object_set_new(h, "arch", json_string("x86_64"));
 	unsigned long long ign, blk;
-	json_object_set_new(h, "umask", json_integer(proc_status(pid, &ign, &blk)));
+	json_object_set_new(h, "umask", json_int64(proc_status(pid, &ign, &blk)));
 	/* Dispositions inherited across exec: replay starts the same way. */
-	json_object_set_new(h, "sigign", json_integer((json_int_t)ign));
-	json_object_set_new(h, "sigblk", json_integer((json_int_t)blk));
+	json_object_set_new(h, "sigign", json_uint64(ign));
+	json_object_set_new(h, "sigblk", json_uint64(blk));
 	json_object_set_new(h, "rlimits", lim);
 	json_object_set_new(h, "at_random", at_random ? json_incref(at_random) : json_null());
 	json_object_set_new(h, "fds", open_fds(pid));
 	json_object_set_new(h, "intercepted", names);
-	json_object_set_new(h, "start", json_pack("{s:I, s:I}",
-	    "sec", (json_int_t)now.tv_sec, "nsec", (json_int_t)now.tv_nsec));
+	json_object_set_new(h, "start", json_pack("{s:o, s:o}",
+	    "sec", json_int64(now.tv_sec), "nsec", json_int64(now.tv_nsec)));
 	return h;
 }

@@ -19,6 +19,7 @@
 #include "kernel/tsc.h"
 #include "trace/blobstore.h"
 #include "sys/capture.h"
+#include "trace/number.h"
 #include "trace/elfinterp.h"
 #include "sys/family.h"
 #include "trace/fileid.h"
@@ -81,8 +82,8 @@ emit(struct proxy *p, json_t *obj)
 	if (p->conf.log && json_object_get(obj, "seq")) {
 		char line[1024];
 		render_event(obj, 1, 32, line, sizeof line);
-		fprintf(p->conf.log, "[%lld] #%lld %s\n", (long long)json_int_or(obj, "tid", 0),
-		    (long long)json_int_or(obj, "seq", 0), line);
+		fprintf(p->conf.log, "[%lld] #%lld %s\n", (long long)json_int64_or(obj, "tid", 0),
+		    (long long)json_int64_or(obj, "seq", 0), line);
 	}
 	e = trace_write(p->conf.w, obj);
 	json_decref(obj);
@@ -376,8 +377,8 @@ proxy_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
 {
 	struct proxy *p = P(m);
 	char sb[16];
-	json_t *ev = json_pack("{s:I, s:i, s:s}", "seq", (json_int_t)p->seq++, "tid", t->vtid,
-	    "event", "exit");
+	json_t *ev = json_pack("{s:o, s:o, s:s}", "seq", json_uint64(p->seq++),
+	    "tid", json_int64(t->vtid), "event", "exit");
 
 	proxy_task_release(m, t);
 	if (ev == NULL)
@@ -385,7 +386,7 @@ proxy_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
 	if (WIFSIGNALED(status))
 		json_object_set_new(ev, "signal", json_string(signal_name(WTERMSIG(status), sb)));
 	else
-		json_object_set_new(ev, "exit", json_integer(WEXITSTATUS(status)));
+		json_object_set_new(ev, "exit", json_int64(WEXITSTATUS(status)));
 	emit(p, ev);
 }
 
@@ -452,15 +453,15 @@ proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 			uint64_t v = tsc_read(&aux);
 			tsc_complete(&regs, len, v, aux);
 			if (regs_set(t->tid, &regs) == 0) {
-				emit(p, json_pack("{s:I, s:i, s:s, s:I, s:i}", "seq", (json_int_t)p->seq++,
-				    "tid", t->vtid, "event", rdtscp ? "rdtscp" : "rdtsc",
-				    "value", (json_int_t)v, "aux", (int)aux));
+				emit(p, json_pack("{s:o, s:o, s:s, s:o, s:o}", "seq", json_uint64(p->seq++),
+				    "tid", json_int64(t->vtid), "event", rdtscp ? "rdtscp" : "rdtsc",
+				    "value", json_uint64(v), "aux", json_int64(aux)));
 				return 0;
 			}
 		}
 	}
-	emit(p, json_pack("{s:I, s:i, s:s, s:s}", "seq", (json_int_t)p->seq++,
-	    "tid", t->vtid, "event", "signal", "sig", signal_name(sig, sb)));
+	emit(p, json_pack("{s:o, s:o, s:s, s:s}", "seq", json_uint64(p->seq++),
+	    "tid", json_int64(t->vtid), "event", "signal", "sig", signal_name(sig, sb)));
 	return sig;
 }
 
@@ -505,9 +506,9 @@ proxy_finish(struct module *m, const struct kernel *k)
 	else if (k->root_done && WIFSIGNALED(k->root_status))
 		json_object_set_new(end, "signal", json_string(signal_name(WTERMSIG(k->root_status), sb)));
 	else if (k->root_done)
-		json_object_set_new(end, "exit", json_integer(WEXITSTATUS(k->root_status)));
+		json_object_set_new(end, "exit", json_int64(WEXITSTATUS(k->root_status)));
 	json_object_set_new(f, "end", end);
-	json_object_set_new(f, "events", json_integer((json_int_t)p->seq));
+	json_object_set_new(f, "events", json_uint64(p->seq));
 	if (json_object_size(p->st.unknown) > 0)
 		json_object_set(f, "incomplete", p->st.unknown);
 	return emit(p, f);

@@ -114,11 +114,11 @@ wants_cloexec(const struct call *c)
 {
 	const json_t *how = json_object_get(c->args, "how");
 
-	if (json_int_or(c->args, "flags", 0) & O_CLOEXEC)
+	if (json_int64_or(c->args, "flags", 0) & O_CLOEXEC)
 		return true;
-	if (c->sc && c->sc->cls == CLS_NET && (json_int_or(c->args, "type", 0) & SOCK_CLOEXEC))
+	if (c->sc && c->sc->cls == CLS_NET && (json_int64_or(c->args, "type", 0) & SOCK_CLOEXEC))
 		return true;	/* socket(): the flag rides on the type */
-	return how && (json_int_or(how, "flags", 0) & O_CLOEXEC);
+	return how && (json_int64_or(how, "flags", 0) & O_CLOEXEC);
 }
 
 /* The descriptors the recorded call ev created (its family's list, or the

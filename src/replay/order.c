@@ -94,7 +94,7 @@ rp_look(struct replay *r, size_t i)
 uint64_t
 rp_seq_of(const json_t *ev)
 {
-	return (uint64_t)json_int_or(ev, "seq", -1);
+	return (uint64_t)json_int64_or(ev, "seq", -1);
 }
 
 /* Puts ev, just matched, into the ring of the last matched events. */
@@ -105,8 +105,8 @@ into_ring(struct replay *r, json_t *ev)
 	if (r->conf.log) {
 		char line[1024];
 		render_event(ev, 1, 32, line, sizeof line);
-		fprintf(r->conf.log, "[%lld] #%lld %s\n", (long long)json_int_or(ev, "tid", 0),
-		    (long long)json_int_or(ev, "seq", 0), line);
+		fprintf(r->conf.log, "[%lld] #%lld %s\n", (long long)json_int64_or(ev, "tid", 0),
+		    (long long)json_int64_or(ev, "seq", 0), line);
 	}
 
 	json_decref(r->ring[RING - 1]);
@@ -148,7 +148,7 @@ rp_event_kind(const json_t *ev)
 pid_t
 rp_owner_of(const json_t *ev)
 {
-	return (pid_t)json_int_or(ev, "tid", -1);
+	return (pid_t)json_int64_or(ev, "tid", -1);
 }
 
 int

@@ -482,8 +482,8 @@ replay_new(const struct replay_conf *conf)
 	r->root_fds->refs = 1;
 	fds = json_object_get(conf->header, "fds");
 	json_array_foreach(fds, i, v) {
-		json_int_t fd = json_integer_value(v);
-		if (fd == 1 || fd == 2)
+		int64_t fd;
+		if (json_int64_get(v, &fd) == 0 && (fd == 1 || fd == 2))
 			r->root_fds->stdio[fd] = (unsigned char)fd;
 	}
 	r->mod.name = "replay";

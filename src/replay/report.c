@@ -101,7 +101,7 @@ rp_diverge(struct replay *r, struct kernel *k, struct task *t, const json_t *ev,
 		snprintf(got, sizeof got, "(none)");
 	if (ev)
 		append(&s, &len, "divergence at event %llu (task %d): %s\n",
-		    (unsigned long long)rp_seq_of(ev), (int)json_int_or(ev, "tid", t ? t->vtid : 0), why);
+		    (unsigned long long)rp_seq_of(ev), (int)json_int64_or(ev, "tid", t ? t->vtid : 0), why);
 	else
 		append(&s, &len, "divergence after the last event (%llu matched): %s\n",
 		    (unsigned long long)r->matched, why);
@@ -249,8 +249,9 @@ replay_outcome(struct module *m, const struct kernel *k, const char **msg)
 			end = json_object_get(r->footer, "end");
 			int want = -1;
 			const char *wsig = json_string_value(json_object_get(end, "signal"));
-			if (json_is_integer(json_object_get(end, "exit")))
-				want = (int)json_integer_value(json_object_get(end, "exit"));
+			int64_t x;
+			if (json_int64_get(json_object_get(end, "exit"), &x) == 0)
+				want = (int)x;	/* 0..255: checked (inspect/check.c) */
 			else if (wsig)
 				want = 128 + signal_from_name(wsig);
 			if (want >= 0 && want != status_to_exit(k->root_status)) {

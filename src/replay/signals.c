@@ -121,7 +121,7 @@ signal_seen(struct replay *r, struct task *t, int sig)
 	if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) &&
 	    rp_peek(r) == 0 && r->next && rp_owner_of(r->next) != t->vtid)
 		return SIG_PARK;
-	if (rp_peek(r) == 0 && r->next && json_int_or(r->next, "tid", -1) == t->vtid &&
+	if (rp_peek(r) == 0 && r->next && json_int64_or(r->next, "tid", -1) == t->vtid &&
 	    (name = json_string_value(json_object_get(r->next, "sig"))) != NULL &&
 	    signal_from_name(name) == sig)
 		rp_take(r);
@@ -159,7 +159,7 @@ replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 		return 0;
 	}
 	json_t *ev = rp_take(r);
-	tsc_complete(&regs, len, (uint64_t)json_int_or(ev, "value", 0), (uint32_t)json_int_or(ev, "aux", 0));
+	tsc_complete(&regs, len, (uint64_t)json_int64_or(ev, "value", 0), (uint32_t)json_int64_or(ev, "aux", 0));
 	if (regs_set(t->tid, &regs) < 0)
 		return sig;
 	return 0;

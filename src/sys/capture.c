@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 #include "sys/capture.h"
 #include "trace/bytes.h"
+#include "trace/number.h"
 #include "sys/family.h"
 #include "sys/structs.h"
 #include "sys/mem.h"
@@ -20,20 +21,6 @@ call_reset(struct call *c)
 	json_decref(c->out);
 	json_decref(c->extra);
 	memset(c, 0, sizeof *c);
-}
-
-json_t *
-json_arg_int(int64_t v)
-{
-	return json_integer((json_int_t)v);
-}
-
-int64_t
-json_int_or(const json_t *o, const char *key, int64_t dflt)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
 }
 
 static json_t *
@@ -189,7 +176,7 @@ capture_entry(pid_t tid, struct call *c)
 	if (sc == NULL) {
 		json_t *raw = json_array();
 		for (int i = 0; i < 6 && raw; i++)
-			json_array_append_new(raw, json_integer((json_int_t)c->a[i]));
+			json_array_append_new(raw, json_uint64(c->a[i]));
 		return json_object_set_new(c->args, "raw", raw) < 0 ? -ENOMEM : 0;
 	}
 	for (int i = 0; i < sc->nargs; i++) {
@@ -199,13 +186,13 @@ capture_entry(pid_t tid, struct call *c)
 
 		switch (ad->kind) {
 		case A_INT: case A_UINT: case A_PTR:
-			j = json_integer((json_int_t)v);
+			j = json_uint64(v);
 			break;
 		case A_FD: case A_INT32:
-			j = json_integer((int32_t)v);
+			j = json_int64((int32_t)v);
 			break;
 		case A_FLAGS: case A_MODE:
-			j = json_integer((uint32_t)v);
+			j = json_int64((uint32_t)v);
 			break;
 		case A_PATH:
 			j = read_path(tid, v, &err);
@@ -347,16 +334,18 @@ not_compared(const struct sc_desc *sc, const char *key)
 	return ad && ad->kind == A_PTR;
 }
 
-/* Equal values of the argument key; an int argument compares its low 32
- * bits (traces of dios 0.1 before A_INT32 hold -1 as 4294967295). */
+/* Equal values of the argument key (integers by value, in either form:
+ * json_same); an int argument compares its low 32 bits (traces of dios 0.1
+ * before A_INT32 hold -1 as 4294967295). */
 static bool
 arg_equal(const struct sc_desc *sc, const char *key, const json_t *a, const json_t *b)
 {
 	const struct arg_desc *ad = arg_named(sc, key);
+	int64_t x, y;
 
-	if (ad && ad->kind == A_INT32 && json_is_integer(a) && json_is_integer(b))
-		return (int32_t)json_integer_value(a) == (int32_t)json_integer_value(b);
-	return json_equal(a, b);
+	if (ad && ad->kind == A_INT32 && json_int64_get(a, &x) == 0 && json_int64_get(b, &y) == 0)
+		return (int32_t)x == (int32_t)y;
+	return json_same(a, b);
 }
 
 int
@@ -395,11 +384,11 @@ event_new(uint64_t seq, pid_t vtid, const struct call *c)
 
 	if (ev == NULL)
 		return NULL;
-	json_object_set_new(ev, "seq", json_integer((json_int_t)seq));
-	json_object_set_new(ev, "tid", json_integer(vtid));
+	json_object_set_new(ev, "seq", json_uint64(seq));
+	json_object_set_new(ev, "tid", json_int64(vtid));
 	json_object_set_new(ev, "sys", json_string(sc_any_name(c->nr, nb)));
 	if (c->sc == NULL) {
-		json_object_set_new(ev, "nr", json_integer(c->nr));
+		json_object_set_new(ev, "nr", json_int64(c->nr));
 		json_object_set_new(ev, "unknown", json_true());
 	}
 	if (c->args)
@@ -413,7 +402,7 @@ event_new(uint64_t seq, pid_t vtid, const struct call *c)
 		}
 		json_object_set_new(ev, "err", json_string(en));
 	} else
-		json_object_set_new(ev, "ret", json_integer(c->ret));
+		json_object_set_new(ev, "ret", json_int64(c->ret));
 	if (c->out)
 		json_object_set(ev, "out", c->out);
 	if (c->extra)
@@ -425,11 +414,12 @@ event_new(uint64_t seq, pid_t vtid, const struct call *c)
 long
 event_result(const json_t *ev, int *ok)
 {
-	const json_t *r = json_object_get(ev, "ret"), *e = json_object_get(ev, "err");
+	const json_t *e = json_object_get(ev, "err");
+	int64_t r;
 
 	*ok = 1;
-	if (json_is_integer(r))
-		return (long)json_integer_value(r);
+	if (json_int64_get(json_object_get(ev, "ret"), &r) == 0)
+		return (long)r;
 	if (json_is_string(e)) {
 		int n = errno_from_name(json_string_value(e));
 		if (n > 0)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <sys/types.h>
 #include "sys/call.h"
+#include "trace/number.h"	/* the integers of events: json_int64, json_int64_get */
 
 /* Largest buffer captured from one argument. */
 #define CAPTURE_MAX (256u << 20)
@@ -48,9 +49,5 @@ bool call_changes_fds(const struct call *c);
 /* Sets key of *obj (made when NULL) to j, taking ownership of j (NULL:
  * -ENOMEM, as from a failed json_*()).  0 or -ENOMEM. */
 int obj_set_new(json_t **obj, const char *key, json_t *j);
-
-/* Integer argument helpers used by families. */
-json_t *json_arg_int(int64_t v);
-int64_t json_int_or(const json_t *o, const char *key, int64_t dflt);
 
 #endif

@@ -49,7 +49,7 @@ copy_exit(pid_t tid, struct call *c)
 	if (c->ret <= 0)
 		return 0;
 	if (off && json_is_object(off))
-		start = json_int_or(off, "value", 0);
+		start = json_int64_or(off, "value", 0);
 	else if ((e = fd_pos(tid, in, &start)) == 0)
 		start -= c->ret;	/* the call moved the position by ret */
 	else

@@ -37,7 +37,7 @@ fcntl_entry(pid_t tid, struct call *c)
 	case ARG_NONE:
 		return 0;
 	case ARG_INT:
-		j = json_integer((int32_t)c->a[2]);
+		j = json_int64((int32_t)c->a[2]);
 		break;
 	case ARG_FLOCK_IN: case ARG_FLOCK_INOUT:
 		if ((e = mem_read(tid, c->a[2], buf, st_flock.size)) < 0)

@@ -50,7 +50,7 @@ ioctl_entry(pid_t tid, struct call *c)
 	int e;
 
 	if (r == NULL)
-		j = json_integer((json_int_t)c->a[2]);
+		j = json_uint64(c->a[2]);
 	else if (r->in == NULL)
 		return 0;
 	else {

@@ -41,7 +41,8 @@ cmsg_encode(void *buf, size_t n)
 		if (cm->cmsg_len < CMSG_LEN(0) || (char *)cm + cm->cmsg_len > (char *)buf + n)
 			break;
 		dlen = cm->cmsg_len - CMSG_LEN(0);
-		o = json_pack("{s:i, s:i}", "level", cm->cmsg_level, "type", cm->cmsg_type);
+		o = json_pack("{s:o, s:o}", "level", json_int64(cm->cmsg_level),
+		    "type", json_int64(cm->cmsg_type));
 		if (o == NULL)
 			break;
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
@@ -49,7 +50,7 @@ cmsg_encode(void *buf, size_t n)
 			int fd;
 			for (size_t i = 0; i + sizeof fd <= dlen; i += sizeof fd) {
 				memcpy(&fd, CMSG_DATA(cm) + i, sizeof fd);
-				json_array_append_new(fds, json_integer(fd));
+				json_array_append_new(fds, json_int64(fd));
 			}
 			json_object_set_new(o, "fds", fds);
 		} else
@@ -84,7 +85,13 @@ cmsg_decode(const json_t *a, unsigned char *buf, size_t cap, size_t *n)
 			if ((b = malloc(dlen ? dlen : 1)) == NULL)
 				return -ENOMEM;
 			json_array_foreach(fds, k, v) {
-				int fd = (int)json_integer_value(v);
+				int64_t x;
+				int fd;
+				if (json_int64_get(v, &x) < 0 || x < INT32_MIN || x > INT32_MAX) {
+					free(b);
+					return -EINVAL;
+				}
+				fd = (int)x;
 				memcpy((char *)b + k * sizeof fd, &fd, sizeof fd);
 			}
 		} else if (data == NULL || json_get_bytes(data, &b, &dlen) < 0)
@@ -94,8 +101,8 @@ cmsg_decode(const json_t *a, unsigned char *buf, size_t cap, size_t *n)
 			return -EINVAL;
 		}
 		cm.cmsg_len = CMSG_LEN(dlen);
-		cm.cmsg_level = (int)json_int_or(o, "level", 0);
-		cm.cmsg_type = (int)json_int_or(o, "type", 0);
+		cm.cmsg_level = (int)json_int64_or(o, "level", 0);
+		cm.cmsg_type = (int)json_int64_or(o, "type", 0);
 		memcpy(buf + used, &cm, sizeof cm);
 		memcpy(buf + used + CMSG_LEN(0), b, dlen);
 		free(b);
@@ -181,10 +188,10 @@ msg_caps(pid_t tid, const struct msghdr *m, int *err)
 	for (size_t i = 0; i < m->msg_iovlen; i++)
 		size += v[i].iov_len;
 	free(v);
-	return json_pack("{s:o, s:I, s:I, s:I}",
-	    "namelen", m->msg_name ? json_integer(m->msg_namelen) : json_null(),
-	    "size", (json_int_t)size, "iovlen", (json_int_t)m->msg_iovlen,
-	    "controllen", (json_int_t)(m->msg_control ? m->msg_controllen : 0));
+	return json_pack("{s:o, s:o, s:o, s:o}",
+	    "namelen", m->msg_name ? json_int64(m->msg_namelen) : json_null(),
+	    "size", json_uint64(size), "iovlen", json_uint64(m->msg_iovlen),
+	    "controllen", json_uint64(m->msg_control ? m->msg_controllen : 0));
 }
 
 /* What recvmsg received (len bytes of data), from the msghdr m as the
@@ -201,25 +208,25 @@ msg_out(pid_t tid, const struct msghdr *m, const json_t *caps, uint64_t len, int
 	}
 	*err = 0;
 	if (m->msg_name) {
-		cap = (uint64_t)json_int_or(caps, "namelen", 0);
+		cap = (uint64_t)json_int64_or(caps, "namelen", 0);
 		if ((j = read_name(tid, PTR(m->msg_name), m->msg_namelen < cap ? m->msg_namelen : cap,
 		    err)) == NULL)
 			goto fail;
 		json_object_set_new(o, "name", j);
-		json_object_set_new(o, "namelen", json_integer(m->msg_namelen));
+		json_object_set_new(o, "namelen", json_int64(m->msg_namelen));
 	}
 	if ((j = gather_iov(tid, PTR(m->msg_iov), m->msg_iovlen, len, err)) == NULL)
 		goto fail;
 	json_object_set_new(o, "data", j);
 	if (m->msg_control) {
-		cap = (uint64_t)json_int_or(caps, "controllen", 0);
+		cap = (uint64_t)json_int64_or(caps, "controllen", 0);
 		if ((j = read_control(tid, PTR(m->msg_control),
 		    m->msg_controllen < cap ? m->msg_controllen : cap, err)) == NULL)
 			goto fail;
 		json_object_set_new(o, "control", j);
 	}
-	json_object_set_new(o, "controllen", json_integer((json_int_t)m->msg_controllen));
-	json_object_set_new(o, "flags", json_integer(m->msg_flags));
+	json_object_set_new(o, "controllen", json_uint64(m->msg_controllen));
+	json_object_set_new(o, "flags", json_int64(m->msg_flags));
 	return o;
 fail:
 	json_decref(o);
@@ -247,7 +254,7 @@ msg_inject(pid_t tid, uint64_t addr, struct msghdr *m, const json_t *o)
 		free(b);
 		if (e < 0)
 			return e;
-		m->msg_namelen = (socklen_t)json_int_or(o, "namelen", (json_int_t)n);
+		m->msg_namelen = (socklen_t)json_int64_or(o, "namelen", (int64_t)n);
 	}
 	if ((j = json_object_get(o, "data")) != NULL) {
 		if ((e = json_get_bytes(j, &b, &n)) < 0)
@@ -268,8 +275,8 @@ msg_inject(pid_t tid, uint64_t addr, struct msghdr *m, const json_t *o)
 		if (e < 0)
 			return e;
 	}
-	m->msg_controllen = (size_t)json_int_or(o, "controllen", 0);
-	m->msg_flags = (int)json_int_or(o, "flags", 0);
+	m->msg_controllen = (size_t)json_int64_or(o, "controllen", 0);
+	m->msg_flags = (int)json_int64_or(o, "flags", 0);
 	return mem_write(tid, addr, m, sizeof *m);
 }
 
@@ -336,14 +343,14 @@ msg_exit(pid_t tid, struct call *c)
 		if ((e = mem_read(tid, c->a[1] + (uint64_t)i * sizeof mm, &mm, sizeof mm)) < 0)
 			goto fail;
 		if (c->nr == SYS_sendmmsg) {
-			json_array_append_new(a, json_integer(mm.msg_len));
+			json_array_append_new(a, json_int64(mm.msg_len));
 			continue;
 		}
 		o = msg_out(tid, &mm.msg_hdr,
 		    json_array_get(json_object_get(c->args, "msgvec"), (size_t)i), mm.msg_len, &e);
 		if (o == NULL)
 			goto fail;
-		json_object_set_new(o, "len", json_integer(mm.msg_len));
+		json_object_set_new(o, "len", json_int64(mm.msg_len));
 		json_array_append_new(a, o);
 	}
 	return obj_set_new(&c->out, c->nr == SYS_sendmmsg ? "msg_len" : "msgvec", a);
@@ -381,9 +388,13 @@ msg_inject_all(pid_t tid, struct call *c, const json_t *out)
 		if (c->nr == SYS_recvmmsg) {
 			if ((e = msg_inject(tid, at, &mm.msg_hdr, o)) < 0)
 				return e;
-			mm.msg_len = (unsigned)json_int_or(o, "len", 0);
-		} else
-			mm.msg_len = (unsigned)json_integer_value(o);
+			mm.msg_len = (unsigned)json_int64_or(o, "len", 0);
+		} else {
+			int64_t len;
+			if (json_int64_get(o, &len) < 0)
+				return -EINVAL;
+			mm.msg_len = (unsigned)len;
+		}
 		if ((e = mem_write(tid, at + offsetof(struct mmsghdr, msg_len), &mm.msg_len,
 		    sizeof mm.msg_len)) < 0)
 			return e;
@@ -397,6 +408,7 @@ msg_newfds(const struct call *c, const json_t *ev, int *fds, int max, bool *cloe
 {
 	const json_t *out = json_object_get(ev, "out"), *msgs, *m, *cm, *fd;
 	size_t i, j, k;
+	int64_t x;
 	int n = 0;
 
 	if (c->nr == SYS_recvmsg) {
@@ -410,10 +422,10 @@ msg_newfds(const struct call *c, const json_t *ev, int *fds, int max, bool *cloe
 	json_array_foreach(msgs, i, m)
 		json_array_foreach(json_object_get(m, "control"), j, cm)
 			json_array_foreach(json_object_get(cm, "fds"), k, fd)
-				if (n < max && json_is_integer(fd) && json_integer_value(fd) >= 0)
-					fds[n++] = (int)json_integer_value(fd);
+				if (n < max && json_int64_get(fd, &x) == 0 && x >= 0 && x <= INT32_MAX)
+					fds[n++] = (int)x;
 	json_decref((json_t *)msgs);
-	*cloexec = json_int_or(c->args, "flags", 0) & MSG_CMSG_CLOEXEC;
+	*cloexec = json_int64_or(c->args, "flags", 0) & MSG_CMSG_CLOEXEC;
 	return n;
 }
 

@@ -47,8 +47,8 @@ pollfds_json(pid_t tid, struct call *c, bool revents)
 		return -ENOMEM;
 	}
 	for (uint64_t i = 0; i < c->a[1]; i++)
-		json_array_append_new(a, revents ? json_integer(p[i].revents) :
-		    json_pack("{s:i, s:i}", "fd", p[i].fd, "events", p[i].events));
+		json_array_append_new(a, revents ? json_int64(p[i].revents) :
+		    json_pack("{s:o, s:o}", "fd", json_int64(p[i].fd), "events", json_int64(p[i].events)));
 	free(p);
 	return revents ? obj_set_new(&c->out, "revents", a) : obj_set_new(&c->args, "fds", a);
 }
@@ -79,12 +79,12 @@ poll_inject(pid_t tid, struct call *c, const json_t *out)
 	if ((p = read_pollfds(tid, c->a[0], c->a[1], &e)) == NULL)
 		return e;
 	for (size_t i = 0; i < c->a[1]; i++) {
-		const json_t *v = json_array_get(a, i);
-		if (!json_is_integer(v)) {
+		int64_t v;
+		if (json_int64_get(json_array_get(a, i), &v) < 0) {
 			free(p);
 			return -EINVAL;
 		}
-		p[i].revents = (short)json_integer_value(v);
+		p[i].revents = (short)v;
 	}
 	e = mem_write(tid, c->a[0], p, c->a[1] * sizeof *p);
 	free(p);
@@ -135,7 +135,7 @@ read_set(pid_t tid, uint64_t addr, uint64_t nfds, int *err)
 	}
 	for (uint64_t fd = 0; fd < nfds; fd++)
 		if (b[fd / 8] & (1u << (fd % 8)))
-			json_array_append_new(a, json_integer((json_int_t)fd));
+			json_array_append_new(a, json_uint64(fd));
 	free(b);
 	return a;
 }
@@ -221,8 +221,8 @@ select_inject(pid_t tid, struct call *c, const json_t *out)
 		}
 		memset(b, 0, n);
 		json_array_foreach(a, k, v) {
-			json_int_t fd = json_integer_value(v);
-			if (!json_is_integer(v) || fd < 0 || (uint64_t)fd >= nfds) {
+			int64_t fd;
+			if (json_int64_get(v, &fd) < 0 || fd < 0 || (uint64_t)fd >= nfds) {
 				e = -EINVAL;
 				break;
 			}

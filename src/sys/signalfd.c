@@ -9,12 +9,12 @@
 static int
 signalfd_newfds(const struct call *c, const json_t *ev, int *fds, int max, bool *cloexec)
 {
-	int64_t ret = json_int_or(ev, "ret", -1);
+	int64_t ret = json_int64_or(ev, "ret", -1);
 
-	if (max < 1 || json_int_or(c->args, "fd", 0) != -1 || ret < 0 || ret > INT32_MAX)
+	if (max < 1 || json_int64_or(c->args, "fd", 0) != -1 || ret < 0 || ret > INT32_MAX)
 		return 0;
 	fds[0] = (int)ret;
-	*cloexec = json_int_or(c->args, "flags", 0) & SFD_CLOEXEC;
+	*cloexec = json_int64_or(c->args, "flags", 0) & SFD_CLOEXEC;
 	return 1;
 }
 

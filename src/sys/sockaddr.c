@@ -78,8 +78,8 @@ sockaddr_exit(pid_t tid, struct call *c)
 
 		if (ad->kind != A_CUSTOM || ld == NULL || c->a[i] == 0 || c->a[i + 1] == 0)
 			continue;
-		cap = json_int_or(json_object_get(c->args, ld->name), "value", 0);
-		len = c->out ? json_int_or(json_object_get(c->out, ld->name), "value", 0) : 0;
+		cap = json_int64_or(json_object_get(c->args, ld->name), "value", 0);
+		len = c->out ? json_int64_or(json_object_get(c->out, ld->name), "value", 0) : 0;
 		if (len > cap)
 			len = cap;
 		if (len < 0 || (uint64_t)len > CAPTURE_MAX)
@@ -110,7 +110,7 @@ sockaddr_inject(pid_t tid, struct call *c, const json_t *out)
 			continue;
 		if ((e = json_get_bytes(j, &buf, &n)) < 0)
 			break;
-		if ((int64_t)n > json_int_or(json_object_get(c->args, ld->name), "value", 0))
+		if ((int64_t)n > json_int64_or(json_object_get(c->args, ld->name), "value", 0))
 			e = -EINVAL;
 		else
 			e = mem_write(tid, c->a[i], buf, n);

@@ -15,6 +15,7 @@
 #include <linux/openat2.h>
 #include "sys/structs.h"
 #include "trace/bytes.h"
+#include "trace/number.h"
 
 #define FLD(T, f, k, nm) { nm, k, offsetof(T, f), sizeof(((T *)0)->f) }
 #define NF(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -181,13 +182,13 @@ ST_BYTES(winsize, 8);
 ST_BYTES(flock, 32);
 ST_BYTES(sigset, 8);		/* the kernel's sigset_t: 64 signals */
 
-static json_int_t
+static int64_t
 get_int(const void *p, size_t size, int sign)
 {
 	switch (size) {
-	case 1: return sign ? (json_int_t)*(const int8_t *)p : (json_int_t)*(const uint8_t *)p;
-	case 2: return sign ? (json_int_t)*(const int16_t *)p : (json_int_t)*(const uint16_t *)p;
-	case 4: return sign ? (json_int_t)*(const int32_t *)p : (json_int_t)*(const uint32_t *)p;
+	case 1: return sign ? (int64_t)*(const int8_t *)p : (int64_t)*(const uint8_t *)p;
+	case 2: return sign ? (int64_t)*(const int16_t *)p : (int64_t)*(const uint16_t *)p;
+	case 4: return sign ? (int64_t)*(const int32_t *)p : (int64_t)*(const uint32_t *)p;
 	default: {
 		int64_t v;		/* may be unaligned (packed epoll_event) */
 		memcpy(&v, p, sizeof v);
@@ -197,7 +198,7 @@ get_int(const void *p, size_t size, int sign)
 }
 
 static void
-put_int(void *p, size_t size, json_int_t v)
+put_int(void *p, size_t size, int64_t v)
 {
 	switch (size) {
 	case 1: *(uint8_t *)p = (uint8_t)v; break;
@@ -224,7 +225,7 @@ st_encode(const struct st_desc *st, const void *p)
 		if (f->kind == F_STR)
 			v = json_stringn_nocheck(fp, strnlen(fp, f->size));
 		else
-			v = json_integer(get_int(fp, f->size, f->kind == F_INT));
+			v = json_int64(get_int(fp, f->size, f->kind == F_INT));
 		if (v == NULL || json_object_set_new(o, f->name, v) < 0) {
 			json_decref(o);
 			return NULL;
@@ -266,9 +267,11 @@ st_decode(const struct st_desc *st, const json_t *j, void *p)
 				return -EINVAL;
 			memcpy(fp, json_string_value(v), json_string_length(v));
 		} else {
-			if (!json_is_integer(v))
+			int64_t x;
+
+			if (json_int64_get(v, &x) < 0)
 				return -EINVAL;
-			put_int(fp, f->size, json_integer_value(v));
+			put_int(fp, f->size, x);
 		}
 	}
 	return 0;

@@ -12,6 +12,7 @@
 #include "trace/blobstore.h"
 #include "trace/bytes.h"
 #include "trace/fileid.h"
+#include "trace/number.h"
 #include "trace/sha256.h"
 
 /* ---- writing ---- */
@@ -38,7 +39,7 @@ int
 blob_write(struct trace_writer *w, const char *open_path, const json_t *id)
 {
 	const char *sha = json_string_value(json_object_get(id, "sha256"));
-	json_int_t size = json_integer_value(json_object_get(id, "size")), off = 0;
+	int64_t size = json_int64_or(id, "size", -1), off = 0;
 	struct sha256 h;
 	uint8_t d[32];
 	char hex[65];
@@ -55,7 +56,7 @@ blob_write(struct trace_writer *w, const char *open_path, const json_t *id)
 	}
 	sha256_init(&h);
 	do {
-		size_t want = size - off < (json_int_t)BLOB_CHUNK ? (size_t)(size - off) : BLOB_CHUNK, got;
+		size_t want = size - off < (int64_t)BLOB_CHUNK ? (size_t)(size - off) : BLOB_CHUNK, got;
 		json_t *line;
 
 		if ((e = read_full(fd, buf, want, &got)) < 0)
@@ -65,15 +66,15 @@ blob_write(struct trace_writer *w, const char *open_path, const json_t *id)
 			break;
 		}
 		sha256_update(&h, buf, got);
-		line = json_pack("{s:s, s:I, s:I, s:o}", "blob", sha, "size", size, "off", off,
-		    "data", json_bytes(buf, got));
+		line = json_pack("{s:s, s:o, s:o, s:o}", "blob", sha, "size", json_int64(size),
+		    "off", json_int64(off), "data", json_bytes(buf, got));
 		if (line == NULL) {
 			e = -ENOMEM;
 			break;
 		}
 		e = trace_write(w, line);
 		json_decref(line);
-		off += (json_int_t)got;
+		off += (int64_t)got;
 	} while (e == 0 && off < size);
 	free(buf);
 	close(fd);
@@ -106,19 +107,18 @@ blob_is_line(const json_t *line)
 const char *
 blob_line_check(const json_t *line)
 {
-	const json_t *size = json_object_get(line, "size"), *off = json_object_get(line, "off");
+	int64_t size, off;
 	ssize_t n;
 
 	if (!is_sha(json_string_value(json_object_get(line, "blob"))))
 		return "blob line: \"blob\" is not a SHA-256 (64 lower-case hex digits)";
-	if (!json_is_integer(size) || json_integer_value(size) < 0)
+	if (json_int64_get(json_object_get(line, "size"), &size) < 0 || size < 0)
 		return "blob line lacks \"size\" (a number, at least 0)";
-	if (!json_is_integer(off) || json_integer_value(off) < 0 ||
-	    json_integer_value(off) > json_integer_value(size))
+	if (json_int64_get(json_object_get(line, "off"), &off) < 0 || off < 0 || off > size)
 		return "blob line lacks \"off\" (a number from 0 to \"size\")";
 	if ((n = json_bytes_len(json_object_get(line, "data"))) < 0)
 		return "blob line lacks \"data\" (a bytes object)";
-	if ((json_int_t)n > json_integer_value(size) - json_integer_value(off))
+	if ((int64_t)n > size - off)
 		return "blob line: \"data\" goes past \"size\"";
 	return NULL;
 }
@@ -130,7 +130,7 @@ struct blobstore {
 	char *blobs;		/* <cache>/dios/blobs */
 	/* the file whose lines are coming in */
 	char sha[65];
-	json_int_t size, off;
+	int64_t size, off;
 	bool busy, skip;
 	int fd;
 	char *tmp;
@@ -245,9 +245,9 @@ drop_tmp(struct blobstore *bs)
 
 /* Whether the cache already has the right content for sha and size. */
 static bool
-cached(struct blobstore *bs, const char *sha, json_int_t size)
+cached(struct blobstore *bs, const char *sha, int64_t size)
 {
-	json_t *id = json_pack("{s:s, s:I, s:s}", "path", "", "size", size, "sha256", sha);
+	json_t *id = json_pack("{s:s, s:o, s:s}", "path", "", "size", json_int64(size), "sha256", sha);
 	char *p = NULL;
 	bool ok = id && blobstore_get(bs, id, &p) == 0;
 
@@ -257,7 +257,7 @@ cached(struct blobstore *bs, const char *sha, json_int_t size)
 }
 
 static int
-start(struct blobstore *bs, const char *sha, json_int_t size, char *err, size_t errlen)
+start(struct blobstore *bs, const char *sha, int64_t size, char *err, size_t errlen)
 {
 	memcpy(bs->sha, sha, 65);
 	bs->size = size;
@@ -323,7 +323,7 @@ blobstore_line(struct blobstore *bs, const json_t *line, char *err, size_t errle
 {
 	const char *why = blob_line_check(line);
 	const char *sha;
-	json_int_t size, off;
+	int64_t size, off;
 	void *b;
 	size_t n;
 	int e;
@@ -333,8 +333,8 @@ blobstore_line(struct blobstore *bs, const json_t *line, char *err, size_t errle
 		return -EBADMSG;
 	}
 	sha = json_string_value(json_object_get(line, "blob"));
-	size = json_integer_value(json_object_get(line, "size"));
-	off = json_integer_value(json_object_get(line, "off"));
+	size = json_int64_or(line, "size", 0);	/* checked above */
+	off = json_int64_or(line, "off", 0);
 	if (!bs->busy) {
 		if (off != 0) {
 			errf(err, errlen, "blob line: file %s starts at \"off\" %lld, not 0",
@@ -368,7 +368,7 @@ blobstore_line(struct blobstore *bs, const json_t *line, char *err, size_t errle
 		w += (size_t)k;
 	}
 	free(b);
-	bs->off += (json_int_t)n;
+	bs->off += (int64_t)n;
 	if (bs->off == bs->size)
 		return finish(bs, err, errlen);
 	if (n == 0) {
@@ -399,7 +399,7 @@ blobstore_get(struct blobstore *bs, const json_t *id, char **path)
 	int e;
 
 	*path = NULL;
-	if (!is_sha(sha) || !json_is_integer(json_object_get(id, "size")))
+	if (!is_sha(sha) || !json_is_int64(json_object_get(id, "size")))
 		return -EINVAL;
 	if (asprintf(&p, "%s/%s", bs->blobs, sha) < 0)
 		return -ENOMEM;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "trace/fileid.h"
+#include "trace/number.h"
 #include "trace/sha256.h"
 
 struct ent {
@@ -66,7 +67,7 @@ fileid_get(const char *open_path, const char *shown_path, int *err)
 
 	if ((*err = hash_cached(open_path, hex, &size)) < 0)
 		return NULL;
-	o = json_pack("{s:s, s:I, s:s}", "path", shown_path, "size", (json_int_t)size, "sha256", hex);
+	o = json_pack("{s:s, s:o, s:s}", "path", shown_path, "size", json_int64(size), "sha256", hex);
 	if (o == NULL)
 		*err = -ENOMEM;
 	return o;
@@ -77,16 +78,16 @@ fileid_verify(const json_t *want)
 {
 	const char *path = json_string_value(json_object_get(want, "path"));
 	const char *sha = json_string_value(json_object_get(want, "sha256"));
-	json_t *size = json_object_get(want, "size");
+	int64_t size;
 	char hex[65];
 	off_t sz;
 	int r;
 
-	if (path == NULL || sha == NULL || !json_is_integer(size))
+	if (path == NULL || sha == NULL || json_int64_get(json_object_get(want, "size"), &size) < 0)
 		return -EINVAL;
 	if ((r = hash_cached(path, hex, &sz)) < 0)
 		return r;
-	if (sz != json_integer_value(size) || strcmp(hex, sha) != 0)
+	if (sz != size || strcmp(hex, sha) != 0)
 		return -ESTALE;
 	return 0;
 }

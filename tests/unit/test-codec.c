@@ -1,7 +1,8 @@
 /* test-codec.c: round trips of every argument kind of the syscall table
  * through capture (task memory -> JSON), the trace text (JSON -> line ->
  * JSON) and injection (JSON -> task memory), against a real child process;
- * and of every struct type through st_encode/st_decode. */
+ * of every struct type through st_encode/st_decode; and of the integers of
+ * the trace (trace/number.h) around 2^53, 2^63 and 2^64. */
 #include "config.h"
 #include <errno.h>
 #include <signal.h>
@@ -11,10 +12,12 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include "trace/bytes.h"
+#include "trace/number.h"
 #include "sys/capture.h"
 #include "sys/family.h"
 #include "sys/structs.h"
@@ -77,8 +80,8 @@ static struct pollfd pfd_src[2] = { { 3, POLLIN, POLLIN | POLLHUP }, { 4, POLLOU
 static json_t *
 through_text(const json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
-	json_t *back = s ? json_loads(s, JSON_ALLOW_NUL, NULL) : NULL;
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_t *back = s ? json_loads(s, JSON_ALLOW_NUL | JSON_DECODE_ANY, NULL) : NULL;
 
 	free(s);
 	return back;
@@ -128,6 +131,114 @@ struct_round_trips(void)
 	json_decref(bad);
 }
 
+/* The integers of the trace: a number up to 2^53, a decimal string beyond,
+ * read back from either form, and nothing else. */
+static void
+number_round_trips(void)
+{
+	static const int64_t vals[] = {
+		0, 1, -1, 4096, TRACE_EXACT_MAX - 1, TRACE_EXACT_MAX, -TRACE_EXACT_MAX,
+		TRACE_EXACT_MAX + 1, -TRACE_EXACT_MAX - 1, TRACE_EXACT_MAX + 3,
+		(int64_t)0x123456789abcdef1, INT64_MAX - 1, INT64_MAX, INT64_MIN + 1, INT64_MIN,
+		(int64_t)0xfedcba9876543210u,
+	};
+	char want[32];
+
+	for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+		int64_t v = vals[i], got = 7;
+		uint64_t u = 7;
+		bool exact = v >= -TRACE_EXACT_MAX && v <= TRACE_EXACT_MAX;
+		json_t *j = json_int64(v), *back = through_text(j);
+
+		snprintf(want, sizeof want, "%lld", (long long)v);
+		if (exact)
+			ok(json_is_integer(j) && json_integer_value(j) == v &&
+			    (int64_t)(double)json_integer_value(j) == v,
+			    "%s is a number, and exact in a double", want);
+		else
+			ok(json_is_string(j) && strcmp(json_string_value(j), want) == 0,
+			    "%s (beyond 2^53) is the string of its digits", want);
+		ok(json_int64_get(back, &got) == 0 && got == v, "%s reads back from the text", want);
+		ok(json_uint64_get(back, &u) == 0 && u == (uint64_t)v, "%s reads back as unsigned bits", want);
+		json_decref(j);
+		json_decref(back);
+		/* as an older dios wrote it: a number of any magnitude */
+		j = json_integer(v);
+		ok(json_int64_get(j, &got) == 0 && got == v, "%s as a plain number (an older trace) reads", want);
+		back = json_int64(v);
+		ok(json_same(j, back) && json_same(back, j), "%s: the number and the new form are the same", want);
+		json_decref(j);
+		json_decref(back);
+	}
+
+	/* unsigned values: the bits, as a signed value */
+	json_t *j = json_uint64(UINT64_MAX);
+	ok(json_is_integer(j) && json_integer_value(j) == -1, "2^64-1 is written -1");
+	json_decref(j);
+	j = json_uint64((uint64_t)1 << 63);
+	is_str(json_string_value(j), "-9223372036854775808", "2^63 is written \"-9223372036854775808\"");
+	uint64_t u = 0;
+	ok(json_uint64_get(j, &u) == 0 && u == (uint64_t)1 << 63, "and reads back as 2^63");
+	json_decref(j);
+	j = json_uint64(((uint64_t)1 << 53) + 1);
+	is_str(json_string_value(j), "9007199254740993", "2^53+1 is written \"9007199254740993\"");
+	json_decref(j);
+
+	/* what is not an integer of the trace */
+	static const char *const bad_texts[] = {
+		"\"12\"", "\"9007199254740992\"", "\"-9007199254740992\"", "\"0x20000000000001\"",
+		"\"+9007199254740993\"", "\"09007199254740993\"", "\" 9007199254740993\"",
+		"\"9007199254740993 \"", "\"9223372036854775808\"", "\"-9223372036854775809\"",
+		"\"18446744073709551615\"", "\"99999999999999999999\"", "\"\"", "\"-\"",
+		"\"9007199254740993\\u0000\"", "1.5", "1.0", "1e16", "-0.0", "true", "null", "[1]",
+		"{\"value\":1}",
+	};
+	for (size_t i = 0; i < sizeof bad_texts / sizeof *bad_texts; i++) {
+		json_t *b = json_loads(bad_texts[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+		int64_t x = 42;
+		ok(b && json_int64_get(b, &x) == -EINVAL && x == 42 && !json_is_int64(b),
+		    "%s is not an integer of the trace", bad_texts[i]);
+		json_decref(b);
+	}
+	int64_t x = 42;
+	is_int(json_int64_get(NULL, &x), -ENOENT, "a missing member is -ENOENT");
+	json_t *o = json_pack("{s:s, s:i, s:f}", "big", "-9007199254740993", "small", 5, "real", 2.0);
+	ok(json_int64_or(o, "big", 0) == -TRACE_EXACT_MAX - 1 && json_int64_or(o, "small", 0) == 5 &&
+	    json_int64_or(o, "real", 9) == 9 && json_int64_or(o, "none", 9) == 9 &&
+	    json_int64_or(NULL, "big", 9) == 9, "json_int64_or: either form, else the default");
+	json_decref(o);
+
+	/* json_same: integers by value wherever they are nested */
+	json_t *a = json_loads("{\"a\":[1,9007199254740993,{\"b\":-9223372036854775808}],\"s\":\"x\"}", 0, NULL);
+	json_t *b = json_loads("{\"s\":\"x\",\"a\":[1,\"9007199254740993\",{\"b\":\"-9223372036854775808\"}]}", 0, NULL);
+	json_t *c = json_loads("{\"s\":\"x\",\"a\":[1,\"9007199254740994\",{\"b\":\"-9223372036854775808\"}]}", 0, NULL);
+	ok(a && b && json_same(a, b) && json_same(b, a), "json_same: old numbers match new strings, nested");
+	ok(c && !json_same(a, c) && !json_same(b, c), "json_same: a different value differs");
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+	a = json_integer(5);
+	b = json_string("5");
+	ok(!json_same(a, b), "json_same: 5 and \"5\" differ (a string is not a small integer)");
+	ok(!json_same(a, NULL) && !json_same(NULL, NULL), "json_same: NULL is never the same (as json_equal)");
+	json_decref(a);
+	json_decref(b);
+
+	/* structs: a u64 field beyond 2^63, a signed one below -2^53 */
+	struct stat st = { .st_ino = ((uint64_t)1 << 63) + 5, .st_size = -TRACE_EXACT_MAX - 7 }, st2;
+	json_t *e = st_encode(&st_stat, &st), *t = through_text(e);
+	ok(json_is_string(json_object_get(e, "ino")) && json_is_string(json_object_get(e, "size")),
+	    "stat: ino 2^63+5 and size -(2^53+7) are strings");
+	ok(t && st_decode(&st_stat, t, &st2) == 0 && st2.st_ino == st.st_ino && st2.st_size == st.st_size,
+	    "stat: and decode to the same values");
+	json_object_set_new(t, "ino", json_integer((json_int_t)st.st_ino));
+	ok(st_decode(&st_stat, t, &st2) == 0 && st2.st_ino == st.st_ino, "stat: an older trace's number decodes too");
+	json_object_set_new(t, "ino", json_real(1e19));
+	is_int(st_decode(&st_stat, t, &st2), -EINVAL, "stat: a rounded real (1e+19) is refused");
+	json_decref(e);
+	json_decref(t);
+}
+
 static size_t
 build_control(void *buf)
 {
@@ -157,7 +268,7 @@ family_round_trips(pid_t tid)
 	/* epoll_event is packed: data right after the 4 bytes of events */
 	struct epoll_event ee = { .events = 5, .data.u64 = 0x1122334455667788ull };
 	json_t *j = st_encode(&st_epoll_event, &ee);
-	ok(json_int_or(j, "events", 0) == 5 && json_int_or(j, "data", 0) == 0x1122334455667788ll,
+	ok(json_int64_or(j, "events", 0) == 5 && json_int64_or(j, "data", 0) == 0x1122334455667788ll,
 	    "epoll_event: events and the unaligned 64-bit data");
 	json_decref(j);
 
@@ -168,8 +279,8 @@ family_round_trips(pid_t tid)
 	c.a[1] = (uint64_t)(uintptr_t)&msg_src;
 	c.a[2] = MSG_CMSG_CLOEXEC;
 	is_int(capture_entry(tid, &c), 0, "recvmsg: entry captured");
-	ok(json_int_or(json_object_get(c.args, "msg"), "size", 0) == 12 &&
-	    json_int_or(json_object_get(c.args, "msg"), "namelen", 0) == 16,
+	ok(json_int64_or(json_object_get(c.args, "msg"), "size", 0) == 12 &&
+	    json_int64_or(json_object_get(c.args, "msg"), "namelen", 0) == 16,
 	    "recvmsg: the capacities are its inputs");
 	c.ret = 10;
 	is_int(capture_exit(tid, &c), 0, "recvmsg: outputs captured");
@@ -212,7 +323,7 @@ family_round_trips(pid_t tid)
 	c.a[2] = 100;
 	is_int(capture_entry(tid, &c), 0, "poll: entry captured");
 	ok(json_array_size(json_object_get(c.args, "fds")) == 2 &&
-	    json_int_or(json_array_get(json_object_get(c.args, "fds"), 1), "fd", 0) == 4,
+	    json_int64_or(json_array_get(json_object_get(c.args, "fds"), 1), "fd", 0) == 4,
 	    "poll: the descriptors are inputs");
 	c.ret = 1;
 	is_int(capture_exit(tid, &c), 0, "poll: outputs captured");
@@ -283,17 +394,17 @@ main(void)
 	is_int(capture_entry(tid, &c), 0, "inputs captured from the child");
 	json_t *args = through_text(c.args);
 	ok(args != NULL, "inputs survive the text form");
-	is_int((int)json_int_or(args, "fd", 0), -100, "FD is a signed int");
+	is_int((int)json_int64_or(args, "fd", 0), -100, "FD is a signed int");
 	is_str(json_string_value(json_object_get(args, "path")), path_in, "PATH is a string");
 	void *b;
 	size_t n;
 	ok(json_get_bytes(json_object_get(args, "buf"), &b, &n) == 0 && n == sizeof in_bytes &&
 	    memcmp(b, in_bytes, n) == 0, "IN bytes (with a NUL, not UTF-8) kept exactly");
 	free(b);
-	is_int((int)json_int_or(args, "count", 0), (int)sizeof in_bytes, "UINT kept");
-	ok(json_int_or(json_object_get(args, "ts"), "sec", 0) == 12 &&
-	    json_int_or(json_object_get(args, "ts"), "nsec", 0) == 345678901, "IN_STRUCT as named fields");
-	is_int((int)json_int_or(args, "flags", 0), 02000100, "FLAGS read as the kernel does (32 bits)");
+	is_int((int)json_int64_or(args, "count", 0), (int)sizeof in_bytes, "UINT kept");
+	ok(json_int64_or(json_object_get(args, "ts"), "sec", 0) == 12 &&
+	    json_int64_or(json_object_get(args, "ts"), "nsec", 0) == 345678901, "IN_STRUCT as named fields");
+	is_int((int)json_int64_or(args, "flags", 0), 02000100, "FLAGS read as the kernel does (32 bits)");
 	const char *which = NULL;
 	is_int(args_compare(&row, args, c.args, &which), 0, "recorded and actual inputs match");
 	json_object_set_new(args, "path", json_string("other"));
@@ -321,13 +432,13 @@ main(void)
 	c.a[4] = 0xffffffffu;		/* int -1, upper half zero */
 	c.a[5] = (uint64_t)-5;
 	is_int(capture_entry(tid, &c), 0, "iovec inputs captured");
-	ok(json_int_or(c.args, "pid", 0) == -1, "INT32 -1 is -1, whatever the upper half");
-	ok(json_int_or(c.args, "pos", 0) == -5, "INT keeps 64 bits (-5)");
+	ok(json_int64_or(c.args, "pid", 0) == -1, "INT32 -1 is -1, whatever the upper half");
+	ok(json_int64_or(c.args, "pos", 0) == -5, "INT keeps 64 bits (-5)");
 	c.a[4] = 0xdead00000007ull;
 	c.a[5] = 1ull << 40;
 	is_int(capture_entry(tid, &c), 0, "captured again");
-	ok(json_int_or(c.args, "pid", 0) == 7, "INT32 drops the upper half");
-	ok(json_int_or(c.args, "pos", 0) == (json_int_t)1 << 40, "INT keeps 2^40");
+	ok(json_int64_or(c.args, "pid", 0) == 7, "INT32 drops the upper half");
+	ok(json_int64_or(c.args, "pos", 0) == (json_int_t)1 << 40, "INT keeps 2^40");
 	c.a[4] = 0xffffffffu;
 	c.a[5] = (uint64_t)-5;
 	is_int(capture_entry(tid, &c), 0, "captured once more");
@@ -343,7 +454,23 @@ main(void)
 	json_object_set_new(other, "pos", json_integer(4294967291));
 	is_int(args_compare(&row_iov, other, c.args, &which), 1, "an INT compares all 64 bits");
 	json_decref(other);
-	is_int((int)json_int_or(json_object_get(c.args, "off"), "value", 0), 4096, "INOUT_STRUCT read at entry");
+	c.a[5] = ((uint64_t)1 << 60) + 1;
+	is_int(capture_entry(tid, &c), 0, "captured with an INT beyond 2^53");
+	is_str(json_string_value(json_object_get(c.args, "pos")), "1152921504606846977",
+	    "INT 2^60+1 is the string of its digits");
+	other = through_text(c.args);
+	is_int(args_compare(&row_iov, other, c.args, &which), 0, "and matches itself through the text");
+	json_object_set_new(other, "pos", json_integer((json_int_t)c.a[5]));
+	is_int(args_compare(&row_iov, other, c.args, &which), 0, "an older trace's number matches it");
+	json_object_set_new(other, "pos", json_integer((json_int_t)c.a[5] - 1));
+	ok(args_compare(&row_iov, other, c.args, &which) == 1 && strcmp(which, "pos") == 0,
+	    "one less (as a double rounds it) does not");
+	json_object_set_new(other, "pos", json_real((double)c.a[5]));
+	is_int(args_compare(&row_iov, other, c.args, &which), 1, "nor does the double nearest to it");
+	json_decref(other);
+	c.a[5] = (uint64_t)-5;
+	is_int(capture_entry(tid, &c), 0, "captured with -5 again");
+	is_int((int)json_int64_or(json_object_get(c.args, "off"), "value", 0), 4096, "INOUT_STRUCT read at entry");
 	call_reset(&c);
 
 	/* outputs: OUT (filled up to ret), OUT_STRUCT, IOV_OUT; then inject elsewhere */
@@ -356,7 +483,7 @@ main(void)
 	c.a[5] = 0644;
 	c.ret = 17;
 	is_int(capture_entry(tid, &c), 0, "entry of an output call");
-	is_int((int)json_int_or(c.args, "mode", 0), 0644, "MODE kept");
+	is_int((int)json_int64_or(c.args, "mode", 0), 0644, "MODE kept");
 	is_int(capture_exit(tid, &c), 0, "outputs captured");
 	json_t *out = through_text(c.out);
 	ok(json_get_bytes(json_object_get(out, "buf"), &b, &n) == 0 && n == 17 &&
@@ -397,9 +524,21 @@ main(void)
 	is_str(json_string_value(json_object_get(ev, "err")), "ENOENT", "errors stored by name");
 	is_int((int)event_result(ev, &okk), -2, "and read back as -errno");
 	json_decref(ev);
+	c.ret = (long)(((uint64_t)1 << 60) + 3);
+	ev = event_new(TRACE_EXACT_MAX + 1, 42, &c);
+	json_t *evt = through_text(ev);
+	is_str(json_string_value(json_object_get(evt, "ret")), "1152921504606846979",
+	    "a result beyond 2^53 is a string");
+	ok(event_result(evt, &okk) == c.ret && okk, "and reads back");
+	is_str(json_string_value(json_object_get(evt, "seq")), "9007199254740993", "so is a seq beyond 2^53");
+	json_object_set_new(evt, "ret", json_integer(c.ret));
+	ok(event_result(evt, &okk) == c.ret && okk, "an older trace's number for it reads too");
+	json_decref(evt);
+	json_decref(ev);
 	call_reset(&c);
 
 	struct_round_trips();
+	number_round_trips();
 	family_round_trips(tid);
 
 	kill(pid, SIGKILL);
