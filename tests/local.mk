@@ -76,13 +76,6 @@ tests_progs_diverge3_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=3
 tests_progs_diverge4_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge4_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=4
 
-# The copy dios-replay makes of a trace that comes on a pipe (trace/spool.h);
-# tests/hostile-format.sh replays such traces.
-check_PROGRAMS += tests/unit/test-spool
-TESTS += tests/unit/test-spool
-tests_unit_test_spool_SOURCES = tests/unit/test-spool.c tests/unit/tap.h
-tests_unit_test_spool_LDADD = $(DIOS_LIBS)
-
 # The tree keeps its architecture (src/README).
 TESTS += tests/layout.sh
 EXTRA_DIST += tests/layout.sh

@@ -40,3 +40,10 @@ check_PROGRAMS += tests/unit/fuzz-trace-tool
 TESTS += tests/unit/fuzz-trace-tool
 tests_unit_fuzz_trace_tool_SOURCES = tests/unit/fuzz-trace-tool.c
 tests_unit_fuzz_trace_tool_LDADD = $(DIOS_LIBS)
+
+# The copy dios-replay makes of a trace that comes on a pipe (trace/spool.h);
+# tests/hostile-format.sh replays such traces.
+check_PROGRAMS += tests/unit/test-spool
+TESTS += tests/unit/test-spool
+tests_unit_test_spool_SOURCES = tests/unit/test-spool.c tests/unit/tap.h
+tests_unit_test_spool_LDADD = $(DIOS_LIBS)
