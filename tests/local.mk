@@ -86,6 +86,7 @@ RR_TESTS = \
 	tests/net.sh \
 	tests/trace-tool.sh \
 	tests/portable.sh \
+	tests/hostile-cache.sh \
 	tests/traces.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c

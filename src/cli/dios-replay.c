@@ -89,6 +89,21 @@ on_line(void *ctx, const json_t *line, char *err, size_t errlen)
 	return 0;
 }
 
+/* The message for a file of the trace that replay refuses to open
+ * (fileid_open): one line, malloc'd. */
+static char *
+refused(const char *trace, const char *path, const char *why)
+{
+	char *msg = NULL;
+
+	if (asprintf(&msg, "%s: the trace names %s as a file the program mapped or executed, "
+	    "and it %s: replay opens only regular files outside /proc, /sys and /dev (the "
+	    "trace is damaged or was edited; record it again)", trace, path,
+	    why ? why : "is refused") < 0)
+		die(DIOS_EXIT_ERROR, "out of memory");
+	return msg;
+}
+
 /* Without --portable: every file mapped or executed when recording must be
  * the same here.  NULL when they are, else the message naming all those that
  * are not (malloc'd). */
@@ -101,10 +116,15 @@ host_files_differ(const char *trace, json_t *ids)
 	int bad = 0;
 
 	json_object_foreach(ids, path, id) {
-		int e = fileid_verify(id);
+		const char *why;
+		int e = fileid_verify(id, 0, NULL, &why);
 		char *line = NULL;
 		if (e == 0)
 			continue;
+		if (e == -EPERM) {
+			free(list);
+			return refused(trace, path, why);
+		}
 		bad++;
 		if (asprintf(&line, "%s  %s: %s\n", list ? list : "", path, e == -ESTALE ?
 		    "differs (size or SHA-256)" : e == -ENOENT ? "is gone" : strerror(-e)) < 0)
@@ -292,7 +312,7 @@ main(int argc, char **argv)
 	cpu_set_t others;
 	bool helpers = helper_cpus(mask, masklen, &others);
 	bool meanwhile = helpers && !portable && !o.verbose &&
-	    (!json_is_object(hinterp) || fileid_verify(hinterp) == 0);
+	    (!json_is_object(hinterp) || fileid_verify(hinterp, 0, NULL, NULL) == 0);
 	if (!meanwhile)
 		check_now(&chk);
 	if (portable) {
@@ -342,7 +362,10 @@ main(int argc, char **argv)
 	} else if (o.exe)
 		exe = resolve_program(o.exe, DIOS_EXIT_ERROR, DIOS_EXIT_ERROR);	/* cannot test */
 	else {
-		int e = fileid_verify(hexe);
+		const char *why;
+		int e = fileid_verify(hexe, 0, NULL, &why);
+		if (e == -EPERM)
+			die(DIOS_EXIT_ERROR, "%s", refused(trace, rec_exe, why));
 		if (e == -ENOENT)
 			die(DIOS_EXIT_ERROR, "%s: the recorded executable %s is gone; pass --exe FILE to "
 			    "replay another build of it against this trace", trace, rec_exe);

@@ -405,7 +405,7 @@ blobstore_get(struct blobstore *bs, const json_t *id, char **path)
 		return -ENOMEM;
 	want = json_pack("{s:s, s:O, s:s}", "path", p, "size", json_object_get(id, "size"),
 	    "sha256", sha);
-	e = want ? fileid_verify(want) : -ENOMEM;
+	e = want ? fileid_verify(want, FILEID_OURS, NULL, NULL) : -ENOMEM;
 	json_decref(want);
 	if (e < 0) {
 		free(p);

@@ -1,0 +1,201 @@
+#!/bin/sh
+# hostile-cache.sh: replay is a sandbox for a trace's author (issue 10):
+# the host files a hostile or damaged trace names are opened only when they
+# are regular files.
+#
+# Each case edits a real trace (recorded here, with and without --portable)
+# with jq or awk, replays it, and checks the host: the status and the one
+# line dios prints, the files of the fixture, the working directory and
+# $TMPDIR (snapshots), and what the cache holds (du, find).
+#   - the paths a trace names: FIFOs, devices, directories, /proc, /sys
+#     and /dev, links there, files of another size (not read).
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+require_built "$PROGS/diverge1"
+require_tracing
+[ -n "$ZSTD" ] || skip_all "no zstd program"
+command -v jq >/dev/null 2>&1 || skip_all "no jq program"
+tmpdir
+FX=$T/fx E=$T/e
+mkdir -p "$FX" "$E" "$T/cwd" "$T/tmp" || bail_out "cannot make $T"
+export XDG_CACHE_HOME="$T/cache"
+CACHE=$XDG_CACHE_HOME/dios
+
+# The fixture: diverge1 (reads a.txt, prints it, exits 9), recorded with and
+# without --portable; p.json and n.json are the traces' lines.
+cp "$PROGS/diverge1" "$FX/prog" && echo input >"$FX/a.txt" || bail_out "cannot copy diverge1"
+(cd "$FX" && "$DIOS_RECORD" -q --portable -o "$FX/p.json.zst" -- ./prog) </dev/null \
+    >"$T/rec.out" 2>"$T/rec.err"
+[ $? -eq 9 ] || { diag_file "$T/rec.err"; bail_out "cannot record the portable fixture"; }
+(cd "$FX" && "$DIOS_RECORD" -q -o "$FX/n.json.zst" -- ./prog) </dev/null >/dev/null 2>"$T/rec.err"
+[ $? -eq 9 ] || { diag_file "$T/rec.err"; bail_out "cannot record the fixture"; }
+"$ZSTD" -q -dc "$FX/p.json.zst" >"$T/p.json" && "$ZSTD" -q -dc "$FX/n.json.zst" >"$T/n.json" ||
+    bail_out "cannot decompress the fixtures"
+
+# Files of the portable trace: the executable (named by the header), a
+# mapped file whose content is one blob line (SMALL), one of three lines or
+# more (BIG), and the line numbers of BIG's blob lines.
+EXE=$(head -n 1 "$T/p.json" | jq -r '.exe.sha256')
+SMALL=$(jq -r 'select(.map.size? and .map.size > 0 and .map.size <= 65536) | .map.sha256' \
+    "$T/p.json" | head -n 1)
+BIG=$(jq -r 'select(.map.size? and .map.size > 200000) | .map.sha256' "$T/p.json" | head -n 1)
+[ -n "$EXE" ] && [ -n "$SMALL" ] && [ -n "$BIG" ] ||
+    bail_out "the fixture maps no small or no big file (SMALL '$SMALL', BIG '$BIG')"
+BIGL=$(grep -n "^{\"blob\":\"$BIG\"" "$T/p.json" | cut -d: -f1 | tr '\n' ' ')
+SMALLL=$(grep -n "^{\"blob\":\"$SMALL\"" "$T/p.json" | cut -d: -f1)
+set -- $BIGL
+[ $# -ge 3 ] || bail_out "BIG has fewer than three blob lines"
+B1=$1 B2=$2 B3=$3
+eval "BLAST=\${$#}"
+
+# edit NAME SRC JQ: $E/NAME.json.zst, the lines of SRC (p or n) through jq.
+edit()
+{
+	jq -c --arg exe "$EXE" --arg small "$SMALL" --arg big "$BIG" "$3" <"$T/$2.json" |
+	    "$ZSTD" -q -o "$E/$1.json.zst" || bail_out "cannot make $1"
+}
+# edit_awk NAME SRC AWK: the same through awk (SRC given twice: two passes).
+edit_awk()
+{
+	awk "$3" "$T/$2.json" "$T/$2.json" | "$ZSTD" -q -o "$E/$1.json.zst" || bail_out "cannot make $1"
+}
+# content FILE SIZE TAG: SIZE bytes of text (TAG, then A's).
+content()
+{
+	{ printf '%s' "$3"; head -c $(($2 - ${#3})) /dev/zero | tr '\0' A; } >"$1"
+}
+# blob_lines FILE: FILE (text) as blob lines.
+blob_lines()
+{
+	local sha size off=0
+	sha=$(sha256sum "$1" | cut -d' ' -f1)
+	size=$(wc -c <"$1")
+	while [ "$off" -lt "$size" ]; do
+		printf '{"blob":"%s","size":%d,"off":%d,"data":{"text":"%s"}}\n' "$sha" "$size" "$off" \
+		    "$(dd if="$1" bs=65536 skip=$((off / 65536)) count=1 2>/dev/null)"
+		off=$((off + 65536))
+	done
+}
+# with_lines NAME SRC FILE: SRC with the lines of FILE after its header.
+with_lines()
+{
+	{ head -n 1 "$T/$2.json" && cat "$3" && tail -n +2 "$T/$2.json"; } |
+	    "$ZSTD" -q -o "$E/$1.json.zst" || bail_out "cannot make $1"
+}
+
+# cache_files: the files the cache holds (what was kept).
+cache_files()
+{
+	[ -d "$CACHE" ] || { echo 0; return; }
+	find "$CACHE" -type f | wc -l
+}
+cache_bytes()
+{
+	[ -d "$XDG_CACHE_HOME" ] || { echo 0; return; }
+	du -sb "$XDG_CACHE_HOME" | cut -f1
+}
+
+# state: the fixture and the working directory (snapshot), and what
+# $TMPDIR holds (its time aside: a temporary cache is made and removed).
+state()
+{
+	snapshot "$FX" "$T/cwd"
+	echo "TMPDIR:" $(ls -A "$T/tmp")
+}
+
+# run NAME STATUS REGEX CMD: CMD (shell code, in $T/cwd, $CASE set to NAME)
+# exits STATUS with nothing on stdout and one line on stderr matching REGEX,
+# and leaves the fixture, the working directory and $TMPDIR as they were.
+run()
+{
+	local name=$1 status=$2 regex=$3 cmd=$4 st lines
+	state >"$T/before"
+	(cd "$T/cwd" && export TMPDIR="$T/tmp" && eval "run_to 120 $cmd") </dev/null >"$T/out" 2>"$T/err"
+	st=$?
+	state >"$T/after"
+	is "$st" "$status" "$name: exit status $status" || diag_file "$T/err"
+	ok "$name: the message says why (/$regex/)" -n "$(grep -E -e "$regex" "$T/err")" ||
+	    { diag "stderr:"; diag_file "$T/err"; }
+	lines=$(wc -l <"$T/err")
+	ok "$name: one line on stderr, nothing on stdout" "$lines" -eq 1 -a ! -s "$T/out" ||
+	    { diag "stderr ($lines lines):"; diag_file "$T/err"; diag_file "$T/out"; }
+	same_file "$T/after" "$T/before" "$name: no file outside the cache created, removed or changed"
+}
+
+# bad NAME REGEX: the edited trace $E/NAME.json.zst is refused by
+# dios-trace validate (status 1) and by dios-replay (status 125) with the
+# same reason, and its replay keeps nothing in the cache.
+DIOS_TRACE=$top_builddir/dios-trace
+bad()
+{
+	CASE=$1
+	run "$1: validate" 1 "$2" '"$DIOS_TRACE" validate "$E/$CASE.json.zst"'
+	rm -rf "$XDG_CACHE_HOME"
+	run "$1: replay" 125 "$2" '"$DIOS_REPLAY" "$E/$CASE.json.zst"'
+	is "$(cache_files)" 0 "$1: the cache keeps nothing of it"
+}
+
+# ---- the host files a trace names ----
+#
+# The non-portable fixture with the path of its mapped file SMALL (or of
+# its executable, or loader) changed to PATH.
+SMALLPATH=$(jq -r "select(.map.sha256? == \"$SMALL\") | .map.path" "$T/n.json" | head -n 1)
+named()	# named NAME PATH [MEMBER]: the map (or header MEMBER) names PATH
+{
+	if [ -n "${3:-}" ]; then
+		edit "$1" n "if .format then .$3.path = \"$2\" else . end"
+	else
+		edit "$1" n "if (.map | type) == \"object\" and .map.path == \"$SMALLPATH\" then .map.path = \"$2\" else . end"
+	fi
+}
+refused()	# refused NAME PATH WHY [MEMBER]
+{
+	CASE=$1
+	named "$1" "$2" "${4:-}"
+	run "$1" 125 "the trace names $2 .*it $3: replay opens only regular files outside /proc, /sys and /dev" \
+	    '"$DIOS_REPLAY" -q "$E/$CASE.json.zst"'
+}
+
+# A FIFO with a writer waiting: opening it would release the writer.
+mkfifo "$T/fifo" || bail_out "cannot make a FIFO"
+(exec 3>"$T/fifo"; echo released >"$T/released") &
+writer=$!
+refused fifo "$T/fifo" "is a FIFO"
+refused fifo-loader "$T/fifo" "is a FIFO" interp
+refused fifo-exe "$T/fifo" "is a FIFO" exe
+sleep 0.2
+ok "the FIFO's writer is still waiting (never opened)" ! -e "$T/released"
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+
+refused kmsg /proc/kmsg "is under /proc"
+refused proc-dots "/tmp/../proc/self/environ" "is under /proc"
+refused sysfs /sys/kernel/notes "is under /sys"
+refused dev-zero /dev/zero "is under /dev"
+refused dev-shm /dev/shm/dios-test-none "is under /dev"
+ln -s /proc/self/status "$T/link" || bail_out "cannot make a link"
+refused link-to-proc "$T/link" "resolves to a file under /proc"
+mkdir "$T/dir"
+refused directory "$T/dir" "is a directory"
+refused relative "etc/passwd" "is not an absolute path"
+
+# A regular file of another size than recorded is not read at all (its
+# access time stays); one of the same size is, and differs.
+printf 'a secret\n' >"$T/secret"
+touch -a -d 2001-01-01 "$T/secret"
+cat "$T/secret" >/dev/null
+if [ "$(stat -c %X "$T/secret")" = "$(date -d 2001-01-01 +%s)" ]; then
+	skip "a file of another size is not read" "reading does not change access times here"
+	skip "... and is named" "reading does not change access times here"
+else
+	touch -a -d 2001-01-01 "$T/secret"
+	named other-size "$T/secret"
+	(cd "$T/cwd" && run_to 60 "$DIOS_REPLAY" -q "$E/other-size.json.zst") </dev/null \
+	    >/dev/null 2>"$T/err"
+	is "$(stat -c %X "$T/secret")" "$(date -d 2001-01-01 +%s)" \
+	    "a file of another size than recorded is not read"
+	ok "... and is named as differing" -n "$(grep -F "$T/secret: differs" "$T/err")" ||
+	    diag_file "$T/err"
+fi
+
+done_testing
