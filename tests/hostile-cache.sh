@@ -1,14 +1,17 @@
 #!/bin/sh
 # hostile-cache.sh: replay is a sandbox for a trace's author (issue 10):
-# the host files a hostile or damaged trace names are opened only when they
-# are regular files.
+# a hostile or damaged trace makes dios keep nothing of it in the cache,
+# and the host files it names are opened only when they are regular files.
 #
 # Each case edits a real trace (recorded here, with and without --portable)
 # with jq or awk, replays it, and checks the host: the status and the one
 # line dios prints, the files of the fixture, the working directory and
 # $TMPDIR (snapshots), and what the cache holds (du, find).
-#   - the paths a trace names: FIFOs, devices, directories, /proc, /sys
-#     and /dev, links there, files of another size (not read).
+#   1. bad blob lines: `dios-trace validate` refuses every kind that
+#      dios-replay refuses (one check for both), and replay leaves nothing
+#      of such a trace in the cache;
+#   2. the paths a trace names: FIFOs, devices, directories, /proc, /sys
+#      and /dev, links there, files of another size (not read).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/diverge1"
@@ -135,7 +138,56 @@ bad()
 	is "$(cache_files)" 0 "$1: the cache keeps nothing of it"
 }
 
-# ---- the host files a trace names ----
+# ---- 1. blob lines: one check for validate and replay ----
+
+"$DIOS_TRACE" validate "$FX/p.json.zst" >"$T/out" 2>"$T/err"
+is "$?" 0 "the portable fixture is valid" || diag_file "$T/err"
+
+edit_awk starts-late p "FNR==NR { next } FNR != $B1"
+bad starts-late "line $B1: blob line: file $BIG starts at \"off\" 65536, not 0"
+
+edit_awk out-of-order p "FNR==NR { if (FNR == $B2) l2 = \$0; next }
+    FNR == $B2 { next } { print } FNR == $B3 { print l2 }"
+bad out-of-order "line $B2: blob line: expected file $BIG at \"off\" 65536 \\(the lines of a file come together"
+
+edit_awk interleaved p "FNR==NR { if (FNR == $SMALLL) s = \$0; next }
+    FNR == $SMALLL { next } { print } FNR == $B1 { print s }"
+bad interleaved "blob line: expected file $BIG at \"off\" 65536"
+
+edit empty-data p 'if .blob == $big and .off == 65536 then .data = {text: ""} else . end'
+bad empty-data "line $B2: blob line: empty \"data\" before the end of file $BIG"
+
+edit wrong-content p 'if .blob == $small then .data = {text: ("x" * .size)} else . end'
+bad wrong-content "line $SMALLL: the content of file $SMALL in the trace does not match its SHA-256"
+
+edit_awk cut-inside p "FNR==NR { next } FNR != $BLAST"
+bad cut-inside "the trace ends inside the content of file $BIG"
+
+edit_awk twice p "FNR==NR { next } { print } FNR == $SMALLL { print }"
+bad twice "line $((SMALLL + 1)): blob line: the content of file $SMALL came already, from line $SMALLL"
+
+grep '^{"blob":' "$T/p.json" >"$T/blobs.lines"
+with_lines not-portable n "$T/blobs.lines"
+bad not-portable 'line 2: a blob line, but the header does not mark the trace portable'
+
+content "$T/orphan" 1000 orphan-
+blob_lines "$T/orphan" >"$T/orphan.lines"
+with_lines orphan p "$T/orphan.lines"
+bad orphan "line 2: the content of file $(sha256sum "$T/orphan" | cut -d' ' -f1) is named by no \"map\", \"exe\" or \"interp\""
+
+edit exe-size p 'if .blob == $exe then .size = 100000000 else . end'
+bad exe-size "blob line: file $EXE is 100000000 bytes here, but the trace's \"exe\" .* says [0-9]+"
+
+edit map-size p 'if (.map | type) == "object" and .map.sha256 == $small then .map.size = 100 else . end'
+bad map-size "\"map\" names .* with 100 bytes, but the content of file $SMALL in the trace"
+
+content "$T/wide" 70000 wide-
+printf '{"blob":"%s","size":70000,"off":0,"data":{"text":"%s"}}\n' \
+    "$(sha256sum "$T/wide" | cut -d' ' -f1)" "$(cat "$T/wide")" >"$T/wide.lines"
+with_lines wide p "$T/wide.lines"
+bad wide 'line 2: blob line: "data" holds more than 65536 bytes'
+
+# ---- 2. the host files a trace names ----
 #
 # The non-portable fixture with the path of its mapped file SMALL (or of
 # its executable, or loader) changed to PATH.

@@ -58,7 +58,7 @@ strv_from_json(const json_t *a, const char *trace, const char *what)
  * into the cache, and the identity of every file the program mapped or
  * executed, by path. */
 struct files {
-	struct blobstore *bs;		/* opened at the first blob line */
+	struct blobstore *bs;		/* a portable trace's cache, else NULL */
 	json_t *ids;			/* path -> {path, size, sha256} */
 };
 
@@ -73,20 +73,40 @@ note_id(struct files *f, const json_t *id)
 }
 
 static int
-on_line(void *ctx, const json_t *line, char *err, size_t errlen)
+on_event(void *ctx, const json_t *line, char *err, size_t errlen)
 {
 	struct files *f = ctx;
-	int e;
 
-	if (json_object_get(line, "blob")) {
-		if (f->bs == NULL && (e = blobstore_open(&f->bs, err, errlen)) < 0)
-			return e;
-		return blobstore_line(f->bs, line, err, errlen);
-	}
+	(void)err;
+	(void)errlen;
 	note_id(f, json_object_get(line, "map"));
 	note_id(f, json_object_get(line, "exe"));
 	note_id(f, json_object_get(line, "interp"));
 	return 0;
+}
+
+/* A blob line's content, checked (blob_check_line): into the cache.  The
+ * check refuses blob lines of a trace that is not portable, so f->bs is
+ * there. */
+static int
+on_blob(void *ctx, const struct blob_chunk *c, char *err, size_t errlen)
+{
+	struct files *f = ctx;
+
+	if (f->bs == NULL) {
+		snprintf(err, errlen, "a blob line, but no cache");
+		return -EINVAL;
+	}
+	return blobstore_put(f->bs, c, err, errlen);
+}
+
+/* The trace passed: the files it names enter the cache. */
+static int
+on_keep(void *ctx, const char *sha, char *err, size_t errlen)
+{
+	struct files *f = ctx;
+
+	return f->bs ? blobstore_keep(f->bs, sha, err, errlen) : 0;
 }
 
 /* The message for a file of the trace that replay refuses to open
@@ -186,17 +206,13 @@ struct check {
 static void
 check_finish(struct check *c, int e, const char *err)
 {
-	char buf[1024];
-
+	/* What the trace carries and did not keep (all of it, when it failed
+	 * the check; a file cut short by the end of a cut-short trace) is
+	 * dropped: no event can need it. */
+	if (c->files->bs)
+		blobstore_drop(c->files->bs);
 	if (e < 0) {
 		c->msg = strdup(err);
-		return;
-	}
-	/* A file cut short by the end of a cut-short trace is dropped: no
-	 * complete event after it can need it. */
-	if (c->files->bs && blobstore_end(c->files->bs, buf, sizeof buf) < 0 && !c->sum.truncated) {
-		if (asprintf(&c->msg, "%s: %s", c->trace, buf) < 0)
-			c->msg = NULL;
 		return;
 	}
 	if (c->sum.aborted[0]) {
@@ -220,7 +236,9 @@ check_now(struct check *c)
 {
 	char err[1024];
 
-	check_finish(c, trace_check_each(c->trace, &c->sum, on_line, c->files, err, sizeof err), err);
+	struct trace_check_fns fns = { on_event, on_blob, on_keep, c->files };
+
+	check_finish(c, trace_check_each(c->trace, &c->sum, &fns, err, sizeof err), err);
 	if (c->msg)
 		die(DIOS_EXIT_ERROR, "%s", c->msg);
 }
@@ -242,6 +260,33 @@ check_gate(void *ctx, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* The cache of a portable trace, closed at exit whatever the way out (die
+ * included): what it was given and did not keep goes. */
+static struct blobstore *cache_at_exit;
+static pid_t cache_owner;
+
+static void
+close_cache(void)
+{
+	if (cache_at_exit && getpid() == cache_owner)
+		blobstore_close(cache_at_exit);
+	cache_at_exit = NULL;
+}
+
+static struct blobstore *
+open_cache(void)
+{
+	struct blobstore *bs;
+	char err[1024];
+
+	if (blobstore_open(&bs, err, sizeof err) < 0)
+		die(DIOS_EXIT_ERROR, "%s", err);
+	cache_owner = getpid();
+	cache_at_exit = bs;
+	atexit(close_cache);
+	return bs;
 }
 
 static void
@@ -313,13 +358,14 @@ main(int argc, char **argv)
 	bool helpers = helper_cpus(mask, masklen, &others);
 	bool meanwhile = helpers && !portable && !o.verbose &&
 	    (!json_is_object(hinterp) || fileid_verify(hinterp, 0, NULL, NULL) == 0);
+	/* Only a portable trace has the cache written: the check refuses the
+	 * blob lines of any other. */
+	if (portable)
+		files.bs = open_cache();
 	if (!meanwhile)
 		check_now(&chk);
-	if (portable) {
-		if (files.bs == NULL && blobstore_open(&files.bs, err, sizeof err) < 0)
-			die(DIOS_EXIT_ERROR, "%s", err);
+	if (portable)
 		check_cached_files(trace, files.bs, files.ids);
-	}
 	if (portable) {
 		/* Execute the cache's copy of the executable (or of --exe),
 		 * with the cached loader as its interpreter (blobstore.h). */
@@ -418,7 +464,8 @@ main(int argc, char **argv)
 	/* The trace is read and parsed ahead by a thread on another CPU. */
 	if (helpers)
 		(void)trace_reader_background(rd, &others);
-	if (meanwhile && trace_check_start(&chk.job, trace, on_line, &files, &others) < 0)
+	struct trace_check_fns fns = { on_event, on_blob, on_keep, &files };
+	if (meanwhile && trace_check_start(&chk.job, trace, &fns, &others) < 0)
 		check_now(&chk);
 
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
@@ -463,7 +510,7 @@ main(int argc, char **argv)
 	}
 	replay_free(rep);
 	elf_interp_free(&fix);
-	blobstore_close(files.bs);
+	close_cache();
 	json_decref(files.ids);
 	trace_reader_close(rd);
 	trace_summary_free(&chk.sum);

@@ -1,5 +1,6 @@
-/* blobstore.c: blob lines of portable traces, and the cache of their
- * contents (see blobstore.h). */
+/* blobstore.c: the cache of the file contents of portable traces (see
+ * blobstore.h): where it is, writing what the check hands it, the copies
+ * replay executes. */
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -10,131 +11,24 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "trace/blobstore.h"
-#include "trace/bytes.h"
 #include "trace/fileid.h"
-#include "trace/sha256.h"
 
-/* ---- writing ---- */
-
-static int
-read_full(int fd, void *p, size_t n, size_t *got)
-{
-	*got = 0;
-	while (*got < n) {
-		ssize_t k = read(fd, (char *)p + *got, n - *got);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			break;
-		*got += (size_t)k;
-	}
-	return 0;
-}
-
-int
-blob_write(struct trace_writer *w, const char *open_path, const json_t *id)
-{
-	const char *sha = json_string_value(json_object_get(id, "sha256"));
-	json_int_t size = json_integer_value(json_object_get(id, "size")), off = 0;
-	struct sha256 h;
-	uint8_t d[32];
-	char hex[65];
-	unsigned char *buf;
-	int fd, e = 0;
-
-	if (sha == NULL || size < 0)
-		return -EINVAL;
-	if ((fd = open(open_path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	if ((buf = malloc(BLOB_CHUNK)) == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	sha256_init(&h);
-	do {
-		size_t want = size - off < (json_int_t)BLOB_CHUNK ? (size_t)(size - off) : BLOB_CHUNK, got;
-		json_t *line;
-
-		if ((e = read_full(fd, buf, want, &got)) < 0)
-			break;
-		if (got < want) {
-			e = -ESTALE;	/* shorter than when it was hashed */
-			break;
-		}
-		sha256_update(&h, buf, got);
-		line = json_pack("{s:s, s:I, s:I, s:o}", "blob", sha, "size", size, "off", off,
-		    "data", json_bytes(buf, got));
-		if (line == NULL) {
-			e = -ENOMEM;
-			break;
-		}
-		e = trace_write(w, line);
-		json_decref(line);
-		off += (json_int_t)got;
-	} while (e == 0 && off < size);
-	free(buf);
-	close(fd);
-	if (e < 0)
-		return e;
-	sha256_final(&h, d);
-	sha256_hex(d, hex);
-	return strcmp(hex, sha) == 0 ? 0 : -ESTALE;
-}
-
-/* ---- lines ---- */
-
-static int
-is_sha(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s && i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s && s[64] == '\0';
-}
-
-int
-blob_is_line(const json_t *line)
-{
-	return json_object_get(line, "blob") != NULL;
-}
-
-const char *
-blob_line_check(const json_t *line)
-{
-	const json_t *size = json_object_get(line, "size"), *off = json_object_get(line, "off");
-	ssize_t n;
-
-	if (!is_sha(json_string_value(json_object_get(line, "blob"))))
-		return "blob line: \"blob\" is not a SHA-256 (64 lower-case hex digits)";
-	if (!json_is_integer(size) || json_integer_value(size) < 0)
-		return "blob line lacks \"size\" (a number, at least 0)";
-	if (!json_is_integer(off) || json_integer_value(off) < 0 ||
-	    json_integer_value(off) > json_integer_value(size))
-		return "blob line lacks \"off\" (a number from 0 to \"size\")";
-	if ((n = json_bytes_len(json_object_get(line, "data"))) < 0)
-		return "blob line lacks \"data\" (a bytes object)";
-	if ((json_int_t)n > json_integer_value(size) - json_integer_value(off))
-		return "blob line: \"data\" goes past \"size\"";
-	return NULL;
-}
-
-/* ---- the cache ---- */
+/* A file put whole, waiting for blobstore_keep. */
+struct pending {
+	char sha[65];
+	char *tmp;		/* its temporary file in blobs/ */
+};
 
 struct blobstore {
 	char *base;		/* <cache>/dios */
-	char *blobs;		/* <cache>/dios/blobs */
-	/* the file whose lines are coming in */
-	char sha[65];
-	json_int_t size, off;
+	char *blobs;		/* <base>/blobs */
+	struct pending *pend;
+	size_t npend;
+	/* the file whose chunks are coming in */
 	bool busy, skip;
+	char sha[65];
 	int fd;
 	char *tmp;
-	struct sha256 h;
 };
 
 static void
@@ -180,36 +74,46 @@ safe_dir(const char *path, char *err, size_t n)
 	return 0;
 }
 
-int
-blobstore_open(struct blobstore **bsp, char *err, size_t errlen)
+/* The top directory of the cache, malloc'd: $XDG_CACHE_HOME or ~/.cache. */
+static int
+cache_top(char **top, char *err, size_t errlen)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	struct blobstore *bs;
-	char *top = NULL;
-	int e;
 
-	*bsp = NULL;
+	*top = NULL;
 	if (xdg && xdg[0] == '/')
-		top = strdup(xdg);
+		*top = strdup(xdg);
 	else if (home && home[0] == '/') {
-		if (asprintf(&top, "%s/.cache", home) < 0)
-			top = NULL;
+		if (asprintf(top, "%s/.cache", home) < 0)
+			*top = NULL;
 	} else {
 		errf(err, errlen, "no cache directory for the file contents of portable traces: "
 		    "set XDG_CACHE_HOME (or HOME) to an absolute path");
 		return -ENOENT;
 	}
-	if (top == NULL || (bs = calloc(1, sizeof *bs)) == NULL) {
-		free(top);
+	if (*top == NULL) {
+		errf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int
+blobstore_open(struct blobstore **bsp, char *err, size_t errlen)
+{
+	struct blobstore *bs;
+	char *top = NULL;
+	int e;
+
+	*bsp = NULL;
+	if ((bs = calloc(1, sizeof *bs)) == NULL) {
 		errf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	bs->fd = -1;
-	if (asprintf(&bs->base, "%s/dios", top) < 0 || asprintf(&bs->blobs, "%s/blobs", bs->base) < 0) {
-		free(top);
+	if ((e = cache_top(&top, err, errlen)) < 0) {
 		blobstore_close(bs);
-		errf(err, errlen, "out of memory");
-		return -ENOMEM;
+		return e;
 	}
 	/* The top directory may be shared (~/.cache): make it if missing, as
 	 * the XDG spec says, but only dios's own must be private. */
@@ -221,7 +125,15 @@ blobstore_open(struct blobstore **bsp, char *err, size_t errlen)
 		blobstore_close(bs);
 		return e;
 	}
+	if (asprintf(&bs->base, "%s/dios", top) < 0)
+		bs->base = NULL;
 	free(top);
+	if (bs->base == NULL || asprintf(&bs->blobs, "%s/blobs", bs->base) < 0) {
+		bs->blobs = NULL;
+		blobstore_close(bs);
+		errf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	if ((e = safe_dir(bs->base, err, errlen)) < 0 || (e = safe_dir(bs->blobs, err, errlen)) < 0) {
 		blobstore_close(bs);
 		return e;
@@ -230,8 +142,10 @@ blobstore_open(struct blobstore **bsp, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- files put by the check of a trace ---- */
+
 static void
-drop_tmp(struct blobstore *bs)
+drop_busy(struct blobstore *bs)
 {
 	if (bs->fd >= 0)
 		close(bs->fd);
@@ -243,11 +157,24 @@ drop_tmp(struct blobstore *bs)
 	bs->busy = false;
 }
 
+void
+blobstore_drop(struct blobstore *bs)
+{
+	drop_busy(bs);
+	for (size_t i = 0; i < bs->npend; i++) {
+		unlink(bs->pend[i].tmp);
+		free(bs->pend[i].tmp);
+	}
+	free(bs->pend);
+	bs->pend = NULL;
+	bs->npend = 0;
+}
+
 /* Whether the cache already has the right content for sha and size. */
 static bool
-cached(struct blobstore *bs, const char *sha, json_int_t size)
+cached(struct blobstore *bs, const char *sha, uint64_t size)
 {
-	json_t *id = json_pack("{s:s, s:I, s:s}", "path", "", "size", size, "sha256", sha);
+	json_t *id = json_pack("{s:s, s:I, s:s}", "path", "", "size", (json_int_t)size, "sha256", sha);
 	char *p = NULL;
 	bool ok = id && blobstore_get(bs, id, &p) == 0;
 
@@ -257,154 +184,130 @@ cached(struct blobstore *bs, const char *sha, json_int_t size)
 }
 
 static int
-start(struct blobstore *bs, const char *sha, json_int_t size, char *err, size_t errlen)
+start(struct blobstore *bs, const struct blob_chunk *c, char *err, size_t errlen)
 {
-	memcpy(bs->sha, sha, 65);
-	bs->size = size;
-	bs->off = 0;
+	int e;
+
+	memcpy(bs->sha, c->sha, 65);
 	bs->busy = true;
-	sha256_init(&bs->h);
-	if ((bs->skip = cached(bs, sha, size)))
+	if ((bs->skip = cached(bs, c->sha, c->size)))
 		return 0;
-	if (asprintf(&bs->tmp, "%s/.%.16s.XXXXXX", bs->blobs, sha) < 0) {
+	if (asprintf(&bs->tmp, "%s/.%.16s.XXXXXX", bs->blobs, c->sha) < 0) {
 		bs->tmp = NULL;
+		drop_busy(bs);
 		errf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	if ((bs->fd = mkostemp(bs->tmp, O_CLOEXEC)) < 0) {
-		int e = errno;
-		errf(err, errlen, "cannot write to the cache directory %s: %s", bs->blobs, strerror(e));
+		e = -errno;
+		errf(err, errlen, "cannot write to the cache directory %s: %s", bs->blobs, strerror(-e));
 		free(bs->tmp);
 		bs->tmp = NULL;
-		bs->busy = false;
-		return -e;
+		drop_busy(bs);
+		return e;
 	}
 	return 0;
 }
 
-static int
-finish(struct blobstore *bs, char *err, size_t errlen)
-{
-	uint8_t d[32];
-	char hex[65], *dst = NULL;
-	int e = 0;
-
-	sha256_final(&bs->h, d);
-	sha256_hex(d, hex);
-	if (strcmp(hex, bs->sha) != 0) {
-		errf(err, errlen, "the content of file %s in the trace does not match its SHA-256 "
-		    "(the trace is damaged, or the file changed while it was recorded)", bs->sha);
-		drop_tmp(bs);
-		return -EBADMSG;
-	}
-	if (!bs->skip) {
-		if (fchmod(bs->fd, 0500) < 0 || close(bs->fd) < 0)
-			e = -errno;
-		bs->fd = -1;
-		if (e == 0 && asprintf(&dst, "%s/%s", bs->blobs, bs->sha) < 0)
-			e = -ENOMEM;
-		if (e == 0 && rename(bs->tmp, dst) < 0)
-			e = -errno;
-		if (e < 0)
-			errf(err, errlen, "cannot write to the cache directory %s: %s", bs->blobs,
-			    strerror(-e));
-		free(dst);
-	}
-	if (e < 0)
-		drop_tmp(bs);
-	free(bs->tmp);
-	bs->tmp = NULL;
-	bs->busy = false;
-	return e;
-}
-
 int
-blobstore_line(struct blobstore *bs, const json_t *line, char *err, size_t errlen)
+blobstore_put(struct blobstore *bs, const struct blob_chunk *c, char *err, size_t errlen)
 {
-	const char *why = blob_line_check(line);
-	const char *sha;
-	json_int_t size, off;
-	void *b;
-	size_t n;
+	struct pending *p;
 	int e;
 
-	if (why) {
-		errf(err, errlen, "%s", why);
-		return -EBADMSG;
-	}
-	sha = json_string_value(json_object_get(line, "blob"));
-	size = json_integer_value(json_object_get(line, "size"));
-	off = json_integer_value(json_object_get(line, "off"));
-	if (!bs->busy) {
-		if (off != 0) {
-			errf(err, errlen, "blob line: file %s starts at \"off\" %lld, not 0",
-			    sha, (long long)off);
-			return -EBADMSG;
-		}
-		if ((e = start(bs, sha, size, err, errlen)) < 0)
+	if (c->off == 0) {
+		drop_busy(bs);
+		if ((e = start(bs, c, err, errlen)) < 0)
 			return e;
-	} else if (strcmp(sha, bs->sha) != 0 || size != bs->size || off != bs->off) {
-		errf(err, errlen, "blob line: expected file %s at \"off\" %lld (the lines of a "
-		    "file come together, in order)", bs->sha, (long long)bs->off);
-		return -EBADMSG;
+	} else if (!bs->busy || strcmp(c->sha, bs->sha) != 0) {
+		errf(err, errlen, "blob line: content of file %s out of order", c->sha);
+		return -EINVAL;
 	}
-	if (json_get_bytes(json_object_get(line, "data"), &b, &n) < 0) {
-		errf(err, errlen, "blob line: bad \"data\"");
-		return -EBADMSG;
-	}
-	sha256_update(&bs->h, b, n);
-	for (size_t w = 0; !bs->skip && w < n;) {
-		ssize_t k = write(bs->fd, (char *)b + w, n - w);
+	for (size_t w = 0; !bs->skip && w < c->n;) {
+		ssize_t k = pwrite(bs->fd, (const char *)c->data + w, c->n - w, (off_t)(c->off + w));
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
 			e = k < 0 ? errno : EIO;
-			free(b);
 			errf(err, errlen, "cannot write to the cache directory %s: %s", bs->blobs,
 			    strerror(e));
-			drop_tmp(bs);
+			drop_busy(bs);
 			return -e;
 		}
 		w += (size_t)k;
 	}
-	free(b);
-	bs->off += (json_int_t)n;
-	if (bs->off == bs->size)
-		return finish(bs, err, errlen);
-	if (n == 0) {
-		errf(err, errlen, "blob line: empty \"data\" before the end of file %s", bs->sha);
-		drop_tmp(bs);
-		return -EBADMSG;
+	if (!c->last)
+		return 0;
+	if (bs->skip) {
+		bs->busy = false;
+		return 0;
 	}
+	if (fchmod(bs->fd, 0500) < 0 || close(bs->fd) < 0) {
+		e = errno;
+		bs->fd = -1;
+		errf(err, errlen, "cannot write to the cache directory %s: %s", bs->blobs, strerror(e));
+		drop_busy(bs);
+		return -e;
+	}
+	bs->fd = -1;
+	if ((p = realloc(bs->pend, (bs->npend + 1) * sizeof *p)) == NULL) {
+		drop_busy(bs);
+		errf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	bs->pend = p;
+	p = &bs->pend[bs->npend++];
+	memcpy(p->sha, bs->sha, 65);
+	p->tmp = bs->tmp;
+	bs->tmp = NULL;
+	bs->busy = false;
 	return 0;
 }
 
 int
-blobstore_end(struct blobstore *bs, char *err, size_t errlen)
+blobstore_keep(struct blobstore *bs, const char *sha, char *err, size_t errlen)
 {
-	if (!bs->busy)
+	char *dst = NULL;
+	int e = 0;
+
+	for (size_t i = 0; i < bs->npend; i++) {
+		struct pending *p = &bs->pend[i];
+		if (strcmp(p->sha, sha) != 0)
+			continue;
+		if (asprintf(&dst, "%s/%s", bs->blobs, sha) < 0)
+			return -ENOMEM;
+		if (rename(p->tmp, dst) < 0) {
+			e = -errno;
+			errf(err, errlen, "cannot write to the cache directory %s: %s", bs->blobs,
+			    strerror(-e));
+		}
+		free(dst);
+		if (e < 0)
+			return e;
+		free(p->tmp);
+		*p = bs->pend[--bs->npend];
 		return 0;
-	errf(err, errlen, "the trace ends inside the content of file %s (%lld of %lld bytes)",
-	    bs->sha, (long long)bs->off, (long long)bs->size);
-	drop_tmp(bs);
-	return -EBADMSG;
+	}
+	return 0;	/* cached already */
 }
+
+/* ---- using the cache ---- */
 
 int
 blobstore_get(struct blobstore *bs, const json_t *id, char **path)
 {
 	const char *sha = json_string_value(json_object_get(id, "sha256"));
+	const json_t *size = json_object_get(id, "size");
 	json_t *want;
 	char *p;
 	int e;
 
 	*path = NULL;
-	if (!is_sha(sha) || !json_is_integer(json_object_get(id, "size")))
+	if (!blob_is_sha(sha) || !json_is_integer(size) || json_integer_value(size) < 0)
 		return -EINVAL;
 	if (asprintf(&p, "%s/%s", bs->blobs, sha) < 0)
 		return -ENOMEM;
-	want = json_pack("{s:s, s:O, s:s}", "path", p, "size", json_object_get(id, "size"),
-	    "sha256", sha);
+	want = json_pack("{s:s, s:O, s:s}", "path", p, "size", size, "sha256", sha);
 	e = want ? fileid_verify(want, FILEID_OURS, NULL, NULL) : -ENOMEM;
 	json_decref(want);
 	if (e < 0) {
@@ -412,6 +315,26 @@ blobstore_get(struct blobstore *bs, const json_t *id, char **path)
 		return e;
 	}
 	*path = p;
+	return 0;
+}
+
+/* ---- the copies replay executes ---- */
+
+static int
+read_full(int fd, void *p, size_t n, size_t *got)
+{
+	*got = 0;
+	while (*got < n) {
+		ssize_t k = read(fd, (char *)p + *got, n - *got);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			break;
+		*got += (size_t)k;
+	}
 	return 0;
 }
 
@@ -469,7 +392,7 @@ blobstore_exec_copy(struct blobstore *bs, const char *src, const char *sha,
 
 	*out = NULL;
 	memset(ei, 0, sizeof *ei);
-	if (!is_sha(sha) || name[0] == '\0' || strchr(name, '/') || !strcmp(name, ".") ||
+	if (!blob_is_sha(sha) || name[0] == '\0' || strchr(name, '/') || !strcmp(name, ".") ||
 	    !strcmp(name, ".."))
 		return -EINVAL;
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
@@ -548,7 +471,7 @@ blobstore_close(struct blobstore *bs)
 {
 	if (bs == NULL)
 		return;
-	drop_tmp(bs);
+	blobstore_drop(bs);
 	free(bs->base);
 	free(bs->blobs);
 	free(bs);

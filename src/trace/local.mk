@@ -6,6 +6,7 @@ libdios_a_SOURCES += \
 	src/trace/writer.c src/trace/reader.c src/trace/iothread.c \
 	src/trace/bytes.c src/trace/bytes.h \
 	src/trace/sha256.c src/trace/sha256.h \
+	src/trace/blobline.c src/trace/blobline.h \
 	src/trace/blobstore.c src/trace/blobstore.h \
 	src/trace/fileid.c src/trace/fileid.h \
 	src/trace/elfinterp.c src/trace/elfinterp.h
