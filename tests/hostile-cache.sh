@@ -1,7 +1,7 @@
 #!/bin/sh
 # hostile-cache.sh: replay is a sandbox for a trace's author (issue 10):
-# a hostile or damaged trace makes dios keep nothing of it in the cache,
-# and the host files it names are opened only when they are regular files.
+# what a hostile or damaged trace can make dios write is bounded, and the
+# host files it names are opened only when they are regular files.
 #
 # Each case edits a real trace (recorded here, with and without --portable)
 # with jq or awk, replays it, and checks the host: the status and the one
@@ -10,7 +10,10 @@
 #   1. bad blob lines: `dios-trace validate` refuses every kind that
 #      dios-replay refuses (one check for both), and replay leaves nothing
 #      of such a trace in the cache;
-#   2. the paths a trace names: FIFOs, devices, directories, /proc, /sys
+#   2. the cache's limit (--cache-size, dios.yaml cache-size), eviction of
+#      the least recently used files, --no-cache (a temporary cache, gone
+#      at exit, on error and on SIGTERM);
+#   3. the paths a trace names: FIFOs, devices, directories, /proc, /sys
 #      and /dev, links there, files of another size (not read).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -187,7 +190,138 @@ printf '{"blob":"%s","size":70000,"off":0,"data":{"text":"%s"}}\n' \
 with_lines wide p "$T/wide.lines"
 bad wide 'line 2: blob line: "data" holds more than 65536 bytes'
 
-# ---- 2. the host files a trace names ----
+# ---- 2. what a trace can make dios write ----
+
+# 1.8 MB of trace with 2 GiB of blob lines wrote 2 GiB into the cache: a
+# file larger than the cache may hold is refused at its first line.
+content "$T/chunk" 65536 huge-
+printf '{"blob":"%s","size":2147483648,"off":0,"data":{"text":"%s"}}\n' \
+    "$(sha256sum "$T/chunk" | cut -d' ' -f1)" "$(cat "$T/chunk")" >"$T/huge.lines"
+with_lines huge p "$T/huge.lines"
+rm -rf "$XDG_CACHE_HOME"
+run "a 2 GiB file" 125 \
+    'line 2: file [0-9a-f]{64} \(2\.0 GiB\) does not fit in the cache, which may hold 1\.0 GiB \(raise dios-replay.s --cache-size' \
+    '"$DIOS_REPLAY" "$E/huge.json.zst"'
+ok "a 2 GiB file: the cache holds less than 64 KiB ($(cache_bytes) bytes)" "$(cache_bytes)" -lt 65536
+
+# Real content: 24 MiB, beyond --cache-size 16M, is not written.
+content "$T/big24" $((24 << 20)) big24-
+blob_lines "$T/big24" >"$T/big24.lines"
+with_lines big24 p "$T/big24.lines"
+rm -rf "$XDG_CACHE_HOME"
+run "24 MiB with --cache-size 16M" 125 'file [0-9a-f]{64} \(24\.0 MiB\) does not fit in the cache' \
+    '"$DIOS_REPLAY" --cache-size 16M "$E/big24.json.zst"'
+ok "24 MiB with --cache-size 16M: the cache holds less than 64 KiB ($(cache_bytes) bytes)" \
+    "$(cache_bytes)" -lt 65536
+
+# ... and at the default limit, named by nothing, it does not stay.
+rm -rf "$XDG_CACHE_HOME"
+run "24 MiB named by nothing" 125 'line 2: the content of file [0-9a-f]{64} is named by no "map"' \
+    '"$DIOS_REPLAY" "$E/big24.json.zst"'
+ok "24 MiB named by nothing: the cache holds less than 64 KiB ($(cache_bytes) bytes)" \
+    "$(cache_bytes)" -lt 65536
+
+# Files that each fit, but not together: refused when the limit is
+# reached; none stays.
+: >"$T/five.lines"
+for i in 1 2 3 4 5; do
+	content "$T/four$i" $((4 << 20)) "four$i-"
+	blob_lines "$T/four$i" >>"$T/five.lines"
+done
+with_lines five p "$T/five.lines"
+rm -rf "$XDG_CACHE_HOME"
+run "five files of 4 MiB with --cache-size 16M" 125 \
+    'line [0-9]+: file [0-9a-f]{64} \(4\.0 MiB\) does not fit in the cache beside the .* of files this replay uses: the cache may hold 16\.0 MiB' \
+    '"$DIOS_REPLAY" --cache-size 16M "$E/five.json.zst"'
+ok "five files of 4 MiB: the cache holds less than 64 KiB ($(cache_bytes) bytes)" \
+    "$(cache_bytes)" -lt 65536
+
+# The fixture needs about 2.3 MiB: refused with 2M, replayed with 3M.
+rm -rf "$XDG_CACHE_HOME"
+run "the fixture with --cache-size 2M" 125 'does not fit in the cache .*may hold 2\.0 MiB' \
+    '"$DIOS_REPLAY" -q --cache-size 2M "$FX/p.json.zst"'
+rm -rf "$XDG_CACHE_HOME"
+(cd "$T/cwd" && run_to 60 "$DIOS_REPLAY" -q --cache-size 3M "$FX/p.json.zst") </dev/null \
+    >/dev/null 2>"$T/err"
+is "$?" 9 "the fixture with --cache-size 3M replays (exit 9)" || diag_file "$T/err"
+ok "... and the cache holds at most 3 MiB ($(cache_bytes) bytes)" "$(cache_bytes)" -le $((3 << 20))
+
+# The least recently used files go first: two files of 3 MiB, used in 2019
+# and in 2020, and the fixture's 2.3 MiB in 8M: the one of 2019 goes.
+rm -rf "$XDG_CACHE_HOME"
+mkdir -p "$CACHE/blobs" && chmod 700 "$XDG_CACHE_HOME" "$CACHE" "$CACHE/blobs"
+for y in 2019 2020; do
+	content "$T/old$y" $((3 << 20)) "old$y-"
+	sha=$(sha256sum "$T/old$y" | cut -d' ' -f1)
+	cp "$T/old$y" "$CACHE/blobs/$sha" && chmod 500 "$CACHE/blobs/$sha" &&
+	    touch -m -d "$y-06-01" "$CACHE/blobs/$sha" || bail_out "cannot fill the cache"
+	eval "OLD$y=\$CACHE/blobs/\$sha"
+done
+(cd "$T/cwd" && run_to 60 "$DIOS_REPLAY" --cache-size 8M "$FX/p.json.zst") </dev/null \
+    >"$T/lru.out" 2>"$T/err"
+is "$?" 9 "a full cache (--cache-size 8M): the replay exits 9" || diag_file "$T/err"
+same_file "$T/lru.out" "$T/rec.out" "... and prints the recorded output"
+ok "... the file used in 2019 was removed" ! -e "$OLD2019"
+ok "... the file used in 2020 was kept" -f "$OLD2020"
+ok "... the cache holds at most 8 MiB ($(cache_bytes) bytes)" "$(cache_bytes)" -le $((8 << 20))
+(cd "$T/cwd" && run_to 60 "$DIOS_REPLAY" -q --cache-size 8M "$FX/p.json.zst") </dev/null \
+    >/dev/null 2>"$T/err"
+is "$?" 9 "... a second replay, from the cache, exits 9" || diag_file "$T/err"
+ok "... and keeps the file used in 2020" -f "$OLD2020"
+
+# dios.yaml: cache-size and cache.
+mkdir -p "$T/config/dios"
+printf 'cache-size: 1M\n' >"$T/config/dios/dios.yaml"
+rm -rf "$XDG_CACHE_HOME"
+run "dios.yaml cache-size: 1M" 125 'does not fit in the cache .*may hold 1\.0 MiB' \
+    'env XDG_CONFIG_HOME="$T/config" "$DIOS_REPLAY" -q "$FX/p.json.zst"'
+(cd "$T/cwd" && run_to 60 env XDG_CONFIG_HOME="$T/config" "$DIOS_REPLAY" -q --cache-size 64M \
+    "$FX/p.json.zst") </dev/null >/dev/null 2>"$T/err"
+is "$?" 9 "dios.yaml cache-size: 1M, --cache-size 64M: the option wins (exit 9)" || diag_file "$T/err"
+printf 'cache: false\n' >"$T/config/dios/dios.yaml"
+rm -rf "$XDG_CACHE_HOME"
+(cd "$T/cwd" && run_to 60 env XDG_CONFIG_HOME="$T/config" TMPDIR="$T/tmp" "$DIOS_REPLAY" -q \
+    "$FX/p.json.zst") </dev/null >/dev/null 2>"$T/err"
+is "$?" 9 "dios.yaml cache: false: the replay exits 9" || diag_file "$T/err"
+ok "... and writes no cache" ! -e "$XDG_CACHE_HOME"
+is "$(ls -A "$T/tmp")" "" "... and leaves nothing in \$TMPDIR"
+
+# --no-cache: a temporary cache in $TMPDIR, removed at exit, on error, and
+# when dios is stopped by a signal.
+rm -rf "$XDG_CACHE_HOME"
+(cd "$T/cwd" && run_to 60 env TMPDIR="$T/tmp" "$DIOS_REPLAY" --no-cache "$FX/p.json.zst") </dev/null \
+    >"$T/nc.out" 2>"$T/err"
+is "$?" 9 "--no-cache: the replay exits 9" || diag_file "$T/err"
+same_file "$T/nc.out" "$T/rec.out" "--no-cache: the replay prints the recorded output"
+ok "--no-cache: no cache in XDG_CACHE_HOME" ! -e "$XDG_CACHE_HOME"
+is "$(ls -A "$T/tmp")" "" "--no-cache: nothing left in \$TMPDIR"
+run "--no-cache, a bad trace" 125 "the content of file $SMALL in the trace does not match" \
+    '"$DIOS_REPLAY" --no-cache "$E/wrong-content.json.zst"'
+ok "--no-cache, a bad trace: no cache in XDG_CACHE_HOME" ! -e "$XDG_CACHE_HOME"
+
+# SIGTERM while the trace is checked (3 million events to check).
+n=$(wc -l <"$T/p.json")
+{ head -n $((n - 1)) "$T/p.json" &&
+    awk -v s="$(tail -n 2 "$T/p.json" | head -n 1 | jq '.seq + 1')" 'BEGIN {
+	for (i = 0; i < 3000000; i++)
+		printf "{\"seq\":%d,\"tid\":1,\"event\":\"rdtsc\",\"value\":%d,\"aux\":0}\n", s + i, i }' &&
+    tail -n 1 "$T/p.json"; } | "$ZSTD" -q -o "$E/long.json.zst" || bail_out "cannot make long"
+(cd "$T/cwd" && exec env TMPDIR="$T/tmp" "$DIOS_REPLAY" -q --no-cache "$E/long.json.zst") \
+    </dev/null >/dev/null 2>"$T/err" &
+pid=$!
+i=0
+while [ $i -lt 100 ] && [ -z "$(ls "$T/tmp")" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ok "--no-cache: the temporary cache is made in \$TMPDIR" -n "$(ls "$T/tmp")"
+sleep 0.3
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+is "$?" 143 "--no-cache: SIGTERM during the check stops dios-replay (status 143)" || diag_file "$T/err"
+is "$(ls -A "$T/tmp")" "" "--no-cache: SIGTERM: the temporary cache is removed"
+
+# ---- 3. the host files a trace names ----
 #
 # The non-portable fixture with the path of its mapped file SMALL (or of
 # its executable, or loader) changed to PATH.

@@ -2,6 +2,7 @@
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,9 +264,11 @@ check_gate(void *ctx, char *err, size_t errlen)
 }
 
 /* The cache of a portable trace, closed at exit whatever the way out (die
- * included): what it was given and did not keep goes. */
+ * included): what it was given and did not keep goes, and so does a
+ * temporary cache (--no-cache), which a fatal signal removes too. */
 static struct blobstore *cache_at_exit;
 static pid_t cache_owner;
+static char cache_tmp[4096];	/* the temporary cache's directory */
 
 static void
 close_cache(void)
@@ -273,19 +276,47 @@ close_cache(void)
 	if (cache_at_exit && getpid() == cache_owner)
 		blobstore_close(cache_at_exit);
 	cache_at_exit = NULL;
+	cache_tmp[0] = '\0';
+}
+
+static void
+on_fatal_signal(int sig)
+{
+	if (cache_tmp[0] && getpid() == cache_owner)
+		(void)blobstore_rmtree(cache_tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+remove_cache_on_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal_signal;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
 }
 
 static struct blobstore *
-open_cache(void)
+open_cache(const struct dios_opts *o)
 {
+	struct blobstore_conf conf = { .limit = o->cache_size, .temporary = !o->cache };
 	struct blobstore *bs;
 	char err[1024];
 
-	if (blobstore_open(&bs, err, sizeof err) < 0)
+	if (blobstore_open(&bs, &conf, err, sizeof err) < 0)
 		die(DIOS_EXIT_ERROR, "%s", err);
 	cache_owner = getpid();
 	cache_at_exit = bs;
 	atexit(close_cache);
+	if (conf.temporary && strlen(blobstore_dir(bs)) < sizeof cache_tmp) {
+		strcpy(cache_tmp, blobstore_dir(bs));
+		remove_cache_on_signals();
+	}
 	return bs;
 }
 
@@ -361,7 +392,7 @@ main(int argc, char **argv)
 	/* Only a portable trace has the cache written: the check refuses the
 	 * blob lines of any other. */
 	if (portable)
-		files.bs = open_cache();
+		files.bs = open_cache(&o);
 	if (!meanwhile)
 		check_now(&chk);
 	if (portable)
@@ -401,7 +432,8 @@ main(int argc, char **argv)
 		    &exe, &fix)) < 0)
 			die(DIOS_EXIT_ERROR, "cannot make the copy of %s to execute in the cache: %s%s",
 			    o.exe ? src : rec_exe, strerror(-r), r == -ENAMETOOLONG ?
-			    " (its PT_INTERP is too short to name the cached loader)" : "");
+			    " (its PT_INTERP is too short to name the cached loader)" : r == -ENOSPC ?
+			    " (beyond the cache's limit: raise --cache-size)" : "");
 		free(src);
 		free(ld);
 		free(sha);
@@ -483,6 +515,8 @@ main(int argc, char **argv)
 	ticked_module = rep;
 
 	r = kernel_run(&k);
+	if (cache_tmp[0])
+		remove_cache_on_signals();	/* kernel_run set them back */
 	/* A trace that fails the check is reported as such, whatever the run
 	 * made of it. */
 	if (check_gate(&chk, err, sizeof err) < 0)

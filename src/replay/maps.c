@@ -170,8 +170,8 @@ rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_
 	elf_interp_free(&r->fix);
 	if ((e = blobstore_exec_copy(r->conf.bs, bin, json_string_value(json_object_get(exe, "sha256")),
 	    name[0] ? name : "exe", ld ? (int)nfd : -1, &copy, &r->fix)) < 0) {
-		v = rp_fail(r, k, "cannot make the copy of %s to execute in the cache: %s", shown,
-		    strerror(-e));
+		v = rp_fail(r, k, "cannot make the copy of %s to execute in the cache: %s%s", shown,
+		    strerror(-e), e == -ENOSPC ? " (beyond the cache's limit: raise --cache-size)" : "");
 		goto out;
 	}
 	if ((e = scratch_put(t->tid, c->sp, copy, strlen(copy) + 1, &addr)) < 0)
