@@ -90,6 +90,7 @@ RR_TESTS = \
 	tests/net.sh \
 	tests/trace-tool.sh \
 	tests/portable.sh \
+	tests/hostile-cache.sh \
 	tests/traces.sh \
 	tests/hostile-replay.sh \
 	tests/fuzz-replay.sh \

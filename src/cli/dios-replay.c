@@ -2,6 +2,7 @@
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,7 @@ strv_from_json(const json_t *a, const char *trace, const char *what)
  * into the cache, and the identity of every file the program mapped or
  * executed, by path. */
 struct files {
-	struct blobstore *bs;		/* opened at the first blob line */
+	struct blobstore *bs;		/* a portable trace's cache, else NULL */
 	json_t *ids;			/* path -> {path, size, sha256} */
 };
 
@@ -75,20 +76,55 @@ note_id(struct files *f, const json_t *id)
 }
 
 static int
-on_line(void *ctx, const json_t *line, char *err, size_t errlen)
+on_event(void *ctx, const json_t *line, char *err, size_t errlen)
 {
 	struct files *f = ctx;
-	int e;
 
-	if (json_object_get(line, "blob")) {
-		if (f->bs == NULL && (e = blobstore_open(&f->bs, err, errlen)) < 0)
-			return e;
-		return blobstore_line(f->bs, line, err, errlen);
-	}
+	(void)err;
+	(void)errlen;
 	note_id(f, json_object_get(line, "map"));
 	note_id(f, json_object_get(line, "exe"));
 	note_id(f, json_object_get(line, "interp"));
 	return 0;
+}
+
+/* A blob line's content, checked (blob_check_line): into the cache.  The
+ * check refuses blob lines of a trace that is not portable, so f->bs is
+ * there. */
+static int
+on_blob(void *ctx, const struct blob_chunk *c, char *err, size_t errlen)
+{
+	struct files *f = ctx;
+
+	if (f->bs == NULL) {
+		snprintf(err, errlen, "a blob line, but no cache");
+		return -EINVAL;
+	}
+	return blobstore_put(f->bs, c, err, errlen);
+}
+
+/* The trace passed: the files it names enter the cache. */
+static int
+on_keep(void *ctx, const char *sha, char *err, size_t errlen)
+{
+	struct files *f = ctx;
+
+	return f->bs ? blobstore_keep(f->bs, sha, err, errlen) : 0;
+}
+
+/* The message for a file of the trace that replay refuses to open
+ * (fileid_open): one line, malloc'd. */
+static char *
+refused(const char *trace, const char *path, const char *why)
+{
+	char *msg = NULL;
+
+	if (asprintf(&msg, "%s: the trace names %s as a file the program mapped or executed, "
+	    "and it %s: replay opens only regular files outside /proc, /sys and /dev (the "
+	    "trace is damaged or was edited; record it again)", trace, path,
+	    why ? why : "is refused") < 0)
+		die(DIOS_EXIT_ERROR, "out of memory");
+	return msg;
 }
 
 /* Without --portable: every file mapped or executed when recording must be
@@ -103,10 +139,15 @@ host_files_differ(const char *trace, json_t *ids)
 	int bad = 0;
 
 	json_object_foreach(ids, path, id) {
-		int e = fileid_verify(id);
+		const char *why;
+		int e = fileid_verify(id, 0, NULL, &why);
 		char *line = NULL;
 		if (e == 0)
 			continue;
+		if (e == -EPERM) {
+			free(list);
+			return refused(trace, path, why);
+		}
 		bad++;
 		if (asprintf(&line, "%s  %s: %s\n", list ? list : "", path, e == -ESTALE ?
 		    "differs (size or SHA-256)" : e == -ENOENT ? "is gone" : strerror(-e)) < 0)
@@ -169,17 +210,13 @@ struct check {
 static void
 check_finish(struct check *c, int e, const char *err)
 {
-	char buf[1024];
-
+	/* What the trace carries and did not keep (all of it, when it failed
+	 * the check; a file cut short by the end of a cut-short trace) is
+	 * dropped: no event can need it. */
+	if (c->files->bs)
+		blobstore_drop(c->files->bs);
 	if (e < 0) {
 		c->msg = strdup(err);
-		return;
-	}
-	/* A file cut short by the end of a cut-short trace is dropped: no
-	 * complete event after it can need it. */
-	if (c->files->bs && blobstore_end(c->files->bs, buf, sizeof buf) < 0 && !c->sum.truncated) {
-		if (asprintf(&c->msg, "%s: %s", c->trace, buf) < 0)
-			c->msg = NULL;
 		return;
 	}
 	if (c->sum.aborted[0]) {
@@ -203,8 +240,9 @@ check_now(struct check *c)
 {
 	char err[1024];
 
-	check_finish(c, trace_check_each(c->src, c->trace, &c->sum, on_line, c->files, err, sizeof err),
-	    err);
+	struct trace_check_fns fns = { on_event, on_blob, on_keep, c->files };
+
+	check_finish(c, trace_check_each(c->src, c->trace, &c->sum, &fns, err, sizeof err), err);
 	if (c->msg)
 		die(DIOS_EXIT_ERROR, "%s", c->msg);
 }
@@ -262,6 +300,63 @@ spool_failed(const char *trace, const struct trace_spool *sp, int e)
 		    "the trace to a file and replay that", trace,
 		    (unsigned long long)(TRACE_SPOOL_MAX >> 20));
 	die(DIOS_EXIT_ERROR, "%s: cannot read: %s", trace, strerror(-e));
+}
+
+/* The cache of a portable trace, closed at exit whatever the way out (die
+ * included): what it was given and did not keep goes, and so does a
+ * temporary cache (--no-cache), which a fatal signal removes too. */
+static struct blobstore *cache_at_exit;
+static pid_t cache_owner;
+static char cache_tmp[4096];	/* the temporary cache's directory */
+
+static void
+close_cache(void)
+{
+	if (cache_at_exit && getpid() == cache_owner)
+		blobstore_close(cache_at_exit);
+	cache_at_exit = NULL;
+	cache_tmp[0] = '\0';
+}
+
+static void
+on_fatal_signal(int sig)
+{
+	if (cache_tmp[0] && getpid() == cache_owner)
+		(void)blobstore_rmtree(cache_tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+remove_cache_on_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal_signal;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static struct blobstore *
+open_cache(const struct dios_opts *o)
+{
+	struct blobstore_conf conf = { .limit = o->cache_size, .temporary = !o->cache };
+	struct blobstore *bs;
+	char err[1024];
+
+	if (blobstore_open(&bs, &conf, err, sizeof err) < 0)
+		die(DIOS_EXIT_ERROR, "%s", err);
+	cache_owner = getpid();
+	cache_at_exit = bs;
+	atexit(close_cache);
+	if (conf.temporary && strlen(blobstore_dir(bs)) < sizeof cache_tmp) {
+		strcpy(cache_tmp, blobstore_dir(bs));
+		remove_cache_on_signals();
+	}
+	return bs;
 }
 
 static void
@@ -338,14 +433,15 @@ main(int argc, char **argv)
 	cpu_set_t others;
 	bool helpers = helper_cpus(mask, masklen, &others);
 	bool meanwhile = helpers && !portable && !o.verbose &&
-	    (!json_is_object(hinterp) || fileid_verify(hinterp) == 0);
+	    (!json_is_object(hinterp) || fileid_verify(hinterp, 0, NULL, NULL) == 0);
+	/* Only a portable trace has the cache written: the check refuses the
+	 * blob lines of any other. */
+	if (portable)
+		files.bs = open_cache(&o);
 	if (!meanwhile)
 		check_now(&chk);
-	if (portable) {
-		if (files.bs == NULL && blobstore_open(&files.bs, err, sizeof err) < 0)
-			die(DIOS_EXIT_ERROR, "%s", err);
+	if (portable)
 		check_cached_files(trace, files.bs, files.ids);
-	}
 	if (portable) {
 		/* Execute the cache's copy of the executable (or of --exe),
 		 * with the cached loader as its interpreter (blobstore.h). */
@@ -381,14 +477,18 @@ main(int argc, char **argv)
 		    &exe, &fix)) < 0)
 			die(DIOS_EXIT_ERROR, "cannot make the copy of %s to execute in the cache: %s%s",
 			    o.exe ? src : rec_exe, strerror(-r), r == -ENAMETOOLONG ?
-			    " (its PT_INTERP is too short to name the cached loader)" : "");
+			    " (its PT_INTERP is too short to name the cached loader)" : r == -ENOSPC ?
+			    " (beyond the cache's limit: raise --cache-size)" : "");
 		free(src);
 		free(ld);
 		free(sha);
 	} else if (o.exe)
 		exe = resolve_program(o.exe, DIOS_EXIT_ERROR, DIOS_EXIT_ERROR);	/* cannot test */
 	else {
-		int e = fileid_verify(hexe);
+		const char *why;
+		int e = fileid_verify(hexe, 0, NULL, &why);
+		if (e == -EPERM)
+			die(DIOS_EXIT_ERROR, "%s", refused(trace, rec_exe, why));
 		if (e == -ENOENT)
 			die(DIOS_EXIT_ERROR, "%s: the recorded executable %s is gone; pass --exe FILE to "
 			    "replay another build of it against this trace", trace, rec_exe);
@@ -443,7 +543,8 @@ main(int argc, char **argv)
 	/* The trace is read and parsed ahead by a thread on another CPU. */
 	if (helpers)
 		(void)trace_reader_background(rd, &others);
-	if (meanwhile && trace_check_start(&chk.job, src, trace, on_line, &files, &others) < 0)
+	struct trace_check_fns fns = { on_event, on_blob, on_keep, &files };
+	if (meanwhile && trace_check_start(&chk.job, src, trace, &fns, &others) < 0)
 		check_now(&chk);
 
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
@@ -462,6 +563,8 @@ main(int argc, char **argv)
 	ticked_module = rep;
 
 	r = kernel_run(&k);
+	if (cache_tmp[0])
+		remove_cache_on_signals();	/* kernel_run set them back */
 	/* A trace that fails the check is reported as such, whatever the run
 	 * made of it. */
 	if (check_gate(&chk, err, sizeof err) < 0)
@@ -489,7 +592,7 @@ main(int argc, char **argv)
 	}
 	replay_free(rep);
 	elf_interp_free(&fix);
-	blobstore_close(files.bs);
+	close_cache();
 	json_decref(files.ids);
 	trace_reader_close(rd);
 	trace_spool_close(&spool);

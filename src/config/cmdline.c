@@ -63,7 +63,8 @@ tables_build(struct getopt_tables *t, char *err, size_t errlen)
 	j = (size_t)snprintf(os, sizeof(t->optstring), "+:h");
 	for (d = dios_options; d->name != NULL; d++) {
 		size_t i = (size_t)(d - dios_options);
-		bool arg = d->type == OPT_STRING || d->type == OPT_UINT;
+		bool arg = d->type == OPT_STRING || d->type == OPT_UINT ||
+		    d->type == OPT_SIZE;
 
 		t->longopts[k++] = (struct option){ d->name,
 		    arg ? required_argument : no_argument, NULL,
@@ -390,7 +391,18 @@ opts_usage(enum dios_cmd cmd, FILE *f)
 				fprintf(f, "  -%c, ", d->short_name);
 			else
 				fprintf(f, "      ");
-			fprintf(f, "%-*s  %s\n", width, label, d->help);
+			fprintf(f, "%-*s  ", width, label);
+			/* Continuation lines under the first, whatever
+			 * indentation the table gave them. */
+			for (const char *h = d->help; *h; h++) {
+				fputc(*h, f);
+				if (*h == '\n') {
+					while (h[1] == ' ')
+						h++;
+					fprintf(f, "%*s", width + 8, "");
+				}
+			}
+			fputc('\n', f);
 		}
 	}
 	fprintf(f, "  -h, %-*s  %s\n", width, "--help", "print this help");

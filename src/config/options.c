@@ -20,6 +20,9 @@
 
 #define OPT(field, sname, t, c, arg, h) \
 	{ #field, sname, t, offsetof(struct dios_opts, field), c, arg, h }
+/* An option whose name is not its field's ("cache-size"). */
+#define OPTN(name, field, sname, t, c, arg, h) \
+	{ name, sname, t, offsetof(struct dios_opts, field), c, arg, h }
 
 
 const struct opt_desc dios_options[] = {
@@ -37,6 +40,14 @@ const struct opt_desc dios_options[] = {
 	OPT(timeout, 0, OPT_UINT, CMD_REPLAY, "SECONDS",
 	    "report a divergence when the program is blocked for\n"
 	    "                         SECONDS outside dios's view (0: never; default: 10)"),
+	OPT(cache, 0, OPT_BOOL, CMD_REPLAY, NULL,
+	    "keep portable traces' files in the cache for the next\n"
+	    "                         replays (default: on); --no-cache: a temporary cache,\n"
+	    "                         removed at exit"),
+	OPTN("cache-size", cache_size, 0, OPT_SIZE, CMD_REPLAY, "SIZE",
+	    "let the cache hold SIZE bytes at most (K, M, G, T\n"
+	    "                         suffixes; default: 1G), removing the least recently\n"
+	    "                         used files"),
 	OPT(quiet, 'q', OPT_BOOL, CMD_BOTH, NULL,
 	    "record: no summary; replay: hide the program's output"),
 	OPT(pin, 0, OPT_BOOL, CMD_BOTH, NULL,
@@ -105,6 +116,8 @@ opts_init(struct dios_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->pin = true;
 	o->timeout = 10;
+	o->cache = true;
+	o->cache_size = 1ull << 30;
 }
 
 void
@@ -160,6 +173,38 @@ parse_uint(const char *s, unsigned *out)
 	return 0;
 }
 
+/* A size: decimal digits and an optional K, M, G or T (powers of 1024),
+ * which "iB" or "B" may follow. */
+static int
+parse_size(const char *s, unsigned long long *out)
+{
+	unsigned long long v = 0, mul = 1;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (ULLONG_MAX - (unsigned)(*p - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	switch (*p) {
+	case 'k': case 'K': mul = 1ull << 10; p++; break;
+	case 'm': case 'M': mul = 1ull << 20; p++; break;
+	case 'g': case 'G': mul = 1ull << 30; p++; break;
+	case 't': case 'T': mul = 1ull << 40; p++; break;
+	default: break;
+	}
+	if (mul > 1 && (strcmp(p, "iB") == 0 || strcmp(p, "B") == 0))
+		p += strlen(p);
+	else if (mul == 1 && strcmp(p, "B") == 0)
+		p++;
+	if (*p != '\0' || v > ULLONG_MAX / mul)
+		return -EINVAL;
+	*out = v * mul;
+	return 0;
+}
+
 int
 opts_set_named(struct dios_opts *o, const struct opt_desc *d, const char *value,
     const char *prefix, char *err, size_t errlen)
@@ -177,6 +222,10 @@ opts_set_named(struct dios_opts *o, const struct opt_desc *d, const char *value,
 	case OPT_COUNT:
 		if (parse_uint(value, opts_field(o, d)) < 0)
 			expected = "a whole number from 0 to 4294967295";
+		break;
+	case OPT_SIZE:
+		if (parse_size(value, opts_field(o, d)) < 0)
+			expected = "a size in bytes, or with a suffix K, M, G or T (512M, 2G)";
 		break;
 	case OPT_STRING:
 		if (*value == '\0') {

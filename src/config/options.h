@@ -29,6 +29,8 @@ struct dios_opts {
 	char *exe;		/* --exe FILE: run FILE instead of the recorded executable */
 	bool realtime;		/* --realtime: sleep as the recording slept */
 	unsigned timeout;	/* --timeout SECONDS: no progress for this long is a divergence (0: never); default 10 */
+	bool cache;		/* --cache / --no-cache: portable traces' files in the cache that stays (default true), or in a temporary one */
+	unsigned long long cache_size;	/* --cache-size SIZE: bytes the cache may hold; default 1 GiB */
 	/* both */
 	bool quiet;		/* -q, --quiet: replay hides the program's output; record prints no summary */
 	bool pin;		/* --pin / --no-pin: keep dios and the program on one CPU (default true) */
@@ -36,7 +38,7 @@ struct dios_opts {
 	char *config;		/* --config FILE (command line only) */
 };
 
-enum opt_type { OPT_BOOL, OPT_STRING, OPT_UINT, OPT_COUNT };
+enum opt_type { OPT_BOOL, OPT_STRING, OPT_UINT, OPT_COUNT, OPT_SIZE };
 
 struct opt_desc {
 	const char *name;	/* long option and config key */
@@ -51,13 +53,15 @@ struct opt_desc {
 /* The table, terminated by an entry with name == NULL. */
 extern const struct opt_desc dios_options[];
 
-/* Sets defaults (pin = true, timeout = 10, the rest zero). */
+/* Sets defaults (pin = true, timeout = 10, cache = true, cache_size = 1 GiB,
+ * the rest zero). */
 void opts_init(struct dios_opts *o);
 /* Frees the strings in o (not o itself). */
 void opts_free(struct dios_opts *o);
 
 /* Sets option d from text value (bool: true/false/yes/no/on/off/1/0; uint:
- * decimal).  -EINVAL with "bad value 'x' for 'key': expected ..." in err. */
+ * decimal; size: decimal bytes, or with a suffix K, M, G or T, powers of
+ * 1024, optionally followed by "iB" or "B": 512M, 2GiB).  -EINVAL with "bad value 'x' for 'key': expected ..." in err. */
 int opts_set(struct dios_opts *o, const struct opt_desc *d, const char *value,
     char *err, size_t errlen);
 

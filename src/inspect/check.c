@@ -186,37 +186,69 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 int
 trace_check(const char *path, struct trace_summary *s, char *err, size_t errlen)
 {
-	return trace_check_each(path, NULL, s, NULL, NULL, err, errlen);
+	return trace_check_each(path, NULL, s, NULL, err, errlen);
 }
 
 struct trace_check_job;
 static void job_passed(struct trace_check_job *j, uint64_t line);
 static int check_lines(struct trace_check_job *j, const char *open_path, const char *path,
-    struct trace_summary *s, trace_line_fn fn, void *ctx, bool head_only, char *err,
+    struct trace_summary *s, const struct trace_check_fns *fns, bool head_only, char *err,
     size_t errlen);
 
 int
 trace_check_each(const char *path, const char *name, struct trace_summary *s,
-    trace_line_fn fn, void *ctx, char *err, size_t errlen)
+    const struct trace_check_fns *fns, char *err, size_t errlen)
 {
-	return check_lines(NULL, path, name ? name : path, s, fn, ctx, false, err, errlen);
+	return check_lines(NULL, path, name ? name : path, s, fns, false, err, errlen);
 }
 
 int
 trace_check_head(const char *path, const char *name, struct trace_summary *s, char *err,
     size_t errlen)
 {
-	return check_lines(NULL, path, name ? name : path, s, NULL, NULL, true, err, errlen);
+	return check_lines(NULL, path, name ? name : path, s, NULL, true, err, errlen);
+}
+
+/* The identities an event names (an mmap's "map", an exec's "exe" and
+ * "interp") against the trace's file contents. */
+static int
+check_ids(struct blob_check *bc, const json_t *ev, char *buf, size_t n)
+{
+	static const char *const member[] = { "map", "exe", "interp" };
+	int e;
+
+	for (size_t i = 0; i < sizeof member / sizeof member[0]; i++) {
+		const json_t *id = json_object_get(ev, member[i]);
+		if (json_is_object(id) && (e = blob_check_id(bc, id, member[i], buf, n)) < 0)
+			return e;
+	}
+	return 0;
+}
+
+/* blob_check_kept's callback: fns->keep. */
+struct keeping {
+	const struct trace_check_fns *fns;
+	char *buf;
+	size_t n;
+};
+
+static int
+keep_one(void *ctx, const char *sha)
+{
+	struct keeping *k = ctx;
+
+	return k->fns->keep(k->fns->ctx, sha, k->buf, k->n);
 }
 
 /* Reads open_path; messages name the trace path.  j: the job this check
  * runs for, told of each line that passed; NULL: none. */
 static int
 check_lines(struct trace_check_job *j, const char *open_path, const char *path,
-    struct trace_summary *s, trace_line_fn fn, void *ctx, bool head_only, char *err,
+    struct trace_summary *s, const struct trace_check_fns *fns, bool head_only, char *err,
     size_t errlen)
 {
 	struct trace_reader *r;
+	struct blob_check *bc = NULL;
 	json_t *o;
 	char buf[1024];
 	int64_t version = 0;
@@ -232,23 +264,23 @@ check_lines(struct trace_check_job *j, const char *open_path, const char *path,
 	}
 	for (;;) {
 		const char *why = NULL;
+		unsigned long long line;
 
 		e = trace_read(r, &o);
 		if (e < 0) {
 			if (e == -EBADMSG)
-				snprintf(err, errlen, "%s: %s%s", path, trace_reader_error(r),
-				    trace_reader_line(r) <= 1 && strstr(trace_reader_error(r), "zstd") ?
-				    "" : "");
+				snprintf(err, errlen, "%s: %s", path, trace_reader_error(r));
 			else
 				snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-e));
 			goto fail;
 		}
 		if (e == 0)
 			break;
+		line = (unsigned long long)trace_reader_line(r);
+		buf[0] = '\0';
 		if (s->footer) {
 			json_decref(o);
-			snprintf(err, errlen, "%s: line %llu: more lines after the footer", path,
-			    (unsigned long long)trace_reader_line(r));
+			snprintf(err, errlen, "%s: line %llu: more lines after the footer", path, line);
 			e = -EBADMSG;
 			goto fail;
 		}
@@ -264,6 +296,10 @@ check_lines(struct trace_check_job *j, const char *open_path, const char *path,
 			}
 			if (why == NULL && head_only)
 				break;
+			if (why == NULL && (e = blob_check_new(&bc, o)) < 0) {
+				snprintf(err, errlen, "%s: out of memory", path);
+				goto fail;
+			}
 		} else if (json_object_get(o, "end") || json_object_get(o, "aborted")) {
 			s->footer = o;
 			if (!json_is_object(json_object_get(o, "end")))
@@ -276,21 +312,26 @@ check_lines(struct trace_check_job *j, const char *open_path, const char *path,
 				snprintf(s->aborted, sizeof s->aborted, "%s",
 				    json_string_value(json_object_get(o, "aborted")));
 		} else if (blob_is_line(o)) {
-			why = blob_line_check(o);
-			if (why == NULL && fn && (e = fn(ctx, o, buf, sizeof buf)) < 0) {
-				json_decref(o);
-				snprintf(err, errlen, "%s: line %llu: %s", path,
-				    (unsigned long long)trace_reader_line(r), buf);
-				goto fail;
-			}
+			/* The one check of blob lines, for replay and validate
+			 * alike; the cache takes only what passed it. */
+			struct blob_chunk c;
+
+			e = blob_check_line(bc, o, line, &c, buf, sizeof buf);
+			if (e == 0 && fns && fns->blob)
+				e = fns->blob(fns->ctx, &c, buf, sizeof buf);
 			json_decref(o);
+			if (e < 0)
+				goto fail_line;
 		} else {
 			why = check_event(o, s->events, buf, sizeof buf);
-			if (why == NULL && fn && (e = fn(ctx, o, buf, sizeof buf)) < 0) {
+			if (why == NULL && (e = check_ids(bc, o, buf, sizeof buf)) < 0) {
 				json_decref(o);
-				snprintf(err, errlen, "%s: line %llu: %s", path,
-				    (unsigned long long)trace_reader_line(r), buf);
-				goto fail;
+				goto fail_line;
+			}
+			if (why == NULL && fns && fns->event && (e = fns->event(fns->ctx, o, buf,
+			    sizeof buf)) < 0) {
+				json_decref(o);
+				goto fail_line;
 			}
 			if (why == NULL && json_is_true(json_object_get(o, "unsupported")) && !s->aborted[0])
 				snprintf(s->aborted, sizeof s->aborted, "the program called %s at event %llu",
@@ -302,13 +343,16 @@ check_lines(struct trace_check_job *j, const char *open_path, const char *path,
 			json_decref(o);
 		}
 		if (why) {
-			snprintf(err, errlen, "%s: line %llu: %s", path,
-			    (unsigned long long)trace_reader_line(r), why);
+			snprintf(err, errlen, "%s: line %llu: %s", path, line, why);
 			e = -EBADMSG;
 			goto fail;
 		}
 		if (j)
 			job_passed(j, trace_reader_line(r));
+		continue;
+fail_line:
+		snprintf(err, errlen, "%s: line %llu: %s", path, line, buf[0] ? buf : strerror(-e));
+		goto fail;
 	}
 	if (s->header == NULL) {
 		snprintf(err, errlen, "%s: empty, or cut short before its first line: not a usable trace", path);
@@ -316,9 +360,22 @@ check_lines(struct trace_check_job *j, const char *open_path, const char *path,
 		goto fail;
 	}
 	s->truncated = !head_only && (s->footer == NULL || trace_reader_truncated(r));
+	if (!head_only) {
+		struct keeping k = { fns, buf, sizeof buf };
+
+		buf[0] = '\0';
+		if ((e = blob_check_end(bc, s->truncated, buf, sizeof buf)) == 0 && fns && fns->keep)
+			e = blob_check_kept(bc, keep_one, &k);
+		if (e < 0) {
+			snprintf(err, errlen, "%s: %s", path, buf[0] ? buf : strerror(-e));
+			goto fail;
+		}
+	}
+	blob_check_free(bc);
 	trace_reader_close(r);
 	return 0;
 fail:
+	blob_check_free(bc);
 	trace_reader_close(r);
 	trace_summary_free(s);
 	return e;
@@ -331,8 +388,8 @@ fail:
 struct trace_check_job {
 	pthread_t th;
 	char *path, *name;
-	trace_line_fn fn;
-	void *ctx;
+	struct trace_check_fns fns;
+	bool has_fns;
 	struct trace_summary sum;
 	int result;
 	char err[1024];
@@ -365,8 +422,8 @@ job_main(void *arg)
 {
 	struct trace_check_job *j = arg;
 
-	j->result = check_lines(j, j->path, j->name ? j->name : j->path, &j->sum, j->fn, j->ctx,
-	    false, j->err, sizeof j->err);
+	j->result = check_lines(j, j->path, j->name ? j->name : j->path, &j->sum,
+	    j->has_fns ? &j->fns : NULL, false, j->err, sizeof j->err);
 	atomic_store(&j->finished, true);
 	/* Under the lock: a waiter between its test and its wait is woken. */
 	pthread_mutex_lock(&j->lock);
@@ -395,7 +452,7 @@ trace_check_reached(struct trace_check_job *j, uint64_t line)
 
 int
 trace_check_start(struct trace_check_job **jp, const char *path, const char *name,
-    trace_line_fn fn, void *ctx, const cpu_set_t *cpus)
+    const struct trace_check_fns *fns, const cpu_set_t *cpus)
 {
 	struct trace_check_job *j = calloc(1, sizeof *j);
 	int e;
@@ -407,8 +464,8 @@ trace_check_start(struct trace_check_job **jp, const char *path, const char *nam
 		free(j);
 		return -ENOMEM;
 	}
-	j->fn = fn;
-	j->ctx = ctx;
+	if ((j->has_fns = fns != NULL))
+		j->fns = *fns;
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->cond, NULL);
 	if ((e = trace_io_thread(&j->th, job_main, j, cpus)) < 0) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <elf.h>
 #include "trace/bytes.h"
@@ -19,7 +20,7 @@
 #include "replay/internal.h"
 
 static enum verdict map_path(struct replay *r, struct kernel *k, struct task *t,
-    const char *path, const char *shown);
+    const char *path, const char *shown, const struct stat *want);
 
 /* mmap of a file: map the same host file, read-only and private, after
  * checking it is the file that was mapped when recording; for a portable
@@ -27,8 +28,9 @@ static enum verdict map_path(struct replay *r, struct kernel *k, struct task *t,
 enum verdict
 rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map, long ret)
 {
-	const char *path = json_string_value(json_object_get(map, "path"));
+	const char *path = json_string_value(json_object_get(map, "path")), *why;
 	char *cached = NULL;
+	struct stat st;
 	enum verdict v;
 	int e;
 
@@ -41,11 +43,16 @@ rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *ma
 			    e == -ENOENT ? "missing from the trace and the cache" :
 			    e == -ESTALE ? "damaged in the cache (remove the cache's copy and replay again)" :
 			    strerror(-e));
-		v = map_path(r, k, t, cached, path);
+		v = map_path(r, k, t, cached, path, NULL);
 		free(cached);
 		return v;
 	}
-	e = fileid_verify(map);
+	e = fileid_verify(map, 0, &st, &why);
+	if (e == -EPERM)
+		return rp_fail(r, k, "event %llu: the trace names %s as the file mapped, and it %s: "
+		    "replay opens only regular files outside /proc, /sys and /dev (the trace is "
+		    "damaged or was edited; record it again)", (unsigned long long)r->matched, path,
+		    why ? why : "is refused");
 	if (e == -ENOENT)
 		return rp_fail(r, k, "%s, mapped by the program when recording, is gone from this host "
 		    "(record with the file present, or restore it)", path);
@@ -54,16 +61,21 @@ rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *ma
 		    "replay needs the same file", path);
 	if (e < 0)
 		return rp_fail(r, k, "cannot check %s: %s", path, strerror(-e));
-	return map_path(r, k, t, path, path);
+	return map_path(r, k, t, path, path, &st);
 }
 
 /* Maps the file at path (named shown in messages) as the call asks, but
- * read-only and private, and gives the program the address. */
+ * read-only and private, and gives the program the address.  The program
+ * opens it without blocking; it must be a regular file, and the one
+ * checked (want: its device and inode) when want is not NULL. */
 static enum verdict
-map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, const char *shown)
+map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, const char *shown,
+    const struct stat *want)
 {
 	struct user_regs_struct saved;
 	uint64_t spath, a[6] = { 0 };
+	char fdpath[64];
+	struct stat got;
 	long fd, addr;
 	int e;
 
@@ -72,11 +84,21 @@ map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, c
 		return rp_lost(r, k, t, e);
 	a[0] = (uint64_t)AT_FDCWD;
 	a[1] = spath;
-	a[2] = O_RDONLY | O_CLOEXEC;
+	a[2] = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 	if ((e = remote_syscall_at_entry(t->tid, &saved, SYS_openat, a, &fd)) < 0)
 		return rp_lost(r, k, t, e);
 	if (fd < 0)
 		return rp_fail(r, k, "cannot open %s to map it: %s", shown, strerror((int)-fd));
+	snprintf(fdpath, sizeof fdpath, "/proc/%d/fd/%ld", t->tid, fd);
+	if (stat(fdpath, &got) < 0 || !S_ISREG(got.st_mode) ||
+	    (want && (got.st_dev != want->st_dev || got.st_ino != want->st_ino))) {
+		uint64_t c[6] = { (uint64_t)fd };
+		long ignored;
+		if ((e = remote_syscall_again(t->tid, &saved, SYS_close, c, &ignored)) < 0)
+			return rp_lost(r, k, t, e);
+		return rp_fail(r, k, "%s changed between its check and its mapping (it is not the "
+		    "regular file checked): replay maps only the files it checked", shown);
+	}
 	memcpy(a, t->call.a, sizeof a);
 	if ((a[3] & MAP_TYPE) != MAP_PRIVATE)
 		a[3] = (a[3] & ~(uint64_t)MAP_TYPE) | MAP_PRIVATE;
@@ -148,8 +170,8 @@ rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_
 	elf_interp_free(&r->fix);
 	if ((e = blobstore_exec_copy(r->conf.bs, bin, json_string_value(json_object_get(exe, "sha256")),
 	    name[0] ? name : "exe", ld ? (int)nfd : -1, &copy, &r->fix)) < 0) {
-		v = rp_fail(r, k, "cannot make the copy of %s to execute in the cache: %s", shown,
-		    strerror(-e));
+		v = rp_fail(r, k, "cannot make the copy of %s to execute in the cache: %s%s", shown,
+		    strerror(-e), e == -ENOSPC ? " (beyond the cache's limit: raise --cache-size)" : "");
 		goto out;
 	}
 	if ((e = scratch_put(t->tid, c->sp, copy, strlen(copy) + 1, &addr)) < 0)
@@ -243,10 +265,14 @@ replay_exec(struct module *m, struct kernel *k, struct task *t)
 	} else {
 		struct rtask *rt = RT(t);
 		const json_t *exe = rt->ev ? json_object_get(rt->ev, "exe") : NULL;
-		if (exe && (e = fileid_verify(exe)) < 0) {
-			rp_fail(r, k, "%s, executed by the program when recording, %s",
+		const char *why;
+		if (exe && (e = fileid_verify(exe, 0, NULL, &why)) < 0) {
+			rp_fail(r, k, "%s, executed by the program when recording, %s%s%s",
 			    json_string_value(json_object_get(exe, "path")),
-			    e == -ESTALE ? "differs from the recorded file" : "is gone from this host");
+			    e == -ESTALE ? "differs from the recorded file" : e == -EPERM ?
+			    "is refused: it " : "is gone from this host", e == -EPERM && why ? why : "",
+			    e == -EPERM ? " (replay opens only regular files outside /proc, /sys and "
+			    "/dev)" : "");
 			return 0;
 		}
 		rnd = rt->ev ? json_object_get(rt->ev, "at_random") : NULL;

@@ -1,9 +1,16 @@
-/* fileid.c: hashed identities of mapped and executed files. */
+/* fileid.c: hashed identities of mapped and executed files, and the only
+ * way replay opens a host file a trace names (fileid_open). */
 #include "config.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include "trace/fileid.h"
 #include "trace/number.h"
 #include "trace/sha256.h"
@@ -29,33 +36,60 @@ lookup(const struct stat *st)
 	return NULL;
 }
 
+/* The hash of the file open at fd, whose fstat is st (hashed once per
+ * device, inode, size and time). */
 static int
-hash_cached(const char *path, char hex[65], off_t *size)
+hash_fd(int fd, const struct stat *st, char hex[65], off_t *size)
 {
-	struct stat st;
 	struct ent *e;
+	off_t sz;
 	int r;
 
-	if (stat(path, &st) < 0)
-		return -errno;
-	if ((e = lookup(&st)) == NULL) {
-		off_t sz;
+	if ((e = lookup(st)) == NULL) {
 		if ((e = calloc(1, sizeof *e)) == NULL)
 			return -ENOMEM;
-		if ((r = sha256_file(path, e->hex, &sz)) < 0) {
+		if ((r = sha256_fd(fd, e->hex, &sz)) < 0) {
 			free(e);
 			return r;
 		}
-		e->dev = st.st_dev;
-		e->ino = st.st_ino;
-		e->size = st.st_size;
-		e->mtime = st.st_mtim;
+		if (sz != st->st_size) {	/* changed while hashed: not cached */
+			memcpy(hex, e->hex, 65);
+			*size = sz;
+			free(e);
+			return 0;
+		}
+		e->dev = st->st_dev;
+		e->ino = st->st_ino;
+		e->size = st->st_size;
+		e->mtime = st->st_mtim;
 		e->next = cache;
 		cache = e;
 	}
 	memcpy(hex, e->hex, 65);
 	*size = e->size;
 	return 0;
+}
+
+static int
+hash_cached(const char *path, char hex[65], off_t *size)
+{
+	struct stat st;
+	int fd, r;
+
+	/* O_NONBLOCK: a FIFO must not hang the caller; only regular files
+	 * are hashed (a device such as /dev/zero would never end). */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (S_ISDIR(st.st_mode))
+		r = -EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		r = -EINVAL;
+	else
+		r = hash_fd(fd, &st, hex, size);
+	close(fd);
+	return r;
 }
 
 json_t *
@@ -73,22 +107,248 @@ fileid_get(const char *open_path, const char *shown_path, int *err)
 	return o;
 }
 
+/* ---- opening what a trace names ---- */
+
+/* Why a file of this type is refused. */
+static const char *
+type_refused(mode_t m)
+{
+	if (S_ISREG(m))
+		return NULL;
+	if (S_ISFIFO(m))
+		return "is a FIFO";
+	if (S_ISDIR(m))
+		return "is a directory";
+	if (S_ISCHR(m))
+		return "is a character device";
+	if (S_ISBLK(m))
+		return "is a block device";
+	if (S_ISSOCK(m))
+		return "is a socket";
+	return "is not a regular file";
+}
+
+/* The first component of absolute path p once "//", "." and ".." are
+ * taken away, in buf: "proc" for "/./tmp/../proc/kmsg". */
+static const char *
+first_component(const char *p, char *buf, size_t n)
+{
+	const char *comp[64];
+	size_t len[64], depth = 0;
+
+	while (*p) {
+		const char *s;
+		size_t l;
+
+		while (*p == '/')
+			p++;
+		for (s = p; *p && *p != '/'; p++)
+			;
+		l = (size_t)(p - s);
+		if (l == 0 || (l == 1 && s[0] == '.'))
+			continue;
+		if (l == 2 && s[0] == '.' && s[1] == '.') {
+			if (depth > 0)
+				depth--;
+			continue;
+		}
+		if (depth < 64) {
+			comp[depth] = s;
+			len[depth] = l;
+		}
+		depth++;
+	}
+	if (depth == 0 || len[0] >= n)
+		return "";
+	memcpy(buf, comp[0], len[0]);
+	buf[len[0]] = '\0';
+	return buf;
+}
+
+/* Why a path there is refused: under /proc, /sys or /dev. */
+static const char *
+place_refused(const char *path, bool resolved)
+{
+	char buf[8];
+	const char *c = first_component(path, buf, sizeof buf);
+
+	if (strcmp(c, "proc") == 0)
+		return resolved ? "resolves to a file under /proc" : "is under /proc";
+	if (strcmp(c, "sys") == 0)
+		return resolved ? "resolves to a file under /sys" : "is under /sys";
+	if (strcmp(c, "dev") == 0)
+		return resolved ? "resolves to a file under /dev" : "is under /dev";
+	return NULL;
+}
+
+/* Kernel file systems whose files are not files: reading them has effects
+ * or tells about the host. */
+static bool
+pseudo_fs(const struct statfs *sf)
+{
+	static const long magic[] = {
+		PROC_SUPER_MAGIC, SYSFS_MAGIC, DEVPTS_SUPER_MAGIC,
+#ifdef DEBUGFS_MAGIC
+		DEBUGFS_MAGIC,
+#endif
+#ifdef TRACEFS_MAGIC
+		TRACEFS_MAGIC,
+#endif
+#ifdef SECURITYFS_MAGIC
+		SECURITYFS_MAGIC,
+#endif
+#ifdef CGROUP_SUPER_MAGIC
+		CGROUP_SUPER_MAGIC,
+#endif
+#ifdef CGROUP2_SUPER_MAGIC
+		CGROUP2_SUPER_MAGIC,
+#endif
+#ifdef BPF_FS_MAGIC
+		BPF_FS_MAGIC,
+#endif
+#ifdef EFIVARFS_MAGIC
+		EFIVARFS_MAGIC,
+#endif
+#ifdef PSTOREFS_MAGIC
+		PSTOREFS_MAGIC,
+#endif
+#ifdef SELINUX_MAGIC
+		SELINUX_MAGIC,
+#endif
+#ifdef SMACK_MAGIC
+		SMACK_MAGIC,
+#endif
+	};
+
+	for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
+		if ((long)sf->f_type == magic[i])
+			return true;
+	return false;
+}
+
+/* fileid_open, with want_size >= 0: -ESTALE, before the open, when the
+ * file does not have that size. */
+static int
+safe_open(const char *path, unsigned flags, long long want_size, struct stat *st,
+    const char **why)
+{
+	static const char pseudo[] = "is on a kernel file system such as proc or sysfs";
+	static const char raced[] = "changed while it was being opened";
+	bool ours = flags & FILEID_OURS;
+	char *real = NULL, fdpath[64], link[PATH_MAX];
+	const char *w = NULL, *open_path = path;
+	struct stat before;
+	struct statfs sf;
+	ssize_t n;
+	int fd, e;
+
+	*why = NULL;
+	if (!ours) {
+		if (path[0] != '/')
+			w = "is not an absolute path";
+		else if ((w = place_refused(path, false)) == NULL) {
+			/* Where it is, symbolic links followed, without
+			 * opening anything. */
+			if ((real = realpath(path, NULL)) == NULL)
+				return errno == ENOMEM ? -ENOMEM : -errno;
+			w = place_refused(real, true);
+			open_path = real;
+		}
+		if (w) {
+			free(real);
+			*why = w;
+			return -EPERM;
+		}
+	}
+	if (stat(open_path, &before) < 0) {
+		e = -errno;
+		free(real);
+		return e;
+	}
+	if ((w = type_refused(before.st_mode)) == NULL && !ours && statfs(open_path, &sf) == 0 &&
+	    pseudo_fs(&sf))
+		w = pseudo;
+	if (w) {
+		free(real);
+		*why = w;
+		return -EPERM;
+	}
+	if (want_size >= 0 && before.st_size != want_size) {
+		free(real);
+		return -ESTALE;	/* not read: it cannot be the recorded file */
+	}
+	fd = open(open_path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	e = fd < 0 ? (errno == EPERM ? -EACCES : -errno) : 0;
+	free(real);
+	if (fd < 0)
+		return e;
+	if (fstat(fd, st) < 0) {
+		e = errno == EPERM ? -EACCES : -errno;
+		close(fd);
+		return e;
+	}
+	if ((w = type_refused(st->st_mode)) == NULL &&
+	    (st->st_dev != before.st_dev || st->st_ino != before.st_ino))
+		w = raced;
+	if (w == NULL && !ours && fstatfs(fd, &sf) == 0 && pseudo_fs(&sf))
+		w = pseudo;
+	if (w == NULL && !ours) {
+		snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+		if ((n = readlink(fdpath, link, sizeof link - 1)) > 0) {
+			link[n] = '\0';
+			w = place_refused(link, true);
+		}
+	}
+	if (w) {
+		close(fd);
+		*why = w;
+		return -EPERM;
+	}
+	return fd;
+}
+
 int
-fileid_verify(const json_t *want)
+fileid_open(const char *path, unsigned flags, struct stat *st, const char **why)
+{
+	const char *w;
+	struct stat s;
+	int fd = safe_open(path, flags, -1, st ? st : &s, &w);
+
+	if (why)
+		*why = w;
+	return fd;
+}
+
+int
+fileid_verify(const json_t *want, unsigned flags, struct stat *st, const char **why)
 {
 	const char *path = json_string_value(json_object_get(want, "path"));
 	const char *sha = json_string_value(json_object_get(want, "sha256"));
 	int64_t size;
+	const char *w = NULL;
+	struct stat s;
 	char hex[65];
 	off_t sz;
-	int r;
+	int fd, r;
 
-	if (path == NULL || sha == NULL || json_int64_get(json_object_get(want, "size"), &size) < 0)
+	if (why)
+		*why = NULL;
+	if (path == NULL || sha == NULL || json_int64_get(json_object_get(want, "size"), &size) < 0 ||
+	    size < 0)
 		return -EINVAL;
-	if ((r = hash_cached(path, hex, &sz)) < 0)
+	if ((fd = safe_open(path, flags, size, &s, &w)) < 0) {
+		if (why)
+			*why = w;
+		return fd;
+	}
+	r = hash_fd(fd, &s, hex, &sz);
+	close(fd);
+	if (r < 0)
 		return r;
 	if (sz != size || strcmp(hex, sha) != 0)
 		return -ESTALE;
+	if (st)
+		*st = s;
 	return 0;
 }
 

@@ -1,19 +1,44 @@
 /* fileid.h: identity of files the program maps or executes: path, size and
  * SHA-256, cached by (device, inode, size, mtime) so each is hashed once.
+ *
+ * Replay checks the host files a trace names (fileid_verify), and a trace
+ * may be hostile: it opens only regular files, outside /proc, /sys and
+ * /dev, never blocks, and reads none whose size is not the recorded one
+ * (fileid_open).
  * Owner: src/trace/fileid.c. */
 #ifndef DIOS_FILEID_H
 #define DIOS_FILEID_H
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <jansson.h>
 
 /* New reference to {"path":..,"size":..,"sha256":..} for the file at
  * open_path (which may be /proc/PID/fd/N or /proc/PID/exe), named
- * shown_path in the object.  NULL with *err = -errno on failure. */
+ * shown_path in the object.  NULL with *err = -errno on failure.  (Record:
+ * the path comes from the kernel, not from a trace.) */
 json_t *fileid_get(const char *open_path, const char *shown_path, int *err);
 
-/* Checks that the host file at want.path has want's size and sha256.
- * Returns 0 when it does, -ENOENT when it is gone, -ESTALE when it differs,
- * other -errno on errors. */
-int fileid_verify(const json_t *want);
+/* fileid_open and fileid_verify: the file is one of dios's own (its
+ * cache), so the rule about /proc, /sys and /dev does not apply. */
+#define FILEID_OURS 1u
+
+/* Opens the file at path, named by a trace, for reading as replay may:
+ * an absolute path, not under /proc, /sys or /dev (nor, once opened, on such
+ * a file system or resolving there), of a regular file (checked with stat
+ * before the open, and with fstat after it, which must find the same file),
+ * opened O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC.  Returns the
+ * descriptor (caller closes) with its fstat in *st; -ENOENT when the file is
+ * gone; -EPERM when replay refuses to open it, *why saying why ("is a FIFO",
+ * static text, read "PATH WHY"); other -errno. */
+int fileid_open(const char *path, unsigned flags, struct stat *st, const char **why);
+
+/* Checks that the host file at want.path has want's size and sha256,
+ * opening it with fileid_open, and only when stat gives the recorded size.
+ * Returns 0 when it does (with the file's device and inode in *st when st
+ * is not NULL), -ENOENT when it is gone, -ESTALE when it differs, -EPERM
+ * when it is refused (*why says why; why may be NULL), other -errno on
+ * errors. */
+int fileid_verify(const json_t *want, unsigned flags, struct stat *st, const char **why);
 
 void fileid_cache_clear(void);
 

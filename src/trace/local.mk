@@ -9,6 +9,7 @@ libdios_a_SOURCES += \
 	src/trace/number.c src/trace/number.h \
 	src/trace/spool.c src/trace/spool.h \
 	src/trace/sha256.c src/trace/sha256.h \
+	src/trace/blobline.c src/trace/blobline.h \
 	src/trace/blobstore.c src/trace/blobstore.h \
 	src/trace/fileid.c src/trace/fileid.h \
 	src/trace/elfinterp.c src/trace/elfinterp.h

@@ -135,12 +135,36 @@ sha256_hex(const uint8_t d[32], char hex[65])
 }
 
 int
-sha256_file(const char *path, char hex[65], off_t *size)
+sha256_fd(int fd, char hex[65], off_t *size)
 {
 	struct sha256 s;
-	struct stat st;
 	uint8_t buf[65536], d[32];
 	off_t total = 0;
+
+	sha256_init(&s);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		sha256_update(&s, buf, (size_t)n);
+		total += n;
+	}
+	sha256_final(&s, d);
+	sha256_hex(d, hex);
+	*size = total;
+	return 0;
+}
+
+int
+sha256_file(const char *path, char hex[65], off_t *size)
+{
+	struct stat st;
 	int fd, err = 0;
 
 	/* O_NONBLOCK: a FIFO must not hang the caller; only regular files
@@ -154,30 +178,8 @@ sha256_file(const char *path, char hex[65], off_t *size)
 		err = -EISDIR;
 	else if (!S_ISREG(st.st_mode))
 		err = -EINVAL;
-	if (err) {
-		close(fd);
-		return err;
-	}
-	sha256_init(&s);
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof buf);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		sha256_update(&s, buf, (size_t)n);
-		total += n;
-	}
+	if (err == 0)
+		err = sha256_fd(fd, hex, size);
 	close(fd);
-	if (err)
-		return err;
-	sha256_final(&s, d);
-	sha256_hex(d, hex);
-	*size = total;
-	return 0;
+	return err;
 }

@@ -1,5 +1,5 @@
 /* sha256.h: SHA-256 (FIPS 180-4), used to identify executables and mapped
- * files in traces.  Owner: src/kernel/sha256.c.  Pure computation. */
+ * files in traces.  Owner: src/trace/sha256.c.  Pure computation. */
 #ifndef DIOS_SHA256_H
 #define DIOS_SHA256_H
 #include <stddef.h>
@@ -21,5 +21,8 @@ void sha256_hex(const uint8_t d[32], char hex[65]);
 /* Hashes the file at path; on success fills hex and *size and returns 0,
  * else -errno. */
 int sha256_file(const char *path, char hex[65], off_t *size);
+/* Hashes what is left to read at fd, to its end; fills hex and *size (the
+ * bytes read) and returns 0, else -errno. */
+int sha256_fd(int fd, char hex[65], off_t *size);
 
 #endif

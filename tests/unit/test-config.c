@@ -51,6 +51,12 @@ describe(const struct dios_opts *o, char *buf, size_t len)
 				j += (size_t)snprintf(buf + j, len - j, "%s%s=%u",
 				    sep, d->name, *(const unsigned *)p);
 			break;
+		case OPT_SIZE:
+			if (*(const unsigned long long *)p !=
+			    *(const unsigned long long *)q)
+				j += (size_t)snprintf(buf + j, len - j, "%s%s=%llu",
+				    sep, d->name, *(const unsigned long long *)p);
+			break;
 		case OPT_STRING:
 			if (*(char *const *)p != NULL)
 				j += (size_t)snprintf(buf + j, len - j, "%s%s=%s",
@@ -154,6 +160,17 @@ static const struct yaml_case yaml_cases[] = {
 	{ R, "pin: true\n", 0, "" },
 	{ R, "verbose: 3\n", 0, "verbose=3" },
 	{ P, "verbose: 0\n", 0, "" },
+	{ P, "cache: false\n", 0, "cache=false" },
+	{ P, "cache: true\n", 0, "" },
+	{ P, "cache-size: 512M\n", 0, "cache-size=536870912" },
+	{ P, "cache-size: 2GiB\n", 0, "cache-size=2147483648" },
+	{ P, "cache-size: 3gB\n", 0, "cache-size=3221225472" },
+	{ P, "cache-size: 64k\n", 0, "cache-size=65536" },
+	{ P, "cache-size: 1T\n", 0, "cache-size=1099511627776" },
+	{ P, "cache-size: 1000\n", 0, "cache-size=1000" },
+	{ P, "cache-size: 1000B\n", 0, "cache-size=1000" },
+	{ P, "cache-size: 0\n", 0, "cache-size=0" },
+	{ P, "cache-size: 1G\n", 0, "" },
 	/* every key, bad values */
 	{ R, "output: ''\n", -EINVAL,
 	    "@:1: bad value '' for 'output': expected a file name" },
@@ -178,6 +195,21 @@ static const struct yaml_case yaml_cases[] = {
 	    "@:1: bad value 'maybe' for 'quiet': expected true or false" },
 	{ R, "pin: maybe\n", -EINVAL,
 	    "@:1: bad value 'maybe' for 'pin': expected true or false" },
+	{ P, "cache: later\n", -EINVAL,
+	    "@:1: bad value 'later' for 'cache': expected true or false" },
+	{ P, "cache-size: lots\n", -EINVAL, "@:1: bad value 'lots' for "
+	    "'cache-size': expected a size in bytes, or with a suffix K, M, G or T" },
+	{ P, "cache-size: 1.5G\n", -EINVAL, "@:1: bad value '1.5G' for 'cache-size'" },
+	{ P, "cache-size: -1\n", -EINVAL, "@:1: bad value '-1' for 'cache-size'" },
+	{ P, "cache-size: 5X\n", -EINVAL, "@:1: bad value '5X' for 'cache-size'" },
+	{ P, "cache-size: 1Gi\n", -EINVAL, "@:1: bad value '1Gi' for 'cache-size'" },
+	{ P, "cache-size: 1iB\n", -EINVAL, "@:1: bad value '1iB' for 'cache-size'" },
+	{ P, "cache-size: G\n", -EINVAL, "@:1: bad value 'G' for 'cache-size'" },
+	{ P, "cache-size: ''\n", -EINVAL, "@:1: bad value '' for 'cache-size'" },
+	{ P, "cache-size: 20000000T\n", -EINVAL,
+	    "@:1: bad value '20000000T' for 'cache-size'" },
+	{ P, "cache-size: 18446744073709551616\n", -EINVAL,
+	    "@:1: bad value '18446744073709551616' for 'cache-size'" },
 	{ R, "verbose: true\n", -EINVAL,
 	    "@:1: bad value 'true' for 'verbose': expected a whole number" },
 	{ R, "quiet: true\nverbose: lots\n", -EINVAL,
@@ -194,6 +226,7 @@ static const struct yaml_case yaml_cases[] = {
 	{ R, "\"\\e[31mred\": 1\n", -EINVAL, "@:1: unknown key '\\x1b[31mred'" },
 	/* the other command's keys: checked, then ignored */
 	{ R, "exe: ./new\nrealtime: true\ntimeout: 5\n", 0, "" },
+	{ R, "cache: false\ncache-size: 2G\n", 0, "" },
 	{ P, "output: t.zst\nforce: true\n", 0, "" },
 	{ P, "output: t.zst\nquiet: true\n", 0, "quiet=true" },
 	{ R, "timeout: soon\n", -EINVAL, "@:1: bad value 'soon' for 'timeout'" },
@@ -401,11 +434,13 @@ check_opts_set(void)
 		if (strcmp(d->name, "timeout") == 0)
 			timeout = d;
 	}
-	ok(n == 10 && pin != NULL && timeout != NULL,
-	    "the table has the 10 fields of struct dios_opts");
+	ok(n == 12 && pin != NULL && timeout != NULL,
+	    "the table has the 12 fields of struct dios_opts");
 	opts_init(&o);
 	ok(o.pin && o.timeout == 10 && !o.quiet && o.output == NULL,
 	    "defaults: pin on, timeout 10");
+	ok(o.cache && o.cache_size == 1ull << 30,
+	    "defaults: cache on, cache-size 1 GiB");
 	ok(pin != NULL && opts_set(&o, pin, "Off", err, sizeof(err)) == 0 &&
 	    !o.pin, "opts_set pin Off");
 	ok(pin != NULL && opts_set(&o, pin, "2", err, sizeof(err)) == -EINVAL
@@ -452,6 +487,11 @@ static const struct argv_case argv_cases[] = {
 	    "realtime=true timeout=0" },
 	{ P, NULL, NULL, NULL, NULL, "-q --no-pin trace", 0, 3,
 	    "quiet=true pin=false" },
+	{ P, NULL, NULL, NULL, NULL, "--no-cache --cache-size 64M trace", 0, 4,
+	    "cache=false cache-size=67108864" },
+	{ P, NULL, NULL, NULL, NULL, "--cache-size=18446744073709551615 t", 0, 2,
+	    "cache-size=18446744073709551615" },
+	{ P, NULL, NULL, NULL, NULL, "--no-cache --cache t", 0, 3, "" },
 	/* --no-pin, counting -v */
 	{ R, NULL, NULL, NULL, NULL, "--no-pin p", 0, 2, "pin=false" },
 	{ R, NULL, NULL, NULL, NULL, "--no-pin --pin p", 0, 3, "" },
@@ -493,6 +533,16 @@ static const struct argv_case argv_cases[] = {
 	    "option '--timeout' is for dios-replay, not dios-record" },
 	{ R, NULL, NULL, NULL, NULL, "--exe", -EINVAL, 0,
 	    "option '--exe' is for dios-replay, not dios-record" },
+	{ P, NULL, NULL, NULL, NULL, "--cache-size", -EINVAL, 0,
+	    "option '--cache-size' needs an argument SIZE" },
+	{ P, NULL, NULL, NULL, NULL, "--cache-size 1.5G t", -EINVAL, 0,
+	    "bad value '1.5G' for '--cache-size': expected a size" },
+	{ P, NULL, NULL, NULL, NULL, "--cache=no t", -EINVAL, 0,
+	    "option '--cache' takes no argument (use --cache or --no-cache)" },
+	{ R, NULL, NULL, NULL, NULL, "--no-cache p", -EINVAL, 0,
+	    "option '--no-cache' is for dios-replay, not dios-record" },
+	{ R, NULL, NULL, NULL, NULL, "--cache-size 1G p", -EINVAL, 0,
+	    "option '--cache-size' is for dios-replay, not dios-record" },
 	{ P, NULL, NULL, NULL, NULL, "--timeout soon t", -EINVAL, 0,
 	    "bad value 'soon' for '--timeout': expected a whole number" },
 	{ R, NULL, NULL, NULL, NULL, "-o= p", 0, 2, "output==" },
@@ -519,6 +569,10 @@ static const struct argv_case argv_cases[] = {
 	    "output=b.zst" },
 	{ P, NULL, "timeout: 30\noutput: x.zst\n", NULL, NULL, "t", 0, 1,
 	    "timeout=30" },
+	{ P, NULL, "cache: false\ncache-size: 8M\n", NULL, NULL, "--cache t", 0, 2,
+	    "cache-size=8388608" },
+	{ P, NULL, "cache-size: 8M\n", NULL, NULL, "--cache-size 2G t", 0, 3,
+	    "cache-size=2147483648" },
 	{ R, NULL, "output: a.zst\nquiet: true\n", NULL, "output: b.zst\n",
 	    "--config @cfg p", 0, 3, "output=b.zst config=@cfg" },
 	{ R, NULL, "output: a.zst\n", NULL, "output: b.zst\n",
