@@ -32,7 +32,8 @@ TEST_PROGS = \
 	tests/progs/scmrights \
 	tests/progs/tcpserver \
 	tests/progs/tcpclient \
-	tests/progs/blocker
+	tests/progs/blocker \
+	tests/progs/hostile
 check_PROGRAMS += $(TEST_PROGS)
 
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
@@ -62,6 +63,7 @@ tests_progs_scmrights_SOURCES = tests/progs/scmrights.c tests/progs/progs.h
 tests_progs_tcpserver_SOURCES = tests/progs/tcpserver.c tests/progs/progs.h
 tests_progs_tcpclient_SOURCES = tests/progs/tcpclient.c tests/progs/progs.h
 tests_progs_blocker_SOURCES = tests/progs/blocker.c tests/progs/progs.h
+tests_progs_hostile_SOURCES = tests/progs/hostile.c tests/progs/progs.h
 # One source, four builds differing in one call (tests/divergence.sh).
 tests_progs_diverge1_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge1_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=1
@@ -86,7 +88,8 @@ RR_TESTS = \
 	tests/net.sh \
 	tests/trace-tool.sh \
 	tests/portable.sh \
-	tests/traces.sh
+	tests/traces.sh \
+	tests/hostile-procs.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.

@@ -36,6 +36,7 @@ struct task {
 	bool stopped;		/* TS_NEW: its first stop was seen */
 	bool announced;		/* TS_NEW: its parent's clone event was seen */
 	pid_t ptid;		/* real tid of the task that created it; 0 for the root */
+	bool dying;		/* dios sent it SIGKILL: held as it is until its end */
 	struct task *next;
 };
 
@@ -106,6 +107,14 @@ void kernel_push(struct kernel *k, struct module *m);
 /* Runs the event loop until the root task is gone or a module stops the
  * run.  Returns 0 or -errno (a ptrace failure). */
 int kernel_run(struct kernel *k);
+
+/* Sends SIGKILL to t, a task of the table, by its real tid (its whole
+ * process dies); from then on the loop runs no hook for its stops and waits
+ * for its end.  A task the table holds cannot have been reaped, so the tid
+ * is t's and no one else's.  A module's hook may kill the task whose stop
+ * it handles only as it lets it go on (V_RESUME): its registers can no
+ * longer be read or set. */
+void kernel_kill_task(struct kernel *k, struct task *t);
 
 /* Kills every task (SIGKILL) and reaps them. */
 void kernel_kill_all(struct kernel *k);

@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/ptrace.h>
 #include <linux/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include "sys/capture.h"
@@ -78,6 +80,14 @@ status_to_exit(int status)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return 125;
+}
+
+void
+kernel_kill_task(struct kernel *k, struct task *t)
+{
+	(void)k;
+	t->dying = true;
+	syscall(SYS_tkill, t->tid, SIGKILL);
 }
 
 void
@@ -297,9 +307,11 @@ unpark(struct kernel *k)
 		struct task *t = v > 0 ? task_find_vtid(k, v) : NULL;
 		bool all = k->tasks != NULL;
 
+		if (t && t->dying)
+			break;	/* its end comes, and moves the order on */
 		if (t == NULL || t->state != TS_PARKED) {
 			for (struct task *u = k->tasks; u; u = u->next)
-				if (u->state != TS_PARKED)
+				if (u->state != TS_PARKED || u->dying)
 					all = false;
 			if (all && m->stalled)
 				m->stalled(m, k);
@@ -397,6 +409,11 @@ kernel_run(struct kernel *k)
 			on_task_exit(k, t, st);
 			if ((e = unpark(k)) < 0)
 				goto out;
+			continue;
+		}
+		if (t->dying) {
+			/* a stop from before its SIGKILL: it dies as it is */
+			kernel_kill_task(k, t);
 			continue;
 		}
 		int sig = WSTOPSIG(st), ev = st >> 16;
