@@ -1,10 +1,12 @@
 #!/bin/sh
 # hostile-procs.sh: replay is a sandbox for the host's processes (issue 10,
-# item 1).  Traces of tests/progs/hostile are edited to name other
+# items 1 and 4).  Traces of tests/progs/hostile are edited to name other
 # processes in kill, tkill, tgkill, rt_sigqueueinfo and wait4: a victim
 # process must survive every replay.  Honest traces that kill their own
 # children, process groups and everything (-1, in a pid namespace) replay as
-# recorded.
+# recorded.  And no task outlives dios: a clone(CLONE_UNTRACED) child, a
+# daemon, a tree whose dios gets SIGTERM, SIGINT or SIGHUP (once, or twice
+# when the program ignores it), a replay that diverges.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 H=$PROGS/hostile
@@ -235,5 +237,101 @@ ok "wait4 reaping the victim: the victim lives" $? -eq 0
 rr_case --status 0 killchild : "$H" killchild
 rr_case --status 0 killgroup-parent : "$H" killgroup parent
 rr_case --status 0 killgroup-self : "$H" killgroup self
+
+# --- Item 4: no task leaves dios's control, none outlives dios.
+
+# clone(CLONE_UNTRACED): the child is traced all the same.
+M=dios-hostile-untraced-$$
+record untraced untraced 2 "$M"
+is "$(procs_with "$M")" 0 "untraced: after dios-record, no process of the tree is left"
+"$ZSTD" -dcq "$T/untraced.json.zst" | jq -e 'select(.sys == "clone") | .args.flags' >"$T/flags" 2>&1
+is "$(cat "$T/flags")" 8388625 "untraced: the trace has the flags the program passed"
+"$ZSTD" -dcq "$T/untraced.json.zst" | jq -r 'select(.event == "exit") | .tid' | sort -u | wc -l >"$T/n"
+is "$(tr -d ' ' <"$T/n")" 2 "untraced: the child's events are in the trace"
+replay untraced
+is "$st" 0 "untraced: the replay ends as recorded"
+same_file "$T/untraced.out" "$T/untraced.rec.out" "untraced: the replay prints what the recording did"
+is "$(procs_with "$M")" 0 "untraced: after dios-replay, no process of the tree is left"
+
+# A daemon (fork, setsid, fork) left sleeping when the program ends; dios
+# gets a fatal signal.  SIGINT too, sent to dios alone: a background job
+# starts with SIGINT ignored (and dios leaves ignored signals so), which
+# env --default-signal undoes.
+sigs="TERM HUP" dflt=
+if env --default-signal=INT true 2>/dev/null; then
+	sigs="$sigs INT" dflt="env --default-signal=INT"
+else
+	skip "daemon, SIGINT to dios-record" "no env --default-signal"
+fi
+for sig in $sigs; do
+	M=dios-hostile-daemon-$sig-$$
+	(cd "$T" && exec $dflt "$DIOS_RECORD" -q -f -o "daemon-$sig.json.zst" \
+	    -- "$H" daemon 60 "$M") </dev/null >"$T/daemon-$sig.rec.out" 2>"$T/daemon-$sig.rec.err" &
+	rec=$!
+	wait_for "$T/daemon-$sig.rec.out" started || diag "daemon-$sig: the program did not start"
+	kill -"$sig" "$rec"
+	if gone "$rec" 10; then
+		wait "$rec"
+		is "$?" 0 "daemon, SIG$sig to dios-record: it ends with the program's status"
+		is "$(procs_with "$M")" 0 "daemon, SIG$sig to dios-record: no process of the tree is left"
+	else
+		ok "daemon, SIG$sig to dios-record: it ends" 1 -eq 0
+		kill -KILL "$rec"
+		wait "$rec"
+	fi
+done
+# The recording ends with the daemon's death by SIGKILL, which the replay
+# makes as the order reaches it (the daemon sleeps on a futex: no stop).
+replay daemon-TERM
+is "$st" 0 "daemon: the replay of the interrupted recording ends as recorded"
+is "$(procs_with dios-hostile-daemon-TERM-$$)" 0 "daemon: after the replay, no process of the tree is left"
+
+# The program ignores SIGTERM: dios waits for it; a second SIGTERM kills
+# the tree.
+M=dios-hostile-ignoreterm-$$
+(cd "$T" && exec "$DIOS_RECORD" -q -f -o ignoreterm.json.zst -- "$H" ignoreterm 60 "$M") \
+    </dev/null >"$T/ignoreterm.rec.out" 2>"$T/ignoreterm.rec.err" &
+rec=$!
+wait_for "$T/ignoreterm.rec.out" started || diag "ignoreterm: the program did not start"
+kill -TERM "$rec"
+gone "$rec" 2
+ok "ignoreterm: one SIGTERM, which the program ignores, does not end dios-record" $? -ne 0
+kill -TERM "$rec"
+if gone "$rec" 10; then
+	wait "$rec"
+	is "$?" 137 "ignoreterm: a second SIGTERM kills the program (SIGKILL)"
+	is "$(procs_with "$M")" 0 "ignoreterm: no process of the tree is left"
+else
+	ok "ignoreterm: a second SIGTERM ends dios-record" 1 -eq 0
+	kill -KILL "$rec"
+	wait "$rec"
+fi
+
+# dios-replay gets SIGTERM while the daemon sleeps (60 s instead of the
+# recorded 1: the edited command line).
+M=dios-hostile-rdaemon-$$
+record rdaemon daemon 1 "$M"
+edit rdaemon rdaemon-long 'if .format then .argv[2] = "60" else . end'
+(cd "$T" && exec "$DIOS_REPLAY" rdaemon-long.json.zst) </dev/null >"$T/rdaemon.out" 2>"$T/rdaemon.err" &
+rep=$!
+wait_for "$T/rdaemon.out" started || diag "rdaemon: the program did not start"
+kill -TERM "$rep"
+if gone "$rep" 10; then
+	wait "$rep"
+	is "$?" 125 "daemon, SIGTERM to dios-replay: the replay is cut short (status 125)"
+	grep -q 'interrupted by SIGTERM' "$T/rdaemon.err"
+	ok "daemon, SIGTERM to dios-replay: it says so" $? -eq 0 || diag_file "$T/rdaemon.err"
+	is "$(procs_with "$M")" 0 "daemon, SIGTERM to dios-replay: no process of the tree is left"
+else
+	ok "daemon, SIGTERM to dios-replay: it ends" 1 -eq 0
+	kill -KILL "$rep"
+	wait "$rep"
+fi
+
+# A replay that diverges while the daemon sleeps.
+edit rdaemon-long rdaemon-diverge 'if .sys == "write" and .args.buf.text == "started\n" then .args.buf.text = "STARTED\n" else . end'
+replay rdaemon-diverge
+is "$st" 120 "daemon, divergence: the replay reports it"
+is "$(procs_with "$M")" 0 "daemon, divergence: no process of the tree is left"
 
 done_testing

@@ -18,6 +18,7 @@
 #include "kernel/tsc.h"
 #include "inspect/check.h"
 #include "replay/replay.h"
+#include "sys/xlat.h"
 
 void affinity_set_shown(const unsigned char *mask, size_t len);
 
@@ -421,6 +422,15 @@ main(int argc, char **argv)
 		die(DIOS_EXIT_ERROR, "lost control of the program: %s", strerror(-r));
 	enum replay_outcome out = replay_outcome(rep, &k, &msg);
 	int status;
+	char sb[16];
+	if (k.interrupted) {
+		/* Whatever the run made of it, it is cut short. */
+		warnx_("interrupted by %s after %llu matched events: the program and every task it "
+		    "made were killed; the replay is cut short", signal_name(k.interrupted, sb),
+		    (unsigned long long)replay_matched(rep));
+		out = RO_ERROR;
+		msg = NULL;
+	}
 	switch (out) {
 	case RO_MATCHED:
 		status = status_to_exit(k.root_status);
@@ -434,7 +444,8 @@ main(int argc, char **argv)
 		status = DIOS_EXIT_ERROR;
 		break;
 	default:
-		warnx_("%s", msg ? msg : "replay failed");
+		if (!k.interrupted)
+			warnx_("%s", msg ? msg : "replay failed");
 		status = DIOS_EXIT_ERROR;
 		break;
 	}

@@ -13,7 +13,8 @@
  * number is not anyone else's yet.  Ids that name no live task of the tree
  * are answered from the trace alone.  A wait names the real id of a child
  * the replay started and has not seen reaped: the kernel's wait only ever
- * looks at the caller's own children.
+ * looks at the caller's own children, and every child of a task is a task
+ * of the tree (no clone leaves dios's control: see kernel/loop.c).
  */
 #include "config.h"
 #include <errno.h>
