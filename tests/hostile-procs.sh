@@ -85,6 +85,19 @@ procs_with()
 	echo "$n"
 }
 
+# wait_procs MARK N: waits up to 20 s until N processes have MARK in their
+# command line.
+wait_procs()
+{
+	local i=0
+	while [ $i -lt 200 ]; do
+		[ "$(procs_with "$1")" -eq "$2" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # gone PID SECONDS: waits up to SECONDS for child PID to end (a zombie has).
 gone()
 {
@@ -268,7 +281,10 @@ for sig in $sigs; do
 	(cd "$T" && exec $dflt "$DIOS_RECORD" -q -f -o "daemon-$sig.json.zst" \
 	    -- "$H" daemon 60 "$M") </dev/null >"$T/daemon-$sig.rec.out" 2>"$T/daemon-$sig.rec.err" &
 	rec=$!
-	wait_for "$T/daemon-$sig.rec.out" started || diag "daemon-$sig: the program did not start"
+	# the program has ended, the daemon sleeps (and dios-record has the
+	# mark in its command line too)
+	wait_for "$T/daemon-$sig.rec.out" started && wait_procs "$M" 2 ||
+	    diag "daemon-$sig: the program did not start, or did not end"
 	kill -"$sig" "$rec"
 	if gone "$rec" 10; then
 		wait "$rec"
@@ -314,7 +330,8 @@ record rdaemon daemon 1 "$M"
 edit rdaemon rdaemon-long 'if .format then .argv[2] = "60" else . end'
 (cd "$T" && exec "$DIOS_REPLAY" rdaemon-long.json.zst) </dev/null >"$T/rdaemon.out" 2>"$T/rdaemon.err" &
 rep=$!
-wait_for "$T/rdaemon.out" started || diag "rdaemon: the program did not start"
+wait_for "$T/rdaemon.out" started && wait_procs "$M" 1 ||
+    diag "rdaemon: the program did not start, or did not end"
 kill -TERM "$rep"
 if gone "$rep" 10; then
 	wait "$rep"
