@@ -16,6 +16,7 @@
 #include "trace/io.h"
 #include "kernel/tsc.h"
 #include "proxy/proxy.h"
+#include "sys/xlat.h"
 
 extern char **environ;
 void affinity_set_shown(const unsigned char *mask, size_t len);
@@ -149,6 +150,11 @@ main(int argc, char **argv)
 		status = DIOS_EXIT_ERROR;
 	} else
 		status = status_to_exit(k.root_status);
+	if (k.interrupted && !ps->aborted) {
+		char sb[16];
+		warnx_("interrupted by %s: the recording ends with the program (any task it left "
+		    "was killed)", signal_name(k.interrupted, sb));
+	}
 	if (!o.quiet && ps->write_error == 0 && we == 0) {
 		struct stat st;
 		char hs[32];

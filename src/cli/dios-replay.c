@@ -21,6 +21,7 @@
 #include "kernel/tsc.h"
 #include "inspect/check.h"
 #include "replay/replay.h"
+#include "sys/xlat.h"
 
 void affinity_set_shown(const unsigned char *mask, size_t len);
 
@@ -573,6 +574,16 @@ main(int argc, char **argv)
 		die(DIOS_EXIT_ERROR, "lost control of the program: %s", strerror(-r));
 	enum replay_outcome out = replay_outcome(rep, &k, &msg);
 	int status;
+	char sb[16];
+	if (k.interrupted) {
+		/* Whatever the run made of it, it is cut short. */
+		warnx_("interrupted by %s after %llu matched events: the program and every task it "
+		    "made were killed; the replay is cut short, neither a match nor a divergence",
+		    signal_name(k.interrupted, sb),
+		    (unsigned long long)replay_matched(rep));
+		out = RO_ERROR;
+		msg = NULL;
+	}
 	switch (out) {
 	case RO_MATCHED:
 		status = status_to_exit(k.root_status);
@@ -586,7 +597,8 @@ main(int argc, char **argv)
 		status = DIOS_EXIT_ERROR;
 		break;
 	default:
-		warnx_("%s", msg ? msg : "replay failed");
+		if (!k.interrupted)
+			warnx_("%s", msg ? msg : "replay failed");
 		status = DIOS_EXIT_ERROR;
 		break;
 	}
@@ -604,5 +616,16 @@ main(int argc, char **argv)
 	free(exe);
 	free(mask);
 	opts_free(&o);
+	if (k.interrupted) {
+		/* Dies of the signal, as an interrupted command does: the
+		 * shell sees 128+N, and git bisect run stops. */
+		sigset_t set;
+		signal(k.interrupted, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, k.interrupted);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(k.interrupted);
+		status = 128 + k.interrupted;
+	}
 	return status;
 }

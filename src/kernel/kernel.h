@@ -36,6 +36,7 @@ struct task {
 	bool stopped;		/* TS_NEW: its first stop was seen */
 	bool announced;		/* TS_NEW: its parent's clone event was seen */
 	pid_t ptid;		/* real tid of the task that created it; 0 for the root */
+	bool dying;		/* dios sent it SIGKILL: held as it is until its end */
 	struct task *next;
 };
 
@@ -94,6 +95,8 @@ struct kernel {
 	int root_status;		/* waitpid status of the root, when it ended */
 	bool root_done;
 	bool stop;			/* a module asked to stop the run */
+	int interrupted;		/* the fatal signal (SIGTERM...) that ended the run; 0: none */
+	bool killing;			/* every task is being killed: none runs on */
 	int (*tick)(struct kernel *k);	/* called at least every second */
 	void *tick_arg;
 };
@@ -107,11 +110,24 @@ void task_free(struct kernel *k, struct task *t);
 /* Pushes m at the bottom of the stack. */
 void kernel_push(struct kernel *k, struct module *m);
 
-/* Runs the event loop until the root task is gone or a module stops the
- * run.  Returns 0 or -errno (a ptrace failure). */
+/* Runs the event loop until every task is gone or a module stops the run.
+ * A first SIGTERM or SIGHUP to dios is passed on to the program; after
+ * one of SIGTERM, SIGHUP, SIGINT or SIGQUIT the run ends with the program
+ * (k->interrupted), a second kills the tree at once.  No task outlives
+ * kernel_run: those left are killed and reaped before it returns.  Returns
+ * 0 or -errno (a ptrace failure). */
 int kernel_run(struct kernel *k);
 
-/* Kills every task (SIGKILL) and reaps them. */
+/* Sends SIGKILL to t, a task of the table, by its real tid (its whole
+ * process dies); from then on the loop runs no hook for its stops and waits
+ * for its end.  A task the table holds cannot have been reaped, so the tid
+ * is t's and no one else's.  A module's hook may kill the task whose stop
+ * it handles only as it lets it go on (V_RESUME): its registers can no
+ * longer be read or set. */
+void kernel_kill_task(struct kernel *k, struct task *t);
+
+/* Kills every task (SIGKILL), and any task or child of dios that shows up
+ * meanwhile, and reaps them all. */
 void kernel_kill_all(struct kernel *k);
 
 /* Exit status of a waitpid status for scripts: the code, or 128+signal. */

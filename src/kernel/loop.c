@@ -1,15 +1,28 @@
-/* loop.c: the event loop and the module stack. */
+/* loop.c: the event loop and the module stack.
+ *
+ * No task leaves dios's control, and none outlives it: every new task is
+ * traced (CLONE_UNTRACED is cleared at the seccomp stop, before the kernel
+ * sees it), dios is the subreaper of the tree (orphans stay its children),
+ * and whatever ends the run (its end, a module's stop, an error, a fatal
+ * signal to dios) kills and reaps every task before kernel_run returns.
+ * PTRACE_O_EXITKILL (spawn.c) covers dios's own death by SIGKILL.
+ */
 #include "config.h"
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <linux/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include "sys/capture.h"
 #include "kernel/kernel.h"
+#include "kernel/tracee.h"
 
 /* Fills c->nr, c->a, c->sc, c->sp and c->regs from a seccomp stop of tid. */
 static int
@@ -47,7 +60,10 @@ call_load_exit(pid_t tid, struct call *c)
 }
 
 static volatile sig_atomic_t ticked;
-static volatile pid_t forward_to;
+/* SIGTERM, SIGHUP, SIGINT, SIGQUIT that reached dios: how many, and the
+ * last one.  The loop acts on them (on_fatal), not the handler: the loop
+ * knows which tasks are still there. */
+static volatile sig_atomic_t nfatal, fatal_sig;
 
 static void
 on_alarm(int sig)
@@ -57,10 +73,10 @@ on_alarm(int sig)
 }
 
 static void
-on_forward(int sig)
+on_fatal_signal(int sig)
 {
-	if (forward_to > 0)
-		kill(forward_to, sig);
+	fatal_sig = sig;
+	nfatal++;
 }
 
 void
@@ -81,13 +97,32 @@ status_to_exit(int status)
 }
 
 void
+kernel_kill_task(struct kernel *k, struct task *t)
+{
+	(void)k;
+	t->dying = true;
+	syscall(SYS_tkill, t->tid, SIGKILL);
+}
+
+/* SIGKILL for every task dios knows. */
+static void
+kill_tasks(struct kernel *k)
+{
+	for (struct task *t = k->tasks; t; t = t->next)
+		kernel_kill_task(k, t);
+}
+
+void
 kernel_kill_all(struct kernel *k)
 {
 	int st;
 
-	for (struct task *t = k->tasks; t; t = t->next)
-		kill(t->tid, SIGKILL);
-	while (k->tasks) {
+	k->killing = true;
+	kill_tasks(k);
+	/* Until dios has no child and no tracee left: a task made as the
+	 * others died first shows itself by its first stop, an orphan is
+	 * dios's child (the subreaper). */
+	for (;;) {
 		pid_t p = waitpid(-1, &st, __WALL);
 		if (p < 0) {
 			if (errno == EINTR)
@@ -95,8 +130,11 @@ kernel_kill_all(struct kernel *k)
 			break;
 		}
 		struct task *t = task_find(k, p);
-		if (t && (WIFEXITED(st) || WIFSIGNALED(st)))
-			task_free(k, t);
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			if (t)
+				task_free(k, t);
+		} else
+			syscall(SYS_tkill, p, SIGKILL);
 	}
 	while (k->tasks)
 		task_free(k, k->tasks);
@@ -146,11 +184,28 @@ dispatch_enter(struct kernel *k, struct task *t)
 	return resume(t, 0);
 }
 
+/* CLONE_UNTRACED would make a task dios never sees (PTRACE_O_TRACECLONE
+ * does not apply to it): it is cleared in the registers before the call
+ * runs, in every mode.  c->a[0] keeps the flags the program passed, which
+ * the trace records and replay compares. */
+static int
+keep_traced(struct task *t)
+{
+	struct call *c = &t->call;
+
+	if (c->nr != SYS_clone || !(c->a[0] & CLONE_UNTRACED))
+		return 0;
+	c->regs.rdi &= ~(uint64_t)CLONE_UNTRACED;
+	return regs_set(t->tid, &c->regs);
+}
+
 static int
 on_enter(struct kernel *k, struct task *t)
 {
 	int e = call_load_entry(t->tid, &t->call);
 
+	if (e == 0)
+		e = keep_traced(t);
 	if (e < 0)
 		return e == -ESRCH ? 0 : e;
 	return dispatch_enter(k, t);
@@ -199,6 +254,38 @@ on_task_exit(struct kernel *k, struct task *t, int st)
 		k->root_done = true;
 	}
 	task_free(k, t);
+	/* Stopped by a signal, the run ends with the program: what is left
+	 * of the tree (daemons, orphans) goes with it. */
+	if (k->root_done && k->interrupted && !k->killing) {
+		k->killing = true;
+		kill_tasks(k);
+	}
+}
+
+/* A fatal signal reached dios (nfatal counts them).  The first SIGTERM or
+ * SIGHUP is passed on to the program, which may end as it likes (the trace
+ * records how); SIGINT and SIGQUIT are not, since the terminal sends them
+ * to the program too.  The run then ends when the program does, and the
+ * rest of the tree is killed; a second signal, or one that comes when the
+ * program has ended, kills the whole tree at once.  Either way the tasks'
+ * ends go through the loop, so the modules see them. */
+static void
+on_fatal(struct kernel *k, int n)
+{
+	int sig = fatal_sig;
+
+	if (k->killing)
+		return;
+	if (n == 1 && !k->root_done) {
+		k->interrupted = sig;
+		/* The root is in the table, not reaped: its pid is its own. */
+		if ((sig == SIGTERM || sig == SIGHUP) && task_find(k, k->root))
+			kill(k->root, sig);
+		return;
+	}
+	k->interrupted = sig;
+	k->killing = true;
+	kill_tasks(k);
 }
 
 static int
@@ -297,9 +384,11 @@ unpark(struct kernel *k)
 		struct task *t = v > 0 ? task_find_vtid(k, v) : NULL;
 		bool all = k->tasks != NULL;
 
+		if (t && t->dying)
+			break;	/* its end comes, and moves the order on */
 		if (t == NULL || t->state != TS_PARKED) {
 			for (struct task *u = k->tasks; u; u = u->next)
-				if (u->state != TS_PARKED)
+				if (u->state != TS_PARKED || u->dying)
 					all = false;
 			if (all && m->stalled)
 				m->stalled(m, k);
@@ -334,26 +423,36 @@ setup_signals(struct kernel *k, bool on)
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &it, NULL);
 
-	/* The terminal sends SIGINT and SIGQUIT to the program too; dios waits
-	 * to see what the program does with them.  SIGTERM and SIGHUP, sent to
-	 * dios alone, are passed on. */
-	forward_to = on ? k->root : 0;
-	sa.sa_handler = on ? SIG_IGN : SIG_DFL;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sa.sa_handler = on ? on_forward : SIG_DFL;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* SIGTERM, SIGHUP, SIGINT and SIGQUIT end the run (on_fatal), unless
+	 * dios was started with them ignored (nohup, a background job): then
+	 * they stay so. */
+	static const int fatal[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
+	static struct sigaction saved[4];
+	(void)k;
+	for (int i = 0; i < 4; i++) {
+		if (!on) {
+			sigaction(fatal[i], &saved[i], NULL);
+			continue;
+		}
+		sigaction(fatal[i], NULL, &saved[i]);
+		if (saved[i].sa_handler == SIG_IGN)
+			continue;
+		sa.sa_handler = on_fatal_signal;
+		sigaction(fatal[i], &sa, NULL);
+	}
 }
 
 int
 kernel_run(struct kernel *k)
 {
 	struct task *root = task_find(k, k->root);
-	int e = 0;
+	int e = 0, seen = 0;
 
 	if (root == NULL)
 		return -ESRCH;
+	/* Orphans of the tree become dios's children, not init's. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	nfatal = 0;
 	setup_signals(k, true);
 	root->state = TS_RUNNING;
 	if ((e = on_exec(k, root)) < 0 || k->stop)
@@ -365,6 +464,8 @@ kernel_run(struct kernel *k)
 		pid_t pid;
 		struct task *t;
 
+		while (seen < nfatal)
+			on_fatal(k, ++seen);
 		if (ticked) {
 			ticked = 0;
 			if (k->tick && (e = k->tick(k)) < 0)
@@ -384,6 +485,10 @@ kernel_run(struct kernel *k)
 			 * announced it: held until then. */
 			if (WIFEXITED(st) || WIFSIGNALED(st))
 				continue;
+			if (k->killing) {
+				syscall(SYS_tkill, pid, SIGKILL);
+				continue;
+			}
 			if ((t = task_new(k, pid)) == NULL) {
 				e = -ENOMEM;
 				goto out;
@@ -395,8 +500,13 @@ kernel_run(struct kernel *k)
 		}
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
 			on_task_exit(k, t, st);
-			if ((e = unpark(k)) < 0)
+			if (!k->killing && (e = unpark(k)) < 0)
 				goto out;
+			continue;
+		}
+		if (k->killing || t->dying) {
+			/* a stop from before its SIGKILL: it dies as it is */
+			kernel_kill_task(k, t);
 			continue;
 		}
 		int sig = WSTOPSIG(st), ev = st >> 16;
@@ -426,7 +536,7 @@ kernel_run(struct kernel *k)
 	}
 out:
 	setup_signals(k, false);
-	if (k->stop || e < 0)
-		kernel_kill_all(k);
+	/* Whatever ended the run, no task outlives it. */
+	kernel_kill_all(k);
 	return e;
 }

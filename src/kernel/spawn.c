@@ -121,6 +121,7 @@ spawn_traced(const struct spawn_req *req, struct spawn_result *res)
 		close(pfd[1]);
 		pfd[1] = e;
 	}
+	pid_t self = getpid();
 	if ((pid = fork()) < 0) {
 		res->stage = SPAWN_FORK;
 		res->err = errno;
@@ -152,7 +153,14 @@ spawn_traced(const struct spawn_req *req, struct spawn_result *res)
 			sigprocmask(SIG_SETMASK, &set, NULL);
 		}
 		personality(ADDR_NO_RANDOMIZE);
+		/* Until dios has seized it, the child dies with dios (from
+		 * then on, PTRACE_O_EXITKILL sees to that): no stopped child
+		 * is left behind when dios is killed meanwhile. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() != self)
+			_exit(125);
 		raise(SIGSTOP);
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 		if ((e = filter_load()) < 0)
 			child_fail(ef, SPAWN_SECCOMP, -e);
 		/* The counter is trapped last, right before the exec: no

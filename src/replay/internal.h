@@ -52,9 +52,10 @@ struct fdtab {
 };
 
 /* The ids the program knew (vtid) and the real ones, for every task of the
- * run: wait4 and kill name tasks that may be gone from the task table. */
+ * run: wait4 names tasks that are gone from the task table. */
 struct idmap {
 	pid_t vtid, tid;
+	bool reaped;			/* a replayed wait reaped it */
 };
 
 struct replay {
@@ -72,6 +73,8 @@ struct replay {
 	struct fdtab *root_fds;		/* the root's table, from the header */
 	struct idmap *ids;		/* every task of the run */
 	size_t nids, maxids;
+	pid_t root_vpid;		/* the root's recorded process id (the header's "pid") */
+	pid_t root_pgid;		/* the recorded number of the group the root started in; 0: not known */
 	pid_t *dead;			/* tasks gone whose exit event is still ahead */
 	size_t ndead, maxdead;
 	bool first_exec_done;
@@ -87,9 +90,10 @@ struct rtask {
 	int injected;			/* a recorded signal dios sent, not yet seen */
 	bool restart;			/* a real call was interrupted and runs again */
 	long restart_nr;
-	long real;			/* EX_WAIT, EX_KILL: the real id expected */
+	long real;			/* EX_WAIT: the real id expected */
 	struct fdtab *fds;
 	pid_t vpid;			/* the recorded id of its process (0: the root's) */
+	pid_t vpgid;			/* its recorded process group (0: the one the root started in) */
 	/* new tasks: the tid pointers to give the recorded id (CLONE_*SETTID) */
 	uint64_t ctid_addr;
 	struct user_regs_struct orig;	/* registers at entry, restored after a rewritten call */
@@ -148,8 +152,9 @@ const char *rp_event_kind(const json_t *ev);
 pid_t rp_owner_of(const json_t *ev);
 /* Adds v to the tasks gone whose exit event is still ahead. */
 int rp_dead_add(struct replay *r, pid_t v);
-/* Consumes the events at the head of the trace that need no task at a stop. */
-void rp_advance(struct replay *r, struct kernel *k);
+/* Consumes the events at the head of the trace that need no task at a stop
+ * (at_stop: the task at the stop the caller handles, or NULL). */
+void rp_advance(struct replay *r, struct kernel *k, struct task *at_stop);
 
 /* report.c */
 /* Sets the outcome and its message, unless a problem is reported already. */
@@ -214,7 +219,23 @@ int replay_signal(struct module *m, struct kernel *k, struct task *t, int sig);
 int rp_id_add(struct replay *r, pid_t vtid, pid_t tid);
 /* The real id of recorded id v (the newest task that had it), or 0. */
 pid_t rp_id_real(const struct replay *r, pid_t v);
-/* Rewrites t's call to name real tasks; the exit hook then does kind. */
+/* Notes that a replayed wait reaped real task tid: no wait names it again. */
+void rp_id_reaped(struct replay *r, pid_t tid);
+/* The recorded id of t's process. */
+pid_t rp_vproc(const struct replay *r, struct task *t);
+/* Follows t's matched call (result ret) in the recorded process groups:
+ * setpgid, setsid, and getpgrp/getpgid, which tell the root's first group. */
+void rp_note_ids(struct replay *r, struct kernel *k, struct task *t, long ret);
+/* t's kill, tkill or tgkill sent SIGKILL when recording: dios sends it, by
+ * their real tids, to the live tasks of the tree the call names by their
+ * recorded ids, and to nothing else (a SIGKILL to one thread ends its whole
+ * process).  Returns how many it names.  *self: t's own process is one of
+ * them; it is left to the caller, which sends it to t once t's call is
+ * answered (t must stay stopped until then). */
+int rp_kill_tree(struct replay *r, struct kernel *k, struct task *t, bool *self);
+/* Rewrites t's wait4 or waitid to name the real child it reaped when
+ * recording (a task of the tree not reaped yet); the exit hook then does
+ * kind. */
 enum verdict rp_rewrite_ids(struct replay *r, struct kernel *k, struct task *t, int kind);
 
 #endif

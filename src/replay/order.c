@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,11 +180,15 @@ dead_take(struct replay *r, pid_t v)
 }
 
 /* Consumes the events at the head of the trace that need no task at a
- * stop: the exit of a task already gone, and a signal for a task running
- * native code (sent now, as it came when recording) or waiting for signals
- * in a call that runs for real (rt_sigsuspend...). */
+ * stop: the exit of a task already gone, the death by SIGKILL of a task
+ * running native code or in a call (it dies now, as it did when
+ * recording; at a stop, replay_enter kills it), and a signal for a task
+ * running native code (sent now, as it came when recording) or waiting for
+ * signals in a call that runs for real (rt_sigsuspend...).  at_stop: the
+ * task whose stop the caller handles (NULL: none), which is not killed
+ * here. */
 void
-rp_advance(struct replay *r, struct kernel *k)
+rp_advance(struct replay *r, struct kernel *k, struct task *at_stop)
 {
 	while (rp_peek(r) == 0 && r->next) {
 		const char *kind = rp_event_kind(r->next);
@@ -193,6 +198,15 @@ rp_advance(struct replay *r, struct kernel *k)
 
 		if (kind && !strcmp(kind, "exit") && dead_take(r, v)) {
 			rp_take(r);
+			continue;
+		}
+		const char *sn = json_string_value(json_object_get(r->next, "signal"));
+		if (kind && !strcmp(kind, "exit") && sn && signal_from_name(sn) == SIGKILL &&
+		    (t = task_find_vtid(k, v)) != NULL && t != at_stop &&
+		    (t->state == TS_RUNNING || t->state == TS_IN_CALL)) {
+			rp_take(r);
+			RT(t)->exit_taken = true;
+			kernel_kill_task(k, t);
 			continue;
 		}
 		if (kind == NULL || strcmp(kind, "signal") != 0 ||

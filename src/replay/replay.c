@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include "sys/capture.h"
 #include "sys/family.h"
@@ -67,7 +68,7 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 		json_decref(c->args);
 		c->args = json_object();
 	}
-	rp_advance(r, k);
+	rp_advance(r, k, t);
 	ev = r->next;
 	if (ev && rp_owner_of(ev) != t->vtid)
 		return V_PARK;	/* another task's turn */
@@ -107,7 +108,9 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 		return rp_diverge(r, k, t, ev, c, "the program made a call where the recording has another event", NULL);
 	if (strcmp(name, sc_any_name(c->nr, nb)) != 0)
 		return rp_diverge(r, k, t, ev, c, "the program made another call", NULL);
-	if (json_is_true(json_object_get(ev, "unknown")))
+	/* A call dios does not know is never run in replay, whatever the
+	 * event says of it. */
+	if (c->sc == NULL || json_is_true(json_object_get(ev, "unknown")))
 		return rp_fail(r, k, "event %llu: the recording has a call of %s, which dios does not "
 		    "know; it cannot be replayed (the trace is marked incomplete)",
 		    (unsigned long long)rp_seq_of(ev), name);
@@ -166,6 +169,7 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	json_decref(rt->ev);
 	rt->ev = json_incref(ev);
 	rt->kind = 0;
+	rp_note_ids(r, k, t, ret);
 
 	if ((sc->flags & SC_EXEC) && ret >= 0 && r->conf.bs)
 		return rp_exec_portable(r, k, t, ev);
@@ -223,10 +227,14 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	 * answer. */
 	if ((sc->flags & SC_WAIT) && ret > 0)
 		return rp_rewrite_ids(r, k, t, EX_WAIT);
-	/* SIGKILL is sent for real (no stop shows its arrival); other signals
-	 * are delivered from the trace where they arrived. */
+	/* The call itself never runs: it would name host processes by
+	 * recorded ids.  SIGKILL, whose arrival no stop shows, is sent by dios
+	 * to the tasks of the tree the call names; other signals are delivered
+	 * from the trace where they arrived; the call's result is the
+	 * recorded one. */
+	bool kill_self = false;
 	if ((sc->flags & SC_KILL) && ret == 0 && kill_sig(c) == SIGKILL)
-		return rp_rewrite_ids(r, k, t, EX_KEEP);
+		rp_kill_tree(r, k, t, &kill_self);
 	int pi;
 	if (mode == RM_RUN_REAL && (pi = rp_pending_closed(c, ret, rt->fds)) >= 0) {
 		/* its placeholder was never made: nothing to close */
@@ -265,6 +273,10 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	char gerr[2048];
 	if (rp_echo_output(r, rp_stdio_of(r, t), c, json_object_get(ev, "out"), ret, gerr, sizeof gerr) < 0)
 		return rp_fail(r, k, "%s", gerr);
+	if (kill_self) {
+		kernel_kill_task(k, t);	/* it dies as it resumes */
+		return V_RESUME;
+	}
 	rp_signal_after_call(r, k, t);
 	return V_RESUME;
 }
@@ -303,6 +315,10 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 			    c->sc->name, c->ret, (long)rt->real, ret);
 			return 0;
 		}
+		/* It ended (dios saw its end before its parent could see it)
+		 * and it is reaped, unless the program only looked. */
+		if (task_find(k, rt->real) == NULL && !(c->nr == SYS_waitid && (c->a[3] & WNOWAIT)))
+			rp_id_reaped(r, rt->real);
 		/* fall through */
 	case EX_KEEP: {
 		struct user_regs_struct regs;
@@ -396,6 +412,7 @@ replay_clone(struct module *m, struct kernel *k, struct task *parent, struct tas
 	} else
 		return -ENOMEM;
 	crt->vpid = (flags & CLONE_THREAD) ? prt->vpid : v;
+	crt->vpgid = prt->vpgid;
 	/* The kernel wrote the real id; the program must see the recorded
 	 * one (the C library keeps it for raise and pthread_kill). */
 	if (c->nr == SYS_clone && (flags & CLONE_PARENT_SETTID) && c->a[2])
@@ -434,7 +451,7 @@ replay_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
 		json_decref(rt->ev);
 		rt->ev = NULL;
 	}
-	rp_advance(r, k);
+	rp_advance(r, k, NULL);
 }
 
 static void
@@ -458,7 +475,7 @@ replay_due(struct module *m, struct kernel *k)
 
 	if (r->outcome != RO_RUNNING)
 		return 0;
-	rp_advance(r, k);
+	rp_advance(r, k, NULL);
 	return r->next ? rp_owner_of(r->next) : 0;
 }
 
@@ -480,6 +497,7 @@ replay_new(const struct replay_conf *conf)
 		return NULL;
 	}
 	r->root_fds->refs = 1;
+	r->root_vpid = (pid_t)json_integer_value(json_object_get(conf->header, "pid"));
 	fds = json_object_get(conf->header, "fds");
 	json_array_foreach(fds, i, v) {
 		int64_t fd;

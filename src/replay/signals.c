@@ -32,7 +32,10 @@ rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int si
 	if ((e = regs_set(t->tid, &regs)) < 0)
 		return rp_lost(r, k, t, e);
 	RT(t)->injected = sig;
-	syscall(SYS_tkill, t->tid, sig);
+	if (sig == SIGKILL)
+		kernel_kill_task(k, t);
+	else
+		syscall(SYS_tkill, t->tid, sig);
 	return V_RESUME;
 }
 
@@ -142,7 +145,7 @@ replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 	if (sig != SIGSEGV || regs_get(t->tid, &regs) < 0 ||
 	    (len = tsc_insn(t->tid, &regs, &rdtscp)) == 0)
 		return signal_seen(r, t, sig);
-	rp_advance(r, k);
+	rp_advance(r, k, t);
 	if (rp_peek(r) == 0 && r->next && rp_owner_of(r->next) != t->vtid)
 		return SIG_PARK;	/* another task's turn */
 	if (rp_peek(r) < 0 || r->next == NULL ||
