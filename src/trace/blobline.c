@@ -14,8 +14,8 @@
 
 /* ---- writing ---- */
 
-static int
-read_full(int fd, void *p, size_t n, size_t *got)
+int
+blob_read_full(int fd, void *p, size_t n, size_t *got)
 {
 	*got = 0;
 	while (*got < n) {
@@ -56,7 +56,7 @@ blob_write(struct trace_writer *w, const char *open_path, const json_t *id)
 		size_t want = size - off < (json_int_t)BLOB_CHUNK ? (size_t)(size - off) : BLOB_CHUNK, got;
 		json_t *line;
 
-		if ((e = read_full(fd, buf, want, &got)) < 0)
+		if ((e = blob_read_full(fd, buf, want, &got)) < 0)
 			break;
 		if (got < want) {
 			e = -ESTALE;	/* shorter than when it was hashed */

@@ -81,4 +81,8 @@ int blob_check_end(struct blob_check *bc, bool truncated, char *err, size_t errl
 int blob_check_kept(const struct blob_check *bc, int (*fn)(void *ctx, const char *sha),
     void *ctx);
 
+/* Reads up to n bytes of fd into p, as many as there are: *got of them
+ * (fewer only at the end of the file).  0 or -errno. */
+int blob_read_full(int fd, void *p, size_t n, size_t *got);
+
 #endif

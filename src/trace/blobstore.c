@@ -669,24 +669,6 @@ blobstore_get(struct blobstore *bs, const json_t *id, char **path)
 
 /* ---- the copies replay executes ---- */
 
-static int
-read_full(int fd, void *p, size_t n, size_t *got)
-{
-	*got = 0;
-	while (*got < n) {
-		ssize_t k = read(fd, (char *)p + *got, n - *got);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			break;
-		*got += (size_t)k;
-	}
-	return 0;
-}
-
 /* mkdir -p of the directories of exec/<sub>, each private. */
 static int
 exec_dir(struct blobstore *bs, const char *sub, char **dir)
@@ -717,7 +699,7 @@ copy_fd(int in, int out)
 	int e;
 
 	for (;;) {
-		if ((e = read_full(in, buf, sizeof buf, &got)) < 0)
+		if ((e = blob_read_full(in, buf, sizeof buf, &got)) < 0)
 			return e;
 		for (size_t w = 0; w < got;) {
 			ssize_t k = write(out, buf + w, got - w);
