@@ -36,23 +36,12 @@ int_cmp(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-/* Closes descriptors lo..hi but keep and keep2. */
+/* Closes descriptors lo..hi. */
 static void
-close_span(unsigned lo, unsigned hi, int keep, int keep2)
+close_span(unsigned lo, unsigned hi)
 {
 	if (lo > hi)
 		return;
-	if (keep < 0 || (unsigned)keep < lo || (unsigned)keep > hi) {
-		keep = keep2;
-		keep2 = -1;
-	}
-	if (keep >= 0 && (unsigned)keep >= lo && (unsigned)keep <= hi) {
-		if ((unsigned)keep > lo)
-			close_span(lo, (unsigned)keep - 1, keep2, -1);
-		if ((unsigned)keep < hi)
-			close_span((unsigned)keep + 1, hi, keep2, -1);
-		return;
-	}
 	if (syscall(SYS_close_range, lo, hi, 0) == 0)
 		return;
 	/* Before Linux 5.9: one by one, up to the descriptor limit. */
@@ -71,21 +60,25 @@ close_span(unsigned lo, unsigned hi, int keep, int keep2)
 static void
 child_setup_fds(const struct spawn_req *req, int errfd)
 {
+	int keep[1026], fds[1024];
+	size_t nkeep = 0, n = 0;
 	unsigned lo = 0;
-	int fds[1024];
-	size_t n = 0;
 
 	for (size_t i = 0; i < req->nfds && n < 1024; i++)
 		if (req->fds[i] >= 0 && req->fds[i] != errfd && req->fds[i] != req->keep_fd)
-			fds[n++] = req->fds[i];
+			keep[nkeep++] = fds[n++] = req->fds[i];
+	keep[nkeep++] = errfd;
+	if (req->keep_fd >= 0)
+		keep[nkeep++] = req->keep_fd;
+	qsort(keep, nkeep, sizeof keep[0], int_cmp);
 	qsort(fds, n, sizeof fds[0], int_cmp);
-	/* Close the gaps between the recorded numbers. */
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned)fds[i] > lo)
-			close_span(lo, (unsigned)fds[i] - 1, errfd, req->keep_fd);
-		lo = (unsigned)fds[i] + 1;
+	/* Close everything between the numbers kept. */
+	for (size_t i = 0; i < nkeep; i++) {
+		if ((unsigned)keep[i] > lo)
+			close_span(lo, (unsigned)keep[i] - 1);
+		lo = (unsigned)keep[i] + 1;
 	}
-	close_span(lo, ~0u, errfd, req->keep_fd);
+	close_span(lo, ~0u);
 	/* In increasing order: the numbers below fd that open can return are
 	 * none of the recorded ones. */
 	for (size_t i = 0; i < n; i++) {

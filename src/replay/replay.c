@@ -436,24 +436,7 @@ replay_start(struct module *m, struct kernel *k, struct task *child)
 	return 0;
 }
 
-static void
-replay_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
-{
-	struct replay *r = R(m);
-	struct rtask *rt = t->mod;
-
-	(void)status;
-	if (rt == NULL || !rt->exit_taken)
-		rp_dead_add(r, t->vtid);
-	if (rt) {
-		rp_fdtab_put(rt->fds);
-		rt->fds = NULL;
-		json_decref(rt->ev);
-		rt->ev = NULL;
-	}
-	rp_advance(r, k, NULL);
-}
-
+/* What a task holds of the module: its descriptor table, its event. */
 static void
 replay_task_release(struct module *m, struct task *t)
 {
@@ -466,6 +449,21 @@ replay_task_release(struct module *m, struct task *t)
 		json_decref(rt->ev);
 		rt->ev = NULL;
 	}
+}
+
+static void
+replay_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
+{
+	struct replay *r = R(m);
+	struct rtask *rt = t->mod;
+
+	(void)status;
+	if (rt == NULL || !rt->exit_taken)
+		rp_dead_add(r, t->vtid);
+	/* Now, not when the task is freed: its share of the descriptor
+	 * table goes before the events after its end are taken. */
+	replay_task_release(m, t);
+	rp_advance(r, k, NULL);
 }
 
 static pid_t
