@@ -171,7 +171,12 @@ bad twice "line $((SMALLL + 1)): blob line: the content of file $SMALL came alre
 
 grep '^{"blob":' "$T/p.json" >"$T/blobs.lines"
 with_lines not-portable n "$T/blobs.lines"
-bad not-portable 'line 2: a blob line, but the header does not mark the trace portable'
+bad not-portable 'but the trace is not portable and no "map" with "carried": true names it'
+
+# A trace that says it carries a file the program made, without its content.
+N1=$(jq -r 'select(.map.sha256?) | .seq' "$T/n.json" | head -n 1)
+edit carried-missing n "if .seq == $N1 then .map.carried = true else . end"
+bad carried-missing 'says it carries the content of .*"carried": true), but has no blob lines of it'
 
 content "$T/orphan" 1000 orphan-
 blob_lines "$T/orphan" >"$T/orphan.lines"

@@ -239,12 +239,18 @@ subst_args()
 #       program's own distinctive status: it ran to its end)
 #   --before-replay CODE  shell code run (in this shell) after the recording
 #       and before the replay, e.g. to stop a server the program talked to
+#   --fresh  replay in an empty directory: what the recorded run made is
+#       gone too, not only the inputs
+#   --twice  replay a second time, which must print what the first did
 rr_case()
 {
 	local name setup c st_native st_rec st_rep rec_prefix= rep_prefix= same= want= before=
+	local fresh= twice=
 	while :; do
 		case $1 in
 		--before-replay) before=$2; shift 2 ;;
+		--fresh) fresh=1; shift ;;
+		--twice) twice=1; shift ;;
 		--record-prefix) rec_prefix=$2; shift 2 ;;
 		--replay-prefix) rep_prefix=$2; shift 2 ;;
 		--same-as-native) same=1; shift ;;
@@ -284,6 +290,7 @@ rr_case()
 	fi
 
 	(cd "$c/work" && xargs -0 -r rm -f <"$c/out/inputs")
+	[ -z "$fresh" ] || (cd "$c/work" && find . -mindepth 1 -delete)
 	[ -z "$before" ] || eval "$before" || bail_out "$name: the code before the replay failed: $before"
 	snapshot "$c/work" "$c/trace" >"$c/out/before"
 	(cd "$c/work" && run_to 120 $rep_prefix "$DIOS_REPLAY" "$c/trace/trace.json.zst") \
@@ -298,5 +305,11 @@ rr_case()
 	same_file "$c/out/replay.out" "$c/out/record.out" "$name: the replay prints the recorded stdout"
 	same_file "$c/out/replay.err" "$c/out/record.err" "$name: the replay prints the recorded stderr"
 	same_file "$c/out/after" "$c/out/before" "$name: the replay created, removed and changed no file"
+	if [ -n "$twice" ]; then
+		(cd "$c/work" && run_to 120 $rep_prefix "$DIOS_REPLAY" "$c/trace/trace.json.zst") \
+		    </dev/null >"$c/out/replay2.out" 2>"$c/out/replay2.all"
+		is "$?" "$st_rec" "$name: a second replay exits with the recorded status too"
+		same_file "$c/out/replay2.out" "$c/out/replay.out" "$name: a second replay prints what the first did"
+	fi
 	[ -n "${DIOS_KEEP_TMP:-}" ] || rm -rf "$c"
 }

@@ -26,6 +26,9 @@ TEST_PROGS = \
 	tests/progs/signals \
 	tests/progs/sigint \
 	tests/progs/sigboundary \
+	tests/progs/spawnwait \
+	tests/progs/madefile \
+	tests/progs/segvcatch \
 	tests/progs/direct \
 	tests/progs/pipes \
 	tests/progs/inet \
@@ -58,6 +61,9 @@ tests_progs_signals_SOURCES = tests/progs/signals.c tests/progs/progs.h
 tests_progs_signals_LDADD = -lrt
 tests_progs_sigint_SOURCES = tests/progs/sigint.c tests/progs/progs.h
 tests_progs_sigboundary_SOURCES = tests/progs/sigboundary.c tests/progs/progs.h
+tests_progs_spawnwait_SOURCES = tests/progs/spawnwait.c tests/progs/progs.h
+tests_progs_madefile_SOURCES = tests/progs/madefile.c tests/progs/progs.h
+tests_progs_segvcatch_SOURCES = tests/progs/segvcatch.c tests/progs/progs.h
 tests_progs_direct_SOURCES = tests/progs/direct.c tests/progs/progs.h
 tests_progs_pipes_SOURCES = tests/progs/pipes.c tests/progs/progs.h
 tests_progs_inet_SOURCES = tests/progs/inet.c tests/progs/progs.h
@@ -89,6 +95,7 @@ RR_TESTS = \
 	tests/truncated.sh \
 	tests/memory.sh \
 	tests/procs.sh \
+	tests/realprogs.sh \
 	tests/net.sh \
 	tests/trace-tool.sh \
 	tests/portable.sh \

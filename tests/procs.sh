@@ -8,6 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/forkexec" "$PROGS/threads" "$PROGS/signals" "$PROGS/sigint" "$PROGS/sigboundary" \
+    "$PROGS/spawnwait" "$PROGS/madefile" "$PROGS/segvcatch" \
     "$PROGS/tcpserver" "$PROGS/tcpclient"
 require_tracing
 tmpdir
@@ -20,6 +21,14 @@ rr_case --status 5 signals : "$PROGS/signals"
 # Signals that came right after a call while another process made calls:
 # delivered at the same boundary, not when their turn in the order comes.
 rr_case --status 6 sigboundary : "$PROGS/sigboundary"
+# posix_spawn and vfork: the child's execve comes before the parent's next
+# call; a pselect6 that SIGCHLD interrupts, blocked outside it (make -j).
+rr_case --twice --status 7 spawnwait : "$PROGS/spawnwait"
+# Files the program makes, then maps (private, shared, in /dev/shm) or
+# executes: replayed from the trace, with nothing of the run left.
+rr_case --fresh --twice --status 8 madefile : "$PROGS/madefile" @DIR@
+# Faults the program catches itself (siglongjmp out of the handler).
+rr_case --twice --status 9 segvcatch : "$PROGS/segvcatch"
 
 # A shell running commands in child processes, reading a file each.
 rr_case --status 9 shell "printf 'one\ntwo\n' >f" /bin/sh -c 'cat f; wc -l f; /bin/echo pid $$; exit 9'

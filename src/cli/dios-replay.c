@@ -62,8 +62,11 @@ strv_from_json(const json_t *a, const char *trace, const char *what)
  * into the cache, and the identity of every file the program mapped or
  * executed, by path. */
 struct files {
-	struct blobstore *bs;		/* a portable trace's cache, else NULL */
-	json_t *ids;			/* path -> {path, size, sha256} */
+	/* A portable trace's cache; else NULL, or a temporary cache for the
+	 * files the program made as it ran (on_blob opens it). */
+	struct blobstore *bs;
+	json_t *ids;			/* path -> {path, size, sha256}: files to check on the host */
+	uint64_t cache_size;		/* --cache-size */
 };
 
 static void
@@ -83,24 +86,34 @@ on_event(void *ctx, const json_t *line, char *err, size_t errlen)
 
 	(void)err;
 	(void)errlen;
-	note_id(f, json_object_get(line, "map"));
-	note_id(f, json_object_get(line, "exe"));
-	note_id(f, json_object_get(line, "interp"));
+	const json_t *map = json_object_get(line, "map");
+
+	/* a file the program made: its content is in the trace */
+	if (!json_is_true(json_object_get(map, "carried")))
+		note_id(f, map);
+	const json_t *exe = json_object_get(line, "exe"), *interp = json_object_get(line, "interp");
+	if (!json_is_true(json_object_get(exe, "carried")))
+		note_id(f, exe);
+	if (!json_is_true(json_object_get(interp, "carried")))
+		note_id(f, interp);
 	return 0;
 }
 
-/* A blob line's content, checked (blob_check_line): into the cache.  The
- * check refuses blob lines of a trace that is not portable, so f->bs is
- * there. */
+static int open_cache_err(struct blobstore **bs, uint64_t limit, bool temporary, char *err,
+    size_t errlen);
+
+/* A blob line's content, checked (blob_check_line): into the cache.  A
+ * trace that is not portable carries only the files the program made (the
+ * check refuses others at its end): a temporary cache, made now. */
 static int
 on_blob(void *ctx, const struct blob_chunk *c, char *err, size_t errlen)
 {
 	struct files *f = ctx;
 
-	if (f->bs == NULL) {
-		snprintf(err, errlen, "a blob line, but no cache");
-		return -EINVAL;
-	}
+	int e;
+
+	if (f->bs == NULL && (e = open_cache_err(&f->bs, f->cache_size, true, err, errlen)) < 0)
+		return e;
 	return blobstore_put(f->bs, c, err, errlen);
 }
 
@@ -341,15 +354,17 @@ remove_cache_on_signals(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-static struct blobstore *
-open_cache(const struct dios_opts *o)
+/* Opens the cache (limit bytes; temporary: a private one removed at exit)
+ * and has it closed at exit. */
+static int
+open_cache_err(struct blobstore **bsp, uint64_t limit, bool temporary, char *err, size_t errlen)
 {
-	struct blobstore_conf conf = { .limit = o->cache_size, .temporary = !o->cache };
+	struct blobstore_conf conf = { .limit = limit, .temporary = temporary };
 	struct blobstore *bs;
-	char err[1024];
+	int e;
 
-	if (blobstore_open(&bs, &conf, err, sizeof err) < 0)
-		die(DIOS_EXIT_ERROR, "%s", err);
+	if ((e = blobstore_open(&bs, &conf, err, errlen)) < 0)
+		return e;
 	cache_owner = getpid();
 	cache_at_exit = bs;
 	atexit(close_cache);
@@ -357,6 +372,18 @@ open_cache(const struct dios_opts *o)
 		strcpy(cache_tmp, blobstore_dir(bs));
 		remove_cache_on_signals();
 	}
+	*bsp = bs;
+	return 0;
+}
+
+static struct blobstore *
+open_cache(const struct dios_opts *o)
+{
+	struct blobstore *bs;
+	char err[1024];
+
+	if (open_cache_err(&bs, o->cache_size, !o->cache, err, sizeof err) < 0)
+		die(DIOS_EXIT_ERROR, "%s", err);
 	return bs;
 }
 
@@ -405,7 +432,7 @@ main(int argc, char **argv)
 		spool_failed(trace, &spool, r);
 	const char *src = spool.path[0] ? spool.path : trace;
 
-	struct files files = { .ids = json_object() };
+	struct files files = { .ids = json_object(), .cache_size = o.cache_size };
 	struct trace_summary head;
 	/* Line 1 first: it says how the rest is checked. */
 	if (trace_check_head(src, trace, &head, err, sizeof err) < 0)
@@ -510,7 +537,13 @@ main(int argc, char **argv)
 		if (json_int64_get(v, &fd) == 0 && nfds < 1024)
 			fds[nfds++] = (int)fd;
 	}
-	char **pargv = strv_from_json(json_object_get(hdr, "argv"), trace, "argv");
+	/* A script: its interpreter (the recorded "exe") with the arguments
+	 * the kernel gave it. */
+	const json_t *xargv = json_object_get(hdr, "exec_argv");
+	if (xargv && (!json_is_array(xargv) || json_array_size(xargv) == 0))
+		die(DIOS_EXIT_ERROR, "%s: line 1: \"exec_argv\" is not a list of strings", trace);
+	char **pargv = xargv ? strv_from_json(xargv, trace, "exec_argv") :
+	    strv_from_json(json_object_get(hdr, "argv"), trace, "argv");
 	char **penv = strv_from_json(json_object_get(hdr, "env"), trace, "env");
 
 	if ((r = trace_reader_open(&rd, src)) < 0)
@@ -550,7 +583,7 @@ main(int argc, char **argv)
 
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
 	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL,
-	    .bs = portable ? files.bs : NULL, .first_fix = &fix,
+	    .bs = portable ? files.bs : NULL, .carried = &files.bs, .first_fix = &fix,
 	    .gate = meanwhile ? check_gate : NULL, .gate_ctx = &chk,
 	    .checked = meanwhile ? check_reached : NULL };
 	memset(&k, 0, sizeof k);

@@ -37,6 +37,17 @@ struct task {
 	bool announced;		/* TS_NEW: its parent's clone event was seen */
 	pid_t ptid;		/* real tid of the task that created it; 0 for the root */
 	bool dying;		/* dios sent it SIGKILL: held as it is until its end */
+	/* vfork (CLONE_VFORK): the child's tid on the parent, the parent's on
+	 * the child, until the child's exec call has been handled in full or
+	 * the child is gone.  The kernel lets the parent go as the child's
+	 * exec takes its memory away, before dios has seen the exec end: the
+	 * parent is held at its call's exit stop (held) until then, so that
+	 * the child's execve comes before the parent's next call in the
+	 * trace, as it did happen. */
+	pid_t vfork_child, vfork_parent;
+	bool vfork_exec;	/* the child: its exec happened, its exit stop comes */
+	bool held;		/* the parent: a stop waits (held_status) */
+	int held_status;
 	struct task *next;
 };
 

@@ -211,8 +211,32 @@ on_enter(struct kernel *k, struct task *t)
 	return dispatch_enter(k, t);
 }
 
+static int on_stop(struct kernel *k, struct task *t, int st);
+
+/* The vfork child's exec is handled, or the child is gone: its parent
+ * goes on (the stop it was held at is handled now). */
 static int
-on_exit_stop(struct kernel *k, struct task *t)
+vfork_release(struct kernel *k, struct task *child)
+{
+	struct task *p = child->vfork_parent ? task_find(k, child->vfork_parent) : NULL;
+
+	child->vfork_parent = 0;
+	child->vfork_exec = false;
+	if (p == NULL || p->vfork_child != child->tid)
+		return 0;
+	p->vfork_child = 0;
+	if (!p->held)
+		return 0;
+	p->held = false;
+	if (k->killing || p->dying) {
+		kernel_kill_task(k, p);
+		return 0;
+	}
+	return on_stop(k, p, p->held_status);
+}
+
+static int
+exit_stop(struct kernel *k, struct task *t)
 {
 	int e;
 
@@ -228,6 +252,16 @@ on_exit_stop(struct kernel *k, struct task *t)
 	if (e < 0)
 		return e;
 	return resume(t, 0);
+}
+
+static int
+on_exit_stop(struct kernel *k, struct task *t)
+{
+	int e = exit_stop(k, t);
+
+	if (e == 0 && t->vfork_exec && !k->stop)
+		e = vfork_release(k, t);
+	return e;
 }
 
 /* Runs the exec hooks for t (stopped at its exec event). */
@@ -249,6 +283,8 @@ on_task_exit(struct kernel *k, struct task *t, int st)
 	for (int i = 0; i < k->nmodules; i++)
 		if (k->stack[i]->task_exit)
 			k->stack[i]->task_exit(k->stack[i], k, t, st);
+	if (t->vfork_parent)
+		vfork_release(k, t);
 	if (t->tid == k->root) {
 		k->root_status = st;
 		k->root_done = true;
@@ -336,6 +372,11 @@ on_clone(struct kernel *k, struct task *parent)
 	}
 	child->ptid = parent->tid;
 	child->announced = true;
+	if (parent->call.nr == SYS_vfork ||
+	    (parent->call.nr == SYS_clone && (parent->call.a[0] & CLONE_VFORK))) {
+		parent->vfork_child = child->tid;
+		child->vfork_parent = parent->tid;
+	}
 	for (int i = 0; i < k->nmodules; i++)
 		if (k->stack[i]->clone &&
 		    (e = k->stack[i]->clone(k->stack[i], k, parent, child)) < 0)
@@ -404,6 +445,52 @@ unpark(struct kernel *k)
 		if (e < 0 || t->state == TS_PARKED)
 			break;
 	}
+	return e;
+}
+
+/* Handles a stop of t (status st from waitpid), not an end.  A vfork
+ * parent's stops wait (held) while its child's exec is not fully handled:
+ * see struct task, vfork_child. */
+static int
+on_stop(struct kernel *k, struct task *t, int st)
+{
+	pid_t pid = t->tid;
+	int sig = WSTOPSIG(st), ev = st >> 16, e = 0;
+
+	if (t->state != TS_NEW && t->vfork_child && task_find(k, t->vfork_child)) {
+		t->held = true;
+		t->held_status = st;
+		return 0;
+	}
+	t->vfork_child = 0;
+	if (t->state == TS_NEW) {
+		/* its first stop */
+		t->stopped = true;
+		e = t->announced ? start_task(k, t) : 0;
+	} else if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP)
+		e = on_enter(k, t);
+	else if (sig == (SIGTRAP | 0x80))
+		e = on_exit_stop(k, t);
+	else if (sig == SIGTRAP && (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
+	    ev == PTRACE_EVENT_CLONE))
+		e = on_clone(k, t);
+	else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXEC) {
+		exec_rename(k, t);
+		if ((t = task_find(k, pid)) != NULL && (e = on_exec(k, t)) == 0 && !k->stop) {
+			bool exit_stop = t->state == TS_IN_CALL;
+			e = resume(t, 0);
+			if (t->vfork_parent) {
+				/* the exec's event is written at its exit stop,
+				 * when there is one */
+				t->vfork_exec = true;
+				if (!exit_stop && e == 0)
+					e = vfork_release(k, t);
+			}
+		}
+	} else if (ev == PTRACE_EVENT_STOP || (sig == SIGTRAP && ev != 0))
+		e = resume(t, 0);
+	else
+		e = on_signal(k, t, sig);
 	return e;
 }
 
@@ -509,26 +596,7 @@ kernel_run(struct kernel *k)
 			kernel_kill_task(k, t);
 			continue;
 		}
-		int sig = WSTOPSIG(st), ev = st >> 16;
-		if (t->state == TS_NEW) {
-			/* its first stop */
-			t->stopped = true;
-			e = t->announced ? start_task(k, t) : 0;
-		} else if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP)
-			e = on_enter(k, t);
-		else if (sig == (SIGTRAP | 0x80))
-			e = on_exit_stop(k, t);
-		else if (sig == SIGTRAP && (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
-		    ev == PTRACE_EVENT_CLONE))
-			e = on_clone(k, t);
-		else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXEC) {
-			exec_rename(k, t);
-			if ((t = task_find(k, pid)) != NULL && (e = on_exec(k, t)) == 0 && !k->stop)
-				e = resume(t, 0);
-		} else if (ev == PTRACE_EVENT_STOP || (sig == SIGTRAP && ev != 0))
-			e = resume(t, 0);
-		else
-			e = on_signal(k, t, sig);
+		e = on_stop(k, t, st);
 		if (e == 0)
 			e = unpark(k);
 		if (e < 0)

@@ -85,6 +85,48 @@ proc_status(pid_t pid, unsigned long long *ign, unsigned long long *blk)
 	return m;
 }
 
+/* The arguments the new program was given, from /proc/PID/cmdline at its
+ * exec stop: for a script ("#!"), what the kernel made of them (the
+ * interpreter, its argument, the script's path, then the rest); NULL when
+ * it cannot be read. */
+static json_t *
+exec_argv(pid_t pid)
+{
+	char path[64], *buf = NULL;
+	size_t len = 0, cap = 0;
+	json_t *a;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return NULL;
+	for (;;) {
+		if (len == cap) {
+			char *nb = realloc(buf, cap = cap ? 2 * cap : 4096);
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		size_t n = fread(buf + len, 1, cap - len, f);
+		if (n == 0)
+			break;
+		len += n;
+	}
+	fclose(f);
+	a = json_array();
+	for (size_t i = 0; a && i < len; i += strlen(buf + i) + 1) {
+		if (memchr(buf + i, '\0', len - i) == NULL)
+			break;
+		json_array_append_new(a, utf8_valid(buf + i, strlen(buf + i)) ?
+		    json_string(buf + i) : json_bytes(buf + i, strlen(buf + i)));
+	}
+	free(buf);
+	return a;
+}
+
 json_t *
 header_new(pid_t pid, char *const argv[], char *const envp[], json_t *exe, json_t *at_random)
 {
@@ -115,6 +157,12 @@ header_new(pid_t pid, char *const argv[], char *const envp[], json_t *exe, json_
 	json_object_set_new(h, "version", json_int64(1));
 	json_object_set_new(h, "tool", json_string(PACKAGE_STRING));
 	json_object_set_new(h, "argv", strv(argv));
+	/* A script: replay executes its interpreter ("exe") with these. */
+	json_t *xa = exec_argv(pid);
+	if (xa && !json_equal(xa, json_object_get(h, "argv")))
+		json_object_set_new(h, "exec_argv", xa);
+	else
+		json_decref(xa);
 	json_object_set_new(h, "env", strv(envp));
 	json_object_set_new(h, "cwd", json_string(cwd));
 	json_object_set_new(h, "exe", exe ? json_incref(exe) : json_null());

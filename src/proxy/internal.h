@@ -6,6 +6,7 @@
 #define DIOS_PROXY_INTERNAL_H
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 #include "kernel/kernel.h"
 #include "sys/call.h"
 #include "proxy/proxy.h"
@@ -17,7 +18,8 @@ struct proxy {
 	uint64_t seq;
 	int header_done;
 	char abort_msg[256];
-	json_t *blobs;			/* --portable: SHA-256s whose content is in the trace */
+	json_t *blobs;			/* SHA-256s whose content is in the trace */
+	struct timespec start;		/* CLOCK_REALTIME_COARSE when recording began */
 	unsigned char *dbuf;		/* direct reads: DIRECT_MAX bytes */
 };
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -94,15 +96,16 @@ emit(struct proxy *p, json_t *obj)
 	return e;
 }
 
-/* --portable: the content of the file identified by id (open at open_path)
- * goes into the trace before the first line that names it, once per hash. */
+/* --portable, or a file the program made (carried_map): the content of
+ * the file identified by id (open at open_path) goes into the trace before
+ * the first line that names it, once per hash. */
 static int
-put_blob(struct proxy *p, const char *open_path, const json_t *id)
+put_blob_as(struct proxy *p, const char *open_path, const json_t *id, bool force)
 {
 	const char *sha = json_string_value(json_object_get(id, "sha256"));
 	int e;
 
-	if (!p->conf.portable || id == NULL || sha == NULL || json_object_get(p->blobs, sha))
+	if (!(p->conf.portable || force) || id == NULL || sha == NULL || json_object_get(p->blobs, sha))
 		return 0;
 	e = blob_write(p->conf.w, open_path, id);
 	if (e == -ESTALE && p->conf.warn)
@@ -115,6 +118,37 @@ put_blob(struct proxy *p, const char *open_path, const json_t *id)
 	}
 	json_object_set_new(p->blobs, sha, json_true());
 	return e == -ESTALE ? 0 : e;
+}
+
+static int
+put_blob(struct proxy *p, const char *open_path, const json_t *id)
+{
+	return put_blob_as(p, open_path, id, false);
+}
+
+static bool
+at_or_after(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
+}
+
+/* A file mapped or executed (open at proc) that was written while recording, or is
+ * gone from its directory (nlink 0): its content may not be on the host at
+ * replay (git's index, SQLite's -shm, a semaphore in /dev/shm, a linker's
+ * output), so the trace carries it, the map saying "carried": true.  Its
+ * times come from the file system's coarse clock, the start's too. */
+static void
+carry_if_made(struct proxy *p, const char *proc, json_t *id)
+{
+	struct stat st;
+
+	if (id == NULL || p->conf.portable || stat(proc, &st) < 0)
+		return;
+	if (st.st_nlink > 0 && !at_or_after(&st.st_mtim, &p->start) &&
+	    !at_or_after(&st.st_ctim, &p->start))
+		return;
+	json_object_set_new(id, "carried", json_true());
+	put_blob_as(p, proc, id, true);
 }
 
 /* The identity of the program interpreter (the dynamic loader) the kernel
@@ -302,9 +336,10 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 		call_reset(c);
 		return 0;
 	}
-	if (p->conf.portable && c->extra && json_object_get(c->extra, "map")) {
+	if (c->extra && json_object_get(c->extra, "map")) {
 		char proc[64];
 		snprintf(proc, sizeof proc, "/proc/%d/fd/%d", t->tid, (int)c->a[4]);
+		carry_if_made(p, proc, json_object_get(c->extra, "map"));
 		put_blob(p, proc, json_object_get(c->extra, "map"));
 	}
 	e = emit(p, event_new(p->seq++, t->vtid, c));
@@ -427,7 +462,11 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 		return p->st.write_error && e != -ENOMEM ? 0 : e;
 	}
 	/* An exec by the program: the details go into its execve event, and
-	 * the content of the new executable and loader before it. */
+	 * the content of the new executable and loader before it (portable,
+	 * or made by the program: carry_if_made). */
+	carry_if_made(p, proc, exe);
+	if (interp)
+		carry_if_made(p, json_string_value(json_object_get(interp, "path")), interp);
 	if ((e = put_blob(p, proc, exe)) == 0 && interp)
 		e = put_blob(p, json_string_value(json_object_get(interp, "path")), interp);
 	if (t->call.extra == NULL)
@@ -436,6 +475,23 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 	json_object_set_new(t->call.extra, "interp", interp ? interp : json_null());
 	json_object_set_new(t->call.extra, "at_random", rnd ? rnd : json_null());
 	return p->st.write_error && e != -ENOMEM ? 0 : e;
+}
+
+/* Did the task's own instruction raise sig (a fault: SIGSEGV, SIGBUS,
+ * SIGILL, SIGFPE, SIGTRAP, SIGSYS from the kernel, si_code > 0), rather
+ * than a process or a timer?  Replay lets the program raise it again
+ * instead of sending it ("sync" in dios-trace(5)). */
+static bool
+signal_is_fault(pid_t tid, int sig)
+{
+	siginfo_t si;
+
+	if (sig != SIGSEGV && sig != SIGBUS && sig != SIGILL && sig != SIGFPE && sig != SIGTRAP &&
+	    sig != SIGSYS)
+		return false;
+	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si) < 0)
+		return false;
+	return si.si_code > 0;
 }
 
 static int
@@ -460,8 +516,11 @@ proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 			}
 		}
 	}
-	emit(p, json_pack("{s:o, s:o, s:s, s:s}", "seq", json_uint64(p->seq++),
-	    "tid", json_int64(t->vtid), "event", "signal", "sig", signal_name(sig, sb)));
+	json_t *ev = json_pack("{s:o, s:o, s:s, s:s}", "seq", json_uint64(p->seq++),
+	    "tid", json_int64(t->vtid), "event", "signal", "sig", signal_name(sig, sb));
+	if (ev && signal_is_fault(t->tid, sig))
+		json_object_set_new(ev, "sync", json_true());
+	emit(p, ev);
 	return sig;
 }
 
@@ -473,6 +532,7 @@ proxy_new(const struct proxy_conf *conf)
 	if (p == NULL)
 		return NULL;
 	p->conf = *conf;
+	clock_gettime(CLOCK_REALTIME_COARSE, &p->start);
 	p->st.unknown = json_object();
 	p->blobs = json_object();
 	p->mod.name = "proxy";

@@ -35,6 +35,18 @@ rp_fdtab_put(struct fdtab *f)
 		free(f);
 }
 
+int
+rp_gate(struct replay *r, char *err, size_t errlen)
+{
+	if (r->conf.gate && !r->gated) {
+		r->gated = true;
+		if (r->conf.gate(r->conf.gate_ctx, err, errlen) < 0)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);	/* waiting is not the program's */
+	}
+	return 0;
+}
+
 /* Shows again what the program wrote to the stdout/stderr it was given:
  * the bytes of a write, or the "data" record kept for a copy.  The first
  * time, passes conf.gate first: -1 with the message in err when it fails. */
@@ -63,12 +75,8 @@ rp_echo_output(struct replay *r, const unsigned char *stdio, const struct call *
 	}
 	if (fd < 0 || fd >= MAX_FD || stdio == NULL || stdio[fd] == 0 || buf == NULL)
 		return 0;
-	if (r->conf.gate && !r->gated) {
-		r->gated = true;
-		if (r->conf.gate(r->conf.gate_ctx, err, errlen) < 0)
-			return -1;
-		clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);	/* waiting is not the program's */
-	}
+	if (rp_gate(r, err, errlen) < 0)
+		return -1;
 	if (json_get_bytes(buf, &b, &len) < 0)
 		return 0;
 	if ((size_t)ret < len)

@@ -99,6 +99,7 @@ struct rtask {
 	struct user_regs_struct orig;	/* registers at entry, restored after a rewritten call */
 	bool exit_taken;		/* its exit event is consumed (a recorded SIGKILL) */
 	bool exec_again;		/* portable: the exec, prepared, is made again */
+	bool exec_cached;		/* its last exec ran the cache's copy (rp_exec_portable) */
 };
 enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP, EX_RESTART, EX_CLONE, EX_KEEP, EX_WAIT };
 
@@ -176,6 +177,9 @@ void replay_stalled(struct module *m, struct kernel *k);
 unsigned char *rp_stdio_of(struct replay *r, struct task *t);
 /* Drops a reference to a descriptor table (NULL: none). */
 void rp_fdtab_put(struct fdtab *f);
+/* Waits, once, for the check of the whole trace running meanwhile
+ * (conf.gate): -1 with the message in err when it failed. */
+int rp_gate(struct replay *r, char *err, size_t errlen);
 /* Shows again what the program wrote to its stdout/stderr; -1 (err) when conf.gate fails. */
 int rp_echo_output(struct replay *r, const unsigned char *stdio, const struct call *c,
     const json_t *out, long ret, char *err, size_t errlen);
@@ -209,6 +213,9 @@ int replay_exec(struct module *m, struct kernel *k, struct task *t);
 enum verdict rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int sig);
 /* Takes the signal event ev (r->next, for t) and sends it before t's call. */
 enum verdict rp_deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev);
+/* A signal event the program's own instruction raised ("sync": a fault):
+ * replay never sends it, the program raises it again. */
+bool rp_signal_is_sync(const json_t *ev);
 /* Sends now the signal the recording has for t right after its call, if any. */
 void rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t);
 /* The signal hook: signals from the trace or the program, reads of the TSC. */

@@ -24,7 +24,8 @@ static enum verdict map_path(struct replay *r, struct kernel *k, struct task *t,
 
 /* mmap of a file: map the same host file, read-only and private, after
  * checking it is the file that was mapped when recording; for a portable
- * trace, the cached copy of its recorded content instead. */
+ * trace, or a file the program made as it ran, the cached copy of its
+ * recorded content instead. */
 enum verdict
 rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map, long ret)
 {
@@ -36,9 +37,20 @@ rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *ma
 
 	if (path == NULL)
 		return rp_fail(r, k, "event %llu: \"map\" has no path", (unsigned long long)r->matched);
-	if (r->conf.bs) {
-		/* Portable: the recorded content, from the cache. */
-		if ((e = blobstore_get(r->conf.bs, map, &cached)) < 0)
+	struct blobstore *bs = r->conf.bs;
+	if (bs == NULL && json_is_true(json_object_get(map, "carried"))) {
+		/* A file the program made: the trace has its content, in the
+		 * cache once the whole trace passed its check. */
+		char err[1024];
+		if (rp_gate(r, err, sizeof err) < 0)
+			return rp_fail(r, k, "%s", err);
+		if ((bs = r->conf.carried ? *r->conf.carried : NULL) == NULL)
+			return rp_fail(r, k, "the content of %s, made by the program and mapped when "
+			    "recording, is missing from the trace", path);
+	}
+	if (bs) {
+		/* Portable, or carried: the recorded content, from the cache. */
+		if ((e = blobstore_get(bs, map, &cached)) < 0)
 			return rp_fail(r, k, "the content of %s, mapped when recording, is %s", path,
 			    e == -ENOENT ? "missing from the trace and the cache" :
 			    e == -ESTALE ? "damaged in the cache (remove the cache's copy and replay again)" :
@@ -137,8 +149,29 @@ rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_
 
 	if (shown == NULL)
 		return rp_fail(r, k, "event %llu: the exec has no \"exe\"", (unsigned long long)rp_seq_of(ev));
-	if ((e = blobstore_get(r->conf.bs, exe, &bin)) < 0 ||
-	    (json_is_object(interp) && (e = blobstore_get(r->conf.bs, interp, &ld)) < 0)) {
+	struct blobstore *bs = r->conf.bs;
+	if (bs == NULL) {
+		/* An executable the program made: its content is in the trace
+		 * (in the cache once the whole trace passed its check); its
+		 * loader is the host's, checked, unless it was made too. */
+		char err[1024];
+		if (rp_gate(r, err, sizeof err) < 0)
+			return rp_fail(r, k, "%s", err);
+		if ((bs = r->conf.carried ? *r->conf.carried : NULL) == NULL)
+			return rp_fail(r, k, "the content of %s, made and executed by the program when "
+			    "recording, is missing from the trace", shown);
+		if (json_is_object(interp) && !json_is_true(json_object_get(interp, "carried"))) {
+			const char *ip = json_string_value(json_object_get(interp, "path")), *why;
+			if ((e = fileid_verify(interp, 0, NULL, &why)) < 0)
+				return rp_fail(r, k, "%s, the loader of %s when recording, %s", ip ? ip : "?",
+				    shown, e == -ESTALE ? "differs from the recorded file" : e == -ENOENT ?
+				    "is gone from this host" : e == -EPERM ? "is refused" : strerror(-e));
+			if ((ld = strdup(ip)) == NULL)
+				return rp_fail(r, k, "out of memory");
+		}
+	}
+	if ((e = blobstore_get(bs, exe, &bin)) < 0 ||
+	    (json_is_object(interp) && ld == NULL && (e = blobstore_get(bs, interp, &ld)) < 0)) {
 		free(bin);
 		return rp_fail(r, k, "the content of %s, executed when recording, is %s",
 		    json_string_value(json_object_get(ld || !bin ? exe : interp, "path")),
@@ -168,7 +201,7 @@ rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_
 	}
 	name = strrchr(shown, '/') ? strrchr(shown, '/') + 1 : shown;
 	elf_interp_free(&r->fix);
-	if ((e = blobstore_exec_copy(r->conf.bs, bin, json_string_value(json_object_get(exe, "sha256")),
+	if ((e = blobstore_exec_copy(bs, bin, json_string_value(json_object_get(exe, "sha256")),
 	    name[0] ? name : "exe", ld ? (int)nfd : -1, &copy, &r->fix)) < 0) {
 		v = rp_fail(r, k, "cannot make the copy of %s to execute in the cache: %s%s", shown,
 		    strerror(-e), e == -ENOSPC ? " (beyond the cache's limit: raise --cache-size)" : "");
@@ -193,6 +226,7 @@ rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_
 	if ((e = regs_set(t->tid, &regs)) < 0)
 		goto lost;
 	RT(t)->kind = EX_EXEC;
+	RT(t)->exec_cached = true;
 out:
 	free(bin);
 	free(ld);
@@ -255,8 +289,9 @@ replay_exec(struct module *m, struct kernel *k, struct task *t)
 		rnd = json_object_get(r->conf.header, "at_random");
 		if ((e = give_back_interp(t->tid, r->conf.first_fix)) < 0)
 			return e;
-	} else if (r->conf.bs) {
+	} else if (r->conf.bs || RT(t)->exec_cached) {
 		struct rtask *rt = RT(t);
+		rt->exec_cached = false;
 		rnd = rt->ev ? json_object_get(rt->ev, "at_random") : NULL;
 		e = give_back_interp(t->tid, &r->fix);
 		elf_interp_free(&r->fix);

@@ -215,8 +215,9 @@ rp_advance(struct replay *r, struct kernel *k, struct task *at_stop)
 		if (!(t->state == TS_RUNNING ||
 		    (t->state == TS_IN_CALL && t->call.sc && (t->call.sc->flags & SC_SIGWAIT))))
 			return;
-		if ((sig = signal_from_name(json_string_value(json_object_get(r->next, "sig")))) <= 0)
-			return;
+		if ((sig = signal_from_name(json_string_value(json_object_get(r->next, "sig")))) <= 0 ||
+		    rp_signal_is_sync(r->next))
+			return;	/* a fault: the task raises it itself */
 		rp_take(r);
 		RT(t)->injected = sig;
 		syscall(SYS_tkill, t->tid, sig);

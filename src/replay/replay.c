@@ -73,6 +73,9 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 	if (ev && rp_owner_of(ev) != t->vtid)
 		return V_PARK;	/* another task's turn */
 	kind = ev ? rp_event_kind(ev) : NULL;
+	if (kind && !strcmp(kind, "signal") && rp_signal_is_sync(ev))
+		return rp_diverge(r, k, t, ev, c, "the program made a call where the recording has "
+		    "a fault of its own (it did not raise the signal here)", NULL);
 	if (kind && !strcmp(kind, "signal"))
 		return rp_deliver_signal(r, k, t, ev);
 	if (kind && !strcmp(kind, "exit")) {
@@ -153,6 +156,61 @@ run_again(struct replay *r, struct kernel *k, struct task *t)
 	return V_EXIT_STOP;
 }
 
+/* The signal mask a call sets for its duration (pselect6, ppoll,
+ * epoll_pwait, epoll_pwait2): its address and size, or false. */
+static bool
+call_tmp_mask(const struct call *c, pid_t tid, uint64_t *addr, uint64_t *len)
+{
+	uint64_t ss[2];
+
+	switch (c->nr) {
+	case SYS_pselect6:
+		if (c->a[5] == 0 || mem_read(tid, c->a[5], ss, sizeof ss) < 0)
+			return false;
+		*addr = ss[0];
+		*len = ss[1];
+		break;
+	case SYS_ppoll:
+		*addr = c->a[3];
+		*len = c->a[4];
+		break;
+#ifdef SYS_epoll_pwait2
+	case SYS_epoll_pwait2:
+#endif
+	case SYS_epoll_pwait:
+		*addr = c->a[4];
+		*len = c->a[5];
+		break;
+	default:
+		return false;
+	}
+	return *addr != 0 && *len == sizeof(uint64_t);
+}
+
+/* A call with a temporary signal mask, interrupted when recording by the
+ * signal that comes next: the signal may be blocked outside the call (make
+ * blocks SIGCHLD but in pselect6), so in its place runs rt_sigsuspend with
+ * the call's mask, the signal already sent.  It returns at once, and the
+ * kernel delivers the signal under that mask and restores the program's
+ * own after the handler, as the call would have. */
+static void
+restart_with_mask(struct replay *r, struct kernel *k, struct task *t,
+    struct user_regs_struct *regs)
+{
+	uint64_t addr, len, mask;
+	int sig;
+
+	if (!call_tmp_mask(&t->call, t->tid, &addr, &len) ||
+	    mem_read(t->tid, addr, &mask, sizeof mask) < 0)
+		return;
+	rp_signal_after_call(r, k, t);
+	if ((sig = RT(t)->injected) <= 0 || (mask & (1ULL << (sig - 1))))
+		return;	/* none comes, or it is blocked in the call too */
+	regs->orig_rax = SYS_rt_sigsuspend;
+	regs->rdi = addr;
+	regs->rsi = len;
+}
+
 /* Answers t's call, matched with event ev (result ret). */
 static enum verdict
 answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
@@ -171,7 +229,8 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	rt->kind = 0;
 	rp_note_ids(r, k, t, ret);
 
-	if ((sc->flags & SC_EXEC) && ret >= 0 && r->conf.bs)
+	if ((sc->flags & SC_EXEC) && ret >= 0 &&
+	    (r->conf.bs || json_is_true(json_object_get(json_object_get(ev, "exe"), "carried"))))
 		return rp_exec_portable(r, k, t, ev);
 	if ((sc->flags & SC_EXEC) && ret >= 0) {
 		const char *abs = json_string_value(json_object_get(ev, "path_abs"));
@@ -259,6 +318,7 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		 * in its place and give it this result at its exit. */
 		struct user_regs_struct regs = c->regs;
 		regs.orig_rax = SYS_getppid;
+		restart_with_mask(r, k, t, &regs);
 		if ((e = regs_set(t->tid, &regs)) < 0)
 			return rp_lost(r, k, t, e);
 		rt->kind = EX_RESTART;

@@ -26,6 +26,10 @@ struct replay_conf {
 	/* A portable trace: mapped and executed files come from this cache,
 	 * never from host paths (not owned); NULL: from the host paths. */
 	struct blobstore *bs;
+	/* Any trace: where the check put the content of the files the
+	 * program made as it ran, which the trace carries (a "map" with
+	 * "carried": true); read once conf.gate passed.  NULL: nowhere. */
+	struct blobstore *const *carried;
 	/* The interpreter bytes to give back to the program after its first
 	 * exec (blobstore_exec_copy); NULL or orig NULL: none. */
 	const struct elf_interp *first_fix;

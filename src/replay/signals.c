@@ -39,6 +39,12 @@ rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int si
 	return V_RESUME;
 }
 
+bool
+rp_signal_is_sync(const json_t *ev)
+{
+	return json_is_true(json_object_get(ev, "sync"));
+}
+
 enum verdict
 rp_deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev)
 {
@@ -48,6 +54,7 @@ rp_deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev
 	if (sig <= 0)
 		return rp_fail(r, k, "event %llu: unknown signal %s", (unsigned long long)rp_seq_of(ev),
 		    name ? name : "(none)");
+
 	rp_take(r);
 	return rp_signal_before_call(r, k, t, sig);
 }
@@ -94,7 +101,7 @@ rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t)
 			return;
 	}
 	if (ev == NULL || (name = json_string_value(json_object_get(ev, "sig"))) == NULL ||
-	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL)
+	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL || rp_signal_is_sync(ev))
 		return;
 	if (ev == r->next)
 		rp_take(r);

@@ -105,6 +105,7 @@ struct blob_check {
 	bool portable;
 	json_t *files;		/* sha256 -> [size, line]: files whose content came whole */
 	json_t *named;		/* sha256 -> [size, "what path"]: named by identities */
+	json_t *carried;	/* sha256 -> true: named by a "map" with "carried": true */
 	/* the file whose lines are coming in */
 	bool busy;
 	char sha[65];
@@ -133,7 +134,8 @@ blob_check_new(struct blob_check **bcp, const json_t *header)
 	char err[8];
 
 	*bcp = NULL;
-	if (bc == NULL || (bc->files = json_object()) == NULL || (bc->named = json_object()) == NULL) {
+	if (bc == NULL || (bc->files = json_object()) == NULL || (bc->named = json_object()) == NULL ||
+	    (bc->carried = json_object()) == NULL) {
 		blob_check_free(bc);
 		return -ENOMEM;
 	}
@@ -154,6 +156,7 @@ blob_check_free(struct blob_check *bc)
 		return;
 	json_decref(bc->files);
 	json_decref(bc->named);
+	json_decref(bc->carried);
 	free(bc->data);
 	free(bc);
 }
@@ -195,10 +198,6 @@ blob_check_line(struct blob_check *bc, const json_t *line, uint64_t lineno,
 	memset(c, 0, sizeof *c);
 	free(bc->data);
 	bc->data = NULL;
-	if (!bc->portable)
-		return errf(err, errlen, "a blob line, but the header does not mark the trace "
-		    "portable (\"portable\": true): only portable traces carry file contents "
-		    "(record with --portable)");
 	if (why)
 		return errf(err, errlen, "%s", why);
 	sha = json_string_value(json_object_get(line, "blob"));
@@ -264,6 +263,9 @@ blob_check_id(struct blob_check *bc, const json_t *id, const char *what, char *e
 
 	if (!blob_is_sha(sha) || !json_is_integer(size))
 		return 0;	/* names no content */
+	if (json_is_true(json_object_get(id, "carried")) &&
+	    json_object_set_new(bc->carried, sha, json_string(path ? path : "a file")) < 0)
+		return -ENOMEM;
 	if ((f = json_object_get(bc->files, sha)) != NULL &&
 	    json_integer_value(json_array_get(f, 0)) != json_integer_value(size))
 		return errf(err, errlen, "\"%s\" names %s with %lld bytes, but the content of file "
@@ -304,11 +306,22 @@ blob_check_end(struct blob_check *bc, bool truncated, char *err, size_t errlen)
 	if (bc->busy)
 		return errf(err, errlen, "the trace ends inside the content of file %s (%llu of %llu "
 		    "bytes)", bc->sha, (unsigned long long)bc->off, (unsigned long long)bc->size);
-	json_object_foreach(bc->files, sha, f)
+	json_object_foreach(bc->carried, sha, f)
+		if (json_object_get(bc->files, sha) == NULL)
+			return errf(err, errlen, "the trace says it carries the content of %s (SHA-256 "
+			    "%s, \"carried\": true), but has no blob lines of it", json_string_value(f),
+			    sha);
+	json_object_foreach(bc->files, sha, f) {
+		if (!bc->portable && json_object_get(bc->carried, sha) == NULL)
+			return errf(err, errlen, "line %lld: the content of file %s, but the trace is "
+			    "not portable and no \"map\" with \"carried\": true names it: a trace "
+			    "that is not portable carries only the files the program made as it ran",
+			    (long long)json_integer_value(json_array_get(f, 1)), sha);
 		if (json_object_get(bc->named, sha) == NULL)
 			return errf(err, errlen, "line %lld: the content of file %s is named by no "
 			    "\"map\", \"exe\" or \"interp\" of the trace: not a file the program used",
 			    (long long)json_integer_value(json_array_get(f, 1)), sha);
+	}
 	return 0;
 }
 
@@ -320,7 +333,8 @@ blob_check_kept(const struct blob_check *bc, int (*fn)(void *ctx, const char *sh
 	int e;
 
 	json_object_foreach((json_t *)bc->files, sha, f)
-		if (json_object_get(bc->named, sha) && (e = fn(ctx, sha)) < 0)
+		if (json_object_get(bc->named, sha) &&
+		    (bc->portable || json_object_get(bc->carried, sha)) && (e = fn(ctx, sha)) < 0)
 			return e;
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* blobline.h: the blob lines of portable traces (dios-trace(5), "BLOB
+/* blobline.h: the blob lines of portable traces, and of the files any
+ * trace carries because the program made them (dios-trace(5), "BLOB
  * LINES"): writing them (record) and checking them.
  *
  * blob_check_line() is the one check of blob lines: the trace check
@@ -70,8 +71,10 @@ int blob_check_id(struct blob_check *bc, const json_t *id, const char *what, cha
     size_t errlen);
 
 /* After the last line.  Of a complete trace: -EBADMSG when it ends inside
- * a file's content, or a file's content is named by no identity (no "map",
- * "exe" or "interp" names its SHA-256).  Of a trace cut short (truncated),
+ * a file's content, a file's content is named by no identity (no "map",
+ * "exe" or "interp" names its SHA-256), an identity with "carried": true
+ * names content the trace lacks, or a trace that is not portable carries
+ * content no carried identity names.  Of a trace cut short (truncated),
  * such files are no error: they are left out (blob_check_kept). */
 int blob_check_end(struct blob_check *bc, bool truncated, char *err, size_t errlen);
 
