@@ -49,7 +49,7 @@ record()
 {
 	local name=$1
 	shift
-	(cd "$T" && run_to 60 "$DIOS_RECORD" -q -f -o "$name.json.zst" -- "$H" "$@") \
+	(cd "$T" && run_to 60 "$DIOS_RECORD" -q -f $RECORD_OPTS -o "$name.json.zst" -- "$H" "$@") \
 	    </dev/null >"$T/$name.rec.out" 2>"$T/$name.rec.err" ||
 	    bail_out "recording $name failed: $(head -n 1 "$T/$name.rec.err")"
 }
@@ -326,7 +326,9 @@ fi
 # dios-replay gets SIGTERM while the daemon sleeps (60 s instead of the
 # recorded 1: the edited command line).
 M=dios-hostile-rdaemon-$$
-record rdaemon daemon 1 "$M"
+# (--no-serial: the daemon's futex sleep stays out of dios's view, so the
+# replay's sleeps for real; with it, the timed-out wait is answered at once)
+RECORD_OPTS=--no-serial record rdaemon daemon 1 "$M"
 edit rdaemon rdaemon-long 'if .format then .argv[2] = "60" else . end'
 (cd "$T" && exec "$DIOS_REPLAY" rdaemon-long.json.zst) </dev/null >"$T/rdaemon.out" 2>"$T/rdaemon.err" &
 rep=$!

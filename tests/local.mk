@@ -29,6 +29,7 @@ TEST_PROGS = \
 	tests/progs/spawnwait \
 	tests/progs/madefile \
 	tests/progs/segvcatch \
+	tests/progs/threadpool \
 	tests/progs/direct \
 	tests/progs/pipes \
 	tests/progs/inet \
@@ -64,6 +65,8 @@ tests_progs_sigboundary_SOURCES = tests/progs/sigboundary.c tests/progs/progs.h
 tests_progs_spawnwait_SOURCES = tests/progs/spawnwait.c tests/progs/progs.h
 tests_progs_madefile_SOURCES = tests/progs/madefile.c tests/progs/progs.h
 tests_progs_segvcatch_SOURCES = tests/progs/segvcatch.c tests/progs/progs.h
+tests_progs_threadpool_SOURCES = tests/progs/threadpool.c tests/progs/progs.h
+tests_progs_threadpool_LDADD = -lpthread
 tests_progs_direct_SOURCES = tests/progs/direct.c tests/progs/progs.h
 tests_progs_pipes_SOURCES = tests/progs/pipes.c tests/progs/progs.h
 tests_progs_inet_SOURCES = tests/progs/inet.c tests/progs/progs.h

@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/forkexec" "$PROGS/threads" "$PROGS/signals" "$PROGS/sigint" "$PROGS/sigboundary" \
-    "$PROGS/spawnwait" "$PROGS/madefile" "$PROGS/segvcatch" \
+    "$PROGS/spawnwait" "$PROGS/madefile" "$PROGS/segvcatch" "$PROGS/threadpool" \
     "$PROGS/tcpserver" "$PROGS/tcpclient"
 require_tracing
 tmpdir
@@ -29,6 +29,9 @@ rr_case --twice --status 7 spawnwait : "$PROGS/spawnwait"
 rr_case --fresh --twice --status 8 madefile : "$PROGS/madefile" @DIR@
 # Faults the program catches itself (siglongjmp out of the handler).
 rr_case --twice --status 9 segvcatch : "$PROGS/segvcatch"
+# Threads meeting in a mutex and a condition variable with timed waits:
+# one at a time (--serial), the replays take the recorded turns.
+rr_case --twice --status 10 threadpool : "$PROGS/threadpool"
 
 # A shell running commands in child processes, reading a file each.
 rr_case --status 9 shell "printf 'one\ntwo\n' >f" /bin/sh -c 'cat f; wc -l f; /bin/echo pid $$; exit 9'

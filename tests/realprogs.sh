@@ -47,7 +47,22 @@ if have python3 "python3 with subprocess"; then
 import subprocess
 print(subprocess.run(["echo", "from a child"], capture_output=True).stdout.decode().strip())'
 fi
-skip "python3 with threads" "threads that meet in futexes do not replay yet (issue 11, item 3)"
+# python3 with threads: the GIL handed over in timed futex waits.
+if have python3 "python3 with threads"; then
+	rr_case --twice python3-threads : python3 -c '
+import threading, time
+def work(i, out):
+    s = 0
+    for j in range(100000):
+        s += j * i
+    time.sleep(0.001)
+    out[i] = s
+out = {}
+ts = [threading.Thread(target=work, args=(i, out)) for i in range(4)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print(sorted(out.items()))'
+fi
 
 # sqlite3 in WAL mode: the -shm file it maps shared after making it.
 if have sqlite3 "sqlite3 in WAL mode"; then

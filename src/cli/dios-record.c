@@ -106,7 +106,7 @@ main(int argc, char **argv)
 	tsc_trap_self();
 
 	struct spawn_req req = { .path = path, .argv = argv + first, .envp = environ, .umask = -1,
-	    .keep_fd = -1 };
+	    .keep_fd = -1, .serial = o.serial };
 	if ((r = spawn_traced(&req, &sres)) < 0) {
 		spawn_explain(&sres, argv[first], err, sizeof err);
 		trace_writer_close(writer);
@@ -121,9 +121,10 @@ main(int argc, char **argv)
 		(void)trace_writer_background(writer, &others);
 
 	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warnx_,
-	    .log = o.verbose ? stderr : NULL, .portable = o.portable };
+	    .log = o.verbose ? stderr : NULL, .portable = o.portable, .serial = o.serial };
 	memset(&k, 0, sizeof k);
 	k.root = sres.pid;
+	k.serial = o.serial;
 	k.tick = tick;
 	task_new(&k, sres.pid);
 	if ((proxy = proxy_new(&pc)) == NULL)
@@ -150,6 +151,11 @@ main(int argc, char **argv)
 		status = DIOS_EXIT_ERROR;
 	} else
 		status = status_to_exit(k.root_status);
+	if (k.serial_lost)
+		warnx_("warning: %u time%s a thread ran for seconds without a system call while "
+		    "others of its process waited (a spin loop?): it let them run at once, and a replay "
+		    "may see other races there (--no-serial records all threads at once)",
+		    k.serial_lost, k.serial_lost > 1 ? "s" : "");
 	if (k.interrupted && !ps->aborted) {
 		char sb[16];
 		warnx_("interrupted by %s: the recording ends with the program (any task it left "

@@ -558,6 +558,7 @@ main(int argc, char **argv)
 		.path = exe, .argv = pargv, .envp = penv,
 		.umask = (int)json_int64_or(hdr, "umask", -1),
 		.fds = fds, .nfds = nfds, .keep_fd = interp_fd,
+		.serial = json_is_true(json_object_get(hdr, "serial")),
 	};
 	if (json_is_int64(json_object_get(hdr, "sigign"))) {
 		req.set_signals = true;
@@ -588,6 +589,7 @@ main(int argc, char **argv)
 	    .checked = meanwhile ? check_reached : NULL };
 	memset(&k, 0, sizeof k);
 	k.root = sres.pid;
+	k.serial = req.serial;
 	struct task *root = task_new(&k, sres.pid);
 	root->vtid = (pid_t)json_int64_or(hdr, "pid", 0);
 	if ((rep = replay_new(&rc)) == NULL)

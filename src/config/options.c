@@ -33,6 +33,10 @@ const struct opt_desc dios_options[] = {
 	OPT(portable, 0, OPT_BOOL, CMD_RECORD, NULL,
 	    "store the files the program maps (executable, loader,\n"
 	    "                         libraries) in the trace, to replay it on other hosts"),
+	OPT(serial, 0, OPT_BOOL, CMD_RECORD, NULL,
+	    "run the threads of a process one at a time between\n"
+	    "                         their calls, so replay sees the same races (default:\n"
+	    "                         on); --no-serial: all at once, as natively"),
 	OPT(exe, 0, OPT_STRING, CMD_REPLAY, "FILE",
 	    "run FILE instead of the recorded executable"),
 	OPT(realtime, 0, OPT_BOOL, CMD_REPLAY, NULL,
@@ -115,6 +119,7 @@ opts_init(struct dios_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->pin = true;
+	o->serial = true;
 	o->timeout = 10;
 	o->cache = true;
 	o->cache_size = 1ull << 30;

@@ -33,6 +33,7 @@ struct dios_opts {
 	unsigned long long cache_size;	/* --cache-size SIZE: bytes the cache may hold; default 1 GiB */
 	/* both */
 	bool quiet;		/* -q, --quiet: replay hides the program's output; record prints no summary */
+	bool serial;		/* --serial / --no-serial: threads one at a time (default true) */
 	bool pin;		/* --pin / --no-pin: keep dios and the program on one CPU (default true) */
 	unsigned verbose;	/* -v, --verbose (repeatable; yaml: a number) */
 	char *config;		/* --config FILE (command line only) */

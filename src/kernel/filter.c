@@ -24,7 +24,7 @@ const char *const filter_native[] = {
 };
 
 int
-filter_load(void)
+filter_load(bool serial)
 {
 	scmp_filter_ctx ctx;
 	int r;
@@ -40,6 +40,9 @@ filter_load(void)
 		int nr = seccomp_syscall_resolve_name(*n);
 		if (nr == __NR_SCMP_ERROR)
 			continue;	/* not on this kernel's headers */
+		const struct sc_desc *sc = sc_by_nr(nr);
+		if (serial && sc && (sc->flags & SC_SERIAL))
+			continue;	/* traced: its row below */
 		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0)) < 0)
 			goto out;
 	}
@@ -65,6 +68,8 @@ filter_load(void)
 	for (size_t i = 0; i < sc_count; i++) {
 		if (sc_table[i].flags & SC_MAP)
 			continue;	/* the default action traces the rest */
+		if ((sc_table[i].flags & SC_SERIAL) && !serial)
+			continue;	/* native (filter_native) */
 		if ((r = seccomp_rule_add(ctx, SCMP_ACT_TRACE((uint32_t)(i + 1)),
 		    sc_table[i].nr, 0)) < 0 && r != -EEXIST)
 			goto out;

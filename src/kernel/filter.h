@@ -2,12 +2,15 @@
  * table.  Owner: src/kernel/filter.c. */
 #ifndef DIOS_FILTER_H
 #define DIOS_FILTER_H
+#include <stdbool.h>
 
 /* Builds the filter and loads it into the calling process (the child, just
  * before exec; no_new_privs is set first).  Calls that stay inside the
  * process are allowed; every other call (in the table or not) returns
  * SCMP_ACT_TRACE.  Returns 0 or -errno. */
-int filter_load(void);
+/* serial: the rows marked SC_SERIAL (futex) are traced too, for the
+ * one-at-a-time schedule (kernel.h, serial); otherwise they run natively. */
+int filter_load(bool serial);
 
 /* Names of the calls allowed to run untraced, NULL-terminated. */
 extern const char *const filter_native[];

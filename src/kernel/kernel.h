@@ -46,8 +46,17 @@ struct task {
 	 * trace, as it did happen. */
 	pid_t vfork_child, vfork_parent;
 	bool vfork_exec;	/* the child: its exec happened, its exit stop comes */
-	bool held;		/* the parent: a stop waits (held_status) */
+	bool held;		/* a stop waits (held_status): a vfork parent, or serial */
 	int held_status;
+	/* serial (struct kernel): the task's group of tasks that share its
+	 * memory (its thread group: the leader's tid; 0 before its parent's
+	 * clone event), the order its held stop came in, and whether a call
+	 * it is in keeps the group's turn (a module's enter hook sets it for
+	 * V_EXIT_STOP: replay's calls that run for real and cannot wait on
+	 * another task of the group). */
+	pid_t group;
+	uint64_t held_seq;
+	bool keep_turn;
 	struct task *next;
 };
 
@@ -110,6 +119,19 @@ struct kernel {
 	bool killing;			/* every task is being killed: none runs on */
 	int (*tick)(struct kernel *k);	/* called at least every second */
 	void *tick_arg;
+	/* The one-at-a-time schedule: of the tasks that share memory (a
+	 * thread group), one at a time runs its own code, from a stop to its
+	 * next stop; the others' stops wait (held) and are handled in the
+	 * order they came (replay's order then parks those whose turn it is
+	 * not).  So the threads' memory races between calls go one way, the
+	 * same in record and replay.  A task in a call the kernel runs (a
+	 * blocking futex, read...) does not hold the turn.  A task that runs
+	 * two ticks (seconds) without a stop while others wait loses the turn
+	 * (a spin loop), and serial_lost counts it. */
+	bool serial;
+	unsigned serial_lost;
+	struct sgroup *groups;
+	uint64_t held_next;
 };
 
 /* Tasks (task.c). */

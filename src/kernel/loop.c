@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -104,6 +105,24 @@ kernel_kill_task(struct kernel *k, struct task *t)
 	syscall(SYS_tkill, t->tid, SIGKILL);
 }
 
+/* The one-at-a-time schedule (struct kernel, serial). */
+struct sgroup {
+	pid_t id;
+	pid_t runner;		/* the task running its own code; 0: none */
+	unsigned ticks;		/* ticks the runner ran while others waited */
+	struct sgroup *next;
+};
+
+static void
+groups_free(struct kernel *k)
+{
+	while (k->groups) {
+		struct sgroup *g = k->groups;
+		k->groups = g->next;
+		free(g);
+	}
+}
+
 /* SIGKILL for every task dios knows. */
 static void
 kill_tasks(struct kernel *k)
@@ -138,6 +157,7 @@ kernel_kill_all(struct kernel *k)
 	}
 	while (k->tasks)
 		task_free(k, k->tasks);
+	groups_free(k);
 }
 
 static int
@@ -204,6 +224,7 @@ on_enter(struct kernel *k, struct task *t)
 {
 	int e = call_load_entry(t->tid, &t->call);
 
+	t->keep_turn = false;
 	if (e == 0)
 		e = keep_traced(t);
 	if (e < 0)
@@ -212,6 +233,148 @@ on_enter(struct kernel *k, struct task *t)
 }
 
 static int on_stop(struct kernel *k, struct task *t, int st);
+
+
+static struct sgroup *
+group_of(struct kernel *k, const struct task *t)
+{
+	struct sgroup *g;
+
+	if (!k->serial || t->group == 0)
+		return NULL;
+	for (g = k->groups; g; g = g->next)
+		if (g->id == t->group)
+			return g;
+	if ((g = calloc(1, sizeof *g)) == NULL)
+		return NULL;	/* then unscheduled */
+	g->id = t->group;
+	g->next = k->groups;
+	k->groups = g;
+	return g;
+}
+
+static void
+hold(struct kernel *k, struct task *t, int st)
+{
+	t->held = true;
+	t->held_status = st;
+	if (t->state != TS_NEW)	/* a new task keeps its place: its creation */
+		t->held_seq = k->held_next++;
+}
+
+/* After a stop of task tid was handled: it holds the group's turn when it
+ * runs its own code now (or is in a call that keeps it). */
+static void
+settle(struct kernel *k, struct sgroup *g, pid_t tid)
+{
+	struct task *t = task_find(k, tid);
+
+	if (g && g->runner == 0 && t && !t->held && !t->dying &&
+	    (t->state == TS_RUNNING || (t->state == TS_IN_CALL && t->keep_turn))) {
+		g->runner = tid;
+		g->ticks = 0;
+	}
+}
+
+/* While no task of g runs its own code: the held stop that came first
+ * (vfork parents wait for their child instead) is handled. */
+static int
+sched_next(struct kernel *k, struct sgroup *g)
+{
+	while (g && g->runner == 0 && !k->stop && !k->killing) {
+		struct task *n = NULL, *fresh = NULL;
+		bool coming = false;
+		for (struct task *t = k->tasks; t; t = t->next) {
+			if (t->group != g->id || t->dying)
+				continue;
+			if (t->state == TS_NEW && t->announced) {
+				/* new tasks first, in the order they were made */
+				if (!t->held)
+					coming = true;
+				else if (fresh == NULL || t->held_seq < fresh->held_seq)
+					fresh = t;
+			} else if (t->held && !(t->vfork_child && task_find(k, t->vfork_child)) &&
+			    (n == NULL || t->held_seq < n->held_seq))
+				n = t;
+		}
+		if (fresh)
+			n = fresh;
+		else if (coming)
+			break;	/* a new task's first stop comes first: wait for it */
+		if (n == NULL)
+			break;
+		n->held = false;
+		pid_t tid = n->tid;
+		int e = on_stop(k, n, n->held_status);
+		if (e < 0)
+			return e;
+		settle(k, g, tid);
+	}
+	return 0;
+}
+
+/* A stop of t: handled now, or held while another task of its group runs
+ * its own code. */
+static int
+sched_stop(struct kernel *k, struct task *t, int st)
+{
+	struct sgroup *g = group_of(k, t);
+	pid_t tid = t->tid;
+	int e;
+
+	if (g == NULL)
+		return on_stop(k, t, st);
+	if (g->runner == tid)
+		g->runner = 0;
+	if (g->runner != 0) {
+		hold(k, t, st);
+		return 0;
+	}
+	if ((e = on_stop(k, t, st)) < 0)
+		return e;
+	settle(k, g, tid);
+	return sched_next(k, g);
+}
+
+/* t is gone: its group's turn passes on. */
+static int
+sched_gone(struct kernel *k, pid_t tid, pid_t group)
+{
+	for (struct sgroup *g = k->groups; g; g = g->next)
+		if (g->id == group) {
+			if (g->runner == tid)
+				g->runner = 0;
+			return sched_next(k, g);
+		}
+	return 0;
+}
+
+/* Every tick: a runner that ran two ticks while others of its group wait
+ * loses the turn (it spins on memory another task must change). */
+static int
+sched_tick(struct kernel *k)
+{
+	for (struct sgroup *g = k->groups; g; g = g->next) {
+		bool waiting = false;
+		if (g->runner == 0)
+			continue;
+		for (struct task *t = k->tasks; t && !waiting; t = t->next)
+			waiting = t->held && t->group == g->id;
+		if (!waiting) {
+			g->ticks = 0;
+			continue;
+		}
+		if (++g->ticks < 2)
+			continue;
+		g->runner = 0;
+		k->serial_lost++;
+		int e = sched_next(k, g);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
 
 /* The vfork child's exec is handled, or the child is gone: its parent
  * goes on (the stop it was held at is handled now). */
@@ -227,11 +390,14 @@ vfork_release(struct kernel *k, struct task *child)
 	p->vfork_child = 0;
 	if (!p->held)
 		return 0;
-	p->held = false;
 	if (k->killing || p->dying) {
+		p->held = false;
 		kernel_kill_task(k, p);
 		return 0;
 	}
+	if (group_of(k, p))
+		return sched_next(k, group_of(k, p));	/* its stop waits its turn */
+	p->held = false;
 	return on_stop(k, p, p->held_status);
 }
 
@@ -289,7 +455,10 @@ on_task_exit(struct kernel *k, struct task *t, int st)
 		k->root_status = st;
 		k->root_done = true;
 	}
+	pid_t tid = t->tid, group = t->group;
 	task_free(k, t);
+	if (k->serial)
+		(void)sched_gone(k, tid, group);
 	/* Stopped by a signal, the run ends with the program: what is left
 	 * of the tree (daemons, orphans) goes with it. */
 	if (k->root_done && k->interrupted && !k->killing) {
@@ -372,6 +541,9 @@ on_clone(struct kernel *k, struct task *parent)
 	}
 	child->ptid = parent->tid;
 	child->announced = true;
+	if (k->serial)
+		child->group = parent->call.nr == SYS_clone && (parent->call.a[0] & CLONE_THREAD) ?
+		    parent->group : child->tid;
 	if (parent->call.nr == SYS_vfork ||
 	    (parent->call.nr == SYS_clone && (parent->call.a[0] & CLONE_VFORK))) {
 		parent->vfork_child = child->tid;
@@ -383,6 +555,18 @@ on_clone(struct kernel *k, struct task *parent)
 			return e;
 	if (k->stop)
 		return 0;
+	if (group_of(k, child)) {
+		/* Its first stop waits its turn: it comes before any other
+		 * held stop of the group once the parent's code after the
+		 * clone stopped (sched_next), in record and replay alike. */
+		child->held_seq = k->held_next++;
+		if (child->stopped)
+			child->held = true, child->held_status = (SIGSTOP << 8) | 0x7f;
+		if ((e = resume(parent, 0)) < 0)
+			return e;
+		/* a new process is a group of its own: it may start now */
+		return child->group != parent->group ? sched_next(k, group_of(k, child)) : 0;
+	}
 	if (child->stopped && (e = start_task(k, child)) < 0)
 		return e;
 	return resume(parent, 0);
@@ -427,6 +611,9 @@ unpark(struct kernel *k)
 
 		if (t && t->dying)
 			break;	/* its end comes, and moves the order on */
+		if (t && t->state == TS_PARKED && group_of(k, t) && group_of(k, t)->runner &&
+		    group_of(k, t)->runner != t->tid)
+			break;	/* another task of its group runs: its stop comes first */
 		if (t == NULL || t->state != TS_PARKED) {
 			for (struct task *u = k->tasks; u; u = u->next)
 				if (u->state != TS_PARKED || u->dying)
@@ -436,14 +623,17 @@ unpark(struct kernel *k)
 			break;
 		}
 		t->state = TS_RUNNING;
+		pid_t tid = t->tid;
 		if (t->park_sig) {
 			int sig = t->park_sig;
 			t->park_sig = 0;
 			e = on_signal(k, t, sig);
 		} else
 			e = dispatch_enter(k, t);
-		if (e < 0 || t->state == TS_PARKED)
+		if (e < 0 || ((t = task_find(k, tid)) != NULL && t->state == TS_PARKED))
 			break;
+		if (t)
+			settle(k, group_of(k, t), tid);
 	}
 	return e;
 }
@@ -542,10 +732,13 @@ kernel_run(struct kernel *k)
 	nfatal = 0;
 	setup_signals(k, true);
 	root->state = TS_RUNNING;
+	if (k->serial)
+		root->group = root->tid;
 	if ((e = on_exec(k, root)) < 0 || k->stop)
 		goto out;
 	if ((e = resume(root, 0)) < 0)
 		goto out;
+	settle(k, group_of(k, root), root->tid);
 	while (!k->stop && k->tasks) {
 		int st;
 		pid_t pid;
@@ -556,6 +749,8 @@ kernel_run(struct kernel *k)
 		if (ticked) {
 			ticked = 0;
 			if (k->tick && (e = k->tick(k)) < 0)
+				goto out;
+			if (k->serial && (e = sched_tick(k)) < 0)
 				goto out;
 		}
 		pid = waitpid(-1, &st, __WALL);
@@ -596,7 +791,7 @@ kernel_run(struct kernel *k)
 			kernel_kill_task(k, t);
 			continue;
 		}
-		e = on_stop(k, t, st);
+		e = sched_stop(k, t, st);
 		if (e == 0)
 			e = unpark(k);
 		if (e < 0)

@@ -25,6 +25,7 @@ struct spawn_req {
 	/* With fds: one more descriptor the child keeps as it is, close-on-exec
 	 * (a portable exec's cached loader); -1: none. */
 	int keep_fd;
+	bool serial;			/* filter_load(serial) */
 };
 
 enum spawn_stage { SPAWN_OK, SPAWN_FORK, SPAWN_PTRACE, SPAWN_SECCOMP, SPAWN_EXEC, SPAWN_SETUP };

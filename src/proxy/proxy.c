@@ -315,6 +315,11 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 		proxy_exit(m, k, t);	/* the event; the program closes it as it resumes */
 		return V_RESUME;
 	}
+	/* The one-at-a-time schedule: a clone's event is written at its
+	 * event stop, not at its exit, so the parent keeps its group's turn
+	 * through the call and runs on before the new thread does, as replay
+	 * does. */
+	t->keep_turn = c->sc && (c->sc->flags & SC_CLONE);
 	return V_EXIT_STOP;
 }
 
@@ -453,6 +458,8 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 			json_object_set_new(h, "interp", interp ? json_incref(interp) : json_null());
 			if (p->conf.portable)
 				json_object_set_new(h, "portable", json_true());
+			if (p->conf.serial)
+				json_object_set_new(h, "serial", json_true());
 		}
 		if ((e = emit(p, h)) == 0 && (e = put_blob(p, proc, exe)) == 0 && interp)
 			e = put_blob(p, json_string_value(json_object_get(interp, "path")), interp);

@@ -19,6 +19,7 @@ struct proxy_conf {
 	void (*warn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	FILE *log;			/* -v: each event, strace-like; NULL: none */
 	bool portable;			/* --portable: blob lines for mapped files */
+	bool serial;			/* the one-at-a-time schedule: "serial" in the header */
 };
 
 struct proxy_stats {

@@ -41,8 +41,73 @@ static enum verdict answer(struct replay *r, struct kernel *k, struct task *t, j
 
 static enum verdict run_again(struct replay *r, struct kernel *k, struct task *t);
 
+static enum verdict enter_call(struct module *m, struct kernel *k, struct task *t);
+
+/* A futex call that may wait: the waits, and the priority-inheritance
+ * locks. */
+static bool
+futex_may_wait(const struct call *c)
+{
+	int cmd = (int)c->a[1] & ~(128 | 256);	/* FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
+
+	return c->nr == SYS_futex && (cmd == 0 || cmd == 9 || cmd == 6 || cmd == 8 ||
+	    cmd == 11 || cmd == 13);	/* WAIT, WAIT_BITSET, LOCK_PI, TRYLOCK_PI (may not, but
+					 * takes a lock), WAIT_REQUEUE_PI, LOCK_PI2 */
+}
+
+/* In the one-at-a-time schedule (kernel.h, serial), a call that runs for
+ * real keeps its group's turn until its exit, so that the tasks' code runs
+ * in the recorded order, unless it may wait for another task: waits,
+ * sleeps, futexes. */
 static enum verdict
 replay_enter(struct module *m, struct kernel *k, struct task *t)
+{
+	enum verdict v = enter_call(m, k, t);
+	const struct sc_desc *sc = t->call.sc;
+
+	t->keep_turn = v == V_EXIT_STOP && sc && !futex_may_wait(&t->call) &&
+	    !(sc->flags & (SC_WAIT | SC_SIGWAIT | SC_SLEEP));
+	return v;
+}
+
+/* futex, in a trace of the one-at-a-time schedule: the threads' code runs
+ * in the recorded order, so their futex words are as recorded.  A wait is
+ * answered from the trace at its turn (a timed-out wait times out at once,
+ * a woken one is woken by its turn coming), except a shared (not
+ * FUTEX_PRIVATE_FLAG) wait whose word still holds the value it waits on:
+ * the kernel changes it (a thread's exit clears its tid for pthread_join)
+ * and wakes it, so it waits for real, 50 ms at most.  Wakes, requeues and the priority-inheritance calls, which
+ * change words in the kernel, run for real; the program gets the recorded
+ * result.  Returns V_PASS when the call is answered from the trace. */
+static enum verdict
+futex_answer(struct replay *r, struct kernel *k, struct task *t, long ret)
+{
+	struct call *c = &t->call;
+	int cmd = (int)c->a[1] & ~(128 | 256);	/* FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
+	uint32_t word;
+
+	if (cmd == 0 /* FUTEX_WAIT */ || cmd == 9 /* FUTEX_WAIT_BITSET */) {
+		if (ret != 0 || (c->a[1] & 128) || mem_read(t->tid, c->a[0], &word, sizeof word) < 0 ||
+		    word != (uint32_t)c->a[2])
+			return V_PASS;
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		struct user_regs_struct regs = c->regs;
+		uint64_t addr;
+		int e;
+		if ((e = scratch_put(t->tid, c->sp, &ts, sizeof ts, &addr)) < 0)
+			return rp_lost(r, k, t, e);
+		regs.rsi = c->a[1] & 128;	/* FUTEX_WAIT, relative timeout */
+		regs.r10 = addr;
+		if ((e = regs_set(t->tid, &regs)) < 0)
+			return rp_lost(r, k, t, e);
+	}
+	RT(t)->orig = c->regs;
+	RT(t)->kind = EX_KEEP;
+	return V_EXIT_STOP;
+}
+
+static enum verdict
+enter_call(struct module *m, struct kernel *k, struct task *t)
 {
 	struct replay *r = R(m);
 	struct call *c = &t->call;
@@ -270,6 +335,11 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	if ((nfds = rp_new_fds(c, ev, ret, fds, &cloexec)) > 0)
 		return rp_placeholder(r, k, t, ev, ret, fds, nfds, cloexec);
 	rt->orig = c->regs;
+	if (c->nr == SYS_futex) {
+		enum verdict v = futex_answer(r, k, t, ret);
+		if (v != V_PASS)
+			return v;
+	}
 	if ((sc->flags & SC_CLONE) && ret > 0) {
 		/* A new task, for real; the parent is told the recorded id
 		 * (replay_clone maps it). */

@@ -75,6 +75,7 @@ struct arg_desc {
 #define SC_RUN_KEEP	0x80	/* replay runs it for real, but the program gets the recorded result */
 #define SC_WAIT		0x100	/* wait4, waitid: replay reaps the recorded child for real */
 #define SC_KILL		0x200	/* kill, tgkill, tkill: never run in replay; dios sends SIGKILL to the tree's tasks named */
+#define SC_SERIAL	0x800	/* futex: traced only in the one-at-a-time schedule (kernel.h) */
 #define SC_SIGWAIT	0x400	/* rt_sigsuspend, pause...: replay runs it; due signals are sent into it */
 
 struct sc_desc {
