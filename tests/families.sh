@@ -22,6 +22,26 @@ rr_case --status 8 mmap : "$PROGS/mmap"
 # capabilities, prctl, priorities, memfd, inotify, xattrs, SysV IPC, and
 # numbers no kernel implements (the rows of issue 15)
 rr_case --status 9 settings : "$PROGS/settings" @DIR@
+# Its mount failed (ENOENT) and replayed; edited to succeed, replay refuses
+# it with one line naming the call, and mounts nothing.
+if [ -n "$ZSTD" ] && command -v jq >/dev/null 2>&1; then
+	c=$T/mounted
+	mkdir -p "$c/work" || bail_out "cannot make $c"
+	(cd "$c/work" && run_to 60 "$DIOS_RECORD" -q -o "$c/trace.json.zst" -- "$PROGS/settings" "$c/work") \
+	    </dev/null >/dev/null 2>&1
+	"$ZSTD" -dcq "$c/trace.json.zst" |
+	    jq -c 'if .sys == "mount" then del(.err) | .ret = 0 else . end' |
+	    "$ZSTD" -q >"$c/mounted.json.zst"
+	(cd "$c/work" && run_to 60 "$DIOS_REPLAY" "$c/mounted.json.zst") \
+	    </dev/null >/dev/null 2>"$c/mounted.err"
+	is "$?" 125 "settings: a mount that succeeded is refused by replay (status 125)"
+	grep -q 'the recording has a call of mount that succeeded, which replay cannot stand in for' \
+	    "$c/mounted.err"
+	ok "settings: ... with one line naming the call and why" $? -eq 0 || diag_file "$c/mounted.err"
+	ok "settings: ... and nothing is mounted" ! -d "$c/work/no-such-dir"
+else
+	skip "settings: a mount that succeeded is refused" "needs zstd and jq"
+fi
 
 # Signals that end the program.  crash dies of SIGSEGV, which no system call
 # raises: status 139 everywhere.

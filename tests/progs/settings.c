@@ -3,7 +3,7 @@
  * priorities and scheduling, memory policy, personality, memfd, inotify,
  * extended attributes (set, get, list, remove) in DIR, mknod, a SysV
  * message queue, and numbers no kernel implements (syscall(-1), 1000,
- * 9999).  Exits 9.
+ * 9999), and a mount that fails.  Exits 9.
  */
 #include "progs.h"
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <sys/inotify.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -147,6 +148,9 @@ main(int argc, char **argv)
 			printf("  qnum %lu\n", (unsigned long)ds.msg_qnum);
 		R("msgctl IPC_RMID", msgctl(q, IPC_RMID, NULL));
 	}
+
+	/* a call replay cannot stand in for, failing: answered from the trace */
+	R("mount (no such target)", mount("none", P("no-such-dir"), "tmpfs", 0, NULL));
 
 	/* numbers no kernel implements */
 	R("syscall(-1)", syscall(-1));
