@@ -39,7 +39,8 @@ TEST_PROGS = \
 	tests/progs/blocker \
 	tests/progs/mapshared \
 	tests/progs/numbers \
-	tests/progs/hostile
+	tests/progs/hostile \
+	tests/progs/settings
 check_PROGRAMS += $(TEST_PROGS)
 
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
@@ -77,6 +78,7 @@ tests_progs_blocker_SOURCES = tests/progs/blocker.c tests/progs/progs.h
 tests_progs_mapshared_SOURCES = tests/progs/mapshared.c tests/progs/progs.h
 tests_progs_numbers_SOURCES = tests/progs/numbers.c tests/progs/progs.h
 tests_progs_hostile_SOURCES = tests/progs/hostile.c tests/progs/progs.h
+tests_progs_settings_SOURCES = tests/progs/settings.c tests/progs/progs.h
 # One source, four builds differing in one call (tests/divergence.sh).
 tests_progs_diverge1_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge1_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=1

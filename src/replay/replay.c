@@ -187,6 +187,9 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 	ret = event_result(ev, &ok);
 	if (!ok)
 		return rp_fail(r, k, "event %llu: no \"ret\" or \"err\"", (unsigned long long)rp_seq_of(ev));
+	if ((which = sc_replay_refusal(c, ret)) != NULL)
+		return rp_fail(r, k, "event %llu: the recording has a call of %s that succeeded, which "
+		    "replay cannot stand in for: %s", (unsigned long long)rp_seq_of(ev), name, which);
 	if (call_changes_fds(c) && rp_fd_change_in_flight(k, t))
 		return V_PARK;	/* the table must first reach the recorded state */
 	struct fdtab *f = RTR(r, t)->fds;

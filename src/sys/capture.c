@@ -452,3 +452,22 @@ call_changes_fds(const struct call *c)
 		return true;
 	return sc->fam && sc->fam->mode && sc->fam->mode(c) == RM_RUN_REAL;
 }
+
+const char *
+sc_replay_refusal(const struct call *c, long ret)
+{
+	const struct sc_desc *sc = c->sc;
+
+	if (sc == NULL || ret < 0)
+		return NULL;
+	if (sc->flags & SC_SYSTEM)
+		return "it changes the system itself (mounts, kernel code, swap, the machine, I/O "
+		    "ports), which replay must not do and the trace cannot stand in for";
+	if (sc->flags & SC_OPAQUE)
+		return "the kernel works through it on memory or objects dios does not record "
+		    "(rings shared with the kernel, other processes' memory, kernel objects), or "
+		    "dios does not decode it";
+	if (sc->fam && sc->fam->refuse)
+		return sc->fam->refuse(c);
+	return NULL;
+}

@@ -46,6 +46,13 @@ int scatter_iov(pid_t tid, uint64_t addr, uint64_t cnt, const void *p, size_t n)
  * family that lists new ones) or run for real in replay (close, dup2...)? */
 bool call_changes_fds(const struct call *c);
 
+/* Why replay cannot answer c, matched with an event of result ret, from
+ * the trace: a static string for "event N: ... cannot stand in for it: %s",
+ * or NULL when it can.  A call that failed when recording changed nothing:
+ * NULL.  Otherwise the row's SC_SYSTEM or SC_OPAQUE, or its family's
+ * refuse hook, says. */
+const char *sc_replay_refusal(const struct call *c, long ret);
+
 /* Sets key of *obj (made when NULL) to j, taking ownership of j (NULL:
  * -ENOMEM, as from a failed json_*()).  0 or -ENOMEM. */
 int obj_set_new(json_t **obj, const char *key, json_t *j);

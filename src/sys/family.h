@@ -1,6 +1,6 @@
 /* family.h: handlers for the syscalls whose memory depends on a command or
  * which need more than the generic argument kinds (fcntl, ioctl, mmap, exec,
- * sched_getaffinity).  One file per family in src/sys/ (fcntl.c, mmap.c...).
+ * sched_getaffinity, prctl, capget...).  One file per family in src/sys/ (fcntl.c, mmap.c...).
  * Each hook returns 0 or -errno.
  */
 #ifndef DIOS_FAMILY_H
@@ -34,10 +34,15 @@ struct sc_family {
 	int (*newfds)(const struct call *c, const json_t *ev, int *fds, int max, bool *cloexec);
 	/* Rendering of a CUSTOM argument into buf (size n). */
 	void (*render)(const char *arg, const json_t *v, char *buf, size_t n);
+	/* Replay: why this call, which succeeded when recording, cannot be
+	 * answered from the trace (a static string), or NULL when it can (see
+	 * sc_replay_refusal). */
+	const char *(*refuse)(const struct call *c);
 };
 
 extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affinity,
     fam_groups, fam_copy, fam_sockaddr, fam_pipe, fam_signalfd, fam_poll, fam_select,
-    fam_epoll, fam_msg;
+    fam_epoll, fam_msg, fam_prctl, fam_seccomp, fam_caps, fam_mempolicy, fam_schedattr,
+    fam_landlock, fam_unshare, fam_sysv, fam_handle, fam_memfd, fam_pidfd, fam_nosys;
 
 #endif

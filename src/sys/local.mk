@@ -13,4 +13,17 @@ libdios_a_SOURCES += \
 	src/sys/fcntl.c src/sys/ioctl.c src/sys/mmap.c src/sys/exec.c \
 	src/sys/affinity.c src/sys/groups.c src/sys/copy.c src/sys/sockaddr.c \
 	src/sys/pipe.c src/sys/signalfd.c src/sys/poll.c src/sys/epoll.c \
-	src/sys/msg.c
+	src/sys/msg.c src/sys/prctl.c src/sys/caps.c src/sys/mempolicy.c \
+	src/sys/schedattr.c src/sys/newfd.c src/sys/landlock.c src/sys/unshare.c \
+	src/sys/nosys.c src/sys/sysv.c src/sys/handle.c
+
+# The calls <sys/syscall.h> names, listed by the build from the headers it
+# compiles against (never typed by hand): SYSNAME(read) per line, for
+# systable.c (sc_header_calls) and tests/unit/test-rows.
+nodist_libdios_a_SOURCES = sysnames.inc
+BUILT_SOURCES = sysnames.inc
+CLEANFILES += sysnames.inc
+sysnames.inc: Makefile
+	$(AM_V_GEN)echo '#include <sys/syscall.h>' | $(CPP) $(AM_CPPFLAGS) $(CPPFLAGS) -dM - | \
+	    sed -n 's/^#define SYS_\([a-z0-9_]*\) .*/SYSNAME(\1)/p' | LC_ALL=C sort >$@.tmp && \
+	    test -s $@.tmp && mv $@.tmp $@

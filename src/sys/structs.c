@@ -13,6 +13,11 @@
 #include <sys/times.h>
 #include <sys/epoll.h>
 #include <linux/openat2.h>
+#include <linux/capability.h>
+#include <mqueue.h>
+#include <utime.h>
+#include <sys/timex.h>
+#include <asm/ldt.h>
 #include "sys/structs.h"
 #include "trace/bytes.h"
 #include "trace/number.h"
@@ -171,7 +176,51 @@ static const struct st_field f_fdpair[] = {
 };
 ST(fdpair, struct fdpair_, f_fdpair);
 
+/* utimes and futimesat: struct timeval[2]. */
+struct timeval2 { struct timeval a, m; };
+static const struct st_field f_timeval2[] = {
+	FLD(struct timeval2, a.tv_sec, F_INT, "atime_sec"),
+	FLD(struct timeval2, a.tv_usec, F_INT, "atime_usec"),
+	FLD(struct timeval2, m.tv_sec, F_INT, "mtime_sec"),
+	FLD(struct timeval2, m.tv_usec, F_INT, "mtime_usec"),
+};
+ST(timeval2, struct timeval2, f_timeval2);
+
+static const struct st_field f_utimbuf[] = {
+	FLD(struct utimbuf, actime, F_INT, "actime"),
+	FLD(struct utimbuf, modtime, F_INT, "modtime"),
+};
+ST(utimbuf, struct utimbuf, f_utimbuf);
+
+/* capget and capset: the header, and each 32-bit word of the sets (one
+ * for version 1, two for versions 2 and 3: src/sys/caps.c). */
+static const struct st_field f_cap_header[] = {
+	FLD(struct __user_cap_header_struct, version, F_UINT, "version"),
+	FLD(struct __user_cap_header_struct, pid, F_INT, "pid"),
+};
+ST(cap_header, struct __user_cap_header_struct, f_cap_header);
+static const struct st_field f_cap_data[] = {
+	FLD(struct __user_cap_data_struct, effective, F_UINT, "effective"),
+	FLD(struct __user_cap_data_struct, permitted, F_UINT, "permitted"),
+	FLD(struct __user_cap_data_struct, inheritable, F_UINT, "inheritable"),
+};
+ST(cap_data, struct __user_cap_data_struct, f_cap_data);
+
+static const struct st_field f_mq_attr[] = {
+	FLD(struct mq_attr, mq_flags, F_INT, "flags"),
+	FLD(struct mq_attr, mq_maxmsg, F_INT, "maxmsg"),
+	FLD(struct mq_attr, mq_msgsize, F_INT, "msgsize"),
+	FLD(struct mq_attr, mq_curmsgs, F_INT, "curmsgs"),
+};
+ST(mq_attr, struct mq_attr, f_mq_attr);
+
 /* Kept as bytes: rarely edited by hand. */
+ST_BYTES(timex, sizeof(struct timex));
+ST_BYTES(user_desc, sizeof(struct user_desc));
+/* struct ustat (<ustat.h> is gone from the C library): int f_tfree, ino_t
+ * f_tinode, char f_fname[6], f_fpack[6]. */
+struct ustat_ { int tfree; unsigned long tinode; char fname[6], fpack[6]; };
+ST_BYTES(ustat, sizeof(struct ustat_));
 ST_BYTES(siginfo, 128);
 ST_BYTES(sigevent, 64);
 ST_BYTES(statfs, 120);

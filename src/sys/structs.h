@@ -12,7 +12,8 @@ extern const struct st_desc st_timespec, st_timespec2, st_timeval, st_timezone,
     st_time_t, st_stat, st_statx, st_statfs, st_open_how, st_loff, st_u32,
     st_utsname, st_sysinfo, st_rlimit, st_rusage, st_tms, st_termios,
     st_winsize, st_int, st_flock, st_itimerval, st_itimerspec, st_siginfo, st_sigevent,
-    st_epoll_event, st_fdpair, st_sigset;
+    st_epoll_event, st_fdpair, st_sigset, st_timeval2, st_utimbuf, st_cap_header,
+    st_cap_data, st_mq_attr, st_timex, st_user_desc, st_ustat;
 
 /* New reference to the JSON form of the st->size bytes at p; NULL on ENOMEM. */
 json_t *st_encode(const struct st_desc *st, const void *p);

@@ -13,7 +13,7 @@
 
 enum sc_class {
 	CLS_FILE, CLS_FD, CLS_CLOCK, CLS_RANDOM, CLS_ID, CLS_NET, CLS_PROC,
-	CLS_SIGNAL, CLS_MEM, CLS__N
+	CLS_SIGNAL, CLS_MEM, CLS_IPC, CLS_SYSTEM, CLS__N
 };
 
 /* What the result means. */
@@ -51,7 +51,7 @@ enum arg_kind {
 enum xlat_id { X_NONE, X_OPEN, X_AT, X_ACCESS, X_SEEK, X_CLOCK, X_PROT,
 	X_MAP, X_FCNTL, X_IOCTL, X_RENAME, X_GRND, X_FLOCK, X_FALLOC, X_RLIMIT,
 	X_CLOSE_RANGE, X_TIMER, X_RWF, X_STATX_MASK, X_CLONE, X_WAIT, X_SIGNAL, X_MSG, X_SOCK,
-	X_POLL, X__N };
+	X_POLL, X_PRCTL, X_XATTR, X_MFD, X__N };
 
 struct st_desc;
 struct sc_family;
@@ -77,6 +77,15 @@ struct arg_desc {
 #define SC_KILL		0x200	/* kill, tgkill, tkill: never run in replay; dios sends SIGKILL to the tree's tasks named */
 #define SC_SERIAL	0x800	/* futex: traced only in the one-at-a-time schedule (kernel.h) */
 #define SC_SIGWAIT	0x400	/* rt_sigsuspend, pause...: replay runs it; due signals are sent into it */
+/* Calls replay cannot stand in for: recorded, and refused by replay (a
+ * one-line message naming the call and why, sc_replay_refusal) unless they
+ * failed when recording (a failed call changed nothing). */
+#define SC_SYSTEM	0x800	/* changes the system itself: mounts, kernel code, swap, reboot, I/O ports */
+#define SC_OPAQUE	0x1000	/* the kernel works on memory dios does not record (shared rings,
+				   other processes, kernel objects), or the call is obsolete */
+/* The row of the numbers no header names (syscall(-1), syscall(9999)):
+ * dios never runs them; the program gets ENOSYS, in record and replay. */
+#define SC_ENOSYS	0x2000
 
 struct sc_desc {
 	const char *name;
@@ -93,10 +102,16 @@ struct sc_desc {
 extern const struct sc_desc sc_table[];
 extern const size_t sc_count;
 
-/* The row for syscall number nr, or NULL. */
+/* The row for syscall number nr; for a number <sys/syscall.h> does not
+ * name, the "nosys" row (SC_ENOSYS); NULL for a named call without a row
+ * (those the filter lets run natively, or refuses). */
 const struct sc_desc *sc_by_nr(long nr);
-/* The row named name, or NULL. */
+/* The row named name ("nosys" included), or NULL. */
 const struct sc_desc *sc_by_name(const char *name);
+/* The calls <sys/syscall.h> names, as the build found them (sysnames.inc):
+ * *n is their count. */
+struct sc_hdr_call { const char *name; int nr; };
+const struct sc_hdr_call *sc_header_calls(size_t *n);
 /* Name of a class ("file", "fd", ...). */
 const char *sc_class_name(enum sc_class c);
 /* Name of syscall nr for messages: the table's, libseccomp's, or "syscall_N"

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/xattr.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -135,7 +137,46 @@ static const struct xname x_poll[] = {
 	X(POLLRDNORM), X(POLLRDBAND), X(POLLWRNORM), X(POLLWRBAND), X(POLLRDHUP), {0, NULL}
 };
 
+static const struct xname x_xattr[] = { X(XATTR_CREATE), X(XATTR_REPLACE), {0, NULL} };
+static const struct xname x_mfd[] = {
+	X(MFD_CLOEXEC), X(MFD_ALLOW_SEALING), X(MFD_HUGETLB),
+#ifdef MFD_NOEXEC_SEAL
+	X(MFD_NOEXEC_SEAL), X(MFD_EXEC),
+#endif
+	{0, NULL}
+};
+
 /* Enumerations, not bit sets: rendered by exact value. */
+static const struct xname e_prctl[] = {
+	X(PR_SET_PDEATHSIG), X(PR_GET_PDEATHSIG), X(PR_GET_DUMPABLE), X(PR_SET_DUMPABLE),
+	X(PR_GET_UNALIGN), X(PR_SET_UNALIGN), X(PR_GET_KEEPCAPS), X(PR_SET_KEEPCAPS),
+	X(PR_GET_FPEMU), X(PR_SET_FPEMU), X(PR_GET_FPEXC), X(PR_SET_FPEXC),
+	X(PR_GET_TIMING), X(PR_SET_TIMING), X(PR_SET_NAME), X(PR_GET_NAME),
+	X(PR_GET_ENDIAN), X(PR_SET_ENDIAN), X(PR_GET_SECCOMP), X(PR_SET_SECCOMP),
+	X(PR_CAPBSET_READ), X(PR_CAPBSET_DROP), X(PR_GET_TSC), X(PR_SET_TSC),
+	X(PR_GET_SECUREBITS), X(PR_SET_SECUREBITS), X(PR_SET_TIMERSLACK), X(PR_GET_TIMERSLACK),
+	X(PR_TASK_PERF_EVENTS_DISABLE), X(PR_TASK_PERF_EVENTS_ENABLE), X(PR_MCE_KILL),
+	X(PR_MCE_KILL_GET), X(PR_SET_MM), X(PR_SET_PTRACER), X(PR_SET_CHILD_SUBREAPER),
+	X(PR_GET_CHILD_SUBREAPER), X(PR_SET_NO_NEW_PRIVS), X(PR_GET_NO_NEW_PRIVS),
+	X(PR_GET_TID_ADDRESS), X(PR_SET_THP_DISABLE), X(PR_GET_THP_DISABLE),
+	X(PR_MPX_ENABLE_MANAGEMENT), X(PR_MPX_DISABLE_MANAGEMENT), X(PR_SET_FP_MODE),
+	X(PR_GET_FP_MODE), X(PR_CAP_AMBIENT), X(PR_SVE_SET_VL), X(PR_SVE_GET_VL),
+	X(PR_GET_SPECULATION_CTRL), X(PR_SET_SPECULATION_CTRL), X(PR_PAC_RESET_KEYS),
+	X(PR_SET_TAGGED_ADDR_CTRL), X(PR_GET_TAGGED_ADDR_CTRL), X(PR_SET_IO_FLUSHER),
+	X(PR_GET_IO_FLUSHER), X(PR_SET_SYSCALL_USER_DISPATCH), X(PR_PAC_SET_ENABLED_KEYS),
+	X(PR_PAC_GET_ENABLED_KEYS), X(PR_SCHED_CORE), X(PR_SME_SET_VL), X(PR_SME_GET_VL),
+	X(PR_SET_VMA),
+#ifdef PR_SET_MDWE
+	X(PR_SET_MDWE), X(PR_GET_MDWE),
+#endif
+#ifdef PR_GET_AUXV
+	X(PR_GET_AUXV),
+#endif
+#ifdef PR_SET_MEMORY_MERGE
+	X(PR_SET_MEMORY_MERGE), X(PR_GET_MEMORY_MERGE),
+#endif
+	{0, NULL}
+};
 static const struct xname e_rlimit[] = {
 	X(RLIMIT_CPU), X(RLIMIT_FSIZE), X(RLIMIT_DATA), X(RLIMIT_STACK),
 	X(RLIMIT_CORE), X(RLIMIT_RSS), X(RLIMIT_NPROC), X(RLIMIT_NOFILE),
@@ -215,6 +256,9 @@ xlat_render(enum xlat_id x, uint64_t v, char *buf, size_t n)
 	case X_SOCK: render_bits(x_sock, v, NULL, buf, n); break;
 	case X_POLL: render_bits(x_poll, v, NULL, buf, n); break;
 	case X_RLIMIT: render_enum(e_rlimit, v, buf, n); break;
+	case X_XATTR: render_bits(x_xattr, v, NULL, buf, n); break;
+	case X_MFD: render_bits(x_mfd, v, NULL, buf, n); break;
+	case X_PRCTL: render_enum(e_prctl, v, buf, n); break;
 	case X_CLONE: {
 		/* the low byte is the signal sent at the child's exit */
 		char sb[16], rest[256];

@@ -47,3 +47,10 @@ check_PROGRAMS += tests/unit/test-spool
 TESTS += tests/unit/test-spool
 tests_unit_test_spool_SOURCES = tests/unit/test-spool.c tests/unit/tap.h
 tests_unit_test_spool_LDADD = $(DIOS_LIBS)
+
+# A row for every call <sys/syscall.h> names (sysnames.inc, made by the
+# build from the headers).
+check_PROGRAMS += tests/unit/test-rows
+TESTS += tests/unit/test-rows
+tests_unit_test_rows_SOURCES = tests/unit/test-rows.c tests/unit/tap.h
+tests_unit_test_rows_LDADD = $(DIOS_LIBS)

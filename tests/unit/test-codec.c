@@ -95,7 +95,8 @@ struct_round_trips(void)
 		&st_stat, &st_statx, &st_statfs, &st_open_how, &st_loff, &st_u32,
 		&st_utsname, &st_sysinfo, &st_rlimit, &st_rusage, &st_tms,
 		&st_termios, &st_winsize, &st_int, &st_flock, &st_itimerspec,
-		&st_epoll_event, &st_fdpair, &st_sigset,
+		&st_epoll_event, &st_fdpair, &st_sigset, &st_timeval2, &st_utimbuf,
+		&st_cap_header, &st_cap_data, &st_mq_attr, &st_timex, &st_user_desc, &st_ustat,
 	};
 	unsigned char a[512], b[512];
 
