@@ -75,8 +75,8 @@ struct arg_desc {
 #define SC_RUN_KEEP	0x80	/* replay runs it for real, but the program gets the recorded result */
 #define SC_WAIT		0x100	/* wait4, waitid: replay reaps the recorded child for real */
 #define SC_KILL		0x200	/* kill, tgkill, tkill: never run in replay; dios sends SIGKILL to the tree's tasks named */
-#define SC_SERIAL	0x800	/* futex: traced only in the one-at-a-time schedule (kernel.h) */
 #define SC_SIGWAIT	0x400	/* rt_sigsuspend, pause...: replay runs it; due signals are sent into it */
+#define SC_SERIAL	0x4000	/* futex: traced only in the one-at-a-time schedule (kernel.h) */
 /* Calls replay cannot stand in for: recorded, and refused by replay (a
  * one-line message naming the call and why, sc_replay_refusal) unless they
  * failed when recording (a failed call changed nothing). */
