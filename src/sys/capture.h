@@ -46,6 +46,10 @@ int scatter_iov(pid_t tid, uint64_t addr, uint64_t cnt, const void *p, size_t n)
  * family that lists new ones) or run for real in replay (close, dup2...)? */
 bool call_changes_fds(const struct call *c);
 
+/* Was a call with result ret interrupted by a signal: -EINTR, or one of
+ * the kernel's -ERESTART* (512..516) a tracer sees at its exit? */
+bool call_interrupted(long ret);
+
 /* Sets key of *obj (made when NULL) to j, taking ownership of j (NULL:
  * -ENOMEM, as from a failed json_*()).  0 or -ENOMEM. */
 int obj_set_new(json_t **obj, const char *key, json_t *j);

@@ -41,7 +41,8 @@ enum arg_kind {
 	A_IN,		/* bytes in; length from argument .len */
 	A_OUT,		/* bytes out; capacity from argument .len, filled up to the result */
 	A_IN_STRUCT,	/* struct in (nullable) of type .st */
-	A_OUT_STRUCT,	/* struct out (nullable) of type .st, written when the call succeeds */
+	A_OUT_STRUCT,	/* struct out (nullable) of type .st, written when the call succeeds
+			   (or, in a row flagged SC_OUT_INTR, is interrupted) */
 	A_INOUT_STRUCT,	/* both */
 	A_IOV_IN,	/* iovec array in; count from argument .len */
 	A_IOV_OUT,	/* iovec array out; count from argument .len, filled up to the result */
@@ -76,6 +77,8 @@ struct arg_desc {
 #define SC_WAIT		0x100	/* wait4, waitid: replay reaps the recorded child for real */
 #define SC_KILL		0x200	/* kill, tgkill, tkill: never run in replay; dios sends SIGKILL to the tree's tasks named */
 #define SC_SIGWAIT	0x400	/* rt_sigsuspend, pause...: replay runs it; due signals are sent into it */
+#define SC_OUT_INTR	0x800	/* interrupted by a signal (EINTR, ERESTART*), it still writes its
+				   struct outputs: nanosleep's time left, select's timeout */
 
 struct sc_desc {
 	const char *name;
