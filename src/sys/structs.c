@@ -183,6 +183,16 @@ static const struct st_field f_flock[] = {
 };
 ST(flock, struct flock, f_flock);
 
+/* F_GETOWN_EX, F_SETOWN_EX */
+static const struct st_field f_f_owner_ex[] = {
+	FLD(struct f_owner_ex, type, F_INT, "type"),
+	FLD(struct f_owner_ex, pid, F_INT, "pid"),
+};
+ST(f_owner_ex, struct f_owner_ex, f_f_owner_ex);
+struct u64_ { uint64_t v; };
+static const struct st_field f_u64[] = { FLD(struct u64_, v, F_UINT, "value") };
+ST(u64, struct u64_, f_u64);
+
 /* struct ifreq as the SIOCGIF* ioctls use it: the name in (or the index
  * for SIOCGIFNAME), the whole struct out, read as the request fills it. */
 static const struct st_field f_ifr_name[] = { FLD(struct ifreq, ifr_name, F_STR, "name") };

@@ -13,7 +13,7 @@ extern const struct st_desc st_timespec, st_timespec2, st_timeval, st_timezone,
     st_utsname, st_sysinfo, st_rlimit, st_rusage, st_tms, st_termios,
     st_winsize, st_int, st_flock, st_itimerval, st_itimerspec, st_siginfo, st_sigevent,
     st_epoll_event, st_fdpair, st_sigset, st_ifr_name, st_ifr_index, st_ifr_int,
-    st_ifr_flags, st_ifr_addr, st_ifr_map;
+    st_ifr_flags, st_ifr_addr, st_ifr_map, st_f_owner_ex, st_u64;
 
 /* New reference to the JSON form of the st->size bytes at p; NULL on ENOMEM. */
 json_t *st_encode(const struct st_desc *st, const void *p);

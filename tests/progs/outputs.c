@@ -9,7 +9,7 @@
  *			openpty; bytes both ways through each pair; TIOCGEXCL,
  *			an _IOR request dios decodes by its number (exits 13)
  *	outputs getlk	F_GETLK and F_OFD_GETLK against a lock held by a
- *			child (exits 14)
+ *			child; F_GETOWN_EX (exits 14)
  * (DIR is where getlk makes its file.)
  */
 #include "progs.h"
@@ -316,6 +316,12 @@ do_getlk(void)
 	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
 	R("fcntl F_GETLK after the child", fcntl(fd, F_GETLK, &fl));
 	show_flock("free", &fl, p);
+	/* F_GETOWN_EX fills a struct f_owner_ex */
+	struct f_owner_ex ow = { F_OWNER_TID, gettid() }, ow2 = { -1, -1 };
+	R("fcntl F_SETOWN_EX F_OWNER_TID", fcntl(fd, F_SETOWN_EX, &ow));
+	R("fcntl F_GETOWN_EX", fcntl(fd, F_GETOWN_EX, &ow2));
+	printf("  owner: type %s, the thread: %s\n", ow2.type == F_OWNER_TID ? "F_OWNER_TID" : "?",
+	    ow2.pid == ow.pid ? "yes" : "no");
 	R("close", close(fd));
 	return 14;
 }

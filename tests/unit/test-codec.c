@@ -110,7 +110,7 @@ struct_round_trips(void)
 		&st_utsname, &st_sysinfo, &st_rlimit, &st_rusage, &st_tms,
 		&st_termios, &st_winsize, &st_int, &st_flock, &st_itimerspec,
 		&st_epoll_event, &st_fdpair, &st_sigset, &st_ifr_name, &st_ifr_index,
-		&st_ifr_int, &st_ifr_flags, &st_ifr_addr, &st_ifr_map,
+		&st_ifr_int, &st_ifr_flags, &st_ifr_addr, &st_ifr_map, &st_f_owner_ex, &st_u64,
 	};
 	unsigned char a[512], b[512];
 
