@@ -241,16 +241,19 @@ subst_args()
 #       and before the replay, e.g. to stop a server the program talked to
 #   --fresh  replay in an empty directory: what the recorded run made is
 #       gone too, not only the inputs
-#   --twice  replay a second time, which must print what the first did
+#   --replays N  replay N times (default 1), each checked as above: a replay
+#       must not depend on what an earlier one left behind
+#   --twice  the same as --replays 2
 rr_case()
 {
 	local name setup c st_native st_rec st_rep rec_prefix= rep_prefix= same= want= before=
-	local fresh= twice=
+	local replays=1 i=1 nth= fresh=
 	while :; do
 		case $1 in
+		--replays) replays=$2; shift 2 ;;
 		--before-replay) before=$2; shift 2 ;;
 		--fresh) fresh=1; shift ;;
-		--twice) twice=1; shift ;;
+		--twice) replays=2; shift ;;
 		--record-prefix) rec_prefix=$2; shift 2 ;;
 		--replay-prefix) rep_prefix=$2; shift 2 ;;
 		--same-as-native) same=1; shift ;;
@@ -292,24 +295,22 @@ rr_case()
 	(cd "$c/work" && xargs -0 -r rm -f <"$c/out/inputs")
 	[ -z "$fresh" ] || (cd "$c/work" && find . -mindepth 1 -delete)
 	[ -z "$before" ] || eval "$before" || bail_out "$name: the code before the replay failed: $before"
-	snapshot "$c/work" "$c/trace" >"$c/out/before"
-	(cd "$c/work" && run_to 120 $rep_prefix "$DIOS_REPLAY" "$c/trace/trace.json.zst") \
-	    </dev/null >"$c/out/replay.out" 2>"$c/out/replay.all"
-	st_rep=$?
-	strip_dios dios-replay <"$c/out/replay.all" >"$c/out/replay.err"
-	snapshot "$c/work" "$c/trace" >"$c/out/after"
-	if ! is "$st_rep" "$st_rec" "$name: the replay exits with the recorded status"; then
-		diag "dios-replay's stderr:"
-		diag_file "$c/out/replay.all"
-	fi
-	same_file "$c/out/replay.out" "$c/out/record.out" "$name: the replay prints the recorded stdout"
-	same_file "$c/out/replay.err" "$c/out/record.err" "$name: the replay prints the recorded stderr"
-	same_file "$c/out/after" "$c/out/before" "$name: the replay created, removed and changed no file"
-	if [ -n "$twice" ]; then
+	while [ "$i" -le "$replays" ]; do
+		[ "$replays" -eq 1 ] || nth=" $i"
+		snapshot "$c/work" "$c/trace" >"$c/out/before"
 		(cd "$c/work" && run_to 120 $rep_prefix "$DIOS_REPLAY" "$c/trace/trace.json.zst") \
-		    </dev/null >"$c/out/replay2.out" 2>"$c/out/replay2.all"
-		is "$?" "$st_rec" "$name: a second replay exits with the recorded status too"
-		same_file "$c/out/replay2.out" "$c/out/replay.out" "$name: a second replay prints what the first did"
-	fi
+		    </dev/null >"$c/out/replay.out" 2>"$c/out/replay.all"
+		st_rep=$?
+		strip_dios dios-replay <"$c/out/replay.all" >"$c/out/replay.err"
+		snapshot "$c/work" "$c/trace" >"$c/out/after"
+		if ! is "$st_rep" "$st_rec" "$name: the replay$nth exits with the recorded status"; then
+			diag "dios-replay's stderr:"
+			diag_file "$c/out/replay.all"
+		fi
+		same_file "$c/out/replay.out" "$c/out/record.out" "$name: the replay$nth prints the recorded stdout"
+		same_file "$c/out/replay.err" "$c/out/record.err" "$name: the replay$nth prints the recorded stderr"
+		same_file "$c/out/after" "$c/out/before" "$name: the replay$nth created, removed and changed no file"
+		i=$((i + 1))
+	done
 	[ -n "${DIOS_KEEP_TMP:-}" ] || rm -rf "$c"
 }

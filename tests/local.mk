@@ -40,7 +40,8 @@ TEST_PROGS = \
 	tests/progs/mapshared \
 	tests/progs/numbers \
 	tests/progs/hostile \
-	tests/progs/settings
+	tests/progs/settings \
+	tests/progs/outputs
 check_PROGRAMS += $(TEST_PROGS)
 
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
@@ -79,6 +80,8 @@ tests_progs_mapshared_SOURCES = tests/progs/mapshared.c tests/progs/progs.h
 tests_progs_numbers_SOURCES = tests/progs/numbers.c tests/progs/progs.h
 tests_progs_hostile_SOURCES = tests/progs/hostile.c tests/progs/progs.h
 tests_progs_settings_SOURCES = tests/progs/settings.c tests/progs/progs.h
+tests_progs_outputs_SOURCES = tests/progs/outputs.c tests/progs/progs.h
+tests_progs_outputs_LDADD = -lutil
 # One source, four builds differing in one call (tests/divergence.sh).
 tests_progs_diverge1_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge1_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=1
@@ -109,7 +112,9 @@ RR_TESTS = \
 	tests/hostile-replay.sh \
 	tests/fuzz-replay.sh \
 	tests/hostile-format.sh \
-	tests/hostile-procs.sh
+	tests/hostile-procs.sh \
+	tests/outputs.sh \
+	tests/diff-traces.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.

@@ -199,6 +199,10 @@ cmd_cat(int argc, char **argv)
 			json_decref(o);
 			continue;
 		}
+		if (!trace_line_is_event(o)) {	/* a blob line */
+			json_decref(o);
+			continue;
+		}
 		if (json_is_int64(json_object_get(o, "seq")) &&
 		    (uint64_t)json_int64_or(o, "seq", 0) > sel.to) {
 			json_decref(o);

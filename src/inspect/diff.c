@@ -7,6 +7,7 @@
 #include <string.h>
 #include "inspect/fdpaths.h"
 #include "inspect/render.h"
+#include "inspect/select.h"
 #include "sys/systable.h"
 #include "trace/io.h"
 #include "trace/number.h"
@@ -144,6 +145,12 @@ peek(struct side *s, size_t k)
 			s->ftr = o;
 			continue;
 		}
+		if (!trace_line_is_event(o)) {
+			/* a blob line: contents the events name by SHA-256,
+			 * which they compare */
+			json_decref(o);
+			continue;
+		}
 		s->ring[(s->head + s->count) % s->cap] = o;
 		s->count++;
 	}
@@ -274,21 +281,36 @@ reads_file(const struct sc_desc *sc)
 	return strcmp(sc->name, "sendfile") == 0 || strcmp(sc->name, "copy_file_range") == 0;
 }
 
+/* Does a member of a that is no part of what was asked (the result, the
+ * outputs, "map", "exe", "interp", "at_random", a task's "exit" or
+ * "signal", an rdtsc's "value"...: whatever the event holds) differ in b? */
+static bool
+results_differ(const json_t *a, const json_t *b)
+{
+	static const char *const asked[] = { "seq", "tid", "sys", "nr", "unknown", "args", "event", "sig" };
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)a, k, v) {
+		size_t i;
+		for (i = 0; i < sizeof asked / sizeof *asked; i++)
+			if (strcmp(k, asked[i]) == 0)
+				break;
+		if (i == sizeof asked / sizeof *asked && !json_same(v, json_object_get(b, k)))
+			return true;
+	}
+	return false;
+}
+
 /* The kind of a result difference between two events of one call; -1 when
  * the results agree. */
 static int
 result_kind(const json_t *a, const json_t *b, const struct fdpaths *fds)
 {
-	static const char *const keys[] = { "ret", "err", "out", "map", "exe", "at_random", "value", "aux" };
 	const char *sys = json_string_value(json_object_get(a, "sys"));
 	const struct sc_desc *sc = sys ? sc_by_name(sys) : NULL;
-	bool differ = false;
 
-	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-		if (!json_same(json_object_get(a, keys[i]), json_object_get(b, keys[i])) &&
-		    (json_object_get(a, keys[i]) || json_object_get(b, keys[i])))
-			differ = true;
-	if (!differ)
+	if (!results_differ(a, b) && !results_differ(b, a))
 		return -1;
 	if (sys == NULL) {	/* rdtsc, rdtscp; a task's end */
 		const char *ev = json_string_value(json_object_get(a, "event"));

@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <linux/close_range.h>
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
 #include "inspect/fdpaths.h"
 #include "trace/number.h"
 
@@ -130,6 +134,10 @@ fdpaths_result(const struct fdpaths *fp, const json_t *ev, char *buf, size_t n)
 		snprintf(buf, n, "socket");
 		return 0;
 	}
+	if (strcmp(sys, "ioctl") == 0 && num(args, "request", 0) == TIOCGPTPEER) {
+		snprintf(buf, n, "pty peer");
+		return 0;
+	}
 	if (strncmp(sys, "dup", 3) == 0 ||
 	    (strcmp(sys, "fcntl") == 0 && (num(args, "cmd", -1) == F_DUPFD ||
 	    num(args, "cmd", -1) == F_DUPFD_CLOEXEC))) {
@@ -153,6 +161,8 @@ opened_cloexec(const char *sys, const json_t *args)
 		fl = num(args, "flags", 0);
 	else if (strcmp(sys, "fcntl") == 0)
 		return num(args, "cmd", -1) == F_DUPFD_CLOEXEC;
+	else if (strcmp(sys, "ioctl") == 0)
+		fl = num(args, "arg", 0);	/* TIOCGPTPEER's open flags */
 	else
 		fl = num(args, "flags", 0);
 	return (fl & O_CLOEXEC) != 0;

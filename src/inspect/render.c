@@ -140,6 +140,13 @@ put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, const struct 
 		case A_PTR:
 			put(o, x ? "%#llx" : "NULL", (unsigned long long)x);
 			return;
+		case A_UINT:
+			if (ad->xlat != X_NONE) {
+				xlat_render(ad->xlat, (uint64_t)x, buf, sizeof buf);
+				put(o, "%s", buf);
+				return;
+			}
+			break;
 		case A_INT32:
 			x = (int32_t)x;
 			if (ad->xlat != X_NONE) {

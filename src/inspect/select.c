@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "inspect/select.h"
+#include "trace/blobline.h"
 #include "trace/number.h"
 
 void
@@ -77,6 +78,13 @@ tracesel_parse(struct tracesel *s, const char *spec, char *err, size_t errlen)
 }
 
 bool
+trace_line_is_event(const json_t *o)
+{
+	return json_is_object(o) && !blob_is_line(o) && json_object_get(o, "end") == NULL &&
+	    json_object_get(o, "aborted") == NULL;
+}
+
+bool
 tracesel_match(const struct tracesel *s, const json_t *ev)
 {
 	int64_t seq, tid;
@@ -84,6 +92,8 @@ tracesel_match(const struct tracesel *s, const json_t *ev)
 	const char *what = json_string_value(json_object_get(ev, "event"));
 	bool in;
 
+	if (blob_is_line(ev))
+		return false;
 	if (json_int64_get(json_object_get(ev, "seq"), &seq) == 0 &&
 	    ((uint64_t)seq < s->from || (uint64_t)seq > s->to))
 		return false;

@@ -29,7 +29,11 @@ void tracesel_free(struct tracesel *s);
  * net, proc, signal, mem; "%file" too), names its rows and "rdtsc"/"rdtscp".
  * 0, or -EINVAL with the offending item named in err. */
 int tracesel_parse(struct tracesel *s, const char *spec, char *err, size_t errlen);
-/* True when event ev (numbered seq) is selected.  Signals are shown whatever
+/* Is line o of a trace (after its header) an event: not the footer, nor a
+ * blob line of a portable trace (file contents, which the events name by
+ * their SHA-256)?  What every command that walks the events skips. */
+bool trace_line_is_event(const json_t *o);
+/* True when event ev (numbered seq) is selected (never a blob line).  Signals are shown whatever
  * the trace= set, as strace does; rdtsc reads belong to class clock. */
 bool tracesel_match(const struct tracesel *s, const json_t *ev);
 

@@ -288,7 +288,7 @@ trace_stats(const char *path, const struct tracesel *sel, FILE *out, char *err, 
 			ftr = o;
 			continue;
 		}
-		if (sel == NULL || tracesel_match(sel, o))
+		if (trace_line_is_event(o) && (sel == NULL || tracesel_match(sel, o)))
 			add_event(&st, o);
 		json_decref(o);
 	}

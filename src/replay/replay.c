@@ -388,8 +388,14 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	if (ret <= -512 && ret >= -516) {
 		/* Interrupted by a signal (-ERESTART*): the kernel applies its
 		 * restart rules only to a call that ran, so run a harmless one
-		 * in its place and give it this result at its exit. */
+		 * in its place and give it this result at its exit.  What the
+		 * call wrote all the same (nanosleep's time left) is written
+		 * now. */
 		struct user_regs_struct regs = c->regs;
+		if ((e = inject_out(t->tid, c, json_object_get(ev, "out"), ret)) < 0)
+			return rp_fail(r, k, "event %llu: cannot give the program the recorded outputs of %s: %s",
+			    (unsigned long long)rp_seq_of(ev), name, e == -EINVAL ?
+			    "they do not fit its buffers (was the trace edited?)" : strerror(-e));
 		regs.orig_rax = SYS_getppid;
 		restart_with_mask(r, k, t, &regs);
 		if ((e = regs_set(t->tid, &regs)) < 0)

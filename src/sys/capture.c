@@ -229,6 +229,12 @@ out_set(struct call *c, const char *name, json_t *j)
 	return json_object_set_new(c->out, name, j) < 0 ? -ENOMEM : 0;
 }
 
+bool
+call_interrupted(long ret)
+{
+	return ret == -EINTR || (ret <= -512 && ret >= -516);	/* -ERESTARTSYS... */
+}
+
 int
 capture_exit(pid_t tid, struct call *c)
 {
@@ -237,12 +243,14 @@ capture_exit(pid_t tid, struct call *c)
 
 	if (sc == NULL)
 		return 0;
-	if (c->ret >= 0) {
+	if (c->ret >= 0 || ((sc->flags & SC_OUT_INTR) && call_interrupted(c->ret))) {
 		for (int i = 0; i < sc->nargs; i++) {
 			const struct arg_desc *ad = &sc->args[i];
 			uint64_t v = c->a[i];
 			json_t *j;
 
+			if (c->ret < 0 && ad->kind != A_OUT_STRUCT && ad->kind != A_INOUT_STRUCT)
+				continue;	/* interrupted: only the structs */
 			switch (ad->kind) {
 			case A_OUT: {
 				uint64_t n = (uint64_t)c->ret;
@@ -448,7 +456,9 @@ call_changes_fds(const struct call *c)
 
 	if (sc == NULL)
 		return false;
-	if ((sc->flags & (SC_NEWFD | SC_RUN_REAL)) || (sc->fam && sc->fam->newfds))
+	if (sc->flags & (SC_NEWFD | SC_RUN_REAL))
+		return true;
+	if (sc->fam && sc->fam->newfds && (sc->fam->makes_fds == NULL || sc->fam->makes_fds(c)))
 		return true;
 	return sc->fam && sc->fam->mode && sc->fam->mode(c) == RM_RUN_REAL;
 }

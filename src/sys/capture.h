@@ -53,6 +53,10 @@ bool call_changes_fds(const struct call *c);
  * refuse hook, says. */
 const char *sc_replay_refusal(const struct call *c, long ret);
 
+/* Was a call with result ret interrupted by a signal: -EINTR, or one of
+ * the kernel's -ERESTART* (512..516) a tracer sees at its exit? */
+bool call_interrupted(long ret);
+
 /* Sets key of *obj (made when NULL) to j, taking ownership of j (NULL:
  * -ENOMEM, as from a failed json_*()).  0 or -ENOMEM. */
 int obj_set_new(json_t **obj, const char *key, json_t *j);

@@ -32,6 +32,10 @@ struct sc_family {
 	 * (result and "out"): fills fds (at most max) and *cloexec, returns
 	 * their count (0: none).  NULL: the result, for rows flagged SC_NEWFD. */
 	int (*newfds)(const struct call *c, const json_t *ev, int *fds, int max, bool *cloexec);
+	/* Record and replay, at entry: may this call make descriptors (it
+	 * changes the descriptor table)?  NULL: every call of a family with
+	 * newfds may (ioctl: only the requests that return one). */
+	bool (*makes_fds)(const struct call *c);
 	/* Rendering of a CUSTOM argument into buf (size n). */
 	void (*render)(const char *arg, const json_t *v, char *buf, size_t n);
 	/* Replay: why this call, which succeeded when recording, cannot be

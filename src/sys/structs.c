@@ -18,6 +18,7 @@
 #include <utime.h>
 #include <sys/timex.h>
 #include <asm/ldt.h>
+#include <net/if.h>
 #include "sys/structs.h"
 #include "trace/bytes.h"
 #include "trace/number.h"
@@ -214,6 +215,54 @@ static const struct st_field f_mq_attr[] = {
 };
 ST(mq_attr, struct mq_attr, f_mq_attr);
 
+/* fcntl's struct flock (F_GETLK, F_SETLK, the OFD forms).  Traces of
+ * dios 0.1 hold it as its 32 bytes: st_decode takes those too. */
+static const struct st_field f_flock[] = {
+	FLD(struct flock, l_type, F_INT, "type"),
+	FLD(struct flock, l_whence, F_INT, "whence"),
+	FLD(struct flock, l_start, F_INT, "start"),
+	FLD(struct flock, l_len, F_INT, "len"),
+	FLD(struct flock, l_pid, F_INT, "pid"),
+};
+ST(flock, struct flock, f_flock);
+
+/* F_GETOWN_EX, F_SETOWN_EX */
+static const struct st_field f_f_owner_ex[] = {
+	FLD(struct f_owner_ex, type, F_INT, "type"),
+	FLD(struct f_owner_ex, pid, F_INT, "pid"),
+};
+ST(f_owner_ex, struct f_owner_ex, f_f_owner_ex);
+struct u64_ { uint64_t v; };
+static const struct st_field f_u64[] = { FLD(struct u64_, v, F_UINT, "value") };
+ST(u64, struct u64_, f_u64);
+
+/* struct ifreq as the SIOCGIF* ioctls use it: the name in (or the index
+ * for SIOCGIFNAME), the whole struct out, read as the request fills it. */
+static const struct st_field f_ifr_name[] = { FLD(struct ifreq, ifr_name, F_STR, "name") };
+ST(ifr_name, struct ifreq, f_ifr_name);
+static const struct st_field f_ifr_index[] = { FLD(struct ifreq, ifr_ifindex, F_INT, "index") };
+ST(ifr_index, struct ifreq, f_ifr_index);
+static const struct st_field f_ifr_int[] = {
+	FLD(struct ifreq, ifr_name, F_STR, "name"),
+	FLD(struct ifreq, ifr_ifindex, F_INT, "value"),
+};
+ST(ifr_int, struct ifreq, f_ifr_int);	/* index, mtu, metric, qlen */
+static const struct st_field f_ifr_flags[] = {
+	FLD(struct ifreq, ifr_name, F_STR, "name"),
+	FLD(struct ifreq, ifr_flags, F_UINT, "flags"),
+};
+ST(ifr_flags, struct ifreq, f_ifr_flags);
+static const struct st_field f_ifr_addr[] = {
+	FLD(struct ifreq, ifr_name, F_STR, "name"),
+	FLD(struct ifreq, ifr_addr, F_BYTES, "addr"),
+};
+ST(ifr_addr, struct ifreq, f_ifr_addr);	/* addr, netmask, hwaddr, broadcast... */
+static const struct st_field f_ifr_map[] = {
+	FLD(struct ifreq, ifr_name, F_STR, "name"),
+	FLD(struct ifreq, ifr_map, F_BYTES, "map"),
+};
+ST(ifr_map, struct ifreq, f_ifr_map);
+
 /* Kept as bytes: rarely edited by hand. */
 ST_BYTES(timex, sizeof(struct timex));
 ST_BYTES(user_desc, sizeof(struct user_desc));
@@ -228,7 +277,6 @@ ST_BYTES(sysinfo, 112);
 ST_BYTES(rusage, 144);
 ST_BYTES(termios, 60);		/* struct termios as the kernel's TCGETS sees it */
 ST_BYTES(winsize, 8);
-ST_BYTES(flock, 32);
 ST_BYTES(sigset, 8);		/* the kernel's sigset_t: 64 signals */
 
 static int64_t
@@ -273,6 +321,8 @@ st_encode(const struct st_desc *st, const void *p)
 
 		if (f->kind == F_STR)
 			v = json_stringn_nocheck(fp, strnlen(fp, f->size));
+		else if (f->kind == F_BYTES)
+			v = json_bytes(fp, f->size);
 		else
 			v = json_int64(get_int(fp, f->size, f->kind == F_INT));
 		if (v == NULL || json_object_set_new(o, f->name, v) < 0) {
@@ -287,23 +337,36 @@ int
 st_decode(const struct st_desc *st, const json_t *j, void *p)
 {
 	memset(p, 0, st->size);
-	if (st->nfields == 0) {
-		void *b;
-		size_t n;
-		int r = json_get_bytes(j, &b, &n);
+	return st_apply(st, j, p);
+}
 
-		if (r < 0)
-			return r;
-		if (n != st->size) {
-			free(b);
-			return -EINVAL;
-		}
-		memcpy(p, b, n);
+/* Exactly st->size bytes from the bytes form j into p. */
+static int
+bytes_into(const json_t *j, void *p, size_t size)
+{
+	void *b;
+	size_t n;
+	int r = json_get_bytes(j, &b, &n);
+
+	if (r < 0)
+		return r;
+	if (n != size) {
 		free(b);
-		return 0;
-	}
-	if (!json_is_object(j))
 		return -EINVAL;
+	}
+	memcpy(p, b, n);
+	free(b);
+	return 0;
+}
+
+int
+st_apply(const struct st_desc *st, const json_t *j, void *p)
+{
+	if (st->nfields == 0 || !json_is_object(j) || json_object_get(j, "b64") ||
+	    json_object_get(j, "text"))
+		/* a struct stored as bytes, or one that was before it had
+		 * fields (flock in dios 0.1) */
+		return bytes_into(j, p, st->size);
 	for (int i = 0; i < st->nfields; i++) {
 		const struct st_field *f = &st->fields[i];
 		const json_t *v = json_object_get(j, f->name);
@@ -314,7 +377,12 @@ st_decode(const struct st_desc *st, const json_t *j, void *p)
 		if (f->kind == F_STR) {
 			if (!json_is_string(v) || json_string_length(v) >= f->size)
 				return -EINVAL;
+			memset(fp, 0, f->size);
 			memcpy(fp, json_string_value(v), json_string_length(v));
+		} else if (f->kind == F_BYTES) {
+			int r = bytes_into(v, fp, f->size);
+			if (r < 0)
+				return r;
 		} else {
 			int64_t x;
 

@@ -41,6 +41,7 @@
 #define IX(n, x)	ARG_(n, A_INT32, -1, X_##x, NULL)
 #define L(n)		ARG_(n, A_INT, -1, X_NONE, NULL)
 #define U(n)		ARG_(n, A_UINT, -1, X_NONE, NULL)
+#define UX(n, x)	ARG_(n, A_UINT, -1, X_##x, NULL)
 #define FD(n)		ARG_(n, A_FD, -1, X_NONE, NULL)
 #define FL(n, x)	ARG_(n, A_FLAGS, -1, X_##x, NULL)
 #define MODE(n)		ARG_(n, A_MODE, -1, X_NONE, NULL)

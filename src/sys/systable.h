@@ -41,7 +41,8 @@ enum arg_kind {
 	A_IN,		/* bytes in; length from argument .len */
 	A_OUT,		/* bytes out; capacity from argument .len, filled up to the result */
 	A_IN_STRUCT,	/* struct in (nullable) of type .st */
-	A_OUT_STRUCT,	/* struct out (nullable) of type .st, written when the call succeeds */
+	A_OUT_STRUCT,	/* struct out (nullable) of type .st, written when the call succeeds
+			   (or, in a row flagged SC_OUT_INTR, is interrupted) */
 	A_INOUT_STRUCT,	/* both */
 	A_IOV_IN,	/* iovec array in; count from argument .len */
 	A_IOV_OUT,	/* iovec array out; count from argument .len, filled up to the result */
@@ -86,6 +87,8 @@ struct arg_desc {
 /* The row of the numbers no header names (syscall(-1), syscall(9999)):
  * dios never runs them; the program gets ENOSYS, in record and replay. */
 #define SC_ENOSYS	0x2000
+#define SC_OUT_INTR	0x8000	/* interrupted by a signal (EINTR, ERESTART*), it still writes its
+				   struct outputs: nanosleep's time left, select's timeout */
 
 struct sc_desc {
 	const char *name;

@@ -10,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
+#include <termios.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/xattr.h>
@@ -201,6 +204,42 @@ static const struct xname e_fcntl[] = {
 	X(F_ADD_SEALS), X(F_GET_SEALS), {0, NULL}
 };
 
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+static const struct xname e_ioctl[] = {
+	X(TCGETS), X(TCSETS), X(TCSETSW), X(TCSETSF), X(TCSBRK), X(TCXONC), X(TCFLSH),
+	X(TIOCSCTTY), X(TIOCGPGRP), X(TIOCSPGRP), X(TIOCOUTQ), X(TIOCGWINSZ),
+	X(TIOCSWINSZ), X(TIOCMGET), X(TIOCNOTTY), X(TIOCGETD), X(TIOCGSID), X(TIOCGPTN),
+	X(TIOCSPTLCK), X(TIOCGPKT), X(TIOCGPTLCK), X(TIOCGPTPEER), X(FIONREAD), X(FIONBIO),
+	X(FIOASYNC), X(FIOCLEX), X(FIONCLEX), X(SIOCATMARK), X(SIOCGSTAMP), X(SIOCGSTAMPNS),
+	X(SIOCGIFCONF), X(SIOCGIFNAME), X(SIOCGIFINDEX), X(SIOCGIFFLAGS), X(SIOCGIFMTU),
+	X(SIOCGIFMETRIC), X(SIOCGIFTXQLEN), X(SIOCGIFHWADDR), X(SIOCGIFADDR),
+	X(SIOCGIFDSTADDR), X(SIOCGIFBRDADDR), X(SIOCGIFNETMASK), X(SIOCGIFMAP),
+	{0, NULL}
+};
+
+/* An ioctl request by name, else as its number says: _IOR('T', 0x30, 4). */
+static void
+render_ioctl(uint64_t v, char *buf, size_t n)
+{
+	static const char *const dirs[4] = { "_IO", "_IOW", "_IOR", "_IOWR" };
+	unsigned int r = (unsigned int)v;
+
+	for (const struct xname *t = e_ioctl; t->name; t++)
+		if (t->v == r) {
+			snprintf(buf, n, "%s", t->name);
+			return;
+		}
+	if (v > UINT32_MAX || _IOC_TYPE(r) == 0)
+		snprintf(buf, n, "%#llx", (unsigned long long)v);
+	else if (_IOC_DIR(r) == _IOC_NONE)
+		snprintf(buf, n, "_IO(%#x, %#x)", _IOC_TYPE(r), _IOC_NR(r));
+	else
+		snprintf(buf, n, "%s(%#x, %#x, %u)", dirs[_IOC_DIR(r) & 3], _IOC_TYPE(r),
+		    _IOC_NR(r), _IOC_SIZE(r));
+}
+
 /* An enumeration value by name; an unknown one as a signed number (clock
  * ids of other processes are negative). */
 static void
@@ -279,6 +318,7 @@ xlat_render(enum xlat_id x, uint64_t v, char *buf, size_t n)
 	case X_CLOCK: render_enum(e_clock, v, buf, n); break;
 	case X_SEEK: render_enum(e_seek, v, buf, n); break;
 	case X_FCNTL: render_enum(e_fcntl, v, buf, n); break;
+	case X_IOCTL: render_ioctl(v, buf, n); break;
 	default: snprintf(buf, n, "%#llx", (unsigned long long)v); break;
 	}
 }

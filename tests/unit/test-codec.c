@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <poll.h>
+#include <fcntl.h>
+#include <net/if.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -76,6 +79,17 @@ static union { struct cmsghdr h; char b[CMSG_SPACE(2 * sizeof(int)) + CMSG_SPACE
 static struct msghdr msg_src, msg_dst;
 static struct pollfd pfd_src[2] = { { 3, POLLIN, POLLIN | POLLHUP }, { 4, POLLOUT, 0 } }, pfd_dst[2];
 
+/* SIOCGIFCONF as the kernel left it (two interfaces), and a program's. */
+static struct ifreq ifr_src[2] = {
+	{ .ifr_name = "lo", .ifr_addr = { .sa_family = AF_INET, .sa_data = { 0, 0, 127, 0, 0, 1 } } },
+	{ .ifr_name = "eth0", .ifr_addr = { .sa_family = AF_INET, .sa_data = { 0, 0, 10, 1, 2, 3 } } },
+}, ifr_dst[3];
+static struct ifconf ifc_src = { .ifc_len = sizeof ifr_src, .ifc_req = ifr_src },
+    ifc_dst = { .ifc_len = sizeof ifr_dst, .ifc_req = ifr_dst },
+    ifc_small = { .ifc_len = sizeof(struct ifreq), .ifc_req = ifr_dst };
+/* nanosleep's time left, as an interrupted one wrote it */
+static struct timespec rem_src = { 1, 900000000 }, rem_dst;
+
 /* Through the trace's text form, as a reader would see it. */
 static json_t *
 through_text(const json_t *j)
@@ -97,6 +111,8 @@ struct_round_trips(void)
 		&st_termios, &st_winsize, &st_int, &st_flock, &st_itimerspec,
 		&st_epoll_event, &st_fdpair, &st_sigset, &st_timeval2, &st_utimbuf,
 		&st_cap_header, &st_cap_data, &st_mq_attr, &st_timex, &st_user_desc, &st_ustat,
+		&st_epoll_event, &st_fdpair, &st_sigset, &st_ifr_name, &st_ifr_index,
+		&st_ifr_int, &st_ifr_flags, &st_ifr_addr, &st_ifr_map, &st_f_owner_ex, &st_u64,
 	};
 	unsigned char a[512], b[512];
 
@@ -117,10 +133,47 @@ struct_round_trips(void)
 		ok(json_equal(j1, j3), "%s: encode(decode(encode(x))) == encode(x)", st->name);
 		if (st->nfields == 0)
 			ok(memcmp(a, b, st->size) == 0, "%s: bytes kept exactly", st->name);
+		/* st_apply: the fields onto other bytes, the rest kept */
+		memset(b, 0xa5, st->size);
+		ok(j2 && st_apply(st, j2, b) == 0, "%s: applies onto bytes already there", st->name);
+		json_t *j4 = st_encode(st, b);
+		ok(json_equal(j1, j4), "%s: and then holds its fields", st->name);
+		json_decref(j4);
 		json_decref(j1);
 		json_decref(j2);
 		json_decref(j3);
 	}
+	/* struct flock: fields now; the 32 bytes of a dios 0.1 trace still decode */
+	struct flock fl, fl2;
+	memset(&fl, 0, sizeof fl);	/* the padding too */
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = 100;
+	fl.l_len = 50;
+	fl.l_pid = 4242;
+	json_t *fj = st_encode(&st_flock, &fl), *fb = json_bytes(&fl, sizeof fl);
+	ok(json_int64_or(fj, "type", -1) == F_WRLCK && json_int64_or(fj, "start", 0) == 100 &&
+	    json_int64_or(fj, "len", 0) == 50 && json_int64_or(fj, "pid", 0) == 4242,
+	    "flock: type, start, len and pid are fields");
+	memset(&fl2, 0, sizeof fl2);
+	ok(st_decode(&st_flock, fb, &fl2) == 0 && memcmp(&fl, &fl2, sizeof fl) == 0,
+	    "flock: its bytes, as dios 0.1 wrote them, decode");
+	json_decref(fj);
+	json_decref(fb);
+	/* struct ifreq: a name in, an address out; the rest of the union kept */
+	struct ifreq ifr;
+	memset(&ifr, 0x5a, sizeof ifr);
+	json_t *ia = json_pack("{s:s, s:o}", "name", "lo", "addr", json_bytes("\2\0\0\0\177\0\0\1\0\0\0\0\0\0\0\0", 16));
+	ok(st_apply(&st_ifr_addr, ia, &ifr) == 0 && strcmp(ifr.ifr_name, "lo") == 0 &&
+	    ifr.ifr_name[3] == 0 && ifr.ifr_addr.sa_family == AF_INET &&
+	    ((unsigned char *)&ifr)[sizeof ifr - 1] == 0x5a,
+	    "ifreq: name and address applied, the bytes after them kept");
+	json_object_set_new(ia, "addr", json_bytes("short", 5));
+	is_int(st_apply(&st_ifr_addr, ia, &ifr), -EINVAL, "ifreq: an address of the wrong size is refused");
+	json_object_set_new(ia, "name", json_string("a-name-of-16-chr"));
+	is_int(st_decode(&st_ifr_addr, ia, &ifr), -EINVAL, "ifreq: a name of 16 bytes (no room for NUL) is refused");
+	json_decref(ia);
+
 	json_t *bad = json_string("x");
 	ok(st_decode(&st_timespec, bad, b) == -EINVAL, "a string is not a timespec");
 	json_decref(bad);
@@ -314,6 +367,76 @@ family_round_trips(pid_t tid)
 	    memcmp(gc, ctl_src.b, msg_src.msg_controllen) == 0,
 	    "recvmsg: the control messages are rebuilt byte for byte");
 	json_decref(out);
+	call_reset(&c);
+
+	/* ioctl SIOCGIFCONF: the capacity in, the list and its length out */
+	c.nr = SYS_ioctl;
+	c.sc = sc_by_name("ioctl");
+	c.a[0] = 3;
+	c.a[1] = SIOCGIFCONF;
+	c.a[2] = (uint64_t)(uintptr_t)&ifc_src;
+	is_int(capture_entry(tid, &c), 0, "SIOCGIFCONF: entry captured");
+	ok(json_int64_or(json_object_get(c.args, "arg"), "len", 0) == 80, "SIOCGIFCONF: the capacity is an input");
+	ok(!call_changes_fds(&c), "SIOCGIFCONF: makes no descriptor");
+	c.ret = 0;
+	is_int(capture_exit(tid, &c), 0, "SIOCGIFCONF: outputs captured");
+	out = through_text(c.out);
+	ok(json_array_size(json_object_get(json_object_get(out, "arg"), "ifs")) == 2,
+	    "SIOCGIFCONF: two interfaces");
+	c.a[2] = (uint64_t)(uintptr_t)&ifc_dst;
+	is_int(inject_out(tid, &c, out, 0), 0, "SIOCGIFCONF: injected into a larger list");
+	struct ifconf gic;
+	struct ifreq gif[3];
+	ok(mem_read(tid, (uint64_t)(uintptr_t)&ifc_dst, &gic, sizeof gic) == 0 && gic.ifc_len == 80 &&
+	    mem_read(tid, (uint64_t)(uintptr_t)ifr_dst, gif, sizeof gif) == 0 &&
+	    memcmp(gif, ifr_src, sizeof ifr_src) == 0, "SIOCGIFCONF: the length and the list arrive");
+	c.a[2] = (uint64_t)(uintptr_t)&ifc_small;
+	is_int(inject_out(tid, &c, out, 0), -EINVAL, "SIOCGIFCONF: a list longer than the program's is refused");
+	json_decref(out);
+	call_reset(&c);
+
+	/* ioctl TIOCGPTPEER: a new descriptor */
+	c.nr = SYS_ioctl;
+	c.sc = sc_by_name("ioctl");
+	c.a[0] = 3;
+	c.a[1] = _IO('T', 0x41);
+	c.a[2] = O_RDWR | O_NOCTTY | O_CLOEXEC;
+	is_int(capture_entry(tid, &c), 0, "TIOCGPTPEER: entry captured");
+	ok(call_changes_fds(&c), "TIOCGPTPEER: makes a descriptor");
+	ev = json_pack("{s:i}", "ret", 6);
+	cloexec = false;
+	is_int(c.sc->fam->newfds(&c, ev, fds, 8, &cloexec), 1, "TIOCGPTPEER: one descriptor");
+	ok(fds[0] == 6 && cloexec, "TIOCGPTPEER: the result, close-on-exec from its flags");
+	json_decref(ev);
+	call_reset(&c);
+	c.nr = SYS_ioctl;
+	c.sc = sc_by_name("ioctl");
+	c.a[1] = TCGETS;
+	ok(!call_changes_fds(&c), "TCGETS: makes no descriptor");
+	call_reset(&c);
+
+	/* nanosleep interrupted: the time left is an output all the same */
+	c.nr = SYS_nanosleep;
+	c.sc = sc_by_name("nanosleep");
+	c.a[0] = (uint64_t)(uintptr_t)&ts_in;
+	c.a[1] = (uint64_t)(uintptr_t)&rem_src;
+	is_int(capture_entry(tid, &c), 0, "nanosleep: entry captured");
+	c.ret = -516;	/* ERESTART_RESTARTBLOCK */
+	is_int(capture_exit(tid, &c), 0, "nanosleep interrupted: outputs captured");
+	out = through_text(c.out);
+	ok(json_int64_or(json_object_get(out, "rem"), "nsec", 0) == 900000000,
+	    "nanosleep interrupted: the time left is kept");
+	c.a[1] = (uint64_t)(uintptr_t)&rem_dst;
+	is_int(inject_out(tid, &c, out, -516), 0, "nanosleep interrupted: the time left injected");
+	struct timespec grem;
+	ok(mem_read(tid, (uint64_t)(uintptr_t)&rem_dst, &grem, sizeof grem) == 0 &&
+	    grem.tv_sec == 1 && grem.tv_nsec == 900000000, "nanosleep interrupted: the time left arrives");
+	json_decref(out);
+	json_decref(c.out);
+	c.out = NULL;
+	c.ret = -EFAULT;
+	is_int(capture_exit(tid, &c), 0, "nanosleep failed: nothing captured");
+	ok(c.out == NULL, "nanosleep failed: no outputs");
 	call_reset(&c);
 
 	/* poll: fds and events in, revents out */
