@@ -32,28 +32,6 @@ rec()
 }
 
 # run NAME CMD...: CMD with stdout in $T/NAME.o, stderr in $T/NAME.e, status in $st.
-run()
-{
-	local n=$1
-	shift
-	run_to 60 "$@" >"$T/$n.o" 2>"$T/$n.e" </dev/null
-	st=$?
-}
-
-has()
-{
-	if ! ok "$1" -n "$(grep -E -e "$3" "$2" | head -n 1)"; then
-		diag "no line matches /$3/ in:"
-		diag_file "$2"
-	fi
-}
-
-# events TRACE [JQ-FILTER]: the number of events (matching the filter).
-events()
-{
-	"$ZSTD" -q -dc "$1" | "$JQ" -c "select(.seq != null)${2:+ | select($2)}" | wc -l | tr -d ' '
-}
-
 # first TRACE JQ-FILTER: the number of the first event matching the filter.
 first()
 {

@@ -216,6 +216,33 @@ subst_args()
 	printf '%s' "$out"
 }
 
+# Helpers of the dios-trace tests (trace-tool.sh, diff-traces.sh); a test
+# may define its own of the same name after sourcing this file.
+# run NAME CMD...: runs CMD (60 s at most) with stdout in $T/NAME.o, stderr
+# in $T/NAME.e and its status in $st.
+run()
+{
+	local n=$1
+	shift
+	run_to 60 "$@" >"$T/$n.o" 2>"$T/$n.e" </dev/null
+	st=$?
+}
+
+# has NAME FILE REGEX: a test that a line of FILE matches REGEX.
+has()
+{
+	if ! ok "$1" -n "$(grep -E -e "$3" "$2" | head -n 1)"; then
+		diag "no line matches /$3/ in:"
+		diag_file "$2"
+	fi
+}
+
+# events TRACE [JQ-FILTER]: the number of event lines (matching the filter).
+events()
+{
+	"$ZSTD" -q -dc "$1" | "$JQ" -c "select(.seq != null)${2:+ | select($2)}" | wc -l | tr -d ' '
+}
+
 # rr_case [OPTION]... NAME SETUP PROG [ARG]...
 #
 # Runs PROG natively, then records it with dios-record and replays the trace
