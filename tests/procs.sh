@@ -108,4 +108,16 @@ else
 	skip "stall: a replay that cannot go on" "no zstd or jq program"
 fi
 
+# Twenty background jobs of one shell: SIGCHLDs arrive while the shell is
+# parked at a clone with SIGCHLD blocked; the replay must deliver them at
+# the shell's turn, not send them while it stays parked (it hung, 1 in 8).
+(cd "$T" && run_to 60 "$DIOS_RECORD" -q -o jobs.json.zst -- /bin/sh -c \
+    'for i in $(seq 1 20); do ( echo job $i ) & done; wait') </dev/null >"$T/jobs.rec" 2>&1
+is "$?" 0 "jobs: twenty background jobs are recorded"
+for n in 1 2 3; do
+	(cd "$T" && run_to 60 "$DIOS_REPLAY" jobs.json.zst) </dev/null >"$T/jobs.rep" 2>"$T/jobs.err"
+	is "$?" 0 "jobs: replay $n ends as recorded" || diag_file "$T/jobs.err"
+	is "$(grep -c '^job ' "$T/jobs.rep")" 20 "jobs: replay $n shows the twenty jobs' lines"
+done
+
 done_testing

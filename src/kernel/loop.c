@@ -313,6 +313,24 @@ sched_next(struct kernel *k, struct sgroup *g)
 	return 0;
 }
 
+/* May t (parked) go on in its group's turn: does no other task of its group
+ * run its own code now, and no new one wait for its first run (which comes
+ * first, as in sched_next)? */
+static bool
+group_busy(struct kernel *k, const struct task *t)
+{
+	struct sgroup *g = group_of(k, t);
+
+	if (g == NULL)
+		return false;
+	if (g->runner && g->runner != t->tid)
+		return true;
+	for (struct task *u = k->tasks; u; u = u->next)
+		if (u != t && u->group == g->id && u->state == TS_NEW && u->announced && !u->dying)
+			return true;
+	return false;
+}
+
 /* A stop of t: handled now, or held while another task of its group runs
  * its own code. */
 static int
@@ -611,9 +629,8 @@ unpark(struct kernel *k)
 
 		if (t && t->dying)
 			break;	/* its end comes, and moves the order on */
-		if (t && t->state == TS_PARKED && group_of(k, t) && group_of(k, t)->runner &&
-		    group_of(k, t)->runner != t->tid)
-			break;	/* another task of its group runs: its stop comes first */
+		if (t && t->state == TS_PARKED && group_busy(k, t))
+			break;	/* another task of its group runs, or starts: it goes first */
 		if (t == NULL || t->state != TS_PARKED) {
 			for (struct task *u = k->tasks; u; u = u->next)
 				if (u->state != TS_PARKED || u->dying)
@@ -630,8 +647,14 @@ unpark(struct kernel *k)
 			e = on_signal(k, t, sig);
 		} else
 			e = dispatch_enter(k, t);
-		if (e < 0 || ((t = task_find(k, tid)) != NULL && t->state == TS_PARKED))
+		if (e < 0)
 			break;
+		if ((t = task_find(k, tid)) != NULL && t->state == TS_PARKED) {
+			/* parked again: go on only if the turn moved on */
+			if (m->due(m, k) == v)
+				break;
+			continue;
+		}
 		if (t)
 			settle(k, group_of(k, t), tid);
 	}

@@ -209,8 +209,12 @@ rp_advance(struct replay *r, struct kernel *k, struct task *at_stop)
 			kernel_kill_task(k, t);
 			continue;
 		}
+		/* A signal for the task at its stop is its to take
+		 * (rp_deliver_signal): the unparked task is marked running
+		 * before its call is looked at, and a signal sent to it now
+		 * would wait, blocked, while it stays parked. */
 		if (kind == NULL || strcmp(kind, "signal") != 0 ||
-		    (t = task_find_vtid(k, v)) == NULL)
+		    (t = task_find_vtid(k, v)) == NULL || t == at_stop)
 			return;
 		if (!(t->state == TS_RUNNING ||
 		    (t->state == TS_IN_CALL && t->call.sc && (t->call.sc->flags & SC_SIGWAIT))))
