@@ -276,31 +276,36 @@ settle(struct kernel *k, struct sgroup *g, pid_t tid)
 	}
 }
 
+/* The task of g made first of those that have not run yet, or NULL. */
+static struct task *
+first_new(struct kernel *k, const struct sgroup *g)
+{
+	struct task *f = NULL;
+
+	for (struct task *t = k->tasks; t; t = t->next)
+		if (t->group == g->id && !t->dying && t->state == TS_NEW && t->announced &&
+		    (f == NULL || t->held_seq < f->held_seq))
+			f = t;
+	return f;
+}
+
 /* While no task of g runs its own code: the held stop that came first
  * (vfork parents wait for their child instead) is handled. */
 static int
 sched_next(struct kernel *k, struct sgroup *g)
 {
 	while (g && g->runner == 0 && !k->stop && !k->killing) {
-		struct task *n = NULL, *fresh = NULL;
-		bool coming = false;
-		for (struct task *t = k->tasks; t; t = t->next) {
-			if (t->group != g->id || t->dying)
-				continue;
-			if (t->state == TS_NEW && t->announced) {
-				/* new tasks first, in the order they were made */
-				if (!t->held)
-					coming = true;
-				else if (fresh == NULL || t->held_seq < fresh->held_seq)
-					fresh = t;
-			} else if (t->held && !(t->vfork_child && task_find(k, t->vfork_child)) &&
-			    (n == NULL || t->held_seq < n->held_seq))
-				n = t;
-		}
-		if (fresh)
-			n = fresh;
-		else if (coming)
-			break;	/* a new task's first stop comes first: wait for it */
+		/* New tasks first, in the order they were made: the first one
+		 * made, once its first stop came. */
+		struct task *n = first_new(k, g);
+		if (n && !n->held)
+			break;	/* its first stop comes first: wait for it */
+		if (n == NULL)
+			for (struct task *t = k->tasks; t; t = t->next)
+				if (t->group == g->id && !t->dying && t->held &&
+				    !(t->vfork_child && task_find(k, t->vfork_child)) &&
+				    (n == NULL || t->held_seq < n->held_seq))
+					n = t;
 		if (n == NULL)
 			break;
 		n->held = false;
@@ -347,6 +352,12 @@ sched_stop(struct kernel *k, struct task *t, int st)
 	if (g->runner != 0) {
 		hold(k, t, st);
 		return 0;
+	}
+	struct task *first = first_new(k, g);
+	if (first && first != t) {
+		/* a new task made before goes first (sched_next) */
+		hold(k, t, st);
+		return sched_next(k, g);
 	}
 	if ((e = on_stop(k, t, st)) < 0)
 		return e;
