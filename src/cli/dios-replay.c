@@ -590,6 +590,7 @@ main(int argc, char **argv)
 	memset(&k, 0, sizeof k);
 	k.root = sres.pid;
 	k.serial = req.serial;
+	k.kill_orphans = true;
 	struct task *root = task_new(&k, sres.pid);
 	root->vtid = (pid_t)json_int64_or(hdr, "pid", 0);
 	if ((rep = replay_new(&rc)) == NULL)

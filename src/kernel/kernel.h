@@ -130,6 +130,10 @@ struct kernel {
 	 * (a spin loop), and serial_lost counts it. */
 	bool serial;
 	unsigned serial_lost;
+	/* A task killed inside a fork leaves a child no clone event announces:
+	 * true, it is killed (replay: the recording has its end); false, it
+	 * runs on as a process of its own (record). */
+	bool kill_orphans;
 	struct sgroup *groups;
 	uint64_t held_next;
 };

@@ -22,6 +22,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include "sys/capture.h"
+#include "sys/systable.h"
 #include "kernel/kernel.h"
 #include "kernel/tracee.h"
 
@@ -472,9 +473,67 @@ on_exec(struct kernel *k, struct task *t)
 	return 0;
 }
 
+/* A new task whose first stop came before any clone event announced it:
+ * is its parent gone (dios, the subreaper, is its parent now), or dying?
+ * Then no clone event will ever announce it. */
+static bool
+orphan(struct kernel *k, pid_t tid)
+{
+	char path[64], line[256];
+	long ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "PPid: %ld", &ppid) == 1)
+			break;
+	fclose(f);
+	if (ppid == (long)getpid())
+		return true;
+	struct task *p = ppid > 0 ? task_find(k, (pid_t)ppid) : NULL;
+	return p && p->dying;
+}
+
+static int start_task(struct kernel *k, struct task *t);
+
+/* Record: a new task no clone event will announce runs on as a process of
+ * its own, known by its real id. */
+static int
+adopt(struct kernel *k, struct task *t)
+{
+	t->announced = true;
+	t->vtid = t->tid;
+	t->group = k->serial ? t->tid : 0;
+	return start_task(k, t);
+}
+
+/* t, killed inside a clone, never announced the child it made: the new
+ * tasks no clone event announced whose parent is gone are killed
+ * (k->kill_orphans: replay, where the recording has their end) or run on
+ * as their own (record). */
+static int
+lone_tasks(struct kernel *k)
+{
+	for (struct task *u = k->tasks; u; u = u->next)
+		if (u->state == TS_NEW && !u->announced && !u->dying && u->stopped &&
+		    orphan(k, u->tid)) {
+			if (k->kill_orphans)
+				kernel_kill_task(k, u);
+			else {
+				int e = adopt(k, u);
+				if (e < 0)
+					return e;
+			}
+		}
+	return 0;
+}
+
 static void
 on_task_exit(struct kernel *k, struct task *t, int st)
 {
+	bool in_clone = t->state == TS_IN_CALL && t->call.sc && (t->call.sc->flags & SC_CLONE);
 	for (int i = 0; i < k->nmodules; i++)
 		if (k->stack[i]->task_exit)
 			k->stack[i]->task_exit(k->stack[i], k, t, st);
@@ -486,6 +545,8 @@ on_task_exit(struct kernel *k, struct task *t, int st)
 	}
 	pid_t tid = t->tid, group = t->group;
 	task_free(k, t);
+	if (in_clone && !k->killing)
+		(void)lone_tasks(k);
 	if (k->serial)
 		(void)sched_gone(k, tid, group);
 	/* Stopped by a signal, the run ends with the program: what is left
@@ -805,6 +866,12 @@ kernel_run(struct kernel *k)
 				syscall(SYS_tkill, pid, SIGKILL);
 				continue;
 			}
+			bool lone = orphan(k, pid);
+			if (lone && k->kill_orphans) {
+				/* its parent died making it: it goes too */
+				syscall(SYS_tkill, pid, SIGKILL);
+				continue;
+			}
 			if ((t = task_new(k, pid)) == NULL) {
 				e = -ENOMEM;
 				goto out;
@@ -812,6 +879,10 @@ kernel_run(struct kernel *k)
 			t->state = TS_NEW;
 			t->vtid = 0;
 			t->stopped = true;
+			if (lone)
+				e = adopt(k, t);
+			if (e < 0)
+				goto out;
 			continue;
 		}
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {

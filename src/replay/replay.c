@@ -599,6 +599,14 @@ replay_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
 	(void)status;
 	if (rt == NULL || !rt->exit_taken)
 		rp_dead_add(r, t->vtid);
+	/* Killed inside a clone whose child it never announced: the child
+	 * dios never sees (it is killed as an orphan, kernel.h) ended too. */
+	if (rt && rt->kind == EX_CLONE && rt->ev && t->state == TS_IN_CALL) {
+		int ok;
+		long child = event_result(rt->ev, &ok);
+		if (ok && child > 0 && task_find_vtid(k, (pid_t)child) == NULL)
+			rp_dead_add(r, (pid_t)child);
+	}
 	/* Now, not when the task is freed: its share of the descriptor
 	 * table goes before the events after its end are taken. */
 	replay_task_release(m, t);
