@@ -69,13 +69,15 @@ struct files {
 	uint64_t cache_size;		/* --cache-size */
 };
 
+/* Notes identity id as a file to check on the host, unless the program
+ * made it ("carried": its content is in the trace). */
 static void
 note_id(struct files *f, const json_t *id)
 {
 	const char *path = json_string_value(json_object_get(id, "path"));
 
 	if (path && json_is_string(json_object_get(id, "sha256")) &&
-	    json_object_get(f->ids, path) == NULL)
+	    !json_is_true(json_object_get(id, "carried")) && json_object_get(f->ids, path) == NULL)
 		json_object_set(f->ids, path, (json_t *)id);
 }
 
@@ -86,16 +88,9 @@ on_event(void *ctx, const json_t *line, char *err, size_t errlen)
 
 	(void)err;
 	(void)errlen;
-	const json_t *map = json_object_get(line, "map");
-
-	/* a file the program made: its content is in the trace */
-	if (!json_is_true(json_object_get(map, "carried")))
-		note_id(f, map);
-	const json_t *exe = json_object_get(line, "exe"), *interp = json_object_get(line, "interp");
-	if (!json_is_true(json_object_get(exe, "carried")))
-		note_id(f, exe);
-	if (!json_is_true(json_object_get(interp, "carried")))
-		note_id(f, interp);
+	note_id(f, json_object_get(line, "map"));
+	note_id(f, json_object_get(line, "exe"));
+	note_id(f, json_object_get(line, "interp"));
 	return 0;
 }
 

@@ -22,6 +22,26 @@
 static enum verdict map_path(struct replay *r, struct kernel *k, struct task *t,
     const char *path, const char *shown, const struct stat *want);
 
+/* Where the content of a file the program made (a "carried" identity,
+ * named path, which the program `how`: mapped, executed) is: the cache the
+ * check put it in, once the whole trace passed its check.  NULL once the
+ * run is stopped with the reason. */
+static struct blobstore *
+carried_store(struct replay *r, struct kernel *k, const char *path, const char *how)
+{
+	struct blobstore *bs;
+	char err[1024];
+
+	if (rp_gate(r, err, sizeof err) < 0) {
+		rp_fail(r, k, "%s", err);
+		return NULL;
+	}
+	if ((bs = r->conf.carried ? *r->conf.carried : NULL) == NULL)
+		rp_fail(r, k, "the content of %s, made and %s by the program when recording, is "
+		    "missing from the trace", path, how);
+	return bs;
+}
+
 /* mmap of a file: map the same host file, read-only and private, after
  * checking it is the file that was mapped when recording; for a portable
  * trace, or a file the program made as it ran, the cached copy of its
@@ -38,16 +58,9 @@ rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *ma
 	if (path == NULL)
 		return rp_fail(r, k, "event %llu: \"map\" has no path", (unsigned long long)r->matched);
 	struct blobstore *bs = r->conf.bs;
-	if (bs == NULL && json_is_true(json_object_get(map, "carried"))) {
-		/* A file the program made: the trace has its content, in the
-		 * cache once the whole trace passed its check. */
-		char err[1024];
-		if (rp_gate(r, err, sizeof err) < 0)
-			return rp_fail(r, k, "%s", err);
-		if ((bs = r->conf.carried ? *r->conf.carried : NULL) == NULL)
-			return rp_fail(r, k, "the content of %s, made by the program and mapped when "
-			    "recording, is missing from the trace", path);
-	}
+	if (bs == NULL && json_is_true(json_object_get(map, "carried")) &&
+	    (bs = carried_store(r, k, path, "mapped")) == NULL)
+		return V_STOP;
 	if (bs) {
 		/* Portable, or carried: the recorded content, from the cache. */
 		if ((e = blobstore_get(bs, map, &cached)) < 0)
@@ -151,15 +164,10 @@ rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_
 		return rp_fail(r, k, "event %llu: the exec has no \"exe\"", (unsigned long long)rp_seq_of(ev));
 	struct blobstore *bs = r->conf.bs;
 	if (bs == NULL) {
-		/* An executable the program made: its content is in the trace
-		 * (in the cache once the whole trace passed its check); its
-		 * loader is the host's, checked, unless it was made too. */
-		char err[1024];
-		if (rp_gate(r, err, sizeof err) < 0)
-			return rp_fail(r, k, "%s", err);
-		if ((bs = r->conf.carried ? *r->conf.carried : NULL) == NULL)
-			return rp_fail(r, k, "the content of %s, made and executed by the program when "
-			    "recording, is missing from the trace", shown);
+		/* An executable the program made: its loader is the host's,
+		 * checked, unless it was made too. */
+		if ((bs = carried_store(r, k, shown, "executed")) == NULL)
+			return V_STOP;
 		if (json_is_object(interp) && !json_is_true(json_object_get(interp, "carried"))) {
 			const char *ip = json_string_value(json_object_get(interp, "path")), *why;
 			if ((e = fileid_verify(interp, 0, NULL, &why)) < 0)

@@ -8,6 +8,7 @@
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -43,16 +44,29 @@ static enum verdict run_again(struct replay *r, struct kernel *k, struct task *t
 
 static enum verdict enter_call(struct module *m, struct kernel *k, struct task *t);
 
+/* A futex call's command (FUTEX_WAIT...), without its flags. */
+static int
+futex_cmd(const struct call *c)
+{
+	return (int)c->a[1] & FUTEX_CMD_MASK;
+}
+
 /* A futex call that may wait: the waits, and the priority-inheritance
- * locks. */
+ * locks (a trylock may not wait, but takes a lock). */
 static bool
 futex_may_wait(const struct call *c)
 {
-	int cmd = (int)c->a[1] & ~(128 | 256);	/* FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
-
-	return c->nr == SYS_futex && (cmd == 0 || cmd == 9 || cmd == 6 || cmd == 8 ||
-	    cmd == 11 || cmd == 13);	/* WAIT, WAIT_BITSET, LOCK_PI, TRYLOCK_PI (may not, but
-					 * takes a lock), WAIT_REQUEUE_PI, LOCK_PI2 */
+	if (c->nr != SYS_futex)
+		return false;
+	switch (futex_cmd(c)) {
+	case FUTEX_WAIT: case FUTEX_WAIT_BITSET: case FUTEX_LOCK_PI: case FUTEX_TRYLOCK_PI:
+	case FUTEX_WAIT_REQUEUE_PI:
+#ifdef FUTEX_LOCK_PI2
+	case FUTEX_LOCK_PI2:
+#endif
+		return true;
+	}
+	return false;
 }
 
 /* In the one-at-a-time schedule (kernel.h, serial), a call that runs for
@@ -76,19 +90,20 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
  * a woken one is woken by its turn coming), except a shared (not
  * FUTEX_PRIVATE_FLAG) wait whose word still holds the value it waits on:
  * the kernel changes it (a thread's exit clears its tid for pthread_join)
- * and wakes it, so it waits for real, 50 ms at most.  Wakes, requeues and the priority-inheritance calls, which
- * change words in the kernel, run for real; the program gets the recorded
- * result.  Returns V_PASS when the call is answered from the trace. */
+ * and wakes it, so it waits for real, 50 ms at most.  Wakes, requeues and
+ * the priority-inheritance calls, which change words in the kernel, run
+ * for real; the program gets the recorded result.  Returns V_PASS when the
+ * call is answered from the trace. */
 static enum verdict
 futex_answer(struct replay *r, struct kernel *k, struct task *t, long ret)
 {
 	struct call *c = &t->call;
-	int cmd = (int)c->a[1] & ~(128 | 256);	/* FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
+	int cmd = futex_cmd(c);
 	uint32_t word;
 
-	if (cmd == 0 /* FUTEX_WAIT */ || cmd == 9 /* FUTEX_WAIT_BITSET */) {
-		if (ret != 0 || (c->a[1] & 128) || mem_read(t->tid, c->a[0], &word, sizeof word) < 0 ||
-		    word != (uint32_t)c->a[2])
+	if (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) {
+		if (ret != 0 || (c->a[1] & FUTEX_PRIVATE_FLAG) ||
+		    mem_read(t->tid, c->a[0], &word, sizeof word) < 0 || word != (uint32_t)c->a[2])
 			return V_PASS;
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		struct user_regs_struct regs = c->regs;
@@ -96,7 +111,7 @@ futex_answer(struct replay *r, struct kernel *k, struct task *t, long ret)
 		int e;
 		if ((e = scratch_put(t->tid, c->sp, &ts, sizeof ts, &addr)) < 0)
 			return rp_lost(r, k, t, e);
-		regs.rsi = c->a[1] & 128;	/* FUTEX_WAIT, relative timeout */
+		regs.rsi = FUTEX_WAIT;	/* shared, relative timeout */
 		regs.r10 = addr;
 		if ((e = regs_set(t->tid, &regs)) < 0)
 			return rp_lost(r, k, t, e);
