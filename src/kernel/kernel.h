@@ -1,6 +1,7 @@
 /* kernel.h: the supervisor ("kernel") of dios: tasks, calls, the module
  * stack and the event loop.  See DESIGN.md, "Processes" and "Kernel
- * components".  Owner: src/kernel/loop.c (loop, stack), task.c (tasks).
+ * components".  Owner: src/kernel/loop.c (loop, stack), task.c (tasks),
+ * sched.c (the serial schedule).
  *
  * A run is: spawn the program (spawn.c), then kernel_run(): every ptrace
  * stop of every task goes down the module stack

@@ -2,6 +2,7 @@
 # and the module stack, the seccomp filter, vDSO and TSC handling.
 libdios_a_SOURCES += \
 	src/kernel/kernel.h src/kernel/loop.c src/kernel/task.c \
+	src/kernel/sched.c src/kernel/sched.h \
 	src/kernel/tracee.c src/kernel/tracee.h \
 	src/kernel/spawn.c src/kernel/spawn.h \
 	src/kernel/filter.c src/kernel/filter.h \

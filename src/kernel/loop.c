@@ -24,6 +24,7 @@
 #include "sys/capture.h"
 #include "sys/systable.h"
 #include "kernel/kernel.h"
+#include "kernel/sched.h"
 #include "kernel/tracee.h"
 
 /* Fills c->nr, c->a, c->sc, c->sp and c->regs from a seccomp stop of tid. */
@@ -106,24 +107,6 @@ kernel_kill_task(struct kernel *k, struct task *t)
 	syscall(SYS_tkill, t->tid, SIGKILL);
 }
 
-/* The one-at-a-time schedule (struct kernel, serial). */
-struct sgroup {
-	pid_t id;
-	pid_t runner;		/* the task running its own code; 0: none */
-	unsigned ticks;		/* ticks the runner ran while others waited */
-	struct sgroup *next;
-};
-
-static void
-groups_free(struct kernel *k)
-{
-	while (k->groups) {
-		struct sgroup *g = k->groups;
-		k->groups = g->next;
-		free(g);
-	}
-}
-
 /* SIGKILL for every task dios knows. */
 static void
 kill_tasks(struct kernel *k)
@@ -158,7 +141,7 @@ kernel_kill_all(struct kernel *k)
 	}
 	while (k->tasks)
 		task_free(k, k->tasks);
-	groups_free(k);
+	sched_free(k);
 }
 
 static int
@@ -233,179 +216,6 @@ on_enter(struct kernel *k, struct task *t)
 	return dispatch_enter(k, t);
 }
 
-static int on_stop(struct kernel *k, struct task *t, int st);
-
-
-static struct sgroup *
-group_of(struct kernel *k, const struct task *t)
-{
-	struct sgroup *g;
-
-	if (!k->serial || t->group == 0)
-		return NULL;
-	for (g = k->groups; g; g = g->next)
-		if (g->id == t->group)
-			return g;
-	if ((g = calloc(1, sizeof *g)) == NULL)
-		return NULL;	/* then unscheduled */
-	g->id = t->group;
-	g->next = k->groups;
-	k->groups = g;
-	return g;
-}
-
-static void
-hold(struct kernel *k, struct task *t, int st)
-{
-	t->held = true;
-	t->held_status = st;
-	if (t->state != TS_NEW)	/* a new task keeps its place: its creation */
-		t->held_seq = k->held_next++;
-}
-
-/* After a stop of task tid was handled: it holds the group's turn when it
- * runs its own code now (or is in a call that keeps it). */
-static void
-settle(struct kernel *k, struct sgroup *g, pid_t tid)
-{
-	struct task *t = task_find(k, tid);
-
-	if (g && g->runner == 0 && t && !t->held && !t->dying &&
-	    (t->state == TS_RUNNING || (t->state == TS_IN_CALL && t->keep_turn))) {
-		g->runner = tid;
-		g->ticks = 0;
-	}
-}
-
-/* The task of g made first of those that have not run yet, or NULL. */
-static struct task *
-first_new(struct kernel *k, const struct sgroup *g)
-{
-	struct task *f = NULL;
-
-	for (struct task *t = k->tasks; t; t = t->next)
-		if (t->group == g->id && !t->dying && t->state == TS_NEW && t->announced &&
-		    (f == NULL || t->held_seq < f->held_seq))
-			f = t;
-	return f;
-}
-
-/* While no task of g runs its own code: the held stop that came first
- * (vfork parents wait for their child instead) is handled. */
-static int
-sched_next(struct kernel *k, struct sgroup *g)
-{
-	while (g && g->runner == 0 && !k->stop && !k->killing) {
-		/* New tasks first, in the order they were made: the first one
-		 * made, once its first stop came. */
-		struct task *n = first_new(k, g);
-		if (n && !n->held)
-			break;	/* its first stop comes first: wait for it */
-		if (n == NULL)
-			for (struct task *t = k->tasks; t; t = t->next)
-				if (t->group == g->id && !t->dying && t->held &&
-				    !(t->vfork_child && task_find(k, t->vfork_child)) &&
-				    (n == NULL || t->held_seq < n->held_seq))
-					n = t;
-		if (n == NULL)
-			break;
-		n->held = false;
-		pid_t tid = n->tid;
-		int e = on_stop(k, n, n->held_status);
-		if (e < 0)
-			return e;
-		settle(k, g, tid);
-	}
-	return 0;
-}
-
-/* May t (parked) go on in its group's turn: does no other task of its group
- * run its own code now, and no new one wait for its first run (which comes
- * first, as in sched_next)? */
-static bool
-group_busy(struct kernel *k, const struct task *t)
-{
-	struct sgroup *g = group_of(k, t);
-
-	if (g == NULL)
-		return false;
-	if (g->runner && g->runner != t->tid)
-		return true;
-	for (struct task *u = k->tasks; u; u = u->next)
-		if (u != t && u->group == g->id && u->state == TS_NEW && u->announced && !u->dying)
-			return true;
-	return false;
-}
-
-/* A stop of t: handled now, or held while another task of its group runs
- * its own code. */
-static int
-sched_stop(struct kernel *k, struct task *t, int st)
-{
-	struct sgroup *g = group_of(k, t);
-	pid_t tid = t->tid;
-	int e;
-
-	if (g == NULL)
-		return on_stop(k, t, st);
-	if (g->runner == tid)
-		g->runner = 0;
-	if (g->runner != 0) {
-		hold(k, t, st);
-		return 0;
-	}
-	struct task *first = first_new(k, g);
-	if (first && first != t) {
-		/* a new task made before goes first (sched_next) */
-		hold(k, t, st);
-		return sched_next(k, g);
-	}
-	if ((e = on_stop(k, t, st)) < 0)
-		return e;
-	settle(k, g, tid);
-	return sched_next(k, g);
-}
-
-/* t is gone: its group's turn passes on. */
-static int
-sched_gone(struct kernel *k, pid_t tid, pid_t group)
-{
-	for (struct sgroup *g = k->groups; g; g = g->next)
-		if (g->id == group) {
-			if (g->runner == tid)
-				g->runner = 0;
-			return sched_next(k, g);
-		}
-	return 0;
-}
-
-/* Every tick: a runner that ran two ticks while others of its group wait
- * loses the turn (it spins on memory another task must change). */
-static int
-sched_tick(struct kernel *k)
-{
-	for (struct sgroup *g = k->groups; g; g = g->next) {
-		bool waiting = false;
-		if (g->runner == 0)
-			continue;
-		for (struct task *t = k->tasks; t && !waiting; t = t->next)
-			waiting = t->held && t->group == g->id;
-		if (!waiting) {
-			g->ticks = 0;
-			continue;
-		}
-		if (++g->ticks < 2)
-			continue;
-		g->runner = 0;
-		k->serial_lost++;
-		int e = sched_next(k, g);
-		if (e < 0)
-			return e;
-	}
-	return 0;
-}
-
-
 /* The vfork child's exec is handled, or the child is gone: its parent
  * goes on (the stop it was held at is handled now). */
 static int
@@ -425,10 +235,11 @@ vfork_release(struct kernel *k, struct task *child)
 		kernel_kill_task(k, p);
 		return 0;
 	}
-	if (group_of(k, p))
-		return sched_next(k, group_of(k, p));	/* its stop waits its turn */
+	struct sgroup *g = sched_group(k, p);
+	if (g)
+		return sched_next(k, g);	/* its stop waits its turn */
 	p->held = false;
-	return on_stop(k, p, p->held_status);
+	return kernel_on_stop(k, p, p->held_status);
 }
 
 static int
@@ -645,7 +456,8 @@ on_clone(struct kernel *k, struct task *parent)
 			return e;
 	if (k->stop)
 		return 0;
-	if (group_of(k, child)) {
+	struct sgroup *g = sched_group(k, child);
+	if (g) {
 		/* Its first stop waits its turn: it comes before any other
 		 * held stop of the group once the parent's code after the
 		 * clone stopped (sched_next), in record and replay alike. */
@@ -655,7 +467,7 @@ on_clone(struct kernel *k, struct task *parent)
 		if ((e = resume(parent, 0)) < 0)
 			return e;
 		/* a new process is a group of its own: it may start now */
-		return child->group != parent->group ? sched_next(k, group_of(k, child)) : 0;
+		return child->group != parent->group ? sched_next(k, g) : 0;
 	}
 	if (child->stopped && (e = start_task(k, child)) < 0)
 		return e;
@@ -701,7 +513,7 @@ unpark(struct kernel *k)
 
 		if (t && t->dying)
 			break;	/* its end comes, and moves the order on */
-		if (t && t->state == TS_PARKED && group_busy(k, t))
+		if (t && t->state == TS_PARKED && sched_busy(k, t))
 			break;	/* another task of its group runs, or starts: it goes first */
 		if (t == NULL || t->state != TS_PARKED) {
 			for (struct task *u = k->tasks; u; u = u->next)
@@ -728,7 +540,7 @@ unpark(struct kernel *k)
 			continue;
 		}
 		if (t)
-			settle(k, group_of(k, t), tid);
+			sched_settle(k, sched_group(k, t), tid);
 	}
 	return e;
 }
@@ -736,15 +548,14 @@ unpark(struct kernel *k)
 /* Handles a stop of t (status st from waitpid), not an end.  A vfork
  * parent's stops wait (held) while its child's exec is not fully handled:
  * see struct task, vfork_child. */
-static int
-on_stop(struct kernel *k, struct task *t, int st)
+int
+kernel_on_stop(struct kernel *k, struct task *t, int st)
 {
 	pid_t pid = t->tid;
 	int sig = WSTOPSIG(st), ev = st >> 16, e = 0;
 
 	if (t->state != TS_NEW && t->vfork_child && task_find(k, t->vfork_child)) {
-		t->held = true;
-		t->held_status = st;
+		sched_hold(k, t, st);
 		return 0;
 	}
 	t->vfork_child = 0;
@@ -833,7 +644,7 @@ kernel_run(struct kernel *k)
 		goto out;
 	if ((e = resume(root, 0)) < 0)
 		goto out;
-	settle(k, group_of(k, root), root->tid);
+	sched_settle(k, sched_group(k, root), root->tid);
 	while (!k->stop && k->tasks) {
 		int st;
 		pid_t pid;

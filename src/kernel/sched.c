@@ -1,0 +1,193 @@
+/* sched.c: the one-at-a-time schedule (struct kernel, serial; the
+ * interface in sched.h): the groups of tasks that share memory, the turn
+ * in each, the stops held until their turn, and the watchdog that takes
+ * the turn from a task that spins.
+ */
+#include "config.h"
+#include <stdlib.h>
+#include "kernel/kernel.h"
+#include "kernel/sched.h"
+
+struct sgroup {
+	pid_t id;
+	pid_t runner;		/* the task running its own code; 0: none */
+	unsigned ticks;		/* ticks the runner ran while others waited */
+	struct sgroup *next;
+};
+
+void
+sched_free(struct kernel *k)
+{
+	while (k->groups) {
+		struct sgroup *g = k->groups;
+		k->groups = g->next;
+		free(g);
+	}
+}
+
+struct sgroup *
+sched_group(struct kernel *k, const struct task *t)
+{
+	struct sgroup *g;
+
+	if (!k->serial || t->group == 0)
+		return NULL;
+	for (g = k->groups; g; g = g->next)
+		if (g->id == t->group)
+			return g;
+	if ((g = calloc(1, sizeof *g)) == NULL)
+		return NULL;	/* then unscheduled */
+	g->id = t->group;
+	g->next = k->groups;
+	k->groups = g;
+	return g;
+}
+
+void
+sched_hold(struct kernel *k, struct task *t, int st)
+{
+	t->held = true;
+	t->held_status = st;
+	if (t->state != TS_NEW)	/* a new task keeps its place: its creation */
+		t->held_seq = k->held_next++;
+}
+
+/* After a stop of task tid was handled: it holds the group's turn when it
+ * runs its own code now (or is in a call that keeps it). */
+void
+sched_settle(struct kernel *k, struct sgroup *g, pid_t tid)
+{
+	struct task *t = task_find(k, tid);
+
+	if (g && g->runner == 0 && t && !t->held && !t->dying &&
+	    (t->state == TS_RUNNING || (t->state == TS_IN_CALL && t->keep_turn))) {
+		g->runner = tid;
+		g->ticks = 0;
+	}
+}
+
+/* The task of g made first of those that have not run yet, or NULL. */
+static struct task *
+first_new(struct kernel *k, const struct sgroup *g)
+{
+	struct task *f = NULL;
+
+	for (struct task *t = k->tasks; t; t = t->next)
+		if (t->group == g->id && !t->dying && t->state == TS_NEW && t->announced &&
+		    (f == NULL || t->held_seq < f->held_seq))
+			f = t;
+	return f;
+}
+
+/* While no task of g runs its own code: the held stop that came first
+ * (vfork parents wait for their child instead) is handled. */
+int
+sched_next(struct kernel *k, struct sgroup *g)
+{
+	while (g && g->runner == 0 && !k->stop && !k->killing) {
+		/* New tasks first, in the order they were made: the first one
+		 * made, once its first stop came. */
+		struct task *n = first_new(k, g);
+		if (n && !n->held)
+			break;	/* its first stop comes first: wait for it */
+		if (n == NULL)
+			for (struct task *t = k->tasks; t; t = t->next)
+				if (t->group == g->id && !t->dying && t->held &&
+				    !(t->vfork_child && task_find(k, t->vfork_child)) &&
+				    (n == NULL || t->held_seq < n->held_seq))
+					n = t;
+		if (n == NULL)
+			break;
+		n->held = false;
+		pid_t tid = n->tid;
+		int e = kernel_on_stop(k, n, n->held_status);
+		if (e < 0)
+			return e;
+		sched_settle(k, g, tid);
+	}
+	return 0;
+}
+
+/* May t (parked) go on in its group's turn: does no other task of its group
+ * run its own code now, and no new one wait for its first run (which comes
+ * first, as in sched_next)? */
+bool
+sched_busy(struct kernel *k, const struct task *t)
+{
+	struct sgroup *g = sched_group(k, t);
+	struct task *f;
+
+	if (g == NULL)
+		return false;
+	if (g->runner && g->runner != t->tid)
+		return true;
+	return (f = first_new(k, g)) != NULL && f != t;
+}
+
+/* A stop of t: handled now, or held while another task of its group runs
+ * its own code. */
+int
+sched_stop(struct kernel *k, struct task *t, int st)
+{
+	struct sgroup *g = sched_group(k, t);
+	pid_t tid = t->tid;
+	int e;
+
+	if (g == NULL)
+		return kernel_on_stop(k, t, st);
+	if (g->runner == tid)
+		g->runner = 0;
+	if (g->runner != 0) {
+		sched_hold(k, t, st);
+		return 0;
+	}
+	struct task *first = first_new(k, g);
+	if (first && first != t) {
+		/* a new task made before goes first (sched_next) */
+		sched_hold(k, t, st);
+		return sched_next(k, g);
+	}
+	if ((e = kernel_on_stop(k, t, st)) < 0)
+		return e;
+	sched_settle(k, g, tid);
+	return sched_next(k, g);
+}
+
+/* t is gone: its group's turn passes on. */
+int
+sched_gone(struct kernel *k, pid_t tid, pid_t group)
+{
+	for (struct sgroup *g = k->groups; g; g = g->next)
+		if (g->id == group) {
+			if (g->runner == tid)
+				g->runner = 0;
+			return sched_next(k, g);
+		}
+	return 0;
+}
+
+/* Every tick: a runner that ran two ticks while others of its group wait
+ * loses the turn (it spins on memory another task must change). */
+int
+sched_tick(struct kernel *k)
+{
+	for (struct sgroup *g = k->groups; g; g = g->next) {
+		bool waiting = false;
+		if (g->runner == 0)
+			continue;
+		for (struct task *t = k->tasks; t && !waiting; t = t->next)
+			waiting = t->held && t->group == g->id;
+		if (!waiting) {
+			g->ticks = 0;
+			continue;
+		}
+		if (++g->ticks < 2)
+			continue;
+		g->runner = 0;
+		k->serial_lost++;
+		int e = sched_next(k, g);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
