@@ -1,0 +1,5 @@
+# src/fuzz: dios-fuzz's parts (issue 12): the errno table, the fault spec
+# and the fault-injection perturber of dios-record --inject and dios-fuzz
+# inject.
+libdios_a_SOURCES += src/fuzz/errtab.c src/fuzz/errtab.h src/fuzz/spec.c src/fuzz/spec.h \
+	src/fuzz/inject.c src/fuzz/inject.h
