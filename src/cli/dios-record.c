@@ -17,6 +17,7 @@
 #include "kernel/tsc.h"
 #include "proxy/proxy.h"
 #include "flaky/chaos.h"
+#include "fuzz/inject.h"
 #include "sys/xlat.h"
 
 extern char **environ;
@@ -109,10 +110,24 @@ main(int argc, char **argv)
 			die(DIOS_EXIT_ERROR, "out of memory");
 	} else if (o.chaos_seed)
 		die(DIOS_EXIT_USAGE, "--chaos-seed needs --chaos CLASSES");
+	if (o.inject && o.chaos)
+		die(DIOS_EXIT_USAGE, "--inject and --chaos cannot be used in one run (record "
+		    "with one of them)");
+	if (o.inject) {
+		struct spec *spec;
+		if (spec_from_arg(o.inject, &spec, err, sizeof err) < 0)
+			die(DIOS_EXIT_USAGE, "--inject: %s", err);
+		if ((pb = inject_new(spec, o.inject_seed)) == NULL)
+			die(DIOS_EXIT_ERROR, "out of memory");
+	} else if (o.inject_seed)
+		die(DIOS_EXIT_USAGE, "--inject-seed needs --inject SPEC");
 
 	path = resolve_program(argv[first], DIOS_EXIT_NOTFOUND, DIOS_EXIT_NOEXEC);
 	out = open_output(&o);
-	if (pb && !o.quiet) {
+	if (pb && o.inject && !o.quiet && spec_random(inject_spec(pb)))
+		fprintf(stderr, "%s: inject seed %llu (--inject-seed %llu repeats it)\n", progname,
+		    (unsigned long long)inject_seed(pb), (unsigned long long)inject_seed(pb));
+	if (pb && o.chaos && !o.quiet) {
 		json_t *desc = pb->describe(pb);
 		char *d = json_dumps(json_object_get(json_object_get(desc, "chaos"), "classes"),
 		    JSON_COMPACT | JSON_ENCODE_ANY);
@@ -193,7 +208,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: trace written to %s (%llu events, %s)%s\n", progname, out,
 		    (unsigned long long)ps->events, human_size((unsigned long long)st.st_size, hs),
 		    json_object_size(ps->unknown) ? "; incomplete: it has calls dios does not know" : "");
-		if (pb)
+		if (pb && o.inject)
+			fprintf(stderr, "%s: inject changed %llu call%s (%zu rule%s, seed %llu)\n", progname,
+			    (unsigned long long)pb->applied, pb->applied == 1 ? "" : "s",
+			    spec_rules(inject_spec(pb)), spec_rules(inject_spec(pb)) == 1 ? "" : "s",
+			    (unsigned long long)inject_seed(pb));
+		else if (pb)
 			fprintf(stderr, "%s: chaos changed %llu call%s (seed %llu)\n", progname,
 			    (unsigned long long)pb->applied, pb->applied == 1 ? "" : "s",
 			    (unsigned long long)chaos_seed(pb));

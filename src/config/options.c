@@ -43,6 +43,13 @@ const struct opt_desc dios_options[] = {
 	    "                         (commas) or all; the trace holds what it saw"),
 	OPTN("chaos-seed", chaos_seed, 0, OPT_UINT, CMD_RECORD, "N",
 	    "draw the chaos from seed N (default: a new one, printed)"),
+	OPT(inject, 0, OPT_STRING, CMD_RECORD, "SPEC",
+	    "inject faults as SPEC says: a YAML file (dios-fuzz.yaml(5))\n"
+	    "                         or strace's -e inject= rules such as\n"
+	    "                         'openat:error=ENOENT:when=2' (';' between rules)"),
+	OPTN("inject-seed", inject_seed, 0, OPT_UINT, CMD_RECORD, "N",
+	    "draw the spec's probabilities from seed N (default: the\n"
+	    "                         spec's seed:, or a new one, printed)"),
 	OPT(exe, 0, OPT_STRING, CMD_REPLAY, "FILE",
 	    "run FILE instead of the recorded executable"),
 	OPT(realtime, 0, OPT_BOOL, CMD_REPLAY, NULL,

@@ -27,6 +27,8 @@ struct dios_opts {
 	bool portable;		/* --portable: put the content of mapped files in the trace */
 	char *chaos;		/* --chaos CLASSES: perturb what the program sees (chaos.h); NULL: none */
 	unsigned chaos_seed;	/* --chaos-seed N: the chaos's seed; 0: drawn and printed */
+	char *inject;		/* --inject SPEC: inject faults (src/fuzz/spec.h); NULL: none */
+	unsigned inject_seed;	/* --inject-seed N: the spec's probabilities' seed; 0: the spec's, or drawn */
 	/* replay */
 	char *exe;		/* --exe FILE: run FILE instead of the recorded executable */
 	bool realtime;		/* --realtime: sleep as the recording slept */
