@@ -41,7 +41,8 @@ TEST_PROGS = \
 	tests/progs/numbers \
 	tests/progs/hostile \
 	tests/progs/settings \
-	tests/progs/outputs
+	tests/progs/outputs \
+	tests/progs/injectme
 check_PROGRAMS += $(TEST_PROGS)
 
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
@@ -82,6 +83,7 @@ tests_progs_hostile_SOURCES = tests/progs/hostile.c tests/progs/progs.h
 tests_progs_settings_SOURCES = tests/progs/settings.c tests/progs/progs.h
 tests_progs_outputs_SOURCES = tests/progs/outputs.c tests/progs/progs.h
 tests_progs_outputs_LDADD = -lutil
+tests_progs_injectme_SOURCES = tests/progs/injectme.c tests/progs/progs.h
 # One source, four builds differing in one call (tests/divergence.sh).
 tests_progs_diverge1_SOURCES = tests/progs/diverge.c tests/progs/progs.h
 tests_progs_diverge1_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=1
@@ -114,7 +116,8 @@ RR_TESTS = \
 	tests/hostile-format.sh \
 	tests/hostile-procs.sh \
 	tests/outputs.sh \
-	tests/diff-traces.sh
+	tests/diff-traces.sh \
+	tests/inject.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.
@@ -142,3 +145,12 @@ check-fuzz: $(check_PROGRAMS) $(bin_PROGRAMS)
 	    srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/tests/unit/asan-io.sh
 .PHONY: check-fuzz
 
+
+# The fault spec of dios-fuzz (src/fuzz/spec.h) and its errno table; the
+# spec reader on mutated input (a libFuzzer target too, see the file).
+check_PROGRAMS += tests/unit/test-spec tests/fuzz/fuzz-spec
+TESTS += tests/unit/test-spec tests/fuzz/fuzz-spec
+tests_unit_test_spec_SOURCES = tests/unit/test-spec.c tests/unit/tap.h
+tests_unit_test_spec_LDADD = $(DIOS_LIBS)
+tests_fuzz_fuzz_spec_SOURCES = tests/fuzz/fuzz-spec.c
+tests_fuzz_fuzz_spec_LDADD = $(DIOS_LIBS)
