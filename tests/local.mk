@@ -143,6 +143,9 @@ check-fuzz: $(check_PROGRAMS) $(bin_PROGRAMS)
 	    DIOS_FUZZ_REPLAYS=$${DIOS_FUZZ_REPLAYS:-250}
 	DIOS_FUZZ_SECONDS=$${DIOS_FUZZ_SECONDS:-90} DIOS_FUZZ_ITERATIONS=20000 \
 	    srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/tests/unit/asan-io.sh
+	FUZZ_ITERATIONS=20000 ./tests/fuzz/fuzz-spec
+	DIOS_FUZZ_SECONDS=$${DIOS_FUZZ_SECONDS:-90} top_srcdir='$(abs_top_srcdir)' \
+	    top_builddir='$(abs_top_builddir)' $(SHELL) $(top_srcdir)/tests/fuzz/libfuzz-spec.sh
 .PHONY: check-fuzz
 
 
@@ -154,3 +157,4 @@ tests_unit_test_spec_SOURCES = tests/unit/test-spec.c tests/unit/tap.h
 tests_unit_test_spec_LDADD = $(DIOS_LIBS)
 tests_fuzz_fuzz_spec_SOURCES = tests/fuzz/fuzz-spec.c
 tests_fuzz_fuzz_spec_LDADD = $(DIOS_LIBS)
+EXTRA_DIST += tests/fuzz/libfuzz-spec.sh
