@@ -702,6 +702,22 @@ can_short(const struct rule *r, const struct sc_desc *sc)
 	return len_arg(sc) >= 0;
 }
 
+/* Calls dios-replay runs for real whatever the trace says (the descriptor
+ * table mirror: close, dup...): an error or a result injected there, where
+ * the call did not run, would not replay. */
+static bool
+replays_alone(const struct rule *r, const struct sc_desc *sc)
+{
+	return !(sc->flags & SC_RUN_REAL);
+}
+
+/* A result injected into a call that makes a descriptor names none. */
+static bool
+makes_no_fd(const struct rule *r, const struct sc_desc *sc)
+{
+	return !(sc->flags & SC_NEWFD) && sc->ret != R_FD;
+}
+
 static int cur_arg;	/* the argument can_args looks for (rule_check) */
 
 static bool
@@ -764,6 +780,14 @@ rule_check(struct build *b, unsigned long line, struct rule *r)
 			    "injects it all the same", sc ? sc->name : "?", en,
 			    sc ? errtab_names(sc, names, sizeof names) : "?");
 	}
+	if ((r->error || r->retval_set) && !r->force && r->calls && narrow(r, replays_alone, &sc) < 0)
+		return bad(b, line, "%s runs for real in dios-replay too (the descriptor table "
+		    "mirror), so an %s injected there would not replay; force: true injects it all "
+		    "the same", sc ? sc->name : "?", r->error ? "error" : "result");
+	if (r->retval_set && !r->force && r->calls && narrow(r, makes_no_fd, &sc) < 0)
+		return bad(b, line, "%s makes a descriptor: a result injected there would name "
+		    "none the program has, and would not replay; force: true injects it all the same",
+		    sc ? sc->name : "?");
 	if (r->has_short) {
 		if (r->calls == NULL)
 			return bad(b, line, "short: name the calls with syscall: (read, write, "
@@ -1029,10 +1053,10 @@ yaml_rule(struct build *b, const struct node *m, struct spec *s)
 					e = add_arg(b, v->kids[j]->line, &r, v->kids[j]->text,
 					    v->kids[j + 1]->text);
 		} else if ((e = scalar(b, v, Q(q, k->text))) == 0) {
-			if (v->len == 0 && strcmp(k->text, "force") != 0)
+			if (v->len == 0)
 				e = bad(b, v->line, "%s: no value", Q(q, k->text));
 			else
-				e = set_key(b, v->line, &r, k->text, v->len ? v->text : "true");
+				e = set_key(b, v->line, &r, k->text, v->text);
 		}
 	}
 	if (e == 0)
@@ -1275,15 +1299,20 @@ int
 spec_from_arg(const char *arg, struct spec **out, char *err, size_t errlen)
 {
 	struct stat st;
+	bool dir = false;
 
-	if (stat(arg, &st) == 0 && !S_ISDIR(st.st_mode))
-		return spec_load_file(arg, out, err, errlen);
+	errno = 0;
+	if (stat(arg, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return spec_load_file(arg, out, err, errlen);
+		dir = true;
+	}
 	/* Looks like a file, but there is none: say so, not a syntax error. */
 	if (strchr(arg, ':') == NULL && strchr(arg, '=') == NULL &&
 	    (strchr(arg, '/') || strstr(arg, ".yaml") || strstr(arg, ".yml"))) {
-		int e = errno ? -errno : -ENOENT;
+		int e = dir ? -EISDIR : errno ? -errno : -ENOENT;
 		snprintf(err, errlen, "%s: cannot read: %s (a spec is a YAML file or a rule such as "
-		    "openat:error=ENOENT)", arg, S_ISDIR(st.st_mode) ? strerror(EISDIR) : strerror(-e));
+		    "openat:error=ENOENT)", arg, strerror(-e));
 		return e;
 	}
 	return spec_parse_strace(arg, out, err, errlen);

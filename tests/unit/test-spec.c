@@ -164,6 +164,12 @@ static const struct bad_case bad_cases[] = {
 	  "number from 1 to 4095)" },
 	{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", false,
 	  "t.yaml:1: lists or mappings nested more than 16 deep" },
+	{ "rules:\n  - syscall: close\n    error: EIO\n", false,
+	  "t.yaml:2: rule 1: close runs for real in dios-replay too (the descriptor table mirror), "
+	  "so an error injected there would not replay; force: true injects it all the same" },
+	{ "rules:\n  - syscall: openat\n    retval: 42\n", false,
+	  "t.yaml:2: rule 1: openat makes a descriptor: a result injected there would name none the "
+	  "program has, and would not replay; force: true injects it all the same" },
 	/* strace's syntax */
 	{ "chdir:errno=ENOENT", true,
 	  "'chdir:errno=ENOENT': unknown key 'errno' (expected name, syscall, path, fd-path, args, "
@@ -263,6 +269,8 @@ check_good(void)
 	static const char *const strace_good[] = {
 		"chdir:error=ENOENT:when=3+",
 		"inject=open,openat:error=ENOENT",
+		"close:error=EIO:force",
+		"%desc:error=EINTR",
 		"chdir:retval=42",
 		"chdir:error=ENOENT:signal=USR1",
 		"chdir:delay_enter=10ms:delay_exit=1s",
