@@ -16,6 +16,7 @@
 #include "trace/io.h"
 #include "kernel/tsc.h"
 #include "proxy/proxy.h"
+#include "flaky/chaos.h"
 #include "sys/xlat.h"
 
 extern char **environ;
@@ -99,8 +100,27 @@ main(int argc, char **argv)
 		die(DIOS_EXIT_USAGE, "no program given: usage: dios-record [OPTION]... PROGRAM [ARG]...");
 	cli_quiet = o.quiet;
 
+	struct perturber *pb = NULL;
+	if (o.chaos) {
+		unsigned classes;
+		if (chaos_parse(o.chaos, &classes, err, sizeof err) < 0)
+			die(DIOS_EXIT_USAGE, "--chaos: %s", err);
+		if ((pb = chaos_new(classes, o.chaos_seed)) == NULL)
+			die(DIOS_EXIT_ERROR, "out of memory");
+	} else if (o.chaos_seed)
+		die(DIOS_EXIT_USAGE, "--chaos-seed needs --chaos CLASSES");
+
 	path = resolve_program(argv[first], DIOS_EXIT_NOTFOUND, DIOS_EXIT_NOEXEC);
 	out = open_output(&o);
+	if (pb && !o.quiet) {
+		json_t *desc = pb->describe(pb);
+		char *d = json_dumps(json_object_get(json_object_get(desc, "chaos"), "classes"),
+		    JSON_COMPACT | JSON_ENCODE_ANY);
+		json_decref(desc);
+		fprintf(stderr, "%s: chaos seed %llu, classes %s (--chaos-seed %llu repeats it)\n", progname,
+		    (unsigned long long)chaos_seed(pb), d ? d : "?", (unsigned long long)chaos_seed(pb));
+		free(d);
+	}
 	if (o.pin && pin_to_one_cpu(&mask, &masklen) == 0)
 		affinity_set_shown(mask, masklen);
 	tsc_trap_self();
@@ -121,8 +141,13 @@ main(int argc, char **argv)
 		(void)trace_writer_background(writer, &others);
 
 	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warnx_,
-	    .log = o.verbose ? stderr : NULL, .portable = o.portable, .serial = o.serial };
+	    .log = o.verbose ? stderr : NULL, .portable = o.portable, .serial = o.serial,
+	    .perturb = pb };
 	memset(&k, 0, sizeof k);
+	if (pb && pb->pick) {
+		k.pick = perturb_pick;
+		k.pick_arg = pb;
+	}
 	k.root = sres.pid;
 	k.serial = o.serial;
 	k.tick = tick;
@@ -168,7 +193,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: trace written to %s (%llu events, %s)%s\n", progname, out,
 		    (unsigned long long)ps->events, human_size((unsigned long long)st.st_size, hs),
 		    json_object_size(ps->unknown) ? "; incomplete: it has calls dios does not know" : "");
+		if (pb)
+			fprintf(stderr, "%s: chaos changed %llu call%s (seed %llu)\n", progname,
+			    (unsigned long long)pb->applied, pb->applied == 1 ? "" : "s",
+			    (unsigned long long)chaos_seed(pb));
 	}
+	perturber_free(pb);
 	proxy_free(proxy);
 	free(path);
 	free(out);

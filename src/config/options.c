@@ -37,6 +37,12 @@ const struct opt_desc dios_options[] = {
 	    "run the threads of a process one at a time between\n"
 	    "                         their calls, so replay sees the same races (default:\n"
 	    "                         on); --no-serial: all at once, as natively"),
+	OPT(chaos, 0, OPT_STRING, CMD_RECORD, "CLASSES",
+	    "perturb what the program sees, as POSIX allows, to make\n"
+	    "                         a flaky failure come sooner: sched, time, io, dirs\n"
+	    "                         (commas) or all; the trace holds what it saw"),
+	OPTN("chaos-seed", chaos_seed, 0, OPT_UINT, CMD_RECORD, "N",
+	    "draw the chaos from seed N (default: a new one, printed)"),
 	OPT(exe, 0, OPT_STRING, CMD_REPLAY, "FILE",
 	    "run FILE instead of the recorded executable"),
 	OPT(realtime, 0, OPT_BOOL, CMD_REPLAY, NULL,

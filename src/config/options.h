@@ -25,6 +25,8 @@ struct dios_opts {
 	char *output;		/* -o, --output FILE; NULL: trace.json.zst, never overwritten */
 	bool force;		/* -f, --force: allow -o to overwrite an existing file */
 	bool portable;		/* --portable: put the content of mapped files in the trace */
+	char *chaos;		/* --chaos CLASSES: perturb what the program sees (chaos.h); NULL: none */
+	unsigned chaos_seed;	/* --chaos-seed N: the chaos's seed; 0: drawn and printed */
 	/* replay */
 	char *exe;		/* --exe FILE: run FILE instead of the recorded executable */
 	bool realtime;		/* --realtime: sleep as the recording slept */

@@ -585,7 +585,7 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 			json_object_set_new(cres, "needed", need);
 			json_object_set_new(cres, "fails_without_chaos", json_boolean(without));
 			if (!nw->stopped && !nw->err) {
-				char old[1024];
+				char old[1400];
 				snprintf(old, sizeof old, "%s", verdict);
 				if (without)
 					snprintf(verdict, sizeof verdict, "the failure comes without chaos too "

@@ -137,6 +137,12 @@ struct kernel {
 	bool kill_orphans;
 	struct sgroup *groups;
 	uint64_t held_next;
+	/* Serial: which of n >= 1 waiting tasks of a group goes next, 0..n-1
+	 * in the order their stops came (dios-record --chaos: the perturber's
+	 * pick); NULL: the first.  With it, a task's own stop waits with the
+	 * others', so each stop is a choice. */
+	unsigned (*pick)(void *arg, unsigned n);
+	void *pick_arg;
 };
 
 /* Tasks (task.c). */

@@ -10,6 +10,7 @@
 #include "kernel/kernel.h"
 #include "sys/call.h"
 #include "proxy/proxy.h"
+#include "proxy/perturb.h"
 
 struct proxy {
 	struct module mod;
@@ -49,6 +50,13 @@ struct ptask {
 	bool holds;		/* holds fl */
 	struct fdlock *fl;	/* shared by the threads of a process (CLONE_FILES) */
 	pid_t tgid;		/* its process's id (CLONE_THREAD); 0: its own tid */
+	/* The call in progress was perturbed (perturb.h): the register of its
+	 * length argument to put back at its exit (0: none; else index + 1)
+	 * and its value, the delay and the signal after it. */
+	int restore_arg;
+	uint64_t restore_val;
+	unsigned delay_exit_us;
+	int signal_exit;
 };
 
 /* Forgets all of fl's copies (direct.c). */

@@ -182,12 +182,113 @@ note_unknown(struct proxy *p, const char *name)
 		json_integer_set(n, json_integer_value(n) + 1);
 }
 
+/* The register that holds argument i of a call at its entry. */
+static unsigned long long *
+arg_reg(struct user_regs_struct *r, int i)
+{
+	switch (i) {
+	case 0: return &r->rdi;
+	case 1: return &r->rsi;
+	case 2: return &r->rdx;
+	case 3: return &r->r10;
+	case 4: return &r->r8;
+	default: return &r->r9;
+	}
+}
+
+/* The index of the argument bounding sc's first buffer (read's and
+ * write's count), or -1. */
+static int
+len_arg(const struct sc_desc *sc)
+{
+	for (int i = 0; i < sc->nargs; i++)
+		if (sc->args[i].kind == A_IN || sc->args[i].kind == A_OUT)
+			return sc->args[i].len;
+	return -1;
+}
+
+static void
+mark_perturbed(struct perturber *pb, struct call *c, const char *why)
+{
+	if (c->extra == NULL)
+		c->extra = json_object();
+	json_object_set_new(c->extra, "perturbed", json_string(why ? why : "perturbed"));
+	pb->applied++;
+}
+
+/* Asks the perturber about call c of t at its entry and applies the
+ * answer (perturb.h).  True: the call was answered without running (an
+ * error or a result in c->ret, the task's registers set); false: it runs,
+ * maybe with a lowered length (put back at its exit). */
+static bool
+perturb_enter(struct proxy *p, struct task *t, struct call *c)
+{
+	struct perturber *pb = p->conf.perturb;
+	struct perturb_act act = { 0 };
+	struct ptask *pt = PT(t);
+
+	pt->restore_arg = 0;
+	pt->delay_exit_us = 0;
+	pt->signal_exit = 0;
+	if (pb == NULL || pb->enter == NULL || c->sc == NULL || c->nr == SYS_exit ||
+	    c->nr == SYS_exit_group)
+		return false;
+	pb->enter(pb, t, c, &act);
+	if (act.delay_enter_us)
+		usleep(act.delay_enter_us);
+	pt->delay_exit_us = act.delay_exit_us;
+	pt->signal_exit = act.signal > 0 && act.signal < 65 ? act.signal : 0;
+	if (act.error > 0 || act.retval_set) {
+		long ret = act.error > 0 ? -(long)act.error : act.retval;
+		if (call_skip(t->tid, &c->regs, ret) < 0)
+			return false;
+		c->ret = ret;
+		mark_perturbed(pb, c, act.why);
+		return true;
+	}
+	int li = act.count ? len_arg(c->sc) : -1;
+	if (li >= 0 && act.count < c->a[li]) {
+		struct user_regs_struct r = c->regs;
+		*arg_reg(&r, li) = act.count;
+		if (regs_set(t->tid, &r) == 0) {
+			pt->restore_arg = li + 1;
+			pt->restore_val = c->a[li];
+			mark_perturbed(pb, c, act.why);
+		}
+	} else if (act.delay_enter_us || act.delay_exit_us || pt->signal_exit)
+		mark_perturbed(pb, c, act.why);
+	return false;
+}
+
+/* At the exit of a perturbed call, before the program goes on: its
+ * length register put back (the kernel leaves argument registers as they
+ * were, and the program may rely on it), the delay, the signal. */
+static void
+perturb_after(struct task *t)
+{
+	struct ptask *pt = PT(t);
+	struct user_regs_struct r;
+
+	if (pt->restore_arg && regs_get(t->tid, &r) == 0) {
+		*arg_reg(&r, pt->restore_arg - 1) = pt->restore_val;
+		regs_set(t->tid, &r);
+	}
+	pt->restore_arg = 0;
+	if (pt->delay_exit_us)
+		usleep(pt->delay_exit_us);
+	pt->delay_exit_us = 0;
+	if (pt->signal_exit)
+		syscall(SYS_tgkill, pt->tgid ? pt->tgid : t->tid, t->tid, pt->signal_exit);
+	pt->signal_exit = 0;
+}
+
 /* Clock reads need no second stop: dios reads the same host clock itself,
  * writes the result into the task and skips the call.  Clocks that belong to
  * the task (CPU time) still run in the task. */
 static bool
-clock_fast(struct task *t, struct call *c)
+clock_fast(struct perturber *pb, struct task *t, struct call *c)
 {
+	const char *why = NULL;
 	struct timespec ts;
 	long ret = 0;
 	int e = 0;
@@ -200,14 +301,30 @@ clock_fast(struct task *t, struct call *c)
 		    id != CLOCK_BOOTTIME && id != CLOCK_TAI)
 			return false;
 		syscall(SYS_clock_gettime, id, &ts);	/* not the vDSO: see tsc.h */
+		if (pb && pb->clock)
+			why = pb->clock(pb, t, id, &ts);
 		e = mem_write(t->tid, c->a[1], &ts, sizeof ts);
 	} else if (nr == SYS_gettimeofday && c->a[1] == 0) {
 		struct timeval tv;
 		syscall(SYS_gettimeofday, &tv, NULL);
+		if (pb && pb->clock) {
+			ts.tv_sec = tv.tv_sec;
+			ts.tv_nsec = tv.tv_usec * 1000;
+			if ((why = pb->clock(pb, t, CLOCK_REALTIME, &ts)) != NULL) {
+				tv.tv_sec = ts.tv_sec;
+				tv.tv_usec = ts.tv_nsec / 1000;
+			}
+		}
 		if (c->a[0])
 			e = mem_write(t->tid, c->a[0], &tv, sizeof tv);
 	} else if (nr == SYS_time) {
 		int64_t now = (int64_t)syscall(SYS_time, NULL);
+		if (pb && pb->clock) {
+			ts.tv_sec = now;
+			ts.tv_nsec = 0;
+			if ((why = pb->clock(pb, t, CLOCK_REALTIME, &ts)) != NULL)
+				now = ts.tv_sec;
+		}
 		if (c->a[0])
 			e = mem_write(t->tid, c->a[0], &now, sizeof now);
 		ret = (long)now;
@@ -218,6 +335,8 @@ clock_fast(struct task *t, struct call *c)
 	if (call_skip(t->tid, &c->regs, ret) < 0)
 		return false;
 	c->ret = ret;
+	if (why)
+		mark_perturbed(pb, c, why);
 	return true;
 }
 
@@ -306,7 +425,11 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 		note_exec_path(t, c);
 	if (c->sc == NULL)
 		note_unknown(p, sc_any_name(c->nr, nb));
-	else if ((c->sc->cls == CLS_CLOCK && clock_fast(t, c)) || proxy_direct_call(p, t, c)) {
+	else if (perturb_enter(p, t, c)) {
+		proxy_exit(m, k, t);	/* answered: its event */
+		return V_RESUME;
+	} else if ((c->sc->cls == CLS_CLOCK && clock_fast(p->conf.perturb, t, c)) ||
+	    (PT(t)->restore_arg == 0 && proxy_direct_call(p, t, c))) {
 		proxy_exit(m, k, t);
 		mem_shadow_clear();
 		return V_RESUME;
@@ -334,6 +457,12 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 		PT(t)->holds = false;
 		PT(t)->fl->holder = 0;
 	}
+	struct perturber *pb = p->conf.perturb;
+	const char *why;
+	if (pb && pb->exit && c->sc && c->ret >= 0 && !(c->extra && json_object_get(c->extra, "perturbed")) &&
+	    (why = pb->exit(pb, t, c)) != NULL)
+		mark_perturbed(pb, c, why);
+	perturb_after(t);
 	if ((e = capture_exit(t->tid, c)) < 0 && e != -EFAULT)
 		return e;
 	if (c->sc && (c->sc->flags & SC_CLONE) && PT(t)->clone_written) {
@@ -460,6 +589,10 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 				json_object_set_new(h, "portable", json_true());
 			if (p->conf.serial)
 				json_object_set_new(h, "serial", json_true());
+			json_t *pd;
+			if (p->conf.perturb && p->conf.perturb->describe &&
+			    (pd = p->conf.perturb->describe(p->conf.perturb)) != NULL)
+				json_object_set_new(h, "perturbed", pd);
 		}
 		if ((e = emit(p, h)) == 0 && (e = put_blob(p, proc, exe)) == 0 && interp)
 			e = put_blob(p, json_string_value(json_object_get(interp, "path")), interp);

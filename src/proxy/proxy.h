@@ -20,6 +20,9 @@ struct proxy_conf {
 	FILE *log;			/* -v: each event, strace-like; NULL: none */
 	bool portable;			/* --portable: blob lines for mapped files */
 	bool serial;			/* the one-at-a-time schedule: "serial" in the header */
+	/* Changes what the program sees (perturb.h: --chaos, --inject); NULL:
+	 * nothing.  Not owned. */
+	struct perturber *perturb;
 };
 
 struct proxy_stats {

@@ -147,6 +147,9 @@ static const struct yaml_case yaml_cases[] = {
 	{ R, "force: TRUE\n", 0, "force=true" },
 	{ R, "force: false\n", 0, "" },
 	{ R, "portable: true\n", 0, "portable=true" },
+	{ R, "chaos: all\n", 0, "chaos=all" },
+	{ R, "chaos-seed: 42\n", 0, "chaos-seed=42" },
+	{ R, "chaos-seed: -1\n", -EINVAL, "bad value '-1' for 'chaos-seed'" },
 	{ P, "exe: /usr/bin/true\n", 0, "exe=/usr/bin/true" },
 	{ P, "realtime: true\n", 0, "realtime=true" },
 	{ P, "timeout: 0\n", 0, "timeout=0" },
@@ -434,8 +437,8 @@ check_opts_set(void)
 		if (strcmp(d->name, "timeout") == 0)
 			timeout = d;
 	}
-	ok(n == 13 && pin != NULL && timeout != NULL,
-	    "the table has the 13 fields of struct dios_opts");
+	ok(n == 15 && pin != NULL && timeout != NULL,
+	    "the table has the 15 fields of struct dios_opts");
 	opts_init(&o);
 	ok(o.pin && o.timeout == 10 && !o.quiet && o.output == NULL,
 	    "defaults: pin on, timeout 10");
