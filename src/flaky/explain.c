@@ -208,14 +208,34 @@ struct scan {
 	json_t *hdr;		/* new reference */
 	char end[128];		/* "exit 1", "killed by SIGSEGV", "cut short (no footer)" */
 	int status;		/* as dios-record exits: N, 128+N; -1 unknown */
-	json_t *perturbed;	/* the last event marked "perturbed" before the divergence */
+	/* Events marked "perturbed", by the class after "chaos:" (pcls): the
+	 * last one before the divergence, and the first one at all, each with
+	 * what it works on. */
+	struct pert { char cls[16]; json_t *last, *first; char last_what[256], first_what[256]; }
+	    pert[MAX_CLASSES];
+	size_t npert;
 	uint64_t nperturbed;
 };
+
+static struct pert *
+pert_of(struct scan *s, const char *why)
+{
+	const char *c = strncmp(why, "chaos:", 6) == 0 ? why + 6 : why;
+
+	for (size_t i = 0; i < s->npert; i++)
+		if (strcmp(s->pert[i].cls, c) == 0)
+			return &s->pert[i];
+	if (s->npert == MAX_CLASSES)
+		return NULL;
+	snprintf(s->pert[s->npert].cls, sizeof s->pert[s->npert].cls, "%s", c);
+	return &s->pert[s->npert++];
+}
 
 static int
 scan_trace(const char *path, long long before, struct scan *s, char *err, size_t errlen)
 {
 	struct trace_reader *r;
+	struct fdpaths *fp = NULL;
 	json_t *o;
 	int e;
 
@@ -230,6 +250,7 @@ scan_trace(const char *path, long long before, struct scan *s, char *err, size_t
 		const json_t *end = json_object_get(o, "end");
 		if (s->hdr == NULL) {
 			s->hdr = o;
+			fp = fdpaths_new(json_string_value(json_object_get(o, "cwd")));
 			continue;
 		}
 		if (end || json_object_get(o, "aborted")) {
@@ -247,27 +268,36 @@ scan_trace(const char *path, long long before, struct scan *s, char *err, size_t
 					    sigabbrev_np(i)))
 						s->status = 128 + i;
 			}
-		} else if (json_object_get(o, "perturbed") && trace_line_is_event(o)) {
-			s->nperturbed++;
-			if (before < 0 || json_int64_or(o, "seq", -1) < before) {
-				json_decref(s->perturbed);
-				s->perturbed = json_incref(o);
+		} else if (trace_line_is_event(o)) {
+			const char *why = json_string_value(json_object_get(o, "perturbed"));
+			struct pert *pt;
+			if (why && (pt = pert_of(s, why)) != NULL) {
+				s->nperturbed++;
+				if (pt->first == NULL) {
+					pt->first = json_incref(o);
+					what_of(o, fp, pt->first_what, sizeof pt->first_what);
+				}
+				if (before < 0 || json_int64_or(o, "seq", -1) < before) {
+					json_decref(pt->last);
+					pt->last = json_incref(o);
+					what_of(o, fp, pt->last_what, sizeof pt->last_what);
+				}
 			}
+			if (fp)
+				fdpaths_update(fp, o);
 		}
 		json_decref(o);
 	}
 	if (e < 0) {
 		snprintf(err, errlen, "%s: %s", path, e == -EBADMSG ? trace_reader_error(r) : strerror(-e));
 		trace_reader_close(r);
-		json_decref(s->hdr);
-		json_decref(s->perturbed);
+		fdpaths_free(fp);
 		return e;
 	}
 	trace_reader_close(r);
+	fdpaths_free(fp);
 	if (s->hdr == NULL || !json_is_string(json_object_get(s->hdr, "format"))) {
 		snprintf(err, errlen, "%s: line 1: not a dios trace header (no \"format\")", path);
-		json_decref(s->hdr);
-		json_decref(s->perturbed);
 		return -EBADMSG;
 	}
 	return 0;
@@ -277,7 +307,37 @@ static void
 scan_free(struct scan *s)
 {
 	json_decref(s->hdr);
-	json_decref(s->perturbed);
+	s->hdr = NULL;
+	for (size_t i = 0; i < s->npert; i++) {
+		json_decref(s->pert[i].last);
+		json_decref(s->pert[i].first);
+	}
+	s->npert = 0;
+}
+
+/* The perturbed event to name for the classes of mask m: the last one of
+ * those classes before the divergence, else their first one; NULL when
+ * none is marked. */
+static const json_t *
+pert_pick(const struct scan *s, const char *const *cls, size_t ncls, unsigned m, const char **what,
+    bool *before)
+{
+	const json_t *best = NULL;
+
+	for (int pass = 0; pass < 2 && best == NULL; pass++)
+		for (size_t i = 0; i < s->npert; i++)
+			for (size_t c = 0; c < ncls; c++) {
+				const json_t *ev = pass == 0 ? s->pert[i].last : s->pert[i].first;
+				if (!(m & (1u << c)) || strcmp(cls[c], s->pert[i].cls) != 0 || ev == NULL)
+					continue;
+				if (best == NULL || (pass == 0 ? json_int64_or(ev, "seq", 0) > json_int64_or(best, "seq", 0)
+				    : json_int64_or(ev, "seq", 0) < json_int64_or(best, "seq", 0))) {
+					best = ev;
+					*what = pass == 0 ? s->pert[i].last_what : s->pert[i].first_what;
+					*before = pass == 0;
+				}
+			}
+	return best;
 }
 
 /* --- narrowing the chaos classes ------------------------------------ */
@@ -488,7 +548,9 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 	const char *vcls = NULL;
 	char verdict[1400], st[600], ds[160];
 	json_t *chaos, *cj = json_null();
-	bool sched = false;
+	const json_t *pe = NULL;
+	const char *pwhat = "";
+	bool sched = false, pbefore = false;
 	int e;
 
 	if (x == NULL) {
@@ -585,18 +647,22 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 			json_object_set_new(cres, "needed", need);
 			json_object_set_new(cres, "fails_without_chaos", json_boolean(without));
 			if (!nw->stopped && !nw->err) {
-				char old[1400];
-				snprintf(old, sizeof old, "%s", verdict);
+				char old[1100];
+				snprintf(old, sizeof old, "%.1000s", verdict);
 				if (without)
 					snprintf(verdict, sizeof verdict, "the failure comes without chaos too "
 					    "(it failed again with none of the classes); %s", old);
-				else if (popcount(min) == 1 && sf.perturbed) {
-					char pb[256];
-					struct render_opts ro = { .with_result = true, .strsize = 32 };
-					render_event_opts(sf.perturbed, &ro, pb, sizeof pb);
-					snprintf(verdict, sizeof verdict, "the failure follows the chaos class %s: "
-					    "the last perturbed event before the divergence is %lld (%s)", ms,
-					    (long long)json_int64_or(sf.perturbed, "seq", -1), pb);
+				else if ((pe = pert_pick(&sf, nw->cls, nw->ncls, min, &pwhat, &pbefore)) != NULL) {
+					char cn[400];
+					if (popcount(min) == 1)
+						snprintf(cn, sizeof cn, "%s (chaos class %.100s)",
+						    class_text(ms) ? class_text(ms) : ms, ms);
+					else
+						snprintf(cn, sizeof cn, "the chaos classes %s", ms);
+					snprintf(verdict, sizeof verdict, "the failure follows %s: %s%s%s (event %lld%s)",
+					    cn, sys_of(pe), pwhat[0] ? " of " : "", pwhat,
+					    (long long)json_int64_or(pe, "seq", -1), pbefore ? "" :
+					    ", the first perturbed; none comes before the divergence");
 				} else
 					snprintf(verdict, sizeof verdict, "the failure follows the chaos class%s %s "
 					    "(without %s it passes)", popcount(min) > 1 ? "es" : "", ms,
@@ -605,13 +671,14 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 		}
 		json_object_set_new(cres, "tested", json_incref(nw->tested));
 		json_object_set_new(cres, "interrupted", json_boolean(nw->stopped));
-		if (sf.perturbed) {
+		if (pe) {
 			struct render_opts ro = { .with_result = true, .strsize = 32 };
 			char pb[512];
-			render_event_opts(sf.perturbed, &ro, pb, sizeof pb);
-			json_object_set_new(cres, "perturbed_event", json_pack("{s:I,s:s,s:O}", "event",
-			    (json_int_t)json_int64_or(sf.perturbed, "seq", -1), "call", pb, "perturbed",
-			    json_object_get(sf.perturbed, "perturbed")));
+			render_event_opts(pe, &ro, pb, sizeof pb);
+			json_object_set_new(cres, "perturbed_event", json_pack("{s:I,s:s,s:s,s:O,s:b,s:n}",
+			    "event", (json_int_t)json_int64_or(pe, "seq", -1), "call", pb, "what", pwhat,
+			    "perturbed", json_object_get(pe, "perturbed"), "before_divergence", pbefore,
+			    "call_site"));
 		} else
 			json_object_set_new(cres, "perturbed_event", json_null());
 		cj = cres;

@@ -41,7 +41,8 @@ enum flaky_end {
 	FE_EXIT,	/* the program exited (status) or was killed (status 128+N) */
 	FE_TIMEOUT,	/* over the time limit: stopped */
 	FE_STOPPED,	/* flaky_stop was set: stopped */
-	FE_DIOS,	/* dios-record failed (status 120-127 with its message in the log) */
+	FE_DIOS,	/* dios-record failed: status 2 or 120-127 with a "dios-record:"
+			 * line in the log, killed, or no trace written */
 };
 
 struct flaky_rec_res {
@@ -91,7 +92,8 @@ struct flaky_run_opts {
 	FILE *out, *progress;
 };
 
-/* The chaos seed of run n (1-based) of a campaign with seed s. */
+/* The chaos seed of run n (1-based) of a campaign with seed s (32 bits,
+ * as dios-record --chaos-seed takes). */
 uint64_t flaky_run_seed(uint64_t s, unsigned long n);
 
 /* Runs the campaign and prints its summary on o->out.  Returns 0 when a

@@ -202,8 +202,13 @@ flaky_record(const struct flaky_rec_req *q, struct flaky_rec_res *res, char *err
 		res->end = FE_DIOS;
 		snprintf(res->dios_msg, sizeof res->dios_msg, "dios-record was killed by signal %d",
 		    WTERMSIG(st));
-	} else if (res->status >= 120 && res->status <= 127 &&
+	} else if ((res->status == 2 || (res->status >= 120 && res->status <= 127)) &&
 	    dios_message(q->log, res->dios_msg, sizeof res->dios_msg))
 		res->end = FE_DIOS;
+	else if (access(q->trace, F_OK) < 0) {
+		res->end = FE_DIOS;
+		snprintf(res->dios_msg, sizeof res->dios_msg, "dios-record wrote no trace %s (status %d)",
+		    q->trace, res->status);
+	}
 	return 0;
 }

@@ -16,9 +16,6 @@
 #include "flaky/flaky.h"
 #include "trace/number.h"
 
-/* Seeds stay below 2^53: exact as JSON numbers, in jq too. */
-#define SEED_MASK ((UINT64_C(1) << 53) - 1)
-
 uint64_t
 flaky_run_seed(uint64_t s, unsigned long n)
 {
@@ -26,7 +23,7 @@ flaky_run_seed(uint64_t s, unsigned long n)
 
 	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
 	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return (z ^ (z >> 31)) & SEED_MASK;
+	return (z ^ (z >> 31)) & UINT32_MAX;	/* dios-record --chaos-seed: 32 bits */
 }
 
 static int
