@@ -189,6 +189,19 @@ telling(enum diff_kind k)
 	return k == DK_DIRORDER || k == DK_RANDOM || k == DK_ERRORS || k == DK_CONTENTS || k == DK_TIME;
 }
 
+/* Is there a suspect that the data explains better than the order of
+ * tasks (runs interleave their processes differently anyway)?  Time is
+ * read everywhere and does not count. */
+static bool
+data_suspect(const struct ex *x)
+{
+	for (size_t i = 0; i < x->nsus; i++)
+		if (telling(x->sus[i].kind) && x->sus[i].kind != DK_TIME &&
+		    !(x->sus[i].kind == DK_CONTENTS && x->sus[i].cls))
+			return true;
+	return false;
+}
+
 /* The suspect the verdict names, or NULL. */
 static const struct suspect *
 verdict_of(const struct ex *x)
@@ -571,7 +584,7 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 		goto done;
 
 	/* The static verdict. */
-	if (x->div.kind == DK_CALLS && strcmp(x->why, "made by another task") == 0) {
+	if (x->div.kind == DK_CALLS && strcmp(x->why, "made by another task") == 0 && !data_suspect(x)) {
 		sched = true;
 		vcls = "sched";
 		snprintf(verdict, sizeof verdict, "the failure follows the order of tasks: task %lld made "
