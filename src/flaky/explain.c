@@ -41,6 +41,7 @@ struct suspect {
 	char text_a[384], text_b[384];
 	const char *cls;	/* the chaos class it maps to, or NULL */
 	char err_b[32];
+	bool ret_differs;	/* the results (return values) differ, not only the bytes */
 };
 
 struct ex {
@@ -53,6 +54,13 @@ struct ex {
 	char why[128];
 	struct suspect sus[RING];	/* nearest first */
 	size_t nsus;
+	/* The first call made by another task than in PASS: runs interleave
+	 * their processes differently anyway, so it is the divergence only
+	 * when no call is asked differently after it. */
+	bool have_order;
+	struct suspect order_div;
+	struct suspect order_sus[RING];
+	size_t norder_sus;
 };
 
 static const char *
@@ -118,7 +126,9 @@ class_of(const struct suspect *s)
 		return NULL;
 	case DK_CONTENTS:
 	case DK_OTHER:
-		return pipe_or_socket(s) ? "io" : NULL;
+		/* a short read; other bytes of the same length on a pipe
+		 * are what another task wrote */
+		return pipe_or_socket(s) && s->ret_differs ? "io" : NULL;
 	default: return NULL;
 	}
 }
@@ -145,6 +155,7 @@ fill(struct suspect *s, enum diff_kind k, const json_t *a, const json_t *b,
 		render_event_opts(a, &ra, s->text_a, sizeof s->text_a);
 	if (b)
 		render_event_opts(b, &rb, s->text_b, sizeof s->text_b);
+	s->ret_differs = a && b && !json_same(json_object_get(a, "ret"), json_object_get(b, "ret"));
 	if (b && (e = json_string_value(json_object_get(b, "err"))) != NULL)
 		snprintf(s->err_b, sizeof s->err_b, "%s", e);
 	s->cls = class_of(s);
@@ -178,39 +189,61 @@ on_diff(void *ctx, enum diff_kind k, const json_t *a, const json_t *b, const str
 		x->nring++;
 		return;
 	}
+	if (k == DK_CALLS && why && strcmp(why, "made by another task") == 0) {
+		if (!x->have_order) {
+			x->have_order = true;
+			fill(&x->order_div, k, a, b, fa, fb);
+			freeze(x);
+			x->diverged = false;
+			memcpy(x->order_sus, x->sus, sizeof x->sus);
+			x->norder_sus = x->nsus;
+		}
+		return;
+	}
 	fill(&x->div, k, a, b, fa, fb);
 	snprintf(x->why, sizeof x->why, "%s", why ? why : "");
 	freeze(x);
 }
 
+/* A difference that tells something: not one that differs between any two
+ * runs (metadata, ids, other results) nor the bytes another task wrote
+ * into a pipe.  Time is read everywhere: telling, but named last. */
 static bool
-telling(enum diff_kind k)
+telling(const struct suspect *s)
 {
-	return k == DK_DIRORDER || k == DK_RANDOM || k == DK_ERRORS || k == DK_CONTENTS || k == DK_TIME;
+	switch (s->kind) {
+	case DK_DIRORDER: case DK_RANDOM: case DK_ERRORS: case DK_TIME:
+		return true;
+	case DK_CONTENTS:
+		return !pipe_or_socket(s) || s->ret_differs;
+	case DK_OTHER:
+		return s->cls != NULL;
+	default:
+		return false;
+	}
 }
 
 /* Is there a suspect that the data explains better than the order of
- * tasks (runs interleave their processes differently anyway)?  Time is
- * read everywhere and does not count. */
+ * tasks (runs interleave their processes differently anyway)? */
 static bool
 data_suspect(const struct ex *x)
 {
 	for (size_t i = 0; i < x->nsus; i++)
-		if (telling(x->sus[i].kind) && x->sus[i].kind != DK_TIME &&
-		    !(x->sus[i].kind == DK_CONTENTS && x->sus[i].cls))
+		if (telling(&x->sus[i]) && x->sus[i].kind != DK_TIME)
 			return true;
 	return false;
 }
 
-/* The suspect the verdict names, or NULL. */
+/* The suspect the verdict names, or NULL: the nearest telling one, time
+ * last, else the nearest. */
 static const struct suspect *
 verdict_of(const struct ex *x)
 {
 	for (size_t i = 0; i < x->nsus; i++)
-		if (telling(x->sus[i].kind) && x->sus[i].tid_b == x->div.tid_b)
+		if (telling(&x->sus[i]) && x->sus[i].kind != DK_TIME)
 			return &x->sus[i];
 	for (size_t i = 0; i < x->nsus; i++)
-		if (telling(x->sus[i].kind))
+		if (telling(&x->sus[i]))
 			return &x->sus[i];
 	return x->nsus ? &x->sus[0] : NULL;
 }
@@ -574,6 +607,13 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 	memset(&sf, 0, sizeof sf);
 	if ((e = trace_diff(o->pass, o->fail, &dopt, NULL, err, errlen)) < 0)
 		goto done;
+	if (!x->diverged && x->have_order) {	/* only the order of tasks differs */
+		x->div = x->order_div;
+		snprintf(x->why, sizeof x->why, "made by another task");
+		memcpy(x->sus, x->order_sus, sizeof x->sus);
+		x->nsus = x->norder_sus;
+		x->diverged = true;
+	}
 	if (!x->diverged) {	/* no difference at all: the suspects are the last ones */
 		x->div.kind = DK_END;
 		x->div.seq_a = x->div.seq_b = -1;
