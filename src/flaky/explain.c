@@ -756,6 +756,13 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 		json_object_set_new(j, "pass", json_pack("{s:s,s:s}", "trace", o->pass, "end", sp.end));
 		json_object_set_new(j, "fail", json_pack("{s:s,s:s}", "trace", o->fail, "end", sf.end));
 		json_object_set_new(j, "counts", counts);
+		json_t *firsts = json_object();
+		for (int k = 0; k < DK__N; k++)
+			if (x->count[k])
+				json_object_set_new(firsts, tracediff_kind_name((enum diff_kind)k),
+				    json_pack("{s:I,s:I}", "pass_event", (json_int_t)x->first_a[k], "fail_event",
+				    (json_int_t)x->first_b[k]));
+		json_object_set_new(j, "first", firsts);
 		json_object_set_new(j, "divergence", x->div.kind == DK_END && x->div.seq_b < 0 ?
 		    json_pack("{s:s}", "kind", "end") :
 		    json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:s,s:n}", "kind", tracediff_kind_name(x->div.kind),
@@ -787,6 +794,11 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 			    tracediff_kind_name(s->kind), s->cls ? ", chaos class " : "", s->cls ? s->cls : "");
 		}
 	}
+	for (int k = 0; k < DK_CALLS; k++)
+		if ((k == DK_DIRORDER || k == DK_ERRORS) && x->count[k] && x->first_b[k] > x->div.seq_b &&
+		    x->div.seq_b >= 0 && (v == NULL || v->kind != (enum diff_kind)k))
+			fprintf(o->out, "after that point, %s differ too, first at event %lld of FAIL: another "
+			    "suspect\n", k == DK_DIRORDER ? "directory orders" : "errors", x->first_b[k]);
 	fprintf(o->out, "differences by kind:");
 	for (int k = 0; k < DK__N; k++)
 		if (x->count[k]) {
