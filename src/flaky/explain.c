@@ -791,7 +791,7 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 		for (size_t i = 0; i < x->nsus && i < SHOWN; i++) {
 			const struct suspect *s = &x->sus[i];
 			fprintf(o->out, "  event %lld (task %lld): %s: %s%s%s\n", s->seq_b, s->tid_b, s->text_b,
-			    tracediff_kind_name(s->kind), s->cls ? ", chaos class " : "", s->cls ? s->cls : "");
+			    tracediff_kind_name(s->kind), s->cls ? ", class " : "", s->cls ? s->cls : "");
 		}
 	}
 	for (int k = 0; k < DK_CALLS; k++)
