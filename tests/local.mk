@@ -41,9 +41,12 @@ TEST_PROGS = \
 	tests/progs/numbers \
 	tests/progs/hostile \
 	tests/progs/settings \
-	tests/progs/outputs
+	tests/progs/outputs \
+	tests/progs/flaky
 check_PROGRAMS += $(TEST_PROGS)
 
+tests_progs_flaky_SOURCES = tests/progs/flaky.c tests/progs/progs.h
+tests_progs_flaky_LDADD = -lpthread
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
 tests_progs_fdops_SOURCES = tests/progs/fdops.c tests/progs/progs.h
 tests_progs_clock_SOURCES = tests/progs/clock.c tests/progs/progs.h
@@ -114,6 +117,7 @@ RR_TESTS = \
 	tests/hostile-format.sh \
 	tests/hostile-procs.sh \
 	tests/outputs.sh \
+	tests/chaos.sh \
 	tests/diff-traces.sh \
 	tests/flaky.sh
 TESTS += $(RR_TESTS)
