@@ -103,6 +103,22 @@ is "$($JQ -r '.failures[0].kind' out)" timeout "run --timeout: of kind timeout"
 run_to 60 "$DIOS_REPLAY" -q c6/fail-1.json.zst </dev/null >/dev/null 2>"$T/rerr"
 is "$?" 143 "run --timeout: the trace is kept and replays to the same end (SIGTERM)"
 
+# A time budget; a test runner (make) as one tree of processes.
+flaky run -o c10 --runs 0 --time 1s --json -- sleep 0.3
+ok "run --time 1s: stops after the budget, no failure: 1 ($($JQ -c .runs out) runs)" "$st" -eq 1 -a \
+    "$($JQ .runs out)" -ge 2 -a "$($JQ .runs out)" -le 5
+if command -v make >/dev/null 2>&1; then
+	mkdir mk && printf 'check:\n\t@sh -c %s\n' "'$(echo "$RAND" | sed 's/\$/$$/g')'" >mk/Makefile
+	(cd mk && run_to 120 "$DIOS_FLAKY" run -o ../c11 --runs 400 -- make -s check) </dev/null >out 2>err
+	st=$?
+	ok "run -- make check: a failing make is caught (status 2 kept, its recipe failed)" "$st" -eq 0 -a \
+	    -n "$(grep 'failed (exit 2)' out)" -a -n "$(grep 'check.*Error 1' c11/fail-*.log)"
+	run_to 60 "$DIOS_REPLAY" -q c11/fail-*.json.zst </dev/null >/dev/null 2>"$T/rerr"
+	is "$?" 2 "run -- make check: the failing make replays with status 2"
+else
+	skip "run -- make check" "make is not installed"
+fi
+
 # 6. Bad input: one line, status 2, nothing overwritten.
 flaky run --frobnicate -- true
 ok "run: an unknown option is a usage error" "$st" -eq 2
