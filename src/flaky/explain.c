@@ -596,7 +596,7 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 	json_t *chaos, *cj = json_null();
 	const json_t *pe = NULL;
 	const char *pwhat = "";
-	bool sched = false, pbefore = false;
+	bool pbefore = false;
 	int e;
 
 	if (x == NULL) {
@@ -625,7 +625,6 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 
 	/* The static verdict. */
 	if (x->div.kind == DK_CALLS && strcmp(x->why, "made by another task") == 0 && !data_suspect(x)) {
-		sched = true;
 		vcls = "sched";
 		snprintf(verdict, sizeof verdict, "the failure follows the order of tasks: task %lld made "
 		    "%s (event %lld) where the passing run's task made %s", x->div.tid_b, x->div.sys,
@@ -833,7 +832,6 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 	else
 		fprintf(o->out, "FAIL was recorded without chaos, so no cause could be taken away and "
 		    "tried again: the verdict is a suspect, not a proof\n");
-	(void)sched;
 done:
 	if (nw) {
 		if (nw->dir[0])
