@@ -118,7 +118,8 @@ RR_TESTS = \
 	tests/hostile-procs.sh \
 	tests/outputs.sh \
 	tests/chaos.sh \
-	tests/diff-traces.sh
+	tests/diff-traces.sh \
+	tests/flaky.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.
