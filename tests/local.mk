@@ -42,9 +42,12 @@ TEST_PROGS = \
 	tests/progs/hostile \
 	tests/progs/settings \
 	tests/progs/outputs \
+	tests/progs/flaky \
 	tests/progs/injectme
 check_PROGRAMS += $(TEST_PROGS)
 
+tests_progs_flaky_SOURCES = tests/progs/flaky.c tests/progs/progs.h
+tests_progs_flaky_LDADD = -lpthread
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
 tests_progs_fdops_SOURCES = tests/progs/fdops.c tests/progs/progs.h
 tests_progs_clock_SOURCES = tests/progs/clock.c tests/progs/progs.h
@@ -116,7 +119,9 @@ RR_TESTS = \
 	tests/hostile-format.sh \
 	tests/hostile-procs.sh \
 	tests/outputs.sh \
+	tests/chaos.sh \
 	tests/diff-traces.sh \
+	tests/flaky.sh \
 	tests/inject.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c

@@ -155,7 +155,8 @@ io_enter(struct chaos *ch, const struct task *t, const struct call *c, struct pe
 	/* Decide first, look at the descriptor only when it matters: the
 	 * same stream of choices whatever the descriptors are. */
 	bool want_eagain = chance(ch, CH_IO, 8), want_short = chance(ch, CH_IO, 4);
-	uint64_t cut = 1 + below(ch, CH_IO, count > 1 ? count - 1 : 1);
+	/* small cuts as often as large ones: 1 + below 2^0..2^12 */
+	uint64_t cut = 1 + below(ch, CH_IO, 1ull << below(ch, CH_IO, 13));
 	if (!want_eagain && !want_short)
 		return;
 	fd_kind(t->tid, (int)c->a[0], &type, &nonblock, &stream);
@@ -171,7 +172,7 @@ io_enter(struct chaos *ch, const struct task *t, const struct call *c, struct pe
 	/* A read may return less than there is; a write only when it would
 	 * not block, and a pipe's of at most PIPE_BUF bytes is all or nothing. */
 	if (rd || (nonblock && (type == S_IFSOCK || count > 4096))) {
-		act->count = cut;
+		act->count = cut < count ? cut : count - 1;
 		act->why = class_why[CH_IO];
 	}
 }
@@ -206,9 +207,9 @@ chaos_clock(struct perturber *p, const struct task *t, clockid_t id, struct time
 	(void)id;
 	if (!on(ch, CH_TIME))
 		return NULL;
-	if (chance(ch, CH_TIME, 8)) {
+	if (chance(ch, CH_TIME, 4)) {
 		int64_t step = (int64_t)below(ch, CH_TIME, 50000000);		/* < 50 ms */
-		if (chance(ch, CH_TIME, 32))
+		if (chance(ch, CH_TIME, 8))
 			step += 1000000000LL * (1 + (int64_t)below(ch, CH_TIME, 2));	/* a jump of seconds */
 		if (ch->skew_ns + step > SKEW_MAX_NS)
 			step = SKEW_MAX_NS - ch->skew_ns;
@@ -340,6 +341,7 @@ chaos_new(unsigned mask, uint64_t seed)
 	ch->pb.clock = chaos_clock;
 	ch->pb.exit = chaos_exit;
 	ch->pb.pick = on(ch, CH_SCHED) ? chaos_pick : NULL;
+	ch->pb.pick_why = class_why[CH_SCHED];
 	ch->pb.describe = chaos_describe;
 	ch->pb.free = chaos_free;
 	ch->pb.state = ch;

@@ -58,6 +58,8 @@ struct task {
 	pid_t group;
 	uint64_t held_seq;
 	bool keep_turn;
+	bool deferred;		/* k->pick sent its call after the others' (the module
+				 * handling it may say so; it clears it) */
 	struct task *next;
 };
 
@@ -137,10 +139,9 @@ struct kernel {
 	bool kill_orphans;
 	struct sgroup *groups;
 	uint64_t held_next;
-	/* Serial: which of n >= 1 waiting tasks of a group goes next, 0..n-1
-	 * in the order their stops came (dios-record --chaos: the perturber's
-	 * pick); NULL: the first.  With it, a task's own stop waits with the
-	 * others', so each stop is a choice. */
+	/* Serial: at a call's entry of the task that ran while others of its
+	 * group wait, pick(pick_arg, 2) == 1 sends it after them (dios-record
+	 * --chaos: another order of the threads' calls); NULL: it goes first. */
 	unsigned (*pick)(void *arg, unsigned n);
 	void *pick_arg;
 };

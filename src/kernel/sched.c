@@ -94,41 +94,8 @@ at_entry(int st)
 	return st >> 8 == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8));
 }
 
-/* k->pick's choice among the held stops of g that may go, or NULL. */
-static struct task *
-pick_held(struct kernel *k, struct sgroup *g)
-{
-	unsigned n = 0, i;
-	struct task *t;
-
-	for (t = k->tasks; t; t = t->next)
-		if (may_go(k, g, t)) {
-			if (!at_entry(t->held_status))
-				return NULL;	/* exits and signals first, as they came */
-			n++;
-		}
-	if (n == 0)
-		return NULL;
-	i = n > 1 ? k->pick(k->pick_arg, n) % n : 0;
-	/* the i-th in the order they came (of the first 64) */
-	struct task *order[64];
-	unsigned m = 0;
-	for (t = k->tasks; t && m < 64; t = t->next)
-		if (may_go(k, g, t))
-			order[m++] = t;
-	/* sort by held_seq (few tasks: insertion) */
-	for (unsigned a = 1; a < m; a++)
-		for (unsigned b = a; b > 0 && order[b]->held_seq < order[b - 1]->held_seq; b--) {
-			struct task *x = order[b];
-			order[b] = order[b - 1];
-			order[b - 1] = x;
-		}
-	return m ? order[i < m ? i : m - 1] : NULL;
-}
-
 /* While no task of g runs its own code: the held stop that came first
- * (vfork parents wait for their child instead; with k->pick, the one it
- * picks) is handled. */
+ * (vfork parents wait for their child instead) is handled. */
 int
 sched_next(struct kernel *k, struct sgroup *g)
 {
@@ -138,8 +105,6 @@ sched_next(struct kernel *k, struct sgroup *g)
 		struct task *n = first_new(k, g);
 		if (n && !n->held)
 			break;	/* its first stop comes first: wait for it */
-		if (n == NULL && k->pick)
-			n = pick_held(k, g);
 		if (n == NULL)
 			for (struct task *t = k->tasks; t; t = t->next)
 				if (may_go(k, g, t) && (n == NULL || t->held_seq < n->held_seq))
@@ -196,21 +161,19 @@ sched_stop(struct kernel *k, struct task *t, int st)
 		return sched_next(k, g);
 	}
 	if (k->pick && first == NULL && at_entry(st)) {
-		/* A choice between this call and the calls waiting, when all
-		 * wait at a call's entry: there each one's turn writes its
-		 * event (at once, or at its exit), so replay's order follows.
-		 * A call's exit, a clone's event stop or a signal that waits
-		 * keeps its place, as without a pick. */
-		bool others = false, entries = true;
+		/* A choice: this call now, or after the stops that wait, in
+		 * the order they came.  Replay does the same where the trace
+		 * has another task's event next (this one is not due: it
+		 * waits), whatever those stops are: a choice among them would
+		 * not be, for a stop that writes no event (a clone's exit). */
 		for (struct task *o = k->tasks; o; o = o->next)
 			if (o != t && may_go(k, g, o)) {
-				others = true;
-				entries = entries && at_entry(o->held_status);
+				if (k->pick(k->pick_arg, 2) == 0)
+					break;
+				sched_hold(k, t, st);
+				t->deferred = true;
+				return sched_next(k, g);
 			}
-		if (others && entries) {
-			sched_hold(k, t, st);
-			return sched_next(k, g);
-		}
 	}
 	if ((e = kernel_on_stop(k, t, st)) < 0)
 		return e;

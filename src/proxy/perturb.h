@@ -52,10 +52,11 @@ struct perturber {
 	 * the event's "perturbed" text, or NULL when it changed nothing.  NULL:
 	 * never. */
 	const char *(*exit)(struct perturber *p, const struct task *t, const struct call *c);
-	/* The serial schedule (kernel.h): which of n >= 1 tasks that wait for
-	 * their group's turn goes next, 0..n-1 in the order they came.  NULL:
-	 * the first. */
+	/* The serial schedule (kernel.h, k->pick): a number below n (2: does
+	 * the call of the thread that ran go after those of the threads that
+	 * wait?).  NULL: never. */
 	unsigned (*pick)(struct perturber *p, unsigned n);
+	const char *pick_why;	/* the "perturbed" of a call pick sent after others */
 	/* What the header says of it ("perturbed": {...}); new reference,
 	 * NULL: nothing. */
 	json_t *(*describe)(struct perturber *p);

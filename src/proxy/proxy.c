@@ -423,6 +423,9 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 	}
 	if (c->sc && (c->sc->flags & SC_EXEC))
 		note_exec_path(t, c);
+	if (t->deferred && p->conf.perturb)
+		mark_perturbed(p->conf.perturb, c, p->conf.perturb->pick_why);
+	t->deferred = false;
 	if (c->sc == NULL)
 		note_unknown(p, sc_any_name(c->nr, nb));
 	else if (perturb_enter(p, t, c)) {
