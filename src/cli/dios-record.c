@@ -208,11 +208,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: trace written to %s (%llu events, %s)%s\n", progname, out,
 		    (unsigned long long)ps->events, human_size((unsigned long long)st.st_size, hs),
 		    json_object_size(ps->unknown) ? "; incomplete: it has calls dios does not know" : "");
-		if (pb && o.inject)
-			fprintf(stderr, "%s: inject changed %llu call%s (%zu rule%s, seed %llu)\n", progname,
+		if (pb && o.inject) {
+			const struct spec *sp = inject_spec(pb);
+			char sd[40] = "";
+			if (spec_random(sp))
+				snprintf(sd, sizeof sd, ", seed %llu", (unsigned long long)inject_seed(pb));
+			fprintf(stderr, "%s: inject changed %llu call%s (%zu rule%s%s)\n", progname,
 			    (unsigned long long)pb->applied, pb->applied == 1 ? "" : "s",
-			    spec_rules(inject_spec(pb)), spec_rules(inject_spec(pb)) == 1 ? "" : "s",
-			    (unsigned long long)inject_seed(pb));
+			    spec_rules(sp), spec_rules(sp) == 1 ? "" : "s", sd);
+		}
 		else if (pb)
 			fprintf(stderr, "%s: chaos changed %llu call%s (seed %llu)\n", progname,
 			    (unsigned long long)pb->applied, pb->applied == 1 ? "" : "s",
