@@ -42,9 +42,11 @@ TEST_PROGS = \
 	tests/progs/hostile \
 	tests/progs/settings \
 	tests/progs/outputs \
-	tests/progs/flaky
+	tests/progs/flaky \
+	tests/progs/fuzzme
 check_PROGRAMS += $(TEST_PROGS)
 
+tests_progs_fuzzme_SOURCES = tests/progs/fuzzme.c tests/progs/progs.h
 tests_progs_flaky_SOURCES = tests/progs/flaky.c tests/progs/progs.h
 tests_progs_flaky_LDADD = -lpthread
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
@@ -118,6 +120,7 @@ RR_TESTS = \
 	tests/hostile-procs.sh \
 	tests/outputs.sh \
 	tests/chaos.sh \
+	tests/model.sh \
 	tests/diff-traces.sh \
 	tests/flaky.sh
 TESTS += $(RR_TESTS)
