@@ -146,3 +146,14 @@ check-fuzz: $(check_PROGRAMS) $(bin_PROGRAMS)
 	    srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/tests/unit/asan-io.sh
 .PHONY: check-fuzz
 
+
+# Call stacks of a traced task (src/kernel/stack.c): a chain of calls built
+# with frame pointers and without, unwound and symbolized.
+check_PROGRAMS += tests/unit/test-stack tests/unit/stack-chain-fp tests/unit/stack-chain-nofp
+TESTS += tests/unit/test-stack
+tests_unit_test_stack_SOURCES = tests/unit/test-stack.c tests/unit/tap.h
+tests_unit_test_stack_LDADD = $(DIOS_LIBS)
+tests_unit_stack_chain_fp_SOURCES = tests/unit/stack-chain.c
+tests_unit_stack_chain_fp_CFLAGS = -g -O2 -fno-omit-frame-pointer
+tests_unit_stack_chain_nofp_SOURCES = tests/unit/stack-chain.c
+tests_unit_stack_chain_nofp_CFLAGS = -g -O2 -fomit-frame-pointer
