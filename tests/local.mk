@@ -42,11 +42,15 @@ TEST_PROGS = \
 	tests/progs/hostile \
 	tests/progs/settings \
 	tests/progs/outputs \
-	tests/progs/flaky
+	tests/progs/flaky \
+	tests/progs/stacky
 check_PROGRAMS += $(TEST_PROGS)
 
 tests_progs_flaky_SOURCES = tests/progs/flaky.c tests/progs/progs.h
 tests_progs_flaky_LDADD = -lpthread
+# -g whatever CFLAGS say: tests/stacks.sh looks for its functions and lines.
+tests_progs_stacky_SOURCES = tests/progs/stacky.c tests/progs/progs.h
+tests_progs_stacky_CFLAGS = -g -O2
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
 tests_progs_fdops_SOURCES = tests/progs/fdops.c tests/progs/progs.h
 tests_progs_clock_SOURCES = tests/progs/clock.c tests/progs/progs.h
@@ -118,6 +122,7 @@ RR_TESTS = \
 	tests/hostile-procs.sh \
 	tests/outputs.sh \
 	tests/chaos.sh \
+	tests/stacks.sh \
 	tests/diff-traces.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
