@@ -6,8 +6,13 @@ bench_reads_SOURCES = bench/reads.c
 bench_clock_SOURCES = bench/clock.c
 bench_threads_SOURCES = bench/threads.c
 bench_threads_LDADD = -lpthread
-EXTRA_DIST += bench/run.sh
+EXTRA_DIST += bench/run.sh bench/stacks.sh
 
 bench: dios-record$(EXEEXT) dios-replay$(EXEEXT) bench/reads$(EXEEXT) bench/clock$(EXEEXT) bench/threads$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/run.sh $(abs_top_builddir)
 .PHONY: bench
+
+# make bench-stacks: dios-record --stacks against plain recording (bench/stacks.sh).
+bench-stacks: dios-record$(EXEEXT) bench/reads$(EXEEXT)
+	$(SHELL) $(srcdir)/bench/stacks.sh $(abs_top_builddir)
+.PHONY: bench-stacks

@@ -6,7 +6,10 @@
  * threads attached with the promise that dios has them ptrace-stopped
  * (dwfl_linux_proc_attach(..., true): libdwfl reads their registers and
  * memory with ptrace and neither attaches nor detaches).  Symbols and DWARF
- * are read by libdwfl on first use of each module and kept with it.
+ * are read by libdwfl on first use of each module and kept with it.  Names
+ * are kept too, per process and address (as strace does): libdwfl looks a
+ * symbol up by a walk over the whole symbol table, a few hundred
+ * microseconds in libc.
  */
 #include "config.h"
 #include <errno.h>
@@ -27,6 +30,7 @@
  * whose process is known. */
 #define PROCS 16
 #define TIDS 64
+#define NAMES 1024	/* names kept per process (a power of two) */
 
 struct proc {
 	pid_t tgid;		/* 0: a free slot */
@@ -34,6 +38,7 @@ struct proc {
 	bool stale;		/* mappings changed: report the modules again */
 	bool attached;		/* dwfl_linux_proc_attach done */
 	unsigned long used;
+	struct name { uint64_t pc; char *text; } *names;	/* NAMES of them, or NULL */
 };
 
 static struct proc procs[PROCS];
@@ -77,10 +82,22 @@ tgid_of(pid_t tid)
 }
 
 static void
+names_clear(struct proc *pr)
+{
+	if (pr->names == NULL)
+		return;
+	for (unsigned i = 0; i < NAMES; i++)
+		free(pr->names[i].text);
+	free(pr->names);
+	pr->names = NULL;
+}
+
+static void
 proc_close(struct proc *pr)
 {
 	if (pr->dwfl)
 		dwfl_end(pr->dwfl);
+	names_clear(pr);
 	memset(pr, 0, sizeof *pr);
 }
 
@@ -90,6 +107,7 @@ proc_report(struct proc *pr)
 {
 	int r;
 
+	names_clear(pr);
 	dwfl_report_begin(pr->dwfl);
 	r = dwfl_linux_proc_report(pr->dwfl, pr->tgid);
 	if (dwfl_report_end(pr->dwfl, NULL, NULL) != 0 && r == 0)
@@ -215,26 +233,21 @@ add(char *buf, size_t n, size_t len, const char *fmt, ...)
 	return len + (size_t)k < n ? len + (size_t)k : n - 1;
 }
 
-int
-stack_symbolize(pid_t tid, uint64_t pc, char *buf, size_t n)
+/* Names pc - 1 of pr's process in buf, as stack_symbolize says. */
+static size_t
+name_of(struct proc *pr, uint64_t pc, char *buf, size_t n)
 {
 	Dwarf_Addr a = pc - 1, rel = a;
-	struct proc *pr;
 	Dwfl_Module *m;
 	const char *name, *base, *sym, *file;
 	GElf_Off off = 0;
 	GElf_Sym s;
 	Dwfl_Line *line;
 	size_t len = 0;
-	int e, lineno = 0;
+	int lineno = 0;
 
-	if (n == 0)
-		return -EINVAL;
-	buf[0] = '\0';
-	if ((pr = proc_get(tid, &e)) == NULL)
-		return e;
 	if ((m = dwfl_addrmodule(pr->dwfl, a)) == NULL)
-		return (int)add(buf, n, 0, "?+%#llx", (unsigned long long)a);
+		return add(buf, n, 0, "?+%#llx", (unsigned long long)a);
 	name = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 	if (name == NULL)
 		name = "?";
@@ -250,6 +263,40 @@ stack_symbolize(pid_t tid, uint64_t pc, char *buf, size_t n)
 	if ((line = dwfl_module_getsrc(m, a)) != NULL &&
 	    (file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL)) != NULL && lineno > 0)
 		len = add(buf, n, len, " (%s:%d)", file, lineno);
+	return len;
+}
+
+int
+stack_symbolize(pid_t tid, uint64_t pc, char *buf, size_t n)
+{
+	struct proc *pr;
+	struct name *nm = NULL;
+	size_t len;
+	int e;
+
+	if (n == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	if ((pr = proc_get(tid, &e)) == NULL)
+		return e;
+	if (pr->names == NULL)
+		pr->names = calloc(NAMES, sizeof *pr->names);
+	if (pr->names) {
+		nm = &pr->names[(pc * 0x9e3779b97f4a7c15ull) >> 54 & (NAMES - 1)];
+		if (nm->text && nm->pc == pc) {
+			snprintf(buf, n, "%s", nm->text);
+			return (int)strlen(buf);
+		}
+	}
+	len = name_of(pr, pc, buf, n);
+	if (nm && len + 1 < n) {	/* not cut: kept */
+		char *t = strdup(buf);
+		if (t) {
+			free(nm->text);
+			nm->text = t;
+			nm->pc = pc;
+		}
+	}
 	return (int)len;
 }
 
