@@ -549,12 +549,13 @@ proxy_due(struct module *m, struct kernel *k)
 	return 0;
 }
 
-/* The task's share of its descriptor table's lock (task_exit, or the
- * kernel forgetting a task it killed). */
+/* The task's share of its descriptor table's lock, and what stack.h kept
+ * for it (task_exit, or the kernel forgetting a task it killed). */
 static void
 proxy_task_release(struct module *m, struct task *t)
 {
 	(void)m;
+	stack_forget(t->tid);
 	if (t->mod) {
 		struct ptask *pt = t->mod;
 		if (pt->holds && pt->fl)
@@ -574,7 +575,6 @@ proxy_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
 	    "tid", json_int64(t->vtid), "event", "exit");
 
 	proxy_task_release(m, t);
-	stack_forget(t->tid);
 	if (ev == NULL)
 		return;
 	if (WIFSIGNALED(status))
