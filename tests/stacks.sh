@@ -4,7 +4,7 @@
 # program's functions and lines at its calls; without it, only the events
 # --chaos changed have one, and a perturbed getdents64 of ls names libc's
 # readdir; such traces validate and replay; dios-trace cat shows the frames
-# under the call.
+# under the call, and dios-trace diff takes no stack for a difference.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 STACKY=$PROGS/stacky
@@ -63,6 +63,8 @@ is "$st" 0 "stacky without --stacks exits 0"
 is "$(events "$T/p.json.zst" '.stack')" 0 "without --stacks no event has a stack"
 run pcat "$top_builddir/dios-trace" cat "$T/p.json.zst"
 is "$(grep -c '^ > ' "$T/pcat.o")" 0 "and dios-trace cat shows none"
+run diff "$top_builddir/dios-trace" diff "$T/p.json.zst" "$T/s.json.zst"
+is "$st" 0 "dios-trace diff: a trace with stacks and one without differ in nothing (a stack is no result)"
 
 # --- --chaos: the perturbed calls have their stack -----------------------
 mkdir -p "$T/d" && (cd "$T/d" && for i in $(seq 1 20); do : >"f$i"; done)
