@@ -324,10 +324,12 @@ stack_json(pid_t tid, int max)
 void
 stack_remap(pid_t pid)
 {
-	pid_t tgid = tgid_of(pid);
+	pid_t tgid = 0;
 
+	/* Nothing kept (a recording without --stacks): not even a look at
+	 * /proc. */
 	for (unsigned i = 0; i < PROCS; i++)
-		if (procs[i].tgid && procs[i].tgid == tgid)
+		if (procs[i].tgid && (tgid || (tgid = tgid_of(pid)) != 0) && procs[i].tgid == tgid)
 			procs[i].stale = true;
 }
 
