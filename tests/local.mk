@@ -43,9 +43,11 @@ TEST_PROGS = \
 	tests/progs/settings \
 	tests/progs/outputs \
 	tests/progs/flaky \
-	tests/progs/stacky
+	tests/progs/stacky \
+	tests/progs/fuzzme
 check_PROGRAMS += $(TEST_PROGS)
 
+tests_progs_fuzzme_SOURCES = tests/progs/fuzzme.c tests/progs/progs.h
 tests_progs_flaky_SOURCES = tests/progs/flaky.c tests/progs/progs.h
 tests_progs_flaky_LDADD = -lpthread
 # -g whatever CFLAGS say: tests/stacks.sh looks for its functions and lines.
@@ -123,7 +125,9 @@ RR_TESTS = \
 	tests/outputs.sh \
 	tests/chaos.sh \
 	tests/stacks.sh \
-	tests/diff-traces.sh
+	tests/model.sh \
+	tests/diff-traces.sh \
+	tests/flaky.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.

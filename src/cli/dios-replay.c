@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/common.h"
+#include "model/model.h"
+#include "trace/blobline.h"
+#include "trace/number.h"
 #include "trace/blobstore.h"
 #include "trace/bytes.h"
 #include "config/exitcodes.h"
@@ -390,6 +393,74 @@ free_strv(char **v)
 	free(v);
 }
 
+/* -o: the run's trace, opened before the run: the header, then the blob
+ * lines of src (the content of the files it maps), as in src. */
+static struct trace_writer *
+open_run_trace(const struct dios_opts *o, const char *trace, const char *src, const json_t *hdr)
+{
+	struct trace_writer *w = NULL;
+	struct trace_reader *rd;
+	struct stat a, b;
+	json_t *line;
+	int e;
+
+	if (stat(o->output, &a) == 0 && stat(trace, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		die(DIOS_EXIT_USAGE, "-o %s names the trace being replayed: write the run elsewhere",
+		    o->output);
+	if ((e = trace_writer_open(&w, o->output, !o->force)) == -EEXIST)
+		die(DIOS_EXIT_ERROR, "%s already exists: choose another name with -o, or pass --force "
+		    "to overwrite it", o->output);
+	if (e < 0)
+		die(DIOS_EXIT_ERROR, "cannot write the run to %s: %s", o->output, strerror(-e));
+	if ((e = trace_write(w, hdr)) < 0)
+		die(DIOS_EXIT_ERROR, "cannot write the run to %s: %s", o->output, strerror(-e));
+	if ((e = trace_reader_open(&rd, src)) < 0)
+		die(DIOS_EXIT_ERROR, "%s: cannot read: %s", trace, strerror(-e));
+	while ((e = trace_read(rd, &line)) > 0) {
+		if (blob_is_line(line) && (e = trace_write(w, line)) < 0) {
+			json_decref(line);
+			die(DIOS_EXIT_ERROR, "cannot write the run to %s: %s", o->output, strerror(-e));
+		}
+		json_decref(line);
+	}
+	trace_reader_close(rd);
+	return w;
+}
+
+/* -o: the footer of the run's trace: how the program ended, or why the
+ * run stopped before. */
+static void
+close_run_trace(struct trace_writer *w, const char *path, const struct kernel *k,
+    const struct module *rep, enum replay_outcome out, const char *msg, const struct model *model)
+{
+	json_t *f = json_object(), *end = json_object();
+	char sb[16];
+	int e;
+
+	if (w == NULL)
+		return;
+	if (k->root_done && (out == RO_MATCHED || out == RO_MODELLED)) {
+		if (WIFSIGNALED(k->root_status))
+			json_object_set_new(end, "signal", json_string(signal_name(WTERMSIG(k->root_status), sb)));
+		else
+			json_object_set_new(end, "exit", json_int64(WEXITSTATUS(k->root_status)));
+		json_object_set_new(f, "end", end);
+	} else {
+		json_object_set_new(f, "end", end);
+		json_object_set_new(f, "aborted", json_string(msg ? msg : "the replay stopped"));
+	}
+	json_object_set_new(f, "events", json_uint64(replay_written(rep)));
+	if (model) {
+		const struct model_stats *ms = model_stats(model);
+		json_object_set_new(f, "model", json_pack("{s:b, s:o, s:o, s:O}", "left", replay_left(rep) != NULL,
+		    "answered", json_uint64(ms->answered), "unmodelled", json_uint64(ms->unmodelled),
+		    "why", ms->why));
+	}
+	if ((e = trace_write(w, f)) < 0 || (e = trace_writer_close(w)) < 0)
+		warnx_("writing the run to %s failed: %s", path, strerror(-e));
+	json_decref(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -577,7 +648,16 @@ main(int argc, char **argv)
 	if (meanwhile && trace_check_start(&chk.job, src, trace, &fns, &others) < 0)
 		check_now(&chk);
 
+	struct trace_writer *runw = o.output ? open_run_trace(&o, trace, src, hdr) : NULL;
+	struct model *model = NULL;
+	if (o.model) {
+		if ((model = model_new(hdr, 0)) == NULL)
+			die(DIOS_EXIT_ERROR, "out of memory");
+		if (model_learn(model, src, err, sizeof err) < 0)
+			die(DIOS_EXIT_ERROR, "%s", err);
+	}
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
+	    .model = model, .out = runw,
 	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL,
 	    .bs = portable ? files.bs : NULL, .carried = &files.bs, .first_fix = &fix,
 	    .gate = meanwhile ? check_gate : NULL, .gate_ctx = &chk,
@@ -627,13 +707,32 @@ main(int argc, char **argv)
 		warnx_("%s", msg);
 		status = DIOS_EXIT_ERROR;
 		break;
+	case RO_MODELLED: {
+		const struct model_stats *ms = model_stats(model);
+		char *why = json_object_size(ms->why) ? json_dumps(ms->why, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if (!o.quiet)
+			warnx_("the run left the recording, and went on against the model:\n%s\n"
+			    "  the model answered %llu calls after %llu from the recording; %llu it could "
+			    "not model%s%s", msg ? msg : "", (unsigned long long)ms->answered,
+			    (unsigned long long)ms->followed, (unsigned long long)ms->unmodelled,
+			    why ? ": " : "", why ? why : "");
+		free(why);
+		status = status_to_exit(k.root_status);
+		break;
+	}
+	case RO_HANG:
+		warnx_("%s", msg);
+		status = DIOS_EXIT_DIVERGED;
+		break;
 	default:
 		if (!k.interrupted)
 			warnx_("%s", msg ? msg : "replay failed");
 		status = DIOS_EXIT_ERROR;
 		break;
 	}
+	close_run_trace(runw, o.output, &k, rep, out, msg, model);
 	replay_free(rep);
+	model_free(model);
 	elf_interp_free(&fix);
 	close_cache();
 	json_decref(files.ids);

@@ -26,9 +26,10 @@
 
 
 const struct opt_desc dios_options[] = {
-	OPT(output, 'o', OPT_STRING, CMD_RECORD, "FILE",
-	    "write the trace to FILE (default: trace.json.zst)"),
-	OPT(force, 'f', OPT_BOOL, CMD_RECORD, NULL,
+	OPT(output, 'o', OPT_STRING, CMD_BOTH, "FILE",
+	    "record: write the trace to FILE (default: trace.json.zst);\n"
+	    "                         replay: write the run as it was replayed to FILE"),
+	OPT(force, 'f', OPT_BOOL, CMD_BOTH, NULL,
 	    "let --output overwrite an existing file"),
 	OPT(portable, 0, OPT_BOOL, CMD_RECORD, NULL,
 	    "store the files the program maps (executable, loader,\n"
@@ -61,6 +62,9 @@ const struct opt_desc dios_options[] = {
 	    "let the cache hold SIZE bytes at most (K, M, G, T\n"
 	    "                         suffixes; default: 1G), removing the least recently\n"
 	    "                         used files"),
+	OPT(model, 0, OPT_BOOL, CMD_REPLAY, NULL,
+	    "where the run leaves the recording, go on against a model\n"
+	    "                         of the environment the trace saw (exit: the program's)"),
 	OPT(quiet, 'q', OPT_BOOL, CMD_BOTH, NULL,
 	    "record: no summary; replay: hide the program's output"),
 	OPT(pin, 0, OPT_BOOL, CMD_BOTH, NULL,

@@ -22,7 +22,8 @@ enum dios_cmd { CMD_RECORD = 1, CMD_REPLAY = 2 };
 
 struct dios_opts {
 	/* record */
-	char *output;		/* -o, --output FILE; NULL: trace.json.zst, never overwritten */
+	char *output;		/* -o, --output FILE; record: NULL is trace.json.zst, never
+				 * overwritten; replay: the run as replayed, NULL: none */
 	bool force;		/* -f, --force: allow -o to overwrite an existing file */
 	bool portable;		/* --portable: put the content of mapped files in the trace */
 	char *chaos;		/* --chaos CLASSES: perturb what the program sees (chaos.h); NULL: none */
@@ -34,6 +35,7 @@ struct dios_opts {
 	unsigned timeout;	/* --timeout SECONDS: no progress for this long is a divergence (0: never); default 10 */
 	bool cache;		/* --cache / --no-cache: portable traces' files in the cache that stays (default true), or in a temporary one */
 	unsigned long long cache_size;	/* --cache-size SIZE: bytes the cache may hold; default 1 GiB */
+	bool model;		/* --model: where the run leaves the recording, the environment model answers */
 	/* both */
 	bool quiet;		/* -q, --quiet: replay hides the program's output; record prints no summary */
 	bool serial;		/* --serial / --no-serial: threads one at a time (default true) */

@@ -388,6 +388,8 @@ note(struct diffstate *d, enum diff_kind k, const json_t *a, const json_t *b, co
 		d->first_a[k] = seq_of(a);
 		d->first_b[k] = seq_of(b);
 	}
+	if (d->o->on_diff)
+		d->o->on_diff(d->o->ctx, k, a, b, d->A.fds, d->B.fds, why);
 	if (d->reported || (d->o->ignore & (1u << k)) || d->o->brief)
 		return;
 	d->reported = true;
@@ -585,6 +587,8 @@ trace_diff(const char *pa, const char *pb, const struct tracediff_opts *o, FILE 
 	end_text(d->B.ftr, eb, sizeof eb);
 	if (strcmp(ea, eb) != 0) {
 		d->count[DK_END]++;
+		if (o->on_diff)
+			o->on_diff(o->ctx, DK_END, NULL, NULL, d->A.fds, d->B.fds, NULL);
 		if (!d->reported && !(o->ignore & (1u << DK_END)) && !o->brief) {
 			d->reported = true;
 			fprintf(out, "first difference: %s\n  A: %s\n  B: %s\n", kind_text[DK_END], ea, eb);

@@ -19,6 +19,9 @@
 #define DIOS_TRACEDIFF_H
 #include <stddef.h>
 #include <stdio.h>
+#include <jansson.h>
+
+struct fdpaths;
 
 enum diff_kind {
 	DK_TIME,	/* clock reads, sleeps, rdtsc: values differ */
@@ -45,6 +48,15 @@ struct tracediff_opts {
 	size_t sync;		/* calls that must agree in a row to resynchronise (default 3) */
 	size_t strsize;		/* strace -s for the rendered events (default 32) */
 	int brief;		/* print nothing; the status says it */
+	/* When set, called for every difference counted, in the order of the
+	 * walk, ignored kinds included: a and b are the two events (NULL for no
+	 * counterpart, both NULL for DK_END), fa and fb the descriptor tables as
+	 * they stand before them, why the reason text or NULL.  Nothing passed
+	 * is owned by the callee or valid after it returns.  For tools
+	 * (dios-flaky explain); the printed report is the same with or without. */
+	void (*on_diff)(void *ctx, enum diff_kind k, const json_t *a, const json_t *b,
+	    const struct fdpaths *fa, const struct fdpaths *fb, const char *why);
+	void *ctx;
 };
 
 /* The kind's name as printed and parsed ("time", "random", "ids",

@@ -82,6 +82,13 @@ struct replay {
 	struct elf_interp fix;		/* portable: interpreter bytes to restore after the exec */
 	bool gated;			/* conf.gate was called */
 	bool check_failed;		/* conf.checked refused a line: nothing more is read */
+	/* conf.model: the run left the recording (off); the report of where;
+	 * the calls the model answered since. */
+	bool off;
+	char *off_msg;
+	uint64_t off_calls;
+	uint64_t out_seq;		/* events written to conf.out */
+	int out_error;			/* the first error writing conf.out */
 };
 
 struct rtask {
@@ -101,7 +108,8 @@ struct rtask {
 	bool exec_again;		/* portable: the exec, prepared, is made again */
 	bool exec_cached;		/* its last exec ran the cache's copy (rp_exec_portable) */
 };
-enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP, EX_RESTART, EX_CLONE, EX_KEEP, EX_WAIT };
+enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP, EX_RESTART, EX_CLONE, EX_KEEP, EX_WAIT,
+	EX_MODEL_REAL };
 
 static inline struct replay *
 R(const struct module *m)
@@ -147,6 +155,9 @@ uint64_t rp_seq_of(const json_t *ev);
 json_t *rp_take(struct replay *r);
 /* Takes ahead[i] out of the order, matched before those in front of it (borrowed). */
 json_t *rp_take_ahead(struct replay *r, size_t i);
+/* An event of the run, as answered: written to conf.out (renumbered) and,
+ * from the trace, given to conf.model.  ev is not taken. */
+void rp_emit(struct replay *r, const json_t *ev, bool from_trace);
 /* "signal", "exit", "rdtsc"...: the kind of a task event; NULL for a call. */
 const char *rp_event_kind(const json_t *ev);
 /* The recorded id of the task an event is for (-1: none). */
@@ -169,6 +180,9 @@ enum verdict rp_lost(struct replay *r, struct kernel *k, struct task *t, int e);
 /* Stops the run with a divergence report: expected ev (or none), actual c. */
 enum verdict rp_diverge(struct replay *r, struct kernel *k, struct task *t, const json_t *ev,
     const struct call *c, const char *why, const char *which);
+/* conf.model: t's call, in a run that left the recording, answered by the
+ * model (replay.c). */
+enum verdict rp_model_call(struct replay *r, struct kernel *k, struct task *t);
 /* The stalled hook: no task can go on; stops the run with a report. */
 void replay_stalled(struct module *m, struct kernel *k);
 

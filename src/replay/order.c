@@ -17,6 +17,8 @@
 #include "inspect/render.h"
 #include "sys/xlat.h"
 #include "replay/internal.h"
+#include "model/model.h"
+#include "trace/number.h"
 
 /* Reads one event from the trace into *o (NULL at the end, after which
  * r->footer holds the last line when there is one). */
@@ -114,7 +116,27 @@ into_ring(struct replay *r, json_t *ev)
 	memmove(r->ring + 1, r->ring, (RING - 1) * sizeof r->ring[0]);
 	r->ring[0] = ev;
 	r->matched++;
+	rp_emit(r, ev, true);
 	return ev;
+}
+
+void
+rp_emit(struct replay *r, const json_t *ev, bool from_trace)
+{
+	if (from_trace && r->conf.model)
+		model_follow(r->conf.model, ev);
+	if (r->conf.out == NULL || r->out_error)
+		return;
+	json_t *copy = json_copy((json_t *)ev);
+	int e;
+	if (copy == NULL) {
+		r->out_error = -ENOMEM;
+		return;
+	}
+	json_object_set_new(copy, "seq", json_uint64(r->out_seq++));
+	if ((e = trace_write(r->conf.out, copy)) < 0)
+		r->out_error = e;
+	json_decref(copy);
 }
 
 /* Moves r->next into the ring of matched events; returns it (borrowed). */
@@ -190,6 +212,8 @@ dead_take(struct replay *r, pid_t v)
 void
 rp_advance(struct replay *r, struct kernel *k, struct task *at_stop)
 {
+	if (r->off)
+		return;	/* the model answers: the trace's order is over */
 	while (rp_peek(r) == 0 && r->next) {
 		const char *kind = rp_event_kind(r->next);
 		pid_t v = rp_owner_of(r->next);

@@ -23,6 +23,7 @@
 #include "kernel/tracee.h"
 #include "sys/xlat.h"
 #include "replay/internal.h"
+#include "model/model.h"
 
 struct rtask rp_empty_rtask;
 
@@ -139,6 +140,8 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		RT(t)->exec_again = false;
 		return V_EXIT_STOP;
 	}
+	if (r->off)
+		return rp_model_call(r, k, t);
 
 	if ((e = rp_peek(r)) < 0)
 		return rp_fail(r, k, "reading the trace failed at line %llu: %s",
@@ -212,6 +215,107 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		return rp_materialize(r, k, t);
 	ev = rp_take(r);
 	return answer(r, k, t, ev, ret);
+}
+
+/* The signal a kill, tgkill or tkill of t sends to t's own process or to
+ * t itself (by the ids the program knows), or 0. */
+static int
+kill_of_self(struct replay *r, struct task *t, const struct call *c)
+{
+	pid_t vp = rp_vproc(r, t);
+
+	switch (c->nr) {
+	case SYS_kill:
+		return ((pid_t)c->a[0] == vp || (pid_t)c->a[0] == 0) ? (int)c->a[1] : 0;
+	case SYS_tgkill:
+		return (pid_t)c->a[0] == vp && (pid_t)c->a[1] == t->vtid ? (int)c->a[2] : 0;
+	case SYS_tkill:
+		return (pid_t)c->a[0] == t->vtid ? (int)c->a[1] : 0;
+	}
+	return 0;
+}
+
+enum verdict
+rp_model_call(struct replay *r, struct kernel *k, struct task *t)
+{
+	struct call *c = &t->call;
+	struct rtask *rt = RTR(r, t);
+	uint64_t limit = r->conf.model_limit ? r->conf.model_limit : 100000;
+	json_t *ev;
+	long ret;
+	int ok;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
+	if (c->args == NULL && capture_entry(t->tid, c) < 0) {
+		json_decref(c->args);
+		c->args = json_object();
+	}
+	/* The model hands out descriptor numbers from the recorded table:
+	 * the real one must have them all first. */
+	if (rt->fds && rt->fds->npending)
+		return rp_materialize(r, k, t);
+	if (c->nr == SYS_futex || (c->sc && (c->sc->flags & SC_WAIT) && c->nr != SYS_waitid)) {
+		/* The threads meet, and children are reaped, for real (they
+		 * are tasks of the tree, named by their real ids); the event
+		 * is written at its exit. */
+		if (c->nr == SYS_wait4 && (pid_t)c->a[0] > 0) {
+			pid_t real = rp_id_real(r, (pid_t)c->a[0]);
+			struct user_regs_struct regs = c->regs;
+			if (real == 0) {
+				json_t *ev = json_pack("{s:I, s:s, s:O, s:s}", "tid", (json_int_t)t->vtid, "sys",
+				    "wait4", "args", c->args, "err", "ECHILD");
+				enum verdict v = ev ? (rp_emit(r, ev, false), answer(r, k, t, ev, -ECHILD)) :
+				    rp_fail(r, k, "out of memory");
+				json_decref(ev);
+				return v;
+			}
+			regs.rdi = (uint64_t)real;
+			if (regs_set(t->tid, &regs) < 0)
+				return rp_lost(r, k, t, -errno);
+		}
+		json_decref(rt->ev);
+		rt->ev = NULL;
+		rt->kind = EX_MODEL_REAL;
+		t->keep_turn = false;
+		return V_EXIT_STOP;
+	}
+	if (++r->off_calls > limit) {
+		rp_set_msg(r, RO_HANG, "a hang: after it left the recording the program made %llu calls "
+		    "without ending (a loop of calls that never ends?)", (unsigned long long)limit);
+		k->stop = true;
+		return V_STOP;
+	}
+	/* Calls that replay runs for real on the mirrored descriptor table
+	 * (close, dup, fcntl's F_DUPFD...) run for real here too: the model
+	 * follows their real result. */
+	enum replay_mode mode = c->sc && (c->sc->flags & SC_RUN_REAL) ? RM_RUN_REAL : RM_EMULATE;
+	if (c->sc && c->sc->fam && c->sc->fam->mode)
+		mode = c->sc->fam->mode(c);
+	if (mode == RM_RUN_REAL) {
+		json_decref(rt->ev);
+		rt->ev = NULL;
+		rt->kind = EX_MODEL_REAL;
+		return V_EXIT_STOP;
+	}
+	int sig = (c->sc && (c->sc->flags & SC_KILL)) ? kill_of_self(r, t, c) : 0;
+	if ((ev = model_answer(r->conf.model, t->vtid, t->tid, c)) == NULL)
+		return rp_fail(r, k, "out of memory");
+	if (sig > 0 && sig < 65) {
+		/* a signal to itself (abort, raise): it is sent, for real */
+		json_object_del(ev, "err");
+		json_object_set_new(ev, "ret", json_integer(0));
+	}
+	rp_emit(r, ev, false);
+	ret = event_result(ev, &ok);
+	enum verdict v = answer(r, k, t, ev, ret);
+	json_decref(ev);
+	if (sig > 0 && sig < 65 && v == V_RESUME && !k->stop) {
+		if (sig == SIGKILL)
+			kernel_kill_task(k, t);
+		else
+			syscall(SYS_tkill, t->tid, sig);
+	}
+	return v;
 }
 
 /* The signal a kill, tgkill or tkill sends. */
@@ -442,6 +546,37 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 	struct rtask *rt = RT(t);
 	struct call *c = &t->call;
 	int ok, e = 0;
+
+	if (rt->kind == EX_MODEL_REAL) {
+		/* a call that ran for real after the run left the recording:
+		 * a reaped child is told by the id the program knows */
+		if (c->nr == SYS_wait4 && c->ret > 0) {
+			pid_t v = 0;
+			for (size_t i = r->nids; i-- > 0;)
+				if (r->ids[i].tid == (pid_t)c->ret) {
+					v = r->ids[i].vtid;
+					break;
+				}
+			if (v > 0) {
+				rp_id_reaped(r, (pid_t)c->ret);
+				c->ret = v;
+				set_result(t, v);
+			}
+		}
+		if (c->nr != SYS_futex)
+			(void)capture_exit(t->tid, c);
+		rp_note_fds(rp_stdio_of(r, t), c, c->ret);
+		json_t *ev = event_new(0, t->vtid, c);
+		if (ev) {
+			json_object_del(ev, "seq");
+			rp_emit(r, ev, false);
+			model_follow(r->conf.model, ev);
+			json_decref(ev);
+		}
+		rt->kind = 0;
+		call_reset(c);
+		return 0;
+	}
 	long ret = event_result(rt->ev, &ok);
 
 	if ((rt->kind == EX_WAIT || rt->kind == EX_KEEP || rt->kind == EX_CLONE) &&
@@ -611,7 +746,20 @@ replay_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
 	struct replay *r = R(m);
 	struct rtask *rt = t->mod;
 
-	(void)status;
+	if (r->off) {
+		/* its end, as it came: the model has no recording of it */
+		char sb[16];
+		json_t *ev = json_pack("{s:I, s:s}", "tid", (json_int_t)t->vtid, "event", "exit");
+		if (ev && WIFSIGNALED(status))
+			json_object_set_new(ev, "signal", json_string(signal_name(WTERMSIG(status), sb)));
+		else if (ev)
+			json_object_set_new(ev, "exit", json_integer(WEXITSTATUS(status)));
+		if (ev)
+			rp_emit(r, ev, false);
+		json_decref(ev);
+		replay_task_release(m, t);
+		return;
+	}
 	if (rt == NULL || !rt->exit_taken)
 		rp_dead_add(r, t->vtid);
 	/* Killed inside a clone whose child it never announced: the child
@@ -635,6 +783,13 @@ replay_due(struct module *m, struct kernel *k)
 
 	if (r->outcome != RO_RUNNING)
 		return 0;
+	if (r->off) {
+		/* no order any more: a task held for its turn goes on */
+		for (struct task *t = k->tasks; t; t = t->next)
+			if (t->state == TS_PARKED && !t->dying)
+				return t->vtid;
+		return 0;
+	}
 	rp_advance(r, k, NULL);
 	return r->next ? rp_owner_of(r->next) : 0;
 }
@@ -685,6 +840,18 @@ replay_matched(const struct module *m)
 	return R(m)->matched;
 }
 
+const char *
+replay_left(const struct module *m)
+{
+	return R(m)->off ? (R(m)->off_msg ? R(m)->off_msg : "the run left the recording") : NULL;
+}
+
+uint64_t
+replay_written(const struct module *m)
+{
+	return R(m)->out_seq;
+}
+
 void
 replay_free(struct module *m)
 {
@@ -701,6 +868,7 @@ replay_free(struct module *m)
 	for (int i = 0; i < RING; i++)
 		json_decref(r->ring[i]);
 	free(r->msg);
+	free(r->off_msg);
 	rp_fdtab_put(r->root_fds);
 	free(r->ids);
 	free(r->dead);

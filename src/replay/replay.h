@@ -45,6 +45,19 @@ struct replay_conf {
 	 * (the run then stops; gate has the message).  NULL: the whole trace
 	 * was checked before. */
 	int (*checked)(void *ctx, uint64_t line);
+	/* dios-replay --model: where the run leaves the recording (the first
+	 * call that differs, an end before the recording's), it goes on
+	 * against this model of the environment (src/model/model.h, not
+	 * owned), which is given every event answered; NULL: the run stops
+	 * there with a divergence report. */
+	struct model *model;
+	/* Calls the model may answer before the run counts as a hang (a loop
+	 * of calls that never ends); 0: 100000. */
+	uint64_t model_limit;
+	/* dios-replay -o: every event of the run, as it was answered (from the
+	 * trace or the model), is written here in order, renumbered, so that
+	 * the trace replays this run strictly (not owned); NULL: none. */
+	struct trace_writer *out;
 };
 
 enum replay_outcome {
@@ -53,6 +66,8 @@ enum replay_outcome {
 	RO_DIVERGED,		/* report() says where and how */
 	RO_ERROR,		/* dios could not go on: bad trace, changed files... */
 	RO_CUT_SHORT,		/* the recording was cut short and replay reached its end */
+	RO_MODELLED,		/* the run left the recording and went on against the model to its end */
+	RO_HANG,		/* with the model: a loop of calls that never ends (model_limit) */
 };
 
 struct module *replay_new(const struct replay_conf *conf);
@@ -63,6 +78,10 @@ void replay_free(struct module *m);
  * several lines for a divergence, one for an error). */
 enum replay_outcome replay_outcome(struct module *m, const struct kernel *k, const char **msg);
 uint64_t replay_matched(const struct module *m);
+/* With conf.model: the report of where the run left the recording (NULL:
+ * it did not), and the number of events written to conf.out. */
+const char *replay_left(const struct module *m);
+uint64_t replay_written(const struct module *m);
 /* Called every second (kernel tick): stops the run with a report when the
  * program made no progress for conf.timeout seconds outside sleeps. */
 int replay_tick(struct module *m, struct kernel *k);

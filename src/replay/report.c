@@ -119,6 +119,12 @@ rp_diverge(struct replay *r, struct kernel *k, struct task *t, const json_t *ev,
 	}
 	if (len && s[len - 1] == '\n')
 		s[len - 1] = '\0';
+	if (r->conf.model && !r->off && t && c && r->outcome == RO_RUNNING) {
+		/* the model answers from here on */
+		r->off = true;
+		r->off_msg = s;
+		return rp_model_call(r, k, t);
+	}
 	rp_set_msg(r, RO_DIVERGED, "%s", s ? s : "divergence");
 	free(s);
 	k->stop = true;
@@ -217,7 +223,7 @@ replay_tick(struct module *m, struct kernel *k)
 	    r->ring[0] ? (unsigned long long)rp_seq_of(r->ring[0]) : 0ULL, want);
 	append_waiting(k, &s, &len);
 	append(&s, &len, "\n  (raise --timeout if the program computes this long between calls)");
-	rp_set_msg(r, RO_DIVERGED, "%s", s ? s : "divergence: no progress");
+	rp_set_msg(r, r->off ? RO_HANG : RO_DIVERGED, "%s", s ? s : "divergence: no progress");
 	free(s);
 	k->stop = true;
 	return 0;
@@ -231,6 +237,11 @@ replay_outcome(struct module *m, const struct kernel *k, const char **msg)
 	char sb[16];
 	int e;
 
+	if (r->outcome == RO_RUNNING && k->root_done && r->off) {
+		r->outcome = RO_MODELLED;
+		*msg = r->off_msg;
+		return r->outcome;
+	}
 	if (r->outcome == RO_RUNNING && k->root_done) {
 		if ((e = rp_peek(r)) < 0) {
 			rp_set_msg(r, RO_ERROR, "reading the trace failed at line %llu: %s",
@@ -264,6 +275,16 @@ replay_outcome(struct module *m, const struct kernel *k, const char **msg)
 		}
 	} else if (r->outcome == RO_RUNNING)
 		rp_set_msg(r, RO_ERROR, "the replay stopped before the program ended");
+	if (r->conf.model && r->outcome == RO_DIVERGED && k->root_done && !r->off) {
+		/* it ended otherwise than recorded, with no call the model had
+		 * to answer */
+		r->off = true;
+		r->off_msg = r->msg;
+		r->msg = NULL;
+		r->outcome = RO_MODELLED;
+		*msg = r->off_msg;
+		return r->outcome;
+	}
 	*msg = r->msg;
 	return r->outcome;
 }

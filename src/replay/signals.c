@@ -4,6 +4,7 @@
  * program sees, and the reads of the time-stamp counter).
  */
 #include "config.h"
+#include <sys/ptrace.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -138,6 +139,44 @@ signal_seen(struct replay *r, struct task *t, int sig)
 	return sig;
 }
 
+/* After the run left the recording (conf.model): a read of the
+ * time-stamp counter gets the real one, and a signal is delivered as it
+ * comes; each is written as an event of the run (a fault the program
+ * raised itself marked "sync", as dios-record does). */
+static int
+off_signal(struct replay *r, struct task *t, int sig)
+{
+	struct user_regs_struct regs;
+	bool rdtscp;
+	int len;
+	char sb[16];
+	json_t *ev;
+
+	if (sig == SIGSEGV && regs_get(t->tid, &regs) == 0 && (len = tsc_insn(t->tid, &regs, &rdtscp)) > 0) {
+		uint32_t aux;
+		uint64_t v = tsc_read(&aux);
+		tsc_complete(&regs, len, v, aux);
+		if (regs_set(t->tid, &regs) == 0) {
+			ev = json_pack("{s:I, s:s, s:o, s:I}", "tid", (json_int_t)t->vtid, "event",
+			    rdtscp ? "rdtscp" : "rdtsc", "value", json_uint64(v), "aux", (json_int_t)aux);
+			if (ev)
+				rp_emit(r, ev, false);
+			json_decref(ev);
+			return 0;
+		}
+	}
+	ev = json_pack("{s:I, s:s, s:s}", "tid", (json_int_t)t->vtid, "event", "signal", "sig",
+	    signal_name(sig, sb));
+	siginfo_t si;
+	if (ev && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP ||
+	    sig == SIGSYS) && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0 && si.si_code > 0)
+		json_object_set_new(ev, "sync", json_true());
+	if (ev)
+		rp_emit(r, ev, false);
+	json_decref(ev);
+	return sig;
+}
+
 /* A read of the time-stamp counter (SIGSEGV on rdtsc, see tsc.h) is
  * answered with the next event, which must be that read. */
 int
@@ -149,6 +188,8 @@ replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 	bool rdtscp;
 	int len;
 
+	if (r->off)
+		return off_signal(r, t, sig);
 	if (sig != SIGSEGV || regs_get(t->tid, &regs) < 0 ||
 	    (len = tsc_insn(t->tid, &regs, &rdtscp)) == 0)
 		return signal_seen(r, t, sig);

@@ -231,8 +231,10 @@ static const struct yaml_case yaml_cases[] = {
 	/* the other command's keys: checked, then ignored */
 	{ R, "exe: ./new\nrealtime: true\ntimeout: 5\n", 0, "" },
 	{ R, "cache: false\ncache-size: 2G\n", 0, "" },
-	{ P, "output: t.zst\nforce: true\n", 0, "" },
-	{ P, "output: t.zst\nquiet: true\n", 0, "quiet=true" },
+	{ P, "output: t.zst\nforce: true\n", 0, "output=t.zst force=true" },
+	{ P, "output: t.zst\nquiet: true\n", 0, "output=t.zst quiet=true" },
+	{ P, "model: true\n", 0, "model=true" },
+	{ R, "model: true\n", 0, "" },
 	{ R, "timeout: soon\n", -EINVAL, "@:1: bad value 'soon' for 'timeout'" },
 	{ R, "exe: [a, b]\n", -EINVAL,
 	    "@:1: value of 'exe' must be a single value, not a list" },
@@ -300,7 +302,7 @@ static const struct yaml_case yaml_cases[] = {
 	    "output=t.zst force=true quiet=true pin=false verbose=2" },
 	{ P, "output: t.zst\nforce: true\nquiet: true\npin: false\n"
 	    "verbose: 2\nexe: x\nrealtime: true\ntimeout: 3\n", 0,
-	    "exe=x realtime=true timeout=3 quiet=true pin=false verbose=2" },
+	    "output=t.zst force=true exe=x realtime=true timeout=3 quiet=true pin=false verbose=2" },
 };
 
 static void
@@ -438,8 +440,8 @@ check_opts_set(void)
 		if (strcmp(d->name, "timeout") == 0)
 			timeout = d;
 	}
-	ok(n == 16 && pin != NULL && timeout != NULL,
-	    "the table has the 16 fields of struct dios_opts");
+	ok(n == 17 && pin != NULL && timeout != NULL,
+	    "the table has the 17 fields of struct dios_opts");
 	opts_init(&o);
 	ok(o.pin && o.timeout == 10 && !o.quiet && o.output == NULL,
 	    "defaults: pin on, timeout 10");
@@ -525,14 +527,14 @@ static const struct argv_case argv_cases[] = {
 	    "option '--output' needs an argument FILE" },
 	{ P, NULL, NULL, NULL, NULL, "--timeout", -EINVAL, 0,
 	    "option '--timeout' needs an argument SECONDS" },
-	{ P, NULL, NULL, NULL, NULL, "--output x t", -EINVAL, 0,
-	    "option '--output' is for dios-record, not dios-replay" },
-	{ P, NULL, NULL, NULL, NULL, "-o x t", -EINVAL, 0,
-	    "option '-o' is for dios-record, not dios-replay" },
-	{ P, NULL, NULL, NULL, NULL, "-f t", -EINVAL, 0,
-	    "option '-f' is for dios-record, not dios-replay" },
-	{ P, NULL, NULL, NULL, NULL, "--no-force t", -EINVAL, 0,
-	    "option '--no-force' is for dios-record, not dios-replay" },
+	{ P, NULL, NULL, NULL, NULL, "--output x t", 0, 3, "output=x" },
+	{ P, NULL, NULL, NULL, NULL, "-o x t", 0, 3, "output=x" },
+	{ P, NULL, NULL, NULL, NULL, "-f t", 0, 2, "force=true" },
+	{ P, NULL, NULL, NULL, NULL, "--model t", 0, 2, "model=true" },
+	{ R, NULL, NULL, NULL, NULL, "--model p", -EINVAL, 0,
+	    "option '--model' is for dios-replay, not dios-record" },
+	{ P, NULL, NULL, NULL, NULL, "--chaos all t", -EINVAL, 0,
+	    "option '--chaos' is for dios-record, not dios-replay" },
 	{ R, NULL, NULL, NULL, NULL, "--timeout 3 p", -EINVAL, 0,
 	    "option '--timeout' is for dios-replay, not dios-record" },
 	{ R, NULL, NULL, NULL, NULL, "--exe", -EINVAL, 0,
@@ -572,7 +574,7 @@ static const struct argv_case argv_cases[] = {
 	{ R, NULL, "output: a.zst\n", NULL, NULL, "-o b.zst p", 0, 3,
 	    "output=b.zst" },
 	{ P, NULL, "timeout: 30\noutput: x.zst\n", NULL, NULL, "t", 0, 1,
-	    "timeout=30" },
+	    "output=x.zst timeout=30" },
 	{ P, NULL, "cache: false\ncache-size: 8M\n", NULL, NULL, "--cache t", 0, 2,
 	    "cache-size=8388608" },
 	{ P, NULL, "cache-size: 8M\n", NULL, NULL, "--cache-size 2G t", 0, 3,
