@@ -6,7 +6,7 @@ bench_reads_SOURCES = bench/reads.c
 bench_clock_SOURCES = bench/clock.c
 bench_threads_SOURCES = bench/threads.c
 bench_threads_LDADD = -lpthread
-EXTRA_DIST += bench/run.sh bench/flaky.sh
+EXTRA_DIST += bench/run.sh bench/flaky.sh bench/stacks.sh
 
 bench: dios-record$(EXEEXT) dios-replay$(EXEEXT) bench/reads$(EXEEXT) bench/clock$(EXEEXT) bench/threads$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/run.sh $(abs_top_builddir)
@@ -17,3 +17,8 @@ bench: dios-record$(EXEEXT) dios-replay$(EXEEXT) bench/reads$(EXEEXT) bench/cloc
 bench-flaky: dios-record$(EXEEXT) dios-replay$(EXEEXT) dios-flaky$(EXEEXT) tests/progs/flaky$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/flaky.sh $(abs_top_builddir)
 .PHONY: bench-flaky
+
+# make bench-stacks: dios-record --stacks against plain recording (bench/stacks.sh).
+bench-stacks: dios-record$(EXEEXT) bench/reads$(EXEEXT)
+	$(SHELL) $(srcdir)/bench/stacks.sh $(abs_top_builddir)
+.PHONY: bench-stacks

@@ -44,6 +44,9 @@ const struct opt_desc dios_options[] = {
 	    "                         (commas) or all; the trace holds what it saw"),
 	OPTN("chaos-seed", chaos_seed, 0, OPT_UINT, CMD_RECORD, "N",
 	    "draw the chaos from seed N (default: a new one, printed)"),
+	OPT(stacks, 0, OPT_BOOL, CMD_RECORD, NULL,
+	    "write each system call's stack (its call sites, symbolized)\n"
+	    "                         in its event: slow, for debugging"),
 	OPT(exe, 0, OPT_STRING, CMD_REPLAY, "FILE",
 	    "run FILE instead of the recorded executable"),
 	OPT(realtime, 0, OPT_BOOL, CMD_REPLAY, NULL,

@@ -28,6 +28,7 @@ struct dios_opts {
 	bool portable;		/* --portable: put the content of mapped files in the trace */
 	char *chaos;		/* --chaos CLASSES: perturb what the program sees (chaos.h); NULL: none */
 	unsigned chaos_seed;	/* --chaos-seed N: the chaos's seed; 0: drawn and printed */
+	bool stacks;		/* --stacks: the call stack in every system call's event */
 	/* replay */
 	char *exe;		/* --exe FILE: run FILE instead of the recorded executable */
 	bool realtime;		/* --realtime: sleep as the recording slept */
