@@ -43,11 +43,17 @@ TEST_PROGS = \
 	tests/progs/settings \
 	tests/progs/outputs \
 	tests/progs/flaky \
-	tests/progs/injectme
+	tests/progs/injectme \
+	tests/progs/stacky \
+	tests/progs/fuzzme
 check_PROGRAMS += $(TEST_PROGS)
 
+tests_progs_fuzzme_SOURCES = tests/progs/fuzzme.c tests/progs/progs.h
 tests_progs_flaky_SOURCES = tests/progs/flaky.c tests/progs/progs.h
 tests_progs_flaky_LDADD = -lpthread
+# -g whatever CFLAGS say: tests/stacks.sh looks for its functions and lines.
+tests_progs_stacky_SOURCES = tests/progs/stacky.c tests/progs/progs.h
+tests_progs_stacky_CFLAGS = -g -O2
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
 tests_progs_fdops_SOURCES = tests/progs/fdops.c tests/progs/progs.h
 tests_progs_clock_SOURCES = tests/progs/clock.c tests/progs/progs.h
@@ -120,6 +126,8 @@ RR_TESTS = \
 	tests/hostile-procs.sh \
 	tests/outputs.sh \
 	tests/chaos.sh \
+	tests/stacks.sh \
+	tests/model.sh \
 	tests/diff-traces.sh \
 	tests/flaky.sh \
 	tests/inject.sh
@@ -163,3 +171,14 @@ tests_unit_test_spec_LDADD = $(DIOS_LIBS)
 tests_fuzz_fuzz_spec_SOURCES = tests/fuzz/fuzz-spec.c
 tests_fuzz_fuzz_spec_LDADD = $(DIOS_LIBS)
 EXTRA_DIST += tests/fuzz/libfuzz-spec.sh
+
+# Call stacks of a traced task (src/kernel/stack.c): a chain of calls built
+# with frame pointers and without, unwound and symbolized.
+check_PROGRAMS += tests/unit/test-stack tests/unit/stack-chain-fp tests/unit/stack-chain-nofp
+TESTS += tests/unit/test-stack
+tests_unit_test_stack_SOURCES = tests/unit/test-stack.c tests/unit/tap.h
+tests_unit_test_stack_LDADD = $(DIOS_LIBS)
+tests_unit_stack_chain_fp_SOURCES = tests/unit/stack-chain.c
+tests_unit_stack_chain_fp_CFLAGS = -g -O2 -fno-omit-frame-pointer
+tests_unit_stack_chain_nofp_SOURCES = tests/unit/stack-chain.c
+tests_unit_stack_chain_nofp_CFLAGS = -g -O2 -fomit-frame-pointer

@@ -157,7 +157,7 @@ main(int argc, char **argv)
 
 	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warnx_,
 	    .log = o.verbose ? stderr : NULL, .portable = o.portable, .serial = o.serial,
-	    .perturb = pb };
+	    .perturb = pb, .stacks = o.stacks };
 	memset(&k, 0, sizeof k);
 	if (pb && pb->pick) {
 		k.pick = perturb_pick;

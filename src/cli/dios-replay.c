@@ -431,7 +431,7 @@ open_run_trace(const struct dios_opts *o, const char *trace, const char *src, co
  * run stopped before. */
 static void
 close_run_trace(struct trace_writer *w, const char *path, const struct kernel *k,
-    const struct module *rep, enum replay_outcome out, const char *msg)
+    const struct module *rep, enum replay_outcome out, const char *msg, const struct model *model)
 {
 	json_t *f = json_object(), *end = json_object();
 	char sb[16];
@@ -450,6 +450,12 @@ close_run_trace(struct trace_writer *w, const char *path, const struct kernel *k
 		json_object_set_new(f, "aborted", json_string(msg ? msg : "the replay stopped"));
 	}
 	json_object_set_new(f, "events", json_uint64(replay_written(rep)));
+	if (model) {
+		const struct model_stats *ms = model_stats(model);
+		json_object_set_new(f, "model", json_pack("{s:b, s:o, s:o, s:O}", "left", replay_left(rep) != NULL,
+		    "answered", json_uint64(ms->answered), "unmodelled", json_uint64(ms->unmodelled),
+		    "why", ms->why));
+	}
 	if ((e = trace_write(w, f)) < 0 || (e = trace_writer_close(w)) < 0)
 		warnx_("writing the run to %s failed: %s", path, strerror(-e));
 	json_decref(f);
@@ -724,7 +730,7 @@ main(int argc, char **argv)
 		status = DIOS_EXIT_ERROR;
 		break;
 	}
-	close_run_trace(runw, o.output, &k, rep, out, msg);
+	close_run_trace(runw, o.output, &k, rep, out, msg, model);
 	replay_free(rep);
 	model_free(model);
 	elf_interp_free(&fix);

@@ -219,6 +219,8 @@ cmd_cat(int argc, char **argv)
 				render_event_opts(o, &ro, line, linelen);
 				printf("%lld %lld %s\n", (long long)json_int64_or(o, "seq", 0),
 				    (long long)json_int64_or(o, "tid", 0), line);
+				render_stack(o, line, linelen);
+				fputs(line, stdout);
 			}
 		}
 		fdpaths_update(fds, o);

@@ -51,6 +51,9 @@ const struct opt_desc dios_options[] = {
 	OPTN("inject-seed", inject_seed, 0, OPT_UINT, CMD_RECORD, "N",
 	    "draw the spec's probabilities from seed N (default: the\n"
 	    "                         spec's seed:, or a new one, printed)"),
+	OPT(stacks, 0, OPT_BOOL, CMD_RECORD, NULL,
+	    "write each system call's stack (its call sites, symbolized)\n"
+	    "                         in its event: slow, for debugging"),
 	OPT(exe, 0, OPT_STRING, CMD_REPLAY, "FILE",
 	    "run FILE instead of the recorded executable"),
 	OPT(realtime, 0, OPT_BOOL, CMD_REPLAY, NULL,

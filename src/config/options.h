@@ -30,6 +30,7 @@ struct dios_opts {
 	unsigned chaos_seed;	/* --chaos-seed N: the chaos's seed; 0: drawn and printed */
 	char *inject;		/* --inject SPEC: inject faults (src/fuzz/spec.h); NULL: none */
 	unsigned inject_seed;	/* --inject-seed N: the spec's probabilities' seed; 0: the spec's, or drawn */
+	bool stacks;		/* --stacks: the call stack in every system call's event */
 	/* replay */
 	char *exe;		/* --exe FILE: run FILE instead of the recorded executable */
 	bool realtime;		/* --realtime: sleep as the recording slept */

@@ -283,11 +283,13 @@ reads_file(const struct sc_desc *sc)
 
 /* Does a member of a that is no part of what was asked (the result, the
  * outputs, "map", "exe", "interp", "at_random", a task's "exit" or
- * "signal", an rdtsc's "value"...: whatever the event holds) differ in b? */
+ * "signal", an rdtsc's "value"...: whatever the event holds) differ in b?
+ * A "stack" is neither: where the program was, not what it got. */
 static bool
 results_differ(const json_t *a, const json_t *b)
 {
-	static const char *const asked[] = { "seq", "tid", "sys", "nr", "unknown", "args", "event", "sig" };
+	static const char *const asked[] = { "seq", "tid", "sys", "nr", "unknown", "args", "event", "sig",
+	    "stack" };
 	const char *k;
 	json_t *v;
 

@@ -265,6 +265,27 @@ render_event_opts(const json_t *ev, const struct render_opts *ro, char *buf, siz
 }
 
 void
+render_stack(const json_t *ev, char *buf, size_t n)
+{
+	struct out o = { buf, n, 0 };
+	const json_t *frame;
+	size_t i;
+
+	if (n == 0)
+		return;
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(ev, "stack"), i, frame) {
+		const unsigned char *s = (const unsigned char *)json_string_value(frame);
+		put(&o, " > ");
+		if (s == NULL)
+			put(&o, "?");
+		for (size_t j = 0; s && j < json_string_length(frame); j++)
+			put(&o, s[j] < 32 || s[j] >= 127 || s[j] == '\\' ? "\\%o" : "%c", s[j]);
+		put(&o, "\n");
+	}
+}
+
+void
 render_event(const json_t *ev, int with_result, size_t strsize, char *buf, size_t n)
 {
 	struct render_opts ro = { .with_result = with_result != 0, .strsize = strsize };

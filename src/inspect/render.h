@@ -23,6 +23,13 @@ struct render_opts {
  * a signal, `rdtsc() = V` for a time-stamp counter read. */
 void render_event_opts(const json_t *ev, const struct render_opts *ro, char *buf, size_t n);
 
+/* Renders the call sites of event ev (its "stack", dios-trace(5)) into buf
+ * (n bytes; cut to fit) as strace -k does, one line per frame, innermost
+ * first: " > FRAME\n".  Bytes outside printable ASCII (a hand-edited
+ * trace) are shown as \ooo.  Empty when ev has no stack; a frame that is
+ * not a string shows as "?". */
+void render_stack(const json_t *ev, char *buf, size_t n);
+
 /* The same without paths: render_event_opts with {with_result, strsize}. */
 void render_event(const json_t *ev, int with_result, size_t strsize, char *buf, size_t n);
 

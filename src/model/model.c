@@ -41,6 +41,7 @@ struct mfile {
 	size_t len;		/* data holds [0, len) */
 	int64_t size;		/* -1: not known */
 	json_t *dents;		/* the getdents64 events of one listing of it */
+	json_t *map;		/* the identity a mapping of it recorded ({path, size, sha256}) */
 	struct mfile *next;
 };
 
@@ -85,6 +86,8 @@ struct model {
 	pid_t root;
 	json_t *pure;			/* "sys args" -> the recorded result */
 	json_t *clocks;			/* "sys clockid" -> the last reading's event */
+	json_t *execs;			/* absolute path -> a recorded exec of it (exe, interp, at_random) */
+	pid_t max_vtid;			/* the largest task id seen: new tasks get the next ones */
 	uint64_t rng;
 	bool learning;
 	struct model_stats st;
@@ -529,13 +532,14 @@ stateful(const char *s)
 	static const char *const names[] = {
 		"read", "pread64", "readv", "preadv", "preadv2", "write", "pwrite64", "writev",
 		"pwritev", "pwritev2", "open", "openat", "openat2", "creat", "close", "dup", "dup2",
-		"dup3", "lseek", "getdents64", "fstat", "pipe", "pipe2", "socket", "socketpair",
+		"dup3", "lseek", "getdents64", "pipe", "pipe2", "socket", "socketpair",
 		"accept", "accept4", "recvfrom", "sendto", "recvmsg", "sendmsg", "clock_gettime",
 		"gettimeofday", "time", "getrandom", "mmap", "fcntl", "clone", "clone3", "fork",
 		"vfork", "execve", "execveat", "wait4", "waitid", "futex", "chdir", "fchdir",
 		"poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait", "nanosleep",
 		"clock_nanosleep", "kill", "tgkill", "tkill", "unlink", "unlinkat", "rename",
-		"renameat", "renameat2", "mkdir", "mkdirat", "ftruncate", "truncate", NULL,
+		"renameat", "renameat2", "mkdir", "mkdirat", "ftruncate", "truncate",
+		"copy_file_range", "sendfile", "splice", "tee", NULL,
 	};
 	for (int i = 0; names[i]; i++)
 		if (strcmp(s, names[i]) == 0)
@@ -603,6 +607,8 @@ follow(struct model *m, const json_t *ev)
 		return;
 	if ((t = task_get(m, (pid_t)json_int64_or(ev, "tid", 0))) == NULL)
 		return;
+	if (t->vtid > m->max_vtid)
+		m->max_vtid = t->vtid;
 	ret = event_result(ev, &ok);
 	if (!ok)
 		return;
@@ -650,6 +656,18 @@ follow(struct model *m, const json_t *ev)
 		note_write(m, d, json_object_get(json_object_get(ev, "args"), "buf"), arg(ev, "offset", 0), ret, true);
 	else if (!strcmp(sys, "lseek") && d && ret >= 0)
 		d->off = ret;
+	else if ((!strcmp(sys, "copy_file_range") || !strcmp(sys, "sendfile")) && ret > 0) {
+		bool cfr = !strcmp(sys, "copy_file_range");
+		struct mfd *in = fd_find(t->tab, arg(ev, cfr ? "fd_in" : "in_fd", -1));
+		struct mfd *o = fd_find(t->tab, arg(ev, cfr ? "fd_out" : "out_fd", -1));
+		json_t *b = json_object_get(out, "data");
+		bool in_pos = json_object_get(json_object_get(ev, "args"), cfr ? "off_in" : "offset") &&
+		    !json_is_null(json_object_get(json_object_get(ev, "args"), cfr ? "off_in" : "offset"));
+		if (in && b && !in_pos)
+			note_read(m, in, b, in->off, false);
+		if (o && b)
+			note_write(m, o, b, o->off, ret, false);
+	}
 	else if (!strcmp(sys, "getdents64") && d && d->kind == FK_FILE) {
 		if (m->learning) {
 			if (d->dent == 0 && d->f->dents == NULL)
@@ -675,8 +693,9 @@ follow(struct model *m, const json_t *ev)
 			if (ret == 0)
 				f->exists = true;
 		}
-	} else if (!strcmp(sys, "mmap") && d && d->kind == FK_FILE && json_object_get(ev, "map")) {
-		/* nothing more: the mapped file is known by its descriptor */
+	} else if (!strcmp(sys, "mmap") && d && d->f && json_object_get(ev, "map")) {
+		if (m->learning && d->f->map == NULL && !json_is_true(json_object_get(json_object_get(ev, "map"), "carried")))
+			d->f->map = json_incref(json_object_get(ev, "map"));
 	} else if ((!strcmp(sys, "pipe") || !strcmp(sys, "pipe2") || !strcmp(sys, "socketpair")) && ret == 0) {
 		json_t *fds = json_object_get(out, "fds");
 		int64_t a = json_int64_or(fds, "fd0", -1), b = json_int64_or(fds, "fd1", -1);
@@ -716,8 +735,24 @@ follow(struct model *m, const json_t *ev)
 			t->cwd = p;
 		}
 	} else if (!strcmp(sys, "clone") || !strcmp(sys, "fork") || !strcmp(sys, "vfork"))
+		{
 		follow_clone(m, t, sys, ev, ret);
+		if (ret > m->max_vtid)
+			m->max_vtid = (pid_t)ret;
+	}
 	else if ((!strcmp(sys, "execve") || !strcmp(sys, "execveat")) && ret == 0) {
+		if (m->learning && !strcmp(sys, "execve") && json_object_get(ev, "exe")) {
+			const char *pa = json_string_value(json_object_get(ev, "path_abs"));
+			char *abs = pa ? strdup(pa) : path_join(t->cwd, arg_str(ev, "path") ? arg_str(ev, "path") : "");
+			if (abs && json_object_get(m->execs, abs) == NULL) {
+				json_t *x = json_object();
+				json_object_set(x, "exe", json_object_get(ev, "exe"));
+				json_object_set(x, "interp", json_object_get(ev, "interp"));
+				json_object_set(x, "at_random", json_object_get(ev, "at_random"));
+				json_object_set_new(m->execs, abs, x);
+			}
+			free(abs);
+		}
 		if (t->tab->refs > 1) {		/* exec unshares the table */
 			struct mtab *n = tab_copy(t->tab);
 			if (n) {
@@ -766,9 +801,10 @@ model_new(const json_t *header, uint64_t seed)
 	    json_string_value(json_object_get(header, "cwd")) : "/");
 	m->pure = json_object();
 	m->clocks = json_object();
+	m->execs = json_object();
 	m->st.why = json_object();
 	m->rng = seed ? seed : 0x2545f4914f6cdd1dULL;
-	if (m->cwd0 == NULL || m->pure == NULL || m->clocks == NULL || m->st.why == NULL) {
+	if (m->cwd0 == NULL || m->pure == NULL || m->clocks == NULL || m->execs == NULL || m->st.why == NULL) {
 		model_free(m);
 		return NULL;
 	}
@@ -802,6 +838,7 @@ model_free(struct model *m)
 			free(f->data);
 			free(f->known);
 			json_decref(f->dents);
+			json_decref(f->map);
 			free(f);
 		}
 	for (size_t i = 0; i < m->nstreams; i++) {
@@ -813,6 +850,7 @@ model_free(struct model *m)
 	json_decref(m->hdr_fds);
 	json_decref(m->pure);
 	json_decref(m->clocks);
+	json_decref(m->execs);
 	json_decref(m->st.why);
 	free(m->cwd0);
 	free(m);
@@ -1038,6 +1076,27 @@ answer_open(struct model *m, struct mtask *t, const struct call *c, const char *
 	return event_for(t->vtid, c, fd_lowest(t->tab), NULL);
 }
 
+/* The answer the recording got for the same call with the same inputs, or
+ * NULL. */
+static json_t *
+pure_answer(struct model *m, pid_t vtid, const struct call *c, const char *name)
+{
+	char *k = pure_key(name, c->args);
+	json_t *r = k ? json_object_get(m->pure, k) : NULL, *ev;
+	const char *key;
+	json_t *v;
+
+	free(k);
+	if (r == NULL)
+		return NULL;
+	ev = json_pack("{s:I, s:s, s:O}", "tid", (json_int_t)vtid, "sys", name, "args",
+	    c->args ? c->args : json_object());
+	if (ev)
+		json_object_foreach(r, key, v)
+			json_object_set(ev, key, v);
+	return ev;
+}
+
 /* A stat struct for a file made in this run: a regular file of its size,
  * the fields of a recorded one where there is one. */
 static json_t *
@@ -1067,16 +1126,23 @@ answer_stat(struct model *m, struct mtask *t, const struct call *c, const char *
 	bool x = !strcmp(name, "statx");
 	struct mfile *f;
 
-	if (!strcmp(name, "fstat")) {
-		struct mfd *d = fd_find(t->tab, (long long)(int)c->a[0]);
+	const char *path = json_string_value(json_object_get(c->args, "path"));
+	long long dirfd = !strcmp(name, "fstat") || !strcmp(name, "newfstatat") || x ?
+	    (long long)(int)c->a[0] : AT_FDCWD;
+	json_t *ev;
+	if (!strcmp(name, "fstat") || (path && path[0] == '\0')) {
+		struct mfd *d = fd_find(t->tab, dirfd);
 		if (d == NULL)
 			return event_for(t->vtid, c, -EBADF, NULL);
 		f = d->kind == FK_FILE ? d->f : NULL;
-		if (f == NULL)
-			return unmodelled(m, t->vtid, c, ENOSYS, "fstat of a pipe, socket or device");
+		if (f == NULL || (!f->made && (x ? f->statx : f->stat) == NULL)) {
+			/* a pipe, a terminal, a device: as the recording saw it */
+			if ((ev = pure_answer(m, t->vtid, c, name)) != NULL)
+				return ev;
+			return unmodelled(m, t->vtid, c, ENOSYS, "stat of a descriptor the recording did not stat");
+		}
 	} else {
-		long long dirfd = !strcmp(name, "newfstatat") || x ? (long long)(int)c->a[0] : AT_FDCWD;
-		f = file_at(m, t, dirfd, json_string_value(json_object_get(c->args, "path")), false);
+		f = file_at(m, t, dirfd, path, false);
 		if (f == NULL || f->removed || (!f->exists && !f->made && f->open_err != 0))
 			return event_for(t->vtid, c, -(f && !f->removed && (x ? f->statx_err : f->stat_err) > 0 ?
 			    (x ? f->statx_err : f->stat_err) : ENOENT), NULL);
@@ -1210,8 +1276,58 @@ model_answer(struct model *m, pid_t vtid, pid_t tid, const struct call *c)
 		ev = event_for(vtid, c, f && !f->removed && (f->exists || f->made) ? -EEXIST : 0, NULL);
 	} else if (!strcmp(name, "ftruncate"))
 		ev = event_for(vtid, c, fd_find(t->tab, (long long)(int)c->a[0]) ? 0 : -EBADF, NULL);
-	else if (!strcmp(name, "fork") || !strcmp(name, "vfork") || !strcmp(name, "clone") || !strcmp(name, "clone3"))
-		return unmodelled(m, vtid, c, EAGAIN, "a new process or thread after the run left the recording");
+	else if (!strcmp(name, "fork") || !strcmp(name, "vfork") || !strcmp(name, "clone"))
+		ev = event_for(vtid, c, ++m->max_vtid, NULL);	/* made for real, known by a new id */
+	else if (!strcmp(name, "copy_file_range") || !strcmp(name, "sendfile")) {
+		bool cfr = !strcmp(name, "copy_file_range");
+		struct mfd *in = fd_find(t->tab, (long long)(int)c->a[cfr ? 0 : 1]);
+		struct mfd *o = fd_find(t->tab, (long long)(int)c->a[cfr ? 2 : 0]);
+		uint64_t len = c->a[cfr ? 4 : 3];
+		if (in == NULL || o == NULL)
+			ev = event_for(vtid, c, -EBADF, NULL);
+		else if (in->kind != FK_FILE || c->a[cfr ? 1 : 2] != 0 || (cfr && c->a[3] != 0))
+			return unmodelled(m, vtid, c, EINVAL, "copy_file_range or sendfile from a stream or at an offset");
+		else {
+			struct mfile *f = in->f;
+			size_t n = 0;
+			if (len > (1u << 20))
+				len = 1u << 20;
+			while (in->off >= 0 && (size_t)in->off + n < f->len && n < len && f->known[in->off + n])
+				n++;
+			if (n == 0 && (size_t)in->off < f->len && !f->known[in->off])
+				return unmodelled(m, vtid, c, EIO, "read of a part of a file the recording did not read");
+			ev = event_for(vtid, c, (long)n, json_pack("{s:o}", "data",
+			    json_bytes(f->data ? f->data + in->off : (unsigned char *)"", n)));
+		}
+	} else if (!strcmp(name, "mmap")) {
+		/* a file the recording mapped: replay maps it again, checked */
+		struct mfd *d = fd_find(t->tab, (long long)(int)c->a[4]);
+		if (d == NULL)
+			ev = event_for(vtid, c, -EBADF, NULL);
+		else if (d->f == NULL || d->f->map == NULL || d->f->made)
+			return unmodelled(m, vtid, c, ENODEV, "mmap of a file the recording did not map");
+		else if ((ev = event_for(vtid, c, (long)c->a[0], NULL)) != NULL)
+			json_object_set(ev, "map", d->f->map);
+	} else if (!strcmp(name, "clone3"))
+		return unmodelled(m, vtid, c, EAGAIN, "clone3 after the run left the recording");
+	else if (!strcmp(name, "execve")) {
+		/* a program the recording executed runs again (replay checks
+		 * it is the same file); another is not there */
+		const char *path = json_string_value(json_object_get(c->args, "path"));
+		char *abs = path ? path_join(t->cwd, path) : NULL;
+		json_t *x = abs ? json_object_get(m->execs, abs) : NULL;
+		if (x == NULL)
+			ev = event_for(vtid, c, path ? -ENOENT : -EFAULT, NULL);
+		else if ((ev = event_for(vtid, c, 0, NULL)) != NULL) {
+			const char *key;
+			json_t *v;
+			json_object_foreach(x, key, v)
+				json_object_set(ev, key, v);
+			if (path[0] != '/')
+				json_object_set_new(ev, "path_abs", json_string(abs));
+		}
+		free(abs);
+	}
 	else if (!strcmp(name, "dup") || !strcmp(name, "dup2") || !strcmp(name, "dup3")) {
 		struct mfd *d = fd_find(t->tab, (long long)(int)c->a[0]);
 		ev = d == NULL ? event_for(vtid, c, -EBADF, NULL) :
@@ -1237,19 +1353,7 @@ model_answer(struct model *m, pid_t vtid, pid_t tid, const struct call *c)
 		ev = event_for(vtid, c, d ? -ENOTTY : -EBADF, NULL);
 	} else {
 		/* the answer the recording got for the same inputs */
-		char *k = pure_key(name, c->args);
-		json_t *r = k ? json_object_get(m->pure, k) : NULL;
-		free(k);
-		if (r) {
-			ev = json_pack("{s:I, s:s, s:O}", "tid", (json_int_t)vtid, "sys", name, "args",
-			    c->args ? c->args : json_object());
-			if (ev) {
-				const char *key;
-				json_t *v;
-				json_object_foreach(r, key, v)
-					json_object_set(ev, key, v);
-			}
-		} else {
+		if ((ev = pure_answer(m, vtid, c, name)) == NULL) {
 			char why[96];
 			snprintf(why, sizeof why, "%s", name);
 			return unmodelled(m, vtid, c, ENOSYS, why);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include "kernel/tracee.h"
 #include "kernel/tsc.h"
+#include "kernel/stack.h"
 #include "trace/blobstore.h"
 #include "sys/capture.h"
 #include "trace/number.h"
@@ -214,6 +215,23 @@ mark_perturbed(struct perturber *pb, struct call *c, const char *why)
 		c->extra = json_object();
 	json_object_set_new(c->extra, "perturbed", json_string(why ? why : "perturbed"));
 	pb->applied++;
+}
+
+/* The call sites of t's call c, stopped at its entry or exit, as its
+ * event's "stack": with --stacks on every call, else on the calls the
+ * perturber changed.  None when the stack cannot be read. */
+static void
+add_stack(struct proxy *p, struct task *t, struct call *c)
+{
+	json_t *s;
+
+	if (!p->conf.stacks && !(c->extra && json_object_get(c->extra, "perturbed")))
+		return;
+	if ((s = stack_json(t->tid, STACK_MAX_FRAMES)) == NULL)
+		return;
+	if (c->extra == NULL)
+		c->extra = json_object();
+	json_object_set_new(c->extra, "stack", s);
 }
 
 /* Asks the perturber about call c of t at its entry and applies the
@@ -478,7 +496,9 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 		snprintf(proc, sizeof proc, "/proc/%d/fd/%d", t->tid, (int)c->a[4]);
 		carry_if_made(p, proc, json_object_get(c->extra, "map"));
 		put_blob(p, proc, json_object_get(c->extra, "map"));
+		stack_remap(t->tid);
 	}
+	add_stack(p, t, c);
 	e = emit(p, event_new(p->seq++, t->vtid, c));
 	call_reset(c);
 	return e == -ENOMEM ? e : 0;
@@ -510,6 +530,7 @@ proxy_clone(struct module *m, struct kernel *k, struct task *parent, struct task
 	c->ret = child->tid;
 	json_decref(c->out);
 	c->out = NULL;
+	add_stack(p, parent, c);
 	e = emit(p, event_new(p->seq++, parent->vtid, c));
 	PT(parent)->clone_written = true;
 	return e == -ENOMEM ? e : 0;
@@ -528,12 +549,13 @@ proxy_due(struct module *m, struct kernel *k)
 	return 0;
 }
 
-/* The task's share of its descriptor table's lock (task_exit, or the
- * kernel forgetting a task it killed). */
+/* The task's share of its descriptor table's lock, and what stack.h kept
+ * for it (task_exit, or the kernel forgetting a task it killed). */
 static void
 proxy_task_release(struct module *m, struct task *t)
 {
 	(void)m;
+	stack_forget(t->tid);
 	if (t->mod) {
 		struct ptask *pt = t->mod;
 		if (pt->holds && pt->fl)
@@ -573,6 +595,7 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 
 	if ((e = vdso_patch(t->tid)) < 0)
 		return e;
+	stack_forget(t->tid);	/* a new image */
 	if (t->mod && PT(t)->fl)	/* O_CLOEXEC descriptors are gone */
 		proxy_direct_forget(PT(t)->fl);
 	snprintf(proc, sizeof proc, "/proc/%d/exe", t->tid);
@@ -722,6 +745,7 @@ proxy_free(struct module *m)
 {
 	if (m == NULL)
 		return;
+	stack_forget_all();
 	json_decref(P(m)->st.unknown);
 	json_decref(P(m)->blobs);
 	free(P(m)->dbuf);

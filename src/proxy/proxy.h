@@ -23,6 +23,8 @@ struct proxy_conf {
 	/* Changes what the program sees (perturb.h: --chaos, --inject); NULL:
 	 * nothing.  Not owned. */
 	struct perturber *perturb;
+	bool stacks;			/* --stacks: a "stack" in every system call's event
+					 * (else only in the events perturb changed) */
 };
 
 struct proxy_stats {

@@ -285,6 +285,18 @@ rp_model_call(struct replay *r, struct kernel *k, struct task *t)
 		k->stop = true;
 		return V_STOP;
 	}
+	/* Calls that replay runs for real on the mirrored descriptor table
+	 * (close, dup, fcntl's F_DUPFD...) run for real here too: the model
+	 * follows their real result. */
+	enum replay_mode mode = c->sc && (c->sc->flags & SC_RUN_REAL) ? RM_RUN_REAL : RM_EMULATE;
+	if (c->sc && c->sc->fam && c->sc->fam->mode)
+		mode = c->sc->fam->mode(c);
+	if (mode == RM_RUN_REAL) {
+		json_decref(rt->ev);
+		rt->ev = NULL;
+		rt->kind = EX_MODEL_REAL;
+		return V_EXIT_STOP;
+	}
 	int sig = (c->sc && (c->sc->flags & SC_KILL)) ? kill_of_self(r, t, c) : 0;
 	if ((ev = model_answer(r->conf.model, t->vtid, t->tid, c)) == NULL)
 		return rp_fail(r, k, "out of memory");
@@ -551,12 +563,14 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 				set_result(t, v);
 			}
 		}
-		if (c->nr == SYS_wait4)
+		if (c->nr != SYS_futex)
 			(void)capture_exit(t->tid, c);
+		rp_note_fds(rp_stdio_of(r, t), c, c->ret);
 		json_t *ev = event_new(0, t->vtid, c);
 		if (ev) {
 			json_object_del(ev, "seq");
 			rp_emit(r, ev, false);
+			model_follow(r->conf.model, ev);
 			json_decref(ev);
 		}
 		rt->kind = 0;

@@ -149,6 +149,7 @@ static const struct yaml_case yaml_cases[] = {
 	{ R, "portable: true\n", 0, "portable=true" },
 	{ R, "chaos: all\n", 0, "chaos=all" },
 	{ R, "chaos-seed: 42\n", 0, "chaos-seed=42" },
+	{ R, "stacks: true\n", 0, "stacks=true" },
 	{ R, "chaos-seed: -1\n", -EINVAL, "bad value '-1' for 'chaos-seed'" },
 	{ R, "inject: faults.yaml\n", 0, "inject=faults.yaml" },
 	{ R, "inject-seed: 7\n", 0, "inject-seed=7" },
@@ -441,8 +442,8 @@ check_opts_set(void)
 		if (strcmp(d->name, "timeout") == 0)
 			timeout = d;
 	}
-	ok(n == 18 && pin != NULL && timeout != NULL,
-	    "the table has the 18 fields of struct dios_opts");
+	ok(n == 19 && pin != NULL && timeout != NULL,
+	    "the table has the 19 fields of struct dios_opts");
 	opts_init(&o);
 	ok(o.pin && o.timeout == 10 && !o.quiet && o.output == NULL,
 	    "defaults: pin on, timeout 10");

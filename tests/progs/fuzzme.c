@@ -1,0 +1,148 @@
+/* fuzzme: small programs with a bug planted in an error path, for
+ * tests/fuzz-run.sh (dios-fuzz run must find each, deduplicate it, and
+ * keep a reproducer that dios-replay replays).  `fuzzme MODE DIR`; each
+ * works in DIR and exits 0 when nothing went wrong.
+ *
+ *   open       reads DIR/config; when it cannot be opened, dereferences
+ *              a NULL "default config" (SIGSEGV)
+ *   write      writes DIR/out.txt, ignoring the errors of write and close,
+ *              and says nothing (a silent data loss)
+ *   shortread  reads a 16-byte header from DIR/data and trusts its length
+ *              field even when the read came back short (SIGSEGV)
+ *   clock      times a step with CLOCK_MONOTONIC and asserts the time
+ *              went forward (SIGABRT when a reading goes back)
+ *   dirs       lists DIR/d skipping the first two entries as "." and
+ *              ".." without looking, and aborts when it meets one later
+ */
+#include "progs.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/stat.h>
+
+struct config { int verbose; };
+
+static int
+m_open(void)
+{
+	static struct config file_cfg;
+	struct config *cfg = NULL;
+	int fd = open(P("config"), O_RDONLY);
+
+	if (fd >= 0) {
+		char buf[64];
+		ssize_t n = read(fd, buf, sizeof buf);
+		file_cfg.verbose = n > 0 && buf[0] == '1';
+		cfg = &file_cfg;
+		close(fd);
+	}
+	/* the bug: no default when the file is missing */
+	printf("verbose=%d\n", cfg->verbose);
+	return 0;
+}
+
+static int
+m_write(void)
+{
+	int fd = open(P("out.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		perror("out.txt");
+		return 1;
+	}
+	for (int i = 0; i < 4; i++) {
+		char line[32];
+		int n = snprintf(line, sizeof line, "line %d\n", i);
+		(void)!write(fd, line, (size_t)n);	/* the bug: errors ignored */
+	}
+	close(fd);				/* and here */
+	return 0;
+}
+
+static int
+m_shortread(void)
+{
+	struct { char magic[12]; uint32_t len; } hdr;
+	char body[64];
+	int fd = open(P("data"), O_RDONLY);
+
+	if (fd < 0) {
+		perror("data");
+		return 1;
+	}
+	memset(&hdr, 0xff, sizeof hdr);
+	ssize_t n = read(fd, &hdr, sizeof hdr);
+	if (n < 0) {
+		perror("read");
+		return 1;
+	}
+	/* the bug: a short read leaves len as it was */
+	char *copy = malloc(64);
+	memcpy(copy, body, hdr.len);
+	printf("body of %u bytes\n", hdr.len);
+	free(copy);
+	close(fd);
+	return 0;
+}
+
+static int
+m_clock(void)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < 3; i++)
+		(void)getppid();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	long long ns = (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+	if (ns < 0)
+		abort();	/* the bug: "cannot happen" */
+	printf("step took %s\n", ns < 1000000000LL ? "under a second" : "a second or more");
+	return 0;
+}
+
+static int
+m_dirs(void)
+{
+	DIR *d = opendir(P("d"));
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL) {
+		perror("d");
+		return 1;
+	}
+	readdir(d);	/* the bug: "." and ".." come first, surely */
+	readdir(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			abort();
+		n++;
+	}
+	closedir(d);
+	printf("%d entries\n", n);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 3) {
+		fprintf(stderr, "usage: fuzzme open|write|shortread|clock|dirs DIR\n");
+		return 2;
+	}
+	snprintf(dir, sizeof dir, "%s", argv[2]);
+	if (!strcmp(argv[1], "open"))
+		return m_open();
+	if (!strcmp(argv[1], "write"))
+		return m_write();
+	if (!strcmp(argv[1], "shortread"))
+		return m_shortread();
+	if (!strcmp(argv[1], "clock"))
+		return m_clock();
+	if (!strcmp(argv[1], "dirs"))
+		return m_dirs();
+	fprintf(stderr, "fuzzme: unknown mode '%s'\n", argv[1]);
+	return 2;
+}
