@@ -130,7 +130,8 @@ RR_TESTS = \
 	tests/model.sh \
 	tests/diff-traces.sh \
 	tests/flaky.sh \
-	tests/inject.sh
+	tests/inject.sh \
+	tests/fuzz-run.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.

@@ -16,15 +16,21 @@
 #include "cli/common.h"
 #include "config/exitcodes.h"
 #include "fuzz/spec.h"
+#include "cli/fuzzcmd.h"
 
-static const char *const later[] = { "run", "report", "min", NULL };
+static const char *const later[] = { "min", NULL };
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: dios-fuzz inject [OPTION]... --spec FILE [--] PROGRAM [ARG]...\n"
-	    "Run PROGRAM for real with the faults FILE says injected (dios-fuzz.yaml(5)),\n"
+	    "usage: dios-fuzz run [OPTION]... TRACE\n"
+	    "       dios-fuzz report [--json | --html] DIR\n"
+	    "       dios-fuzz inject [OPTION]... --spec FILE [--] PROGRAM [ARG]...\n"
+	    "run: mutate TRACE one event at a time and replay each against the environment\n"
+	    "model, keeping each unique failure as a trace dios-replay reproduces\n"
+	    "(dios-fuzz run --help); report: a findings directory's failures and coverage.\n"
+	    "inject: run PROGRAM for real with the faults FILE says injected (dios-fuzz.yaml(5)),\n"
 	    "recorded by dios-record so that dios-replay reproduces the run.\n"
 	    "\n"
 	    "  -s, --spec FILE     the fault spec (YAML); or strace's -e inject= rules\n"
@@ -39,8 +45,9 @@ usage(FILE *f)
 	    "  -h, --help          this help\n"
 	    "      --version       the version\n"
 	    "\n"
-	    "Not built yet (issue 12): dios-fuzz run, report, min.\n"
-	    "The dios-record run: the one beside dios-fuzz, or $DIOS_RECORD.\n");
+	    "Not built yet (issue 12): dios-fuzz min.\n"
+	    "The dios-record and dios-replay run: those beside dios-fuzz, or $DIOS_RECORD\n"
+	    "and $DIOS_REPLAY.\n");
 }
 
 /* The dios-record beside this program (or $DIOS_RECORD); caller frees. */
@@ -188,9 +195,13 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "inject") == 0)
 		return cmd_inject(argc - 1, argv + 1);
+	if (strcmp(argv[1], "run") == 0)
+		return fuzz_cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return fuzz_cmd_report(argc - 1, argv + 1);
 	for (int i = 0; later[i]; i++)
 		if (strcmp(argv[1], later[i]) == 0)
-			die(DIOS_EXIT_USAGE, "%s: not built yet (issue 12); only dios-fuzz inject is so far", argv[1]);
-	die(DIOS_EXIT_USAGE, "unknown subcommand '%s' (expected inject; run, report and min are "
+			die(DIOS_EXIT_USAGE, "%s: not built yet (issue 12): dios-fuzz run, report and inject are", argv[1]);
+	die(DIOS_EXIT_USAGE, "unknown subcommand '%s' (expected run, report or inject; min is "
 	    "not built yet)", argv[1]);
 }

@@ -14,6 +14,6 @@ dios_flaky_SOURCES = src/cli/dios-flaky.c src/cli/common.c src/cli/common.h
 dios_flaky_LDADD = $(DIOS_LIBS) -lm
 dios_flaky_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
 dist_man_MANS += man/dios-flaky.1
-dios_fuzz_SOURCES = src/cli/dios-fuzz.c src/cli/common.c src/cli/common.h
+dios_fuzz_SOURCES = src/cli/dios-fuzz.c src/cli/fuzzcmd.c src/cli/fuzzcmd.h src/cli/common.c src/cli/common.h
 dios_fuzz_LDADD = $(DIOS_LIBS)
 dios_fuzz_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)

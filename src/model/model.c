@@ -70,6 +70,7 @@ struct mtab {
 
 struct mtask {
 	pid_t vtid;
+	pid_t vpid, vppid;	/* its process's id and its parent's, as the program knows them (0: not known) */
 	struct mtab *tab;
 	char *cwd;
 	struct mtask *next;
@@ -88,6 +89,7 @@ struct model {
 	json_t *clocks;			/* "sys clockid" -> the last reading's event */
 	json_t *execs;			/* absolute path -> a recorded exec of it (exe, interp, at_random) */
 	pid_t max_vtid;			/* the largest task id seen: new tasks get the next ones */
+	pid_t root_vpid;		/* the header's pid */
 	uint64_t rng;
 	bool learning;
 	struct model_stats st;
@@ -307,6 +309,7 @@ task_get(struct model *m, pid_t vtid)
 	if ((t = calloc(1, sizeof *t)) == NULL)
 		return NULL;
 	t->vtid = vtid;
+	t->vpid = m->tasks == NULL && m->root_vpid ? m->root_vpid : vtid;
 	if (m->tasks == NULL)
 		t->tab = tab_root(m);
 	else {
@@ -539,7 +542,7 @@ stateful(const char *s)
 		"poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait", "nanosleep",
 		"clock_nanosleep", "kill", "tgkill", "tkill", "unlink", "unlinkat", "rename",
 		"renameat", "renameat2", "mkdir", "mkdirat", "ftruncate", "truncate",
-		"copy_file_range", "sendfile", "splice", "tee", NULL,
+		"copy_file_range", "sendfile", "splice", "tee", "set_tid_address", "gettid", "getpid", "getppid", NULL,
 	};
 	for (int i = 0; names[i]; i++)
 		if (strcmp(s, names[i]) == 0)
@@ -585,6 +588,8 @@ follow_clone(struct model *m, struct mtask *t, const char *sys, const json_t *ev
 
 	if (ret <= 0 || (c = task_get(m, (pid_t)ret)) == NULL)
 		return;
+	c->vpid = (flags & CLONE_THREAD) ? t->vpid : (pid_t)ret;
+	c->vppid = (flags & CLONE_THREAD) ? t->vppid : t->vpid;
 	tab_put(c->tab);
 	if (flags & CLONE_FILES) {
 		c->tab = t->tab;
@@ -797,6 +802,7 @@ model_new(const json_t *header, uint64_t seed)
 	if (m == NULL)
 		return NULL;
 	m->hdr_fds = json_deep_copy(json_object_get(header, "fds"));
+	m->root_vpid = (pid_t)json_int64_or(header, "pid", 0);
 	m->cwd0 = strdup(json_string_value(json_object_get(header, "cwd")) ?
 	    json_string_value(json_object_get(header, "cwd")) : "/");
 	m->pure = json_object();
@@ -1169,7 +1175,25 @@ answer_clock(struct model *m, struct mtask *t, const struct call *c, const char 
 	json_t *last, *out;
 
 	snprintf(k, sizeof k, "%s %lld", name, id);
-	if ((last = json_object_get(m->clocks, k)) == NULL)
+	if ((last = json_object_get(m->clocks, k)) == NULL && !strcmp(name, "clock_gettime")) {
+		/* a clock the recording did not read: the one of its family it
+		 * read (the realtime clocks, the others), else any */
+		bool rt = id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE || id == CLOCK_TAI;
+		const char *key;
+		json_t *v, *any = NULL;
+		json_object_foreach(m->clocks, key, v) {
+			long long other = json_int64_or(json_object_get(v, "args"), "clockid", -1);
+			bool ort = other == CLOCK_REALTIME || other == CLOCK_REALTIME_COARSE || other == CLOCK_TAI;
+			if (strncmp(key, "clock_gettime ", 14) != 0)
+				continue;
+			if (ort == rt)
+				last = v;
+			any = v;
+		}
+		if (last == NULL)
+			last = any;
+	}
+	if (last == NULL)
 		return unmodelled(m, t->vtid, c, ENOSYS, "a clock the recording did not read");
 	/* the clock goes on: a millisecond a reading */
 	out = json_deep_copy(json_object_get(last, "out"));
@@ -1263,7 +1287,22 @@ model_answer(struct model *m, pid_t vtid, pid_t tid, const struct call *c)
 		for (uint64_t i = 0; i < n; i++)
 			b[i] = (unsigned char)rnd(m);
 		ev = event_for(vtid, c, (long)n, json_pack("{s:o}", "buf", json_bytes(b, n)));
-	} else if (!strcmp(name, "nanosleep") || !strcmp(name, "clock_nanosleep") || !strcmp(name, "fsync") ||
+	} else if (!strcmp(name, "set_tid_address") || !strcmp(name, "gettid"))
+		ev = event_for(vtid, c, vtid, NULL);
+	else if (!strcmp(name, "getpid"))
+		ev = event_for(vtid, c, t->vpid, NULL);
+	else if (!strcmp(name, "getppid") && t->vppid)
+		ev = event_for(vtid, c, t->vppid, NULL);
+	else if (!strcmp(name, "kill") || !strcmp(name, "tgkill") || !strcmp(name, "tkill")) {
+		/* to itself (abort, raise): replay sends it for real */
+		bool self = !strcmp(name, "kill") ? ((pid_t)c->a[0] == t->vpid || c->a[0] == 0) :
+		    !strcmp(name, "tgkill") ? ((pid_t)c->a[0] == t->vpid && (pid_t)c->a[1] == vtid) :
+		    (pid_t)c->a[0] == vtid;
+		if (!self)
+			return unmodelled(m, vtid, c, EPERM, "a signal to another process after the run left the recording");
+		ev = event_for(vtid, c, 0, NULL);
+	}
+	else if (!strcmp(name, "nanosleep") || !strcmp(name, "clock_nanosleep") || !strcmp(name, "fsync") ||
 	    !strcmp(name, "fdatasync") || !strcmp(name, "sched_yield"))
 		ev = event_for(vtid, c, 0, NULL);
 	else if (!strcmp(name, "unlink") || !strcmp(name, "unlinkat") || !strcmp(name, "rmdir")) {

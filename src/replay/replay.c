@@ -623,6 +623,14 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 		break;
 	}
 	case EX_RUN_REAL:
+		/* A close that failed with EIO or EINTR closed the descriptor
+		 * all the same (close(2)): the real one closes, and the
+		 * program gets the recorded error. */
+		if (c->nr == SYS_close && c->ret == 0 && ret < 0 && ret != -EBADF) {
+			rp_note_fds(rp_stdio_of(r, t), c, 0);
+			e = set_result(t, ret);
+			break;
+		}
 		if (c->ret != ret) {
 			char want[512];
 			render_event(rt->ev, 1, 32, want, sizeof want);

@@ -1,0 +1,723 @@
+/* campaign.c: dios-fuzz run and report (campaign.h). */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <jansson.h>
+#include "fuzz/campaign.h"
+#include "fuzz/mutate.h"
+#include "sys/xlat.h"
+#include "trace/blobline.h"
+#include "trace/bytes.h"
+#include "trace/io.h"
+#include "trace/number.h"
+
+volatile sig_atomic_t fuzz_stop;
+
+struct cand {
+	uint64_t seq;
+	unsigned char op;
+	bool written;		/* a close of a descriptor the program wrote to */
+};
+
+/* What a run's trace says of its end. */
+struct judged {
+	const char *kind;	/* "crash", "sanitizer", "hang", "silent", "handled", "recovered", "dios" */
+	int status;		/* exit status (128+N for signal N), -1 unknown */
+	char sig[16];		/* the signal's name, or "" */
+	uint64_t answered, unmodelled;
+	json_t *why;		/* the footer's model.why (new reference) */
+	uint64_t stderr_bytes;
+	bool left;		/* the run left the recording */
+};
+
+struct failure {
+	char key[160];
+	unsigned id;
+	uint64_t count, first_run;
+	struct judged j;
+	struct mutation m;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+mkdir_p(const char *d, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (mkdir(d, 0755) == 0 || (errno == EEXIST && stat(d, &st) == 0 && S_ISDIR(st.st_mode)))
+		return 0;
+	snprintf(err, errlen, "cannot make the directory %s: %s", d, errno == EEXIST ?
+	    "a file has that name" : strerror(errno));
+	return -errno;
+}
+
+/* Bytes the events of a trace wrote to descriptor 2, and the first of them
+ * as text into buf (NUL-terminated) when buf is not NULL. */
+static void
+stderr_of(const json_t *ev, uint64_t *bytes, char *buf, size_t len, size_t *have)
+{
+	const char *sys = json_string_value(json_object_get(ev, "sys"));
+	const json_t *args = json_object_get(ev, "args");
+	void *p;
+	size_t n;
+
+	if (sys == NULL || json_int64_or(args, "fd", -1) != 2 || json_int64_or(ev, "ret", -1) <= 0 ||
+	    (strcmp(sys, "write") && strcmp(sys, "writev")))
+		return;
+	json_t *b = json_object_get(args, strcmp(sys, "write") ? "iov" : "buf");
+	if (b == NULL || json_get_bytes(b, &p, &n) < 0)
+		return;
+	*bytes += n;
+	if (buf && *have + 1 < len) {
+		size_t k = n < len - 1 - *have ? n : len - 1 - *have;
+		memcpy(buf + *have, p, k);
+		*have += k;
+		buf[*have] = '\0';
+	}
+	free(p);
+}
+
+static uint64_t
+trace_stderr_bytes(const char *path)
+{
+	struct trace_reader *r;
+	json_t *ev;
+	uint64_t n = 0;
+
+	if (trace_reader_open(&r, path) < 0)
+		return 0;
+	while (trace_read(r, &ev) > 0) {
+		stderr_of(ev, &n, NULL, 0, NULL);
+		json_decref(ev);
+	}
+	trace_reader_close(r);
+	return n;
+}
+
+static bool
+fatal(const char *sig)
+{
+	static const char *const f[] = { "SIGSEGV", "SIGBUS", "SIGABRT", "SIGFPE", "SIGILL", "SIGSYS",
+		"SIGTRAP", NULL };
+	for (int i = 0; f[i]; i++)
+		if (strcmp(sig, f[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+is_write_like(const char *sys)
+{
+	return !strcmp(sys, "write") || !strcmp(sys, "writev") || !strcmp(sys, "pwrite64") ||
+	    !strcmp(sys, "pwritev") || !strcmp(sys, "close") || !strcmp(sys, "fsync") ||
+	    !strcmp(sys, "fdatasync") || !strcmp(sys, "sendto") || !strcmp(sys, "msync");
+}
+
+/* Reads the run's trace and decides what its end was. */
+static void
+judge(const char *run, int st, bool timed_out, const struct mutation *m, bool written,
+    uint64_t seed_stderr, struct judged *j)
+{
+	struct trace_reader *r;
+	json_t *ev, *footer = NULL;
+	char text[65536];
+	size_t have = 0;
+
+	memset(j, 0, sizeof *j);
+	j->status = -1;
+	text[0] = '\0';
+	if (trace_reader_open(&r, run) == 0) {
+		while (trace_read(r, &ev) > 0) {
+			if (json_object_get(ev, "end") || json_object_get(ev, "aborted")) {
+				json_decref(footer);
+				footer = ev;
+				continue;
+			}
+			stderr_of(ev, &j->stderr_bytes, text, sizeof text, &have);
+			json_decref(ev);
+		}
+		trace_reader_close(r);
+	}
+	json_t *end = json_object_get(footer, "end"), *model = json_object_get(footer, "model");
+	j->answered = (uint64_t)json_int64_or(model, "answered", 0);
+	j->unmodelled = (uint64_t)json_int64_or(model, "unmodelled", 0);
+	j->left = json_is_true(json_object_get(model, "left"));
+	j->why = json_incref(json_object_get(model, "why"));
+	const char *sn = json_string_value(json_object_get(end, "signal"));
+	if (json_is_int64(json_object_get(end, "exit")))
+		j->status = (int)json_int64_or(end, "exit", -1);
+	else if (sn) {
+		snprintf(j->sig, sizeof j->sig, "%s", sn);
+		j->status = 128 + signal_from_name(sn);
+	}
+	if (timed_out || (WIFEXITED(st) && WEXITSTATUS(st) == 120))
+		j->kind = "hang";
+	else if (strstr(text, "AddressSanitizer") || strstr(text, "UndefinedBehaviorSanitizer") ||
+	    strstr(text, "MemorySanitizer") || strstr(text, "LeakSanitizer") ||
+	    strstr(text, "ThreadSanitizer") || strstr(text, ": runtime error: "))
+		j->kind = "sanitizer";
+	else if (j->sig[0] && fatal(j->sig))
+		j->kind = "crash";
+	else if (j->status < 0 || (WIFEXITED(st) && WEXITSTATUS(st) >= 121 && WEXITSTATUS(st) <= 127 &&
+	    WEXITSTATUS(st) != j->status))
+		j->kind = "dios";
+	else if (j->status == 0 && (m->op == MO_ERROR || m->op == MO_SHORT) && is_write_like(m->sys) &&
+	    (strcmp(m->sys, "close") || written) && j->stderr_bytes <= seed_stderr)
+		j->kind = "silent";
+	else
+		j->kind = j->status == 0 ? "recovered" : "handled";
+	json_decref(footer);
+}
+
+static bool
+is_failure(const char *kind)
+{
+	return !strcmp(kind, "crash") || !strcmp(kind, "sanitizer") || !strcmp(kind, "hang") ||
+	    !strcmp(kind, "silent");
+}
+
+/* Runs argv with stdout and stderr to log, stdin from /dev/null, in its own
+ * process group, for at most timeout seconds.  Its wait status, or -errno. */
+static int
+run_child(char *const argv[], const char *log, unsigned timeout, bool *timed_out)
+{
+	pid_t pid;
+	int st = 0;
+
+	*timed_out = false;
+	if ((pid = fork()) < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), in = open("/dev/null", O_RDONLY);
+		setpgid(0, 0);
+		if (fd < 0 || in < 0 || dup2(in, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(125);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execv(argv[0], argv);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	setpgid(pid, pid);
+	double start = now_s(), term = 0;
+	for (;;) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		double t = now_s() - start;
+		if (term == 0 && (t > timeout || fuzz_stop)) {
+			*timed_out = !fuzz_stop;
+			kill(-pid, SIGTERM);
+			term = t;
+		} else if (term > 0 && t - term > 2)
+			kill(-pid, SIGKILL);
+		struct timespec d = { 0, 5000000 };
+		nanosleep(&d, NULL);
+	}
+	kill(-pid, SIGKILL);	/* nothing of the run stays */
+	return st;
+}
+
+static int
+copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		int e = -errno;
+		close(in);
+		return e;
+	}
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	close(in);
+	return close(out) < 0 || n < 0 ? -EIO : 0;
+}
+
+static json_t *
+failure_json(const struct failure *f, const char *seed)
+{
+	char name[32];
+
+	snprintf(name, sizeof name, "%04u.json.zst", f->id);
+	return json_pack("{s:i, s:s, s:s, s:s, s:i, s:o, s:I, s:I, s:s, s:s, s:I, s:I}", "id", f->id,
+	    "kind", f->j.kind, "key", f->key, "signal", f->j.sig, "status", f->j.status,
+	    "mutation", mut_to_json(&f->m), "count", (json_int_t)f->count, "first_run",
+	    (json_int_t)f->first_run, "reproducer", name, "seed", seed,
+	    "model_answered", (json_int_t)f->j.answered, "model_unmodelled", (json_int_t)f->j.unmodelled);
+}
+
+static int
+write_json(const char *path, json_t *j)
+{
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
+		return -EIO;
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+/* The candidates of the seed: every (call event, mutation) that applies. */
+static int
+scan_seed(const char *seed, unsigned ops, struct cand **out, size_t *n, char *err, size_t errlen)
+{
+	struct trace_reader *r;
+	json_t *ev;
+	size_t cap = 0;
+	int e;
+
+	*out = NULL;
+	*n = 0;
+	if ((e = trace_reader_open(&r, seed)) < 0) {
+		snprintf(err, errlen, "%s: %s", seed, strerror(-e));
+		return e;
+	}
+	bool first = true;
+	/* descriptors written to since they were opened, by task and number */
+	json_t *wrote = json_object();
+	while ((e = trace_read(r, &ev)) > 0) {
+		const char *sys = json_string_value(json_object_get(ev, "sys"));
+		char fk[48];
+		snprintf(fk, sizeof fk, "%lld %lld", (long long)json_int64_or(ev, "tid", 0),
+		    (long long)json_int64_or(json_object_get(ev, "args"), "fd", -1));
+		bool written = false;
+		if (sys && (!strcmp(sys, "write") || !strcmp(sys, "writev") || !strcmp(sys, "pwrite64")) &&
+		    json_int64_or(ev, "ret", -1) > 0)
+			json_object_set_new(wrote, fk, json_true());
+		if (sys && !strcmp(sys, "close")) {
+			written = json_object_get(wrote, fk) != NULL;
+			json_object_del(wrote, fk);
+		}
+		if (first) {
+			first = false;
+			if (json_object_get(json_object_get(ev, "perturbed"), "fuzz")) {
+				json_decref(ev);
+				e = -EINVAL;
+				snprintf(err, errlen, "%s is a mutated trace already: fuzz the recording it came from", seed);
+				break;
+			}
+		} else if (json_object_get(ev, "sys") && !blob_is_line(ev))
+			for (int op = 0; op < MO__N; op++)
+				if ((ops & (1u << op)) && mut_applies((enum mut_op)op, ev)) {
+					if (*n == cap) {
+						size_t c2 = cap ? 2 * cap : 1024;
+						struct cand *v = realloc(*out, c2 * sizeof *v);
+						if (v == NULL) {
+							json_decref(ev);
+							trace_reader_close(r);
+							return -ENOMEM;
+						}
+						*out = v;
+						cap = c2;
+					}
+					(*out)[(*n)++] = (struct cand){ (uint64_t)json_int64_or(ev, "seq", 0),
+					    (unsigned char)op, written };
+				}
+		json_decref(ev);
+	}
+	json_decref(wrote);
+	if (e < 0 && err[0] == '\0')
+		snprintf(err, errlen, "%s: line %llu: %s", seed, (unsigned long long)trace_reader_line(r),
+		    e == -EBADMSG ? trace_reader_error(r) : strerror(-e));
+	trace_reader_close(r);
+	if (e == 0 && *n == 0) {
+		snprintf(err, errlen, "%s: no event the mutations chosen can change", seed);
+		return -EINVAL;
+	}
+	return e < 0 ? e : 0;
+}
+
+static void
+cover(json_t *cov, const struct mutation *m, const char *kind)
+{
+	char k[64];
+	snprintf(k, sizeof k, "%s %s", m->sys, mut_op_name(m->op));
+	json_t *row = json_object_get(cov, k);
+	if (row == NULL) {
+		row = json_pack("{s:s, s:s, s:i}", "sys", m->sys, "op", mut_op_name(m->op), "tried", 0);
+		json_object_set_new(cov, k, row);
+	}
+	json_object_set_new(row, "tried", json_integer(json_integer_value(json_object_get(row, "tried")) + 1));
+	json_object_set_new(row, kind, json_integer(json_integer_value(json_object_get(row, kind)) + 1));
+}
+
+int
+fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
+{
+	char work[4200], mut[4300], run[4300], log[4300], path[4300];
+	struct cand *cand = NULL;
+	size_t ncand = 0;
+	struct failure *fail = NULL;
+	size_t nfail = 0, capfail = 0;
+	int e;
+
+	err[0] = '\0';
+	if ((e = mkdir_p(o->dir, err, errlen)) < 0)
+		return e;
+	snprintf(path, sizeof path, "%s/failures", o->dir);
+	if ((e = mkdir_p(path, err, errlen)) < 0)
+		return e;
+	snprintf(path, sizeof path, "%s/stats.json", o->dir);
+	if (access(path, F_OK) == 0 && !o->force) {
+		snprintf(err, errlen, "%s holds the findings of an earlier campaign: choose another -o, "
+		    "or pass --force to replace them", o->dir);
+		return -EEXIST;
+	}
+	if (o->force) {
+		/* the earlier campaign's failures go: its numbers start again */
+		for (unsigned i = 1; i < 100000; i++) {
+			snprintf(path, sizeof path, "%s/failures/%04u.json.zst", o->dir, i);
+			if (unlink(path) < 0 && errno == ENOENT)
+				break;
+			snprintf(path, sizeof path, "%s/failures/%04u.json", o->dir, i);
+			unlink(path);
+		}
+	}
+	snprintf(work, sizeof work, "%s/.work", o->dir);
+	if ((e = mkdir_p(work, err, errlen)) < 0)
+		return e;
+	snprintf(mut, sizeof mut, "%s/mutated.json.zst", work);
+	snprintf(run, sizeof run, "%s/run.json.zst", work);
+	snprintf(log, sizeof log, "%s/replay.log", work);
+	if ((e = scan_seed(o->seed, o->ops, &cand, &ncand, err, errlen)) < 0)
+		return e;
+	uint64_t rseed = o->rseed;
+	while (rseed == 0) {
+		uint32_t s;
+		if (getrandom(&s, sizeof s, 0) != sizeof s)
+			s = (uint32_t)time(NULL);
+		rseed = s;
+	}
+	uint64_t seed_stderr = trace_stderr_bytes(o->seed);
+	if (!o->quiet)
+		fprintf(out, "dios-fuzz: %zu mutations of %s to try; seed %llu (--seed %llu repeats the "
+		    "campaign)\n", ncand, o->seed, (unsigned long long)rseed, (unsigned long long)rseed);
+
+	json_t *cov = json_object(), *whyall = json_object();
+	bool tty = isatty(fileno(out));
+	double start = now_s(), last_print = 0;
+	uint64_t runs = 0, nfailures = 0, errors = 0, answered = 0, unmodelled = 0, clean = 0;
+	char timeout_s[16];
+	snprintf(timeout_s, sizeof timeout_s, "%u", o->timeout ? o->timeout : 10);
+	unsigned timeout = o->timeout ? o->timeout : 10;
+	e = 0;
+	while (!fuzz_stop && (o->runs == 0 || runs < o->runs) &&
+	    (o->seconds <= 0 || now_s() - start < o->seconds)) {
+		/* the run's choice: in order first when systematic, else at random */
+		uint64_t rng = rseed * 0x100000001b3ULL + runs;
+		mut_rand(&rng);
+		size_t ci = o->systematic && runs < ncand ? runs : (size_t)(mut_rand(&rng) % ncand);
+		json_t *ev = mut_event_at(o->seed, cand[ci].seq, err, errlen);
+		struct mutation m;
+		if (ev == NULL) {
+			e = -EIO;
+			break;
+		}
+		bool ok = mut_choose((enum mut_op)cand[ci].op, ev, &rng, &m);
+		/* the call site, when the seed was recorded with --stacks: the
+		 * innermost frame of the program's own code is not known, so
+		 * the first two frames stand for it */
+		char site[96] = "";
+		json_t *stk = json_object_get(ev, "stack");
+		for (size_t si = 0; si < json_array_size(stk) && si < 2; si++) {
+			const char *fr = json_string_value(json_array_get(stk, si));
+			size_t used = strlen(site);
+			if (fr)
+				snprintf(site + used, sizeof site - used, "%s%.*s", si ? " < " : "",
+				    (int)strcspn(fr, " "), fr);
+		}
+		json_decref(ev);
+		if (!ok)
+			continue;
+		if ((e = mut_write_trace(o->seed, mut, &m, 1, err, errlen)) < 0)
+			break;
+		char *av[] = { (char *)o->replay, "-q", "--model", "-f", "--timeout", timeout_s, "-o", run, mut, NULL };
+		bool timed_out;
+		unlink(run);
+		int st = run_child(av, log, timeout + 5, &timed_out);
+		if (st < 0) {
+			snprintf(err, errlen, "cannot run %s: %s", o->replay, strerror(-st));
+			e = st;
+			break;
+		}
+		if (fuzz_stop && !timed_out && WIFSIGNALED(st))
+			break;	/* stopped with Ctrl-C: this run does not count */
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 2) {
+			FILE *f = fopen(log, "r");
+			char line[512] = "";
+			if (f) {
+				if (fgets(line, sizeof line, f) == NULL)
+					line[0] = '\0';
+				fclose(f);
+			}
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(err, errlen, "dios-replay refused the mutated trace: %s", line);
+			e = -EINVAL;
+			break;
+		}
+		struct judged j;
+		judge(run, st, timed_out, &m, cand[ci].written, seed_stderr, &j);
+		runs++;
+		answered += j.answered;
+		unmodelled += j.unmodelled;
+		if (j.unmodelled == 0)
+			clean++;
+		cover(cov, &m, j.kind);
+		const char *wk;
+		json_t *wv;
+		json_object_foreach(j.why, wk, wv)
+			json_object_set_new(whyall, wk, json_integer(json_integer_value(json_object_get(whyall, wk)) +
+			    json_integer_value(wv)));
+		json_decref(j.why);
+		j.why = NULL;
+		if (!strcmp(j.kind, "dios")) {
+			errors++;
+			snprintf(path, sizeof path, "%s/dios-error.log", o->dir);
+			if (access(path, F_OK) < 0)
+				copy_file(log, path);	/* the first, to look at */
+		}
+		if (is_failure(j.kind)) {
+			struct failure *f = NULL;
+			char key[160];
+			snprintf(key, sizeof key, "%s %s after %s %s%s%s", j.kind, j.sig[0] ? j.sig : "-", m.sys,
+			    mut_op_name(m.op), site[0] ? " at " : "", site);
+			nfailures++;
+			for (size_t i = 0; i < nfail; i++)
+				if (strcmp(fail[i].key, key) == 0)
+					f = &fail[i];
+			if (f)
+				f->count++;
+			else {
+				if (nfail == capfail) {
+					size_t c2 = capfail ? 2 * capfail : 16;
+					struct failure *v = realloc(fail, c2 * sizeof *v);
+					if (v == NULL) {
+						e = -ENOMEM;
+						break;
+					}
+					fail = v;
+					capfail = c2;
+				}
+				f = &fail[nfail++];
+				memset(f, 0, sizeof *f);
+				snprintf(f->key, sizeof f->key, "%s", key);
+				f->id = (unsigned)nfail;
+				f->count = 1;
+				f->first_run = runs;
+				f->j = j;
+				f->m = m;
+				snprintf(path, sizeof path, "%s/failures/%04u.json.zst", o->dir, f->id);
+				unlink(path);
+				if ((e = copy_file(run, path)) < 0) {
+					snprintf(err, errlen, "cannot keep the failure as %s: %s", path, strerror(-e));
+					break;
+				}
+				if (!o->quiet) {
+					if (tty)
+						fputs("\r\033[K", out);
+					fprintf(out, "dios-fuzz: run %llu: new failure %s: %s (%s/failures/%04u.json.zst)\n",
+					    (unsigned long long)runs, f->key, j.kind, o->dir, f->id);
+				}
+			}
+			json_t *fj = failure_json(f, o->seed);
+			snprintf(path, sizeof path, "%s/failures/%04u.json", o->dir, f->id);
+			write_json(path, fj);
+			json_decref(fj);
+		}
+		double t = now_s() - start;
+		if (!o->quiet && (tty ? t - last_print > 0.2 : t - last_print > 10)) {
+			last_print = t;
+			fprintf(out, "%sruns %llu  %.1f execs/s  failures %zu unique (%llu)  model %.1f%% of runs "
+			    "whole  %.0f s%s", tty ? "\r\033[K" : "dios-fuzz: ", (unsigned long long)runs,
+			    runs / (t > 0 ? t : 1), nfail, (unsigned long long)nfailures,
+			    100.0 * (double)clean / (double)runs, t, tty ? "" : "\n");
+			fflush(out);
+		}
+	}
+	double t = now_s() - start;
+	json_t *fl = json_array();
+	for (size_t i = 0; i < nfail; i++)
+		json_array_append_new(fl, failure_json(&fail[i], o->seed));
+	json_t *stats = json_pack("{s:s, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
+	    "seed_trace", o->seed, "seed", (json_int_t)rseed, "runs", (json_int_t)runs, "seconds", t,
+	    "execs_per_s", runs / (t > 0 ? t : 1), "candidates", (json_int_t)ncand, "failures",
+	    (json_int_t)nfailures, "dios_errors", (json_int_t)errors, "model_answered",
+	    (json_int_t)answered, "model_unmodelled", (json_int_t)unmodelled, "runs_fully_modelled",
+	    (json_int_t)clean, "unique", fl, "coverage", cov);
+	if (stats)
+		json_object_set_new(stats, "model_unmodelled_calls", whyall);
+	else
+		json_decref(whyall);
+	snprintf(path, sizeof path, "%s/stats.json", o->dir);
+	if (stats && write_json(path, stats) < 0 && e == 0) {
+		snprintf(err, errlen, "cannot write %s", path);
+		e = -EIO;
+	}
+	json_decref(stats);
+	unlink(mut);
+	unlink(run);
+	unlink(log);
+	rmdir(work);
+	if (!o->quiet) {
+		if (tty)
+			fputs("\r\033[K", out);
+		fprintf(out, "dios-fuzz: %llu runs in %.1f s (%.1f execs/s): %zu unique failures (%llu in all), "
+		    "%llu dios errors; %.1f%% of runs ended with every call modelled\n",
+		    (unsigned long long)runs, t, runs / (t > 0 ? t : 1), nfail, (unsigned long long)nfailures,
+		    (unsigned long long)errors, runs ? 100.0 * (double)clean / (double)runs : 0.0);
+	}
+	free(cand);
+	free(fail);
+	return e < 0 ? e : (int)nfail;
+}
+
+/* --- report ----------------------------------------------------------------- */
+
+static const char *const kinds[] = { "crash", "sanitizer", "hang", "silent", "handled", "recovered",
+	"dios", NULL };
+
+static void
+html_escape(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '&': fputs("&amp;", out); break;
+		case '"': fputs("&quot;", out); break;
+		default: fputc(*s, out);
+		}
+}
+
+int
+fuzz_report(const char *dir, enum fuzz_format f, FILE *out, char *err, size_t errlen)
+{
+	char path[4200];
+	json_error_t je;
+	json_t *st, *v;
+	const char *key;
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/stats.json", dir);
+	if ((st = json_load_file(path, 0, &je)) == NULL) {
+		snprintf(err, errlen, "%s: %s (is %s a findings directory of dios-fuzz run?)", path,
+		    access(path, F_OK) < 0 ? strerror(errno) : je.text, dir);
+		return -ENOENT;
+	}
+	json_t *uniq = json_object_get(st, "unique"), *cov = json_object_get(st, "coverage");
+	if (f == FF_JSON) {
+		json_dumpf(st, out, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', out);
+		json_decref(st);
+		return 0;
+	}
+	if (f == FF_TEXT) {
+		fprintf(out, "%s: %lld runs of %s in %.1f s (%.1f execs/s); %zu unique failures\n", dir,
+		    (long long)json_int64_or(st, "runs", 0), json_string_value(json_object_get(st, "seed_trace")),
+		    json_number_value(json_object_get(st, "seconds")),
+		    json_number_value(json_object_get(st, "execs_per_s")), json_array_size(uniq));
+		long long runs = json_int64_or(st, "runs", 0), whole = json_int64_or(st, "runs_fully_modelled", 0);
+		fprintf(out, "model: %lld of %lld runs (%.1f%%) ended with every call answered; %lld calls "
+		    "answered, %lld it could not model\n", whole, runs, runs ? 100.0 * (double)whole / (double)runs : 0.0,
+		    (long long)json_int64_or(st, "model_answered", 0), (long long)json_int64_or(st, "model_unmodelled", 0));
+		json_t *why = json_object_get(st, "model_unmodelled_calls");
+		if (json_object_size(why)) {
+			fprintf(out, "calls the model could not answer:\n");
+			json_object_foreach(why, key, v)
+				fprintf(out, "  %6lld  %s\n", (long long)json_integer_value(v), key);
+		}
+		json_array_foreach(uniq, i, v) {
+			fprintf(out, "\n%s/failures/%s: %s, %lld time%s (first in run %lld)\n", dir,
+			    json_string_value(json_object_get(v, "reproducer")), json_string_value(json_object_get(v, "key")),
+			    (long long)json_int64_or(v, "count", 0), json_int64_or(v, "count", 0) == 1 ? "" : "s",
+			    (long long)json_int64_or(v, "first_run", 0));
+			json_t *m = json_object_get(v, "mutation");
+			fprintf(out, "  mutation: event %lld %s: %s%s%s\n", (long long)json_int64_or(m, "seq", 0),
+			    json_string_value(json_object_get(m, "sys")), json_string_value(json_object_get(m, "op")),
+			    json_object_get(m, "err") ? " " : "", json_object_get(m, "err") ?
+			    json_string_value(json_object_get(m, "err")) : "");
+			fprintf(out, "  status: %lld%s%s\n", (long long)json_int64_or(v, "status", -1),
+			    *json_string_value(json_object_get(v, "signal")) ? " " : "",
+			    json_string_value(json_object_get(v, "signal")));
+		}
+		fprintf(out, "\nerror-path coverage (call and mutation: runs, then what the program did)\n");
+		fprintf(out, "%-28s %6s", "call/mutation", "tried");
+		for (int k = 0; kinds[k]; k++)
+			fprintf(out, " %9s", kinds[k]);
+		fputc('\n', out);
+		json_object_foreach(cov, key, v) {
+			fprintf(out, "%-28s %6lld", key, (long long)json_int64_or(v, "tried", 0));
+			for (int k = 0; kinds[k]; k++)
+				fprintf(out, " %9lld", (long long)json_int64_or(v, kinds[k], 0));
+			fputc('\n', out);
+		}
+		json_decref(st);
+		return 0;
+	}
+	/* one self-contained page: a coloured table sortable by any column */
+	fprintf(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>dios-fuzz: ");
+	html_escape(out, dir);
+	fprintf(out, "</title>\n<style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}"
+	    "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child"
+	    "{text-align:left}th{cursor:pointer;background:#eee}.crash,.sanitizer,.hang,.silent{background:#f8c0c0}"
+	    ".handled{background:#d8f0d0}.recovered{background:#c8e0f8}.dios{background:#eee}</style>\n"
+	    "<script>function s(t,c){var b=t.tBodies[0],r=[].slice.call(b.rows),n=c>0;r.sort(function(x,y)"
+	    "{var a=x.cells[c].textContent,d=y.cells[c].textContent;return n?d-a:a.localeCompare(d)});"
+	    "r.forEach(function(x){b.appendChild(x)})}</script></head><body>\n<h1>dios-fuzz findings: ");
+	html_escape(out, dir);
+	fprintf(out, "</h1>\n<p>%lld runs of <code>", (long long)json_int64_or(st, "runs", 0));
+	html_escape(out, json_string_value(json_object_get(st, "seed_trace")) ?
+	    json_string_value(json_object_get(st, "seed_trace")) : "?");
+	fprintf(out, "</code>, %.1f execs/s, %zu unique failures.</p>\n<h2>Failures</h2>\n<table><thead><tr>"
+	    "<th>reproducer</th><th>what</th><th>count</th></tr></thead><tbody>\n",
+	    json_number_value(json_object_get(st, "execs_per_s")), json_array_size(uniq));
+	json_array_foreach(uniq, i, v) {
+		fprintf(out, "<tr class=\"%s\"><td>failures/", json_string_value(json_object_get(v, "kind")));
+		html_escape(out, json_string_value(json_object_get(v, "reproducer")));
+		fprintf(out, "</td><td>");
+		html_escape(out, json_string_value(json_object_get(v, "key")));
+		fprintf(out, "</td><td>%lld</td></tr>\n", (long long)json_int64_or(v, "count", 0));
+	}
+	fprintf(out, "</tbody></table>\n<h2>Error-path coverage</h2>\n<table onclick=\"if(event.target.tagName"
+	    "=='TH')s(this,event.target.cellIndex)\"><thead><tr><th>call and mutation</th><th>tried</th>");
+	for (int k = 0; kinds[k]; k++)
+		fprintf(out, "<th class=\"%s\">%s</th>", kinds[k], kinds[k]);
+	fprintf(out, "</tr></thead><tbody>\n");
+	json_object_foreach(cov, key, v) {
+		fprintf(out, "<tr><td>");
+		html_escape(out, key);
+		fprintf(out, "</td><td>%lld</td>", (long long)json_int64_or(v, "tried", 0));
+		for (int k = 0; kinds[k]; k++) {
+			long long n = json_int64_or(v, kinds[k], 0);
+			fprintf(out, "<td class=\"%s\">%lld</td>", n ? kinds[k] : "", n);
+		}
+		fprintf(out, "</tr>\n");
+	}
+	fprintf(out, "</tbody></table>\n</body></html>\n");
+	json_decref(st);
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* campaign.h: `dios-fuzz run` and `dios-fuzz report` (issue 12): mutate a
+ * recorded trace one event at a time (mutate.h), replay each mutated trace
+ * with `dios-replay --model -o` (the environment model answers where the
+ * program leaves the recording, and the run is written as a strict trace),
+ * judge how the program ended (the oracles), keep each unique failure as a
+ * trace dios-replay reproduces, and count what was tried per call and
+ * mutation, and what the program did (error-path coverage).
+ *
+ * The findings directory:
+ *   failures/NNNN.json.zst  a failure's run: `dios-replay` reproduces it
+ *   failures/NNNN.json      what it is: kind, signal, status, mutation,
+ *                           count, the run that found it first
+ *   stats.json              the campaign: runs, time, execs per second, the
+ *                           model's share, coverage, the failures
+ * Oracles: "crash" (a fatal signal: SIGSEGV, SIGBUS, SIGABRT, SIGFPE,
+ * SIGILL, SIGSYS, SIGTRAP), "sanitizer" (an ASan, UBSan, MSan, LSan or
+ * TSan report on stderr), "hang" (no end within the time limit, or a loop
+ * of calls the model answers that never ends), "silent" (a write, close,
+ * fsync or fdatasync failed or was cut short and the program exited 0
+ * without a word more on stderr than the recording had: data lost
+ * silently).  Other ends are "handled" (a nonzero exit) or "recovered"
+ * (exit 0).  Owner: src/fuzz/campaign.c.  Nothing here exits.
+ */
+#ifndef DIOS_CAMPAIGN_H
+#define DIOS_CAMPAIGN_H
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Set by the caller's SIGINT/SIGTERM handler: the campaign ends after the
+ * current run (which is stopped), keeping every finding. */
+extern volatile sig_atomic_t fuzz_stop;
+
+struct fuzz_opts {
+	const char *seed;	/* the recorded trace */
+	const char *dir;	/* the findings directory (made when missing) */
+	bool force;		/* reuse a directory that holds findings (they are removed) */
+	uint64_t runs;		/* at most this many runs; 0: no limit */
+	double seconds;		/* for at most this long; 0: no limit */
+	uint64_t rseed;		/* the campaign's seed; 0: drawn (printed) */
+	unsigned ops;		/* the mutations (1 << MO_*) */
+	unsigned timeout;	/* seconds a run may take (0: 10) */
+	bool systematic;	/* first every (event, mutation) once, in order */
+	bool quiet;		/* no progress */
+	const char *replay;	/* the dios-replay binary */
+};
+
+/* Runs the campaign.  Returns the number of unique failures (>= 0), or
+ * -errno with a one-line message in err. */
+int fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen);
+
+enum fuzz_format { FF_TEXT, FF_JSON, FF_HTML };
+
+/* The report of a findings directory: its unique failures, each once, and
+ * the error-path coverage table.  0, or -errno with a message in err. */
+int fuzz_report(const char *dir, enum fuzz_format f, FILE *out, char *err, size_t errlen);
+
+#endif

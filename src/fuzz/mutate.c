@@ -1,0 +1,428 @@
+/* mutate.c: the mutation operators and mutated traces (mutate.h). */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fuzz/errtab.h"
+#include "fuzz/mutate.h"
+#include "sys/capture.h"
+#include "sys/systable.h"
+#include "sys/xlat.h"
+#include "trace/blobline.h"
+#include "trace/bytes.h"
+#include "trace/io.h"
+#include "trace/number.h"
+
+static const char *const op_names[MO__N] = { "error", "short", "eintr", "flip", "clock", "dirs" };
+
+const char *
+mut_op_name(enum mut_op op)
+{
+	return op < MO__N ? op_names[op] : "?";
+}
+
+int
+mut_parse_ops(const char *list, unsigned *mask, char *err, size_t errlen)
+{
+	char *dup = strdup(list), *save = NULL, *tok;
+	unsigned m = 0;
+	int e = 0;
+
+	if (dup == NULL)
+		return -ENOMEM;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int i;
+		if (strcmp(tok, "all") == 0) {
+			m = (1u << MO__N) - 1;
+			continue;
+		}
+		for (i = 0; i < MO__N && strcmp(tok, op_names[i]) != 0; i++)
+			;
+		if (i == MO__N) {
+			snprintf(err, errlen, "unknown mutation '%s' (expected error, short, eintr, flip, "
+			    "clock, dirs or all, separated by commas)", tok);
+			e = -EINVAL;
+			break;
+		}
+		m |= 1u << i;
+	}
+	free(dup);
+	if (e == 0 && m == 0) {
+		snprintf(err, errlen, "no mutation given (expected error, short, eintr, flip, clock, dirs or all)");
+		e = -EINVAL;
+	}
+	if (e == 0)
+		*mask = m;
+	return e;
+}
+
+uint64_t
+mut_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static bool
+is(const char *s, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(s, names[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char *const reads[] = { "read", "pread64", "readv", "preadv", "preadv2", "recvfrom", NULL };
+static const char *const writes[] = { "write", "pwrite64", "writev", "pwritev", "pwritev2", "sendto", NULL };
+/* Calls a signal can interrupt with EINTR (signal(7)). */
+static const char *const interruptible[] = {
+	"read", "readv", "write", "writev", "recvfrom", "sendto", "recvmsg", "sendmsg", "accept",
+	"accept4", "connect", "wait4", "waitid", "poll", "ppoll", "select", "pselect6", "epoll_wait",
+	"epoll_pwait", "nanosleep", "clock_nanosleep", "flock", "pause",
+	"rt_sigsuspend", "rt_sigtimedwait", "msgrcv", "msgsnd", "semop", "close", NULL,
+};
+/* Calls whose failure the replay cannot stand for, or that are dios's
+ * own (the serial schedule's futexes). */
+static const char *const never[] = { "futex", "exit", "exit_group", "rt_sigreturn", "execve",
+	"execveat", NULL };
+
+static const char *
+data_key(const char *sys)
+{
+	return strstr(sys, "readv") ? "iov" : "buf";
+}
+
+bool
+mut_applies(enum mut_op op, const json_t *ev)
+{
+	const char *sys = json_string_value(json_object_get(ev, "sys"));
+	int ok;
+	long ret = event_result(ev, &ok);
+
+	if (sys == NULL || !ok || json_object_get(ev, "unknown") || is(sys, never))
+		return false;
+	switch (op) {
+	case MO_ERROR: {
+		/* Replay runs the descriptor-table calls for real: of those only
+		 * close can fail and still have done its work (close(2)). */
+		const struct sc_desc *sc = sc_by_name(sys);
+		if (sc == NULL || ret < 0)
+			return false;
+		if (!strcmp(sys, "fcntl")) {
+			int64_t cmd = json_int64_or(json_object_get(ev, "args"), "cmd", -1);
+			return cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC;
+		}
+		return !(sc->flags & SC_RUN_REAL) || !strcmp(sys, "close");
+	}
+	case MO_SHORT:
+		return ret > 1 && (is(sys, reads) || is(sys, writes));
+	case MO_EINTR:
+		return ret >= 0 && is(sys, interruptible);
+	case MO_FLIP:
+		return ret > 0 && is(sys, reads) &&
+		    json_object_get(json_object_get(ev, "out"), data_key(sys)) != NULL;
+	case MO_CLOCK:
+		return ret >= 0 && (!strcmp(sys, "clock_gettime") || !strcmp(sys, "gettimeofday") ||
+		    !strcmp(sys, "time"));
+	case MO_DIRS:
+		return ret > 0 && !strcmp(sys, "getdents64");
+	default:
+		return false;
+	}
+}
+
+bool
+mut_choose(enum mut_op op, const json_t *ev, uint64_t *rng, struct mutation *m)
+{
+	const char *sys = json_string_value(json_object_get(ev, "sys"));
+	int ok;
+	long ret = event_result(ev, &ok);
+
+	if (!mut_applies(op, ev))
+		return false;
+	memset(m, 0, sizeof *m);
+	m->seq = (uint64_t)json_int64_or(ev, "seq", 0);
+	m->op = op;
+	snprintf(m->sys, sizeof m->sys, "%s", sys);
+	switch (op) {
+	case MO_ERROR: {
+		const struct errtab_row *row = errtab_find(sc_by_name(sys));
+		size_t n = 0;
+		while (row->fuzz[n])
+			n++;
+		if (n == 0)
+			return false;
+		m->err = row->fuzz[mut_rand(rng) % n];
+		break;
+	}
+	case MO_EINTR:
+		m->err = EINTR;
+		break;
+	case MO_SHORT:
+		m->arg = 1 + mut_rand(rng) % (uint64_t)(ret - 1);
+		break;
+	case MO_FLIP: {
+		ssize_t n = json_bytes_len(json_object_get(json_object_get(ev, "out"), data_key(sys)));
+		if (n <= 0)
+			return false;
+		m->arg = mut_rand(rng) % ((uint64_t)n * 8);
+		break;
+	}
+	case MO_CLOCK:
+		m->arg = mut_rand(rng) % 2;
+		break;
+	case MO_DIRS:
+		m->arg = mut_rand(rng) | 1;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* out's bytes member key with fn applied to its decoded bytes. */
+static int
+change_bytes(json_t *out, const char *key, size_t keep, int64_t flip)
+{
+	void *p;
+	size_t n;
+	json_t *b = json_object_get(out, key);
+
+	if (b == NULL || json_get_bytes(b, &p, &n) < 0)
+		return -EINVAL;
+	if (keep < n)
+		n = keep;
+	if (flip >= 0 && (uint64_t)flip / 8 < n)
+		((unsigned char *)p)[flip / 8] ^= (unsigned char)(1u << (flip % 8));
+	json_object_set_new(out, key, json_bytes(p, n));
+	free(p);
+	return 0;
+}
+
+/* getdents64's records in another order (as chaos does: each record's
+ * d_off stays in its place). */
+static int
+shuffle_dirents(json_t *out, uint64_t seed)
+{
+	void *p;
+	size_t n, off = 0, nrec = 0;
+	json_t *b = json_object_get(out, "dirp");
+	enum { MAXREC = 4096 };
+	size_t at[MAXREC];
+
+	if (b == NULL || json_get_bytes(b, &p, &n) < 0)
+		return -EINVAL;
+	unsigned char *buf = p, *o = malloc(n ? n : 1);
+	int64_t *doff = malloc(MAXREC * sizeof *doff);
+	int e = -EINVAL;
+	if (o == NULL || doff == NULL)
+		goto done;
+	while (off + 19 <= n && nrec < MAXREC) {
+		unsigned short reclen;
+		memcpy(&reclen, buf + off + 16, sizeof reclen);
+		if (reclen < 19 || off + reclen > n)
+			goto done;
+		memcpy(&doff[nrec], buf + off + 8, sizeof doff[nrec]);
+		at[nrec++] = off;
+		off += reclen;
+	}
+	if (off != n || nrec < 2)
+		goto done;
+	for (size_t i = nrec - 1; i > 0; i--) {
+		size_t j = (size_t)(mut_rand(&seed) % (i + 1)), x = at[i];
+		at[i] = at[j];
+		at[j] = x;
+	}
+	off = 0;
+	for (size_t i = 0; i < nrec; i++) {
+		unsigned short reclen;
+		memcpy(&reclen, buf + at[i] + 16, sizeof reclen);
+		memcpy(o + off, buf + at[i], reclen);
+		memcpy(o + off + 8, &doff[i], sizeof doff[i]);
+		off += reclen;
+	}
+	json_object_set_new(out, "dirp", json_bytes(o, n));
+	e = 0;
+done:
+	free(p);
+	free(o);
+	free(doff);
+	return e;
+}
+
+json_t *
+mut_apply(const struct mutation *m, const json_t *ev)
+{
+	json_t *c = json_deep_copy(ev), *out;
+
+	if (c == NULL)
+		return NULL;
+	out = json_object_get(c, "out");
+	switch (m->op) {
+	case MO_ERROR: case MO_EINTR: {
+		const char *en = errno_name(m->err);
+		json_object_del(c, "ret");
+		json_object_del(c, "out");
+		json_object_del(c, "map");
+		json_object_set_new(c, "err", json_string(en ? en : "EIO"));
+		break;
+	}
+	case MO_SHORT:
+		json_object_set_new(c, "ret", json_int64((int64_t)m->arg));
+		if (out && is(m->sys, reads))
+			change_bytes(out, data_key(m->sys), (size_t)m->arg, -1);
+		break;
+	case MO_FLIP:
+		if (out)
+			change_bytes(out, data_key(m->sys), SIZE_MAX, (int64_t)m->arg);
+		break;
+	case MO_CLOCK: {
+		int64_t d = m->arg ? 3600 : -10;
+		json_t *tp = json_object_get(out, !strcmp(m->sys, "clock_gettime") ? "tp" : "tv");
+		if (tp)
+			json_object_set_new(tp, "sec", json_int64(json_int64_or(tp, "sec", 0) + d));
+		if (!strcmp(m->sys, "time"))
+			json_object_set_new(c, "ret", json_int64(json_int64_or(c, "ret", 0) + d));
+		break;
+	}
+	case MO_DIRS:
+		if (out)
+			shuffle_dirents(out, m->arg);
+		break;
+	default:
+		break;
+	}
+	return c;
+}
+
+json_t *
+mut_to_json(const struct mutation *m)
+{
+	json_t *j = json_pack("{s:o, s:s, s:s}", "seq", json_uint64(m->seq), "sys", m->sys, "op",
+	    mut_op_name(m->op));
+
+	if (j == NULL)
+		return NULL;
+	if (m->op == MO_ERROR || m->op == MO_EINTR)
+		json_object_set_new(j, "err", json_string(errno_name(m->err) ? errno_name(m->err) : "?"));
+	else
+		json_object_set_new(j, "arg", json_uint64(m->arg));
+	return j;
+}
+
+int
+mut_from_json(const json_t *j, struct mutation *m)
+{
+	const char *op = json_string_value(json_object_get(j, "op"));
+	const char *sys = json_string_value(json_object_get(j, "sys"));
+	int i;
+
+	memset(m, 0, sizeof *m);
+	if (op == NULL || sys == NULL || json_uint64_get(json_object_get(j, "seq"), &m->seq) < 0)
+		return -EINVAL;
+	for (i = 0; i < MO__N && strcmp(op, op_names[i]) != 0; i++)
+		;
+	if (i == MO__N)
+		return -EINVAL;
+	m->op = (enum mut_op)i;
+	snprintf(m->sys, sizeof m->sys, "%s", sys);
+	if (m->op == MO_ERROR || m->op == MO_EINTR) {
+		const char *en = json_string_value(json_object_get(j, "err"));
+		if (en == NULL || (m->err = errno_from_name(en)) <= 0)
+			return -EINVAL;
+	} else if (json_uint64_get(json_object_get(j, "arg"), &m->arg) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int
+mut_write_trace(const char *seed, const char *outp, const struct mutation *m, size_t n,
+    char *err, size_t errlen)
+{
+	struct trace_reader *r = NULL;
+	struct trace_writer *w = NULL;
+	json_t *line;
+	bool first = true;
+	int e;
+
+	err[0] = '\0';
+	if ((e = trace_reader_open(&r, seed)) < 0) {
+		snprintf(err, errlen, "%s: %s", seed, strerror(-e));
+		return e;
+	}
+	if ((e = trace_writer_open(&w, outp, false)) < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", outp, strerror(-e));
+		trace_reader_close(r);
+		return e;
+	}
+	while ((e = trace_read(r, &line)) > 0) {
+		json_t *put = line;
+		if (first) {
+			json_t *list = json_array(), *p = json_object_get(line, "perturbed");
+			for (size_t i = 0; i < n; i++)
+				json_array_append_new(list, mut_to_json(&m[i]));
+			if (!json_is_object(p)) {
+				p = json_object();
+				json_object_set_new(line, "perturbed", p);
+			}
+			json_object_set_new(p, "fuzz", list);
+			first = false;
+		} else if (!blob_is_line(line) && json_object_get(line, "sys")) {
+			uint64_t seq = (uint64_t)json_int64_or(line, "seq", -1);
+			for (size_t i = 0; i < n; i++)
+				if (m[i].seq == seq) {
+					json_t *c = mut_apply(&m[i], put);
+					if (c) {
+						if (put != line)
+							json_decref(put);
+						put = c;
+					}
+				}
+		}
+		e = trace_write(w, put);
+		if (put != line)
+			json_decref(put);
+		json_decref(line);
+		if (e < 0) {
+			snprintf(err, errlen, "cannot write %s: %s", outp, strerror(-e));
+			break;
+		}
+	}
+	if (e < 0 && err[0] == '\0')
+		snprintf(err, errlen, "%s: line %llu: %s", seed, (unsigned long long)trace_reader_line(r),
+		    e == -EBADMSG ? trace_reader_error(r) : strerror(-e));
+	trace_reader_close(r);
+	int ce = trace_writer_close(w);
+	if (e >= 0 && ce < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", outp, strerror(-ce));
+		e = ce;
+	}
+	return e < 0 ? e : 0;
+}
+
+json_t *
+mut_event_at(const char *path, uint64_t seq, char *err, size_t errlen)
+{
+	struct trace_reader *r = NULL;
+	json_t *line, *found = NULL;
+	int e;
+
+	if ((e = trace_reader_open(&r, path)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-e));
+		return NULL;
+	}
+	while (found == NULL && (e = trace_read(r, &line)) > 0) {
+		if (json_object_get(line, "sys") && (uint64_t)json_int64_or(line, "seq", -1) == seq)
+			found = line;
+		else
+			json_decref(line);
+	}
+	if (found == NULL)
+		snprintf(err, errlen, "%s: no event %llu", path, (unsigned long long)seq);
+	trace_reader_close(r);
+	return found;
+}

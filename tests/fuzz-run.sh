@@ -1,0 +1,95 @@
+#!/bin/sh
+# fuzz-run.sh: dios-fuzz run and report (src/fuzz/campaign.c) on the
+# planted bugs of tests/progs/fuzzme: each is found within a bounded number
+# of runs, once in the report however often it was hit, and its reproducer
+# replays the failure with plain dios-replay every time; a seeded campaign
+# repeats; the host is untouched; bad input is a one-line error.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+FUZZME=$PROGS/fuzzme
+DIOS_FUZZ=$top_builddir/dios-fuzz
+require_built "$FUZZME" "$DIOS_FUZZ"
+require_tracing
+tmpdir
+JQ=$(command -v jq 2>/dev/null) || skip_all "jq is not installed (needed to read findings)"
+
+W=$T/work
+mkdir -p "$W/d" || bail_out "cannot make $W"
+echo 1 >"$W/config"
+printf 'HEADERHEADER\010\000\000\000body' >"$W/data"
+: >"$W/d/a"
+: >"$W/d/b"
+
+# hunt MODE OPS KIND SIGNAL: records `fuzzme MODE`, fuzzes it with OPS
+# (systematic, at most 400 runs), and checks the failure found.
+hunt()
+{
+	local mode=$1 ops=$2 kind=$3 sig=$4 f=$T/f-$1
+	if ! "$DIOS_RECORD" -q -o "$T/$mode.json.zst" -- "$FUZZME" "$mode" "$W" >"$T/$mode.rec" 2>&1 </dev/null; then
+		ok "$mode: the recorded run passes" 1 = 0
+		diag_file "$T/$mode.rec"
+		return
+	fi
+	snapshot "$W" >"$T/$mode.before"
+	run "$mode-run" "$DIOS_FUZZ" run -q --systematic --runs 400 --seed 7 --mutations "$ops" -o "$f" \
+	    "$T/$mode.json.zst"
+	is "$st" 0 "$mode: dios-fuzz run exits 0 (a failure found)"
+	snapshot "$W" >"$T/$mode.after"
+	same_file "$T/$mode.after" "$T/$mode.before" "$mode: the campaign touched no file of the program's"
+	local meta=$f/failures/0001.json
+	if ! ok "$mode: a failure is kept" -s "$meta" -a -s "$f/failures/0001.json.zst"; then
+		diag_file "$T/$mode-run.e"
+		return
+	fi
+	is "$("$JQ" -r '.kind + " " + .signal' "$meta")" "$kind $sig" "$mode: it is a $kind${sig:+ ($sig)}"
+	is "$("$JQ" -r '.mutation.op' "$meta")" "${ops%%,*}" "$mode: found by the ${ops%%,*} mutation"
+	local hits uniq
+	hits=$("$JQ" '.failures' "$f/stats.json")
+	uniq=$("$JQ" '.unique | length' "$f/stats.json")
+	ok "$mode: each failure kept once ($uniq unique of $hits hits)" "$uniq" -lt "$hits"
+	local want i=1 good=0
+	want=$("$JQ" -r '.status' "$meta")
+	while [ $i -le 3 ]; do
+		(cd "$W" && run_to 60 "$DIOS_REPLAY" -q "$f/failures/0001.json.zst") >/dev/null 2>&1 </dev/null
+		[ $? -eq "$want" ] && good=$((good + 1))
+		i=$((i + 1))
+	done
+	is "$good" 3 "$mode: dios-replay of the reproducer ends with status $want, 3 times of 3"
+	"$DIOS_FUZZ" report "$f" >"$T/$mode.report" 2>&1
+	has "$mode: the report lists the failure" "$T/$mode.report" "failures/0001.json.zst: $kind"
+	has "$mode: the report has the coverage table" "$T/$mode.report" "^error-path coverage"
+}
+
+hunt open error crash SIGSEGV
+hunt write error silent ""
+hunt shortread short crash SIGSEGV
+hunt clock clock crash SIGABRT
+hunt dirs dirs crash SIGABRT
+
+# the report as JSON and as one HTML page
+if [ -d "$T/f-open" ]; then
+	"$DIOS_FUZZ" report --json "$T/f-open" >"$T/r.json" 2>"$T/r.e"
+	is "$("$JQ" -r '.unique[0].kind' "$T/r.json")" crash "report --json: the failure"
+	"$DIOS_FUZZ" report --html "$T/f-open" >"$T/r.html" 2>"$T/r.e"
+	has "report --html: one page with the coverage table" "$T/r.html" "<h2>Error-path coverage</h2>"
+fi
+
+# a seeded random campaign repeats: the same runs, the same findings
+"$DIOS_FUZZ" run -q --runs 30 --seed 42 -o "$T/s1" "$T/open.json.zst" >/dev/null 2>&1
+"$DIOS_FUZZ" run -q --runs 30 --seed 42 -o "$T/s2" "$T/open.json.zst" >/dev/null 2>&1
+is "$("$JQ" -c '[.coverage, [.unique[].key]]' "$T/s2/stats.json")" \
+    "$("$JQ" -c '[.coverage, [.unique[].key]]' "$T/s1/stats.json")" "--seed 42 twice: the same runs and findings"
+
+# bad input
+run b1 "$DIOS_FUZZ" run -o "$T/b1" "$T/missing.json.zst"
+ok "a missing trace: an error status" "$st" -ne 0 -a "$st" -ne 1
+is "$(wc -l <"$T/b1.e" | tr -d ' ')" 1 "a missing trace: one line"
+run b2 "$DIOS_FUZZ" run -o "$T/s1" "$T/open.json.zst"
+ok "findings already there: refused" "$st" -ne 0 -a "$st" -ne 1
+has "findings already there: says --force" "$T/b2.e" "force"
+run b3 "$DIOS_FUZZ" run --mutations nope -o "$T/b3" "$T/open.json.zst"
+is "$st" 2 "an unknown mutation: status 2"
+has "an unknown mutation: named" "$T/b3.e" "unknown mutation 'nope'"
+run b4 "$DIOS_FUZZ" report "$T/nothing"
+ok "report of a directory that is no campaign: an error" "$st" -ne 0
+done_testing
