@@ -466,7 +466,9 @@ fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		}
 		if (fuzz_stop && !timed_out && WIFSIGNALED(st))
 			break;	/* stopped with Ctrl-C: this run does not count */
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 2) {
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 2 && access(run, F_OK) < 0) {
+			/* dios-replay's own usage error (the program's status 2
+			 * comes with the run's trace) */
 			FILE *f = fopen(log, "r");
 			char line[512] = "";
 			if (f) {

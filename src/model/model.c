@@ -58,6 +58,7 @@ struct mfd {
 	bool cloexec;
 	struct mfile *f;	/* FK_FILE */
 	struct mstream *s;	/* FK_STREAM: the data read from it */
+	struct mstream *feeds;	/* a pipe's write end made in the run: the read end's data */
 	int64_t off;
 	size_t dent;		/* getdents64 calls made on it */
 };
@@ -87,6 +88,7 @@ struct model {
 	pid_t root;
 	json_t *pure;			/* "sys args" -> the recorded result */
 	json_t *clocks;			/* "sys clockid" -> the last reading's event */
+	json_t *clocks0;		/* the same, the first reading the whole recording has */
 	json_t *execs;			/* absolute path -> a recorded exec of it (exe, interp, at_random) */
 	pid_t max_vtid;			/* the largest task id seen: new tasks get the next ones */
 	pid_t root_vpid;		/* the header's pid */
@@ -501,6 +503,12 @@ note_write(struct model *m, struct mfd *d, const json_t *bytes, int64_t at, long
 	void *p = NULL;
 	size_t n = 0;
 
+	if (d->kind == FK_STREAM && d->feeds && ret > 0 && !m->learning &&
+	    json_get_bytes(bytes, &p, &n) == 0) {
+		json_array_append_new(d->feeds->chunks, json_bytes(p, (size_t)ret < n ? (size_t)ret : n));
+		free(p);
+		return;
+	}
 	if (d->kind != FK_FILE || ret < 0)
 		return;
 	if (!m->learning && json_get_bytes(bytes, &p, &n) == 0) {
@@ -542,7 +550,7 @@ stateful(const char *s)
 		"poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait", "nanosleep",
 		"clock_nanosleep", "kill", "tgkill", "tkill", "unlink", "unlinkat", "rename",
 		"renameat", "renameat2", "mkdir", "mkdirat", "ftruncate", "truncate",
-		"copy_file_range", "sendfile", "splice", "tee", "set_tid_address", "gettid", "getpid", "getppid", NULL,
+		"copy_file_range", "sendfile", "splice", "tee", "set_tid_address", "gettid", "getpid", "fadvise64", NULL,
 	};
 	for (int i = 0; names[i]; i++)
 		if (strcmp(s, names[i]) == 0)
@@ -706,15 +714,21 @@ follow(struct model *m, const json_t *ev)
 		int64_t a = json_int64_or(fds, "fd0", -1), b = json_int64_or(fds, "fd1", -1);
 		int64_t fl = arg(ev, "flags", 0);
 		struct mfd *x;
+		struct mstream *rs = NULL;
 		if (a >= 0 && (x = mfd_set(t->tab, (int)a))) {
 			x->kind = FK_STREAM;
-			x->s = stream_next(m);
+			x->s = rs = stream_next(m);
 			x->cloexec = (fl & O_CLOEXEC) != 0;
 		}
 		if (b >= 0 && (x = mfd_set(t->tab, (int)b))) {
 			x->kind = FK_STREAM;
 			x->s = stream_next(m);
 			x->cloexec = (fl & O_CLOEXEC) != 0;
+			/* a pipe made after the run left the recording: what is
+			 * written at one end is read at the other */
+			if (!m->learning && rs &&
+			    json_array_size(rs->chunks) == 0)
+				x->feeds = rs;
 		}
 	} else if ((!strcmp(sys, "socket") || !strcmp(sys, "accept") || !strcmp(sys, "accept4")) && ret >= 0) {
 		struct mfd *x = mfd_set(t->tab, (int)ret);
@@ -727,6 +741,8 @@ follow(struct model *m, const json_t *ev)
 		char k[64];
 		snprintf(k, sizeof k, "%s %lld", sys, (long long)arg(ev, "clockid", 0));
 		json_object_set(m->clocks, k, (json_t *)ev);
+		if (m->learning && json_object_get(m->clocks0, k) == NULL)
+			json_object_set(m->clocks0, k, (json_t *)ev);
 	} else if (!strcmp(sys, "chdir") && ret == 0) {
 		char *p = path_join(t->cwd, arg_str(ev, "path") ? arg_str(ev, "path") : ".");
 		if (p) {
@@ -808,9 +824,10 @@ model_new(const json_t *header, uint64_t seed)
 	m->pure = json_object();
 	m->clocks = json_object();
 	m->execs = json_object();
+	m->clocks0 = json_object();
 	m->st.why = json_object();
 	m->rng = seed ? seed : 0x2545f4914f6cdd1dULL;
-	if (m->cwd0 == NULL || m->pure == NULL || m->clocks == NULL || m->execs == NULL || m->st.why == NULL) {
+	if (m->cwd0 == NULL || m->pure == NULL || m->clocks == NULL || m->execs == NULL || m->clocks0 == NULL || m->st.why == NULL) {
 		model_free(m);
 		return NULL;
 	}
@@ -857,6 +874,7 @@ model_free(struct model *m)
 	json_decref(m->pure);
 	json_decref(m->clocks);
 	json_decref(m->execs);
+	json_decref(m->clocks0);
 	json_decref(m->st.why);
 	free(m->cwd0);
 	free(m);
@@ -1175,13 +1193,15 @@ answer_clock(struct model *m, struct mtask *t, const struct call *c, const char 
 	json_t *last, *out;
 
 	snprintf(k, sizeof k, "%s %lld", name, id);
-	if ((last = json_object_get(m->clocks, k)) == NULL && !strcmp(name, "clock_gettime")) {
+	if ((last = json_object_get(m->clocks, k)) == NULL)
+		last = json_object_get(m->clocks0, k);	/* none read yet in this run: the recording's first */
+	if (last == NULL && !strcmp(name, "clock_gettime")) {
 		/* a clock the recording did not read: the one of its family it
 		 * read (the realtime clocks, the others), else any */
 		bool rt = id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE || id == CLOCK_TAI;
 		const char *key;
 		json_t *v, *any = NULL;
-		json_object_foreach(m->clocks, key, v) {
+		json_object_foreach(json_object_size(m->clocks) ? m->clocks : m->clocks0, key, v) {
 			long long other = json_int64_or(json_object_get(v, "args"), "clockid", -1);
 			bool ort = other == CLOCK_REALTIME || other == CLOCK_REALTIME_COARSE || other == CLOCK_TAI;
 			if (strncmp(key, "clock_gettime ", 14) != 0)
@@ -1194,7 +1214,11 @@ answer_clock(struct model *m, struct mtask *t, const struct call *c, const char 
 			last = any;
 	}
 	if (last == NULL)
-		return unmodelled(m, t->vtid, c, ENOSYS, "a clock the recording did not read");
+	{
+		char why[96];
+		snprintf(why, sizeof why, "%s of a clock the recording did not read (%lld)", name, id);
+		return unmodelled(m, t->vtid, c, ENOSYS, why);
+	}
 	/* the clock goes on: a millisecond a reading */
 	out = json_deep_copy(json_object_get(last, "out"));
 	long ret = json_int64_or(last, "ret", 0);
@@ -1293,14 +1317,68 @@ model_answer(struct model *m, pid_t vtid, pid_t tid, const struct call *c)
 		ev = event_for(vtid, c, t->vpid, NULL);
 	else if (!strcmp(name, "getppid") && t->vppid)
 		ev = event_for(vtid, c, t->vppid, NULL);
-	else if (!strcmp(name, "kill") || !strcmp(name, "tgkill") || !strcmp(name, "tkill")) {
+	else if (!strcmp(name, "pipe") || !strcmp(name, "pipe2")) {
+		int a = fd_lowest(t->tab), b;
+		struct mfd *x = mfd_set(t->tab, a);	/* held while the second is chosen */
+		if (x)
+			x->kind = FK_OTHER;
+		b = fd_lowest(t->tab);
+		fd_close(t->tab, a);
+		ev = event_for(vtid, c, 0, json_pack("{s:{s:i, s:i}}", "fds", "fd0", a, "fd1", b));
+	} else if (!strcmp(name, "socket"))
+		ev = event_for(vtid, c, fd_lowest(t->tab), NULL);	/* a socket with no one to talk to */
+	else if (!strcmp(name, "connect")) {
+		/* a server the recording talked to answers as it did; others are not there */
+		if ((ev = pure_answer(m, vtid, c, name)) == NULL)
+			ev = event_for(vtid, c, fd_find(t->tab, (long long)(int)c->a[0]) ? -ECONNREFUSED : -EBADF, NULL);
+	} else if (!strcmp(name, "fadvise64"))
+		ev = event_for(vtid, c, fd_find(t->tab, (long long)(int)c->a[0]) ? 0 : -EBADF, NULL);
+	else if (!strcmp(name, "chdir")) {
+		struct mfile *f = file_at(m, t, AT_FDCWD, json_string_value(json_object_get(c->args, "path")), false);
+		ev = event_for(vtid, c, f && !f->removed && (f->exists || f->made || f->open_err == 0 ||
+		    f->dents) ? 0 : -ENOENT, NULL);
+	} else if (!strcmp(name, "rename") || !strcmp(name, "renameat") || !strcmp(name, "renameat2")) {
+		bool at = strcmp(name, "rename") != 0;
+		struct mfile *o = file_at(m, t, at ? (long long)(int)c->a[0] : AT_FDCWD,
+		    json_string_value(json_object_get(c->args, "oldpath")), false);
+		struct mfile *n = file_at(m, t, at ? (long long)(int)c->a[2] : AT_FDCWD,
+		    json_string_value(json_object_get(c->args, "newpath")), true);
+		if (o == NULL || o->removed || !(o->exists || o->made || o->open_err == 0))
+			ev = event_for(vtid, c, -ENOENT, NULL);
+		else if (n == NULL)
+			ev = event_for(vtid, c, -ENOENT, NULL);
+		else {
+			/* the overlay: the new name has the old one's content */
+			if (n != o) {
+				free(n->data);
+				free(n->known);
+				n->data = o->data;
+				n->known = o->known;
+				n->len = o->len;
+				n->size = file_size(o);
+				o->data = o->known = NULL;
+				o->len = 0;
+				json_decref(n->stat);
+				n->stat = o->stat ? json_incref(o->stat) : NULL;
+				n->exists = n->made = true;
+				n->removed = false;
+				o->removed = true;
+				o->exists = false;
+			}
+			ev = event_for(vtid, c, 0, NULL);
+		}
+	} else if (!strcmp(name, "kill") || !strcmp(name, "tgkill") || !strcmp(name, "tkill")) {
 		/* to itself (abort, raise): replay sends it for real */
 		bool self = !strcmp(name, "kill") ? ((pid_t)c->a[0] == t->vpid || c->a[0] == 0) :
 		    !strcmp(name, "tgkill") ? ((pid_t)c->a[0] == t->vpid && (pid_t)c->a[1] == vtid) :
 		    (pid_t)c->a[0] == vtid;
-		if (!self)
-			return unmodelled(m, vtid, c, EPERM, "a signal to another process after the run left the recording");
-		ev = event_for(vtid, c, 0, NULL);
+		pid_t target = !strcmp(name, "tgkill") ? (pid_t)c->a[1] : (pid_t)c->a[0];
+		bool known = false;
+		for (struct mtask *o = m->tasks; o && !self; o = o->next)
+			known = known || o->vtid == target || o->vpid == target;
+		/* to itself (abort, raise), or to a task of the tree: replay
+		 * sends it for real; others are not there */
+		ev = event_for(vtid, c, self || known ? 0 : -ESRCH, NULL);
 	}
 	else if (!strcmp(name, "nanosleep") || !strcmp(name, "clock_nanosleep") || !strcmp(name, "fsync") ||
 	    !strcmp(name, "fdatasync") || !strcmp(name, "sched_yield"))
@@ -1383,10 +1461,14 @@ model_answer(struct model *m, pid_t vtid, pid_t tid, const struct call *c)
 			ev = event_for(vtid, c, 0, NULL);
 		} else if (cmd == F_GETFL)
 			ev = event_for(vtid, c, d->kind == FK_FILE ? O_RDWR : O_RDWR, NULL);
-		else if (cmd == F_SETFL)
-			ev = event_for(vtid, c, 0, NULL);
-		else
-			return unmodelled(m, vtid, c, ENOSYS, "fcntl");
+		else if (cmd == F_SETFL || cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_SETLK ||
+		    cmd == F_OFD_SETLKW || cmd == F_SETPIPE_SZ || cmd == F_ADD_SEALS)
+			ev = event_for(vtid, c, 0, NULL);	/* no one else holds a lock in the model */
+		else if ((ev = pure_answer(m, vtid, c, name)) == NULL) {
+			char why[48];
+			snprintf(why, sizeof why, "fcntl %d", cmd);
+			return unmodelled(m, vtid, c, ENOSYS, why);
+		}
 	} else if (!strcmp(name, "ioctl")) {
 		struct mfd *d = fd_find(t->tab, (long long)(int)c->a[0]);
 		ev = event_for(vtid, c, d ? -ENOTTY : -EBADF, NULL);

@@ -314,6 +314,18 @@ rp_model_call(struct replay *r, struct kernel *k, struct task *t)
 			kernel_kill_task(k, t);
 		else
 			syscall(SYS_tkill, t->tid, sig);
+	} else if (c->sc && (c->sc->flags & SC_KILL) && ret == 0 && v == V_RESUME && !k->stop) {
+		/* to another task of the tree, by its real id: nothing else */
+		pid_t target = c->nr == SYS_tgkill ? (pid_t)c->a[1] : (pid_t)c->a[0];
+		int s2 = (int)c->a[c->nr == SYS_tgkill ? 2 : 1];
+		pid_t real = target > 0 ? rp_id_real(r, target) : 0;
+		struct task *to = real ? task_find(k, real) : NULL;
+		if (to && s2 > 0 && s2 < 65) {
+			if (s2 == SIGKILL)
+				kernel_kill_task(k, to);
+			else
+				syscall(SYS_tkill, to->tid, s2);
+		}
 	}
 	return v;
 }
