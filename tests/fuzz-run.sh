@@ -80,6 +80,21 @@ fi
 is "$("$JQ" -c '[.coverage, [.unique[].key]]' "$T/s2/stats.json")" \
     "$("$JQ" -c '[.coverage, [.unique[].key]]' "$T/s1/stats.json")" "--seed 42 twice: the same runs and findings"
 
+# Ctrl-C ends a campaign cleanly: its findings are kept, nothing of it runs on
+if [ -s "$T/open.json.zst" ]; then
+	"$DIOS_FUZZ" run -q --seed 3 -o "$T/int" "$T/open.json.zst" >/dev/null 2>"$T/int.e" &
+	pid=$!
+	sleep 3
+	kill -INT $pid
+	wait $pid
+	st=$?
+	ok "SIGINT: the campaign ends with a status for what it found ($st)" "$st" -eq 0 -o "$st" -eq 1
+	ok "SIGINT: the findings are written" -s "$T/int/stats.json"
+	sleep 1
+	left=$(ps -eo pid,args | grep -F "$T/int/.work" | grep -v grep | wc -l | tr -d ' ')
+	is "$left" 0 "SIGINT: no replay of the campaign runs on"
+fi
+
 # bad input
 run b1 "$DIOS_FUZZ" run -o "$T/b1" "$T/missing.json.zst"
 ok "a missing trace: an error status" "$st" -ne 0 -a "$st" -ne 1
