@@ -110,6 +110,29 @@ trace_stderr_bytes(const char *path)
 	return n;
 }
 
+/* Bytes the calls of task tid wrote to descriptor fd, in the trace at path. */
+static uint64_t
+bytes_written(const char *path, long long tid, long long fd)
+{
+	struct trace_reader *r;
+	json_t *ev;
+	uint64_t n = 0;
+
+	if (trace_reader_open(&r, path) < 0)
+		return 0;
+	while (trace_read(r, &ev) > 0) {
+		const char *sys = json_string_value(json_object_get(ev, "sys"));
+		if (sys && json_int64_or(ev, "tid", -1) == tid &&
+		    json_int64_or(json_object_get(ev, "args"), "fd", -1) == fd &&
+		    (!strcmp(sys, "write") || !strcmp(sys, "writev") || !strcmp(sys, "pwrite64") ||
+		    !strcmp(sys, "pwritev") || !strcmp(sys, "sendto")) && json_int64_or(ev, "ret", -1) > 0)
+			n += (uint64_t)json_int64_or(ev, "ret", 0);
+		json_decref(ev);
+	}
+	trace_reader_close(r);
+	return n;
+}
+
 static bool
 fatal(const char *sig)
 {
@@ -132,7 +155,7 @@ is_write_like(const char *sys)
 /* Reads the run's trace and decides what its end was. */
 static void
 judge(const char *run, int st, bool timed_out, const struct mutation *m, bool written,
-    uint64_t seed_stderr, struct judged *j)
+    uint64_t seed_stderr, uint64_t seed_bytes, long long tid, long long fd, struct judged *j)
 {
 	struct trace_reader *r;
 	json_t *ev, *footer = NULL;
@@ -178,7 +201,12 @@ judge(const char *run, int st, bool timed_out, const struct mutation *m, bool wr
 	    WEXITSTATUS(st) != j->status))
 		j->kind = "dios";
 	else if (j->status == 0 && (m->op == MO_ERROR || m->op == MO_SHORT) && is_write_like(m->sys) &&
-	    (strcmp(m->sys, "close") || written) && j->stderr_bytes <= seed_stderr)
+	    (strcmp(m->sys, "close") || written) && j->stderr_bytes <= seed_stderr &&
+	    /* a write given up: fewer bytes reached the descriptor than when
+	     * recording (a retried one is no loss); a close, fsync or
+	     * fdatasync whose error was ignored */
+	    (!strstr(m->sys, "write") && strcmp(m->sys, "sendto") ? true :
+	    bytes_written(run, tid, fd) < seed_bytes))
 		j->kind = "silent";
 	else
 		j->kind = j->status == 0 ? "recovered" : "handled";
@@ -450,6 +478,7 @@ fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 				snprintf(site + used, sizeof site - used, "%s%.*s", si ? " < " : "",
 				    (int)strcspn(fr, " "), fr);
 		}
+		long long mtid = json_int64_or(ev, "tid", -1), mfd = json_int64_or(json_object_get(ev, "args"), "fd", -1);
 		json_decref(ev);
 		if (!ok)
 			continue;
@@ -482,7 +511,9 @@ fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 			break;
 		}
 		struct judged j;
-		judge(run, st, timed_out, &m, cand[ci].written, seed_stderr, &j);
+		uint64_t seed_bytes = (strstr(m.sys, "write") || !strcmp(m.sys, "sendto")) ?
+		    bytes_written(o->seed, mtid, mfd) : 0;
+		judge(run, st, timed_out, &m, cand[ci].written, seed_stderr, seed_bytes, mtid, mfd, &j);
 		runs++;
 		answered += j.answered;
 		unmodelled += j.unmodelled;
