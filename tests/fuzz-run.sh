@@ -80,6 +80,25 @@ fi
 is "$("$JQ" -c '[.coverage, [.unique[].key]]' "$T/s2/stats.json")" \
     "$("$JQ" -c '[.coverage, [.unique[].key]]' "$T/s1/stats.json")" "--seed 42 twice: the same runs and findings"
 
+# workers: -j 2 here, and two named workers sharing a directory (as two
+# machines would): each failure kept once, the report merges them
+if [ -s "$T/open.json.zst" ]; then
+	run j2 "$DIOS_FUZZ" run -q -j 2 --runs 80 --seed 5 --mutations error -o "$T/j2" "$T/open.json.zst"
+	is "$st" 0 "-j 2: a failure found"
+	is "$("$JQ" -r '.workers' "$T/j2/stats.json")" 2 "-j 2: two workers' stats merged"
+	is "$("$JQ" -r '.runs' "$T/j2/stats.json")" 80 "-j 2: 80 runs in all"
+	is "$(ls "$T/j2/failures" | grep -c 'json.zst$')" "$("$JQ" '.unique | length' "$T/j2/stats.json")" \
+	    "-j 2: one reproducer per unique failure"
+	"$DIOS_FUZZ" run -q --worker a --runs 30 --seed 5 --mutations error -o "$T/sh" "$T/open.json.zst" >/dev/null 2>&1
+	"$DIOS_FUZZ" run -q --worker b --runs 30 --seed 6 --mutations error -o "$T/sh" "$T/open.json.zst" >/dev/null 2>&1
+	"$DIOS_FUZZ" report --json "$T/sh" >"$T/sh.json" 2>/dev/null
+	is "$("$JQ" -r '[.workers, .runs] | @tsv' "$T/sh.json")" "$(printf '2\t60')" "--worker a, b: the report merges both"
+	is "$("$JQ" '[.unique[].key] | length' "$T/sh.json")" "$("$JQ" '[.unique[].key] | unique | length' "$T/sh.json")" \
+	    "--worker a, b: each failure once"
+	run w3 "$DIOS_FUZZ" run -q --worker a --runs 3 -o "$T/sh" "$T/open.json.zst"
+	ok "--worker a again: refused" "$st" -ne 0 -a "$st" -ne 1
+fi
+
 # Ctrl-C ends a campaign cleanly: its findings are kept, nothing of it runs on
 if [ -s "$T/open.json.zst" ]; then
 	"$DIOS_FUZZ" run -q --seed 3 -o "$T/int" "$T/open.json.zst" >/dev/null 2>"$T/int.e" &

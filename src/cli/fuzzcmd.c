@@ -84,6 +84,7 @@ fuzz_cmd_run(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' }, { "mutations", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 'T' }, { "systematic", no_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
+		{ "jobs", required_argument, NULL, 'j' }, { "worker", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fuzz_opts o = { .dir = "findings", .ops = (1u << MO__N) - 1 };
@@ -93,12 +94,24 @@ fuzz_cmd_run(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:fqh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:fqhj:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.dir = optarg; break;
 		case 'f': o.force = true; break;
 		case 'q': o.quiet = true; break;
 		case 'S': o.systematic = true; break;
+		case 'j':
+			if (parse_u64(optarg, &u) < 0 || u == 0 || u > 256)
+				die(DIOS_EXIT_USAGE, "run: bad value '%s' for -j: expected workers (1 to 256)", optarg);
+			o.jobs = (unsigned)u;
+			break;
+		case 'W':
+			if (optarg[0] == '\0' || strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+			    strlen(optarg) || strlen(optarg) > 32)
+				die(DIOS_EXIT_USAGE, "run: bad value '%s' for --worker: expected a name of letters, "
+				    "digits, '-' and '_' (32 at most)", optarg);
+			o.worker = optarg;
+			break;
 		case 'n':
 			if (parse_u64(optarg, &o.runs) < 0)
 				die(DIOS_EXIT_USAGE, "run: bad value '%s' for --runs: expected a whole number", optarg);
@@ -133,6 +146,9 @@ fuzz_cmd_run(int argc, char **argv)
 			    "      --mutations LIST error, short, eintr, flip, clock, dirs or all (default)\n"
 			    "      --systematic     first every (event, mutation) once, in order\n"
 			    "      --timeout SECONDS  a run longer than this is a hang (default: 10)\n"
+			    "  -j, --jobs N         N workers here, sharing DIR\n"
+			    "      --worker NAME    join the campaign in DIR as worker NAME (several\n"
+			    "                       machines sharing DIR); dios-fuzz report merges\n"
 			    "  -q, --quiet          no progress\n");
 			exit(0);
 		default:
@@ -152,6 +168,8 @@ fuzz_cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	if (o.worker && o.jobs > 1)
+		die(DIOS_EXIT_USAGE, "run: --worker names one worker: it excludes -j");
 	int r = fuzz_campaign(&o, stderr, err, sizeof err);
 	free((char *)o.replay);
 	if (r < 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -42,6 +43,7 @@ struct judged {
 struct failure {
 	char key[160];
 	unsigned id;
+	bool owner;		/* this worker kept it (its trace and its .json) */
 	uint64_t count, first_run;
 	struct judged j;
 	struct mutation m;
@@ -393,8 +395,306 @@ cover(json_t *cov, const struct mutation *m, const char *kind)
 	json_object_set_new(row, kind, json_integer(json_integer_value(json_object_get(row, kind)) + 1));
 }
 
+static uint64_t
+fnv64(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* A new failure with this key: claimed once in dir among every worker.
+ * true: this worker has it first, and *id is its number (its trace, run, is
+ * kept as failures/ID.json.zst); false: another had it, *id is that one's
+ * (0 when it cannot be told). */
+static bool
+claim(const char *dir, const char *name, const char *key, const char *run, unsigned *id)
+{
+	char kf[4300], tmp[4300], path[4300], buf[32];
+	int fd;
+
+	snprintf(kf, sizeof kf, "%s/failures/.keys/%016llx", dir, (unsigned long long)fnv64(key));
+	if ((fd = open(kf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		*id = 0;
+		for (int i = 0; i < 50 && *id == 0; i++) {	/* its owner writes the number */
+			FILE *f = fopen(kf, "r");
+			if (f) {
+				if (fgets(buf, sizeof buf, f))
+					*id = (unsigned)strtoul(buf, NULL, 10);
+				fclose(f);
+			}
+			if (*id == 0) {
+				struct timespec d = { 0, 10000000 };
+				nanosleep(&d, NULL);
+			}
+		}
+		return false;
+	}
+	snprintf(tmp, sizeof tmp, "%s/failures/.tmp-%s", dir, name);
+	unlink(tmp);
+	*id = 0;
+	if (copy_file(run, tmp) == 0)
+		for (unsigned i = 1; i < 1000000; i++) {
+			snprintf(path, sizeof path, "%s/failures/%04u.json.zst", dir, i);
+			if (link(tmp, path) == 0) {
+				*id = i;
+				break;
+			}
+			if (errno != EEXIST)
+				break;
+		}
+	unlink(tmp);
+	int n = snprintf(buf, sizeof buf, "%u\n", *id);
+	if (write(fd, buf, (size_t)n) != n)
+		*id = 0;
+	close(fd);
+	return *id != 0;
+}
+
+static void
+add_int(json_t *to, const char *key, const json_t *from)
+{
+	json_object_set_new(to, key, json_integer(json_integer_value(json_object_get(to, key)) +
+	    json_integer_value(json_object_get(from, key))));
+}
+
+/* Every worker's stats-*.json in dir, merged: sums, the longest time, the
+ * failures once each by key with their counts added.  NULL when there is
+ * none. */
+static json_t *
+merge_stats(const char *dir)
+{
+	char path[4300];
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	json_t *all = NULL;
+	double rate = 0;
+
+	if (d == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		if (strncmp(de->d_name, "stats-", 6) != 0 || n < 11 || strcmp(de->d_name + n - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		json_t *w = json_load_file(path, 0, NULL);
+		if (!json_is_object(w)) {
+			json_decref(w);
+			continue;
+		}
+		rate += json_number_value(json_object_get(w, "execs_per_s"));
+		if (all == NULL) {
+			all = w;
+			json_object_set_new(all, "workers", json_integer(1));
+			continue;
+		}
+		json_object_set_new(all, "workers", json_integer(json_integer_value(json_object_get(all, "workers")) + 1));
+		static const char *const sums[] = { "runs", "failures", "dios_errors", "model_answered",
+			"model_unmodelled", "runs_fully_modelled", NULL };
+		for (int i = 0; sums[i]; i++)
+			add_int(all, sums[i], w);
+		if (json_number_value(json_object_get(w, "seconds")) > json_number_value(json_object_get(all, "seconds")))
+			json_object_set(all, "seconds", json_object_get(w, "seconds"));
+		const char *key;
+		json_t *v, *cov = json_object_get(all, "coverage"), *why = json_object_get(all, "model_unmodelled_calls");
+		json_object_foreach(json_object_get(w, "coverage"), key, v) {
+			json_t *row = json_object_get(cov, key);
+			if (row == NULL) {
+				json_object_set(cov, key, v);
+				continue;
+			}
+			const char *f;
+			json_t *x;
+			json_object_foreach(v, f, x)
+				if (json_is_integer(x))
+					add_int(row, f, v);
+		}
+		json_object_foreach(json_object_get(w, "model_unmodelled_calls"), key, v)
+			json_object_set_new(why, key, json_integer(json_integer_value(json_object_get(why, key)) +
+			    json_integer_value(v)));
+		size_t i, j;
+		json_t *u, *uniq = json_object_get(all, "unique");
+		json_array_foreach(json_object_get(w, "unique"), i, u) {
+			json_t *same = NULL, *x;
+			json_array_foreach(uniq, j, x)
+				if (json_equal(json_object_get(x, "key"), json_object_get(u, "key")))
+					same = x;
+			if (same == NULL)
+				json_array_append(uniq, u);
+			else {
+				add_int(same, "count", u);
+				if (json_integer_value(json_object_get(same, "id")) == 0)
+					json_object_set(same, "id", json_object_get(u, "id"));
+			}
+		}
+		json_decref(w);
+	}
+	closedir(d);
+	if (all)
+		json_object_set_new(all, "execs_per_s", json_real(rate));
+	return all;
+}
+
+static int campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen);
+
+/* The findings of an earlier campaign in dir: refused, or (force) removed. */
+static int
+prepare_dir(const struct fuzz_opts *o, char *err, size_t errlen)
+{
+	char path[8700];
+	DIR *d;
+	struct dirent *de;
+	bool earlier = false;
+	int e;
+
+	if ((e = mkdir_p(o->dir, err, errlen)) < 0)
+		return e;
+	snprintf(path, sizeof path, "%s/failures", o->dir);
+	if ((e = mkdir_p(path, err, errlen)) < 0)
+		return e;
+	snprintf(path, sizeof path, "%s/failures/.keys", o->dir);
+	if ((e = mkdir_p(path, err, errlen)) < 0)
+		return e;
+	if (o->worker) {
+		/* joining: only its own name must be new */
+		snprintf(path, sizeof path, "%s/stats-%s.json", o->dir, o->worker);
+		if (access(path, F_OK) == 0 && !o->force) {
+			snprintf(err, errlen, "%s has a worker named %s already: choose another --worker, "
+			    "or pass --force to replace its stats", o->dir, o->worker);
+			return -EEXIST;
+		}
+		return 0;
+	}
+	if ((d = opendir(o->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (strncmp(de->d_name, "stats", 5) == 0)
+				earlier = true;
+		closedir(d);
+	}
+	if (earlier && !o->force) {
+		snprintf(err, errlen, "%s holds the findings of an earlier campaign: choose another -o, "
+		    "or pass --force to replace them", o->dir);
+		return -EEXIST;
+	}
+	if (earlier) {
+		/* the earlier campaign's findings go: its numbers start again */
+		static const char *const sub[] = { "", "/failures", "/failures/.keys", NULL };
+		for (int s = 0; sub[s]; s++) {
+			char dn[4300];
+			snprintf(dn, sizeof dn, "%s%s", o->dir, sub[s]);
+			if ((d = opendir(dn)) == NULL)
+				continue;
+			while ((de = readdir(d)) != NULL) {
+				size_t n = strlen(de->d_name);
+				bool mine = s == 2 ? de->d_name[0] != '.' :
+				    s == 1 ? (n > 5 && (!strcmp(de->d_name + n - 5, ".json") || strstr(de->d_name, ".json.zst"))) :
+				    (strncmp(de->d_name, "stats", 5) == 0 || !strcmp(de->d_name, "dios-error.log"));
+				if (mine) {
+					snprintf(path, sizeof path, "%s/%s", dn, de->d_name);
+					unlink(path);
+				}
+			}
+			closedir(d);
+		}
+	}
+	return 0;
+}
+
 int
 fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
+{
+	char path[4300];
+	int e;
+
+	err[0] = '\0';
+	if ((e = prepare_dir(o, err, errlen)) < 0)
+		return e;
+	if (o->jobs <= 1) {
+		if ((e = campaign_one(o, out, err, errlen)) < 0)
+			return e;
+	} else {
+		/* workers w0..wN-1, each a campaign of its own in dir */
+		pid_t *pids = calloc(o->jobs, sizeof *pids);
+		if (pids == NULL)
+			return -ENOMEM;
+		uint64_t rseed = o->rseed;
+		while (rseed == 0) {
+			uint32_t s32;
+			if (getrandom(&s32, sizeof s32, 0) != sizeof s32)
+				s32 = (uint32_t)time(NULL);
+			rseed = s32;
+		}
+		if (!o->quiet)
+			fprintf(out, "dios-fuzz: %u workers on %s; seed %llu (--seed %llu repeats the campaign)\n",
+			    o->jobs, o->seed, (unsigned long long)rseed, (unsigned long long)rseed);
+		for (unsigned i = 0; i < o->jobs; i++) {
+			if ((pids[i] = fork()) < 0) {
+				e = -errno;
+				break;
+			}
+			if (pids[i] == 0) {
+				char name[16], werr[1024];
+				struct fuzz_opts w = *o;
+				snprintf(name, sizeof name, "w%u", i);
+				w.worker = name;
+				w.jobs = 1;
+				w.quiet = true;
+				w.rseed = rseed;
+				w.index = i;
+				w.nworkers = o->jobs;
+				/* each worker its share of the runs */
+				if (o->runs)
+					w.runs = o->runs / o->jobs + (i < o->runs % o->jobs);
+				int r = campaign_one(&w, out, werr, sizeof werr);
+				if (r < 0)
+					fprintf(stderr, "dios-fuzz: worker %s: %s\n", name, werr);
+				_exit(r < 0 ? 125 : 0);
+			}
+		}
+		int failed = 0;
+		for (unsigned i = 0; i < o->jobs; i++) {
+			int st;
+			if (pids[i] <= 0)
+				continue;
+			while (waitpid(pids[i], &st, 0) < 0 && errno == EINTR)
+				if (fuzz_stop)
+					kill(pids[i], SIGTERM);
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				failed++;
+		}
+		free(pids);
+		if (e == 0 && failed == (int)o->jobs) {
+			snprintf(err, errlen, "every worker failed (see their messages above)");
+			e = -EIO;
+		}
+		if (e < 0)
+			return e;
+	}
+	if (o->worker && o->jobs <= 1)
+		return 0;	/* a worker of a shared campaign: dios-fuzz report merges */
+	json_t *all = merge_stats(o->dir);
+	if (all == NULL) {
+		snprintf(err, errlen, "%s: no worker wrote its stats", o->dir);
+		return -EIO;
+	}
+	snprintf(path, sizeof path, "%s/stats.json", o->dir);
+	e = write_json(path, all);
+	int n = (int)json_array_size(json_object_get(all, "unique"));
+	if (!o->quiet && o->jobs > 1)
+		fprintf(out, "dios-fuzz: %lld runs by %u workers (%.1f execs/s): %d unique failures\n",
+		    (long long)json_int64_or(all, "runs", 0), o->jobs,
+		    json_number_value(json_object_get(all, "execs_per_s")), n);
+	json_decref(all);
+	if (e < 0) {
+		snprintf(err, errlen, "cannot write %s", path);
+		return e;
+	}
+	return n;
+}
+
+static int
+campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 {
 	char work[4200], mut[4300], run[4300], log[4300], path[4300];
 	struct cand *cand = NULL;
@@ -403,29 +703,9 @@ fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 	size_t nfail = 0, capfail = 0;
 	int e;
 
+	const char *name = o->worker ? o->worker : "main";
 	err[0] = '\0';
-	if ((e = mkdir_p(o->dir, err, errlen)) < 0)
-		return e;
-	snprintf(path, sizeof path, "%s/failures", o->dir);
-	if ((e = mkdir_p(path, err, errlen)) < 0)
-		return e;
-	snprintf(path, sizeof path, "%s/stats.json", o->dir);
-	if (access(path, F_OK) == 0 && !o->force) {
-		snprintf(err, errlen, "%s holds the findings of an earlier campaign: choose another -o, "
-		    "or pass --force to replace them", o->dir);
-		return -EEXIST;
-	}
-	if (o->force) {
-		/* the earlier campaign's failures go: its numbers start again */
-		for (unsigned i = 1; i < 100000; i++) {
-			snprintf(path, sizeof path, "%s/failures/%04u.json.zst", o->dir, i);
-			if (unlink(path) < 0 && errno == ENOENT)
-				break;
-			snprintf(path, sizeof path, "%s/failures/%04u.json", o->dir, i);
-			unlink(path);
-		}
-	}
-	snprintf(work, sizeof work, "%s/.work", o->dir);
+	snprintf(work, sizeof work, "%s/.work-%s", o->dir, name);
 	if ((e = mkdir_p(work, err, errlen)) < 0)
 		return e;
 	snprintf(mut, sizeof mut, "%s/mutated.json.zst", work);
@@ -456,9 +736,10 @@ fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 	while (!fuzz_stop && (o->runs == 0 || runs < o->runs) &&
 	    (o->seconds <= 0 || now_s() - start < o->seconds)) {
 		/* the run's choice: in order first when systematic, else at random */
-		uint64_t rng = rseed * 0x100000001b3ULL + runs;
+		uint64_t rng = (rseed * 0x100000001b3ULL + runs) ^ (o->worker ? fnv64(o->worker) : 0);
 		mut_rand(&rng);
-		size_t ci = o->systematic && runs < ncand ? runs : (size_t)(mut_rand(&rng) % ncand);
+		uint64_t nw = o->nworkers ? o->nworkers : 1, slot = runs * nw + o->index;
+		size_t ci = o->systematic && slot < ncand ? (size_t)slot : (size_t)(mut_rand(&rng) % ncand);
 		json_t *ev = mut_event_at(o->seed, cand[ci].seq, err, errlen);
 		struct mutation m;
 		if (ev == NULL) {
@@ -532,6 +813,21 @@ fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 			snprintf(path, sizeof path, "%s/dios-error.log", o->dir);
 			if (access(path, F_OK) < 0)
 				copy_file(log, path);	/* the first, to look at */
+			if (errors == runs && runs >= 5) {
+				/* nothing replays: the trace or the host is the matter */
+				FILE *f = fopen(log, "r");
+				char line[512] = "";
+				if (f) {
+					if (fgets(line, sizeof line, f) == NULL)
+						line[0] = '\0';
+					fclose(f);
+				}
+				line[strcspn(line, "\n")] = '\0';
+				snprintf(err, errlen, "no mutated trace replays (the first %llu runs): %s",
+				    (unsigned long long)runs, line);
+				e = -EIO;
+				break;
+			}
 		}
 		if (is_failure(j.kind)) {
 			struct failure *f = NULL;
@@ -558,28 +854,30 @@ fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 				f = &fail[nfail++];
 				memset(f, 0, sizeof *f);
 				snprintf(f->key, sizeof f->key, "%s", key);
-				f->id = (unsigned)nfail;
 				f->count = 1;
 				f->first_run = runs;
 				f->j = j;
 				f->m = m;
-				snprintf(path, sizeof path, "%s/failures/%04u.json.zst", o->dir, f->id);
-				unlink(path);
-				if ((e = copy_file(run, path)) < 0) {
-					snprintf(err, errlen, "cannot keep the failure as %s: %s", path, strerror(-e));
-					break;
+				/* kept once among the workers: the first to find it */
+				bool first = claim(o->dir, name, key, run, &f->id);
+				f->owner = first;
+				if (!first && f->id == 0) {
+					nfail--;
+					continue;
 				}
-				if (!o->quiet) {
+				if (!o->quiet && first) {
 					if (tty)
 						fputs("\r\033[K", out);
 					fprintf(out, "dios-fuzz: run %llu: new failure %s: %s (%s/failures/%04u.json.zst)\n",
 					    (unsigned long long)runs, f->key, j.kind, o->dir, f->id);
 				}
 			}
-			json_t *fj = failure_json(f, o->seed);
-			snprintf(path, sizeof path, "%s/failures/%04u.json", o->dir, f->id);
-			write_json(path, fj);
-			json_decref(fj);
+			if (f->owner) {
+				json_t *fj = failure_json(f, o->seed);
+				snprintf(path, sizeof path, "%s/failures/%04u.json", o->dir, f->id);
+				write_json(path, fj);
+				json_decref(fj);
+			}
 		}
 		double t = now_s() - start;
 		if (!o->quiet && (tty ? t - last_print > 0.2 : t - last_print > 10)) {
@@ -605,7 +903,7 @@ fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		json_object_set_new(stats, "model_unmodelled_calls", whyall);
 	else
 		json_decref(whyall);
-	snprintf(path, sizeof path, "%s/stats.json", o->dir);
+	snprintf(path, sizeof path, "%s/stats-%s.json", o->dir, name);
 	if (stats && write_json(path, stats) < 0 && e == 0) {
 		snprintf(err, errlen, "cannot write %s", path);
 		e = -EIO;
@@ -656,7 +954,7 @@ fuzz_report(const char *dir, enum fuzz_format f, FILE *out, char *err, size_t er
 	size_t i;
 
 	snprintf(path, sizeof path, "%s/stats.json", dir);
-	if ((st = json_load_file(path, 0, &je)) == NULL) {
+	if ((st = merge_stats(dir)) == NULL && (st = json_load_file(path, 0, &je)) == NULL) {
 		snprintf(err, errlen, "%s: %s (is %s a findings directory of dios-fuzz run?)", path,
 		    access(path, F_OK) < 0 ? strerror(errno) : je.text, dir);
 		return -ENOENT;

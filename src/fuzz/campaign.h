@@ -10,8 +10,12 @@
  *   failures/NNNN.json.zst  a failure's run: `dios-replay` reproduces it
  *   failures/NNNN.json      what it is: kind, signal, status, mutation,
  *                           count, the run that found it first
- *   stats.json              the campaign: runs, time, execs per second, the
- *                           model's share, coverage, the failures
+ *   stats-NAME.json         worker NAME's campaign: runs, time, execs per
+ *                           second, the model's share, coverage, its failures
+ *   stats.json              all workers' merged (fuzz_report merges them too)
+ * Workers (-j N, or --worker NAME on several machines sharing DIR, as
+ * AFL++'s -M/-S) claim each failure once: failures/.keys/HASH is made with
+ * O_EXCL by the first to find it, and its number by link(2) of its trace.
  * Oracles: "crash" (a fatal signal: SIGSEGV, SIGBUS, SIGABRT, SIGFPE,
  * SIGILL, SIGSYS, SIGTRAP), "sanitizer" (an ASan, UBSan, MSan, LSan or
  * TSan report on stderr), "hang" (no end within the time limit, or a loop
@@ -45,9 +49,14 @@ struct fuzz_opts {
 	bool systematic;	/* first every (event, mutation) once, in order */
 	bool quiet;		/* no progress */
 	const char *replay;	/* the dios-replay binary */
+	unsigned jobs;		/* workers to run here (0, 1: this process) */
+	const char *worker;	/* this worker's name (NULL: "main"); given: it joins the
+				 * campaign in dir, refused only when dir has its name's stats */
+	unsigned index, nworkers;	/* of -j N: this worker's share of the systematic order */
 };
 
-/* Runs the campaign.  Returns the number of unique failures (>= 0), or
+/* Runs the campaign (with jobs > 1, as that many worker processes, their
+ * findings merged).  Returns the number of unique failures (>= 0), or
  * -errno with a one-line message in err. */
 int fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen);
 
