@@ -405,6 +405,15 @@ is(const char *sys, const char *name)
 	return strcmp(sys, name) == 0;
 }
 
+/* The call was interrupted by a signal: EINTR, or the kernel's restart
+ * codes the recorder sees (ERESTARTSYS is EINTR to a handler without
+ * SA_RESTART; a restarted call shows as the same call again). */
+static bool
+interrupted(const char *err)
+{
+	return err && (strcmp(err, "EINTR") == 0 || strncmp(err, "ERESTART", 8) == 0);
+}
+
 static void
 fd_open(struct rtab *t, long long fd, int kind, bool wr, bool cloexec, bool inherited,
     uint64_t seq, long long tid, const char *what)
@@ -524,7 +533,7 @@ eintr_given_up(struct rules *r, struct rtask *t, const char *next, uint64_t next
 		snprintf(fdbuf, sizeof fdbuf, "%lld", t->ep_fd);
 	if (r->any_stderr && r->last_stderr > t->ep_seq) {
 		viol(r, "eintr-not-retried", t->ep_seq, next_seq, t->tid, t->ep_fd,
-		    "%s(%s) failed with EINTR and was not made again (%s); the program then "
+		    "%s(%s) was interrupted (EINTR) and not made again (%s); the program then "
 		    "reported on stderr at event %llu", t->ep_sys, fdbuf, next,
 		    (unsigned long long)r->last_stderr);
 		return;
@@ -535,7 +544,7 @@ eintr_given_up(struct rules *r, struct rtask *t, const char *next, uint64_t next
 	c->seq2 = next_seq;
 	c->tid = t->tid;
 	c->fd = t->ep_fd;
-	snprintf(c->msg, sizeof c->msg, "%s(%s) failed with EINTR and was not made again (%s)",
+	snprintf(c->msg, sizeof c->msg, "%s(%s) was interrupted (EINTR) and not made again (%s)",
 	    t->ep_sys, fdbuf, next);
 }
 
@@ -655,7 +664,7 @@ check_ignored(struct rules *r, struct rtask *t, const char *sys, const json_t *e
 		return;
 	if (err) {
 		if (!strcmp(err, "EBADF") || !strcmp(err, "EAGAIN") || !strcmp(err, "EWOULDBLOCK") ||
-		    !strcmp(err, "EINTR"))
+		    interrupted(err))
 			return;
 		if (sync && (!strcmp(err, "EINVAL") || !strcmp(err, "EROFS") || !strcmp(err, "ENOTSUP")))
 			return;		/* the descriptor cannot be synced: nothing lost */
@@ -744,15 +753,15 @@ follow_call(struct rules *r, struct rtask *t, const json_t *ev, const char *sys,
 	if (!has_ret && err == NULL)
 		return;		/* unsupported: no result */
 	if (t->ep) {
-		if (strcmp(sys, t->ep_sys) == 0 && fd == t->ep_fd)
-			t->ep = false;		/* retried */
+		if ((strcmp(sys, t->ep_sys) == 0 && fd == t->ep_fd) || is(sys, "restart_syscall"))
+			t->ep = false;		/* retried (or restarted by the kernel) */
 		else if (++t->ep_calls >= EINTR_WINDOW) {
 			char next[64];
 			snprintf(next, sizeof next, "%d calls later: %.32s", EINTR_WINDOW, sys);
 			eintr_given_up(r, t, next, seq);
 		}
 	}
-	if (err && strcmp(err, "EINTR") == 0 && on(r, RULE_EINTR) && !t->ep) {
+	if (interrupted(err) && on(r, RULE_EINTR) && !t->ep) {
 		t->ep = true;
 		t->ep_seq = seq;
 		t->ep_fd = fd;
