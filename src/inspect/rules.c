@@ -134,6 +134,7 @@ struct rtab {
 	size_t n;
 	int refs;
 	uint64_t id;		/* never reused: candidates name tables by it */
+	uint64_t last_stderr;	/* its tasks' last write to descriptor 2 (0: none) */
 };
 
 struct rtask {
@@ -165,8 +166,6 @@ struct rules {
 	size_t nhdr;
 	struct rtask *tasks;
 	uint64_t next_tab;
-	bool any_stderr;
-	uint64_t last_stderr;	/* the last successful write to descriptor 2 */
 	struct candlist ign, intr;
 	struct rule_violation *v;
 	size_t nv, capv, dropped;
@@ -531,11 +530,11 @@ eintr_given_up(struct rules *r, struct rtask *t, const char *next, uint64_t next
 	t->ep = false;
 	if (t->ep_fd >= 0)
 		snprintf(fdbuf, sizeof fdbuf, "%lld", t->ep_fd);
-	if (r->any_stderr && r->last_stderr > t->ep_seq) {
+	if (t->tab->last_stderr > t->ep_seq) {
 		viol(r, "eintr-not-retried", t->ep_seq, next_seq, t->tid, t->ep_fd,
 		    "%s(%s) was interrupted (EINTR) and not made again (%s); the program then "
 		    "reported on stderr at event %llu", t->ep_sys, fdbuf, next,
-		    (unsigned long long)r->last_stderr);
+		    (unsigned long long)t->tab->last_stderr);
 		return;
 	}
 	if ((c = cand_add(&r->intr)) == NULL)
@@ -544,6 +543,7 @@ eintr_given_up(struct rules *r, struct rtask *t, const char *next, uint64_t next
 	c->seq2 = next_seq;
 	c->tid = t->tid;
 	c->fd = t->ep_fd;
+	c->tab = t->tab->id;
 	snprintf(c->msg, sizeof c->msg, "%s(%s) was interrupted (EINTR) and not made again (%s)",
 	    t->ep_sys, fdbuf, next);
 }
@@ -691,19 +691,27 @@ check_ignored(struct rules *r, struct rtask *t, const char *sys, const json_t *e
 	c->tab = t->tab->id;
 }
 
+/* A write to descriptor 2 by a task of table tab: the errors ignored so far
+ * were reported (or at least the user was told something); the EINTRs that
+ * process gave up are confirmed. */
 static void
-stderr_written(struct rules *r, uint64_t seq)
+stderr_written(struct rules *r, struct rtab *tab, uint64_t seq)
 {
-	r->any_stderr = true;
-	r->last_stderr = seq;
-	r->ign.n = 0;		/* reported (or at least the user was told something) */
+	size_t k = 0;
+
+	tab->last_stderr = seq;
+	r->ign.n = 0;
 	for (size_t i = 0; i < r->intr.n; i++) {
 		struct cand *c = &r->intr.v[i];
+		if (c->tab != tab->id) {
+			r->intr.v[k++] = *c;
+			continue;
+		}
 		viol(r, "eintr-not-retried", c->seq, c->seq2, c->tid, c->fd,
 		    "%s; the program then reported on stderr at event %llu", c->msg,
 		    (unsigned long long)seq);
 	}
-	r->intr.n = 0;
+	r->intr.n = k;
 }
 
 static void
@@ -782,7 +790,7 @@ follow_call(struct rules *r, struct rtask *t, const json_t *ev, const char *sys,
 		}
 		r->ign.n = k;
 		if (fd == 2 && has_ret && ret > 0)
-			stderr_written(r, seq);
+			stderr_written(r, t->tab, seq);
 	}
 	/* the table */
 	if (is(sys, "close")) {
