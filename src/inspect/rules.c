@@ -963,7 +963,8 @@ rules_end(struct rules *r, const json_t *footer)
 	}
 	r->ign.n = 0;
 sort:
-	qsort(r->v, r->nv, sizeof *r->v, by_seq);
+	if (r->nv > 1)
+		qsort(r->v, r->nv, sizeof *r->v, by_seq);
 }
 
 struct rules *
