@@ -20,7 +20,8 @@
 
 /* Exit statuses (man/dios-trace.1). */
 #define EX_OK		0
-#define EX_FOUND	1	/* diff: the traces differ; validate, cat, stats: the trace is invalid */
+#define EX_FOUND	1	/* diff: the traces differ; validate, cat, stats: the trace is invalid;
+				   check: violations */
 #define EX_TROUBLE	2	/* bad command line, or a file that cannot be read */
 
 static const char usage_main[] =
@@ -36,7 +37,8 @@ static const char usage_main[] =
 "                   calls on closed descriptors, double closes, EINTR given up\n"
 "\n"
 "`dios-trace COMMAND --help` describes each.  Exit status: 0 done (same,\n"
-"valid), 1 the traces differ or the trace is invalid, 2 usage or trouble.\n";
+"valid), 1 the traces differ or the trace is invalid, 2 usage or trouble;\n"
+"check: 1 violations found, 125 a trace that cannot be read.\n";
 
 static const char usage_cat[] =
 "Usage: dios-trace cat [OPTION]... TRACE\n"
