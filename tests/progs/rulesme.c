@@ -43,8 +43,9 @@ on_usr1(int sig)
 	(void)sig;
 }
 
-/* A child sends SIGUSR1 to its parent three times, then writes a byte to
- * the pipe the parent reads. */
+/* A child sends SIGUSR1 to its parent every 20 ms (3 times when the parent
+ * retries, else until one lands in the read, at most 100), then writes a
+ * byte to the pipe the parent reads. */
 static int
 eintr(bool retry)
 {
@@ -61,11 +62,11 @@ eintr(bool retry)
 		fail("fork");
 	if (pid == 0) {
 		close(p[0]);
-		for (int i = 0; i < 3; i++) {
-			usleep(50000);
-			kill(parent, SIGUSR1);
+		for (int i = 0; i < (retry ? 3 : 100); i++) {
+			usleep(20000);
+			if (kill(parent, SIGUSR1) < 0)
+				_exit(1);
 		}
-		usleep(50000);
 		if (write(p[1], "x", 1) != 1)
 			_exit(1);
 		_exit(0);
@@ -75,6 +76,7 @@ eintr(bool retry)
 		;
 	if (n < 0) {
 		fprintf(stderr, "rulesme: read: %s\n", strerror(errno));
+		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		return 1;
