@@ -45,10 +45,12 @@ TEST_PROGS = \
 	tests/progs/flaky \
 	tests/progs/injectme \
 	tests/progs/stacky \
-	tests/progs/fuzzme
+	tests/progs/fuzzme \
+	tests/progs/rulesme
 check_PROGRAMS += $(TEST_PROGS)
 
 tests_progs_fuzzme_SOURCES = tests/progs/fuzzme.c tests/progs/progs.h
+tests_progs_rulesme_SOURCES = tests/progs/rulesme.c tests/progs/progs.h
 tests_progs_flaky_SOURCES = tests/progs/flaky.c tests/progs/progs.h
 tests_progs_flaky_LDADD = -lpthread
 # -g whatever CFLAGS say: tests/stacks.sh looks for its functions and lines.
@@ -131,7 +133,8 @@ RR_TESTS = \
 	tests/diff-traces.sh \
 	tests/flaky.sh \
 	tests/inject.sh \
-	tests/fuzz-run.sh
+	tests/fuzz-run.sh \
+	tests/rules.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.
@@ -183,3 +186,10 @@ tests_unit_stack_chain_fp_SOURCES = tests/unit/stack-chain.c
 tests_unit_stack_chain_fp_CFLAGS = -g -O2 -fno-omit-frame-pointer
 tests_unit_stack_chain_nofp_SOURCES = tests/unit/stack-chain.c
 tests_unit_stack_chain_nofp_CFLAGS = -g -O2 -fomit-frame-pointer
+
+# The requirement rules of dios-trace check and dios-fuzz (src/inspect/rules.h)
+# over hand-made event sequences.
+check_PROGRAMS += tests/unit/test-rules
+TESTS += tests/unit/test-rules
+tests_unit_test_rules_SOURCES = tests/unit/test-rules.c tests/unit/tap.h
+tests_unit_test_rules_LDADD = $(DIOS_LIBS)

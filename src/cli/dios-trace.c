@@ -14,12 +14,14 @@
 #include "trace/number.h"
 #include "inspect/check.h"
 #include "inspect/diff.h"
+#include "inspect/rules.h"
 #include "inspect/select.h"
 #include "inspect/stats.h"
 
 /* Exit statuses (man/dios-trace.1). */
 #define EX_OK		0
-#define EX_FOUND	1	/* diff: the traces differ; validate, cat, stats: the trace is invalid */
+#define EX_FOUND	1	/* diff: the traces differ; validate, cat, stats: the trace is invalid;
+				   check: violations */
 #define EX_TROUBLE	2	/* bad command line, or a file that cannot be read */
 
 static const char usage_main[] =
@@ -31,9 +33,12 @@ static const char usage_main[] =
 "  stats TRACE      counts, errors and bytes per call and class, tasks, duration\n"
 "  diff A B         where two traces of one program first differ, and how\n"
 "  validate TRACE   check a trace against format version 1\n"
+"  check TRACE      requirement rules over the events: errors ignored, leaks,\n"
+"                   calls on closed descriptors, double closes, EINTR given up\n"
 "\n"
 "`dios-trace COMMAND --help` describes each.  Exit status: 0 done (same,\n"
-"valid), 1 the traces differ or the trace is invalid, 2 usage or trouble.\n";
+"valid), 1 the traces differ or the trace is invalid, 2 usage or trouble;\n"
+"check: 1 violations found, 125 a trace that cannot be read.\n";
 
 static const char usage_cat[] =
 "Usage: dios-trace cat [OPTION]... TRACE\n"
@@ -87,6 +92,18 @@ static const char usage_validate[] =
 "  -q, --quiet      print nothing when the trace is valid\n"
 "  -h, --help       this help\n"
 "Exit status: 0 valid, 1 invalid, 2 usage or a file that cannot be read.\n";
+
+static const char usage_check[] =
+"Usage: dios-trace check [--rules LIST] [--json] TRACE\n"
+"Run requirement rules over the events of TRACE and print each violation on\n"
+"one line: TRACE: event N (task T): RULE: what happened.\n"
+"\n"
+"  --rules LIST     the rules to run: names separated by commas, 'all',\n"
+"                   'default' (the default); '--rules list' shows them\n"
+"  --json           the violations as one JSON object (trace, violations)\n"
+"  -h, --help       this help\n"
+"Exit status: 0 no violation, 1 some, 2 usage, 125 a trace that cannot be\n"
+"read or is not a dios trace.\n";
 
 static unsigned long long
 number(const char *opt, const char *s)
@@ -360,12 +377,78 @@ cmd_validate(int argc, char **argv)
 	return EX_OK;
 }
 
+#define EX_UNREADABLE	125	/* check: the trace cannot be read (1 means violations) */
+
+static int
+cmd_check(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "rules", required_argument, NULL, 'r' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	unsigned mask = rules_default_mask();
+	bool json = false, list = false;
+	char err[1024];
+	json_t *v = NULL, *x;
+	size_t i;
+	int c, n;
+
+	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (strcmp(optarg, "list") == 0)
+				list = true;
+			else if (rules_parse(optarg, &mask, err, sizeof err) < 0)
+				die(EX_TROUBLE, "--rules %s: %s", optarg, err);
+			break;
+		case 'j': json = true; break;
+		case 'h': fputs(usage_check, stdout); return EX_OK;
+		default: fputs(usage_check, stderr); return EX_TROUBLE;
+		}
+	}
+	if (list) {
+		if (argc - optind > 0)
+			die(EX_TROUBLE, "--rules list takes no trace\n%s", usage_check);
+		for (i = 0; i < rules_count_table; i++)
+			printf("%-18s %-4s %s\n", rules_table[i].name, rules_table[i].on ? "on" : "off",
+			    rules_table[i].desc);
+		if (fflush(stdout) != 0)
+			die(EX_TROUBLE, "cannot write the output: %s", strerror(errno));
+		return EX_OK;
+	}
+	one_arg(argc, argv, 1, usage_check);
+	if ((n = rules_check_file(argv[optind], mask, &v, err, sizeof err)) < 0) {
+		if (n == -ENOMEM)
+			die(EX_TROUBLE, "%s", err);
+		warnx_("%s", err);
+		return EX_UNREADABLE;
+	}
+	if (json) {
+		json_t *o = json_pack("{s:s, s:O}", "trace", argv[optind], "violations", v);
+		char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		if (s == NULL)
+			die(EX_TROUBLE, "out of memory");
+		puts(s);
+		free(s);
+		json_decref(o);
+	} else
+		json_array_foreach(v, i, x)
+			printf("%s: event %lld (task %lld): %s: %s\n", argv[optind],
+			    (long long)json_int64_or(x, "seq", 0), (long long)json_int64_or(x, "tid", 0),
+			    json_string_value(json_object_get(x, "rule")),
+			    json_string_value(json_object_get(x, "message")));
+	json_decref(v);
+	if (fflush(stdout) != 0)
+		die(EX_TROUBLE, "cannot write the output: %s", strerror(errno));
+	return n > 0 ? EX_FOUND : EX_OK;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
 		{ "cat", cmd_cat }, { "stats", cmd_stats }, { "diff", cmd_diff },
-		{ "validate", cmd_validate },
+		{ "validate", cmd_validate }, { "check", cmd_check },
 	};
 
 	progname = "dios-trace";
@@ -384,5 +467,5 @@ main(int argc, char **argv)
 			optind = 1;
 			return cmds[i].fn(argc - 1, argv + 1);
 		}
-	die(EX_TROUBLE, "unknown command '%s': use cat, stats, diff or validate (dios-trace --help)", argv[1]);
+	die(EX_TROUBLE, "unknown command '%s': use cat, stats, diff, validate or check (dios-trace --help)", argv[1]);
 }
