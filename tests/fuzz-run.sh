@@ -36,12 +36,18 @@ hunt()
 	is "$st" 0 "$mode: dios-fuzz run exits 0 (a failure found)"
 	snapshot "$W" >"$T/$mode.after"
 	same_file "$T/$mode.after" "$T/$mode.before" "$mode: the campaign touched no file of the program's"
-	local meta=$f/failures/0001.json
-	if ! ok "$mode: a failure is kept" -s "$meta" -a -s "$f/failures/0001.json.zst"; then
+	# the failure planted (the mutations may find others too: a loader
+	# that does not retry EINTR, a close retried after EIO)
+	local id
+	id=$("$JQ" -r --arg k "$kind" --arg s "$sig" \
+	    '[.unique[] | select(.kind == $k and .signal == $s)][0].id // empty' "$f/stats.json" 2>/dev/null)
+	local meta=$f/failures/$(printf '%04d' "${id:-0}").json
+	if ! ok "$mode: the $kind${sig:+ ($sig)} is found and kept" -n "$id" -a -s "$meta" -a \
+	    -s "${meta}.zst"; then
 		diag_file "$T/$mode-run.e"
+		"$DIOS_FUZZ" report "$f" 2>&1 | grep failures/ | diag_file /dev/stdin
 		return
 	fi
-	is "$("$JQ" -r '.kind + " " + .signal' "$meta")" "$kind $sig" "$mode: it is a $kind${sig:+ ($sig)}"
 	is "$("$JQ" -r '.mutation.op' "$meta")" "${ops%%,*}" "$mode: found by the ${ops%%,*} mutation"
 	local hits uniq
 	hits=$("$JQ" '.failures' "$f/stats.json")
@@ -50,13 +56,13 @@ hunt()
 	local want i=1 good=0
 	want=$("$JQ" -r '.status' "$meta")
 	while [ $i -le 3 ]; do
-		(cd "$W" && run_to 60 "$DIOS_REPLAY" -q "$f/failures/0001.json.zst") >/dev/null 2>&1 </dev/null
+		(cd "$W" && run_to 60 "$DIOS_REPLAY" -q "${meta}.zst") >/dev/null 2>&1 </dev/null
 		[ $? -eq "$want" ] && good=$((good + 1))
 		i=$((i + 1))
 	done
 	is "$good" 3 "$mode: dios-replay of the reproducer ends with status $want, 3 times of 3"
 	"$DIOS_FUZZ" report "$f" >"$T/$mode.report" 2>&1
-	has "$mode: the report lists the failure" "$T/$mode.report" "failures/0001.json.zst: $kind"
+	has "$mode: the report lists the failure" "$T/$mode.report" "failures/$(printf '%04d' "$id").json.zst: $kind"
 	has "$mode: the report has the coverage table" "$T/$mode.report" "^error-path coverage"
 }
 
@@ -69,7 +75,7 @@ hunt dirs dirs crash SIGABRT
 # the report as JSON and as one HTML page
 if [ -d "$T/f-open" ]; then
 	"$DIOS_FUZZ" report --json "$T/f-open" >"$T/r.json" 2>"$T/r.e"
-	is "$("$JQ" -r '.unique[0].kind' "$T/r.json")" crash "report --json: the failure"
+	is "$("$JQ" -r '[.unique[].kind] | index("crash") != null' "$T/r.json")" true "report --json: the failure"
 	"$DIOS_FUZZ" report --html "$T/f-open" >"$T/r.html" 2>"$T/r.e"
 	has "report --html: one page with the coverage table" "$T/r.html" "<h2>Error-path coverage</h2>"
 fi

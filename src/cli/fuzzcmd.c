@@ -15,6 +15,7 @@
 #include "config/exitcodes.h"
 #include "fuzz/campaign.h"
 #include "fuzz/mutate.h"
+#include "inspect/rules.h"
 
 static void
 on_stop(int sig)
@@ -85,6 +86,7 @@ fuzz_cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' }, { "systematic", no_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
 		{ "jobs", required_argument, NULL, 'j' }, { "worker", required_argument, NULL, 'W' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fuzz_opts o = { .dir = "findings", .ops = (1u << MO__N) - 1 };
@@ -100,6 +102,13 @@ fuzz_cmd_run(int argc, char **argv)
 		case 'f': o.force = true; break;
 		case 'q': o.quiet = true; break;
 		case 'S': o.systematic = true; break;
+		case 'R':
+			if (!strcmp(optarg, "none"))
+				o.rules = 0;
+			else if (rules_parse(optarg, &o.rules, err, sizeof err) < 0)
+				die(DIOS_EXIT_USAGE, "run: --rules: %s", err);
+			o.rules_set = true;
+			break;
 		case 'j':
 			if (parse_u64(optarg, &u) < 0 || u == 0 || u > 256)
 				die(DIOS_EXIT_USAGE, "run: bad value '%s' for -j: expected workers (1 to 256)", optarg);
@@ -146,6 +155,9 @@ fuzz_cmd_run(int argc, char **argv)
 			    "      --mutations LIST error, short, eintr, flip, clock, dirs or all (default)\n"
 			    "      --systematic     first every (event, mutation) once, in order\n"
 			    "      --timeout SECONDS  a run longer than this is a hang (default: 10)\n"
+			    "      --rules LIST     requirement rules a run must keep (dios-trace check\n"
+			    "                       --rules list; default: closed-fd, double-close,\n"
+			    "                       eintr-not-retried; none: no rule)\n"
 			    "  -j, --jobs N         N workers here, sharing DIR\n"
 			    "      --worker NAME    join the campaign in DIR as worker NAME (several\n"
 			    "                       machines sharing DIR); dios-fuzz report merges\n"

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include "fuzz/campaign.h"
 #include "fuzz/mutate.h"
+#include "inspect/rules.h"
 #include "sys/xlat.h"
 #include "trace/blobline.h"
 #include "trace/bytes.h"
@@ -31,9 +32,9 @@ struct cand {
 
 /* What a run's trace says of its end. */
 struct judged {
-	const char *kind;	/* "crash", "sanitizer", "hang", "silent", "handled", "recovered", "dios" */
+	const char *kind;	/* "crash", "sanitizer", "hang", "silent", "rule", "handled", "recovered", "dios" */
 	int status;		/* exit status (128+N for signal N), -1 unknown */
-	char sig[16];		/* the signal's name, or "" */
+	char sig[32];		/* the signal's name, or the rule broken, or "" */
 	uint64_t answered, unmodelled;
 	json_t *why;		/* the footer's model.why (new reference) */
 	uint64_t stderr_bytes;
@@ -219,7 +220,30 @@ static bool
 is_failure(const char *kind)
 {
 	return !strcmp(kind, "crash") || !strcmp(kind, "sanitizer") || !strcmp(kind, "hang") ||
-	    !strcmp(kind, "silent");
+	    !strcmp(kind, "silent") || !strcmp(kind, "rule");
+}
+
+/* The requirement rules the run at path breaks that the recording did not
+ * (seen: rule name -> true): the first one's name into rule, else "". */
+static void
+rules_broken(const char *path, unsigned mask, const json_t *seen, char *rule, size_t len)
+{
+	json_t *v = NULL;
+	char err[256];
+	size_t i;
+	json_t *x;
+
+	rule[0] = '\0';
+	if (mask == 0 || rules_check_file(path, mask, &v, err, sizeof err) < 0)
+		return;
+	json_array_foreach(v, i, x) {
+		const char *n = json_string_value(json_object_get(x, "rule"));
+		if (n && json_object_get(seen, n) == NULL) {
+			snprintf(rule, len, "%s", n);
+			break;
+		}
+	}
+	json_decref(v);
 }
 
 /* Runs argv with stdout and stderr to log, stdin from /dev/null, in its own
@@ -721,6 +745,18 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		rseed = s;
 	}
 	uint64_t seed_stderr = trace_stderr_bytes(o->seed);
+	/* the rules the recording breaks already are not the mutation's doing */
+	unsigned rules = o->rules_set ? o->rules : rules_default_mask() & ~(unsigned)RULE_ERROR_IGNORED;
+	json_t *seed_rules = json_object(), *sv = NULL;
+	char rerr[256];
+	if (rules && rules_check_file(o->seed, rules, &sv, rerr, sizeof rerr) == 0) {
+		size_t vi;
+		json_t *vx;
+		json_array_foreach(sv, vi, vx)
+			if (json_string_value(json_object_get(vx, "rule")))
+				json_object_set_new(seed_rules, json_string_value(json_object_get(vx, "rule")), json_true());
+	}
+	json_decref(sv);
 	if (!o->quiet)
 		fprintf(out, "dios-fuzz: %zu mutations of %s to try; seed %llu (--seed %llu repeats the "
 		    "campaign)\n", ncand, o->seed, (unsigned long long)rseed, (unsigned long long)rseed);
@@ -795,6 +831,14 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		uint64_t seed_bytes = (strstr(m.sys, "write") || !strcmp(m.sys, "sendto")) ?
 		    bytes_written(o->seed, mtid, mfd) : 0;
 		judge(run, st, timed_out, &m, cand[ci].written, seed_stderr, seed_bytes, mtid, mfd, &j);
+		if (!is_failure(j.kind) && strcmp(j.kind, "dios")) {
+			char rule[32];
+			rules_broken(run, rules, seed_rules, rule, sizeof rule);
+			if (rule[0]) {
+				j.kind = "rule";
+				snprintf(j.sig, sizeof j.sig, "%s", rule);
+			}
+		}
 		runs++;
 		answered += j.answered;
 		unmodelled += j.unmodelled;
@@ -921,6 +965,7 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		    (unsigned long long)runs, t, runs / (t > 0 ? t : 1), nfail, (unsigned long long)nfailures,
 		    (unsigned long long)errors, runs ? 100.0 * (double)clean / (double)runs : 0.0);
 	}
+	json_decref(seed_rules);
 	free(cand);
 	free(fail);
 	return e < 0 ? e : (int)nfail;
@@ -928,8 +973,8 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 
 /* --- report ----------------------------------------------------------------- */
 
-static const char *const kinds[] = { "crash", "sanitizer", "hang", "silent", "handled", "recovered",
-	"dios", NULL };
+static const char *const kinds[] = { "crash", "sanitizer", "hang", "silent", "rule", "handled",
+	"recovered", "dios", NULL };
 
 static void
 html_escape(FILE *out, const char *s)
@@ -1015,7 +1060,7 @@ fuzz_report(const char *dir, enum fuzz_format f, FILE *out, char *err, size_t er
 	fprintf(out, "</title>\n<style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}"
 	    "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child"
 	    "{text-align:left}th{cursor:pointer;background:#eee}.crash,.sanitizer,.hang,.silent{background:#f8c0c0}"
-	    ".handled{background:#d8f0d0}.recovered{background:#c8e0f8}.dios{background:#eee}</style>\n"
+	    ".rule{background:#f8e0b0}.handled{background:#d8f0d0}.recovered{background:#c8e0f8}.dios{background:#eee}</style>\n"
 	    "<script>function s(t,c){var b=t.tBodies[0],r=[].slice.call(b.rows),n=c>0;r.sort(function(x,y)"
 	    "{var a=x.cells[c].textContent,d=y.cells[c].textContent;return n?d-a:a.localeCompare(d)});"
 	    "r.forEach(function(x){b.appendChild(x)})}</script></head><body>\n<h1>dios-fuzz findings: ");

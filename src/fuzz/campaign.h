@@ -22,7 +22,9 @@
  * of calls the model answers that never ends), "silent" (a write, close,
  * fsync or fdatasync failed or was cut short and the program exited 0
  * without a word more on stderr than the recording had: data lost
- * silently).  Other ends are "handled" (a nonzero exit) or "recovered"
+ * silently), "rule" (a requirement rule of dios-trace check, such as
+ * closed-fd or double-close, broken in the run and not in the recording).
+ * Other ends are "handled" (a nonzero exit) or "recovered"
  * (exit 0).  Owner: src/fuzz/campaign.c.  Nothing here exits.
  */
 #ifndef DIOS_CAMPAIGN_H
@@ -53,6 +55,10 @@ struct fuzz_opts {
 	const char *worker;	/* this worker's name (NULL: "main"); given: it joins the
 				 * campaign in dir, refused only when dir has its name's stats */
 	unsigned index, nworkers;	/* of -j N: this worker's share of the systematic order */
+	unsigned rules;		/* requirement rules (src/inspect/rules.h) judged over each
+				 * run: a violation the recording does not have is a failure */
+	bool rules_set;		/* rules given (else: the rules' defaults but error-ignored,
+				 * which "silent" is) */
 };
 
 /* Runs the campaign (with jobs > 1, as that many worker processes, their
