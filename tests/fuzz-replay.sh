@@ -1,6 +1,7 @@
 #!/bin/sh
-# fuzz-replay.sh: mutated traces through dios-replay, with the host checked
-# after each.  Real traces (a shell pipeline, a shared writable mapping,
+# fuzz-replay.sh: mutated traces through dios-replay (every other one with
+# --model -o: the environment model learns from the same untrusted trace
+# and answers past the divergence), with the host checked after each.  Real traces (a shell pipeline, a shared writable mapping,
 # processes and signals) are mutated by tests/fuzz/mutate (keys removed,
 # values of any type and size, lines dropped, duplicated, swapped) and
 # replayed.  Each replay must end within its time with a status dios gives
@@ -58,7 +59,11 @@ for trace in pipe map fork port; do
 		"$MUTATE" "$s" <"$T/$trace.jsonl" 2>"$T/what" | "$ZSTD" -q -f -o "$T/m.json.zst" ||
 		    bail_out "mutate $s failed"
 		rm -rf "$T/run" && mkdir "$T/run"
-		(cd "$T/run" && run_to 30 "$DIOS_REPLAY" -q "$T/m.json.zst" 5<>"$T/host/victim.txt") \
+		# every other one goes on against the environment model and
+		# writes its run: the model takes the same untrusted trace
+		model=
+		[ $((i % 2)) -eq 0 ] || model="--model -f -o $T/run-trace.json.zst"
+		(cd "$T/run" && run_to 30 "$DIOS_REPLAY" -q $model "$T/m.json.zst" 5<>"$T/host/victim.txt") \
 		    </dev/null >"$T/out" 2>"$T/err"
 		st=$?
 		ran=$((ran + 1))

@@ -27,6 +27,10 @@
 #define PURE_MAX 100000		/* distinct calls kept by their inputs */
 #define PURE_OUT_MAX (64u << 10)	/* larger outputs are not kept */
 #define FILE_MAX (256u << 20)	/* bytes kept of one file */
+#define GAP_MAX (16u << 20)	/* a write or read this far past what is known is not kept */
+#define MODEL_MAX (1024ull << 20)	/* bytes kept of all files: a trace cannot make the model grow without bound */
+
+static unsigned long long model_bytes;	/* kept now, of every model (one per process in practice) */
 
 struct mfile {
 	char *path;
@@ -134,10 +138,13 @@ file_get(struct model *m, const char *path, bool make)
 static bool
 file_put(struct mfile *f, int64_t off, const void *p, size_t n)
 {
-	if (off < 0 || (uint64_t)off + n > FILE_MAX)
+	if (off < 0 || (uint64_t)off + n > FILE_MAX || (uint64_t)off > f->len + GAP_MAX)
 		return false;
 	size_t end = (size_t)off + n;
+	if (end > f->len && model_bytes + 2 * (end - f->len) > MODEL_MAX)
+		return false;
 	if (end > f->len) {
+		model_bytes += 2 * (end - f->len);
 		unsigned char *d = realloc(f->data, end ? end : 1), *k;
 		if (d == NULL)
 			return false;
@@ -856,6 +863,7 @@ model_free(struct model *m)
 			struct mfile *f = m->b[i];
 			m->b[i] = f->next;
 			free(f->path);
+			model_bytes -= model_bytes >= 2 * f->len ? 2 * f->len : model_bytes;
 			json_decref(f->stat);
 			json_decref(f->statx);
 			free(f->data);
