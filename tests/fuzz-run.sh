@@ -72,6 +72,21 @@ hunt shortread short crash SIGSEGV
 hunt clock clock crash SIGABRT
 hunt dirs dirs crash SIGABRT
 
+# min: the short read's failure, with the fewest bytes cut that still fail
+if [ -d "$T/f-shortread" ]; then
+	sid=$("$JQ" -r '[.unique[] | select(.kind == "crash")][0].id // empty' "$T/f-shortread/stats.json")
+	sf=$T/f-shortread/failures/$(printf '%04d' "${sid:-0}").json.zst
+	run min "$DIOS_FUZZ" min "$sf"
+	is "$st" 0 "min: exits 0"
+	has "min: the failure still fails the same way" "$T/min.e" "one mutation, short of event [0-9]+ \\(read\\): it fails as crash SIGSEGV"
+	has "min: one byte cut of the 16 is enough" "$T/min.e" "the shortest cut that still fails: 1 of 16 bytes"
+	mf=${sf%.json.zst}.min.json.zst
+	(cd "$W" && run_to 60 "$DIOS_REPLAY" -q "$mf") >/dev/null 2>&1 </dev/null
+	is "$?" 139 "min: its reproducer replays the crash"
+	run min2 "$DIOS_FUZZ" min "$T/nothing.json.zst"
+	is "$st" 2 "min of no failure: status 2"
+fi
+
 # the report as JSON and as one HTML page
 if [ -d "$T/f-open" ]; then
 	"$DIOS_FUZZ" report --json "$T/f-open" >"$T/r.json" 2>"$T/r.e"

@@ -18,7 +18,6 @@
 #include "fuzz/spec.h"
 #include "cli/fuzzcmd.h"
 
-static const char *const later[] = { "min", NULL };
 
 static void
 usage(FILE *f)
@@ -26,6 +25,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: dios-fuzz run [OPTION]... TRACE\n"
 	    "       dios-fuzz report [--json | --html] DIR\n"
+	    "       dios-fuzz min [-o FILE] DIR/failures/NNNN.json.zst\n"
 	    "       dios-fuzz inject [OPTION]... --spec FILE [--] PROGRAM [ARG]...\n"
 	    "run: mutate TRACE one event at a time and replay each against the environment\n"
 	    "model, keeping each unique failure as a trace dios-replay reproduces\n"
@@ -45,7 +45,6 @@ usage(FILE *f)
 	    "  -h, --help          this help\n"
 	    "      --version       the version\n"
 	    "\n"
-	    "Not built yet (issue 12): dios-fuzz min.\n"
 	    "The dios-record and dios-replay run: those beside dios-fuzz, or $DIOS_RECORD\n"
 	    "and $DIOS_REPLAY.\n");
 }
@@ -199,9 +198,7 @@ main(int argc, char **argv)
 		return fuzz_cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)
 		return fuzz_cmd_report(argc - 1, argv + 1);
-	for (int i = 0; later[i]; i++)
-		if (strcmp(argv[1], later[i]) == 0)
-			die(DIOS_EXIT_USAGE, "%s: not built yet (issue 12): dios-fuzz run, report and inject are", argv[1]);
-	die(DIOS_EXIT_USAGE, "unknown subcommand '%s' (expected run, report or inject; min is "
-	    "not built yet)", argv[1]);
+	if (strcmp(argv[1], "min") == 0)
+		return fuzz_cmd_min(argc - 1, argv + 1);
+	die(DIOS_EXIT_USAGE, "unknown subcommand '%s' (expected run, report, min or inject)", argv[1]);
 }

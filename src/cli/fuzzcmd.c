@@ -219,3 +219,40 @@ fuzz_cmd_report(int argc, char **argv)
 		die(DIOS_EXIT_ERROR, "report: %s", err);
 	return 0;
 }
+
+int
+fuzz_cmd_min(int argc, char **argv)
+{
+	const char *failure = NULL, *outp = NULL;
+	char err[1024], *replay;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+			if (++i >= argc)
+				die(DIOS_EXIT_USAGE, "min: option '%s' needs a file", argv[i - 1]);
+			outp = argv[i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: dios-fuzz min [-o FILE] DIR/failures/NNNN.json.zst\n"
+			    "Check that a failure dios-fuzz run kept fails the same way again, make its\n"
+			    "mutation as small as it can be, and write that run (default: NNNN.min.json.zst).\n");
+			exit(0);
+		} else if (argv[i][0] == '-')
+			die(DIOS_EXIT_USAGE, "min: unknown option '%s' (see dios-fuzz min --help)", argv[i]);
+		else if (failure)
+			die(DIOS_EXIT_USAGE, "min: one failure only ('%s' and '%s' given)", failure, argv[i]);
+		else
+			failure = argv[i];
+	}
+	if (failure == NULL)
+		die(DIOS_EXIT_USAGE, "min: no failure given: usage: dios-fuzz min [-o FILE] DIR/failures/NNNN.json.zst");
+	if ((replay = replay_binary()) == NULL)
+		die(DIOS_EXIT_ERROR, "out of memory");
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	int r = fuzz_min(failure, outp, replay, stderr, err, sizeof err);
+	free(replay);
+	if (r < 0)
+		die(r == -EINVAL || r == -ENOENT ? DIOS_EXIT_USAGE : DIOS_EXIT_ERROR, "min: %s", err);
+	return 0;
+}

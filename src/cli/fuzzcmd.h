@@ -6,5 +6,6 @@
 
 int fuzz_cmd_run(int argc, char **argv);
 int fuzz_cmd_report(int argc, char **argv);
+int fuzz_cmd_min(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@
 #include "fuzz/campaign.h"
 #include "fuzz/mutate.h"
 #include "inspect/rules.h"
+#include "sys/capture.h"
 #include "sys/xlat.h"
 #include "trace/blobline.h"
 #include "trace/bytes.h"
@@ -1096,4 +1097,166 @@ fuzz_report(const char *dir, enum fuzz_format f, FILE *out, char *err, size_t er
 	fprintf(out, "</tbody></table>\n</body></html>\n");
 	json_decref(st);
 	return 0;
+}
+
+/* --- min ---------------------------------------------------------------------- */
+
+/* One run of mutation m of seed, judged as the campaign judges it. */
+static int
+try_one(const char *seed, const char *replay, const char *work, const struct mutation *m,
+    unsigned timeout, struct judged *j, char *err, size_t errlen)
+{
+	char mut[4300], run[4300], log[4300], ts[16];
+	json_t *ev;
+	int e;
+
+	snprintf(mut, sizeof mut, "%s/mutated.json.zst", work);
+	snprintf(run, sizeof run, "%s/run.json.zst", work);
+	snprintf(log, sizeof log, "%s/replay.log", work);
+	snprintf(ts, sizeof ts, "%u", timeout);
+	if ((ev = mut_event_at(seed, m->seq, err, errlen)) == NULL)
+		return -EINVAL;
+	long long tid = json_int64_or(ev, "tid", -1), fd = json_int64_or(json_object_get(ev, "args"), "fd", -1);
+	json_decref(ev);
+	if ((e = mut_write_trace(seed, mut, m, 1, err, errlen)) < 0)
+		return e;
+	char *av[] = { (char *)replay, "-q", "--model", "-f", "--timeout", ts, "-o", run, mut, NULL };
+	bool timed_out;
+	unlink(run);
+	int st = run_child(av, log, timeout + 5, &timed_out);
+	if (st < 0) {
+		snprintf(err, errlen, "cannot run %s: %s", replay, strerror(-st));
+		return st;
+	}
+	uint64_t sb = (strstr(m->sys, "write") || !strcmp(m->sys, "sendto")) ? bytes_written(seed, tid, fd) : 0;
+	judge(run, st, timed_out, m, true, trace_stderr_bytes(seed), sb, tid, fd, j);
+	json_decref(j->why);
+	j->why = NULL;
+	if (!is_failure(j->kind) && strcmp(j->kind, "dios")) {
+		char rule[32];
+		json_t *seen = json_object(), *sv = NULL;
+		unsigned mask = rules_default_mask() & ~(unsigned)RULE_ERROR_IGNORED;
+		size_t i;
+		json_t *x;
+		if (rules_check_file(seed, mask, &sv, err, errlen) == 0)
+			json_array_foreach(sv, i, x)
+				if (json_string_value(json_object_get(x, "rule")))
+					json_object_set_new(seen, json_string_value(json_object_get(x, "rule")), json_true());
+		json_decref(sv);
+		rules_broken(run, mask, seen, rule, sizeof rule);
+		json_decref(seen);
+		if (rule[0]) {
+			j->kind = "rule";
+			snprintf(j->sig, sizeof j->sig, "%s", rule);
+		}
+	}
+	return 0;
+}
+
+int
+fuzz_min(const char *failure, const char *outp, const char *replay, FILE *out, char *err, size_t errlen)
+{
+	char meta[4300], work[4300], run[4400], dflt[4300];
+	json_error_t je;
+	json_t *fj;
+	struct mutation m;
+	struct judged j;
+	int e;
+
+	err[0] = '\0';
+	/* NNNN.json.zst: its NNNN.json says the seed, the mutation, the failure */
+	size_t n = strlen(failure);
+	if (n < 9 || strcmp(failure + n - 9, ".json.zst") != 0) {
+		snprintf(err, errlen, "%s: expected a failure of a findings directory (failures/NNNN.json.zst)", failure);
+		return -EINVAL;
+	}
+	snprintf(meta, sizeof meta, "%.*s.json", (int)(n - 9), failure);
+	if ((fj = json_load_file(meta, 0, &je)) == NULL) {
+		snprintf(err, errlen, "%s: %s (min needs the failure's .json beside it, as dios-fuzz run "
+		    "keeps it)", meta, access(meta, F_OK) < 0 ? strerror(errno) : je.text);
+		return -ENOENT;
+	}
+	const char *seed = json_string_value(json_object_get(fj, "seed"));
+	const char *kind = json_string_value(json_object_get(fj, "kind"));
+	const char *sig = json_string_value(json_object_get(fj, "signal"));
+	if (seed == NULL || kind == NULL || sig == NULL || mut_from_json(json_object_get(fj, "mutation"), &m) < 0) {
+		snprintf(err, errlen, "%s: not a failure dios-fuzz run wrote (seed, kind, signal, mutation)", meta);
+		json_decref(fj);
+		return -EINVAL;
+	}
+	snprintf(work, sizeof work, "%.*s.min-work", (int)(n - 9), failure);
+	if (mkdir(work, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot make %s: %s", work, strerror(errno));
+		json_decref(fj);
+		return -errno;
+	}
+	snprintf(run, sizeof run, "%s/run.json.zst", work);
+	if (outp == NULL) {
+		snprintf(dflt, sizeof dflt, "%.*s.min.json.zst", (int)(n - 9), failure);
+		outp = dflt;
+	}
+	/* it still fails the same way */
+	if ((e = try_one(seed, replay, work, &m, 10, &j, err, errlen)) < 0)
+		goto done;
+	if (strcmp(j.kind, kind) || strcmp(j.sig, sig)) {
+		snprintf(err, errlen, "the mutation of %s no longer fails as %s %s (it ends as %s %s): is %s "
+		    "the recording it came from, and the program the same?", failure, kind, sig, j.kind, j.sig, seed);
+		e = -ESTALE;
+		goto done;
+	}
+	fprintf(out, "dios-fuzz: %s: one mutation, %s of event %llu (%s): it fails as %s%s%s\n", failure,
+	    mut_op_name(m.op), (unsigned long long)m.seq, m.sys, kind, sig[0] ? " " : "", sig);
+	struct mutation best = m;
+	if (m.op == MO_SHORT) {
+		/* the fewest bytes taken away: the largest result that still fails */
+		json_t *ev = mut_event_at(seed, m.seq, err, errlen);
+		int ok;
+		long orig = ev ? event_result(ev, &ok) : 0;
+		json_decref(ev);
+		uint64_t lo = m.arg, hi = orig > 0 ? (uint64_t)orig - 1 : m.arg;	/* lo fails */
+		while (lo < hi && !fuzz_stop) {
+			struct mutation t = m;
+			t.arg = lo + (hi - lo + 1) / 2;
+			if ((e = try_one(seed, replay, work, &t, 10, &j, err, errlen)) < 0)
+				goto done;
+			if (!strcmp(j.kind, kind) && !strcmp(j.sig, sig))
+				lo = t.arg;
+			else
+				hi = t.arg - 1;
+		}
+		best.arg = lo;
+		fprintf(out, "dios-fuzz: the shortest cut that still fails: %llu of %ld bytes (was %llu)\n",
+		    (unsigned long long)(orig - (long)best.arg), orig, (unsigned long long)(orig - (long)m.arg));
+	} else if (m.op == MO_FLIP)
+		fprintf(out, "dios-fuzz: one bit changed: as few as can be\n");
+	else
+		fprintf(out, "dios-fuzz: the %s mutation changes one event's result: as few as can be\n",
+		    mut_op_name(m.op));
+	/* the reproducer of the smallest: its run */
+	if ((e = try_one(seed, replay, work, &best, 10, &j, err, errlen)) < 0)
+		goto done;
+	if (strcmp(j.kind, kind) || strcmp(j.sig, sig)) {
+		snprintf(err, errlen, "the smallest mutation did not fail again as %s (a flaky failure?)", kind);
+		e = -ESTALE;
+		goto done;
+	}
+	unlink(outp);
+	if ((e = copy_file(run, outp)) < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", outp, strerror(-e));
+		goto done;
+	}
+	fprintf(out, "dios-fuzz: the reproducer: %s (dios-replay %s)\n", outp, outp);
+	e = 0;
+done:
+	{
+		char p[4400];
+		snprintf(p, sizeof p, "%s/mutated.json.zst", work);
+		unlink(p);
+		unlink(run);
+		snprintf(p, sizeof p, "%s/replay.log", work);
+		unlink(p);
+		rmdir(work);
+	}
+	json_decref(fj);
+	return e;
 }

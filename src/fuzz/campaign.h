@@ -66,6 +66,13 @@ struct fuzz_opts {
  * -errno with a one-line message in err. */
 int fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen);
 
+/* dios-fuzz min: the failure kept as failure (DIR/failures/NNNN.json.zst,
+ * its NNNN.json beside it) checked to fail the same way again, then made
+ * smaller where its mutation allows (a short read or write: the largest
+ * result that still fails), and its run written to outp (NULL:
+ * NNNN.min.json.zst).  0, or -errno with a message in err. */
+int fuzz_min(const char *failure, const char *outp, const char *replay, FILE *out, char *err, size_t errlen);
+
 enum fuzz_format { FF_TEXT, FF_JSON, FF_HTML };
 
 /* The report of a findings directory: its unique failures, each once, and
