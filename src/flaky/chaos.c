@@ -2,6 +2,7 @@
  * each class drawing from its own stream of one seed.
  */
 #include "config.h"
+#include "sys/rng.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,14 +74,12 @@ chaos_parse(const char *list, unsigned *mask, char *err, size_t errlen)
 	return e;
 }
 
-/* splitmix64: small, fast, and good enough to pick perturbations. */
+/* splitmix64 (sys/rng.h): small, fast, and good enough to pick
+ * perturbations. */
 static uint64_t
 next(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(s);
 }
 
 static bool

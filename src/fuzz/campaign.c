@@ -290,6 +290,21 @@ run_child(char *const argv[], const char *log, unsigned timeout, bool *timed_out
 	return st;
 }
 
+/* The first line of the file at path (without its newline) into buf. */
+static void
+first_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (fgets(buf, (int)len, f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 static int
 copy_file(const char *from, const char *to)
 {
@@ -816,14 +831,8 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 2 && access(run, F_OK) < 0) {
 			/* dios-replay's own usage error (the program's status 2
 			 * comes with the run's trace) */
-			FILE *f = fopen(log, "r");
-			char line[512] = "";
-			if (f) {
-				if (fgets(line, sizeof line, f) == NULL)
-					line[0] = '\0';
-				fclose(f);
-			}
-			line[strcspn(line, "\n")] = '\0';
+			char line[512];
+			first_line(log, line, sizeof line);
 			snprintf(err, errlen, "dios-replay refused the mutated trace: %s", line);
 			e = -EINVAL;
 			break;
@@ -860,14 +869,8 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 				copy_file(log, path);	/* the first, to look at */
 			if (errors == runs && runs >= 5) {
 				/* nothing replays: the trace or the host is the matter */
-				FILE *f = fopen(log, "r");
-				char line[512] = "";
-				if (f) {
-					if (fgets(line, sizeof line, f) == NULL)
-						line[0] = '\0';
-					fclose(f);
-				}
-				line[strcspn(line, "\n")] = '\0';
+				char line[512];
+				first_line(log, line, sizeof line);
 				snprintf(err, errlen, "no mutated trace replays (the first %llu runs): %s",
 				    (unsigned long long)runs, line);
 				e = -EIO;

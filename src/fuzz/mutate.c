@@ -1,5 +1,6 @@
 /* mutate.c: the mutation operators and mutated traces (mutate.h). */
 #include "config.h"
+#include "sys/rng.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -61,10 +62,7 @@ mut_parse_ops(const char *list, unsigned *mask, char *err, size_t errlen)
 uint64_t
 mut_rand(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(s);
 }
 
 static bool

@@ -6,6 +6,7 @@
  * same way.
  */
 #include "config.h"
+#include "sys/rng.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -1323,10 +1324,7 @@ spec_from_arg(const char *arg, struct spec **out, char *err, size_t errlen)
 static uint64_t
 next(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(s);
 }
 
 uint64_t

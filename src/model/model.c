@@ -3,6 +3,7 @@
  * positions, the overlay), and the answers.
  */
 #include "config.h"
+#include "sys/rng.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -942,10 +943,7 @@ model_stats(const struct model *m)
 static uint64_t
 rnd(struct model *m)
 {
-	uint64_t z = (m->rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(&m->rng);
 }
 
 /* The event for c with result ret and outputs out (taken). */

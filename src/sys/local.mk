@@ -7,7 +7,7 @@ libdios_a_SOURCES += \
 	src/sys/structs.c src/sys/structs.h \
 	src/sys/xlat.c src/sys/xlat.h src/sys/errnames.inc \
 	src/sys/capture.c src/sys/capture.h \
-	src/sys/mem.c src/sys/mem.h
+	src/sys/mem.c src/sys/mem.h src/sys/rng.h
 # The families.
 libdios_a_SOURCES += \
 	src/sys/fcntl.c src/sys/ioctl.c src/sys/mmap.c src/sys/exec.c \
