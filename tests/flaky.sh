@@ -189,6 +189,8 @@ elif "$DIOS_RECORD" --help 2>&1 | grep -q -- '--chaos'; then
 		    "explain: it names a getdents64 the chaos reordered"
 		ok "explain: the verdict names the directory order ($($JQ -r .verdict out))" \
 		    -n "$($JQ -r .verdict out | grep '^the failure follows the directory order (chaos class dirs): getdents64 of ')"
+		ok "explain: the perturbed event's call site is its stack (libc's readdir first)" \
+		    -n "$($JQ -r '.chaos.perturbed_event.call_site[0] // empty' out | grep -i 'getdents\|readdir\|libc')"
 	else
 		diag_file out 5
 		ok "run --chaos: a directory-order failure within 60 runs, a pass without chaos" 1 = 0

@@ -727,10 +727,27 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 			struct render_opts ro = { .with_result = true, .strsize = 32 };
 			char pb[512];
 			render_event_opts(pe, &ro, pb, sizeof pb);
-			json_object_set_new(cres, "perturbed_event", json_pack("{s:I,s:s,s:s,s:O,s:b,s:n}",
+			json_t *stk = json_object_get(pe, "stack");
+			json_object_set_new(cres, "perturbed_event", json_pack("{s:I,s:s,s:s,s:O,s:b,s:O}",
 			    "event", (json_int_t)json_int64_or(pe, "seq", -1), "call", pb, "what", pwhat,
 			    "perturbed", json_object_get(pe, "perturbed"), "before_divergence", pbefore,
-			    "call_site"));
+			    "call_site", json_is_array(stk) ? stk : json_null()));
+			/* the program's own frame: the first outside the C library and the loader */
+			const char *site = NULL;
+			size_t si;
+			json_t *fr;
+			json_array_foreach(stk, si, fr) {
+				const char *f = json_string_value(fr);
+				if (f && strncmp(f, "libc.so", 7) && strncmp(f, "ld-linux", 8) &&
+				    strncmp(f, "libpthread", 10)) {
+					site = f;
+					break;
+				}
+			}
+			if (site && strchr(site, ' ') && !strstr(verdict, " called from ")) {
+				size_t used = strlen(verdict);
+				snprintf(verdict + used, sizeof verdict - used, ", called from %s", strchr(site, ' ') + 1);
+			}
 		} else
 			json_object_set_new(cres, "perturbed_event", json_null());
 		cj = cres;
