@@ -74,8 +74,11 @@ ok "explain: the verdict is the random bytes ($(sed -n 1p out))" \
 grep -q 'suspect, not a proof' out
 ok "explain: without chaos it says the verdict is a suspect" $? -eq 0
 flaky explain --json "c1/pass-$m.json.zst" "c1/fail-$n.json.zst"
-is "$($JQ -r '.class + " " + .proof + " " + .divergence.kind' out)" "random static calls" \
-    "explain --json: class random, a static verdict, a divergence in the calls"
+# where the runs part: the bytes od writes differ (calls), or only how sh
+# ends does when they look alike (end)
+got=$($JQ -r '.class + " " + .proof + " " + .divergence.kind' out)
+ok "explain --json: class random, a static verdict, a divergence in the calls or the end ($got)" \
+    "$got" = "random static calls" -o "$got" = "random static end"
 is "$($JQ -r '.suspects | map(select(.class == "random")) | .[0].what' out)" /dev/urandom \
     "explain --json: the random suspect reads /dev/urandom"
 is "$($JQ -r '.suspects[0].call_site' out)" null "explain --json: no call site (no unwinder yet)"
