@@ -433,12 +433,14 @@ static void
 close_run_trace(struct trace_writer *w, const char *path, const struct kernel *k,
     const struct module *rep, enum replay_outcome out, const char *msg, const struct model *model)
 {
-	json_t *f = json_object(), *end = json_object();
+	json_t *f, *end;
 	char sb[16];
 	int e;
 
 	if (w == NULL)
 		return;
+	f = json_object();
+	end = json_object();
 	if (k->root_done && (out == RO_MATCHED || out == RO_MODELLED)) {
 		if (WIFSIGNALED(k->root_status))
 			json_object_set_new(end, "signal", json_string(signal_name(WTERMSIG(k->root_status), sb)));
