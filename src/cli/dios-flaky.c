@@ -182,6 +182,8 @@ cmd_run(int argc, char **argv)
 	o.tty = isatty(2);
 	catch_signals();
 	e = flaky_run(&o, err, sizeof err);
+	if (o.has_regex)
+		regfree(&o.fail_output);
 	if (fflush(stdout) != 0)
 		die(DIOS_EXIT_ERROR, "cannot write the output: %s", strerror(errno));
 	if (e == -EEXIST || e == -ENOTDIR)
