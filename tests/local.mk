@@ -157,11 +157,11 @@ tests_fuzz_mutate_LDADD = $(JANSSON_LIBS)
 # reader under libFuzzer with AddressSanitizer (DIOS_FUZZ_SECONDS).
 check-fuzz: $(check_PROGRAMS) $(bin_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/fuzz-replay.sh \
-	    DIOS_FUZZ_REPLAYS=$${DIOS_FUZZ_REPLAYS:-250}
+	    DIOS_FUZZ_REPLAYS=$${DIOS_FUZZ_REPLAYS:-200}
 	DIOS_FUZZ_SECONDS=$${DIOS_FUZZ_SECONDS:-90} DIOS_FUZZ_ITERATIONS=20000 \
 	    srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/tests/unit/asan-io.sh
 	FUZZ_ITERATIONS=20000 ./tests/fuzz/fuzz-spec
-	DIOS_FUZZ_SECONDS=$${DIOS_FUZZ_SECONDS:-90} top_srcdir='$(abs_top_srcdir)' \
+	DIOS_FUZZ_SECONDS=$${DIOS_FUZZ_SECONDS:-45} top_srcdir='$(abs_top_srcdir)' \
 	    top_builddir='$(abs_top_builddir)' $(SHELL) $(top_srcdir)/tests/fuzz/libfuzz-spec.sh
 .PHONY: check-fuzz
 
