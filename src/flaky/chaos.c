@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include "flaky/chaos.h"
 #include "sys/mem.h"
+#include "sys/xlat.h"
 
 static const char *const class_names[CH__N] = { "sched", "time", "io", "dirs" };
 static const char *const class_why[CH__N] = { "chaos:sched", "chaos:time", "chaos:io", "chaos:dirs" };
@@ -42,35 +43,14 @@ chaos_class_name(enum chaos_class c)
 int
 chaos_parse(const char *list, unsigned *mask, char *err, size_t errlen)
 {
-	char *dup = strdup(list), *save = NULL, *tok;
-	unsigned m = 0;
-	int e = 0;
+	char bad[256];
+	int e = xlat_parse_names(list, class_names, CH__N, mask, bad, sizeof bad);
 
-	if (dup == NULL)
-		return -ENOMEM;
-	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int i;
-		if (strcmp(tok, "all") == 0) {
-			m = (1u << CH__N) - 1;
-			continue;
-		}
-		for (i = 0; i < CH__N && strcmp(tok, class_names[i]) != 0; i++)
-			;
-		if (i == CH__N) {
-			snprintf(err, errlen, "unknown chaos class '%s' (expected sched, time, io, dirs "
-			    "or all, separated by commas)", tok);
-			e = -EINVAL;
-			break;
-		}
-		m |= 1u << i;
-	}
-	free(dup);
-	if (e == 0 && m == 0) {
+	if (e == -EINVAL && bad[0])
+		snprintf(err, errlen, "unknown chaos class '%s' (expected sched, time, io, dirs "
+		    "or all, separated by commas)", bad);
+	else if (e == -EINVAL)
 		snprintf(err, errlen, "no chaos class given (expected sched, time, io, dirs or all)");
-		e = -EINVAL;
-	}
-	if (e == 0)
-		*mask = m;
 	return e;
 }
 

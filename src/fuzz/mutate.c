@@ -27,35 +27,14 @@ mut_op_name(enum mut_op op)
 int
 mut_parse_ops(const char *list, unsigned *mask, char *err, size_t errlen)
 {
-	char *dup = strdup(list), *save = NULL, *tok;
-	unsigned m = 0;
-	int e = 0;
+	char bad[256];
+	int e = xlat_parse_names(list, op_names, MO__N, mask, bad, sizeof bad);
 
-	if (dup == NULL)
-		return -ENOMEM;
-	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int i;
-		if (strcmp(tok, "all") == 0) {
-			m = (1u << MO__N) - 1;
-			continue;
-		}
-		for (i = 0; i < MO__N && strcmp(tok, op_names[i]) != 0; i++)
-			;
-		if (i == MO__N) {
-			snprintf(err, errlen, "unknown mutation '%s' (expected error, short, eintr, flip, "
-			    "clock, dirs or all, separated by commas)", tok);
-			e = -EINVAL;
-			break;
-		}
-		m |= 1u << i;
-	}
-	free(dup);
-	if (e == 0 && m == 0) {
+	if (e == -EINVAL && bad[0])
+		snprintf(err, errlen, "unknown mutation '%s' (expected error, short, eintr, flip, "
+		    "clock, dirs or all, separated by commas)", bad);
+	else if (e == -EINVAL)
 		snprintf(err, errlen, "no mutation given (expected error, short, eintr, flip, clock, dirs or all)");
-		e = -EINVAL;
-	}
-	if (e == 0)
-		*mask = m;
 	return e;
 }
 

@@ -301,17 +301,6 @@ has_kind(const struct sc_desc *sc, enum arg_kind k)
 	return false;
 }
 
-/* The argument bounding the first buffer (what perturb_act.count
- * lowers), or -1. */
-static int
-len_arg(const struct sc_desc *sc)
-{
-	for (int i = 0; i < sc->nargs; i++)
-		if (sc->args[i].kind == A_IN || sc->args[i].kind == A_OUT)
-			return sc->args[i].len;
-	return -1;
-}
-
 /* strace's classes, as far as the table tells them (man/dios-fuzz.yaml.5). */
 static bool
 in_class(const struct sc_desc *sc, const char *cls)
@@ -700,7 +689,7 @@ can_error(const struct rule *r, const struct sc_desc *sc)
 static bool
 can_short(const struct rule *r, const struct sc_desc *sc)
 {
-	return len_arg(sc) >= 0;
+	return sc_len_arg(sc) >= 0;
 }
 
 /* Calls dios-replay runs for real whatever the trace says (the descriptor
@@ -1540,7 +1529,7 @@ spec_decide(struct spec *s, const struct spec_call *q, struct perturb_act *act)
 		act->delay_enter_us = r->delay_enter_us;
 		act->delay_exit_us = r->delay_exit_us;
 		if (r->has_short) {
-			int li = len_arg(q->sc);
+			int li = sc_len_arg(q->sc);
 			uint64_t len = li >= 0 ? q->a[li] : 0;
 			act->count = r->short_half ? len / 2 : r->shortn;
 		}

@@ -197,17 +197,6 @@ arg_reg(struct user_regs_struct *r, int i)
 	}
 }
 
-/* The index of the argument bounding sc's first buffer (read's and
- * write's count), or -1. */
-static int
-len_arg(const struct sc_desc *sc)
-{
-	for (int i = 0; i < sc->nargs; i++)
-		if (sc->args[i].kind == A_IN || sc->args[i].kind == A_OUT)
-			return sc->args[i].len;
-	return -1;
-}
-
 static void
 mark_perturbed(struct perturber *pb, struct call *c, const char *why)
 {
@@ -264,7 +253,7 @@ perturb_enter(struct proxy *p, struct task *t, struct call *c)
 		mark_perturbed(pb, c, act.why);
 		return true;
 	}
-	int li = act.count ? len_arg(c->sc) : -1;
+	int li = act.count ? sc_len_arg(c->sc) : -1;
 	if (li >= 0 && act.count < c->a[li]) {
 		struct user_regs_struct r = c->regs;
 		*arg_reg(&r, li) = act.count;

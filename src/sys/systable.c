@@ -130,6 +130,15 @@ sc_by_name(const char *name)
 	return NULL;
 }
 
+int
+sc_len_arg(const struct sc_desc *sc)
+{
+	for (int i = 0; i < sc->nargs; i++)
+		if (sc->args[i].kind == A_IN || sc->args[i].kind == A_OUT)
+			return sc->args[i].len;
+	return -1;
+}
+
 static const char *const class_names[CLS__N] = {
 	"file", "fd", "clock", "random", "id", "net", "proc", "signal", "mem", "ipc",
 	"system",

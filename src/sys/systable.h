@@ -111,6 +111,9 @@ extern const size_t sc_count;
 const struct sc_desc *sc_by_nr(long nr);
 /* The row named name ("nosys" included), or NULL. */
 const struct sc_desc *sc_by_name(const char *name);
+/* The index of the argument bounding sc's first buffer (read's and write's
+ * count: what a short read or write lowers), or -1. */
+int sc_len_arg(const struct sc_desc *sc);
 /* The calls <sys/syscall.h> names, as the build found them (sysnames.inc):
  * *n is their count. */
 struct sc_hdr_call { const char *name; int nr; };

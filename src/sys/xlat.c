@@ -322,3 +322,37 @@ xlat_render(enum xlat_id x, uint64_t v, char *buf, size_t n)
 	default: snprintf(buf, n, "%#llx", (unsigned long long)v); break;
 	}
 }
+
+int
+xlat_parse_names(const char *list, const char *const *names, int n, unsigned *mask,
+    char *bad, size_t badlen)
+{
+	char *dup = strdup(list), *save = NULL, *tok;
+	unsigned m = 0;
+	int e = 0;
+
+	if (dup == NULL)
+		return -ENOMEM;
+	bad[0] = '\0';
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int i;
+		if (strcmp(tok, "all") == 0) {
+			m = (1u << n) - 1;
+			continue;
+		}
+		for (i = 0; i < n && strcmp(tok, names[i]) != 0; i++)
+			;
+		if (i == n) {
+			snprintf(bad, badlen, "%s", tok);
+			e = -EINVAL;
+			break;
+		}
+		m |= 1u << i;
+	}
+	free(dup);
+	if (e == 0 && m == 0)
+		e = -EINVAL;
+	if (e == 0)
+		*mask = m;
+	return e;
+}

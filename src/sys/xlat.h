@@ -14,6 +14,12 @@ int errno_from_name(const char *s);
 const char *signal_name(int sig, char buf[16]);
 /* 2 for "SIGINT" or "INT"; -1 when unknown. */
 int signal_from_name(const char *s);
+/* Parses list, names of names[0..n) separated by commas, or "all" for
+ * every one, into *mask (1 << index).  0; -ENOMEM; -EINVAL with the name
+ * that is none of them in bad (badlen bytes), or bad "" when list names
+ * nothing. */
+int xlat_parse_names(const char *list, const char *const *names, int n, unsigned *mask,
+    char *bad, size_t badlen);
 /* Renders v as flag names joined by '|' ("O_RDONLY|O_CLOEXEC"), with any
  * unknown remainder in hex, into buf (n bytes). */
 void xlat_render(enum xlat_id x, uint64_t v, char *buf, size_t n);
