@@ -9,6 +9,7 @@
 #include <sys/ptrace.h>
 #include "kernel/kernel.h"
 #include "kernel/sched.h"
+#include "sys/systable.h"
 
 struct sgroup {
 	pid_t id;
@@ -94,6 +95,19 @@ at_entry(int st)
 	return st >> 8 == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8));
 }
 
+/* The exit of the clone that made a new task: its parent kept the turn
+ * through the call, and its code after the call runs before the new
+ * task's, whose first stop waits for the parent's next stop.  Were the
+ * parent held here instead, its exit would be handled at whatever stop
+ * of another task came next (a futex wait's entry, say), a place no event
+ * marks, and replay could not put the parent's code where it ran. */
+static bool
+clone_exit(const struct task *t, int st)
+{
+	return st >> 8 == (SIGTRAP | 0x80) && t->state == TS_IN_CALL && t->call.sc &&
+	    (t->call.sc->flags & SC_CLONE);
+}
+
 /* While no task of g runs its own code: the held stop that came first
  * (vfork parents wait for their child instead) is handled. */
 int
@@ -155,7 +169,7 @@ sched_stop(struct kernel *k, struct task *t, int st)
 		return 0;
 	}
 	struct task *first = first_new(k, g);
-	if (first && first != t) {
+	if (first && first != t && !clone_exit(t, st)) {
 		/* a new task made before goes first (sched_next) */
 		sched_hold(k, t, st);
 		return sched_next(k, g);
