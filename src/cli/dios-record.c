@@ -26,10 +26,12 @@ void affinity_set_shown(const unsigned char *mask, size_t len);
 static struct trace_writer *writer;
 
 /* Called every second: end the zstd frame, so a recorder killed now leaves
- * all but the last second's events decodable. */
+ * all but the last second's events decodable; the record module's
+ * watchdog (proxy_tick). */
 static int
 tick(struct kernel *k)
 {
+	proxy_tick(k->tick_arg, k);
 	return trace_writer_flush(writer);
 }
 
@@ -167,7 +169,9 @@ main(int argc, char **argv)
 	k.serial = o.serial;
 	k.tick = tick;
 	task_new(&k, sres.pid);
-	if ((proxy = proxy_new(&pc)) == NULL)
+	if ((proxy = proxy_new(&pc)) != NULL)
+		k.tick_arg = proxy;
+	if (proxy == NULL)
 		die(DIOS_EXIT_ERROR, "out of memory");
 	kernel_push(&k, proxy);
 
@@ -191,6 +195,10 @@ main(int argc, char **argv)
 		status = DIOS_EXIT_ERROR;
 	} else
 		status = status_to_exit(k.root_status);
+	if (ps->order_broken)
+		warnx_("warning: %u time%s a write that blocked held up writes of other tasks to the "
+		    "same file or pipe for seconds: they went on, and their order in the trace may "
+		    "not be the order the bytes went out", ps->order_broken, ps->order_broken > 1 ? "s" : "");
 	if (k.serial_lost)
 		warnx_("warning: %u time%s a thread ran for seconds without a system call while "
 		    "others of its process waited (a spin loop?): it let them run at once, and a replay "

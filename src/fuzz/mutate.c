@@ -348,6 +348,10 @@ mut_write_trace(const char *seed, const char *outp, const struct mutation *m, si
 			}
 			json_object_set_new(p, "fuzz", list);
 			first = false;
+		} else if (json_object_get(line, "end")) {
+			/* what the recording showed is not what the mutated
+			 * events show */
+			json_object_del(line, "shown");
 		} else if (!blob_is_line(line) && json_object_get(line, "sys")) {
 			uint64_t seq = (uint64_t)json_int64_or(line, "seq", -1);
 			for (size_t i = 0; i < n; i++)

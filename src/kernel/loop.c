@@ -658,6 +658,8 @@ kernel_run(struct kernel *k)
 				goto out;
 			if (k->serial && (e = sched_tick(k)) < 0)
 				goto out;
+			if ((e = unpark(k)) < 0)	/* a watchdog may have let tasks go */
+				goto out;
 		}
 		pid = waitpid(-1, &st, __WALL);
 		if (pid < 0) {

@@ -11,6 +11,16 @@
 #include "sys/call.h"
 #include "proxy/proxy.h"
 #include "proxy/perturb.h"
+#include "trace/sha256.h"
+
+/* An object (device, inode) a task's write is in the kernel for (order.c). */
+struct oheld {
+	dev_t dev;
+	ino_t ino;
+	pid_t tid;
+	unsigned ticks;		/* ticks it held it while another task waited */
+	bool broken;		/* held too long: the others go */
+};
 
 struct proxy {
 	struct module mod;
@@ -22,6 +32,15 @@ struct proxy {
 	json_t *blobs;			/* SHA-256s whose content is in the trace */
 	struct timespec start;		/* CLOCK_REALTIME_COARSE when recording began */
 	unsigned char *dbuf;		/* direct reads: DIRECT_MAX bytes */
+	/* order.c: the writes in the kernel, and the digests of the bytes
+	 * shown on dios's stdout and stderr (shown_state 0: not asked yet,
+	 * 1: kcmp works, -1: it does not, no digest). */
+	struct oheld *oheld;
+	size_t noheld, maxoheld;
+	int shown_state;
+	bool shown_same;		/* stdout and stderr are one description */
+	struct sha256 shown[2];
+	uint64_t shown_n[2];
 };
 
 /* Direct calls: reads (of at most this many bytes), fstat, lseek and
@@ -48,6 +67,10 @@ struct fdlock {
 struct ptask {
 	bool clone_written;	/* the clone event was written at the ptrace event stop */
 	bool holds;		/* holds fl */
+	bool oheld;		/* its write holds an object (order.c) */
+	bool owait;		/* parked until odev/oino is free */
+	dev_t odev;
+	ino_t oino;
 	struct fdlock *fl;	/* shared by the threads of a process (CLONE_FILES) */
 	pid_t tgid;		/* its process's id (CLONE_THREAD); 0: its own tid */
 	/* The call in progress was perturbed (perturb.h): the register of its
@@ -58,6 +81,22 @@ struct ptask {
 	unsigned delay_exit_us;
 	int signal_exit;
 };
+
+/* The order of writes (order.c).  order_enter: V_PARK while another
+ * task's write to the same object is in the kernel, else V_PASS (the call
+ * then holds it, until order_exit or order_release).  order_exit also adds
+ * the bytes written on dios's stdout or stderr to their digests. */
+enum verdict order_enter(struct proxy *p, struct kernel *k, struct task *t, const struct call *c);
+void order_exit(struct proxy *p, struct task *t, const struct call *c);
+void order_release(struct proxy *p, struct task *t);
+/* May t, parked by order_enter, go on now? */
+bool order_may_go(struct proxy *p, const struct task *t);
+/* Every tick: a write that held its object two ticks while another task
+ * waited lets the others go (st.order_broken counts it). */
+void order_tick(struct proxy *p, struct kernel *k);
+/* The footer's "shown": {"stdout": {"bytes", "sha256"}, "stderr": ...,
+ * "same": true when they are one description}; NULL without kcmp. */
+json_t *order_shown(struct proxy *p);
 
 /* Forgets all of fl's copies (direct.c). */
 void proxy_direct_forget(struct fdlock *fl);

@@ -411,6 +411,8 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 		int i = fl && fl->refs == 1 && fl->holder == 0 ? proxy_direct_find(fl, (int)c->a[0]) : -1;
 		known_close = i >= 0 && fl->direct[i].local >= 0;
 	}
+	if (order_enter(p, k, t, c) == V_PARK)
+		return V_PARK;	/* another task's write to the same object is in the kernel */
 	if (fdtable_call(c)) {
 		struct ptask *pt = PT(t);
 		if (pt->fl)
@@ -475,6 +477,7 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 	perturb_after(t);
 	if ((e = capture_exit(t->tid, c)) < 0 && e != -EFAULT)
 		return e;
+	order_exit(p, t, c);
 	if (c->sc && (c->sc->flags & SC_CLONE) && PT(t)->clone_written) {
 		PT(t)->clone_written = false;	/* written at the event stop */
 		call_reset(c);
@@ -529,9 +532,13 @@ proxy_clone(struct module *m, struct kernel *k, struct task *parent, struct task
 static pid_t
 proxy_due(struct module *m, struct kernel *k)
 {
-	(void)m;
 	for (struct task *t = k->tasks; t; t = t->next) {
 		struct ptask *pt = t->mod;
+		if (t->state == TS_PARKED && pt && pt->owait) {
+			if (order_may_go(P(m), t))
+				return t->vtid;
+			continue;
+		}
 		if (t->state == TS_PARKED && pt && pt->fl && pt->fl->holder == 0)
 			return t->vtid;
 	}
@@ -543,8 +550,8 @@ proxy_due(struct module *m, struct kernel *k)
 static void
 proxy_task_release(struct module *m, struct task *t)
 {
-	(void)m;
 	stack_forget(t->tid);
+	order_release(P(m), t);
 	if (t->mod) {
 		struct ptask *pt = t->mod;
 		if (pt->holds && pt->fl)
@@ -726,7 +733,16 @@ proxy_finish(struct module *m, const struct kernel *k)
 	json_object_set_new(f, "events", json_uint64(p->seq));
 	if (json_object_size(p->st.unknown) > 0)
 		json_object_set(f, "incomplete", p->st.unknown);
+	json_t *shown = order_shown(p);
+	if (shown)
+		json_object_set_new(f, "shown", shown);
 	return emit(p, f);
+}
+
+void
+proxy_tick(struct module *m, struct kernel *k)
+{
+	order_tick(P(m), k);
 }
 
 void
@@ -738,5 +754,6 @@ proxy_free(struct module *m)
 	json_decref(P(m)->st.unknown);
 	json_decref(P(m)->blobs);
 	free(P(m)->dbuf);
+	free(P(m)->oheld);
 	free(P(m));
 }

@@ -2,7 +2,8 @@
  * runs on the host; at its exit the result and outputs are written to the
  * trace as one event.  Owner: src/proxy/proxy.c (the hooks),
  * src/proxy/direct.c (the direct calls), src/proxy/header.c (the trace
- * header); private to them: src/proxy/internal.h.
+ * header), src/proxy/order.c (the order of writes, the digests of what
+ * was shown); private to them: src/proxy/internal.h.
  */
 #ifndef DIOS_PROXY_H
 #define DIOS_PROXY_H
@@ -34,6 +35,7 @@ struct proxy_stats {
 	uint64_t write_error_seq;	/* the first event that may be missing */
 	const char *aborted;		/* non-NULL: why the recording stopped early */
 	json_t *unknown;		/* names of unknown syscalls seen -> count (owned by the module) */
+	unsigned order_broken;		/* writes that held their object too long (order.c) */
 };
 
 /* New record module (release with proxy_free). */
@@ -43,6 +45,8 @@ const struct proxy_stats *proxy_stats(const struct module *m);
  * aborted, with none).  Returns 0 or -errno. */
 int proxy_finish(struct module *m, const struct kernel *k);
 void proxy_free(struct module *m);
+/* Called every second (the kernel's tick): see order.c. */
+void proxy_tick(struct module *m, struct kernel *k);
 
 /* The trace header for the program stopped at its first exec (header.c). */
 json_t *header_new(pid_t pid, char *const argv[], char *const envp[],

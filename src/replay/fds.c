@@ -61,18 +61,7 @@ rp_echo_output(struct replay *r, const unsigned char *stdio, const struct call *
 
 	if (r->conf.quiet || ret <= 0)
 		return 0;
-	switch (c->nr) {
-	case SYS_write: case SYS_writev: case SYS_pwrite64: case SYS_pwritev: case SYS_pwritev2:
-		fd = (int)c->a[0];
-		buf = json_object_get(c->args, c->sc->args[1].name);
-		break;
-	case SYS_copy_file_range: case SYS_sendfile:
-		fd = (int)c->a[c->nr == SYS_copy_file_range ? 2 : 0];
-		buf = out ? json_object_get(out, "data") : NULL;
-		break;
-	default:
-		return 0;
-	}
+	fd = call_written(c, c->args, out, &buf);
 	if (fd < 0 || fd >= MAX_FD || stdio == NULL || stdio[fd] == 0 || buf == NULL)
 		return 0;
 	if (rp_gate(r, err, errlen) < 0)
@@ -81,6 +70,10 @@ rp_echo_output(struct replay *r, const unsigned char *stdio, const struct call *
 		return 0;
 	if ((size_t)ret < len)
 		len = (size_t)ret;
+	sha256_update(&r->shown[stdio[fd] - 1], b, len);
+	r->shown_n[stdio[fd] - 1] += len;
+	sha256_update(&r->shown[2], b, len);
+	r->shown_n[2] += len;
 	for (size_t off = 0; off < len;) {
 		ssize_t w = write(stdio[fd], (char *)b + off, len - off);
 		if (w <= 0) {

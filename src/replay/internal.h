@@ -26,6 +26,7 @@
 #include <sys/types.h>
 #include <jansson.h>
 #include "kernel/kernel.h"
+#include "trace/sha256.h"
 #include "trace/elfinterp.h"
 #include "replay/replay.h"
 
@@ -89,6 +90,11 @@ struct replay {
 	uint64_t off_calls;
 	uint64_t out_seq;		/* events written to conf.out */
 	int out_error;			/* the first error writing conf.out */
+	/* What replay showed on stdout and stderr (rp_echo_output), to
+	 * compare with the footer's "shown" (replay_outcome); [2]: both, in
+	 * the order shown. */
+	struct sha256 shown[3];
+	uint64_t shown_n[3];
 };
 
 struct rtask {

@@ -240,7 +240,11 @@ rp_advance(struct replay *r, struct kernel *k, struct task *at_stop)
 		if (kind == NULL || strcmp(kind, "signal") != 0 ||
 		    (t = task_find_vtid(k, v)) == NULL || t == at_stop)
 			return;
-		if (!(t->state == TS_RUNNING ||
+		/* Not a task whose call the kernel runs again (a clone that a
+		 * real SIGCHLD interrupted): its event is matched, but until it
+		 * ran, a signal sent now would come before it (a fork would
+		 * then copy what the handler changed). */
+		if (!((t->state == TS_RUNNING && !(t->mod && RT(t)->restart)) ||
 		    (t->state == TS_IN_CALL && t->call.sc && (t->call.sc->flags & SC_SIGWAIT))))
 			return;
 		if ((sig = signal_from_name(json_string_value(json_object_get(r->next, "sig")))) <= 0 ||

@@ -832,6 +832,8 @@ replay_new(const struct replay_conf *conf)
 		return NULL;
 	}
 	r->root_fds->refs = 1;
+	for (int i = 0; i < 3; i++)
+		sha256_init(&r->shown[i]);
 	r->root_vpid = (pid_t)json_integer_value(json_object_get(conf->header, "pid"));
 	fds = json_object_get(conf->header, "fds");
 	json_array_foreach(fds, i, v) {

@@ -229,6 +229,50 @@ replay_tick(struct module *m, struct kernel *k)
 	return 0;
 }
 
+/* The footer's "shown" (what dios-record's stdout and stderr were given)
+ * against what replay showed: 0 when they agree (or the trace does not
+ * say), else -1 with the divergence set.  One stream where the recording's
+ * stdout and stderr were one description ("same"). */
+static int
+shown_check(struct replay *r)
+{
+	static const char *const names[2] = { "stdout", "stderr" };
+	const json_t *shown = json_object_get(r->footer, "shown");
+	bool same = json_is_true(json_object_get(shown, "same"));
+	struct sha256 mine[2] = { r->shown[same ? 2 : 0], r->shown[1] };
+	uint64_t n[2] = { r->shown_n[same ? 2 : 0], r->shown_n[1] };
+
+	if (!json_is_object(shown) || r->conf.quiet)
+		return 0;
+	for (int i = 0; i < (same ? 1 : 2); i++) {
+		const json_t *o = json_object_get(shown, names[i]);
+		const char *want = json_string_value(json_object_get(o, "sha256"));
+		int64_t bytes;
+		uint8_t d[32];
+		char hex[65];
+		if (want == NULL || json_int64_get(json_object_get(o, "bytes"), &bytes) < 0)
+			continue;	/* not said */
+		sha256_final(&mine[i], d);
+		sha256_hex(d, hex);
+		if ((uint64_t)bytes != n[i]) {
+			rp_set_msg(r, RO_DIVERGED, "divergence in the output: replay showed %llu bytes on %s%s, "
+			    "the recording %lld (every call matched: a write replay did not show, or one "
+			    "it showed that did not reach the recording's %s; a trace edited by hand "
+			    "drops the footer's \"shown\")", (unsigned long long)n[i],
+			    names[i], same ? " and stderr" : "", (long long)bytes, names[i]);
+			return -1;
+		}
+		if (strcmp(hex, want) != 0) {
+			rp_set_msg(r, RO_DIVERGED, "divergence in the output: replay showed the %llu bytes of "
+			    "%s%s in another order than the recording (every call matched; SHA-256 %s, "
+			    "recorded %s; a trace edited by hand drops the footer's \"shown\")", (unsigned long long)n[i], names[i], same ? " and stderr" : "",
+			    hex, want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 enum replay_outcome
 replay_outcome(struct module *m, const struct kernel *k, const char **msg)
 {
@@ -270,7 +314,7 @@ replay_outcome(struct module *m, const struct kernel *k, const char **msg)
 				    "(%s) but the recording ended with %d%s%s%s", status_to_exit(k->root_status),
 				    WIFSIGNALED(k->root_status) ? signal_name(WTERMSIG(k->root_status), sb) : "exit",
 				    want, wsig ? " (" : "", wsig ? wsig : "", wsig ? ")" : "");
-			} else
+			} else if (shown_check(r) == 0)
 				r->outcome = RO_MATCHED;
 		}
 	} else if (r->outcome == RO_RUNNING)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include "sys/capture.h"
 #include "trace/bytes.h"
@@ -447,6 +448,24 @@ obj_set_new(json_t **obj, const char *key, json_t *j)
 		return -ENOMEM;
 	}
 	return json_object_set_new(*obj, key, j) < 0 ? -ENOMEM : 0;
+}
+
+int
+call_written(const struct call *c, const json_t *args, const json_t *out, const json_t **buf)
+{
+	*buf = NULL;
+	switch (c->nr) {
+	case SYS_write: case SYS_writev: case SYS_pwrite64: case SYS_pwritev: case SYS_pwritev2:
+		if (c->sc == NULL || c->sc->nargs < 2)
+			return -1;
+		*buf = json_object_get(args, c->sc->args[1].name);
+		return (int)c->a[0];
+	case SYS_copy_file_range: case SYS_sendfile:
+		*buf = out ? json_object_get(out, "data") : NULL;
+		return (int)c->a[c->nr == SYS_copy_file_range ? 2 : 0];
+	default:
+		return -1;
+	}
 }
 
 bool

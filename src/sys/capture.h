@@ -46,6 +46,14 @@ int scatter_iov(pid_t tid, uint64_t addr, uint64_t cnt, const void *p, size_t n)
  * family that lists new ones) or run for real in replay (close, dup2...)? */
 bool call_changes_fds(const struct call *c);
 
+/* The descriptor c writes to, and in *buf the bytes it wrote as the trace
+ * holds them (its data argument, or its outputs' "data" for sendfile and
+ * copy_file_range), for the calls whose written bytes the trace holds
+ * (write, writev, pwrite64, pwritev, pwritev2, sendfile, copy_file_range);
+ * -1 for any other.  args and out are the event's (NULL: none).  What
+ * record digests and replay shows of the program's stdout and stderr. */
+int call_written(const struct call *c, const json_t *args, const json_t *out, const json_t **buf);
+
 /* Why replay cannot answer c, matched with an event of result ret, from
  * the trace: a static string for "event N: ... cannot stand in for it: %s",
  * or NULL when it can.  A call that failed when recording changed nothing:

@@ -87,6 +87,8 @@ struct arg_desc {
 /* The row of the numbers no header names (syscall(-1), syscall(9999)):
  * dios never runs them; the program gets ENOSYS, in record and replay. */
 #define SC_ENOSYS	0x2000
+#define SC_ORDERED	0x10000	/* writes to an object other tasks may write to: record keeps
+				   them one at a time per object, in the order they took effect */
 #define SC_OUT_INTR	0x8000	/* interrupted by a signal (EINTR, ERESTART*), it still writes its
 				   struct outputs: nanosleep's time left, select's timeout */
 
