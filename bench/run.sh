@@ -8,6 +8,8 @@
 #   sha256sum sha256sum over 2000 small files in a temporary directory
 #   threads   bench/threads: 4 threads making 100000 preads in all
 #   procs     a shell loop starting 500 processes (/bin/true)
+#   pipe      a shell writing 20000 lines into a pipe to cat (two tasks: each
+#             write waits for the other tasks' writes to its object)
 #
 # Usage: sh bench/run.sh [BUILDDIR]      (or: make bench)
 # BUILDDIR holds dios-record, dios-replay and bench/{reads,clock} (default:
@@ -138,6 +140,8 @@ while [ "$r" -le "$reps" ]; do
 	workload threads pread64 "$build/bench/threads" "$n" "$tmp/small"
 	workload procs %file,%desc,%process /bin/sh -c \
 	    'i=0; while [ $i -lt "$0" ]; do /bin/true; i=$((i + 1)); done' "$nprocs"
+	workload pipe %desc /bin/sh -c \
+	    'i=0; while [ $i -lt "$0" ]; do echo $i; i=$((i + 1)); done | cat' $((n / 5))
 	r=$((r + 1))
 done
 [ -t 2 ] && printf '%40s\r' '' >&2
@@ -182,6 +186,7 @@ row clock clock '' clock
 row sha256sum sha256sum '' sha256sum
 row threads threads '' threads
 row procs procs '' procs
+row pipe pipe '' pipe
 row 'reads no-pin' reads -nopin nopin
 echo
 echo "calls: intercepted system calls in the recording (its footer's \"events\")."
@@ -193,6 +198,7 @@ echo "  strace sees none of these calls and measures nothing extra; dios turns e
 echo "  system call it intercepts."
 echo "threads: 4 threads at once; replay orders their calls as recorded."
 echo "procs: strace and dios see every process; dios also records each one's loader work."
+echo "pipe: two processes; dios-record runs their writes to one object one at a time, in order."
 echo "reads no-pin: the reads loop under dios-record --no-pin and dios-replay --no-pin"
 echo "  (dios and the program free to run on different CPUs); compare with the reads row."
 awk -v p="$(median reads record)" -v np="$(median reads record-nopin)" \

@@ -17,12 +17,20 @@
 #include "proxy/internal.h"
 
 /* Forgets the copies of the numbers lo..hi (with absent: the numbers known
- * not to be usable too, which a new descriptor may now take). */
+ * not to be usable too, which a new descriptor may now take), and what
+ * order.c knows of them. */
 static void
 direct_forget_range(struct fdlock *fl, uint64_t lo, uint64_t hi, bool absent)
 {
 	int i, n = 0;
 
+	for (i = 0; i < fl->nobj; i++) {
+		uint64_t fd = (uint64_t)fl->obj[i].fd;
+		if (fd < lo || fd > hi)
+			fl->obj[n++] = fl->obj[i];
+	}
+	fl->nobj = n;
+	n = 0;
 	for (i = 0; i < fl->ndirect; i++) {
 		uint64_t fd = (uint64_t)fl->direct[i].fd;
 		if ((fd >= lo && fd <= hi) || (absent && fl->direct[i].local < 0)) {

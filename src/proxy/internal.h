@@ -49,6 +49,15 @@ struct proxy {
 #define DIRECT_MAX (256u << 10)
 #define DIRECT_FDS 8
 
+/* What a descriptor written to is (order.c): its object, and whether it is
+ * dios's stdout or stderr (on: 1 or 2; 0: neither; -1: not asked yet). */
+struct fdobj {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	int on;
+};
+
 /* Calls that change a descriptor table run one at a time per table, so
  * the recorded order of their events is the order the kernel handed out
  * the numbers (replay gives the same numbers in event order). */
@@ -62,6 +71,10 @@ struct fdlock {
 	int pidfd;		/* its result: -1 when it failed */
 	int ndirect;
 	struct { int fd, local; } direct[DIRECT_FDS];	/* local -1: not for direct reads */
+	/* order.c: the table's descriptors written to, forgotten with the
+	 * copies. */
+	int nobj;
+	struct fdobj obj[DIRECT_FDS];
 };
 
 struct ptask {

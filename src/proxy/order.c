@@ -52,6 +52,35 @@ ordered_fd(const struct call *c)
 	return first;
 }
 
+/* The entry for t's descriptor fd in its table's cache, filled (stat) when
+ * missing; NULL when fd is no descriptor or there is no table. */
+static struct fdobj *
+object_of(struct task *t, int fd)
+{
+	struct ptask *pt = t->mod;
+	struct fdlock *fl = pt ? pt->fl : NULL;
+	char proc[64];
+	struct stat st;
+	int i;
+
+	if (fl == NULL)
+		return NULL;
+	for (i = 0; i < fl->nobj; i++)
+		if (fl->obj[i].fd == fd)
+			return &fl->obj[i];
+	snprintf(proc, sizeof proc, "/proc/%d/fd/%d", t->tid, fd);
+	if (stat(proc, &st) < 0)
+		return NULL;	/* not a descriptor: the call fails */
+	if (fl->nobj == DIRECT_FDS) {
+		/* the oldest goes */
+		memmove(fl->obj, fl->obj + 1, (DIRECT_FDS - 1) * sizeof fl->obj[0]);
+		fl->nobj--;
+	}
+	i = fl->nobj++;
+	fl->obj[i] = (struct fdobj){ fd, st.st_dev, st.st_ino, -1 };
+	return &fl->obj[i];
+}
+
 static bool
 several_tasks(const struct kernel *k)
 {
@@ -72,19 +101,16 @@ enum verdict
 order_enter(struct proxy *p, struct kernel *k, struct task *t, const struct call *c)
 {
 	struct ptask *pt = t->mod;
-	char proc[64];
-	struct stat st;
+	struct fdobj *o;
 	int fd;
 
-	if (pt == NULL || pt->oheld || (fd = ordered_fd(c)) < 0 || !several_tasks(k))
+	if (pt == NULL || pt->oheld || (fd = ordered_fd(c)) < 0 || !several_tasks(k) ||
+	    (o = object_of(t, fd)) == NULL)
 		return V_PASS;
-	snprintf(proc, sizeof proc, "/proc/%d/fd/%d", t->tid, fd);
-	if (stat(proc, &st) < 0)
-		return V_PASS;	/* not a descriptor: the call fails */
-	if (held_by_other(p, t, st.st_dev, st.st_ino)) {
+	if (held_by_other(p, t, o->dev, o->ino)) {
 		pt->owait = true;
-		pt->odev = st.st_dev;
-		pt->oino = st.st_ino;
+		pt->odev = o->dev;
+		pt->oino = o->ino;
 		return V_PARK;
 	}
 	pt->owait = false;
@@ -96,7 +122,7 @@ order_enter(struct proxy *p, struct kernel *k, struct task *t, const struct call
 		p->oheld = o;
 		p->maxoheld = n;
 	}
-	p->oheld[p->noheld] = (struct oheld){ st.st_dev, st.st_ino, t->tid, 0, false };
+	p->oheld[p->noheld] = (struct oheld){ o->dev, o->ino, t->tid, 0, false };
 	p->noheld++;
 	pt->oheld = true;
 	return V_PASS;
@@ -153,12 +179,15 @@ order_tick(struct proxy *p, struct kernel *k)
 /* Which of dios's own descriptors 1 and 2 share the description of t's
  * descriptor fd: 1, 2, or 0 (none, or kcmp cannot tell). */
 static int
-shown_on(struct proxy *p, const struct task *t, int fd)
+shown_on(struct proxy *p, struct task *t, int fd)
 {
 	pid_t self = getpid();
+	struct fdobj *o;
 
 	if (p->shown_state < 0)
 		return 0;
+	if ((o = object_of(t, fd)) != NULL && o->on >= 0)
+		return o->on;
 	if (p->shown_state == 0) {
 		long r = syscall(SYS_kcmp, self, self, KCMP_FILE, 1, 2);
 		if (r < 0 && errno != EBADF) {
@@ -170,11 +199,14 @@ shown_on(struct proxy *p, const struct task *t, int fd)
 		for (int i = 0; i < 2; i++)
 			sha256_init(&p->shown[i]);
 	}
+	int on = 0;
 	if (syscall(SYS_kcmp, self, t->tid, KCMP_FILE, 1, fd) == 0)
-		return 1;
-	if (syscall(SYS_kcmp, self, t->tid, KCMP_FILE, 2, fd) == 0)
-		return p->shown_same ? 1 : 2;
-	return 0;
+		on = 1;
+	else if (syscall(SYS_kcmp, self, t->tid, KCMP_FILE, 2, fd) == 0)
+		on = p->shown_same ? 1 : 2;
+	if (o)
+		o->on = on;
+	return on;
 }
 
 void
