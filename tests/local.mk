@@ -134,7 +134,8 @@ RR_TESTS = \
 	tests/flaky.sh \
 	tests/inject.sh \
 	tests/fuzz-run.sh \
-	tests/rules.sh
+	tests/rules.sh \
+	tests/hashcache.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.

@@ -12,6 +12,7 @@
 #include "trace/blobline.h"
 #include "trace/number.h"
 #include "trace/blobstore.h"
+#include "trace/hashcache.h"
 #include "trace/bytes.h"
 #include "config/exitcodes.h"
 #include "trace/fileid.h"
@@ -502,6 +503,8 @@ main(int argc, char **argv)
 
 	struct files files = { .ids = json_object(), .cache_size = o.cache_size };
 	struct trace_summary head;
+	if (!o.cache)
+		hashcache_off();	/* --no-cache: nothing kept in the cache directories */
 	/* Line 1 first: it says how the rest is checked. */
 	if (trace_check_head(src, trace, &head, err, sizeof err) < 0)
 		die(DIOS_EXIT_ERROR, "%s", err);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include "trace/fileid.h"
+#include "trace/hashcache.h"
 #include "trace/number.h"
 #include "trace/sha256.h"
 
@@ -19,7 +20,7 @@ struct ent {
 	dev_t dev;
 	ino_t ino;
 	off_t size;
-	struct timespec mtime;
+	struct timespec mtime, ctime;
 	char hex[65];
 	struct ent *next;
 };
@@ -31,13 +32,23 @@ lookup(const struct stat *st)
 {
 	for (struct ent *e = cache; e; e = e->next)
 		if (e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
-		    e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec)
+		    e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+		    e->ctime.tv_sec == st->st_ctim.tv_sec && e->ctime.tv_nsec == st->st_ctim.tv_nsec)
 			return e;
 	return NULL;
 }
 
+static bool
+same_times(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 /* The hash of the file open at fd, whose fstat is st (hashed once per
- * device, inode, size and time). */
+ * device, inode, size and times in a process, and once per change across
+ * runs: hashcache.h). */
 static int
 hash_fd(int fd, const struct stat *st, char hex[65], off_t *size)
 {
@@ -48,20 +59,26 @@ hash_fd(int fd, const struct stat *st, char hex[65], off_t *size)
 	if ((e = lookup(st)) == NULL) {
 		if ((e = calloc(1, sizeof *e)) == NULL)
 			return -ENOMEM;
-		if ((r = sha256_fd(fd, e->hex, &sz)) < 0) {
-			free(e);
-			return r;
-		}
-		if (sz != st->st_size) {	/* changed while hashed: not cached */
-			memcpy(hex, e->hex, 65);
-			*size = sz;
-			free(e);
-			return 0;
+		if (!hashcache_get(fd, st, e->hex)) {
+			struct stat after;
+			if ((r = sha256_fd(fd, e->hex, &sz)) < 0) {
+				free(e);
+				return r;
+			}
+			if (sz != st->st_size || fstat(fd, &after) < 0 || !same_times(st, &after)) {
+				/* changed while hashed: not cached */
+				memcpy(hex, e->hex, 65);
+				*size = sz;
+				free(e);
+				return 0;
+			}
+			hashcache_put(fd, st, e->hex);
 		}
 		e->dev = st->st_dev;
 		e->ino = st->st_ino;
 		e->size = st->st_size;
 		e->mtime = st->st_mtim;
+		e->ctime = st->st_ctim;
 		e->next = cache;
 		cache = e;
 	}

@@ -12,4 +12,5 @@ libdios_a_SOURCES += \
 	src/trace/blobline.c src/trace/blobline.h \
 	src/trace/blobstore.c src/trace/blobstore.h \
 	src/trace/fileid.c src/trace/fileid.h \
+	src/trace/hashcache.c src/trace/hashcache.h \
 	src/trace/elfinterp.c src/trace/elfinterp.h
