@@ -29,6 +29,8 @@ TEST_PROGS = \
 	tests/progs/spawnwait \
 	tests/progs/madefile \
 	tests/progs/segvcatch \
+	tests/progs/devzero \
+	tests/progs/int80 \
 	tests/progs/threadpool \
 	tests/progs/direct \
 	tests/progs/pipes \
@@ -79,6 +81,8 @@ tests_progs_sigboundary_SOURCES = tests/progs/sigboundary.c tests/progs/progs.h
 tests_progs_spawnwait_SOURCES = tests/progs/spawnwait.c tests/progs/progs.h
 tests_progs_madefile_SOURCES = tests/progs/madefile.c tests/progs/progs.h
 tests_progs_segvcatch_SOURCES = tests/progs/segvcatch.c tests/progs/progs.h
+tests_progs_devzero_SOURCES = tests/progs/devzero.c tests/progs/progs.h
+tests_progs_int80_SOURCES = tests/progs/int80.c tests/progs/progs.h
 tests_progs_threadpool_SOURCES = tests/progs/threadpool.c tests/progs/progs.h
 tests_progs_threadpool_LDADD = -lpthread
 tests_progs_direct_SOURCES = tests/progs/direct.c tests/progs/progs.h
@@ -135,7 +139,8 @@ RR_TESTS = \
 	tests/inject.sh \
 	tests/fuzz-run.sh \
 	tests/rules.sh \
-	tests/hashcache.sh
+	tests/hashcache.sh \
+	tests/abi.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.

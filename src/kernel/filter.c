@@ -36,6 +36,11 @@ filter_load(bool serial)
 	/* The kernel's own errno when loading fails (EPERM, EACCES...), not
 	 * libseccomp's ECANCELED. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
+	/* A call of another ABI (int $0x80's i386 calls, x32) is no row of
+	 * the table: SIGSYS, which the record module turns into a message
+	 * naming the call, instead of the program killed without a word. */
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRAP)) < 0)
+		goto out;
 	for (const char *const *n = filter_native; *n; n++) {
 		int nr = seccomp_syscall_resolve_name(*n);
 		if (nr == __NR_SCMP_ERROR)

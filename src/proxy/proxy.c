@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ptrace.h>
+#include <linux/audit.h>
+#include <asm/unistd.h>
+#include <seccomp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -656,11 +659,41 @@ signal_is_fault(pid_t tid, int sig)
 	return si.si_code > 0;
 }
 
+/* SIGSYS from the filter for a call of another ABI (filter.c): its name
+ * for the message, or NULL when sig is no such signal. */
+static const char *
+other_abi_call(pid_t tid, int sig, char *buf, size_t len)
+{
+	siginfo_t si;
+
+	if (sig != SIGSYS || ptrace(PTRACE_GETSIGINFO, tid, 0, &si) < 0 || si.si_code != 1 /* SYS_SECCOMP */ ||
+	    (si.si_arch == AUDIT_ARCH_X86_64 && !(si.si_syscall & __X32_SYSCALL_BIT)))
+		return NULL;
+	char *name = si.si_arch == AUDIT_ARCH_I386 ?
+	    seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86, si.si_syscall) : NULL;
+	if (si.si_arch == AUDIT_ARCH_I386)
+		snprintf(buf, len, "a 32-bit system call (int $0x80: i386 %s, number %d)",
+		    name ? name : "call", si.si_syscall);
+	else
+		snprintf(buf, len, "a system call of another ABI (audit arch %#x, number %#x)",
+		    (unsigned)si.si_arch, (unsigned)si.si_syscall);
+	free(name);
+	return buf;
+}
+
 static int
 proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 {
 	struct proxy *p = P(m);
-	char sb[16];
+	char sb[16], what[160];
+
+	if (other_abi_call(t->tid, sig, what, sizeof what)) {
+		snprintf(p->abort_msg, sizeof p->abort_msg, "the program made %s, which dios cannot "
+		    "record (only x86_64 calls are); the recording stops here", what);
+		p->st.aborted = p->abort_msg;
+		k->stop = true;
+		return 0;
+	}
 
 	if (sig == SIGSEGV) {
 		struct user_regs_struct regs;

@@ -455,6 +455,22 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		const json_t *map = json_object_get(ev, "map");
 		if (map)
 			return rp_map_file(r, k, t, map, ret);
+		if (json_is_true(json_object_get(ev, "zero"))) {
+			/* /dev/zero: anonymous memory, shared or private as
+			 * asked, where the recording had it */
+			struct user_regs_struct regs = c->regs;
+			regs.r10 |= MAP_ANONYMOUS;
+			regs.r8 = (uint64_t)-1;
+			regs.r9 = 0;
+			if ((e = regs_set(t->tid, &regs)) < 0)
+				return rp_lost(r, k, t, e);
+			rt->kind = EX_ANON_MAP;
+			return V_EXIT_STOP;
+		}
+		if (json_is_string(json_object_get(ev, "device")))
+			return rp_fail(r, k, "event %llu: the program mapped the device %s when recording: "
+			    "replay cannot stand in for a device's memory", (unsigned long long)rp_seq_of(ev),
+			    json_string_value(json_object_get(ev, "device")));
 		/* Record gives every mapping of a descriptor its "map": one
 		 * without it would map whatever the real descriptor is. */
 		if (!(c->a[3] & MAP_ANONYMOUS) && (int)c->a[4] >= 0)

@@ -1,0 +1,27 @@
+#!/bin/sh
+# abi.sh: calls dios used to give up on (issue 16, item 4).  mmap of
+# /dev/zero is anonymous memory: recorded and replayed (with its inputs
+# gone, twice).  A 32-bit call (int $0x80) is refused by name: the
+# recording stops with a one-line message and status 125 instead of the
+# program killed by SIGSYS without a word, and replay refuses the trace.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+require_built "$PROGS/devzero" "$PROGS/int80"
+require_tracing
+tmpdir
+
+rr_case --twice --status 11 devzero : "$PROGS/devzero"
+
+run native "$PROGS/int80"
+is "$st" 0 "int80: natively, the 32-bit call works"
+run rec "$DIOS_RECORD" -q -o "$T/i.json.zst" -- "$PROGS/int80"
+is "$st" 125 "int80: dios-record stops with status 125"
+has "int80: the message names the call" "$T/rec.e" \
+    "^dios-record: the program made a 32-bit system call \\(int \\\$0x80: i386 getpid, number 20\\), which dios cannot record"
+is "$(wc -l <"$T/rec.e")" 1 "int80: one line on stderr"
+has "int80: the program ran up to the call" "$T/rec.o" "^before the 32-bit call$"
+run rep "$DIOS_REPLAY" "$T/i.json.zst"
+is "$st" 125 "int80: replay refuses the trace (status 125)"
+has "int80: and says why" "$T/rep.e" "the recording stopped early and cannot be replayed: the program made a 32-bit system call"
+
+done_testing
