@@ -31,6 +31,7 @@ TEST_PROGS = \
 	tests/progs/segvcatch \
 	tests/progs/devzero \
 	tests/progs/int80 \
+	tests/progs/mapfile \
 	tests/progs/threadpool \
 	tests/progs/direct \
 	tests/progs/pipes \
@@ -83,6 +84,7 @@ tests_progs_madefile_SOURCES = tests/progs/madefile.c tests/progs/progs.h
 tests_progs_segvcatch_SOURCES = tests/progs/segvcatch.c tests/progs/progs.h
 tests_progs_devzero_SOURCES = tests/progs/devzero.c tests/progs/progs.h
 tests_progs_int80_SOURCES = tests/progs/int80.c tests/progs/progs.h
+tests_progs_mapfile_SOURCES = tests/progs/mapfile.c tests/progs/progs.h
 tests_progs_threadpool_SOURCES = tests/progs/threadpool.c tests/progs/progs.h
 tests_progs_threadpool_LDADD = -lpthread
 tests_progs_direct_SOURCES = tests/progs/direct.c tests/progs/progs.h

@@ -26,6 +26,7 @@
 #include "kernel/kernel.h"
 #include "kernel/sched.h"
 #include "kernel/tracee.h"
+#include "trace/sha256.h"
 
 /* Fills c->nr, c->a, c->sc, c->sp and c->regs from a seccomp stop of tid. */
 static int
@@ -612,6 +613,9 @@ setup_signals(struct kernel *k, bool on)
 	static const int fatal[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
 	static struct sigaction saved[4];
 	(void)k;
+	/* Hashing a huge file stops at one of them (-EINTR: the loop then
+	 * ends the run as for any of them). */
+	sha256_cancel = on ? &nfatal : NULL;
 	for (int i = 0; i < 4; i++) {
 		if (!on) {
 			sigaction(fatal[i], &saved[i], NULL);
@@ -712,6 +716,14 @@ kernel_run(struct kernel *k)
 		e = sched_stop(k, t, st);
 		if (e == 0)
 			e = unpark(k);
+		if (e == -EINTR && nfatal && !k->killing) {
+			/* A hash stopped by SIGTERM...: the task stays at a stop
+			 * whose event is not written, so the run ends here. */
+			k->interrupted = fatal_sig;
+			k->killing = true;
+			kill_tasks(k);
+			e = 0;
+		}
 		if (e < 0)
 			goto out;
 	}

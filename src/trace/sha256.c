@@ -134,6 +134,8 @@ sha256_hex(const uint8_t d[32], char hex[65])
 	hex[64] = '\0';
 }
 
+volatile sig_atomic_t *sha256_cancel;
+
 int
 sha256_fd(int fd, char hex[65], off_t *size)
 {
@@ -143,6 +145,8 @@ sha256_fd(int fd, char hex[65], off_t *size)
 
 	sha256_init(&s);
 	for (;;) {
+		if (sha256_cancel && *sha256_cancel)
+			return -EINTR;
 		ssize_t n = read(fd, buf, sizeof buf);
 
 		if (n < 0) {

@@ -4,6 +4,7 @@
 #define DIOS_SHA256_H
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 struct sha256 {
@@ -24,5 +25,9 @@ int sha256_file(const char *path, char hex[65], off_t *size);
 /* Hashes what is left to read at fd, to its end; fills hex and *size (the
  * bytes read) and returns 0, else -errno. */
 int sha256_fd(int fd, char hex[65], off_t *size);
+/* When not NULL and *sha256_cancel is not 0, sha256_fd and sha256_file
+ * stop with -EINTR: the supervisor points it at its count of fatal signals
+ * (SIGTERM while a huge mapped file is hashed ends dios at once). */
+extern volatile sig_atomic_t *sha256_cancel;
 
 #endif
