@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <linux/ptrace.h>
@@ -210,6 +211,10 @@ on_enter(struct kernel *k, struct task *t)
 	int e = call_load_entry(t->tid, &t->call);
 
 	t->keep_turn = false;
+	if (e == 0 && k->serial && t->call.nr == SYS_mmap && (int)t->call.a[4] >= 0 &&
+	    (t->call.a[3] & MAP_TYPE) == MAP_SHARED && (t->call.a[2] & PROT_WRITE) &&
+	    !(t->call.a[3] & MAP_ANONYMOUS))
+		sched_mark_shared(k, t);	/* sched.h: its forks join its group */
 	if (e == 0)
 		e = keep_traced(t);
 	if (e < 0)
@@ -276,6 +281,11 @@ on_exit_stop(struct kernel *k, struct task *t)
 static int
 on_exec(struct kernel *k, struct task *t)
 {
+	int e0;
+
+	/* a new program shares no memory with its old group */
+	if ((e0 = sched_leave(k, t)) < 0)
+		return e0;
 	for (int i = 0; i < k->nmodules; i++)
 		if (k->stack[i]->exec) {
 			int e = k->stack[i]->exec(k->stack[i], k, t);
@@ -444,8 +454,9 @@ on_clone(struct kernel *k, struct task *parent)
 	child->ptid = parent->tid;
 	child->announced = true;
 	if (k->serial)
-		child->group = parent->call.nr == SYS_clone && (parent->call.a[0] & CLONE_THREAD) ?
-		    parent->group : child->tid;
+		child->group = (parent->call.nr == SYS_clone && (parent->call.a[0] & CLONE_THREAD)) ||
+		    (!(parent->call.nr == SYS_clone && (parent->call.a[0] & CLONE_VM)) &&
+		    parent->call.nr != SYS_vfork && sched_shares(k, parent)) ? parent->group : child->tid;
 	if (parent->call.nr == SYS_vfork ||
 	    (parent->call.nr == SYS_clone && (parent->call.a[0] & CLONE_VFORK))) {
 		parent->vfork_child = child->tid;

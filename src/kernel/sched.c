@@ -15,6 +15,7 @@ struct sgroup {
 	pid_t id;
 	pid_t runner;		/* the task running its own code; 0: none */
 	unsigned ticks;		/* ticks the runner ran while others waited */
+	bool shared;		/* has writable shared mappings: forks join it */
 	struct sgroup *next;
 };
 
@@ -62,6 +63,9 @@ sched_settle(struct kernel *k, struct sgroup *g, pid_t tid)
 {
 	struct task *t = task_find(k, tid);
 
+	/* (a task that left g at an exec, sched_leave, settles in its own) */
+	if (t && g && t->group != g->id)
+		g = sched_group(k, t);
 	if (g && g->runner == 0 && t && !t->held && !t->dying &&
 	    (t->state == TS_RUNNING || (t->state == TS_IN_CALL && t->keep_turn))) {
 		g->runner = tid;
@@ -193,6 +197,34 @@ sched_stop(struct kernel *k, struct task *t, int st)
 		return e;
 	sched_settle(k, g, tid);
 	return sched_next(k, g);
+}
+
+void
+sched_mark_shared(struct kernel *k, const struct task *t)
+{
+	struct sgroup *g = sched_group(k, t);
+
+	if (g)
+		g->shared = true;
+}
+
+bool
+sched_shares(struct kernel *k, const struct task *t)
+{
+	struct sgroup *g = sched_group(k, t);
+
+	return g && g->shared;
+}
+
+int
+sched_leave(struct kernel *k, struct task *t)
+{
+	pid_t old = t->group;
+
+	if (!k->serial || old == 0 || old == t->tid)
+		return 0;
+	t->group = t->tid;
+	return sched_gone(k, t->tid, old);
 }
 
 /* t is gone: its group's turn passes on. */

@@ -33,6 +33,14 @@ int sched_stop(struct kernel *k, struct task *t, int st);
 int sched_gone(struct kernel *k, pid_t tid, pid_t group);
 /* Every tick: the watchdog (k->serial_lost). */
 int sched_tick(struct kernel *k);
+/* Processes that share writable memory are one group: t made a writable
+ * shared mapping of a file (marks its group, at the call's entry, in
+ * record and replay alike); sched_shares says whether t's group is so
+ * marked, and a process it forks then joins the group (on_clone) until it
+ * executes another program (sched_leave). */
+void sched_mark_shared(struct kernel *k, const struct task *t);
+bool sched_shares(struct kernel *k, const struct task *t);
+int sched_leave(struct kernel *k, struct task *t);
 /* Frees the groups. */
 void sched_free(struct kernel *k);
 

@@ -95,7 +95,17 @@ struct replay {
 	 * the order shown. */
 	struct sha256 shown[3];
 	uint64_t shown_n[3];
+	/* maps.c: the writable shared mappings' copies, one per recorded
+	 * path, shared by every task that maps it (a private directory made
+	 * on first use, removed by replay_free). */
+	char *shm_dir;
+	struct { char *path, *copy; } *shm;
+	size_t nshm;
+	uint64_t shm_bytes;
 };
+
+/* maps.c: removes the shared mappings' copies. */
+void rp_shm_free(struct replay *r);
 
 struct rtask {
 	json_t *ev;			/* event of the call in progress */

@@ -2,13 +2,19 @@
  * src/replay): mmap of a file (the host's file, checked, or for a portable
  * trace the cache's copy), the portable exec (the cache's copy of the
  * executable and its loader), and the exec hook (vDSO, AT_RANDOM, the
- * interpreter bytes given back).
+ * interpreter bytes given back).  A writable shared mapping is memory
+ * processes share (a POSIX semaphore in /dev/shm, a database's shared
+ * index): it maps a copy of that content that replay makes once per
+ * recorded path, so that every task mapping the path shares it, as when
+ * recording, and the host file stays untouched.
  */
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -89,10 +95,120 @@ rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *ma
 	return map_path(r, k, t, path, path, &st);
 }
 
+/* The copies of writable shared mappings hold at most this much. */
+#define SHM_MAX (1ull << 30)
+
+void
+rp_shm_free(struct replay *r)
+{
+	for (size_t i = 0; i < r->nshm; i++) {
+		unlink(r->shm[i].copy);
+		free(r->shm[i].copy);
+		free(r->shm[i].path);
+	}
+	free(r->shm);
+	r->shm = NULL;
+	r->nshm = 0;
+	if (r->shm_dir)
+		rmdir(r->shm_dir);
+	free(r->shm_dir);
+	r->shm_dir = NULL;
+}
+
+/* The copy of the file recorded as shown (content at src) for a writable
+ * shared mapping up to end bytes: made on the first mapping of shown,
+ * grown to end when a later one asks more.  NULL with *why on failure. */
+static const char *
+shm_copy(struct replay *r, const char *shown, const char *src, uint64_t end, const char **why)
+{
+	struct stat st;
+	size_t i;
+	int in = -1, out = -1;
+
+	for (i = 0; i < r->nshm; i++)
+		if (strcmp(r->shm[i].path, shown) == 0)
+			break;
+	if (i == r->nshm) {
+		const char *tmp = getenv("TMPDIR");
+		char *copy = NULL;
+		void *grown;
+		if (r->shm_dir == NULL) {
+			if (asprintf(&r->shm_dir, "%s/dios-shm.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp") < 0 ||
+			    mkdtemp(r->shm_dir) == NULL) {
+				free(r->shm_dir);
+				r->shm_dir = NULL;
+				*why = "cannot make a private directory in $TMPDIR (or /tmp)";
+				return NULL;
+			}
+		}
+		if ((grown = realloc(r->shm, (r->nshm + 1) * sizeof *r->shm)) == NULL ||
+		    asprintf(&copy, "%s/%zu", r->shm_dir, r->nshm) < 0) {
+			if (grown)
+				r->shm = grown;
+			*why = "out of memory";
+			return NULL;
+		}
+		r->shm = grown;
+		if ((in = open(src, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0 ||
+		    fstat(in, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    (out = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+			if (in >= 0)
+				close(in);
+			free(copy);
+			*why = "cannot copy its content";
+			return NULL;
+		}
+		if (r->shm_bytes + (uint64_t)st.st_size > SHM_MAX) {
+			close(in);
+			close(out);
+			unlink(copy);
+			free(copy);
+			*why = "the copies of shared mappings would pass 1 GiB";
+			return NULL;
+		}
+		char buf[65536];
+		ssize_t n = 0;
+		while ((n = read(in, buf, sizeof buf)) > 0)
+			if (write(out, buf, (size_t)n) != n) {
+				n = -1;
+				break;
+			}
+		close(in);
+		if (n < 0 || close(out) < 0) {
+			unlink(copy);
+			free(copy);
+			*why = "cannot copy its content";
+			return NULL;
+		}
+		r->shm_bytes += (uint64_t)st.st_size;
+		r->shm[i].path = strdup(shown);
+		r->shm[i].copy = copy;
+		if (r->shm[i].path == NULL) {
+			unlink(copy);
+			free(copy);
+			*why = "out of memory";
+			return NULL;
+		}
+		r->nshm++;
+	}
+	/* A mapping past the end would fault (SIGBUS): the recording's file
+	 * was that long when mapped. */
+	if (stat(r->shm[i].copy, &st) == 0 && (uint64_t)st.st_size < end) {
+		if (end - (uint64_t)st.st_size + r->shm_bytes > SHM_MAX ||
+		    truncate(r->shm[i].copy, (off_t)end) < 0) {
+			*why = "cannot grow its copy";
+			return NULL;
+		}
+		r->shm_bytes += end - (uint64_t)st.st_size;
+	}
+	return r->shm[i].copy;
+}
+
 /* Maps the file at path (named shown in messages) as the call asks, but
- * read-only and private, and gives the program the address.  The program
- * opens it without blocking; it must be a regular file, and the one
- * checked (want: its device and inode) when want is not NULL. */
+ * read-only and private (a writable shared mapping: shared, of the copy
+ * shm_copy keeps for shown), and gives the program the address.  The
+ * program opens it without blocking; it must be a regular file, and the
+ * one checked (want: its device and inode) when want is not NULL. */
 static enum verdict
 map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, const char *shown,
     const struct stat *want)
@@ -105,11 +221,21 @@ map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, c
 	int e;
 
 	saved = t->call.regs;	/* as at the seccomp stop */
+	bool shared = (t->call.a[3] & MAP_TYPE) == MAP_SHARED && (t->call.a[2] & PROT_WRITE);
+	if (shared) {
+		const char *why = NULL;
+		const char *copy = shm_copy(r, shown, path, t->call.a[5] + t->call.a[1], &why);
+		if (copy == NULL)
+			return rp_fail(r, k, "cannot map %s shared and writable as when recording: %s", shown,
+			    why ? why : "no copy");
+		path = copy;
+		want = NULL;
+	}
 	if ((e = scratch_put(t->tid, t->call.sp, path, strlen(path) + 1, &spath)) < 0)
 		return rp_lost(r, k, t, e);
 	a[0] = (uint64_t)AT_FDCWD;
 	a[1] = spath;
-	a[2] = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	a[2] = (shared ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 	if ((e = remote_syscall_at_entry(t->tid, &saved, SYS_openat, a, &fd)) < 0)
 		return rp_lost(r, k, t, e);
 	if (fd < 0)
@@ -125,7 +251,7 @@ map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, c
 		    "regular file checked): replay maps only the files it checked", shown);
 	}
 	memcpy(a, t->call.a, sizeof a);
-	if ((a[3] & MAP_TYPE) != MAP_PRIVATE)
+	if ((a[3] & MAP_TYPE) != MAP_PRIVATE && !shared)
 		a[3] = (a[3] & ~(uint64_t)MAP_TYPE) | MAP_PRIVATE;
 	a[4] = (uint64_t)fd;
 	if ((e = remote_syscall_again(t->tid, &saved, SYS_mmap, a, &addr)) < 0)

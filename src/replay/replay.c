@@ -910,5 +910,6 @@ replay_free(struct module *m)
 	rp_fdtab_put(r->root_fds);
 	free(r->ids);
 	free(r->dead);
+	rp_shm_free(r);
 	free(r);
 }
