@@ -96,10 +96,10 @@ struct replay {
 	struct sha256 shown[3];
 	uint64_t shown_n[3];
 	/* maps.c: the writable shared mappings' copies, one per recorded
-	 * path, shared by every task that maps it (a private directory made
-	 * on first use, removed by replay_free). */
-	char *shm_dir;
-	struct { char *path, *copy; } *shm;
+	 * path, shared by every task that maps it: unlinked files in $TMPDIR
+	 * that dios holds open (fd), which the tasks open through
+	 * /proc/<dios>/fd (closed by replay_free; nothing is left). */
+	struct { char *path; int fd; } *shm;
 	size_t nshm;
 	uint64_t shm_bytes;
 };

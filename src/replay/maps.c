@@ -5,8 +5,9 @@
  * interpreter bytes given back).  A writable shared mapping is memory
  * processes share (a POSIX semaphore in /dev/shm, a database's shared
  * index): it maps a copy of that content that replay makes once per
- * recorded path, so that every task mapping the path shares it, as when
- * recording, and the host file stays untouched.
+ * recorded path (an unlinked file dios holds open), so that every task
+ * mapping the path shares it, as when recording, and the host file stays
+ * untouched.
  */
 #include "config.h"
 #include <errno.h>
@@ -102,106 +103,102 @@ void
 rp_shm_free(struct replay *r)
 {
 	for (size_t i = 0; i < r->nshm; i++) {
-		unlink(r->shm[i].copy);
-		free(r->shm[i].copy);
+		close(r->shm[i].fd);
 		free(r->shm[i].path);
 	}
 	free(r->shm);
 	r->shm = NULL;
 	r->nshm = 0;
-	if (r->shm_dir)
-		rmdir(r->shm_dir);
-	free(r->shm_dir);
-	r->shm_dir = NULL;
+}
+
+/* An unlinked file in $TMPDIR (else /tmp), open for reading and writing. */
+static int
+unnamed_file(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *name;
+	int fd;
+
+	if (!(tmp && tmp[0] == '/'))
+		tmp = "/tmp";
+	if ((fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+	if (asprintf(&name, "%s/dios-shm.XXXXXX", tmp) < 0)
+		return -1;
+	if ((fd = mkostemp(name, O_CLOEXEC)) >= 0)
+		unlink(name);
+	free(name);
+	return fd;
 }
 
 /* The copy of the file recorded as shown (content at src) for a writable
- * shared mapping up to end bytes: made on the first mapping of shown,
- * grown to end when a later one asks more.  NULL with *why on failure. */
+ * shared mapping up to end bytes, as a path the tasks open: made on the
+ * first mapping of shown, grown to end when a later one asks more.  NULL
+ * with *why on failure. */
 static const char *
-shm_copy(struct replay *r, const char *shown, const char *src, uint64_t end, const char **why)
+shm_copy(struct replay *r, const char *shown, const char *src, uint64_t end, char *path,
+    size_t pathlen, const char **why)
 {
 	struct stat st;
 	size_t i;
-	int in = -1, out = -1;
 
 	for (i = 0; i < r->nshm; i++)
 		if (strcmp(r->shm[i].path, shown) == 0)
 			break;
 	if (i == r->nshm) {
-		const char *tmp = getenv("TMPDIR");
-		char *copy = NULL;
-		void *grown;
-		if (r->shm_dir == NULL) {
-			if (asprintf(&r->shm_dir, "%s/dios-shm.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp") < 0 ||
-			    mkdtemp(r->shm_dir) == NULL) {
-				free(r->shm_dir);
-				r->shm_dir = NULL;
-				*why = "cannot make a private directory in $TMPDIR (or /tmp)";
-				return NULL;
-			}
-		}
-		if ((grown = realloc(r->shm, (r->nshm + 1) * sizeof *r->shm)) == NULL ||
-		    asprintf(&copy, "%s/%zu", r->shm_dir, r->nshm) < 0) {
-			if (grown)
-				r->shm = grown;
+		void *grown = realloc(r->shm, (r->nshm + 1) * sizeof *r->shm);
+		int in, out;
+		if (grown == NULL) {
 			*why = "out of memory";
 			return NULL;
 		}
 		r->shm = grown;
 		if ((in = open(src, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0 ||
-		    fstat(in, &st) < 0 || !S_ISREG(st.st_mode) ||
-		    (out = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		    fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
 			if (in >= 0)
 				close(in);
-			free(copy);
-			*why = "cannot copy its content";
+			*why = "cannot read its content";
 			return NULL;
 		}
 		if (r->shm_bytes + (uint64_t)st.st_size > SHM_MAX) {
 			close(in);
-			close(out);
-			unlink(copy);
-			free(copy);
 			*why = "the copies of shared mappings would pass 1 GiB";
 			return NULL;
 		}
+		if ((out = unnamed_file()) < 0) {
+			close(in);
+			*why = "cannot make a file in $TMPDIR (or /tmp) for its copy";
+			return NULL;
+		}
 		char buf[65536];
-		ssize_t n = 0;
+		ssize_t n;
 		while ((n = read(in, buf, sizeof buf)) > 0)
 			if (write(out, buf, (size_t)n) != n) {
 				n = -1;
 				break;
 			}
 		close(in);
-		if (n < 0 || close(out) < 0) {
-			unlink(copy);
-			free(copy);
+		if (n < 0 || (r->shm[i].path = strdup(shown)) == NULL) {
+			close(out);
 			*why = "cannot copy its content";
 			return NULL;
 		}
+		r->shm[i].fd = out;
 		r->shm_bytes += (uint64_t)st.st_size;
-		r->shm[i].path = strdup(shown);
-		r->shm[i].copy = copy;
-		if (r->shm[i].path == NULL) {
-			unlink(copy);
-			free(copy);
-			*why = "out of memory";
-			return NULL;
-		}
 		r->nshm++;
 	}
 	/* A mapping past the end would fault (SIGBUS): the recording's file
 	 * was that long when mapped. */
-	if (stat(r->shm[i].copy, &st) == 0 && (uint64_t)st.st_size < end) {
+	if (fstat(r->shm[i].fd, &st) == 0 && (uint64_t)st.st_size < end) {
 		if (end - (uint64_t)st.st_size + r->shm_bytes > SHM_MAX ||
-		    truncate(r->shm[i].copy, (off_t)end) < 0) {
+		    ftruncate(r->shm[i].fd, (off_t)end) < 0) {
 			*why = "cannot grow its copy";
 			return NULL;
 		}
 		r->shm_bytes += end - (uint64_t)st.st_size;
 	}
-	return r->shm[i].copy;
+	snprintf(path, pathlen, "/proc/%d/fd/%d", (int)getpid(), r->shm[i].fd);
+	return path;
 }
 
 /* Maps the file at path (named shown in messages) as the call asks, but
@@ -215,7 +212,7 @@ map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, c
 {
 	struct user_regs_struct saved;
 	uint64_t spath, a[6] = { 0 };
-	char fdpath[64];
+	char fdpath[64], shmpath[64];
 	struct stat got;
 	long fd, addr;
 	int e;
@@ -224,7 +221,8 @@ map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, c
 	bool shared = (t->call.a[3] & MAP_TYPE) == MAP_SHARED && (t->call.a[2] & PROT_WRITE);
 	if (shared) {
 		const char *why = NULL;
-		const char *copy = shm_copy(r, shown, path, t->call.a[5] + t->call.a[1], &why);
+		const char *copy = shm_copy(r, shown, path, t->call.a[5] + t->call.a[1], shmpath,
+		    sizeof shmpath, &why);
 		if (copy == NULL)
 			return rp_fail(r, k, "cannot map %s shared and writable as when recording: %s", shown,
 			    why ? why : "no copy");
