@@ -13,6 +13,7 @@
 #include <sys/vfs.h>
 #include <sys/syscall.h>
 #include "kernel/tracee.h"
+#include "trace/fileid.h"
 #include "sys/family.h"
 #include "proxy/internal.h"
 
@@ -74,23 +75,11 @@ proxy_direct_forget_for(struct fdlock *fl, const struct call *c)
 }
 
 /* File systems whose reads dios may do in the program's stead: local
- * disks and memory.  Not procfs or sysfs (what they show depends on who
- * reads), not FUSE or network file systems (their server may be a process
- * dios holds stopped). */
+ * disks and memory (fileid_local_fs). */
 static bool
 direct_fs(long type)
 {
-	switch ((unsigned long)type) {
-	case 0xEF53:		/* ext2/3/4 */
-	case 0x01021994:	/* tmpfs */
-	case 0x58465342:	/* xfs */
-	case 0x9123683E:	/* btrfs */
-	case 0x794c7630:	/* overlayfs */
-	case 0xF2F52010:	/* f2fs */
-		return true;
-	default:
-		return false;
-	}
+	return fileid_local_fs(type);
 }
 
 /* The index of fd's entry among fl's copies, or -1. */

@@ -369,6 +369,22 @@ fileid_verify(const json_t *want, unsigned flags, struct stat *st, const char **
 	return 0;
 }
 
+bool
+fileid_local_fs(long f_type)
+{
+	switch ((unsigned long)f_type) {
+	case 0xEF53:		/* ext2/3/4 */
+	case 0x01021994:	/* tmpfs */
+	case 0x58465342:	/* xfs */
+	case 0x9123683E:	/* btrfs */
+	case 0x794c7630:	/* overlayfs */
+	case 0xF2F52010:	/* f2fs */
+		return true;
+	default:
+		return false;
+	}
+}
+
 void
 fileid_cache_clear(void)
 {

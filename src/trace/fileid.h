@@ -42,4 +42,11 @@ int fileid_verify(const json_t *want, unsigned flags, struct stat *st, const cha
 
 void fileid_cache_clear(void);
 
+/* Is a file system of this statfs f_type a local one whose files dios may
+ * read in the program's stead and whose times have nanoseconds (ext4,
+ * tmpfs, xfs, btrfs, overlayfs, f2fs)?  Not procfs or sysfs (what they
+ * show depends on who reads), not FUSE or network file systems (their
+ * server may be a process dios holds stopped; their times may be coarse). */
+bool fileid_local_fs(long f_type);
+
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/statfs.h>
+#include "trace/fileid.h"
 #include "trace/hashcache.h"
 
 #define FILE_MAX (4u << 20)	/* past this, the file starts afresh */
@@ -161,25 +162,13 @@ load(void)
 	fclose(f);
 }
 
-/* Local file systems whose times have nanoseconds. */
+/* Local file systems whose times have nanoseconds (fileid.h). */
 static bool
 keepable(int fd)
 {
 	struct statfs sf;
 
-	if (fstatfs(fd, &sf) < 0)
-		return false;
-	switch ((unsigned long)sf.f_type) {
-	case 0xEF53:		/* ext2/3/4 */
-	case 0x01021994:	/* tmpfs */
-	case 0x58465342:	/* xfs */
-	case 0x9123683E:	/* btrfs */
-	case 0x794c7630:	/* overlayfs */
-	case 0xF2F52010:	/* f2fs */
-		return true;
-	default:
-		return false;
-	}
+	return fstatfs(fd, &sf) == 0 && fileid_local_fs((long)sf.f_type);
 }
 
 bool
