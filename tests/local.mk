@@ -142,7 +142,8 @@ RR_TESTS = \
 	tests/fuzz-run.sh \
 	tests/rules.sh \
 	tests/hashcache.sh \
-	tests/abi.sh
+	tests/abi.sh \
+	tests/atexit.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.

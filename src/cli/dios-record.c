@@ -112,6 +112,8 @@ main(int argc, char **argv)
 			die(DIOS_EXIT_ERROR, "out of memory");
 	} else if (o.chaos_seed)
 		die(DIOS_EXIT_USAGE, "--chaos-seed needs --chaos CLASSES");
+	if (o.at_exit && strcmp(o.at_exit, "wait") != 0 && strcmp(o.at_exit, "kill") != 0)
+		die(DIOS_EXIT_USAGE, "--at-exit: '%s' is neither wait nor kill", o.at_exit);
 	if (o.inject && o.chaos)
 		die(DIOS_EXIT_USAGE, "--inject and --chaos cannot be used in one run (record "
 		    "with one of them)");
@@ -167,6 +169,7 @@ main(int argc, char **argv)
 	}
 	k.root = sres.pid;
 	k.serial = o.serial;
+	k.end_with_root = o.at_exit && strcmp(o.at_exit, "kill") == 0;
 	k.tick = tick;
 	task_new(&k, sres.pid);
 	if ((proxy = proxy_new(&pc)) != NULL)
@@ -195,6 +198,9 @@ main(int argc, char **argv)
 		status = DIOS_EXIT_ERROR;
 	} else
 		status = status_to_exit(k.root_status);
+	if (k.left_killed && !o.quiet)
+		warnx_("the program ended leaving %u task%s running: killed (--at-exit kill); their "
+		    "ends are in the trace", k.left_killed, k.left_killed > 1 ? "s" : "");
 	if (ps->order_broken)
 		warnx_("warning: %u time%s a write that blocked held up writes of other tasks to the "
 		    "same file or pipe for seconds: they went on, and their order in the trace may "

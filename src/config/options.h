@@ -27,6 +27,7 @@ struct dios_opts {
 	bool force;		/* -f, --force: allow -o to overwrite an existing file */
 	bool portable;		/* --portable: put the content of mapped files in the trace */
 	char *chaos;		/* --chaos CLASSES: perturb what the program sees (chaos.h); NULL: none */
+	char *at_exit;		/* --at-exit wait|kill: what becomes of the tasks the program leaves; NULL: wait */
 	unsigned chaos_seed;	/* --chaos-seed N: the chaos's seed; 0: drawn and printed */
 	char *inject;		/* --inject SPEC: inject faults (src/fuzz/spec.h); NULL: none */
 	unsigned inject_seed;	/* --inject-seed N: the spec's probabilities' seed; 0: the spec's, or drawn */

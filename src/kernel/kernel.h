@@ -137,6 +137,11 @@ struct kernel {
 	 * true, it is killed (replay: the recording has its end); false, it
 	 * runs on as a process of its own (record). */
 	bool kill_orphans;
+	/* dios-record --at-exit kill: when the root ends, the tasks it left
+	 * are killed and the run ends (left_killed counts them); false: they
+	 * are waited for. */
+	bool end_with_root;
+	unsigned left_killed;
 	struct sgroup *groups;
 	uint64_t held_next;
 	/* Serial: at a call's entry of the task that ran while others of its

@@ -373,7 +373,10 @@ on_task_exit(struct kernel *k, struct task *t, int st)
 		(void)sched_gone(k, tid, group);
 	/* Stopped by a signal, the run ends with the program: what is left
 	 * of the tree (daemons, orphans) goes with it. */
-	if (k->root_done && k->interrupted && !k->killing) {
+	if (k->root_done && (k->interrupted || k->end_with_root) && !k->killing) {
+		if (!k->interrupted)
+			for (struct task *u = k->tasks; u; u = u->next)
+				k->left_killed++;
 		k->killing = true;
 		kill_tasks(k);
 	}

@@ -1,0 +1,39 @@
+#!/bin/sh
+# atexit.sh: dios-record --at-exit (issue 16, item 3).  A program that
+# leaves a task running (a background job that would print 5 s later):
+# with --at-exit kill the recording ends with the program, says how many
+# tasks it killed, and the trace has their ends; it replays twice as
+# recorded.  By default (wait) the late task's line is in the recording.
+# A bad value is a usage error.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+require_tracing
+tmpdir
+
+prog='(sleep 5; echo late) & echo main'
+t0=$(date +%s)
+run kill "$DIOS_RECORD" -o "$T/k.json.zst" --at-exit kill -- /bin/sh -c "$prog"
+t1=$(date +%s)
+is "$st" 0 "--at-exit kill: the program's status"
+ok "--at-exit kill: the recording ends with the program ($((t1 - t0)) s, not 5)" $((t1 - t0)) -lt 4
+is "$(cat "$T/kill.o")" main "--at-exit kill: the late line never comes"
+has "--at-exit kill: dios-record says what became of the task left" "$T/kill.e" \
+    "^dios-record: the program ended leaving [12] tasks? running: killed \\(--at-exit kill\\)"
+"$ZSTD" -q -dc "$T/k.json.zst" | grep -q '"event":"exit","signal":"SIGKILL"'
+ok "--at-exit kill: the trace has the task's end by SIGKILL" $? -eq 0
+for n in 1 2; do
+	run rep "$DIOS_REPLAY" "$T/k.json.zst"
+	is "$st" 0 "--at-exit kill: replay $n ends as recorded" || diag_file "$T/rep.e"
+	is "$(cat "$T/rep.o")" main "--at-exit kill: replay $n prints what the recording did"
+done
+
+run wait "$DIOS_RECORD" -q -o "$T/w.json.zst" --at-exit wait -- /bin/sh -c '(sleep 0.2; echo late) & echo main'
+is "$st" 0 "--at-exit wait: the program's status"
+is "$(tr '\n' ' ' <"$T/wait.o")" "main late " "--at-exit wait: the task left is waited for"
+
+run bad "$DIOS_RECORD" -o "$T/b.json.zst" --at-exit frob -- /bin/true
+is "$st" 2 "--at-exit frob: a usage error (status 2)"
+has "--at-exit frob: the message names the value" "$T/bad.e" "^dios-record: --at-exit: 'frob' is neither wait nor kill$"
+ok "--at-exit frob: no trace written" ! -e "$T/b.json.zst"
+
+done_testing
