@@ -32,6 +32,7 @@ TEST_PROGS = \
 	tests/progs/devzero \
 	tests/progs/int80 \
 	tests/progs/mapfile \
+	tests/progs/shmfork \
 	tests/progs/threadpool \
 	tests/progs/direct \
 	tests/progs/pipes \
@@ -85,6 +86,7 @@ tests_progs_segvcatch_SOURCES = tests/progs/segvcatch.c tests/progs/progs.h
 tests_progs_devzero_SOURCES = tests/progs/devzero.c tests/progs/progs.h
 tests_progs_int80_SOURCES = tests/progs/int80.c tests/progs/progs.h
 tests_progs_mapfile_SOURCES = tests/progs/mapfile.c tests/progs/progs.h
+tests_progs_shmfork_SOURCES = tests/progs/shmfork.c tests/progs/progs.h
 tests_progs_threadpool_SOURCES = tests/progs/threadpool.c tests/progs/progs.h
 tests_progs_threadpool_LDADD = -lpthread
 tests_progs_direct_SOURCES = tests/progs/direct.c tests/progs/progs.h

@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/forkexec" "$PROGS/threads" "$PROGS/signals" "$PROGS/sigint" "$PROGS/sigboundary" \
-    "$PROGS/spawnwait" "$PROGS/madefile" "$PROGS/segvcatch" "$PROGS/threadpool" \
+    "$PROGS/spawnwait" "$PROGS/madefile" "$PROGS/segvcatch" "$PROGS/threadpool" "$PROGS/shmfork" \
     "$PROGS/tcpserver" "$PROGS/tcpclient"
 require_tracing
 tmpdir
@@ -32,6 +32,11 @@ rr_case --twice --status 9 segvcatch : "$PROGS/segvcatch"
 # Threads meeting in a mutex and a condition variable with timed waits:
 # one at a time (--serial), the replays take the recorded turns.
 rr_case --twice --status 10 threadpool : "$PROGS/threadpool"
+
+# Memory two processes share through a file mapped shared and writable:
+# replay shares a copy of it, so the parent reads what the child wrote,
+# through its own mapping and through the file mapped again by name.
+rr_case --fresh --twice --status 12 shmfork : "$PROGS/shmfork" @DIR@
 
 # A shell running commands in child processes, reading a file each.
 rr_case --status 9 shell "printf 'one\ntwo\n' >f" /bin/sh -c 'cat f; wc -l f; /bin/echo pid $$; exit 9'

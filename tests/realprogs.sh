@@ -64,23 +64,6 @@ ts = [threading.Thread(target=work, args=(i, out)) for i in range(4)]
 print(sorted(out.items()))'
 fi
 
-# python3 multiprocessing: a pool of worker processes that share POSIX
-# semaphores in /dev/shm (writable shared mappings): replay shares them
-# too (a copy of their content), and runs the processes that share them
-# one at a time, as dios-record did.
-if have python3 "python3 with multiprocessing"; then
-	rr_case --twice python3-multiprocessing : python3 -c '
-import multiprocessing as mp
-with mp.Pool(2) as p:
-    print(p.map(abs, range(-8, 0)))
-    print(sum(p.imap_unordered(abs, range(-20, 0))))
-q = mp.Queue()
-ps = [mp.Process(target=q.put, args=(i * i,)) for i in range(3)]
-[x.start() for x in ps]
-print(sorted(q.get() for _ in ps))
-[x.join() for x in ps]'
-fi
-
 # sqlite3 in WAL mode: the -shm file it maps shared after making it.
 if have sqlite3 "sqlite3 in WAL mode"; then
 	rr_case --fresh --twice sqlite3 : sqlite3 db.sqlite 'pragma journal_mode=wal;
