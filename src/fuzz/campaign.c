@@ -308,24 +308,18 @@ first_line(const char *path, char *buf, size_t len)
 static int
 copy_file(const char *from, const char *to)
 {
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC), out;
-	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, e;
 
 	if (in < 0)
 		return -errno;
 	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
-		int e = -errno;
+		e = -errno;
 		close(in);
 		return e;
 	}
-	while ((n = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			n = -1;
-			break;
-		}
+	e = blob_copy_fd(in, out);
 	close(in);
-	return close(out) < 0 || n < 0 ? -EIO : 0;
+	return close(out) < 0 || e < 0 ? -EIO : 0;
 }
 
 static json_t *

@@ -176,6 +176,26 @@ order_tick(struct proxy *p, struct kernel *k)
 	}
 }
 
+/* The digests' start, once: does kcmp work (else shown_state -1, no
+ * digest), and are dios's stdout and stderr one description?  Returns
+ * shown_state. */
+static int
+shown_init(struct proxy *p)
+{
+	if (p->shown_state == 0) {
+		long r = syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, 1, 2);
+		if (r < 0 && errno != EBADF) {
+			p->shown_state = -1;	/* no kcmp: no digest */
+			return -1;
+		}
+		p->shown_state = 1;
+		p->shown_same = r == 0;
+		for (int i = 0; i < 2; i++)
+			sha256_init(&p->shown[i]);
+	}
+	return p->shown_state;
+}
+
 /* Which of dios's own descriptors 1 and 2 share the description of t's
  * descriptor fd: 1, 2, or 0 (none, or kcmp cannot tell). */
 static int
@@ -184,21 +204,10 @@ shown_on(struct proxy *p, struct task *t, int fd)
 	pid_t self = getpid();
 	struct fdobj *o;
 
-	if (p->shown_state < 0)
+	if (shown_init(p) < 0)
 		return 0;
 	if ((o = object_of(t, fd)) != NULL && o->on >= 0)
 		return o->on;
-	if (p->shown_state == 0) {
-		long r = syscall(SYS_kcmp, self, self, KCMP_FILE, 1, 2);
-		if (r < 0 && errno != EBADF) {
-			p->shown_state = -1;	/* no kcmp: no digest */
-			return 0;
-		}
-		p->shown_state = 1;
-		p->shown_same = r == 0;
-		for (int i = 0; i < 2; i++)
-			sha256_init(&p->shown[i]);
-	}
 	int on = 0;
 	if (syscall(SYS_kcmp, self, t->tid, KCMP_FILE, 1, fd) == 0)
 		on = 1;
@@ -234,18 +243,8 @@ order_shown(struct proxy *p)
 	static const char *const names[2] = { "stdout", "stderr" };
 	json_t *o;
 
-	if (p->shown_state < 0)
+	if (shown_init(p) < 0)	/* (nothing written: the digests of nothing) */
 		return NULL;
-	if (p->shown_state == 0) {
-		/* nothing written: still, the digests of nothing */
-		for (int i = 0; i < 2; i++)
-			sha256_init(&p->shown[i]);
-		long r = syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, 1, 2);
-		if (r < 0 && errno != EBADF)
-			return NULL;
-		p->shown_same = r == 0;
-		p->shown_state = 1;
-	}
 	if ((o = json_object()) == NULL)
 		return NULL;
 	for (int i = 0; i < (p->shown_same ? 1 : 2); i++) {

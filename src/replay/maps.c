@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <elf.h>
+#include "trace/blobline.h"
 #include "trace/bytes.h"
 #include "trace/fileid.h"
 #include "kernel/tracee.h"
@@ -170,15 +171,9 @@ shm_copy(struct replay *r, const char *shown, const char *src, uint64_t end, cha
 			*why = "cannot make a file in $TMPDIR (or /tmp) for its copy";
 			return NULL;
 		}
-		char buf[65536];
-		ssize_t n;
-		while ((n = read(in, buf, sizeof buf)) > 0)
-			if (write(out, buf, (size_t)n) != n) {
-				n = -1;
-				break;
-			}
+		int e = blob_copy_fd(in, out);
 		close(in);
-		if (n < 0 || (r->shm[i].path = strdup(shown)) == NULL) {
+		if (e < 0 || (r->shm[i].path = strdup(shown)) == NULL) {
 			close(out);
 			*why = "cannot copy its content";
 			return NULL;

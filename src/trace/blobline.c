@@ -33,6 +33,29 @@ blob_read_full(int fd, void *p, size_t n, size_t *got)
 }
 
 int
+blob_copy_fd(int in, int out)
+{
+	char buf[65536];
+	size_t got;
+	int e;
+
+	for (;;) {
+		if ((e = blob_read_full(in, buf, sizeof buf, &got)) < 0)
+			return e;
+		for (size_t w = 0; w < got;) {
+			ssize_t k = write(out, buf + w, got - w);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				return k < 0 ? -errno : -EIO;
+			w += (size_t)k;
+		}
+		if (got < sizeof buf)
+			return 0;
+	}
+}
+
+int
 blob_write(struct trace_writer *w, const char *open_path, const json_t *id)
 {
 	const char *sha = json_string_value(json_object_get(id, "sha256"));

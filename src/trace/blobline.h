@@ -87,5 +87,8 @@ int blob_check_kept(const struct blob_check *bc, int (*fn)(void *ctx, const char
 /* Reads up to n bytes of fd into p, as many as there are: *got of them
  * (fewer only at the end of the file).  0 or -errno. */
 int blob_read_full(int fd, void *p, size_t n, size_t *got);
+/* Copies the rest of in to out (short writes and EINTR gone through).
+ * 0 or -errno (-EIO for a write that wrote nothing). */
+int blob_copy_fd(int in, int out);
 
 #endif

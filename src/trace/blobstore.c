@@ -691,29 +691,6 @@ exec_dir(struct blobstore *bs, const char *sub, char **dir)
 	return e;
 }
 
-static int
-copy_fd(int in, int out)
-{
-	char buf[65536];
-	size_t got;
-	int e;
-
-	for (;;) {
-		if ((e = blob_read_full(in, buf, sizeof buf, &got)) < 0)
-			return e;
-		for (size_t w = 0; w < got;) {
-			ssize_t k = write(out, buf + w, got - w);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0)
-				return k < 0 ? -errno : -EIO;
-			w += (size_t)k;
-		}
-		if (got < sizeof buf)
-			return 0;
-	}
-}
-
 int
 blobstore_exec_copy(struct blobstore *bs, const char *src, const char *sha,
     const char *name, int interp_fd, char **out, struct elf_interp *ei)
@@ -768,7 +745,7 @@ blobstore_exec_copy(struct blobstore *bs, const char *src, const char *sha,
 		e = -errno;
 		goto out;
 	}
-	if ((e = copy_fd(in, fd)) < 0)
+	if ((e = blob_copy_fd(in, fd)) < 0)
 		goto out;
 	if (interp_fd >= 0) {
 		char *nv = calloc(1, ei->len);
