@@ -12,6 +12,7 @@
  *   maps.c     mapped files, the portable exec, the exec hook
  *   signals.c  signal delivery, the signal hook
  *   ids.c      recorded and real task ids, calls that name tasks
+ *   futex.c    futex calls: which may wait, their answers
  * The types below are the module's state (struct replay), each task's
  * (struct rtask) and a descriptor table's (struct fdtab).  Functions shared
  * between the files are named rp_; the module's hooks keep replay_.
@@ -237,6 +238,12 @@ enum verdict rp_map_file(struct replay *r, struct kernel *k, struct task *t, con
 enum verdict rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_t *ev);
 /* The exec hook: vDSO, recorded AT_RANDOM, interpreter bytes given back, files checked. */
 int replay_exec(struct module *m, struct kernel *k, struct task *t);
+
+/* futex.c: may the futex call c wait for another task (the waits, the
+ * priority-inheritance locks)?  rp_futex_answer: the answer of a futex
+ * call matched with result ret (V_PASS: from the trace, as other calls). */
+bool rp_futex_may_wait(const struct call *c);
+enum verdict rp_futex_answer(struct replay *r, struct kernel *k, struct task *t, long ret);
 
 /* signals.c */
 /* Sends sig to t before its current call, which runs again afterwards. */
