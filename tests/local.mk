@@ -145,7 +145,8 @@ RR_TESTS = \
 	tests/rules.sh \
 	tests/hashcache.sh \
 	tests/abi.sh \
-	tests/atexit.sh
+	tests/atexit.sh \
+	tests/bigline.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.

@@ -10,6 +10,7 @@
 #include "cli/common.h"
 #include "inspect/fdpaths.h"
 #include "inspect/render.h"
+#include "trace/elide.h"
 #include "trace/io.h"
 #include "trace/number.h"
 #include "inspect/check.h"
@@ -196,6 +197,7 @@ cmd_cat(int argc, char **argv)
 	if ((e = trace_reader_open(&r, argv[optind])) < 0)
 		die(EX_TROUBLE, e == -ENOENT ? "%s: no such trace file" : "%s: cannot read: %s",
 		    argv[optind], strerror(-e));
+	trace_reader_elide(r, 0);
 	while ((e = trace_read(r, &o)) == 1) {
 		if (hdr == NULL) {
 			hdr = o;
@@ -227,7 +229,14 @@ cmd_cat(int argc, char **argv)
 		}
 		if (tracesel_match(&sel, o)) {
 			if (json) {
-				char *s = json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY);
+				char *s;
+
+				if (elided_in(o))
+					die(EX_TROUBLE, "%s: line %llu holds a string of more than %u KiB, "
+					    "which --json does not copy; take the line from `zstd -dc %s`",
+					    argv[optind], (unsigned long long)trace_reader_line(r),
+					    ELIDE_LONG >> 10, argv[optind]);
+				s = json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY);
 				if (s == NULL)
 					die(EX_TROUBLE, "out of memory");
 				puts(s);

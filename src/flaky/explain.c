@@ -292,6 +292,7 @@ scan_trace(const char *path, long long before, struct scan *s, char *err, size_t
 		snprintf(err, errlen, "%s: %s", path, e == -ENOENT ? "no such trace file" : strerror(-e));
 		return e;
 	}
+	trace_reader_elide(r, 0);
 	while ((e = trace_read(r, &o)) > 0) {
 		const json_t *end = json_object_get(o, "end");
 		if (s->hdr == NULL) {

@@ -262,6 +262,7 @@ check_lines(struct trace_check_job *j, const char *open_path, const char *path,
 			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-e));
 		return e;
 	}
+	trace_reader_elide(r, 0);
 	for (;;) {
 		const char *why = NULL;
 		unsigned long long line;

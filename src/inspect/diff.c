@@ -92,6 +92,7 @@ side_open(struct side *s, const char *path, size_t cap, char *err, size_t errlen
 		    path, strerror(-e));
 		return e;
 	}
+	trace_reader_elide(s->r, 0);
 	if ((e = trace_read(s->r, &o)) < 0)
 		return side_fail(s, e, err, errlen);
 	if (e == 0 || !json_is_string(json_object_get(o, "format"))) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "trace/bytes.h"
+#include "trace/elide.h"
 #include "trace/number.h"
 #include "inspect/fdpaths.h"
 #include "inspect/render.h"
@@ -31,11 +32,12 @@ put(struct out *o, const char *fmt, ...)
 		o->len += (size_t)k < o->n - o->len ? (size_t)k : o->n - o->len - 1;
 }
 
+/* s[0..have) of n bytes (fewer for a string kept as a digest, elide.h). */
 static void
-put_quoted(struct out *o, const unsigned char *s, size_t n, size_t max)
+put_quoted_part(struct out *o, const unsigned char *s, size_t have, size_t n, size_t max)
 {
 	put(o, "\"");
-	for (size_t i = 0; i < n && i < max; i++) {
+	for (size_t i = 0; i < have && i < max; i++) {
 		unsigned char c = s[i];
 		switch (c) {
 		case '"': put(o, "\\\""); break;
@@ -50,7 +52,13 @@ put_quoted(struct out *o, const unsigned char *s, size_t n, size_t max)
 				put(o, "%c", c);
 		}
 	}
-	put(o, "\"%s", n > max ? "..." : "");
+	put(o, "\"%s", n > max || have < n ? "..." : "");
+}
+
+static void
+put_quoted(struct out *o, const unsigned char *s, size_t n, size_t max)
+{
+	put_quoted_part(o, s, n, n, max);
 }
 
 /* A value: in a structure (field true), an integer beyond 2^53 in its
@@ -58,6 +66,7 @@ put_quoted(struct out *o, const unsigned char *s, size_t n, size_t max)
 static void
 put_value(struct out *o, const json_t *v, size_t max, bool field)
 {
+	struct elided el;
 	int64_t x;
 
 	if (v == NULL) {
@@ -66,6 +75,8 @@ put_value(struct out *o, const json_t *v, size_t max, bool field)
 		put(o, "NULL");
 	} else if ((json_is_integer(v) || field) && json_int64_get(v, &x) == 0) {
 		put(o, "%lld", (long long)x);
+	} else if (json_is_string(v) && elided_get(v, &el)) {
+		put_quoted_part(o, (const unsigned char *)el.head, el.head_len, el.n, max);
 	} else if (json_is_string(v)) {
 		put_quoted(o, (const unsigned char *)json_string_value(v), json_string_length(v), max);
 	} else if (json_is_array(v)) {
@@ -81,6 +92,9 @@ put_value(struct out *o, const json_t *v, size_t max, bool field)
 			put_value(o, e, max, field);
 		}
 		put(o, "]");
+	} else if (json_bytes_elided(v, &el) && json_bytes_len(v) >= 0) {
+		put_quoted_part(o, (const unsigned char *)el.head, el.head_len,
+		    (size_t)json_bytes_len(v), max);
 	} else if (json_is_object(v) && json_bytes_len(v) >= 0) {
 		void *b;
 		size_t n;

@@ -1054,6 +1054,7 @@ rules_check_file(const char *trace, unsigned mask, json_t **violations, char *er
 		    trace, strerror(-e));
 		return e;
 	}
+	trace_reader_elide(rd, 0);
 	if ((r = rules_new(mask)) == NULL) {
 		trace_reader_close(rd);
 		snprintf(err, errlen, "%s: out of memory", trace);

@@ -260,6 +260,7 @@ trace_stats(const char *path, const struct tracesel *sel, FILE *out, char *err, 
 		    path, strerror(-e));
 		return e;
 	}
+	trace_reader_elide(r, 0);
 	st.row = calloc(sc_count, sizeof *st.row);
 	st.unknown = json_object();
 	st.tasks = json_object();

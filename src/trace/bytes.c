@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "trace/bytes.h"
+#include "trace/elide.h"
 
 static const char b64_alphabet[64] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -221,6 +222,8 @@ json_get_bytes(const json_t *j, void **out, size_t *n)
 
 	if (!v)
 		return -EINVAL;
+	if (json_bytes_elided(j, NULL))
+		return -E2BIG;
 	s = json_string_value(v);
 	len = json_string_length(v);
 	if (!is_b64) {
@@ -247,14 +250,36 @@ json_get_bytes(const json_t *j, void **out, size_t *n)
 	return 0;
 }
 
+bool
+json_bytes_elided(const json_t *j, struct elided *e)
+{
+	bool is_b64;
+	json_t *v = bytes_member(j, &is_b64);
+	struct elided el;
+
+	if (!v || !elided_get(v, e ? e : &el))
+		return false;
+	if (e && is_b64 && e->b64 >= 0) {
+		ssize_t h = b64_decode_check(e->head, e->head_len / 4 * 4, e->decoded);
+
+		e->head = (const char *)e->decoded;
+		e->head_len = h > 0 ? (size_t)h : 0;
+	}
+	return true;
+}
+
 ssize_t
 json_bytes_len(const json_t *j)
 {
 	bool is_b64;
 	json_t *v = bytes_member(j, &is_b64);
 
+	struct elided el;
+
 	if (!v)
 		return -EINVAL;
+	if (elided_get(v, &el))
+		return !is_b64 ? (ssize_t)el.n : el.b64 < 0 ? -EINVAL : (ssize_t)el.b64;
 	if (!is_b64)
 		return (ssize_t)json_string_length(v);
 	/* Validates without writing, so this fails exactly when

@@ -31,8 +31,15 @@ json_t *json_bytes(const void *p, size_t n);
 
 /* Decodes a bytes object made by json_bytes.  On success *out is a malloc'd
  * buffer (caller frees; never NULL, even for 0 bytes) and *n its length;
- * returns 0.  Returns -EINVAL when j is not such an object, -ENOMEM. */
+ * returns 0.  Returns -EINVAL when j is not such an object, -ENOMEM, -E2BIG
+ * for an elided one. */
 int json_get_bytes(const json_t *j, void **out, size_t *n);
+
+struct elided;
+/* Whether j is a bytes object whose string an eliding reader kept as a
+ * digest (trace/elide.h); then json_get_bytes fails with -E2BIG, and *e
+ * (when not NULL) has the bytes' count, hash and first bytes, decoded. */
+bool json_bytes_elided(const json_t *j, struct elided *e);
 
 /* Length of the bytes a json_bytes object holds, without decoding fully;
  * -EINVAL when j is not such an object. */

@@ -53,6 +53,14 @@ struct trace_reader;
 /* Opens path for reading.  -ENOENT etc. from open(2).  A file that does not
  * start with a zstd frame is detected by the first trace_read (-EBADMSG). */
 int trace_reader_open(struct trace_reader **r, const char *path);
+/* From now on (call before the first trace_read), strings longer than
+ * longer_than bytes of JSON text (0: ELIDE_LONG; small values are for
+ * tests) are not kept whole but as a digest and their first bytes
+ * (trace/elide.h), so that the reader's memory stays
+ * small however long a line is; a line is refused when what it keeps
+ * passes ELIDE_MAX_KEPT bytes or ELIDE_MAX_VALUES values.  For the tools
+ * that inspect traces; a replay reads its lines whole. */
+void trace_reader_elide(struct trace_reader *r, size_t longer_than);
 /* Reads the next line.  Returns 1 and *obj (a new reference, caller
  * decrefs) for a line holding a JSON object; 0 at the end of the data;
  * -EBADMSG for data that is not zstd, or a line that is not a JSON object,

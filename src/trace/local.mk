@@ -6,6 +6,7 @@ libdios_a_SOURCES += \
 	src/trace/io.h src/trace/io_impl.h \
 	src/trace/writer.c src/trace/reader.c src/trace/iothread.c \
 	src/trace/bytes.c src/trace/bytes.h \
+	src/trace/elide.c src/trace/elide.h \
 	src/trace/number.c src/trace/number.h \
 	src/trace/spool.c src/trace/spool.h \
 	src/trace/sha256.c src/trace/sha256.h \

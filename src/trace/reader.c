@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "trace/elide.h"
 #include "trace/io.h"
 #include "trace/io_impl.h"
 
@@ -51,6 +52,15 @@ struct trace_reader {
 	unsigned stalls;
 	int err;		/* sticky stream-level error */
 	char msg[320];
+	/* Eliding (trace_reader_elide): the scan's place in the JSON text. */
+	bool elide;
+	size_t elide_long;	/* strings longer than this are elided */
+	bool in_str, str_esc;	/* in a string; just after its backslash */
+	size_t str_start;	/* buf offset of the string's first byte */
+	struct elide_str *es;	/* the string being elided from str_start on */
+	int64_t dropped;	/* text of this line not in buf: raw - kept */
+	uint64_t values;	/* ',' '[' '{' of this line outside strings */
+	const char *line_bad;	/* why the line is bad, found by the scan */
 	struct bgr *bg;		/* the reading thread, when there is one */
 	struct {		/* with bg: the figures of the last line returned */
 		uint64_t line, text, consumed;
@@ -195,7 +205,9 @@ fill(struct trace_reader *r)
 				return rc;
 			continue;
 		}
-		out = (ZSTD_outBuffer){ r->buf + r->end, r->cap - r->end, 0 };
+		/* One byte stays free after the data: the eliding scan puts a
+		 * NUL there. */
+		out = (ZSTD_outBuffer){ r->buf + r->end, r->cap - r->end - 1, 0 };
 		in = (ZSTD_inBuffer){ r->in, r->in_len, r->in_pos };
 		before = r->in_pos;
 		ret = ZSTD_decompressStream(r->dctx, &out, &in);
@@ -231,6 +243,8 @@ make_room(struct trace_reader *r)
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->end -= r->start;
 		r->scan -= r->start;
+		if (r->in_str)
+			r->str_start -= r->start;
 		r->start = 0;
 	}
 	if (r->cap - r->end >= ROOM)
@@ -267,6 +281,158 @@ parse_line(struct trace_reader *r, const char *p, size_t n, json_t **obj)
 	return 1;
 }
 
+void
+trace_reader_elide(struct trace_reader *r, size_t longer_than)
+{
+	r->elide = true;
+	r->elide_long = longer_than ? longer_than : ELIDE_LONG;
+}
+
+/* Ends the string at buf[q] (its closing quote or, in a bad line, the
+ * newline), which is elided: its placeholder replaces buf[str_start..q). */
+static int
+close_elided(struct trace_reader *r, size_t q)
+{
+	char ph[ELIDE_TEXT_MAX];
+	const char *why = NULL;
+	long len;
+	size_t at = r->str_start, tail = r->end - q;
+
+	elide_feed(r->es, r->buf + at, q - at);
+	len = elide_end(r->es, ph, &why);
+	r->es = NULL;
+	if (len < 0) {
+		if (!r->line_bad)
+			r->line_bad = why;
+		len = 0;
+	}
+	if (at + (size_t)len + tail + ROOM > r->cap) {
+		size_t cap = at + (size_t)len + tail + ROOM;
+		char *p = realloc(r->buf, cap);
+
+		if (!p)
+			return -ENOMEM;
+		r->buf = p;
+		r->cap = cap;
+	}
+	memmove(r->buf + at + len, r->buf + q, tail);
+	memcpy(r->buf + at, ph, (size_t)len);
+	r->dropped += (int64_t)(q - at) - len;
+	r->end = at + (size_t)len + tail;
+	r->scan = at + (size_t)len;
+	return 0;
+}
+
+/* Strings longer than this (in JSON text) are elided, here in the line. */
+static size_t
+elide_limit(const struct trace_reader *r)
+{
+	size_t l = r->str_start - r->start >= ELIDE_CROWDED ? ELIDE_SHORT : r->elide_long;
+
+	return l < r->elide_long ? l : r->elide_long;
+}
+
+/* The eliding reader's scan of buf[scan..end).  Returns 1 with *nl the
+ * offset of the line's newline, 0 when it has not come (all is scanned:
+ * the text of a long string left buf), or -ENOMEM. */
+static int
+scan_elide(struct trace_reader *r, size_t *nl)
+{
+	int e;
+
+	for (;;) {
+		const char *b = r->buf;
+		size_t i = r->scan, end = r->end;
+
+		if (!r->in_str) {
+			for (; i < end; i++) {
+				char c = b[i];
+
+				if (c == '"')
+					break;
+				if (c == '\n') {
+					r->scan = *nl = i;
+					return 1;
+				}
+				if (c == ',' || c == '[' || c == '{')
+					r->values++;
+			}
+			r->scan = i;
+			if (i == end)
+				return 0;
+			r->in_str = true;
+			r->str_esc = false;
+			r->str_start = r->scan = i + 1;
+			continue;
+		}
+		r->buf[end] = '\0';	/* fill leaves room for it: strcspn stops */
+		while (i < end) {
+			char c;
+
+			if (r->str_esc) {
+				if (b[i] == '\n')
+					break;	/* even after a backslash: lines end there */
+				r->str_esc = false;
+				i++;
+				continue;
+			}
+			i += strcspn(b + i, "\"\\\n");
+			if (i >= end) {
+				i = end;
+				break;
+			}
+			if ((c = b[i]) == '\0') {
+				i++;	/* a NUL in the text: not JSON, jansson says so */
+				continue;
+			}
+			if (c != '\\')
+				break;
+			r->str_esc = true;
+			i++;
+		}
+		if (!r->es && i - r->str_start > elide_limit(r) &&
+		    (r->es = elide_begin()) == NULL)
+			return -ENOMEM;
+		if (i < end) {
+			/* the string's end (a newline: the line's, in a bad line) */
+			bool newline = b[i] == '\n';
+
+			if (newline && !r->line_bad)
+				r->line_bad = "a string not closed at the end of the line";
+			r->scan = i;
+			if (r->es && (e = close_elided(r, i)) < 0)
+				return e;
+			r->in_str = false;
+			if (newline) {
+				*nl = r->scan;
+				return 1;
+			}
+			r->scan++;
+			continue;
+		}
+		if (r->es) {
+			/* Its text so far goes to the digest and leaves buf. */
+			elide_feed(r->es, b + r->str_start, end - r->str_start);
+			r->dropped += (int64_t)(end - r->str_start);
+			r->end = r->str_start;
+		}
+		r->scan = r->end;
+		return 0;
+	}
+}
+
+/* The eliding reader's figures for a line of kept text len: 0, or why it is
+ * refused. */
+static const char *
+elide_refuse(const struct trace_reader *r, size_t len)
+{
+	if (len > ELIDE_MAX_KEPT)
+		return "more than 16 MiB besides its long strings";
+	if (r->values > ELIDE_MAX_VALUES)
+		return "more than 2 million values";
+	return NULL;
+}
+
 static int
 read_now(struct trace_reader *r, json_t **obj)
 {
@@ -278,25 +444,49 @@ read_now(struct trace_reader *r, json_t **obj)
 	if (r->done)
 		return 0;
 	for (;;) {
-		char *nl = r->end > r->scan ?
-		    memchr(r->buf + r->scan, '\n', r->end - r->scan) : NULL;
+		char *nl = NULL;
+		const char *why;
 
+		if (r->elide) {
+			size_t at;
+
+			if ((rc = scan_elide(r, &at)) < 0)
+				return r->err = rc;
+			if (rc)
+				nl = r->buf + at;
+		} else if (r->end > r->scan)
+			nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
 		if (nl) {
 			size_t len = (size_t)(nl - (r->buf + r->start));
-			const char *p = r->buf + r->start;
+			const char *p = r->buf + r->start, *bad = r->line_bad;
+			uint64_t raw = (uint64_t)((int64_t)len + r->dropped);
 
 			r->line++;
-			if (len > TRACE_MAX_LINE)
+			if (raw > TRACE_MAX_LINE)
 				break;
-			r->text += len + 1;
+			if (r->elide && (why = elide_refuse(r, len)) != NULL)
+				return r->err = reader_fail(r, -EBADMSG, "line %llu: %s "
+				    "(dios-trace reads no such line)", (unsigned long long)r->line, why);
+			r->text += raw + 1;
 			r->start = r->scan = (size_t)(nl - r->buf) + 1;
+			r->dropped = 0;
+			r->values = 0;
+			r->line_bad = NULL;
 			/* A bad line is consumed: the next call goes on. */
+			if (bad)
+				return reader_fail(r, -EBADMSG, "line %llu: not JSON: %s",
+				    (unsigned long long)r->line, bad);
 			return parse_line(r, p, len, obj);
 		}
 		r->scan = r->end;
-		if (r->end - r->start > TRACE_MAX_LINE) {
+		if ((int64_t)(r->end - r->start) + r->dropped > (int64_t)TRACE_MAX_LINE) {
 			r->line++;
 			break;
+		}
+		if (r->elide && (why = elide_refuse(r, r->end - r->start)) != NULL) {
+			r->line++;
+			return r->err = reader_fail(r, -EBADMSG, "line %llu: %s "
+			    "(dios-trace reads no such line)", (unsigned long long)r->line, why);
 		}
 		if ((rc = make_room(r)) < 0)
 			return r->err = rc;
@@ -304,7 +494,7 @@ read_now(struct trace_reader *r, json_t **obj)
 		if (rc < 0)
 			return r->err = rc;
 		if (rc == 0) {
-			if (r->end > r->start)
+			if (r->end > r->start || r->dropped || r->in_str)
 				r->truncated = true;	/* partial line dropped */
 			r->start = r->scan = r->end = 0;
 			r->done = true;
@@ -355,6 +545,7 @@ trace_reader_close(struct trace_reader *r)
 	if (!r)
 		return;
 	bgr_stop(r);
+	elide_free(r->es);
 	close(r->fd);
 	ZSTD_freeDCtx(r->dctx);
 	free(r->in);

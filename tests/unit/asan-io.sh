@@ -42,7 +42,7 @@ cflags="-g -O1 $san -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter
 	-iquote $top/src -I$top/tests/unit $(pkg-config --cflags jansson libzstd)"
 libs="$(pkg-config --libs jansson libzstd) -pthread"
 io="$top/src/trace/writer.c $top/src/trace/reader.c $top/src/trace/iothread.c"
-lib="$top/src/trace/bytes.c $top/src/trace/sha256.c $io"
+lib="$top/src/trace/bytes.c $top/src/trace/elide.c $top/src/trace/sha256.c $io"
 
 echo 'int main(void) { return 0; }' >"$work/probe.c"
 # shellcheck disable=SC2086
@@ -62,7 +62,7 @@ then
 	fuzzer=yes
 fi
 
-echo "1..6"
+echo "1..7"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:allocator_may_return_null=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 n=0
@@ -79,7 +79,7 @@ report() {	# report STATUS NAME LOG
 	fi
 }
 
-for t in test-bytes test-sha256 test-trace-io fuzz-trace-reader; do
+for t in test-bytes test-sha256 test-trace-io test-elide fuzz-trace-reader; do
 	log="$work/$t.log"
 	# shellcheck disable=SC2086
 	if "$cc" $cflags "$top/tests/unit/$t.c" $lib $libs -o "$work/$t" >"$log" 2>&1; then

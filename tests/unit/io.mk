@@ -4,6 +4,7 @@ IO_TESTS = \
 	tests/unit/test-bytes \
 	tests/unit/test-sha256 \
 	tests/unit/test-trace-io \
+	tests/unit/test-elide \
 	tests/unit/fuzz-trace-reader
 check_PROGRAMS += $(IO_TESTS)
 TESTS += $(IO_TESTS)
@@ -14,6 +15,8 @@ tests_unit_test_sha256_SOURCES = tests/unit/test-sha256.c tests/unit/tap.h
 tests_unit_test_sha256_LDADD = $(DIOS_LIBS)
 tests_unit_test_trace_io_SOURCES = tests/unit/test-trace-io.c tests/unit/tap.h
 tests_unit_test_trace_io_LDADD = $(DIOS_LIBS)
+tests_unit_test_elide_SOURCES = tests/unit/test-elide.c tests/unit/tap.h
+tests_unit_test_elide_LDADD = $(DIOS_LIBS)
 tests_unit_fuzz_trace_reader_SOURCES = tests/unit/fuzz-trace-reader.c tests/unit/tap.h
 tests_unit_fuzz_trace_reader_LDADD = $(DIOS_LIBS)
 

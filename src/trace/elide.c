@@ -1,0 +1,386 @@
+/* elide.c: long strings of a trace line decoded as they stream by and kept
+ * as a digest (elide.h).  The decoder follows RFC 8259 strings as jansson
+ * takes them (with NUL allowed): escapes, surrogate pairs, strict UTF-8,
+ * no raw control characters.  No function here exits or prints. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+
+#include "trace/bytes.h"
+#include "trace/elide.h"
+#include "trace/sha256.h"
+
+#define MARK "dios-elided "
+#define SUFFIX_MAX 160	/* the NUL, the mark and the figures, at most */
+
+static char nonce[33];
+static pthread_once_t nonce_once = PTHREAD_ONCE_INIT;
+
+static void
+nonce_init(void)
+{
+	uint8_t b[16];
+	size_t i;
+
+	if (getrandom(b, sizeof b, GRND_NONBLOCK) != (ssize_t)sizeof b) {
+		struct timespec ts;
+		uint64_t x;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		x = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^ (uint64_t)getpid() << 48;
+		for (i = 0; i < sizeof b; i++, x = x * 6364136223846793005u + 1442695040888963407u)
+			b[i] = (uint8_t)(x >> 56);
+	}
+	for (i = 0; i < sizeof b; i++)
+		snprintf(nonce + 2 * i, 3, "%02x", b[i]);
+}
+
+static const char *
+our_nonce(void)
+{
+	pthread_once(&nonce_once, nonce_init);
+	return nonce;
+}
+
+bool
+elided_get(const json_t *s, struct elided *e)
+{
+	const char *v = json_string_value(s), *tail, *nul;
+	char buf[SUFFIX_MAX + 1], nc[33], sha[65];
+	unsigned long long n;
+	long long b64;
+	size_t len, from;
+	int used = 0;
+
+	if (!v)
+		return false;
+	len = json_string_length(s);
+	from = len > SUFFIX_MAX ? len - SUFFIX_MAX : 0;
+	tail = v + from;
+	if ((nul = memrchr(tail, '\0', len - from)) == NULL)
+		return false;
+	if ((size_t)(v + len - nul) > SUFFIX_MAX)
+		return false;
+	memcpy(buf, nul + 1, (size_t)(v + len - nul - 1));
+	buf[v + len - nul - 1] = '\0';
+	if (strncmp(buf, MARK, strlen(MARK)) != 0)
+		return false;
+	if (sscanf(buf + strlen(MARK), "%32[0-9a-f] %llu %lld %64[0-9a-f]%n", nc, &n, &b64, sha,
+	    &used) != 4 || buf[strlen(MARK) + (size_t)used] != '\0')
+		return false;
+	if (strcmp(nc, our_nonce()) != 0 || strlen(sha) != 64 || b64 < -1)
+		return false;
+	e->n = n;
+	e->b64 = b64;
+	memcpy(e->sha256, sha, sizeof e->sha256);
+	e->head = v;
+	e->head_len = (size_t)(nul - v);
+	return true;
+}
+
+bool
+elided_in(const json_t *j)
+{
+	struct elided e;
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_string(j))
+		return elided_get(j, &e);
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (elided_in(v))
+				return true;
+	} else if (json_is_object(j)) {
+		json_object_foreach((json_t *)j, k, v)
+			if (elided_in(v))
+				return true;
+	}
+	return false;
+}
+
+struct elide_str {
+	struct sha256 h;
+	uint64_t n;		/* bytes out */
+	unsigned esc;		/* 0; 1 after '\\'; 2..5 in \u, esc - 2 digits read */
+	uint32_t u;		/* the \u value being read */
+	uint32_t high;		/* a high surrogate waiting for its low half */
+	unsigned need;		/* UTF-8 continuation bytes to come */
+	uint8_t lo, hi;		/* the range of the next one */
+	bool b64ok, padded;
+	unsigned pads;
+	char quad[4];		/* the current base64 quad */
+	const char *err;
+	size_t head_len, out_len;
+	char head[ELIDE_HEAD];
+	uint8_t out[4096];	/* bytes waiting for the hash */
+};
+
+struct elide_str *
+elide_begin(void)
+{
+	struct elide_str *es = calloc(1, sizeof *es);
+
+	if (es) {
+		sha256_init(&es->h);
+		es->b64ok = true;
+	}
+	return es;
+}
+
+void
+elide_free(struct elide_str *es)
+{
+	free(es);
+}
+
+static int
+b64_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	    c == '+' || c == '/';
+}
+
+/* One byte of the string's content. */
+static void
+put(struct elide_str *es, uint8_t c)
+{
+	unsigned pos = (unsigned)(es->n % 4);
+
+	if (es->head_len < ELIDE_HEAD)
+		es->head[es->head_len++] = (char)c;
+	es->out[es->out_len++] = c;
+	if (es->out_len == sizeof es->out) {
+		sha256_update(&es->h, es->out, es->out_len);
+		es->out_len = 0;
+	}
+	if (es->b64ok) {
+		if (pos == 0 && es->padded)
+			es->b64ok = false;	/* something after the padding */
+		else if (c == '=') {
+			if (pos < 2)
+				es->b64ok = false;
+			es->padded = true;
+			es->pads++;
+		} else if (!b64_char(c) || es->padded)
+			es->b64ok = false;
+		es->quad[pos] = (char)c;
+	}
+	es->n++;
+}
+
+static void
+bad(struct elide_str *es, const char *why)
+{
+	if (!es->err)
+		es->err = why;
+}
+
+/* One raw byte of the JSON text, outside escapes: UTF-8 checked. */
+static void
+raw(struct elide_str *es, uint8_t c)
+{
+	if (es->need) {
+		if (c < es->lo || c > es->hi) {
+			bad(es, "invalid UTF-8 in a long string");
+			es->need = 0;
+		} else {
+			es->need--;
+			es->lo = 0x80;
+			es->hi = 0xbf;
+		}
+		put(es, c);
+		return;
+	}
+	if (c < 0x20)
+		bad(es, "a control character in a long string");
+	else if (c >= 0x80) {
+		es->lo = 0x80;
+		es->hi = 0xbf;
+		if (c >= 0xc2 && c <= 0xdf)
+			es->need = 1;
+		else if (c >= 0xe0 && c <= 0xef) {
+			es->need = 2;
+			if (c == 0xe0)
+				es->lo = 0xa0;
+			else if (c == 0xed)
+				es->hi = 0x9f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			es->need = 3;
+			if (c == 0xf0)
+				es->lo = 0x90;
+			else if (c == 0xf4)
+				es->hi = 0x8f;
+		} else
+			bad(es, "invalid UTF-8 in a long string");
+	}
+	put(es, c);
+}
+
+/* A code point from an escape, as UTF-8. */
+static void
+code_point(struct elide_str *es, uint32_t cp)
+{
+	if (cp < 0x80) {
+		put(es, (uint8_t)cp);
+	} else if (cp < 0x800) {
+		put(es, (uint8_t)(0xc0 | cp >> 6));
+		put(es, (uint8_t)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		put(es, (uint8_t)(0xe0 | cp >> 12));
+		put(es, (uint8_t)(0x80 | (cp >> 6 & 0x3f)));
+		put(es, (uint8_t)(0x80 | (cp & 0x3f)));
+	} else {
+		put(es, (uint8_t)(0xf0 | cp >> 18));
+		put(es, (uint8_t)(0x80 | (cp >> 12 & 0x3f)));
+		put(es, (uint8_t)(0x80 | (cp >> 6 & 0x3f)));
+		put(es, (uint8_t)(0x80 | (cp & 0x3f)));
+	}
+}
+
+static int
+hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void
+escaped(struct elide_str *es, uint8_t c)
+{
+	static const char simple[] = "\"\\/bfnrt", value[] = "\"\\/\b\f\n\r\t";
+	const char *p;
+	int h;
+
+	if (es->esc == 1) {
+		if (c == 'u') {
+			es->esc = 2;
+			es->u = 0;
+			return;
+		}
+		es->esc = 0;
+		if (es->high) {
+			bad(es, "a lone surrogate in a long string");
+			es->high = 0;
+		}
+		if (c != 0 && (p = strchr(simple, c)) != NULL)
+			put(es, (uint8_t)value[p - simple]);
+		else
+			bad(es, "a bad escape in a long string");
+		return;
+	}
+	if ((h = hexval(c)) < 0) {
+		bad(es, "a bad \\u escape in a long string");
+		es->esc = 0;
+		es->high = 0;
+		return;
+	}
+	es->u = es->u << 4 | (uint32_t)h;
+	if (++es->esc < 6)
+		return;
+	es->esc = 0;
+	if (es->high) {
+		if (es->u >= 0xdc00 && es->u <= 0xdfff)
+			code_point(es, 0x10000 + ((es->high - 0xd800) << 10) + (es->u - 0xdc00));
+		else
+			bad(es, "a lone surrogate in a long string");
+		es->high = 0;
+	} else if (es->u >= 0xd800 && es->u <= 0xdbff)
+		es->high = es->u;
+	else if (es->u >= 0xdc00 && es->u <= 0xdfff)
+		bad(es, "a lone surrogate in a long string");
+	else
+		code_point(es, es->u);
+}
+
+void
+elide_feed(struct elide_str *es, const char *text, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)text, *end = p + n;
+
+	while (p < end) {
+		uint8_t c = *p++;
+
+		if (es->esc) {
+			escaped(es, c);
+			continue;
+		}
+		if (c == '\\') {
+			if (es->need) {
+				bad(es, "invalid UTF-8 in a long string");
+				es->need = 0;
+			}
+			es->esc = 1;
+			continue;
+		}
+		if (es->high) {
+			bad(es, "a lone surrogate in a long string");
+			es->high = 0;
+		}
+		raw(es, c);
+	}
+}
+
+long
+elide_end(struct elide_str *es, char *out, const char **why)
+{
+	char *o = out;
+	size_t i, hl = es->head_len;
+	uint8_t d[32];
+	char hex[65];
+	long long b64 = -1;
+
+	if (es->esc || es->high || es->need)
+		bad(es, es->need ? "invalid UTF-8 in a long string" : "a bad escape in a long string");
+	if (es->err) {
+		*why = es->err;
+		elide_free(es);
+		return -EBADMSG;
+	}
+	sha256_update(&es->h, es->out, es->out_len);
+	sha256_final(&es->h, d);
+	sha256_hex(d, hex);
+	if (es->b64ok && es->n % 4 == 0 && b64_decode(es->quad, 4, NULL) >= 0)
+		b64 = (long long)(es->n / 4 * 3 - es->pads);
+	/* The head ends at a character. */
+	for (i = hl; i > 0 && hl - i < 4; i--) {
+		uint8_t c = (uint8_t)es->head[i - 1];
+		size_t len;
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+		if (i - 1 + len > hl)
+			hl = i - 1;
+		break;
+	}
+	for (i = 0; i < hl; i++) {
+		uint8_t c = (uint8_t)es->head[i];
+
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c < 0x20)
+			o += sprintf(o, "\\u%04x", c);
+		else
+			*o++ = (char)c;
+	}
+	o += sprintf(o, "\\u0000" MARK "%s %llu %lld %s", our_nonce(),
+	    (unsigned long long)es->n, b64, hex);
+	elide_free(es);
+	return (long)(o - out);
+}
