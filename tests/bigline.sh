@@ -6,6 +6,10 @@
 # (they keep long strings as digests: trace/elide.h); diff still tells a
 # changed byte; validate still finds a bad base64 character in the middle
 # of the line; cat --json refuses such a line by name; the trace replays.
+# Then reads that once stopped dios-record ("lost control of the program:
+# Message too long"): 48 MiB of zeros (once written six bytes each, as
+# \u0000) and 200 MiB at once (a line of 267 MiB, past the 256 MiB a line
+# once held) are recorded and replay.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/maxrss"
@@ -99,5 +103,27 @@ ok "and says why and what to do" \
 
 (cd "$T" && run_to 120 "$DIOS_REPLAY" -q a.json.zst) </dev/null >"$T/rep.out" 2>&1
 is "$?" 0 "the trace replays" || diag_file "$T/rep.out"
+rm -f "$T"/*.bin "$T"/*.json.zst
+
+# big NAME MIB FILL: dd reads MIB MiB of the byte FILL (octal) at once and
+# writes them to a file; recorded and replayed, the file compared.
+big()
+{
+	head -c $(($2 << 20)) /dev/zero | tr '\0' "\\$3" >"$T/$1.bin"
+	(cd "$T" && run_to 300 "$DIOS_RECORD" -q -o $1.json.zst -- \
+	    dd if=$1.bin of=$1.out bs=$2M count=1 iflag=fullblock) </dev/null >"$T/$1.rec" 2>&1
+	is "$?" 0 "$1: a read and a write of $2 MiB at once are recorded" || diag_file "$T/$1.rec"
+	mv "$T/$1.out" "$T/$1.recorded"
+	(cd "$T" && run_to 300 "$DIOS_REPLAY" -q $1.json.zst) </dev/null >"$T/$1.rep" 2>&1
+	is "$?" 0 "$1: they replay" || diag_file "$T/$1.rep"
+	ok "$1: the replay writes nothing to the host" ! -e "$T/$1.out"
+	rm -f "$T/$1".*
+}
+big zeros 48 0
+if [ -n "${DIOS_SANITIZED:-}" ]; then
+	skip "200 MiB at once" "dios is built with sanitizers (several GiB of memory)"
+else
+	big ff200 200 377
+fi
 
 done_testing

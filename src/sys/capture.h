@@ -11,8 +11,10 @@
 #include "sys/call.h"
 #include "trace/number.h"	/* the integers of events: json_int64, json_int64_get */
 
-/* Largest buffer captured from one argument. */
-#define CAPTURE_MAX (256u << 20)
+/* Largest buffer captured from one argument: the most the kernel reads or
+ * writes in one call (MAX_RW_COUNT, 2 GiB - 4 KiB); a trace line holds it
+ * as base64 (TRACE_MAX_LINE). */
+#define CAPTURE_MAX 0x7ffff000u
 
 /* Builds c->args from the task's memory (inputs). */
 int capture_entry(pid_t tid, struct call *c);

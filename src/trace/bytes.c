@@ -154,6 +154,32 @@ utf8_valid(const void *p, size_t n)
 	return true;
 }
 
+/* The most JSON text a buffer of n bytes may take as {"text"}. */
+#define TEXT_MAX(n) (2 * (n) + 16)
+
+/* Length of p[0..n) as JSON text (jansson's escapes: two bytes for '"',
+ * '\\' and \b \f \n \r \t, six for the other control characters),
+ * without the quotes; stops counting past TEXT_MAX(n). */
+static size_t
+text_len(const void *p, size_t n)
+{
+	const uint8_t *s = p;
+	size_t len = 0, limit = TEXT_MAX(n);
+
+	for (size_t i = 0; i < n && len <= limit; i++) {
+		uint8_t c = s[i];
+
+		if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' ||
+		    c == '\t')
+			len += 2;
+		else if (c < 0x20)
+			len += 6;
+		else
+			len++;
+	}
+	return len;
+}
+
 json_t *
 json_bytes(const void *p, size_t n)
 {
@@ -162,7 +188,7 @@ json_bytes(const void *p, size_t n)
 
 	if (n == 0)
 		p = "";
-	if (utf8_valid(p, n)) {
+	if (utf8_valid(p, n) && text_len(p, n) <= TEXT_MAX(n)) {
 		s = json_stringn(p, n);
 		if (!s)
 			return NULL;

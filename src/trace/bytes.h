@@ -1,7 +1,9 @@
 /* bytes.h: byte buffers in the trace, base64, UTF-8 checks.
  *
  * A byte buffer is stored in JSON as {"text":"..."} when it is valid UTF-8
- * (NUL bytes included, as \u0000) and as {"b64":"..."} otherwise.
+ * (NUL bytes included, as \u0000) and its escapes make it at most twice as
+ * long (plus 16 bytes), and as {"b64":"..."} otherwise: a buffer of zeros
+ * takes 4/3 of its size, not 6 times.
  * Owner: src/trace/bytes.c.  No function here exits or prints.
  */
 #ifndef DIOS_BYTES_H

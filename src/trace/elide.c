@@ -19,6 +19,7 @@
 #include "trace/sha256.h"
 
 #define MARK "dios-elided "
+#define KEPT "dios-kept "
 #define SUFFIX_MAX 160	/* the NUL, the mark and the figures, at most */
 
 static char nonce[33];
@@ -108,6 +109,71 @@ elided_in(const json_t *j)
 	return false;
 }
 
+/* The id of a placeholder an eliding reader of this process made in keep
+ * mode, or -1. */
+static long
+kept_id(const json_t *s)
+{
+	const char *v = json_string_value(s);
+	char buf[SUFFIX_MAX + 1], nc[33];
+	unsigned id;
+	int used = 0;
+	size_t len;
+
+	if (!v || (len = json_string_length(s)) > SUFFIX_MAX || len < 1 || v[0] != '\0')
+		return -1;
+	memcpy(buf, v + 1, len - 1);
+	buf[len - 1] = '\0';
+	if (strncmp(buf, KEPT, strlen(KEPT)) != 0 ||
+	    sscanf(buf + strlen(KEPT), "%32[0-9a-f] %u%n", nc, &id, &used) != 2 ||
+	    buf[strlen(KEPT) + (size_t)used] != '\0' || strcmp(nc, our_nonce()) != 0)
+		return -1;
+	return (long)id;
+}
+
+/* The kept string for placeholder s, or NULL (s stays). */
+static json_t *
+restored(const json_t *s, char **kept, const size_t *lens, unsigned n)
+{
+	long id = json_is_string(s) ? kept_id(s) : -1;
+	json_t *v;
+
+	if (id < 0 || (unsigned long)id >= n || kept[id] == NULL)
+		return NULL;
+	v = json_stringn_nocheck(kept[id], lens[id]);	/* checked as it came */
+	if (v) {
+		free(kept[id]);
+		kept[id] = NULL;
+	}
+	return v;
+}
+
+int
+elide_restore(json_t *j, char **kept, const size_t *lens, unsigned n)
+{
+	json_t *v, *nv;
+	size_t i;
+	void *it;
+
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v) {
+			if ((nv = restored(v, kept, lens, n)) != NULL)
+				json_array_set_new(j, i, nv);
+			else if (elide_restore(v, kept, lens, n) < 0)
+				return -ENOMEM;
+		}
+	} else if (json_is_object(j)) {
+		for (it = json_object_iter(j); it; it = json_object_iter_next(j, it)) {
+			v = json_object_iter_value(it);
+			if ((nv = restored(v, kept, lens, n)) != NULL)
+				json_object_iter_set_new(j, it, nv);
+			else if (elide_restore(v, kept, lens, n) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 struct elide_str {
 	struct sha256 h;
 	uint64_t n;		/* bytes out */
@@ -120,19 +186,24 @@ struct elide_str {
 	unsigned pads;
 	char quad[4];		/* the current base64 quad */
 	const char *err;
+	bool keep;
+	char *kept;		/* with keep: the bytes */
+	size_t kept_len, kept_cap;
+	bool nomem;
 	size_t head_len, out_len;
 	char head[ELIDE_HEAD];
 	uint8_t out[4096];	/* bytes waiting for the hash */
 };
 
 struct elide_str *
-elide_begin(void)
+elide_begin(bool keep)
 {
 	struct elide_str *es = calloc(1, sizeof *es);
 
 	if (es) {
 		sha256_init(&es->h);
 		es->b64ok = true;
+		es->keep = keep;
 	}
 	return es;
 }
@@ -140,7 +211,28 @@ elide_begin(void)
 void
 elide_free(struct elide_str *es)
 {
+	if (es)
+		free(es->kept);
 	free(es);
+}
+
+/* Appends with keep: the buffer doubles (realloc moves big ones by
+ * remapping, not copying). */
+static void
+keep_byte(struct elide_str *es, uint8_t c)
+{
+	if (es->kept_len == es->kept_cap) {
+		size_t cap = es->kept_cap ? es->kept_cap * 2 : 1u << 20;
+		char *p = es->nomem ? NULL : realloc(es->kept, cap);
+
+		if (!p) {
+			es->nomem = true;
+			return;
+		}
+		es->kept = p;
+		es->kept_cap = cap;
+	}
+	es->kept[es->kept_len++] = (char)c;
 }
 
 static int
@@ -156,6 +248,11 @@ put(struct elide_str *es, uint8_t c)
 {
 	unsigned pos = (unsigned)(es->n % 4);
 
+	if (es->keep) {
+		keep_byte(es, c);
+		es->n++;
+		return;
+	}
 	if (es->head_len < ELIDE_HEAD)
 		es->head[es->head_len++] = (char)c;
 	es->out[es->out_len++] = c;
@@ -307,36 +404,108 @@ escaped(struct elide_str *es, uint8_t c)
 		code_point(es, es->u);
 }
 
+/* Bytes a run of plain text may hold: printable ASCII but '\\' (and, for
+ * a base64 run, only its alphabet). */
+static size_t
+plain_run(const struct elide_str *es, const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	if (es->b64ok && !es->padded && !es->keep) {
+		while (i < n && b64_char(p[i]))
+			i++;
+		return i;
+	}
+	while (i < n && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+		i++;
+	return i;
+}
+
+/* A run of plain text at once (put's work, byte by byte, in bulk). */
+static void
+put_run(struct elide_str *es, const uint8_t *p, size_t k)
+{
+	if (es->keep) {
+		while (es->kept_len + k > es->kept_cap && !es->nomem) {
+			size_t cap = es->kept_cap ? es->kept_cap * 2 : 1u << 20;
+			char *q = realloc(es->kept, cap);
+
+			if (!q)
+				es->nomem = true;
+			else {
+				es->kept = q;
+				es->kept_cap = cap;
+			}
+		}
+		if (!es->nomem) {
+			memcpy(es->kept + es->kept_len, p, k);
+			es->kept_len += k;
+		}
+		es->n += k;
+		return;
+	}
+	if (es->head_len < ELIDE_HEAD) {
+		size_t h = ELIDE_HEAD - es->head_len < k ? ELIDE_HEAD - es->head_len : k;
+
+		memcpy(es->head + es->head_len, p, h);
+		es->head_len += h;
+	}
+	sha256_update(&es->h, es->out, es->out_len);	/* what came before, first */
+	es->out_len = 0;
+	sha256_update(&es->h, p, k);
+	if (es->padded)
+		es->b64ok = false;	/* text after base64's padding */
+	for (size_t i = k > 4 ? k - 4 : 0; i < k; i++)
+		es->quad[(es->n + i) % 4] = (char)p[i];
+	es->n += k;
+}
+
+/* One byte of JSON text. */
+static void
+feed_byte(struct elide_str *es, uint8_t c)
+{
+	if (es->esc) {
+		escaped(es, c);
+		return;
+	}
+	if (c == '\\') {
+		if (es->need) {
+			bad(es, "invalid UTF-8 in a long string");
+			es->need = 0;
+		}
+		es->esc = 1;
+		return;
+	}
+	if (es->high) {
+		bad(es, "a lone surrogate in a long string");
+		es->high = 0;
+	}
+	raw(es, c);
+}
+
 void
 elide_feed(struct elide_str *es, const char *text, size_t n)
 {
 	const uint8_t *p = (const uint8_t *)text, *end = p + n;
 
 	while (p < end) {
-		uint8_t c = *p++;
+		size_t k = 0;
 
-		if (es->esc) {
-			escaped(es, c);
+		if (!es->esc && !es->high && !es->need &&
+		    (k = plain_run(es, p, (size_t)(end - p))) >= 64) {
+			put_run(es, p, k);
+			p += k;
 			continue;
 		}
-		if (c == '\\') {
-			if (es->need) {
-				bad(es, "invalid UTF-8 in a long string");
-				es->need = 0;
-			}
-			es->esc = 1;
-			continue;
-		}
-		if (es->high) {
-			bad(es, "a lone surrogate in a long string");
-			es->high = 0;
-		}
-		raw(es, c);
+		/* a short run, byte by byte, and the byte after it */
+		for (const uint8_t *stop = p + k + 1 < end ? p + k + 1 : end; p < stop; p++)
+			feed_byte(es, *p);
 	}
 }
 
 long
-elide_end(struct elide_str *es, char *out, const char **why)
+elide_end(struct elide_str *es, unsigned id, char *out, const char **why, char **kept,
+    size_t *kept_len)
 {
 	char *o = out;
 	size_t i, hl = es->head_len;
@@ -346,10 +515,21 @@ elide_end(struct elide_str *es, char *out, const char **why)
 
 	if (es->esc || es->high || es->need)
 		bad(es, es->need ? "invalid UTF-8 in a long string" : "a bad escape in a long string");
-	if (es->err) {
+	if (es->err || es->nomem) {
+		long e = es->nomem ? -ENOMEM : -EBADMSG;
+
 		*why = es->err;
 		elide_free(es);
-		return -EBADMSG;
+		return e;
+	}
+	if (es->keep) {
+		*kept = es->kept ? es->kept : strdup("");
+		*kept_len = es->kept_len;
+		es->kept = NULL;
+		elide_free(es);
+		if (*kept == NULL)
+			return -ENOMEM;
+		return sprintf(out, "\\u0000" KEPT "%s %u", our_nonce(), id);
 	}
 	sha256_update(&es->h, es->out, es->out_len);
 	sha256_final(&es->h, d);

@@ -2,10 +2,13 @@
  * inspecting tools (dios-trace, the trace check) use memory bounded well
  * below the length of the line.
  *
- * A reader in eliding mode (trace_reader_elide, io.h) does not keep a
- * string longer than ELIDE_LONG bytes of JSON text: it decodes it as it
- * comes (escapes, UTF-8, base64 validity), hashes it, and puts in its place
- * a short string of its own:
+ * Every reader decodes a string longer than ELIDE_LONG bytes of JSON text
+ * itself as it comes (escapes, UTF-8): jansson then parses the rest of the
+ * line, and the reader puts the string back whole (keep mode, the default:
+ * a long string costs its length once, not the several times of a line
+ * parsed whole).  A reader in eliding mode (trace_reader_elide, io.h)
+ * keeps no such string at all: it checks it (base64 validity too), hashes
+ * it, and puts in its place a short string of its own:
  *     HEAD "\0" "dios-elided " NONCE " " N " " B64 " " SHA256
  * HEAD is the string's first bytes (at most ELIDE_HEAD, cut at a UTF-8
  * character), N its length in bytes once unescaped, B64 the byte count it
@@ -58,14 +61,22 @@ bool elided_in(const json_t *j);
  * (without the quotes) in pieces of any size. */
 struct elide_str;
 
-struct elide_str *elide_begin(void);
+/* With keep, the string's bytes are kept too (elide_end gives them), and
+ * its placeholder only numbers it: "\0" "dios-kept " NONCE " " ID. */
+struct elide_str *elide_begin(bool keep);
 /* Takes text[0..n), which holds no unescaped '"'. */
 void elide_feed(struct elide_str *es, const char *text, size_t n);
 /* Ends the string: writes its placeholder's JSON text (without quotes) to
- * out, which holds ELIDE_TEXT_MAX bytes, and frees es.  Returns the length
- * written, or -EBADMSG when the string is not valid JSON text (then *why
- * says why). */
-long elide_end(struct elide_str *es, char *out, const char **why);
+ * out, which holds ELIDE_TEXT_MAX bytes, and frees es; with keep, *kept is
+ * the bytes (malloc'd, the caller's) and *kept_len their count, and id is
+ * the placeholder's number.  Returns the length written, or -EBADMSG when
+ * the string is not valid JSON text (then *why says why), or -ENOMEM. */
+long elide_end(struct elide_str *es, unsigned id, char *out, const char **why, char **kept,
+    size_t *kept_len);
+/* Puts back into j the strings kept[0..n) that its keep-mode placeholders
+ * number (as json strings of lens[i] bytes); each one put back is freed
+ * and its kept[i] set to NULL.  0 or -ENOMEM. */
+int elide_restore(json_t *j, char **kept, const size_t *lens, unsigned n);
 void elide_free(struct elide_str *es);
 
 #endif

@@ -19,8 +19,9 @@
 #include <jansson.h>
 
 /* The longest line a reader accepts (a larger one is an error, not an
- * allocation). */
-#define TRACE_MAX_LINE (256u << 20)
+ * allocation): a read(2) of the most the kernel reads at once
+ * (MAX_RW_COUNT, 2 GiB - 4 KiB) as base64, and room. */
+#define TRACE_MAX_LINE (3u << 30)
 
 struct trace_writer;
 
@@ -53,14 +54,22 @@ struct trace_reader;
 /* Opens path for reading.  -ENOENT etc. from open(2).  A file that does not
  * start with a zstd frame is detected by the first trace_read (-EBADMSG). */
 int trace_reader_open(struct trace_reader **r, const char *path);
-/* From now on (call before the first trace_read), strings longer than
- * longer_than bytes of JSON text (0: ELIDE_LONG; small values are for
- * tests) are not kept whole but as a digest and their first bytes
- * (trace/elide.h), so that the reader's memory stays
- * small however long a line is; a line is refused when what it keeps
- * passes ELIDE_MAX_KEPT bytes or ELIDE_MAX_VALUES values.  For the tools
- * that inspect traces; a replay reads its lines whole. */
+/* How a reader takes long strings (call before the first trace_read).
+ * By default (trace_reader_keep with ELIDE_LONG), a string longer than
+ * that many bytes of JSON text is decoded by the reader as it streams by
+ * and put back whole into the parsed line: such a string costs its length
+ * once in memory, and a line is refused when the rest of it passes
+ * ELIDE_MAX_KEPT bytes or ELIDE_MAX_VALUES values (trace/elide.h).
+ * trace_reader_elide keeps such strings as a digest and their first bytes
+ * instead, so the reader's memory stays a few MiB however long a line is:
+ * for the tools that inspect traces.  trace_reader_whole gives each line
+ * to jansson whole (lines up to TRACE_MAX_LINE; for tests).  longer_than
+ * 0 means ELIDE_LONG; small values are for tests. */
+void trace_reader_keep(struct trace_reader *r, size_t longer_than);
 void trace_reader_elide(struct trace_reader *r, size_t longer_than);
+void trace_reader_whole(struct trace_reader *r);
+/* Lowers the longest line r accepts to n bytes (for tests). */
+void trace_reader_max_line(struct trace_reader *r, size_t n);
 /* Reads the next line.  Returns 1 and *obj (a new reference, caller
  * decrefs) for a line holding a JSON object; 0 at the end of the data;
  * -EBADMSG for data that is not zstd, or a line that is not a JSON object,

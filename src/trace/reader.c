@@ -53,8 +53,13 @@ struct trace_reader {
 	int err;		/* sticky stream-level error */
 	char msg[320];
 	/* Eliding (trace_reader_elide): the scan's place in the JSON text. */
-	bool elide;
-	size_t elide_long;	/* strings longer than this are elided */
+	bool elide;		/* long strings decoded by the scan (the default) */
+	bool keep;		/* and put back whole (else kept as digests) */
+	size_t elide_long;	/* strings longer than this are */
+	size_t max_line;	/* TRACE_MAX_LINE, or less (tests) */
+	char **kept;		/* keep: this line's long strings, by number */
+	size_t *kept_len;
+	unsigned nkept, kept_cap;
 	bool in_str, str_esc;	/* in a string; just after its backslash */
 	size_t str_start;	/* buf offset of the string's first byte */
 	struct elide_str *es;	/* the string being elided from str_start on */
@@ -116,6 +121,9 @@ trace_reader_open(struct trace_reader **rp, const char *path)
 		return e;
 	}
 	r->frame_start = true;
+	r->elide = r->keep = true;
+	r->elide_long = ELIDE_LONG;
+	r->max_line = TRACE_MAX_LINE;
 	*rp = r;
 	return 0;
 }
@@ -285,7 +293,60 @@ void
 trace_reader_elide(struct trace_reader *r, size_t longer_than)
 {
 	r->elide = true;
+	r->keep = false;
 	r->elide_long = longer_than ? longer_than : ELIDE_LONG;
+}
+
+void
+trace_reader_keep(struct trace_reader *r, size_t longer_than)
+{
+	r->elide = r->keep = true;
+	r->elide_long = longer_than ? longer_than : ELIDE_LONG;
+}
+
+void
+trace_reader_max_line(struct trace_reader *r, size_t n)
+{
+	if (n > 0 && n < TRACE_MAX_LINE)
+		r->max_line = n;
+}
+
+void
+trace_reader_whole(struct trace_reader *r)
+{
+	r->elide = r->keep = false;
+}
+
+/* Frees the long strings kept for the line. */
+static void
+kept_drop(struct trace_reader *r)
+{
+	for (unsigned i = 0; i < r->nkept; i++)
+		free(r->kept[i]);
+	r->nkept = 0;
+}
+
+static int
+kept_add(struct trace_reader *r, char *p, size_t n)
+{
+	if (r->nkept == r->kept_cap) {
+		unsigned cap = r->kept_cap ? r->kept_cap * 2 : 8;
+		char **k = realloc(r->kept, cap * sizeof *k);
+		size_t *l;
+
+		if (k)
+			r->kept = k;
+		l = k ? realloc(r->kept_len, cap * sizeof *l) : NULL;
+		if (!l) {
+			free(p);
+			return -ENOMEM;
+		}
+		r->kept_len = l;
+		r->kept_cap = cap;
+	}
+	r->kept[r->nkept] = p;
+	r->kept_len[r->nkept++] = n;
+	return 0;
 }
 
 /* Ends the string at buf[q] (its closing quote or, in a bad line, the
@@ -293,14 +354,18 @@ trace_reader_elide(struct trace_reader *r, size_t longer_than)
 static int
 close_elided(struct trace_reader *r, size_t q)
 {
-	char ph[ELIDE_TEXT_MAX];
+	char ph[ELIDE_TEXT_MAX], *kept = NULL;
 	const char *why = NULL;
 	long len;
-	size_t at = r->str_start, tail = r->end - q;
+	size_t at = r->str_start, tail = r->end - q, klen = 0;
 
 	elide_feed(r->es, r->buf + at, q - at);
-	len = elide_end(r->es, ph, &why);
+	len = elide_end(r->es, r->nkept, ph, &why, &kept, &klen);
 	r->es = NULL;
+	if (len == -ENOMEM)
+		return -ENOMEM;
+	if (len >= 0 && r->keep && kept_add(r, kept, klen) < 0)
+		return -ENOMEM;
 	if (len < 0) {
 		if (!r->line_bad)
 			r->line_bad = why;
@@ -391,7 +456,7 @@ scan_elide(struct trace_reader *r, size_t *nl)
 			i++;
 		}
 		if (!r->es && i - r->str_start > elide_limit(r) &&
-		    (r->es = elide_begin()) == NULL)
+		    (r->es = elide_begin(r->keep)) == NULL)
 			return -ENOMEM;
 		if (i < end) {
 			/* the string's end (a newline: the line's, in a bad line) */
@@ -427,7 +492,7 @@ static const char *
 elide_refuse(const struct trace_reader *r, size_t len)
 {
 	if (len > ELIDE_MAX_KEPT)
-		return "more than 16 MiB besides its long strings";
+		return "more than 16 MiB of text besides its long strings";
 	if (r->values > ELIDE_MAX_VALUES)
 		return "more than 2 million values";
 	return NULL;
@@ -462,31 +527,40 @@ read_now(struct trace_reader *r, json_t **obj)
 			uint64_t raw = (uint64_t)((int64_t)len + r->dropped);
 
 			r->line++;
-			if (raw > TRACE_MAX_LINE)
+			if (raw > r->max_line)
 				break;
 			if (r->elide && (why = elide_refuse(r, len)) != NULL)
 				return r->err = reader_fail(r, -EBADMSG, "line %llu: %s "
-				    "(dios-trace reads no such line)", (unsigned long long)r->line, why);
+				    "(no trace dios writes has such a line)", (unsigned long long)r->line, why);
 			r->text += raw + 1;
 			r->start = r->scan = (size_t)(nl - r->buf) + 1;
 			r->dropped = 0;
 			r->values = 0;
 			r->line_bad = NULL;
 			/* A bad line is consumed: the next call goes on. */
-			if (bad)
+			if (bad) {
+				kept_drop(r);
 				return reader_fail(r, -EBADMSG, "line %llu: not JSON: %s",
 				    (unsigned long long)r->line, bad);
-			return parse_line(r, p, len, obj);
+			}
+			rc = parse_line(r, p, len, obj);
+			if (rc == 1 && r->nkept && elide_restore(*obj, r->kept, r->kept_len, r->nkept) < 0) {
+				json_decref(*obj);
+				*obj = NULL;
+				rc = r->err = -ENOMEM;
+			}
+			kept_drop(r);
+			return rc;
 		}
 		r->scan = r->end;
-		if ((int64_t)(r->end - r->start) + r->dropped > (int64_t)TRACE_MAX_LINE) {
+		if ((int64_t)(r->end - r->start) + r->dropped > (int64_t)r->max_line) {
 			r->line++;
 			break;
 		}
 		if (r->elide && (why = elide_refuse(r, r->end - r->start)) != NULL) {
 			r->line++;
 			return r->err = reader_fail(r, -EBADMSG, "line %llu: %s "
-			    "(dios-trace reads no such line)", (unsigned long long)r->line, why);
+			    "(no trace dios writes has such a line)", (unsigned long long)r->line, why);
 		}
 		if ((rc = make_room(r)) < 0)
 			return r->err = rc;
@@ -501,8 +575,8 @@ read_now(struct trace_reader *r, json_t **obj)
 			return 0;
 		}
 	}
-	return r->err = reader_fail(r, -EBADMSG, "line %llu: longer than %u MiB",
-	    (unsigned long long)r->line, TRACE_MAX_LINE >> 20);
+	return r->err = reader_fail(r, -EBADMSG, "line %llu: longer than %zu MiB",
+	    (unsigned long long)r->line, r->max_line >> 20);
 }
 
 /* With a reading thread, the figures below are those of the last line
@@ -546,6 +620,9 @@ trace_reader_close(struct trace_reader *r)
 		return;
 	bgr_stop(r);
 	elide_free(r->es);
+	kept_drop(r);
+	free(r->kept);
+	free(r->kept_len);
 	close(r->fd);
 	ZSTD_freeDCtx(r->dctx);
 	free(r->in);

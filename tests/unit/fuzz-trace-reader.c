@@ -7,10 +7,10 @@
  * truncation, insertions, deletions, copies and magic numbers in the
  * compressed bytes, and edits of the JSON text recompressed as valid zstd.
  * The reader must never crash, leak, hang or break its contract.  Each input
- * is read a second time by an eliding reader (trace_reader_elide, every
- * string past 4 bytes) side by side with a whole one: the same lines must
- * be good and bad, with the same values, and each digest must give the
- * length, hash and first bytes of the string it stands for.
+ * is read again three ways side by side: whole by jansson, and decoding
+ * every string past 4 bytes itself, kept (the default) or elided: the same
+ * lines must be good and bad, kept strings must be what jansson gives, and
+ * each digest must give the length, hash and first bytes of its string.
  *
  *	fuzz-trace-reader [ITERATIONS]	(default 2000, or $DIOS_FUZZ_ITERATIONS)
  */
@@ -117,28 +117,35 @@ same_but_elided(const json_t *a, const json_t *b)
 	return json_equal(a, b);
 }
 
-/* The file read whole and read eliding strings past 4 bytes, side by side:
- * the same lines good and bad, the same values (a long key is the one
- * thing an eliding reader may not take). */
+/* The file read whole (by jansson), kept (the default, strings past 4
+ * bytes decoded by the reader) and elided (the same, as digests), side by
+ * side: the same lines good and bad, the same values, the digests saying
+ * what they stand for (a long key is the one thing a reader that decodes
+ * long strings may not take). */
 static void
 differential(void)
 {
-	struct trace_reader *a, *b;
+	struct trace_reader *a, *b, *c;
 
-	if (trace_reader_open(&a, fuzz_path) < 0 || trace_reader_open(&b, fuzz_path) < 0)
+	if (trace_reader_open(&a, fuzz_path) < 0 || trace_reader_open(&b, fuzz_path) < 0 ||
+	    trace_reader_open(&c, fuzz_path) < 0)
 		abort();
+	trace_reader_whole(a);
 	trace_reader_elide(b, 4);
+	trace_reader_keep(c, 4);
 	for (;;) {
-		json_t *oa = NULL, *ob = NULL;
-		int ra = trace_read(a, &oa), rb = trace_read(b, &ob);
+		json_t *oa = NULL, *ob = NULL, *oc = NULL;
+		int ra = trace_read(a, &oa), rb = trace_read(b, &ob), rc = trace_read(c, &oc);
 		bool key = rb == -EBADMSG && strstr(trace_reader_error(b), "key");
 
 		/* The zstd stream's errors may come a line sooner or later on
 		 * either side (other output buffers): compare up to them. */
 		if ((ra < 0 && strncmp(trace_reader_error(a), "line ", 5) != 0) ||
-		    (rb < 0 && strncmp(trace_reader_error(b), "line ", 5) != 0)) {
+		    (rb < 0 && strncmp(trace_reader_error(b), "line ", 5) != 0) ||
+		    (rc < 0 && strncmp(trace_reader_error(c), "line ", 5) != 0)) {
 			json_decref(oa);
 			json_decref(ob);
+			json_decref(oc);
 			break;
 		}
 		if ((ra == 1) != (rb == 1) && !(ra == 1 && key))
@@ -147,14 +154,19 @@ differential(void)
 			stats.contract++;
 		else if ((ra == 0) != (rb == 0))
 			stats.contract++;
+		if (rc != rb || (rc == 1 && !json_equal(oa, oc)))
+			stats.contract++;	/* kept: what jansson gives */
 		json_decref(oa);
 		json_decref(ob);
+		json_decref(oc);
 		if (ra == 0 || rb == 0 || trace_reader_line(a) != trace_reader_line(b) ||
+		    trace_reader_line(c) != trace_reader_line(b) ||
 		    (ra < 0 && strstr(trace_reader_error(a), "longer than")))
 			break;
 	}
 	trace_reader_close(a);
 	trace_reader_close(b);
+	trace_reader_close(c);
 }
 
 int
