@@ -102,7 +102,7 @@ done
 log="$work/tsan.log"
 # shellcheck disable=SC2086
 if "$cc" -g -O1 -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -iquote "$top/src" -I"$top/tests/unit" \
-	$(pkg-config --cflags jansson libzstd) "$top/tests/unit/test-trace-io.c" $io \
+	$(pkg-config --cflags jansson libzstd) "$top/tests/unit/test-trace-io.c" $lib \
 	$libs -pthread -o "$work/tsan-io" >"$log" 2>&1; then
 	(cd "$work" && DIOS_TRACE_IO_THREADS=only TSAN_OPTIONS=halt_on_error=1 ./tsan-io) >>"$log" 2>&1
 	st=$?

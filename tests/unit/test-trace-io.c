@@ -661,10 +661,12 @@ write_long_line(const char *p, const char *prefix, char fill, const char *suffix
 		size_t left;
 
 		memset(chunk, fill, k);
-		if (total == 0)
-			memcpy(chunk, prefix, pl);
-		if (total + k == want)
-			memcpy(chunk + k - sl, suffix, sl);
+		for (size_t i = 0; i < pl; i++)	/* the ends, wherever the chunks cut */
+			if (i >= total && i < total + k)
+				chunk[i - total] = prefix[i];
+		for (size_t i = want - sl; i < want; i++)
+			if (i >= total && i < total + k)
+				chunk[i - total] = suffix[i - (want - sl)];
 		do {
 			ZSTD_outBuffer o = { out, sizeof out, 0 };
 
