@@ -187,3 +187,15 @@ sha256_file(const char *path, char hex[65], off_t *size)
 	close(fd);
 	return err;
 }
+
+void
+sha256_buf_hex(const void *p, size_t n, char hex[65])
+{
+	struct sha256 s;
+	uint8_t d[32];
+
+	sha256_init(&s);
+	sha256_update(&s, p, n);
+	sha256_final(&s, d);
+	sha256_hex(d, hex);
+}

@@ -19,6 +19,8 @@ void sha256_update(struct sha256 *s, const void *p, size_t n);
 void sha256_final(struct sha256 *s, uint8_t out[32]);
 /* Lower-case hex of a digest into hex[65] (NUL-terminated). */
 void sha256_hex(const uint8_t d[32], char hex[65]);
+/* The SHA-256 of p[0..n) in hex, at once. */
+void sha256_buf_hex(const void *p, size_t n, char hex[65]);
 /* Hashes the file at path; on success fills hex and *size and returns 0,
  * else -errno. */
 int sha256_file(const char *path, char hex[65], off_t *size);

@@ -84,15 +84,10 @@ same_but_elided(const json_t *a, const json_t *b)
 	size_t i;
 
 	if (json_is_string(b) && json_is_string(a) && elided_get(b, &e)) {
-		struct sha256 h;
-		uint8_t d[32];
 		char hex[65];
 
 		stats.elided++;
-		sha256_init(&h);
-		sha256_update(&h, json_string_value(a), json_string_length(a));
-		sha256_final(&h, d);
-		sha256_hex(d, hex);
+		sha256_buf_hex(json_string_value(a), json_string_length(a), hex);
 		return e.n == json_string_length(a) && strcmp(hex, e.sha256) == 0 &&
 		    e.head_len <= e.n && memcmp(e.head, json_string_value(a), e.head_len) == 0;
 	}

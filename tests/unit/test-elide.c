@@ -86,18 +86,6 @@ open_eliding(void)
 	return r;
 }
 
-static void
-hex_of(const void *p, size_t n, char hex[65])
-{
-	struct sha256 s;
-	uint8_t d[32];
-
-	sha256_init(&s);
-	sha256_update(&s, p, n);
-	sha256_final(&s, d);
-	sha256_hex(d, hex);
-}
-
 /* The long string's content, its JSON text holding escapes of every kind:
  * \n, \", \\, \/, \u00e9, a surrogate pair, raw UTF-8, \u0000. */
 static void
@@ -161,7 +149,7 @@ test_digests(void)
 	ok(json_string_length(json_object_get(o1, "a")) < ELIDE_TEXT_MAX,
 	    "the long string is kept short (%zu bytes)", json_string_length(json_object_get(o1, "a")));
 	ok(elided_get(json_object_get(o1, "a"), &e), "it is an elided string");
-	hex_of(c.p, c.n, hex);
+	sha256_buf_hex(c.p, c.n, hex);
 	ok(e.n == c.n, "its length is the unescaped content's (%llu, %zu)",
 	    (unsigned long long)e.n, c.n);
 	is_str(e.sha256, hex, "its hash is the content's");

@@ -14,17 +14,6 @@
 #include "trace/sha256.h"
 #include "tap.h"
 
-static void
-digest_hex(const void *p, size_t n, char hex[65])
-{
-	struct sha256 s;
-	uint8_t d[32];
-
-	sha256_init(&s);
-	sha256_update(&s, p, n);
-	sha256_final(&s, d);
-	sha256_hex(d, hex);
-}
 
 static const struct {
 	const char *msg;
@@ -67,13 +56,13 @@ test_vectors(void)
 	size_t i;
 
 	for (i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
-		digest_hex(vectors[i].msg, strlen(vectors[i].msg), hex);
+		sha256_buf_hex(vectors[i].msg, strlen(vectors[i].msg), hex);
 		is_str(hex, vectors[i].hex, "sha256 of the %zu-byte NIST message",
 		    strlen(vectors[i].msg));
 	}
 	memset(a, 'a', sizeof a);
 	for (i = 0; i < sizeof runs / sizeof runs[0]; i++) {
-		digest_hex(a, runs[i].n, hex);
+		sha256_buf_hex(a, runs[i].n, hex);
 		is_str(hex, runs[i].hex, "sha256 of %zu times 'a'", runs[i].n);
 	}
 	/* One million 'a', fed in uneven pieces. */
@@ -102,7 +91,7 @@ test_incremental(void)
 	for (i = 0; i < sizeof msg; i++)
 		msg[i] = (uint8_t)(i * 31 + 7);
 	for (n = 0; n <= sizeof msg; n++) {
-		digest_hex(msg, n, one);
+		sha256_buf_hex(msg, n, one);
 		for (cut = 0; cut <= n; cut++) {
 			struct sha256 s;
 
