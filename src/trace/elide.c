@@ -222,7 +222,7 @@ static void
 keep_byte(struct elide_str *es, uint8_t c)
 {
 	if (es->kept_len == es->kept_cap) {
-		size_t cap = es->kept_cap ? es->kept_cap * 2 : 1u << 20;
+		size_t cap = es->kept_cap ? es->kept_cap * 2 : 4096;
 		char *p = es->nomem ? NULL : realloc(es->kept, cap);
 
 		if (!p) {
@@ -427,7 +427,7 @@ put_run(struct elide_str *es, const uint8_t *p, size_t k)
 {
 	if (es->keep) {
 		while (es->kept_len + k > es->kept_cap && !es->nomem) {
-			size_t cap = es->kept_cap ? es->kept_cap * 2 : 1u << 20;
+			size_t cap = es->kept_cap ? es->kept_cap * 2 : 4096;
 			char *q = realloc(es->kept, cap);
 
 			if (!q)

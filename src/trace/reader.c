@@ -213,9 +213,7 @@ fill(struct trace_reader *r)
 				return rc;
 			continue;
 		}
-		/* One byte stays free after the data: the eliding scan puts a
-		 * NUL there. */
-		out = (ZSTD_outBuffer){ r->buf + r->end, r->cap - r->end - 1, 0 };
+		out = (ZSTD_outBuffer){ r->buf + r->end, r->cap - r->end, 0 };
 		in = (ZSTD_inBuffer){ r->in, r->in_len, r->in_pos };
 		before = r->in_pos;
 		ret = ZSTD_decompressStream(r->dctx, &out, &in);
@@ -430,29 +428,17 @@ scan_elide(struct trace_reader *r, size_t *nl)
 			r->str_start = r->scan = i + 1;
 			continue;
 		}
-		r->buf[end] = '\0';	/* fill leaves room for it: strcspn stops */
 		while (i < end) {
-			char c;
+			char c = b[i];
 
-			if (r->str_esc) {
-				if (b[i] == '\n')
-					break;	/* even after a backslash: lines end there */
+			if (c == '\n')
+				break;	/* even after a backslash: lines end there */
+			if (r->str_esc)
 				r->str_esc = false;
-				i++;
-				continue;
-			}
-			i += strcspn(b + i, "\"\\\n");
-			if (i >= end) {
-				i = end;
+			else if (c == '\\')
+				r->str_esc = true;
+			else if (c == '"')
 				break;
-			}
-			if ((c = b[i]) == '\0') {
-				i++;	/* a NUL in the text: not JSON, jansson says so */
-				continue;
-			}
-			if (c != '\\')
-				break;
-			r->str_esc = true;
 			i++;
 		}
 		if (!r->es && i - r->str_start > elide_limit(r) &&
