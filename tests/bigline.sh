@@ -36,17 +36,6 @@ ok "the trace is small ($size bytes)" "$size" -lt 1048576
 long=$("$ZSTD" -q -dc "$T/a.json.zst" | awk '{ if (length($0) > m) m = length($0) } END { print m }')
 ok "its longest line is over $((MIB * 4 / 3)) MiB ($long bytes)" "$long" -gt $(((MIB << 20) * 4 / 3))
 
-# peak TAG CMD...: CMD's status in $st, its peak RSS (KiB) in $kib.
-peak()
-{
-	local tag=$1
-	shift
-	(cd "$T" && run_to 120 "$PROGS/maxrss" "$@") </dev/null >"$T/$tag.out" 2>"$T/$tag.err"
-	st=$?
-	kib=$(tail -n 1 "$T/$tag.out")
-	sed -i '$d' "$T/$tag.out"
-}
-
 # small TAG: the peak was well below the line (not under sanitizers, whose
 # allocator keeps freed memory).
 small()
@@ -58,7 +47,7 @@ small()
 	fi
 }
 
-peak cat "$DIOS_TRACE" cat a.json.zst
+peak_rss 120 cat "$DIOS_TRACE" cat a.json.zst
 is "$st" 0 "cat reads the trace" || diag_file "$T/cat.err"
 small cat
 ok "cat shows the read's first bytes and its length" \
@@ -66,20 +55,20 @@ ok "cat shows the read's first bytes and its length" \
 ok "and the write's" \
     -n "$(grep -F 'write(1' "$T/cat.out" | grep -F '"\377\377\377\377' | grep -F "= $((MIB << 20))")"
 
-peak stats "$DIOS_TRACE" stats a.json.zst
+peak_rss 120 stats "$DIOS_TRACE" stats a.json.zst
 is "$st" 0 "stats reads the trace" || diag_file "$T/stats.err"
 small stats
-peak validate "$DIOS_TRACE" validate a.json.zst
+peak_rss 120 validate "$DIOS_TRACE" validate a.json.zst
 is "$st" 0 "validate finds the trace valid" || diag_file "$T/validate.err"
 small validate
-peak check "$DIOS_TRACE" check a.json.zst
+peak_rss 120 check "$DIOS_TRACE" check a.json.zst
 ok "check reads the trace (status $st)" "$st" -le 1
 small check
 
-peak same "$DIOS_TRACE" diff a.json.zst a.json.zst
+peak_rss 120 same "$DIOS_TRACE" diff a.json.zst a.json.zst
 is "$st" 0 "diff finds the trace the same as itself" || diag_file "$T/same.out"
 small diff
-peak differ "$DIOS_TRACE" diff a.json.zst b.json.zst
+peak_rss 120 differ "$DIOS_TRACE" diff a.json.zst b.json.zst
 is "$st" 1 "diff finds the trace with one byte changed different"
 ok "in the file's contents" -n "$(grep -F 'first difference: file contents' "$T/differ.out")" &&
     ok "and names the read" -n "$(grep -F 'read(0' "$T/differ.out")" || diag_file "$T/differ.out"
@@ -90,7 +79,7 @@ small "diff of two"
     awk '/"sys":"read"/ && length($0) > 1000000 && !done {
 	    $0 = substr($0, 1, 15000000) "!" substr($0, 15000002); done = 1 } { print }' |
     "$ZSTD" -q -1 -o "$T/bad.json.zst"
-peak bad "$DIOS_TRACE" validate bad.json.zst
+peak_rss 120 bad "$DIOS_TRACE" validate bad.json.zst
 is "$st" 1 "validate finds the spoilt base64 in the middle of the line"
 ok "and says which" -n "$(grep -F 'b64' "$T/bad.out" "$T/bad.err")" ||
     { diag_file "$T/bad.out"; diag_file "$T/bad.err"; }

@@ -13,6 +13,7 @@
 #	tmpdir			makes $T, removed at exit
 #	require_tracing		skip_all unless dios-record can trace here
 #	snapshot DIR...		names, types, modes, sizes, mtimes and SHA-256 of a tree
+#	peak_rss SECS TAG CMD...	CMD's status and peak RSS (tests/progs/maxrss)
 #	rr_case [OPTION]... NAME SETUP PROG [ARG]...
 #				record PROG, replay it, and compare (see below)
 #
@@ -129,6 +130,26 @@ if command -v timeout >/dev/null 2>&1; then
 else
 	run_to() { shift; "$@"; }
 fi
+
+# peak_rss SECONDS TAG CMD...: runs CMD in $T under tests/progs/maxrss
+# (within SECONDS); sets $st to its status and $kib to its peak RSS in
+# KiB; its stdout (without maxrss's figure) in $T/TAG.out, its stderr in
+# $T/TAG.err.
+peak_rss()
+{
+	local secs=$1 tag=$2
+	shift 2
+	(cd "$T" && run_to "$secs" "$PROGS/maxrss" "$@") </dev/null >"$T/$tag.out" 2>"$T/$tag.err"
+	st=$?
+	kib=$(tail -n 1 "$T/$tag.out")
+	case $kib in
+	''|*[!0-9]*)
+		diag_file "$T/$tag.err"
+		bail_out "no peak RSS for $*"
+		;;
+	esac
+	sed -i '$d' "$T/$tag.out"
+}
 
 require_built()
 {

@@ -20,23 +20,6 @@ SHORT=10000
 LONG=${DIOS_MEMORY_EVENTS:-1000000}
 SLACK_KIB=2048
 
-# rss TAG CMD...: runs CMD under maxrss in $T; sets $kib to its peak RSS
-# and $st to its status; its stdout in $T/TAG.out, stderr in $T/TAG.err.
-rss()
-{
-	local tag=$1
-	shift
-	(cd "$T" && run_to 240 "$PROGS/maxrss" "$@") </dev/null >"$T/$tag.out" 2>"$T/$tag.err"
-	st=$?
-	kib=$(tail -n 1 "$T/$tag.out")
-	case $kib in
-	''|*[!0-9]*)
-		diag_file "$T/$tag.err"
-		bail_out "no peak RSS for $*"
-		;;
-	esac
-}
-
 # flat WHAT SHORT_KIB LONG_KIB: the long run used at most 1.25 times the
 # short run's memory, plus the slack.
 flat()
@@ -54,11 +37,11 @@ events_of()
 	[ -n "$ZSTD" ] && "$ZSTD" -q -dc "$1" | tail -n 1 | sed -n 's/.*"events":\([0-9]*\).*/\1/p'
 }
 
-rss rec-short "$DIOS_RECORD" -q -o short.json.zst -- "$PROGS/manycalls" "$SHORT"
+peak_rss 240 rec-short "$DIOS_RECORD" -q -o short.json.zst -- "$PROGS/manycalls" "$SHORT"
 is "$st" 0 "recording $SHORT calls succeeds"
 rec_short=$kib
 start=$(date +%s)
-rss rec-long "$DIOS_RECORD" -q -o long.json.zst -- "$PROGS/manycalls" "$LONG"
+peak_rss 240 rec-long "$DIOS_RECORD" -q -o long.json.zst -- "$PROGS/manycalls" "$LONG"
 is "$st" 0 "recording $LONG calls succeeds"
 rec_long=$kib
 diag "recording $LONG calls took $(($(date +%s) - start)) s"
@@ -71,16 +54,15 @@ fi
 flat dios-record "$rec_short" "$rec_long"
 
 if [ "${DIOS_MEMORY_REPLAY:-1}" != 0 ]; then
-	rss rep-short "$DIOS_REPLAY" short.json.zst
+	peak_rss 240 rep-short "$DIOS_REPLAY" short.json.zst
 	is "$st" 0 "replaying $SHORT calls succeeds"
 	rep_short=$kib
 	start=$(date +%s)
-	rss rep-long "$DIOS_REPLAY" long.json.zst
+	peak_rss 240 rep-long "$DIOS_REPLAY" long.json.zst
 	is "$st" 0 "replaying $LONG calls succeeds"
 	rep_long=$kib
 	diag "replaying $LONG calls took $(($(date +%s) - start)) s"
-	# (The last line of each is maxrss's.)
-	is "$(sed '$d' "$T/rep-long.out")" "$(sed '$d' "$T/rec-long.out")" \
+	is "$(cat "$T/rep-long.out")" "$(cat "$T/rec-long.out")" \
 	    "the replay of $LONG calls prints what the recording did"
 	flat dios-replay "$rep_short" "$rep_long"
 fi

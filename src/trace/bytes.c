@@ -63,6 +63,12 @@ b64_value(unsigned char c)
 	return -1;
 }
 
+bool
+b64_is_char(unsigned char c)
+{
+	return b64_value(c) >= 0;
+}
+
 /* Decodes into dst, or only validates when dst is NULL.  Strict: the length
  * is a multiple of 4, '=' appears only as one or two final pad characters,
  * and the bits a pad discards are zero (so every byte string has exactly one

@@ -25,6 +25,9 @@ size_t b64_encode(const void *src, size_t n, char *dst);
  * -EINVAL on any bad character or length. */
 ssize_t b64_decode(const char *src, size_t n, void *dst);
 
+/* Whether c is of the base64 alphabet (not the '=' pad). */
+bool b64_is_char(unsigned char c);
+
 /* True when p[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool utf8_valid(const void *p, size_t n);
 

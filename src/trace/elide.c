@@ -51,39 +51,50 @@ our_nonce(void)
 	return nonce;
 }
 
+/* The figures of a placeholder this process made with mark: the text of
+ * s after its last NUL, copied to buf, when it starts with mark and this
+ * process's nonce; what follows them is returned, and the NUL's offset is
+ * *head_len.  NULL for any other string. */
+static const char *
+marked(const json_t *s, const char *mark, char buf[SUFFIX_MAX + 1], size_t *head_len)
+{
+	const char *v = json_string_value(s), *nul, *nc = our_nonce();
+	size_t len, from, n, ml = strlen(mark), nl = strlen(nc);
+
+	if (!v)
+		return NULL;
+	len = json_string_length(s);
+	from = len > SUFFIX_MAX ? len - SUFFIX_MAX : 0;
+	if ((nul = memrchr(v + from, '\0', len - from)) == NULL)
+		return NULL;
+	n = (size_t)(v + len - nul - 1);	/* < SUFFIX_MAX */
+	memcpy(buf, nul + 1, n);
+	buf[n] = '\0';
+	if (strncmp(buf, mark, ml) != 0 || strncmp(buf + ml, nc, nl) != 0 || buf[ml + nl] != ' ')
+		return NULL;
+	*head_len = (size_t)(nul - v);
+	return buf + ml + nl + 1;
+}
+
 bool
 elided_get(const json_t *s, struct elided *e)
 {
-	const char *v = json_string_value(s), *tail, *nul;
-	char buf[SUFFIX_MAX + 1], nc[33], sha[65];
+	char buf[SUFFIX_MAX + 1], sha[65];
+	const char *f;
 	unsigned long long n;
 	long long b64;
-	size_t len, from;
+	size_t head_len;
 	int used = 0;
 
-	if (!v)
-		return false;
-	len = json_string_length(s);
-	from = len > SUFFIX_MAX ? len - SUFFIX_MAX : 0;
-	tail = v + from;
-	if ((nul = memrchr(tail, '\0', len - from)) == NULL)
-		return false;
-	if ((size_t)(v + len - nul) > SUFFIX_MAX)
-		return false;
-	memcpy(buf, nul + 1, (size_t)(v + len - nul - 1));
-	buf[v + len - nul - 1] = '\0';
-	if (strncmp(buf, MARK, strlen(MARK)) != 0)
-		return false;
-	if (sscanf(buf + strlen(MARK), "%32[0-9a-f] %llu %lld %64[0-9a-f]%n", nc, &n, &b64, sha,
-	    &used) != 4 || buf[strlen(MARK) + (size_t)used] != '\0')
-		return false;
-	if (strcmp(nc, our_nonce()) != 0 || strlen(sha) != 64 || b64 < -1)
+	if ((f = marked(s, MARK, buf, &head_len)) == NULL ||
+	    sscanf(f, "%llu %lld %64[0-9a-f]%n", &n, &b64, sha, &used) != 3 || f[used] != '\0' ||
+	    strlen(sha) != 64 || b64 < -1)
 		return false;
 	e->n = n;
 	e->b64 = b64;
 	memcpy(e->sha256, sha, sizeof e->sha256);
-	e->head = v;
-	e->head_len = (size_t)(nul - v);
+	e->head = json_string_value(s);
+	e->head_len = head_len;
 	return true;
 }
 
@@ -114,19 +125,14 @@ elided_in(const json_t *j)
 static long
 kept_id(const json_t *s)
 {
-	const char *v = json_string_value(s);
-	char buf[SUFFIX_MAX + 1], nc[33];
+	char buf[SUFFIX_MAX + 1];
+	const char *f;
+	size_t head_len;
 	unsigned id;
 	int used = 0;
-	size_t len;
 
-	if (!v || (len = json_string_length(s)) > SUFFIX_MAX || len < 1 || v[0] != '\0')
-		return -1;
-	memcpy(buf, v + 1, len - 1);
-	buf[len - 1] = '\0';
-	if (strncmp(buf, KEPT, strlen(KEPT)) != 0 ||
-	    sscanf(buf + strlen(KEPT), "%32[0-9a-f] %u%n", nc, &id, &used) != 2 ||
-	    buf[strlen(KEPT) + (size_t)used] != '\0' || strcmp(nc, our_nonce()) != 0)
+	if ((f = marked(s, KEPT, buf, &head_len)) == NULL || head_len != 0 ||
+	    sscanf(f, "%u%n", &id, &used) != 1 || f[used] != '\0')
 		return -1;
 	return (long)id;
 }
@@ -216,30 +222,27 @@ elide_free(struct elide_str *es)
 	free(es);
 }
 
-/* Appends with keep: the buffer doubles (realloc moves big ones by
- * remapping, not copying). */
+/* Appends p[0..k) with keep: the buffer doubles (realloc moves big ones
+ * by remapping, not copying).  Out of memory, it stops (nomem). */
 static void
-keep_byte(struct elide_str *es, uint8_t c)
+keep_bytes(struct elide_str *es, const void *p, size_t k)
 {
-	if (es->kept_len == es->kept_cap) {
+	while (es->kept_len + k > es->kept_cap && !es->nomem) {
 		size_t cap = es->kept_cap ? es->kept_cap * 2 : 4096;
-		char *p = es->nomem ? NULL : realloc(es->kept, cap);
+		char *q = realloc(es->kept, cap);
 
-		if (!p) {
+		if (!q)
 			es->nomem = true;
-			return;
+		else {
+			es->kept = q;
+			es->kept_cap = cap;
 		}
-		es->kept = p;
-		es->kept_cap = cap;
 	}
-	es->kept[es->kept_len++] = (char)c;
-}
-
-static int
-b64_char(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	    c == '+' || c == '/';
+	if (!es->nomem) {
+		memcpy(es->kept + es->kept_len, p, k);
+		es->kept_len += k;
+	}
+	es->n += k;
 }
 
 /* One byte of the string's content. */
@@ -249,8 +252,7 @@ put(struct elide_str *es, uint8_t c)
 	unsigned pos = (unsigned)(es->n % 4);
 
 	if (es->keep) {
-		keep_byte(es, c);
-		es->n++;
+		keep_bytes(es, &c, 1);
 		return;
 	}
 	if (es->head_len < ELIDE_HEAD)
@@ -268,7 +270,7 @@ put(struct elide_str *es, uint8_t c)
 				es->b64ok = false;
 			es->padded = true;
 			es->pads++;
-		} else if (!b64_char(c) || es->padded)
+		} else if (!b64_is_char(c) || es->padded)
 			es->b64ok = false;
 		es->quad[pos] = (char)c;
 	}
@@ -412,7 +414,7 @@ plain_run(const struct elide_str *es, const uint8_t *p, size_t n)
 	size_t i = 0;
 
 	if (es->b64ok && !es->padded && !es->keep) {
-		while (i < n && b64_char(p[i]))
+		while (i < n && b64_is_char(p[i]))
 			i++;
 		return i;
 	}
@@ -426,22 +428,7 @@ static void
 put_run(struct elide_str *es, const uint8_t *p, size_t k)
 {
 	if (es->keep) {
-		while (es->kept_len + k > es->kept_cap && !es->nomem) {
-			size_t cap = es->kept_cap ? es->kept_cap * 2 : 4096;
-			char *q = realloc(es->kept, cap);
-
-			if (!q)
-				es->nomem = true;
-			else {
-				es->kept = q;
-				es->kept_cap = cap;
-			}
-		}
-		if (!es->nomem) {
-			memcpy(es->kept + es->kept_len, p, k);
-			es->kept_len += k;
-		}
-		es->n += k;
+		keep_bytes(es, p, k);
 		return;
 	}
 	if (es->head_len < ELIDE_HEAD) {

@@ -484,6 +484,14 @@ elide_refuse(const struct trace_reader *r, size_t len)
 	return NULL;
 }
 
+/* Fails the reader for good at a line elide_refuse refused. */
+static int
+refused(struct trace_reader *r, const char *why)
+{
+	return r->err = reader_fail(r, -EBADMSG, "line %llu: %s (no trace dios writes has such "
+	    "a line)", (unsigned long long)r->line, why);
+}
+
 static int
 read_now(struct trace_reader *r, json_t **obj)
 {
@@ -516,8 +524,7 @@ read_now(struct trace_reader *r, json_t **obj)
 			if (raw > r->max_line)
 				break;
 			if (r->elide && (why = elide_refuse(r, len)) != NULL)
-				return r->err = reader_fail(r, -EBADMSG, "line %llu: %s "
-				    "(no trace dios writes has such a line)", (unsigned long long)r->line, why);
+				return refused(r, why);
 			r->text += raw + 1;
 			r->start = r->scan = (size_t)(nl - r->buf) + 1;
 			r->dropped = 0;
@@ -545,8 +552,7 @@ read_now(struct trace_reader *r, json_t **obj)
 		}
 		if (r->elide && (why = elide_refuse(r, r->end - r->start)) != NULL) {
 			r->line++;
-			return r->err = reader_fail(r, -EBADMSG, "line %llu: %s "
-			    "(no trace dios writes has such a line)", (unsigned long long)r->line, why);
+			return refused(r, why);
 		}
 		if ((rc = make_room(r)) < 0)
 			return r->err = rc;
