@@ -31,6 +31,7 @@ TEST_PROGS = \
 	tests/progs/segvcatch \
 	tests/progs/devzero \
 	tests/progs/int80 \
+	tests/progs/groupstop \
 	tests/progs/mapfile \
 	tests/progs/shmfork \
 	tests/progs/threadpool \
@@ -85,6 +86,8 @@ tests_progs_madefile_SOURCES = tests/progs/madefile.c tests/progs/progs.h
 tests_progs_segvcatch_SOURCES = tests/progs/segvcatch.c tests/progs/progs.h
 tests_progs_devzero_SOURCES = tests/progs/devzero.c tests/progs/progs.h
 tests_progs_int80_SOURCES = tests/progs/int80.c tests/progs/progs.h
+tests_progs_groupstop_SOURCES = tests/progs/groupstop.c tests/progs/progs.h
+tests_progs_groupstop_LDADD = -lpthread
 tests_progs_mapfile_SOURCES = tests/progs/mapfile.c tests/progs/progs.h
 tests_progs_shmfork_SOURCES = tests/progs/shmfork.c tests/progs/progs.h
 tests_progs_threadpool_SOURCES = tests/progs/threadpool.c tests/progs/progs.h
@@ -146,6 +149,7 @@ RR_TESTS = \
 	tests/hashcache.sh \
 	tests/abi.sh \
 	tests/atexit.sh \
+	tests/jobcontrol.sh \
 	tests/bigline.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c

@@ -47,6 +47,9 @@ struct task {
 	 * trace, as it did happen. */
 	pid_t vfork_child, vfork_parent;
 	bool vfork_exec;	/* the child: its exec happened, its exit stop comes */
+	bool listening;		/* in a group stop (SIGSTOP...), left stopped with
+				 * PTRACE_LISTEN until SIGCONT: it runs no code, so it
+				 * holds no turn (serial) */
 	bool held;		/* a stop waits (held_status): a vfork parent, or serial */
 	int held_status;
 	/* serial (struct kernel): the task's group of tasks that share its

@@ -156,6 +156,28 @@ resume(struct task *t, int sig)
 	return 0;
 }
 
+/* Is this PTRACE_EVENT_STOP a group stop (the process stopped by SIGSTOP,
+ * SIGTSTP, SIGTTIN or SIGTTOU)?  Its stop signal says so; the stop that
+ * ends one (SIGCONT) and those of PTRACE_INTERRUPT say SIGTRAP. */
+static bool
+group_stop(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* A group stop: t stays stopped, as the process does natively, until a
+ * SIGCONT (or SIGKILL) ends it; PTRACE_LISTEN lets the kernel tell dios
+ * then (a PTRACE_EVENT_STOP with SIGTRAP).  PTRACE_CONT here would let it
+ * run on while its parent's waitpid says it is stopped. */
+static int
+listen_stopped(struct task *t)
+{
+	t->listening = true;
+	if (ptrace(PTRACE_LISTEN, t->tid, 0, 0) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	return 0;
+}
+
 /* Passes t's call (loaded) down the stack. */
 static int
 dispatch_enter(struct kernel *k, struct task *t)
@@ -574,6 +596,7 @@ kernel_on_stop(struct kernel *k, struct task *t, int st)
 		return 0;
 	}
 	t->vfork_child = 0;
+	t->listening = false;
 	if (t->state == TS_NEW) {
 		/* its first stop */
 		t->stopped = true;
@@ -598,7 +621,9 @@ kernel_on_stop(struct kernel *k, struct task *t, int st)
 					e = vfork_release(k, t);
 			}
 		}
-	} else if (ev == PTRACE_EVENT_STOP || (sig == SIGTRAP && ev != 0))
+	} else if (ev == PTRACE_EVENT_STOP && group_stop(sig))
+		e = listen_stopped(t);
+	else if (ev == PTRACE_EVENT_STOP || (sig == SIGTRAP && ev != 0))
 		e = resume(t, 0);
 	else
 		e = on_signal(k, t, sig);

@@ -66,7 +66,7 @@ sched_settle(struct kernel *k, struct sgroup *g, pid_t tid)
 	/* (a task that left g at an exec, sched_leave, settles in its own) */
 	if (t && g && t->group != g->id)
 		g = sched_group(k, t);
-	if (g && g->runner == 0 && t && !t->held && !t->dying &&
+	if (g && g->runner == 0 && t && !t->held && !t->dying && !t->listening &&
 	    (t->state == TS_RUNNING || (t->state == TS_IN_CALL && t->keep_turn))) {
 		g->runner = tid;
 		g->ticks = 0;

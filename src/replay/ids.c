@@ -234,7 +234,9 @@ rp_rewrite_ids(struct replay *r, struct kernel *k, struct task *t, int kind)
 	switch (c->nr) {
 	case SYS_wait4:
 		regs.rdi = (uint64_t)rt->real;
-		regs.rdx &= ~(uint64_t)WNOHANG;	/* the child ended when recording: wait for it */
+		/* the child ended when recording: wait for its end, not for a
+		 * stop or a continue (reported_stop answers those) */
+		regs.rdx &= ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED);
 		break;
 	case SYS_waitid:
 		regs.rdi = P_PID;

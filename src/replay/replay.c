@@ -267,6 +267,21 @@ rp_model_call(struct replay *r, struct kernel *k, struct task *t)
 	return v;
 }
 
+/* Did this wait4 event report a child stopped or continued (WUNTRACED,
+ * WCONTINUED), not one that ended?  Nothing is reaped: the recorded
+ * answer stands, and the child's stop in replay (its group stop, which
+ * completes only when every thread of it comes to it, some held by the
+ * replay's order) is not waited for. */
+static bool
+reported_stop(const json_t *ev)
+{
+	const json_t *w = json_object_get(json_object_get(json_object_get(ev, "out"), "wstatus"),
+	    "value");
+	int st = (int)json_integer_value(w);
+
+	return json_is_integer(w) && (WIFSTOPPED(st) || WIFCONTINUED(st));
+}
+
 /* The signal a kill, tgkill or tkill sends. */
 static int
 kill_sig(const struct call *c)
@@ -345,6 +360,29 @@ restart_with_mask(struct replay *r, struct kernel *k, struct task *t,
 	regs->orig_rax = SYS_rt_sigsuspend;
 	regs->rdi = addr;
 	regs->rsi = len;
+}
+
+/* An interrupted call (-ERESTART*) that no signal of its own follows:
+ * when recording, a group stop (SIGSTOP to another thread of its process)
+ * or a signal dios kept from it interrupted it, and the kernel ran it again
+ * (or restart_syscall) as the task went on.  In replay nothing need be
+ * pending on the task at this exit, and -ERESTART* would reach the
+ * program, which natively never sees it: dios applies the kernel's rule
+ * itself, at the call's exit stop (the argument registers still hold the
+ * call's arguments).  The next event of the task is that call again. */
+static int
+restart_unsignalled(struct task *t, long ret)
+{
+	struct user_regs_struct regs;
+	int e;
+
+	if (ret != -512 && ret != -513 && ret != -514 && ret != -516)
+		return 0;
+	if ((e = regs_get(t->tid, &regs)) < 0)
+		return e;
+	regs.rax = ret == -516 ? (uint64_t)SYS_restart_syscall : regs.orig_rax;
+	regs.rip -= 2;
+	return regs_set(t->tid, &regs);
 }
 
 /* Answers t's call, matched with event ev (result ret). */
@@ -441,7 +479,7 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	/* wait4/waitid that reaped a child when recording: reap the same
 	 * child for real (blocking until it ends), then give the recorded
 	 * answer. */
-	if ((sc->flags & SC_WAIT) && ret > 0)
+	if ((sc->flags & SC_WAIT) && ret > 0 && !reported_stop(ev))
 		return rp_rewrite_ids(r, k, t, EX_WAIT);
 	/* The call itself never runs: it would name host processes by
 	 * recorded ids.  SIGKILL, whose arrival no stop shows, is sent by dios
@@ -631,11 +669,14 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 	default:
 		break;
 	}
+	bool restarts = rt->kind == EX_RESTART;
 	json_decref(rt->ev);
 	rt->ev = NULL;
 	call_reset(c);
 	if (e == 0 && !k->stop)
 		rp_signal_after_call(r, k, t);
+	if (e == 0 && !k->stop && restarts && rt->injected == 0)
+		e = restart_unsignalled(t, ret);
 	return e;
 }
 

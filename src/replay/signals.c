@@ -25,6 +25,13 @@ rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int si
 	struct user_regs_struct regs;
 	int e;
 
+	if (sig == SIGKILL) {
+		/* no call comes again, and the task may be dying already (a
+		 * kill of its process reached it parked): it ends as it is */
+		RT(t)->injected = sig;
+		kernel_kill_task(k, t);
+		return V_RESUME;
+	}
 	if ((e = regs_get(t->tid, &regs)) < 0)
 		return rp_lost(r, k, t, e);
 	regs.rax = regs.orig_rax;
@@ -33,10 +40,7 @@ rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int si
 	if ((e = regs_set(t->tid, &regs)) < 0)
 		return rp_lost(r, k, t, e);
 	RT(t)->injected = sig;
-	if (sig == SIGKILL)
-		kernel_kill_task(k, t);
-	else
-		syscall(SYS_tkill, t->tid, sig);
+	syscall(SYS_tkill, t->tid, sig);
 	return V_RESUME;
 }
 
@@ -101,8 +105,11 @@ rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t)
 		if (process_of(k, v) == self)
 			return;
 	}
+	/* Not SIGCONT: it acts as it is sent, not as it is delivered (it
+	 * ends the process's group stop at once), so it goes in its turn. */
 	if (ev == NULL || (name = json_string_value(json_object_get(ev, "sig"))) == NULL ||
-	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL || rp_signal_is_sync(ev))
+	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL || sig == SIGCONT ||
+	    rp_signal_is_sync(ev))
 		return;
 	if (ev == r->next)
 		rp_take(r);
