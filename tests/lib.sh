@@ -37,6 +37,7 @@ ulimit -c 0 2>/dev/null || :
 
 tap_run=0
 tap_failed=0
+tap_started=$(date +%s)
 
 ok()
 {
@@ -94,6 +95,7 @@ skip()
 done_testing()
 {
 	echo "1..$tap_run"
+	diag "took $(($(date +%s) - tap_started)) s"
 	[ "$tap_failed" -eq 0 ] || diag "$tap_failed of $tap_run tests failed"
 	[ "$tap_failed" -eq 0 ]
 	exit $?
