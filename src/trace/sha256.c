@@ -5,6 +5,8 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,6 +55,96 @@ sha256_block(uint32_t h[8], const uint8_t *p)
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHA_NI_CODE 1
+
+/* The same compression of a run of n blocks with the processor's SHA
+ * extensions (SHA-NI: sha256rnds2 does two rounds, sha256msg1 and
+ * sha256msg2 the message schedule), five to ten times faster than the
+ * portable code.  The eight words of the state travel as two vectors,
+ * (a, b, e, f) and (c, d, g, h), the order sha256rnds2 takes them in. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+sha256_blocks_ni(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1);
+	__m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);
+	__m128i s0 = _mm_alignr_epi8(t, s1, 8);		/* a b e f */
+	s1 = _mm_blend_epi16(s1, t, 0xF0);		/* c d g h */
+
+	for (; n > 0; n--, p += 64) {
+		__m128i save0 = s0, save1 = s1, w[4];
+
+		for (int i = 0; i < 16; i++) {
+			__m128i m;
+			if (i < 4)
+				m = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+			else {
+				/* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16],
+				 * four at a time */
+				m = _mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]);
+				m = _mm_add_epi32(m, _mm_alignr_epi8(w[(i + 3) & 3], w[(i + 2) & 3], 4));
+				m = _mm_sha256msg2_epu32(m, w[(i + 3) & 3]);
+			}
+			w[i & 3] = m;
+			__m128i k = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)&K[4 * i]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, k);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(k, 0x0E));
+		}
+		s0 = _mm_add_epi32(s0, save0);
+		s1 = _mm_add_epi32(s1, save1);
+	}
+	t = _mm_shuffle_epi32(s0, 0x1B);			/* f e b a */
+	s1 = _mm_shuffle_epi32(s1, 0xB1);			/* d c h g */
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, s1, 0xF0));	/* a b c d */
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(s1, t, 8));		/* e f g h */
+}
+
+/* Whether the processor has SHA-NI, SSE4.1 and SSSE3 (CPUID leaves 1 and
+ * 7); asked once.  DIOS_SHA256=portable keeps to the portable code (the
+ * tests compare the two). */
+static bool
+have_sha_ni(void)
+{
+	static int known = -1;
+	unsigned a, b, c, d;
+
+	if (known < 0) {
+		const char *env = getenv("DIOS_SHA256");
+		known = !(env && !strcmp(env, "portable")) && __get_cpuid(1, &a, &b, &c, &d) &&
+		    (c & bit_SSE4_1) && (c & bit_SSSE3) && __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+		    (b & bit_SHA);
+	}
+	return known;
+}
+#endif
+
+const char *
+sha256_impl(void)
+{
+#ifdef HAVE_SHA_NI_CODE
+	if (have_sha_ni())
+		return "sha-ni";
+#endif
+	return "portable";
+}
+
+/* Compresses n 64-byte blocks at p into h. */
+static void
+sha256_blocks(uint32_t h[8], const uint8_t *p, size_t n)
+{
+#ifdef HAVE_SHA_NI_CODE
+	if (have_sha_ni()) {
+		sha256_blocks_ni(h, p, n);
+		return;
+	}
+#endif
+	for (; n > 0; n--, p += 64)
+		sha256_block(h, p);
+}
+
 void
 sha256_init(struct sha256 *s)
 {
@@ -85,11 +177,14 @@ sha256_update(struct sha256 *s, const void *p, size_t n)
 		n -= k;
 		if (s->fill < 64)
 			return;
-		sha256_block(s->h, s->buf);
+		sha256_blocks(s->h, s->buf, 1);
 		s->fill = 0;
 	}
-	for (; n >= 64; q += 64, n -= 64)
-		sha256_block(s->h, q);
+	if (n >= 64) {
+		sha256_blocks(s->h, q, n / 64);
+		q += n - n % 64;
+		n %= 64;
+	}
 	if (n > 0) {
 		memcpy(s->buf, q, n);
 		s->fill = n;
@@ -105,13 +200,13 @@ sha256_final(struct sha256 *s, uint8_t out[32])
 	s->buf[s->fill++] = 0x80;
 	if (s->fill > 56) {
 		memset(s->buf + s->fill, 0, 64 - s->fill);
-		sha256_block(s->h, s->buf);
+		sha256_blocks(s->h, s->buf, 1);
 		s->fill = 0;
 	}
 	memset(s->buf + s->fill, 0, 56 - s->fill);
 	for (i = 0; i < 8; i++)
 		s->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-	sha256_block(s->h, s->buf);
+	sha256_blocks(s->h, s->buf, 1);
 	for (i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(s->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);

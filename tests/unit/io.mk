@@ -7,7 +7,8 @@ IO_TESTS = \
 	tests/unit/test-elide \
 	tests/unit/fuzz-trace-reader
 check_PROGRAMS += $(IO_TESTS)
-TESTS += $(IO_TESTS)
+TESTS += $(IO_TESTS) tests/unit/sha256-portable.sh
+EXTRA_DIST += tests/unit/sha256-portable.sh
 
 tests_unit_test_bytes_SOURCES = tests/unit/test-bytes.c tests/unit/tap.h
 tests_unit_test_bytes_LDADD = $(DIOS_LIBS)

@@ -164,6 +164,7 @@ test_file(void)
 int
 main(void)
 {
+	diag("hashing with the %s code", sha256_impl());
 	test_vectors();
 	test_incremental();
 	test_file();
