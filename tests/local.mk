@@ -150,6 +150,7 @@ RR_TESTS = \
 	tests/abi.sh \
 	tests/atexit.sh \
 	tests/jobcontrol.sh \
+	tests/hugemap.sh \
 	tests/bigline.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c

@@ -80,7 +80,7 @@ note_id(struct files *f, const json_t *id)
 {
 	const char *path = json_string_value(json_object_get(id, "path"));
 
-	if (path && json_is_string(json_object_get(id, "sha256")) &&
+	if (path && (json_is_string(json_object_get(id, "sha256")) || json_object_get(id, "file")) &&
 	    !json_is_true(json_object_get(id, "carried")) && json_object_get(f->ids, path) == NULL)
 		json_object_set(f->ids, path, (json_t *)id);
 }
@@ -163,7 +163,8 @@ host_files_differ(const char *trace, json_t *ids)
 		}
 		bad++;
 		if (asprintf(&line, "%s  %s: %s\n", list ? list : "", path, e == -ESTALE ?
-		    "differs (size or SHA-256)" : e == -ENOENT ? "is gone" : strerror(-e)) < 0)
+		    "differs (size, SHA-256, or device, inode and times)" : e == -ENOENT ? "is gone" :
+		    e == -EINVAL ? "has a malformed identity in the trace (damaged or edited)" : strerror(-e)) < 0)
 			die(DIOS_EXIT_ERROR, "out of memory");
 		free(list);
 		list = line;

@@ -30,6 +30,7 @@ struct proxy {
 	int header_done;
 	char abort_msg[256];
 	json_t *blobs;			/* SHA-256s whose content is in the trace */
+	json_t *too_big;		/* paths warned of as too large to carry -> true */
 	struct timespec start;		/* CLOCK_REALTIME_COARSE when recording began */
 	unsigned char *dbuf;		/* direct reads: DIRECT_MAX bytes */
 	/* order.c: the writes in the kernel, and the digests of the bytes

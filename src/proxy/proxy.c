@@ -109,7 +109,9 @@ put_blob_as(struct proxy *p, const char *open_path, const json_t *id, bool force
 	const char *sha = json_string_value(json_object_get(id, "sha256"));
 	int e;
 
-	if (!(p->conf.portable || force) || id == NULL || sha == NULL || json_object_get(p->blobs, sha))
+	/* (a part of a file, "range": too large to carry) */
+	if (!(p->conf.portable || force) || id == NULL || sha == NULL ||
+	    json_object_get(id, "range") || json_object_get(p->blobs, sha))
 		return 0;
 	e = blob_write(p->conf.w, open_path, id);
 	if (e == -ESTALE && p->conf.warn)
@@ -141,18 +143,59 @@ at_or_after(const struct timespec *a, const struct timespec *b)
  * replay (git's index, SQLite's -shm, a semaphore in /dev/shm, a linker's
  * output), so the trace carries it, the map saying "carried": true.  Its
  * times come from the file system's coarse clock, the start's too. */
-static void
-carry_if_made(struct proxy *p, const char *proc, json_t *id)
+static bool
+made_here(struct proxy *p, const char *proc)
 {
 	struct stat st;
 
-	if (id == NULL || p->conf.portable || stat(proc, &st) < 0)
-		return;
-	if (st.st_nlink > 0 && !at_or_after(&st.st_mtim, &p->start) &&
-	    !at_or_after(&st.st_ctim, &p->start))
+	return stat(proc, &st) == 0 && (st.st_nlink == 0 || at_or_after(&st.st_mtim, &p->start) ||
+	    at_or_after(&st.st_ctim, &p->start));
+}
+
+static void
+carry_if_made(struct proxy *p, const char *proc, json_t *id)
+{
+	if (id == NULL || p->conf.portable || json_object_get(id, "range") || !made_here(p, proc))
 		return;
 	json_object_set_new(id, "carried", json_true());
 	put_blob_as(p, proc, id, true);
+}
+
+/* A mapping of part of a large file (fileid_get_part) whose content the
+ * trace carries (--portable, or a file the program made): the content goes
+ * in whole, so the identity is the whole file's; but not past
+ * FILEID_HASH_MAX (which a replay's cache would not hold anyway): such a
+ * file stays named by its part, and replay needs it on the host.  0, or
+ * -EINTR when a fatal signal stopped the hash (the run ends). */
+static int
+whole_if_carried(struct proxy *p, const char *proc, struct call *c)
+{
+	json_t *id = json_object_get(c->extra, "map"), *whole;
+	const char *path = json_string_value(json_object_get(id, "path"));
+	int64_t size;
+	int e;
+
+	if (!json_object_get(id, "range") || !(p->conf.portable || made_here(p, proc)))
+		return 0;
+	if (json_int64_get(json_object_get(id, "size"), &size) == 0 &&
+	    (uint64_t)size > FILEID_HASH_MAX) {
+		if (p->conf.warn && json_object_get(p->too_big, path) == NULL) {
+			p->conf.warn("warning: %s (%.1f GiB) is too large to carry in the trace: replay "
+			    "will need it on the host as it was mapped", path, size / 1073741824.0);
+			json_object_set_new(p->too_big, path, json_true());
+		}
+		return 0;
+	}
+	if ((whole = fileid_get(proc, path, &e)) != NULL) {
+		json_object_set_new(c->extra, "map", whole);
+		return 0;
+	}
+	if (e == -EINTR)
+		return e;
+	if (p->conf.warn)
+		p->conf.warn("warning: cannot hash %s whole to carry it: %s (replay will need it on "
+		    "the host)", path, strerror(-e));
+	return 0;
 }
 
 /* The identity of the program interpreter (the dynamic loader) the kernel
@@ -489,6 +532,8 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 	if (c->extra && json_object_get(c->extra, "map")) {
 		char proc[64];
 		snprintf(proc, sizeof proc, "/proc/%d/fd/%d", t->tid, (int)c->a[4]);
+		if ((e = whole_if_carried(p, proc, c)) < 0)
+			return e;	/* SIGTERM...: the run ends at this stop */
 		carry_if_made(p, proc, json_object_get(c->extra, "map"));
 		put_blob(p, proc, json_object_get(c->extra, "map"));
 		stack_remap(t->tid);
@@ -730,6 +775,7 @@ proxy_new(const struct proxy_conf *conf)
 	clock_gettime(CLOCK_REALTIME_COARSE, &p->start);
 	p->st.unknown = json_object();
 	p->blobs = json_object();
+	p->too_big = json_object();
 	p->mod.name = "proxy";
 	p->mod.enter = proxy_enter;
 	p->mod.exit = proxy_exit;
@@ -786,6 +832,7 @@ proxy_free(struct module *m)
 	stack_forget_all();
 	json_decref(P(m)->st.unknown);
 	json_decref(P(m)->blobs);
+	json_decref(P(m)->too_big);
 	free(P(m)->dbuf);
 	free(P(m)->oheld);
 	free(P(m));

@@ -65,7 +65,8 @@ rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *ma
 
 	if (path == NULL)
 		return rp_fail(r, k, "event %llu: \"map\" has no path", (unsigned long long)r->matched);
-	struct blobstore *bs = r->conf.bs;
+	/* (a part of a file too large to carry, "range": on the host) */
+	struct blobstore *bs = json_object_get(map, "range") ? NULL : r->conf.bs;
 	if (bs == NULL && json_is_true(json_object_get(map, "carried")) &&
 	    (bs = carried_store(r, k, path, "mapped")) == NULL)
 		return V_STOP;
@@ -90,8 +91,14 @@ rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *ma
 		return rp_fail(r, k, "%s, mapped by the program when recording, is gone from this host "
 		    "(record with the file present, or restore it)", path);
 	if (e == -ESTALE)
-		return rp_fail(r, k, "%s differs from the file mapped when recording (size or SHA-256): "
-		    "replay needs the same file", path);
+		return rp_fail(r, k, "%s differs from the file mapped when recording (%s): replay needs "
+		    "the same file", path, json_object_get(map, "file") ? "size, device, inode or "
+		    "times: a part this large is known by them, not by its content" :
+		    json_object_get(map, "range") ? "size, or SHA-256 of the part mapped" :
+		    "size or SHA-256");
+	if (e == -EINVAL)
+		return rp_fail(r, k, "event %llu: the \"map\" of %s is malformed (the trace is damaged "
+		    "or was edited; record it again)", (unsigned long long)r->matched, path);
 	if (e < 0)
 		return rp_fail(r, k, "cannot check %s: %s", path, strerror(-e));
 	return map_path(r, k, t, path, path, &st);

@@ -1,5 +1,6 @@
 /* mmap.c: mmap of a file.  Record notes which file was mapped (path,
- * size, SHA-256) as the event's "map"; replay maps the same host file
+ * size, SHA-256; of a large file, of the part mapped: fileid.h) as the
+ * event's "map"; replay maps the same host file
  * read-only after checking it (src/replay/replay.c).  A mapping of
  * /dev/zero is anonymous memory (shared or private as asked): the event
  * says "zero": true and replay maps anonymous memory in its place.  Any
@@ -35,7 +36,8 @@ mmap_exit(pid_t tid, struct call *c)
 		return obj_set_new(&c->extra, zero ? "zero" : "device",
 		    zero ? json_true() : json_string(path));
 	}
-	if ((id = fileid_get(proc, path, &e)) == NULL)
+	/* a large file: the part mapped (fileid.h) */
+	if ((id = fileid_get_part(proc, path, c->a[5], c->a[1], &e)) == NULL)
 		return e;
 	return obj_set_new(&c->extra, "map", id);
 }

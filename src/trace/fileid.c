@@ -21,17 +21,21 @@ struct ent {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime, ctime;
+	uint64_t off, len;	/* the part hashed; len UINT64_MAX: the whole file */
 	char hex[65];
 	struct ent *next;
 };
 
 static struct ent *cache;
 
+#define WHOLE UINT64_MAX
+
 static struct ent *
-lookup(const struct stat *st)
+lookup(const struct stat *st, uint64_t off, uint64_t len)
 {
 	for (struct ent *e = cache; e; e = e->next)
 		if (e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
+		    e->off == off && e->len == len &&
 		    e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
 		    e->ctime.tv_sec == st->st_ctim.tv_sec && e->ctime.tv_nsec == st->st_ctim.tv_nsec)
 			return e;
@@ -49,6 +53,21 @@ same_times(const struct stat *a, const struct stat *b)
 /* The hash of the file open at fd, whose fstat is st (hashed once per
  * device, inode, size and times in a process, and once per change across
  * runs: hashcache.h). */
+static struct ent *
+remember(const struct stat *st, uint64_t off, uint64_t len, struct ent *e)
+{
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->size = st->st_size;
+	e->mtime = st->st_mtim;
+	e->ctime = st->st_ctim;
+	e->off = off;
+	e->len = len;
+	e->next = cache;
+	cache = e;
+	return e;
+}
+
 static int
 hash_fd(int fd, const struct stat *st, char hex[65], off_t *size)
 {
@@ -56,7 +75,7 @@ hash_fd(int fd, const struct stat *st, char hex[65], off_t *size)
 	off_t sz;
 	int r;
 
-	if ((e = lookup(st)) == NULL) {
+	if ((e = lookup(st, 0, WHOLE)) == NULL) {
 		if ((e = calloc(1, sizeof *e)) == NULL)
 			return -ENOMEM;
 		if (!hashcache_get(fd, st, e->hex)) {
@@ -74,54 +93,120 @@ hash_fd(int fd, const struct stat *st, char hex[65], off_t *size)
 			}
 			hashcache_put(fd, st, e->hex);
 		}
-		e->dev = st->st_dev;
-		e->ino = st->st_ino;
-		e->size = st->st_size;
-		e->mtime = st->st_mtim;
-		e->ctime = st->st_ctim;
-		e->next = cache;
-		cache = e;
+		remember(st, 0, WHOLE, e);
 	}
 	memcpy(hex, e->hex, 65);
 	*size = e->size;
 	return 0;
 }
 
+/* The SHA-256 of bytes [off, off + len) of the file open at fd (fstat st),
+ * which holds them: hashed once per file and part in a process. */
 static int
-hash_cached(const char *path, char hex[65], off_t *size)
+hash_part(int fd, const struct stat *st, uint64_t off, uint64_t len, char hex[65])
+{
+	struct ent *e;
+	struct stat after;
+	int r;
+
+	if ((e = lookup(st, off, len)) == NULL) {
+		if ((e = calloc(1, sizeof *e)) == NULL)
+			return -ENOMEM;
+		if ((r = sha256_fd_range(fd, off, len, e->hex)) < 0) {
+			free(e);
+			return r;
+		}
+		if (fstat(fd, &after) < 0 || !same_times(st, &after)) {
+			memcpy(hex, e->hex, 65);	/* changed while hashed: not cached */
+			free(e);
+			return 0;
+		}
+		remember(st, off, len, e);
+	}
+	memcpy(hex, e->hex, 65);
+	return 0;
+}
+
+static int64_t
+ns_of(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+/* What a large file's identity says of the part mapped: {"path", "size",
+ * "range": [off, len], "sha256"} (len at most FILEID_HASH_MAX), or, for a
+ * larger part, "file": {"dev", "ino", "mtime", "ctime"} (nanoseconds) in
+ * place of "sha256". */
+static json_t *
+part_id(int fd, const struct stat *st, const char *shown, uint64_t off, uint64_t len, int *err)
+{
+	uint64_t size = (uint64_t)st->st_size;
+	char hex[65];
+	json_t *o;
+
+	off = off < size ? off : size;
+	len = len < size - off ? len : size - off;
+	if (len <= FILEID_HASH_MAX) {
+		if ((*err = hash_part(fd, st, off, len, hex)) < 0)
+			return NULL;
+		o = json_pack("{s:s, s:o, s:[o, o], s:s}", "path", shown, "size",
+		    json_int64((int64_t)size), "range", json_int64((int64_t)off),
+		    json_int64((int64_t)len), "sha256", hex);
+	} else
+		o = json_pack("{s:s, s:o, s:[o, o], s:{s:o, s:o, s:o, s:o}}", "path", shown, "size",
+		    json_int64((int64_t)size), "range", json_int64((int64_t)off),
+		    json_int64((int64_t)len), "file", "dev", json_int64((int64_t)st->st_dev), "ino",
+		    json_int64((int64_t)st->st_ino), "mtime", json_int64(ns_of(&st->st_mtim)),
+		    "ctime", json_int64(ns_of(&st->st_ctim)));
+	if (o == NULL)
+		*err = -ENOMEM;
+	return o;
+}
+
+/* The identity of the file at path (named shown): of the whole file, or
+ * with part, of bytes [off, off + len) of a file over FILEID_WHOLE_MAX. */
+static json_t *
+identify(const char *path, const char *shown, bool part, uint64_t off, uint64_t len, int *err)
 {
 	struct stat st;
-	int fd, r;
+	char hex[65];
+	off_t size;
+	json_t *o = NULL;
+	int fd;
 
 	/* O_NONBLOCK: a FIFO must not hang the caller; only regular files
 	 * are hashed (a device such as /dev/zero would never end). */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
-		return -errno;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
+		*err = -errno;
+		return NULL;
+	}
 	if (fstat(fd, &st) < 0)
-		r = -errno;
+		*err = -errno;
 	else if (S_ISDIR(st.st_mode))
-		r = -EISDIR;
+		*err = -EISDIR;
 	else if (!S_ISREG(st.st_mode))
-		r = -EINVAL;
-	else
-		r = hash_fd(fd, &st, hex, size);
+		*err = -EINVAL;
+	else if (part && (uint64_t)st.st_size > FILEID_WHOLE_MAX)
+		o = part_id(fd, &st, shown, off, len, err);
+	else if ((*err = hash_fd(fd, &st, hex, &size)) == 0 &&
+	    (o = json_pack("{s:s, s:o, s:s}", "path", shown, "size", json_int64(size), "sha256",
+	    hex)) == NULL)
+		*err = -ENOMEM;
 	close(fd);
-	return r;
+	return o;
 }
 
 json_t *
 fileid_get(const char *open_path, const char *shown_path, int *err)
 {
-	char hex[65];
-	off_t size;
-	json_t *o;
+	return identify(open_path, shown_path, false, 0, 0, err);
+}
 
-	if ((*err = hash_cached(open_path, hex, &size)) < 0)
-		return NULL;
-	o = json_pack("{s:s, s:o, s:s}", "path", shown_path, "size", json_int64(size), "sha256", hex);
-	if (o == NULL)
-		*err = -ENOMEM;
-	return o;
+json_t *
+fileid_get_part(const char *open_path, const char *shown_path, uint64_t off, uint64_t len,
+    int *err)
+{
+	return identify(open_path, shown_path, true, off, len, err);
 }
 
 /* ---- opening what a trace names ---- */
@@ -336,37 +421,87 @@ fileid_open(const char *path, unsigned flags, struct stat *st, const char **why)
 	return fd;
 }
 
+/* The part a large file's identity names ("range": [off, len] within
+ * "size"): false when it has none, or a malformed one (*bad). */
+static bool
+id_range(const json_t *want, int64_t size, uint64_t *off, uint64_t *len, bool *bad)
+{
+	const json_t *r = json_object_get(want, "range");
+	int64_t o, l;
+
+	*bad = false;
+	if (r == NULL)
+		return false;
+	if (!json_is_array(r) || json_array_size(r) != 2 ||
+	    json_int64_get(json_array_get(r, 0), &o) < 0 ||
+	    json_int64_get(json_array_get(r, 1), &l) < 0 || o < 0 || l < 0 || o > size ||
+	    l > size - o) {
+		*bad = true;
+		return false;
+	}
+	*off = (uint64_t)o;
+	*len = (uint64_t)l;
+	return true;
+}
+
+/* Does the open file (fstat st) have the device, inode and times of
+ * identity f ({"dev", "ino", "mtime", "ctime"})?  -EINVAL when f is not
+ * one. */
+static int
+same_file(const json_t *f, const struct stat *st)
+{
+	int64_t dev, ino, mt, ct;
+
+	if (json_int64_get(json_object_get(f, "dev"), &dev) < 0 ||
+	    json_int64_get(json_object_get(f, "ino"), &ino) < 0 ||
+	    json_int64_get(json_object_get(f, "mtime"), &mt) < 0 ||
+	    json_int64_get(json_object_get(f, "ctime"), &ct) < 0)
+		return -EINVAL;
+	return (int64_t)st->st_dev == dev && (int64_t)st->st_ino == ino && ns_of(&st->st_mtim) == mt &&
+	    ns_of(&st->st_ctim) == ct ? 0 : -ESTALE;
+}
+
 int
 fileid_verify(const json_t *want, unsigned flags, struct stat *st, const char **why)
 {
 	const char *path = json_string_value(json_object_get(want, "path"));
 	const char *sha = json_string_value(json_object_get(want, "sha256"));
+	const json_t *file = json_object_get(want, "file");
+	uint64_t off = 0, len = 0;
 	int64_t size;
 	const char *w = NULL;
 	struct stat s;
+	bool part, bad;
 	char hex[65];
 	off_t sz;
 	int fd, r;
 
 	if (why)
 		*why = NULL;
-	if (path == NULL || sha == NULL || json_int64_get(json_object_get(want, "size"), &size) < 0 ||
-	    size < 0)
+	if (path == NULL || json_int64_get(json_object_get(want, "size"), &size) < 0 || size < 0)
+		return -EINVAL;
+	part = id_range(want, size, &off, &len, &bad);
+	if (bad || (sha == NULL && !(part && json_is_object(file))))
 		return -EINVAL;
 	if ((fd = safe_open(path, flags, size, &s, &w)) < 0) {
 		if (why)
 			*why = w;
 		return fd;
 	}
-	r = hash_fd(fd, &s, hex, &sz);
+	if (!part) {
+		r = hash_fd(fd, &s, hex, &sz);
+		if (r == 0 && (sz != size || strcmp(hex, sha) != 0))
+			r = -ESTALE;
+	} else if (sha) {
+		r = hash_part(fd, &s, off, len, hex);
+		if (r == 0 && strcmp(hex, sha) != 0)
+			r = -ESTALE;
+	} else
+		r = same_file(file, &s);
 	close(fd);
-	if (r < 0)
-		return r;
-	if (sz != size || strcmp(hex, sha) != 0)
-		return -ESTALE;
-	if (st)
+	if (r == 0 && st)
 		*st = s;
-	return 0;
+	return r;
 }
 
 bool

@@ -1,5 +1,9 @@
 /* fileid.h: identity of files the program maps or executes: path, size and
  * SHA-256, cached by (device, inode, size, mtime) so each is hashed once.
+ * A mapping of a file over FILEID_WHOLE_MAX names only the part mapped
+ * ("range": [off, len]) and its SHA-256, or, for a part over
+ * FILEID_HASH_MAX, the file's device, inode and times ("file"): hashing
+ * 100 GiB to map a page of it took minutes (dios-trace(5), "map" in EVENTS).
  *
  * Replay checks the host files a trace names (fileid_verify), and a trace
  * may be hostile: it opens only regular files, outside /proc, /sys and
@@ -9,6 +13,7 @@
 #ifndef DIOS_FILEID_H
 #define DIOS_FILEID_H
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <jansson.h>
 
@@ -17,6 +22,20 @@
  * shown_path in the object.  NULL with *err = -errno on failure.  (Record:
  * the path comes from the kernel, not from a trace.) */
 json_t *fileid_get(const char *open_path, const char *shown_path, int *err);
+
+/* Files larger than this are identified by the part mapped... */
+#define FILEID_WHOLE_MAX (64ull << 20)
+/* ...by its SHA-256 up to this size, and by the file's device, inode and
+ * times beyond it (a part that size takes about a second to hash). */
+#define FILEID_HASH_MAX (1ull << 30)
+
+/* The identity of a mapping of bytes [off, off + len) of the file at
+ * open_path: fileid_get's for a file up to FILEID_WHOLE_MAX, else
+ * {"path", "size", "range": [off, len], "sha256"} with the part clipped to
+ * the file, or "file": {"dev", "ino", "mtime", "ctime"} (nanoseconds) in
+ * place of "sha256" for a part over FILEID_HASH_MAX. */
+json_t *fileid_get_part(const char *open_path, const char *shown_path, uint64_t off, uint64_t len,
+    int *err);
 
 /* fileid_open and fileid_verify: the file is one of dios's own (its
  * cache), so the rule about /proc, /sys and /dev does not apply. */
@@ -32,8 +51,10 @@ json_t *fileid_get(const char *open_path, const char *shown_path, int *err);
  * static text, read "PATH WHY"); other -errno. */
 int fileid_open(const char *path, unsigned flags, struct stat *st, const char **why);
 
-/* Checks that the host file at want.path has want's size and sha256,
- * opening it with fileid_open, and only when stat gives the recorded size.
+/* Checks that the host file at want.path has want's size and sha256 (of the
+ * part "range" names, when it names one; or, with "file", its device, inode
+ * and times), opening it with fileid_open, and only when stat gives the
+ * recorded size.  -EINVAL for an identity that is not one.
  * Returns 0 when it does (with the file's device and inode in *st when st
  * is not NULL), -ENOENT when it is gone, -ESTALE when it differs, -EPERM
  * when it is refused (*why says why; why may be NULL), other -errno on

@@ -261,6 +261,34 @@ sha256_fd(int fd, char hex[65], off_t *size)
 }
 
 int
+sha256_fd_range(int fd, uint64_t off, uint64_t len, char hex[65])
+{
+	struct sha256 s;
+	uint8_t buf[65536], d[32];
+
+	sha256_init(&s);
+	while (len > 0) {
+		if (sha256_cancel && *sha256_cancel)
+			return -EINTR;
+		ssize_t n = pread(fd, buf, len < sizeof buf ? (size_t)len : sizeof buf, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -ESTALE;	/* shorter than said: it changed */
+		sha256_update(&s, buf, (size_t)n);
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	sha256_final(&s, d);
+	sha256_hex(d, hex);
+	return 0;
+}
+
+int
 sha256_file(const char *path, char hex[65], off_t *size)
 {
 	struct stat st;

@@ -32,8 +32,11 @@ int sha256_file(const char *path, char hex[65], off_t *size);
 /* Hashes what is left to read at fd, to its end; fills hex and *size (the
  * bytes read) and returns 0, else -errno. */
 int sha256_fd(int fd, char hex[65], off_t *size);
+/* Hashes bytes [off, off + len) of the file at fd (pread: its offset
+ * stays); 0, -ESTALE when the file ends before, else -errno. */
+int sha256_fd_range(int fd, uint64_t off, uint64_t len, char hex[65]);
 /* When not NULL and *sha256_cancel is not 0, sha256_fd and sha256_file
- * stop with -EINTR: the supervisor points it at its count of fatal signals
+ * and sha256_fd_range stop with -EINTR: the supervisor points it at its count of fatal signals
  * (SIGTERM while a huge mapped file is hashed ends dios at once). */
 extern volatile sig_atomic_t *sha256_cancel;
 
