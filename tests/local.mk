@@ -151,6 +151,7 @@ RR_TESTS = \
 	tests/atexit.sh \
 	tests/jobcontrol.sh \
 	tests/hugemap.sh \
+	tests/sigterm.sh \
 	tests/bigline.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
