@@ -4,7 +4,8 @@
 # with --at-exit kill the recording ends with the program, says how many
 # tasks it killed, and the trace has their ends; it replays twice as
 # recorded.  By default (wait) the late task's line is in the recording.
-# A bad value is a usage error.
+# A bad value is a usage error.  dios-replay --at-exit kill ends the
+# replay of a trace recorded with wait where the program ended.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_tracing
@@ -30,6 +31,25 @@ done
 run wait "$DIOS_RECORD" -q -o "$T/w.json.zst" --at-exit wait -- /bin/sh -c '(sleep 0.2; echo late) & echo main'
 is "$st" 0 "--at-exit wait: the program's status"
 is "$(tr '\n' ' ' <"$T/wait.o")" "main late " "--at-exit wait: the task left is waited for"
+
+# Replay --at-exit kill of the trace recorded with wait: the replay ends
+# with the program, kills the task left, and says what it did not replay.
+run rk "$DIOS_REPLAY" --at-exit kill "$T/w.json.zst"
+is "$st" 0 "replay --at-exit kill: the program's status"
+is "$(cat "$T/rk.o")" main "replay --at-exit kill: the late line is not replayed"
+has "replay --at-exit kill: dios-replay says what became of the rest" "$T/rk.e" \
+    "^dios-replay: the program ended as recorded, leaving [12] tasks? running: killed \\(--at-exit kill\\); the [0-9]+ events the recording has after its end \\(from event [0-9]+\\) are not replayed$"
+run rw "$DIOS_REPLAY" --at-exit wait "$T/w.json.zst"
+is "$st" 0 "replay --at-exit wait: the program's status"
+is "$(tr '\n' ' ' <"$T/rw.o")" "main late " "replay --at-exit wait: the rest is replayed"
+# The program's end is still compared: an edited end status diverges.
+"$ZSTD" -q -dc "$T/w.json.zst" | sed 's/"end":{"exit":0}/"end":{"exit":3}/' | "$ZSTD" -q -f -o "$T/w3.json.zst"
+run rk3 "$DIOS_REPLAY" --at-exit kill "$T/w3.json.zst"
+is "$st" 120 "replay --at-exit kill: another recorded end is a divergence (status 120)"
+has "replay --at-exit kill: and says so" "$T/rk3.e" "divergence at the end: the program ended with status 0"
+run rbad "$DIOS_REPLAY" --at-exit frob "$T/w.json.zst"
+is "$st" 2 "replay --at-exit frob: a usage error (status 2)"
+has "replay --at-exit frob: the message names the value" "$T/rbad.e" "^dios-replay: --at-exit: 'frob' is neither wait nor kill$"
 
 run bad "$DIOS_RECORD" -o "$T/b.json.zst" --at-exit frob -- /bin/true
 is "$st" 2 "--at-exit frob: a usage error (status 2)"

@@ -495,6 +495,9 @@ main(int argc, char **argv)
 		die(DIOS_EXIT_USAGE, "too many arguments ('%s' and more): dios-replay takes one trace; "
 		    "the program's arguments come from the recording", argv[first + 1]);
 	trace = argv[first];
+	if (o.at_exit && strcmp(o.at_exit, "wait") != 0 && strcmp(o.at_exit, "kill") != 0)
+		die(DIOS_EXIT_USAGE, "--at-exit: '%s' is neither wait nor kill", o.at_exit);
+	bool at_exit_kill = o.at_exit && strcmp(o.at_exit, "kill") == 0;
 
 	/* A trace on a pipe is read more than once: from a copy. */
 	struct trace_spool spool;
@@ -667,11 +670,12 @@ main(int argc, char **argv)
 	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL,
 	    .bs = portable ? files.bs : NULL, .carried = &files.bs, .first_fix = &fix,
 	    .gate = meanwhile ? check_gate : NULL, .gate_ctx = &chk,
-	    .checked = meanwhile ? check_reached : NULL };
+	    .checked = meanwhile ? check_reached : NULL, .end_with_root = at_exit_kill };
 	memset(&k, 0, sizeof k);
 	k.root = sres.pid;
 	k.serial = req.serial;
 	k.kill_orphans = true;
+	k.end_with_root = at_exit_kill;
 	struct task *root = task_new(&k, sres.pid);
 	root->vtid = (pid_t)json_int64_or(hdr, "pid", 0);
 	if ((rep = replay_new(&rc)) == NULL)
@@ -702,9 +706,17 @@ main(int argc, char **argv)
 		msg = NULL;
 	}
 	switch (out) {
-	case RO_MATCHED:
+	case RO_MATCHED: {
+		uint64_t from, rest = replay_rest(rep, &from);
+		if (!o.quiet && (rest || k.left_killed))
+			warnx_("the program ended as recorded, leaving %u task%s running: killed "
+			    "(--at-exit kill); the %llu event%s the recording has after its end (from "
+			    "event %llu) %s not replayed", k.left_killed, k.left_killed == 1 ? "" : "s",
+			    (unsigned long long)rest, rest == 1 ? "" : "s", (unsigned long long)from,
+			    rest == 1 ? "is" : "are");
 		status = status_to_exit(k.root_status);
 		break;
+	}
 	case RO_DIVERGED:
 		warnx_("%s", msg);
 		status = DIOS_EXIT_DIVERGED;

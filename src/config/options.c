@@ -51,7 +51,7 @@ const struct opt_desc dios_options[] = {
 	OPTN("inject-seed", inject_seed, 0, OPT_UINT, CMD_RECORD, "N",
 	    "draw the spec's probabilities from seed N (default: the\n"
 	    "                         spec's seed:, or a new one, printed)"),
-	OPTN("at-exit", at_exit, 0, OPT_STRING, CMD_RECORD, "WHAT",
+	OPTN("at-exit", at_exit, 0, OPT_STRING, CMD_RECORD | CMD_REPLAY, "WHAT",
 	    "when the program ends, wait for the tasks it left running\n"
 	    "                         (wait, the default) or kill them and end (kill)"),
 	OPT(stacks, 0, OPT_BOOL, CMD_RECORD, NULL,

@@ -70,6 +70,9 @@ struct replay {
 	bool eof;			/* the reader has no more events */
 	json_t *ring[RING];		/* the last matched events */
 	uint64_t matched;
+	/* --at-exit kill: the events after the program's end, not replayed,
+	 * and the first of them */
+	uint64_t rest, rest_from;
 	enum replay_outcome outcome;
 	char *msg;
 	struct fdtab *root_fds;		/* the root's table, from the header */

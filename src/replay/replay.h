@@ -58,6 +58,11 @@ struct replay_conf {
 	 * trace or the model), is written here in order, renumbered, so that
 	 * the trace replays this run strictly (not owned); NULL: none. */
 	struct trace_writer *out;
+	/* dios-replay --at-exit kill: the replay ends with the program (the
+	 * root), the kernel kills the tasks it left (end_with_root), and the
+	 * events the recording has after the program's end are not replayed:
+	 * the outcome is the program's end against the recorded one. */
+	bool end_with_root;
 };
 
 enum replay_outcome {
@@ -76,6 +81,10 @@ void replay_free(struct module *m);
 /* After kernel_run: decides the outcome (comparing the end of the run with
  * the footer) and returns it.  The report is in *msg (owned by the module;
  * several lines for a divergence, one for an error). */
+/* After replay_outcome, with conf.end_with_root: how many events of the
+ * recording came after the program's end (not replayed), the first in
+ * *from; 0 when none. */
+uint64_t replay_rest(struct module *m, uint64_t *from);
 enum replay_outcome replay_outcome(struct module *m, const struct kernel *k, const char **msg);
 uint64_t replay_matched(const struct module *m);
 /* With conf.model: the report of where the run left the recording (NULL:

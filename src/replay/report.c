@@ -229,6 +229,32 @@ replay_tick(struct module *m, struct kernel *k)
 	return 0;
 }
 
+
+/* The program's end against the recorded one (the footer's "end"; a
+ * trace with no footer says none): 0 when they agree, else -1 with the
+ * divergence set. */
+static int
+end_differs(struct replay *r, const struct kernel *k)
+{
+	const json_t *end = json_object_get(r->footer, "end");
+	const char *wsig = json_string_value(json_object_get(end, "signal"));
+	int want = -1;
+	int64_t x;
+	char sb[16];
+
+	if (json_int64_get(json_object_get(end, "exit"), &x) == 0)
+		want = (int)x;	/* 0..255: checked (inspect/check.c) */
+	else if (wsig)
+		want = 128 + signal_from_name(wsig);
+	if (want < 0 || want == status_to_exit(k->root_status))
+		return 0;
+	rp_set_msg(r, RO_DIVERGED, "divergence at the end: the program ended with status %d "
+	    "(%s) but the recording ended with %d%s%s%s", status_to_exit(k->root_status),
+	    WIFSIGNALED(k->root_status) ? signal_name(WTERMSIG(k->root_status), sb) : "exit",
+	    want, wsig ? " (" : "", wsig ? wsig : "", wsig ? ")" : "");
+	return -1;
+}
+
 /* The footer's "shown" (what dios-record's stdout and stderr were given)
  * against what replay showed: 0 when they agree (or the trace does not
  * say), else -1 with the divergence set.  One stream where the recording's
@@ -273,13 +299,18 @@ shown_check(struct replay *r)
 	return 0;
 }
 
+uint64_t
+replay_rest(struct module *m, uint64_t *from)
+{
+	*from = R(m)->rest_from;
+	return R(m)->rest;
+}
+
 enum replay_outcome
 replay_outcome(struct module *m, const struct kernel *k, const char **msg)
 {
 	struct replay *r = R(m);
-	const json_t *end;
-	char sb[16];
-	int e;
+	int e = 0;
 
 	if (r->outcome == RO_RUNNING && k->root_done && r->off) {
 		r->outcome = RO_MODELLED;
@@ -291,6 +322,23 @@ replay_outcome(struct module *m, const struct kernel *k, const char **msg)
 			rp_set_msg(r, RO_ERROR, "reading the trace failed at line %llu: %s",
 			    (unsigned long long)trace_reader_line(r->conf.r),
 			    e == -EBADMSG ? trace_reader_error(r->conf.r) : strerror(-e));
+		} else if (r->next && r->conf.end_with_root) {
+			/* --at-exit kill: what the tasks left did afterwards is
+			 * not replayed (nor what they showed: no output check) */
+			r->rest_from = rp_seq_of(r->next);
+			while (r->next) {
+				r->rest++;
+				json_decref(r->next);
+				r->next = NULL;
+				if ((e = rp_peek(r)) < 0)
+					break;
+			}
+			if (e < 0)
+				rp_set_msg(r, RO_ERROR, "reading the trace failed at line %llu: %s",
+				    (unsigned long long)trace_reader_line(r->conf.r),
+				    e == -EBADMSG ? trace_reader_error(r->conf.r) : strerror(-e));
+			else if (end_differs(r, k) == 0)
+				r->outcome = RO_MATCHED;
 		} else if (r->next) {
 			char want[1024];
 			render_event(r->next, 1, 64, want, sizeof want);
@@ -300,23 +348,8 @@ replay_outcome(struct module *m, const struct kernel *k, const char **msg)
 		} else if (r->footer == NULL) {
 			rp_set_msg(r, RO_CUT_SHORT, "the recording was cut short after %llu events; replay "
 			    "matched all of them", (unsigned long long)r->matched);
-		} else {
-			end = json_object_get(r->footer, "end");
-			int want = -1;
-			const char *wsig = json_string_value(json_object_get(end, "signal"));
-			int64_t x;
-			if (json_int64_get(json_object_get(end, "exit"), &x) == 0)
-				want = (int)x;	/* 0..255: checked (inspect/check.c) */
-			else if (wsig)
-				want = 128 + signal_from_name(wsig);
-			if (want >= 0 && want != status_to_exit(k->root_status)) {
-				rp_set_msg(r, RO_DIVERGED, "divergence at the end: the program ended with status %d "
-				    "(%s) but the recording ended with %d%s%s%s", status_to_exit(k->root_status),
-				    WIFSIGNALED(k->root_status) ? signal_name(WTERMSIG(k->root_status), sb) : "exit",
-				    want, wsig ? " (" : "", wsig ? wsig : "", wsig ? ")" : "");
-			} else if (shown_check(r) == 0)
-				r->outcome = RO_MATCHED;
-		}
+		} else if (end_differs(r, k) == 0 && shown_check(r) == 0)
+			r->outcome = RO_MATCHED;
 	} else if (r->outcome == RO_RUNNING)
 		rp_set_msg(r, RO_ERROR, "the replay stopped before the program ended");
 	if (r->conf.model && r->outcome == RO_DIVERGED && k->root_done && !r->off) {
