@@ -1,9 +1,10 @@
 #!/bin/sh
 # abi.sh: calls dios used to give up on (issue 16, item 4).  mmap of
 # /dev/zero is anonymous memory: recorded and replayed (with its inputs
-# gone, twice).  A 32-bit call (int $0x80) is refused by name: the
-# recording stops with a one-line message and status 125 instead of the
-# program killed by SIGSYS without a word, and replay refuses the trace.
+# gone, twice); of another device, refused by replay by name.  A 32-bit
+# call (int $0x80) is refused by name: the recording stops with a one-line
+# message and status 125 instead of the program killed by SIGSYS without a
+# word, and replay refuses the trace.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/devzero" "$PROGS/int80"
@@ -11,6 +12,15 @@ require_tracing
 tmpdir
 
 rr_case --twice --status 11 devzero : "$PROGS/devzero"
+
+# Another device (none here can be mapped by a test): its mapping, as
+# dios-record writes it ("device": its path), is refused by replay by name.
+run dz "$DIOS_RECORD" -q -o "$T/dz.json.zst" -- "$PROGS/devzero"
+"$ZSTD" -q -dc "$T/dz.json.zst" | sed '0,/"zero":true/s//"device":"\/dev\/fb0"/' | "$ZSTD" -q -f -o "$T/fb.json.zst"
+run fb "$DIOS_REPLAY" "$T/fb.json.zst"
+is "$st" 125 "mmap of a device: replay refuses it (status 125)"
+has "mmap of a device: the message names it" "$T/fb.e" \
+    "the program mapped the device /dev/fb0 when recording: replay cannot stand in for a device's memory"
 
 run native "$PROGS/int80"
 is "$st" 0 "int80: natively, the 32-bit call works"

@@ -140,6 +140,22 @@ refused(const char *trace, const char *path, const char *why)
 	return msg;
 }
 
+/* Why the host file identity id names is not the one (fileid_verify's
+ * error e): what was checked of it (fileid.h). */
+static const char *
+not_same(const json_t *id, int e)
+{
+	if (e == -ESTALE)
+		return json_object_get(id, "file") ? "differs (size, device, inode or times)" :
+		    json_object_get(id, "range") ? "differs (size, or SHA-256 of the part mapped)" :
+		    "differs (size or SHA-256)";
+	if (e == -ENOENT)
+		return "is gone";
+	if (e == -EINVAL)
+		return "has a malformed identity in the trace (damaged or edited)";
+	return strerror(-e);
+}
+
 /* Without --portable: every file mapped or executed when recording must be
  * the same here.  NULL when they are, else the message naming all those that
  * are not (malloc'd). */
@@ -162,9 +178,7 @@ host_files_differ(const char *trace, json_t *ids)
 			return refused(trace, path, why);
 		}
 		bad++;
-		if (asprintf(&line, "%s  %s: %s\n", list ? list : "", path, e == -ESTALE ?
-		    "differs (size, SHA-256, or device, inode and times)" : e == -ENOENT ? "is gone" :
-		    e == -EINVAL ? "has a malformed identity in the trace (damaged or edited)" : strerror(-e)) < 0)
+		if (asprintf(&line, "%s  %s: %s\n", list ? list : "", path, not_same(id, e)) < 0)
 			die(DIOS_EXIT_ERROR, "out of memory");
 		free(list);
 		list = line;
