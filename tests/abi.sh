@@ -1,13 +1,14 @@
 #!/bin/sh
 # abi.sh: calls dios used to give up on (issue 16, item 4).  mmap of
 # /dev/zero is anonymous memory: recorded and replayed (with its inputs
-# gone, twice); of another device, refused by replay by name.  A 32-bit
+# gone, twice); of another device, refused by replay by name.  Calls
+# through the vsyscall page replay the recorded times.  A 32-bit
 # call (int $0x80) is refused by name: the recording stops with a one-line
 # message and status 125 instead of the program killed by SIGSYS without a
 # word, and replay refuses the trace.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-require_built "$PROGS/devzero" "$PROGS/int80"
+require_built "$PROGS/devzero" "$PROGS/int80" "$PROGS/vsyscall"
 require_tracing
 tmpdir
 
@@ -21,6 +22,15 @@ run fb "$DIOS_REPLAY" "$T/fb.json.zst"
 is "$st" 125 "mmap of a device: replay refuses it (status 125)"
 has "mmap of a device: the message names it" "$T/fb.e" \
     "the program mapped the device /dev/fb0 when recording: replay cannot stand in for a device's memory"
+
+# Calls through the vsyscall page are recorded (the kernel passes them
+# through seccomp) and replayed: the times of the recording, a second later.
+"$PROGS/vsyscall" >/dev/null 2>&1
+if [ $? -eq 77 ]; then
+	skip "vsyscall" "this kernel has no vsyscall page"
+else
+	rr_case --before-replay "sleep 1" --twice --status 0 vsyscall : "$PROGS/vsyscall"
+fi
 
 run native "$PROGS/int80"
 is "$st" 0 "int80: natively, the 32-bit call works"

@@ -32,6 +32,7 @@ TEST_PROGS = \
 	tests/progs/devzero \
 	tests/progs/int80 \
 	tests/progs/groupstop \
+	tests/progs/vsyscall \
 	tests/progs/mapfile \
 	tests/progs/shmfork \
 	tests/progs/threadpool \
@@ -88,6 +89,7 @@ tests_progs_devzero_SOURCES = tests/progs/devzero.c tests/progs/progs.h
 tests_progs_int80_SOURCES = tests/progs/int80.c tests/progs/progs.h
 tests_progs_groupstop_SOURCES = tests/progs/groupstop.c tests/progs/progs.h
 tests_progs_groupstop_LDADD = -lpthread
+tests_progs_vsyscall_SOURCES = tests/progs/vsyscall.c tests/progs/progs.h
 tests_progs_mapfile_SOURCES = tests/progs/mapfile.c tests/progs/progs.h
 tests_progs_shmfork_SOURCES = tests/progs/shmfork.c tests/progs/progs.h
 tests_progs_threadpool_SOURCES = tests/progs/threadpool.c tests/progs/progs.h

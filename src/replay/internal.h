@@ -256,8 +256,9 @@ enum verdict rp_deliver_signal(struct replay *r, struct kernel *k, struct task *
 /* A signal event the program's own instruction raised ("sync": a fault):
  * replay never sends it, the program raises it again. */
 bool rp_signal_is_sync(const json_t *ev);
-/* Sends now the signal the recording has for t right after its call, if any. */
-void rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t);
+/* Sends now the signal the recording has for t right after its call, if any:
+ * true when it sent one. */
+bool rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t);
 /* The signal hook: signals from the trace or the program, reads of the TSC. */
 int replay_signal(struct module *m, struct kernel *k, struct task *t, int sig);
 

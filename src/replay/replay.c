@@ -673,9 +673,8 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 	json_decref(rt->ev);
 	rt->ev = NULL;
 	call_reset(c);
-	if (e == 0 && !k->stop)
-		rp_signal_after_call(r, k, t);
-	if (e == 0 && !k->stop && restarts && rt->injected == 0)
+	bool signalled = e == 0 && !k->stop && rp_signal_after_call(r, k, t);
+	if (e == 0 && !k->stop && restarts && !signalled)
 		e = restart_unsignalled(t, ret);
 	return e;
 }

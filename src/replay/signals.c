@@ -86,7 +86,7 @@ process_of(struct kernel *k, pid_t vtid)
  * death came in between).  Other processes can only see the difference
  * through calls, whose order is kept; threads of the same process share
  * memory, so the signal goes early only past other processes' events. */
-void
+bool
 rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t)
 {
 	pid_t self = process_of(k, t->vtid);
@@ -96,27 +96,31 @@ rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t)
 	int sig;
 
 	if (rp_peek(r) < 0 || r->next == NULL)
-		return;
+		return false;
 	for (ev = r->next, i = 0; ev; ev = rp_look(r, i++)) {
 		pid_t v = rp_owner_of(ev);
 
 		if (v == t->vtid)
 			break;
 		if (process_of(k, v) == self)
-			return;
+			return false;
 	}
-	/* Not SIGCONT: it acts as it is sent, not as it is delivered (it
-	 * ends the process's group stop at once), so it goes in its turn. */
+	/* Not SIGCONT, nor a signal that stops: they act on the whole
+	 * process (SIGCONT as it is sent, ending a group stop at once; a
+	 * stop interrupts the calls of the other threads), so they go in
+	 * their turn, after the events of the other threads before them. */
 	if (ev == NULL || (name = json_string_value(json_object_get(ev, "sig"))) == NULL ||
 	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL || sig == SIGCONT ||
+	    sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ||
 	    rp_signal_is_sync(ev))
-		return;
+		return false;
 	if (ev == r->next)
 		rp_take(r);
 	else
 		rp_take_ahead(r, i - 1);
 	RT(t)->injected = sig;
 	syscall(SYS_tkill, t->tid, sig);
+	return true;
 }
 
 /* A signal reaches the task: one dios sent from the trace, or one the

@@ -12,7 +12,8 @@
  * lines must be good and bad, kept strings must be what jansson gives, and
  * each digest must give the length, hash and first bytes of its string.
  *
- *	fuzz-trace-reader [ITERATIONS]	(default 2000, or $DIOS_FUZZ_ITERATIONS)
+ *	fuzz-trace-reader [ITERATIONS]	(default 2000, or $DIOS_FUZZ_ITERATIONS;
+ *					200 in make check-sanitizers)
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -449,10 +450,15 @@ main(int argc, char **argv)
 	const char *env = getenv("DIOS_FUZZ_ITERATIONS");
 	int s;
 
+	const char *san = getenv("DIOS_SANITIZED");
+
 	if (argc > 1)
 		iterations = strtoul(argv[1], NULL, 10);
 	else if (env && *env)
 		iterations = strtoul(env, NULL, 10);
+	else if (san && *san)
+		iterations = 200;	/* make check-sanitizers: minutes over 2000;
+					 * check-fuzz runs more under ASan */
 	alarm(600);	/* a hang is a failure, not a stuck make check */
 	plan(4);
 	fuzz_setup();
