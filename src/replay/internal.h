@@ -116,6 +116,7 @@ struct rtask {
 	int kind;			/* what the exit hook does */
 	int injected;			/* a recorded signal dios sent, not yet seen */
 	bool restart;			/* a real call was interrupted and runs again */
+	bool signalled;			/* EX_RESTART: a signal was sent into it at its entry */
 	long restart_nr;
 	long real;			/* EX_WAIT: the real id expected */
 	struct fdtab *fds;
@@ -259,6 +260,8 @@ bool rp_signal_is_sync(const json_t *ev);
 /* Sends now the signal the recording has for t right after its call, if any:
  * true when it sent one. */
 bool rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t);
+/* Would rp_signal_after_call send one now? */
+bool rp_signal_due_after(struct replay *r, struct kernel *k, struct task *t);
 /* The signal hook: signals from the trace or the program, reads of the TSC. */
 int replay_signal(struct module *m, struct kernel *k, struct task *t, int sig);
 

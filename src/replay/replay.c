@@ -354,7 +354,7 @@ restart_with_mask(struct replay *r, struct kernel *k, struct task *t,
 	if (!call_tmp_mask(&t->call, t->tid, &addr, &len) ||
 	    mem_read(t->tid, addr, &mask, sizeof mask) < 0)
 		return;
-	rp_signal_after_call(r, k, t);
+	RT(t)->signalled = rp_signal_after_call(r, k, t);
 	if ((sig = RT(t)->injected) <= 0 || (mask & (1ULL << (sig - 1))))
 		return;	/* none comes, or it is blocked in the call too */
 	regs->orig_rax = SYS_rt_sigsuspend;
@@ -471,8 +471,13 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		rt->kind = EX_CLONE;
 		return V_EXIT_STOP;
 	}
+	/* A wait for signals that a signal of its own interrupted runs for
+	 * real (the signal is sent into it); one that something else
+	 * interrupted when recording (a stop of its process, a signal dios
+	 * kept from it) is answered as other interrupted calls are. */
 	if ((sc->flags & SC_RUN_KEEP) ||
-	    ((sc->flags & SC_SIGWAIT) && (ret > 0 || ret == -EINTR || (ret <= -512 && ret >= -516)))) {
+	    ((sc->flags & SC_SIGWAIT) && (ret > 0 || ret == -EINTR || ((ret <= -512 && ret >= -516) &&
+	    rp_signal_due_after(r, k, t))))) {
 		rt->kind = EX_KEEP;
 		return V_EXIT_STOP;
 	}
@@ -519,6 +524,7 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 			    (unsigned long long)rp_seq_of(ev), name, e == -EINVAL ?
 			    "they do not fit its buffers (was the trace edited?)" : strerror(-e));
 		regs.orig_rax = SYS_getppid;
+		rt->signalled = false;
 		restart_with_mask(r, k, t, &regs);
 		if ((e = regs_set(t->tid, &regs)) < 0)
 			return rp_lost(r, k, t, e);
@@ -674,7 +680,7 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 	rt->ev = NULL;
 	call_reset(c);
 	bool signalled = e == 0 && !k->stop && rp_signal_after_call(r, k, t);
-	if (e == 0 && !k->stop && restarts && !signalled)
+	if (e == 0 && !k->stop && restarts && !signalled && !rt->signalled)
 		e = restart_unsignalled(t, ret);
 	return e;
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 #include <sys/ptrace.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -86,8 +87,11 @@ process_of(struct kernel *k, pid_t vtid)
  * death came in between).  Other processes can only see the difference
  * through calls, whose order is kept; threads of the same process share
  * memory, so the signal goes early only past other processes' events. */
-bool
-rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t)
+/* The signal event the recording has for t right after its call (past
+ * other processes' events only), as rp_signal_after_call would send it:
+ * its place (-1: r->next, else ahead[i]) in *at; 0 when none. */
+static int
+signal_after(struct replay *r, struct kernel *k, struct task *t, ssize_t *at)
 {
 	pid_t self = process_of(k, t->vtid);
 	const char *name;
@@ -96,14 +100,14 @@ rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t)
 	int sig;
 
 	if (rp_peek(r) < 0 || r->next == NULL)
-		return false;
+		return 0;
 	for (ev = r->next, i = 0; ev; ev = rp_look(r, i++)) {
 		pid_t v = rp_owner_of(ev);
 
 		if (v == t->vtid)
 			break;
 		if (process_of(k, v) == self)
-			return false;
+			return 0;
 	}
 	/* Not SIGCONT, nor a signal that stops: they act on the whole
 	 * process (SIGCONT as it is sent, ending a group stop at once; a
@@ -113,11 +117,31 @@ rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t)
 	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL || sig == SIGCONT ||
 	    sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ||
 	    rp_signal_is_sync(ev))
+		return 0;
+	*at = ev == r->next ? -1 : (ssize_t)i - 1;
+	return sig;
+}
+
+bool
+rp_signal_due_after(struct replay *r, struct kernel *k, struct task *t)
+{
+	ssize_t at;
+
+	return signal_after(r, k, t, &at) > 0;
+}
+
+bool
+rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t)
+{
+	ssize_t at;
+	int sig = signal_after(r, k, t, &at);
+
+	if (sig <= 0)
 		return false;
-	if (ev == r->next)
+	if (at < 0)
 		rp_take(r);
 	else
-		rp_take_ahead(r, i - 1);
+		rp_take_ahead(r, (size_t)at);
 	RT(t)->injected = sig;
 	syscall(SYS_tkill, t->tid, sig);
 	return true;
@@ -190,6 +214,56 @@ off_signal(struct replay *r, struct task *t, int sig)
 
 /* A read of the time-stamp counter (SIGSEGV on rdtsc, see tsc.h) is
  * answered with the next event, which must be that read. */
+/* Would sig stop t's process: a stop signal whose action is the default
+ * (not caught, not ignored: /proc's SigCgt and SigIgn)? */
+static bool
+stops(pid_t tid, int sig)
+{
+	char path[64], line[256];
+	unsigned long long caught = 0, ignored = 0;
+	FILE *f;
+
+	if (sig != SIGSTOP && sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
+		return false;
+	if (sig == SIGSTOP)
+		return true;
+	snprintf(path, sizeof path, "/proc/%d/status", tid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	while (fgets(line, sizeof line, f)) {
+		sscanf(line, "SigCgt: %llx", &caught);
+		sscanf(line, "SigIgn: %llx", &ignored);
+	}
+	fclose(f);
+	return !((caught | ignored) & (1ull << (sig - 1)));
+}
+
+/* A stop signal from the trace reaches t: in replay the process does not
+ * stop (nothing outside it could see the stop: its parent's waitpid is
+ * answered from the trace, and the kill of its SIGCONT does not run), and
+ * its threads go on to their next events, which come after the SIGCONT
+ * in the trace.  What the stop did to the other threads when recording
+ * is done to them: those in a call that runs for real and that the stop
+ * interrupted then (its recorded result is -ERESTART*) are interrupted
+ * (PTRACE_INTERRUPT: the call ends with that result, and the kernel runs
+ * it again). */
+static void
+stop_in_replay(struct kernel *k, struct task *t)
+{
+	pid_t self = process_of(k, t->vtid);
+	int ok;
+
+	for (struct task *u = k->tasks; u; u = u->next) {
+		long ret;
+		if (u == t || u->state != TS_IN_CALL || u->mod == NULL || RT(u)->ev == NULL ||
+		    process_of(k, u->vtid) != self)
+			continue;
+		ret = event_result(RT(u)->ev, &ok);
+		if (ok && ret <= -512 && ret >= -516)
+			ptrace(PTRACE_INTERRUPT, u->tid, 0, 0);
+	}
+}
+
 int
 replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 {
@@ -202,8 +276,14 @@ replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 	if (r->off)
 		return off_signal(r, t, sig);
 	if (sig != SIGSEGV || regs_get(t->tid, &regs) < 0 ||
-	    (len = tsc_insn(t->tid, &regs, &rdtscp)) == 0)
-		return signal_seen(r, t, sig);
+	    (len = tsc_insn(t->tid, &regs, &rdtscp)) == 0) {
+		int seen = signal_seen(r, t, sig);
+		if (seen > 0 && stops(t->tid, seen)) {
+			stop_in_replay(k, t);
+			return 0;
+		}
+		return seen;
+	}
 	rp_advance(r, k, t);
 	if (rp_peek(r) == 0 && r->next && rp_owner_of(r->next) != t->vtid)
 		return SIG_PARK;	/* another task's turn */
