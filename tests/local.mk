@@ -33,6 +33,7 @@ TEST_PROGS = \
 	tests/progs/int80 \
 	tests/progs/groupstop \
 	tests/progs/vsyscall \
+	tests/progs/ownfilter \
 	tests/progs/mapfile \
 	tests/progs/shmfork \
 	tests/progs/threadpool \
@@ -90,6 +91,7 @@ tests_progs_int80_SOURCES = tests/progs/int80.c tests/progs/progs.h
 tests_progs_groupstop_SOURCES = tests/progs/groupstop.c tests/progs/progs.h
 tests_progs_groupstop_LDADD = -lpthread
 tests_progs_vsyscall_SOURCES = tests/progs/vsyscall.c tests/progs/progs.h
+tests_progs_ownfilter_SOURCES = tests/progs/ownfilter.c tests/progs/progs.h
 tests_progs_mapfile_SOURCES = tests/progs/mapfile.c tests/progs/progs.h
 tests_progs_shmfork_SOURCES = tests/progs/shmfork.c tests/progs/progs.h
 tests_progs_threadpool_SOURCES = tests/progs/threadpool.c tests/progs/progs.h
@@ -154,6 +156,7 @@ RR_TESTS = \
 	tests/jobcontrol.sh \
 	tests/hugemap.sh \
 	tests/sigterm.sh \
+	tests/ownfilter.sh \
 	tests/bigline.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
