@@ -143,12 +143,12 @@ refused(const char *trace, const char *path, const char *why)
 /* Why the host file identity id names is not the one (fileid_verify's
  * error e): what was checked of it (fileid.h). */
 static const char *
-not_same(const json_t *id, int e)
+not_same(const json_t *id, int e, char *buf, size_t n)
 {
-	if (e == -ESTALE)
-		return json_object_get(id, "file") ? "differs (size, device, inode or times)" :
-		    json_object_get(id, "range") ? "differs (size, or SHA-256 of the part mapped)" :
-		    "differs (size or SHA-256)";
+	if (e == -ESTALE) {
+		snprintf(buf, n, "differs (%s)", fileid_checked(id));
+		return buf;
+	}
 	if (e == -ENOENT)
 		return "is gone";
 	if (e == -EINVAL)
@@ -178,7 +178,9 @@ host_files_differ(const char *trace, json_t *ids)
 			return refused(trace, path, why);
 		}
 		bad++;
-		if (asprintf(&line, "%s  %s: %s\n", list ? list : "", path, not_same(id, e)) < 0)
+		char why_buf[96];
+		if (asprintf(&line, "%s  %s: %s\n", list ? list : "", path,
+		    not_same(id, e, why_buf, sizeof why_buf)) < 0)
 			die(DIOS_EXIT_ERROR, "out of memory");
 		free(list);
 		list = line;

@@ -91,11 +91,9 @@ rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *ma
 		return rp_fail(r, k, "%s, mapped by the program when recording, is gone from this host "
 		    "(record with the file present, or restore it)", path);
 	if (e == -ESTALE)
-		return rp_fail(r, k, "%s differs from the file mapped when recording (%s): replay needs "
-		    "the same file", path, json_object_get(map, "file") ? "size, device, inode or "
-		    "times: a part this large is known by them, not by its content" :
-		    json_object_get(map, "range") ? "size, or SHA-256 of the part mapped" :
-		    "size or SHA-256");
+		return rp_fail(r, k, "%s differs from the file mapped when recording (%s%s): replay "
+		    "needs the same file", path, fileid_checked(map), json_object_get(map, "file") ?
+		    ": a part this large is known by them, not by its content" : "");
 	if (e == -EINVAL)
 		return rp_fail(r, k, "event %llu: the \"map\" of %s is malformed (the trace is damaged "
 		    "or was edited; record it again)", (unsigned long long)r->matched, path);

@@ -50,9 +50,8 @@ same_times(const struct stat *a, const struct stat *b)
 	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* The hash of the file open at fd, whose fstat is st (hashed once per
- * device, inode, size and times in a process, and once per change across
- * runs: hashcache.h). */
+/* Puts e, the hash of part [off, off + len) of the file whose fstat is st,
+ * into the process's cache. */
 static struct ent *
 remember(const struct stat *st, uint64_t off, uint64_t len, struct ent *e)
 {
@@ -68,6 +67,9 @@ remember(const struct stat *st, uint64_t off, uint64_t len, struct ent *e)
 	return e;
 }
 
+/* The hash of the file open at fd, whose fstat is st (hashed once per
+ * device, inode, size and times in a process, and once per change across
+ * runs: hashcache.h). */
 static int
 hash_fd(int fd, const struct stat *st, char hex[65], off_t *size)
 {
@@ -502,6 +504,13 @@ fileid_verify(const json_t *want, unsigned flags, struct stat *st, const char **
 	if (r == 0 && st)
 		*st = s;
 	return r;
+}
+
+const char *
+fileid_checked(const json_t *id)
+{
+	return json_object_get(id, "file") ? "size, device, inode or times" :
+	    json_object_get(id, "range") ? "size, or SHA-256 of the part mapped" : "size or SHA-256";
 }
 
 bool

@@ -61,6 +61,11 @@ int fileid_open(const char *path, unsigned flags, struct stat *st, const char **
  * errors. */
 int fileid_verify(const json_t *want, unsigned flags, struct stat *st, const char **why);
 
+/* What fileid_verify checks of identity id, for a message saying it
+ * differs: "size or SHA-256", "size, or SHA-256 of the part mapped", or
+ * "size, device, inode or times" (static text). */
+const char *fileid_checked(const json_t *id);
+
 void fileid_cache_clear(void);
 
 /* Is a file system of this statfs f_type a local one whose files dios may

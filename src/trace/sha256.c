@@ -231,18 +231,22 @@ sha256_hex(const uint8_t d[32], char hex[65])
 
 volatile sig_atomic_t *sha256_cancel;
 
-int
-sha256_fd(int fd, char hex[65], off_t *size)
+/* Hashes up to len bytes of fd: from its offset (off < 0, read) or from
+ * off (pread), to the end of the file or len; the digest in hex and the
+ * bytes read in *got.  -EINTR when sha256_cancel says so. */
+static int
+hash_reads(int fd, off_t off, uint64_t len, char hex[65], uint64_t *got)
 {
 	struct sha256 s;
 	uint8_t buf[65536], d[32];
-	off_t total = 0;
 
 	sha256_init(&s);
-	for (;;) {
+	*got = 0;
+	while (*got < len) {
 		if (sha256_cancel && *sha256_cancel)
 			return -EINTR;
-		ssize_t n = read(fd, buf, sizeof buf);
+		size_t want = len - *got < sizeof buf ? (size_t)(len - *got) : sizeof buf;
+		ssize_t n = off < 0 ? read(fd, buf, want) : pread(fd, buf, want, off + (off_t)*got);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -252,40 +256,30 @@ sha256_fd(int fd, char hex[65], off_t *size)
 		if (n == 0)
 			break;
 		sha256_update(&s, buf, (size_t)n);
-		total += n;
+		*got += (uint64_t)n;
 	}
 	sha256_final(&s, d);
 	sha256_hex(d, hex);
-	*size = total;
 	return 0;
+}
+
+int
+sha256_fd(int fd, char hex[65], off_t *size)
+{
+	uint64_t got;
+	int e = hash_reads(fd, -1, UINT64_MAX, hex, &got);
+
+	*size = (off_t)got;
+	return e;
 }
 
 int
 sha256_fd_range(int fd, uint64_t off, uint64_t len, char hex[65])
 {
-	struct sha256 s;
-	uint8_t buf[65536], d[32];
+	uint64_t got;
+	int e = hash_reads(fd, (off_t)off, len, hex, &got);
 
-	sha256_init(&s);
-	while (len > 0) {
-		if (sha256_cancel && *sha256_cancel)
-			return -EINTR;
-		ssize_t n = pread(fd, buf, len < sizeof buf ? (size_t)len : sizeof buf, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -ESTALE;	/* shorter than said: it changed */
-		sha256_update(&s, buf, (size_t)n);
-		off += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	sha256_final(&s, d);
-	sha256_hex(d, hex);
-	return 0;
+	return e < 0 ? e : got < len ? -ESTALE : 0;	/* shorter than said: it changed */
 }
 
 int

@@ -35,9 +35,10 @@ int sha256_fd(int fd, char hex[65], off_t *size);
 /* Hashes bytes [off, off + len) of the file at fd (pread: its offset
  * stays); 0, -ESTALE when the file ends before, else -errno. */
 int sha256_fd_range(int fd, uint64_t off, uint64_t len, char hex[65]);
-/* When not NULL and *sha256_cancel is not 0, sha256_fd and sha256_file
- * and sha256_fd_range stop with -EINTR: the supervisor points it at its count of fatal signals
- * (SIGTERM while a huge mapped file is hashed ends dios at once). */
+/* When not NULL and *sha256_cancel is not 0, sha256_fd, sha256_fd_range
+ * and sha256_file stop with -EINTR: the supervisor points it at its count
+ * of fatal signals (SIGTERM while a huge mapped file is hashed ends dios at
+ * once). */
 extern volatile sig_atomic_t *sha256_cancel;
 
 #endif
