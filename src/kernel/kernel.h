@@ -10,6 +10,7 @@
  */
 #ifndef DIOS_KERNEL_H
 #define DIOS_KERNEL_H
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -153,6 +154,15 @@ struct kernel {
 	unsigned (*pick)(void *arg, unsigned n);
 	void *pick_arg;
 };
+
+/* Does sig stop a process by default (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU):
+ * the signals of a group stop (loop.c), which replay acts out itself
+ * (src/replay/signals.c). */
+static inline bool
+kernel_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
 
 /* Tasks (task.c). */
 struct task *task_new(struct kernel *k, pid_t tid);

@@ -156,15 +156,6 @@ resume(struct task *t, int sig)
 	return 0;
 }
 
-/* Is this PTRACE_EVENT_STOP a group stop (the process stopped by SIGSTOP,
- * SIGTSTP, SIGTTIN or SIGTTOU)?  Its stop signal says so; the stop that
- * ends one (SIGCONT) and those of PTRACE_INTERRUPT say SIGTRAP. */
-static bool
-group_stop(int sig)
-{
-	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
-}
-
 /* A group stop: t stays stopped, as the process does natively, until a
  * SIGCONT (or SIGKILL) ends it; PTRACE_LISTEN lets the kernel tell dios
  * then (a PTRACE_EVENT_STOP with SIGTRAP).  PTRACE_CONT here would let it
@@ -621,7 +612,9 @@ kernel_on_stop(struct kernel *k, struct task *t, int st)
 					e = vfork_release(k, t);
 			}
 		}
-	} else if (ev == PTRACE_EVENT_STOP && group_stop(sig))
+	} else if (ev == PTRACE_EVENT_STOP && kernel_stop_signal(sig))
+		/* a group stop: its stop signal says so; the stop that ends
+		 * one (SIGCONT) and those of PTRACE_INTERRUPT say SIGTRAP */
 		e = listen_stopped(t);
 	else if (ev == PTRACE_EVENT_STOP || (sig == SIGTRAP && ev != 0))
 		e = resume(t, 0);

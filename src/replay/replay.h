@@ -81,11 +81,11 @@ void replay_free(struct module *m);
 /* After kernel_run: decides the outcome (comparing the end of the run with
  * the footer) and returns it.  The report is in *msg (owned by the module;
  * several lines for a divergence, one for an error). */
+enum replay_outcome replay_outcome(struct module *m, const struct kernel *k, const char **msg);
 /* After replay_outcome, with conf.end_with_root: how many events of the
  * recording came after the program's end (not replayed), the first in
  * *from; 0 when none. */
 uint64_t replay_rest(struct module *m, uint64_t *from);
-enum replay_outcome replay_outcome(struct module *m, const struct kernel *k, const char **msg);
 uint64_t replay_matched(const struct module *m);
 /* With conf.model: the report of where the run left the recording (NULL:
  * it did not), and the number of events written to conf.out. */

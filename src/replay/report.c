@@ -229,6 +229,14 @@ replay_tick(struct module *m, struct kernel *k)
 	return 0;
 }
 
+/* The trace could not be read on (e, from rp_peek): an error. */
+static void
+read_failed(struct replay *r, int e)
+{
+	rp_set_msg(r, RO_ERROR, "reading the trace failed at line %llu: %s",
+	    (unsigned long long)trace_reader_line(r->conf.r),
+	    e == -EBADMSG ? trace_reader_error(r->conf.r) : strerror(-e));
+}
 
 /* The program's end against the recorded one (the footer's "end"; a
  * trace with no footer says none): 0 when they agree, else -1 with the
@@ -319,9 +327,7 @@ replay_outcome(struct module *m, const struct kernel *k, const char **msg)
 	}
 	if (r->outcome == RO_RUNNING && k->root_done) {
 		if ((e = rp_peek(r)) < 0) {
-			rp_set_msg(r, RO_ERROR, "reading the trace failed at line %llu: %s",
-			    (unsigned long long)trace_reader_line(r->conf.r),
-			    e == -EBADMSG ? trace_reader_error(r->conf.r) : strerror(-e));
+			read_failed(r, e);
 		} else if (r->next && r->conf.end_with_root) {
 			/* --at-exit kill: what the tasks left did afterwards is
 			 * not replayed (nor what they showed: no output check) */
@@ -334,9 +340,7 @@ replay_outcome(struct module *m, const struct kernel *k, const char **msg)
 					break;
 			}
 			if (e < 0)
-				rp_set_msg(r, RO_ERROR, "reading the trace failed at line %llu: %s",
-				    (unsigned long long)trace_reader_line(r->conf.r),
-				    e == -EBADMSG ? trace_reader_error(r->conf.r) : strerror(-e));
+				read_failed(r, e);
 			else if (end_differs(r, k) == 0)
 				r->outcome = RO_MATCHED;
 		} else if (r->next) {

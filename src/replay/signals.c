@@ -115,8 +115,7 @@ signal_after(struct replay *r, struct kernel *k, struct task *t, ssize_t *at)
 	 * their turn, after the events of the other threads before them. */
 	if (ev == NULL || (name = json_string_value(json_object_get(ev, "sig"))) == NULL ||
 	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL || sig == SIGCONT ||
-	    sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ||
-	    rp_signal_is_sync(ev))
+	    kernel_stop_signal(sig) || rp_signal_is_sync(ev))
 		return 0;
 	*at = ev == r->next ? -1 : (ssize_t)i - 1;
 	return sig;
@@ -212,8 +211,6 @@ off_signal(struct replay *r, struct task *t, int sig)
 	return sig;
 }
 
-/* A read of the time-stamp counter (SIGSEGV on rdtsc, see tsc.h) is
- * answered with the next event, which must be that read. */
 /* Would sig stop t's process: a stop signal whose action is the default
  * (not caught, not ignored: /proc's SigCgt and SigIgn)? */
 static bool
@@ -223,7 +220,7 @@ stops(pid_t tid, int sig)
 	unsigned long long caught = 0, ignored = 0;
 	FILE *f;
 
-	if (sig != SIGSTOP && sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
+	if (!kernel_stop_signal(sig))
 		return false;
 	if (sig == SIGSTOP)
 		return true;
@@ -264,6 +261,8 @@ stop_in_replay(struct kernel *k, struct task *t)
 	}
 }
 
+/* A read of the time-stamp counter (SIGSEGV on rdtsc, see tsc.h) is
+ * answered with the next event, which must be that read. */
 int
 replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 {
