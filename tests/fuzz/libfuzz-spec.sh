@@ -1,8 +1,8 @@
 #!/bin/sh
-# libfuzz-spec.sh: the fault-spec reader (src/fuzz/spec.c, errtab.c) under
-# libFuzzer with AddressSanitizer and UBSan (clang), the rest of dios from
-# the build's libdios.a; run by make check-fuzz.  Prints TAP; skips (77)
-# without clang's libFuzzer.
+# libfuzz-spec.sh: the fault-spec reader (src/fuzz/spec.c, specdecide.c,
+# errtab.c) under libFuzzer with AddressSanitizer and UBSan (clang), the
+# rest of dios from the build's libdios.a; run by make check-fuzz.  Prints
+# TAP; skips (77) without clang's libFuzzer.
 #
 #	top_srcdir=... top_builddir=... DIOS_FUZZ_SECONDS=60 tests/fuzz/libfuzz-spec.sh
 set -u
@@ -24,7 +24,7 @@ echo 1..1
 # shellcheck disable=SC2046
 if ! "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DDIOS_LIBFUZZER \
 	-std=gnu11 -D_GNU_SOURCE -iquote "$top/src" -I"$build" "$top/tests/fuzz/fuzz-spec.c" \
-	"$top/src/fuzz/spec.c" "$top/src/fuzz/errtab.c" "$build/libdios.a" \
+	"$top/src/fuzz/spec.c" "$top/src/fuzz/specdecide.c" "$top/src/fuzz/errtab.c" "$build/libdios.a" \
 	$(pkg-config --libs yaml-0.1 jansson libzstd libseccomp 2>/dev/null || echo -lyaml -ljansson -lzstd -lseccomp) \
 	-lpthread -o "$work/fuzz" >"$work/log" 2>&1; then
 	echo "ok 1 # SKIP $cc cannot build a libFuzzer target here"
