@@ -107,6 +107,34 @@ edit "$T/forkexec.json.zst" "$T/forkexec-x.json.zst" \
     "if .seq == $s then .exit = 42 else . end"
 changed forkexec "$s" 'other results$'
 
+## The same calls, the tasks interleaved otherwise: a child's event and
+## the parent's next one swapped.  The order is ignored by default; each
+## task's calls are still compared with its counterpart's, so a change in
+## the child after the swap is found at its own event.
+"$ZSTD" -q -dc "$T/forkexec.json.zst" | "$JQ" -s -c --argjson pid "$pid" '
+	(. as $l | [range(1; length - 1) | select($l[.].tid != null and $l[.].tid != $pid and
+	    $l[. + 1].tid == $pid)] | first) as $i |
+	if $i == null then error("no child event before a parent event") else
+	.[:$i] + [.[$i + 1], .[$i]] + .[$i + 2:] end | .[]' |
+    "$ZSTD" -q -f -o "$T/swapped.json.zst" || bail_out "cannot swap two events of forkexec"
+run swapped "$DIOS_TRACE" diff "$T/forkexec.json.zst" "$T/swapped.json.zst"
+is "$st" 0 "interleaved otherwise: status 0 (the order is ignored by default)"
+has "interleaved otherwise: counted" "$T/swapped.o" '^  tasks interleaved differently +[1-9][0-9]* .*\(ignored\)$'
+has "interleaved otherwise: no call asked differently" "$T/swapped.o" '^  calls asked differently +0$'
+run swapped0 "$DIOS_TRACE" diff --ignore= "$T/forkexec.json.zst" "$T/swapped.json.zst"
+is "$st" 1 "interleaved otherwise, --ignore=: status 1"
+has "interleaved otherwise, --ignore=: the first difference is the order" "$T/swapped0.o" \
+    '^first difference: tasks interleaved differently \(made by another task\)$'
+s=$(first "$T/swapped.json.zst" ".tid != $pid and .sys == \"read\" and (.out.buf.text // \"\" | startswith(\"input\"))")
+edit "$T/swapped.json.zst" "$T/swapped-x.json.zst" \
+    "if .seq == $s then .out.buf.text |= ascii_upcase else . end"
+run swappedx "$DIOS_TRACE" diff "$T/forkexec.json.zst" "$T/swapped-x.json.zst"
+is "$st" 1 "interleaved otherwise and changed: status 1"
+has "interleaved otherwise and changed: the first difference is the contents" "$T/swappedx.o" \
+    '^first difference: file contents$'
+has "interleaved otherwise and changed: at the child's read" "$T/swappedx.o" "^  B event $s \\(task "
+has "interleaved otherwise and changed: nothing only in one trace" "$T/swappedx.o" '^  only in A +0$'
+
 ## Threads
 rec threads 4 -- "$PROGS/threads" "$W"
 self threads

@@ -189,7 +189,7 @@ on_diff(void *ctx, enum diff_kind k, const json_t *a, const json_t *b, const str
 		x->nring++;
 		return;
 	}
-	if (k == DK_CALLS && why && strcmp(why, "made by another task") == 0) {
+	if ((k == DK_ORDER || k == DK_CALLS) && why && strcmp(why, "made by another task") == 0) {
 		if (!x->have_order) {
 			x->have_order = true;
 			fill(&x->order_div, k, a, b, fa, fb);
@@ -625,7 +625,8 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 		goto done;
 
 	/* The static verdict. */
-	if (x->div.kind == DK_CALLS && strcmp(x->why, "made by another task") == 0 && !data_suspect(x)) {
+	if ((x->div.kind == DK_ORDER || x->div.kind == DK_CALLS) && strcmp(x->why, "made by another task") == 0 &&
+	    !data_suspect(x)) {
 		vcls = "sched";
 		snprintf(verdict, sizeof verdict, "the failure follows the order of tasks: task %lld made "
 		    "%s (event %lld) where the passing run's task made %s", x->div.tid_b, x->div.sys,

@@ -15,12 +15,12 @@
 
 static const char *const kind_names[DK__N] = {
 	"time", "random", "ids", "contents", "dirorder", "metadata", "errors", "other",
-	"calls", "only-a", "only-b", "end",
+	"calls", "order", "only-a", "only-b", "end",
 };
 static const char *const kind_text[DK__N] = {
 	"time", "random bytes", "ids and host", "file contents", "directory order (getdents64)",
 	"file metadata (stat)", "errors", "other results", "calls asked differently",
-	"only in A", "only in B", "end of the program",
+	"tasks interleaved differently", "only in A", "only in B", "end of the program",
 };
 
 const char *
@@ -43,7 +43,7 @@ tracediff_parse_kinds(const char *list, unsigned *mask, char *err, size_t errlen
 				break;
 		if (k == DK__N) {
 			snprintf(err, errlen, "unknown kind of difference '%.*s' (known: time, random, ids, "
-			    "contents, dirorder, metadata, errors, other, calls, only-a, only-b, end)",
+			    "contents, dirorder, metadata, errors, other, calls, order, only-a, only-b, end)",
 			    (int)n, p);
 			return -EINVAL;
 		}
@@ -173,7 +173,31 @@ pop(struct side *s)
 	s->popped++;
 }
 
-/* Tasks paired in the order they first meet. */
+/* Takes the k-th event from the head out of the ring, as pop does the
+ * head: the events before it move up one place. */
+static void
+take(struct side *s, size_t k)
+{
+	json_t *o;
+
+	if (k >= s->count)
+		return;
+	if (k == 0) {
+		pop(s);
+		return;
+	}
+	o = s->ring[(s->head + k) % s->cap];
+	for (size_t i = k; i > 0; i--)
+		s->ring[(s->head + i) % s->cap] = s->ring[(s->head + i - 1) % s->cap];
+	fdpaths_update(s->fds, o);
+	json_decref(o);
+	s->head = (s->head + 1) % s->cap;
+	s->count--;
+	s->popped++;
+}
+
+/* Tasks paired: the headers' pids, the children of corresponding fork,
+ * vfork and clone calls, the rest in the order they first meet. */
 #define MAX_TASKS 4096
 struct tidmap { long long a[MAX_TASKS], b[MAX_TASKS]; size_t n; };
 
@@ -466,6 +490,75 @@ why_text(const char *why, char *buf, size_t n)
 	return buf;
 }
 
+/* When a and b are corresponding calls that made a task (fork, vfork,
+ * clone, clone3), their children correspond. */
+static void
+pair_children(struct tidmap *m, const json_t *a, const json_t *b)
+{
+	const char *sys = json_string_value(json_object_get(a, "sys"));
+	long long ra = (long long)json_int64_or(a, "ret", -1), rb = (long long)json_int64_or(b, "ret", -1);
+
+	if (sys && ra > 0 && rb > 0 && (strcmp(sys, "fork") == 0 || strcmp(sys, "vfork") == 0 ||
+	    strncmp(sys, "clone", 5) == 0))
+		tid_add(m, ra, rb);
+}
+
+/* Two corresponding events: their results compared, their tasks paired. */
+static void
+compare(struct diffstate *d, const json_t *a, const json_t *b)
+{
+	int rk;
+
+	if ((rk = result_kind(a, b, d->A.fds)) >= 0)
+		note(d, (enum diff_kind)rk, a, b, NULL);
+	else
+		agreed(d, a, b);
+	tid_add(&d->tids, tid_of(a), tid_of(b));
+	pair_children(&d->tids, a, b);
+}
+
+/* The nearest event of side s within the window, after its head, by a
+ * task that may correspond to task t of the other side (in_a: t is A's);
+ * 0 when there is none. */
+static size_t
+task_next(struct diffstate *d, struct side *s, long long t, bool in_a)
+{
+	for (size_t k = 1; k <= d->o->window; k++) {
+		const json_t *e = peek(s, k);
+		if (e == NULL)
+			return 0;
+		if ((in_a ? tid_pair(&d->tids, t, tid_of(e)) : tid_pair(&d->tids, tid_of(e), t)) != 0)
+			return k;
+	}
+	return 0;
+}
+
+/* The heads a and b are by tasks that do not correspond: when the next
+ * event of a's task in B, or of b's task in A, is the same call, the runs
+ * interleaved their tasks differently.  That pair (the nearer) is compared
+ * and taken out of step, and true returned. */
+static bool
+out_of_step(struct diffstate *d, const json_t *a, const json_t *b)
+{
+	size_t j = task_next(d, &d->B, tid_of(a), true), i = task_next(d, &d->A, tid_of(b), false);
+	const json_t *bj = j ? peek(&d->B, j) : NULL, *ai = i ? peek(&d->A, i) : NULL;
+	bool okj = bj && same_call(&d->tids, a, bj, NULL), oki = ai && same_call(&d->tids, ai, b, NULL);
+
+	if (!okj && !oki)
+		return false;
+	note(d, DK_ORDER, a, b, "made by another task");
+	if (okj && (!oki || j <= i)) {
+		compare(d, a, bj);
+		pop(&d->A);
+		take(&d->B, j);
+	} else {
+		compare(d, ai, b);
+		take(&d->A, i);
+		pop(&d->B);
+	}
+	return true;
+}
+
 static void
 walk(struct diffstate *d)
 {
@@ -486,13 +579,14 @@ walk(struct diffstate *d)
 			continue;
 		}
 		if (same_call(&d->tids, a, b, &why)) {
-			if ((rk = result_kind(a, b, d->A.fds)) >= 0)
-				note(d, (enum diff_kind)rk, a, b, NULL);
-			else
-				agreed(d, a, b);
-			tid_add(&d->tids, tid_of(a), tid_of(b));
+			compare(d, a, b);
 			pop(&d->A);
 			pop(&d->B);
+			if (lost)
+				lost--;
+			continue;
+		}
+		if (tid_pair(&d->tids, tid_of(a), tid_of(b)) == 0 && out_of_step(d, a, b)) {
 			if (lost)
 				lost--;
 			continue;

@@ -6,9 +6,15 @@
  *
  * Alignment: the events are walked in step.  Two events correspond when
  * they are the same call with the same inputs (pointers aside, as replay
- * compares them) by corresponding tasks (tasks are paired in the order they
- * first meet; the headers' pids first); their results may differ, and such
- * a difference is counted by kind.  When the calls differ, the next point
+ * compares them) by corresponding tasks (the headers' pids, then the
+ * children of corresponding fork, vfork and clone calls, then the rest in
+ * the order they first meet); their results may differ, and such a
+ * difference is counted by kind.  When the heads are by tasks that do not
+ * correspond, the task's own next event is looked for within `window`
+ * events of the other side, and when it is the same call the two are taken
+ * out of step (counted as DK_ORDER): the runs interleaved their tasks
+ * differently, and each task's calls are still compared with its
+ * counterpart's.  When the calls differ, the next point
  * where both traces agree again on `sync` calls in a row is searched within
  * `window` events of each side, nearest first; the events skipped there are
  * counted as asked differently (as many as both sides skipped) and as only
@@ -33,6 +39,7 @@ enum diff_kind {
 	DK_ERRORS,	/* a call failed in one trace only, or with another error */
 	DK_OTHER,	/* any other result */
 	DK_CALLS,	/* the program asked differently: another call or other inputs */
+	DK_ORDER,	/* a task's call came at another place among the other tasks' */
 	DK_ONLY_A,	/* events with no counterpart in B */
 	DK_ONLY_B,	/* events with no counterpart in A */
 	DK_END,		/* the programs ended differently (footers) */
@@ -40,7 +47,8 @@ enum diff_kind {
 };
 
 /* The kinds ignored by default: they differ between any two runs. */
-#define DIFF_IGNORE_DEFAULT ((1u << DK_TIME) | (1u << DK_RANDOM) | (1u << DK_IDS) | (1u << DK_METADATA))
+#define DIFF_IGNORE_DEFAULT ((1u << DK_TIME) | (1u << DK_RANDOM) | (1u << DK_IDS) | (1u << DK_METADATA) | \
+	(1u << DK_ORDER))
 
 struct tracediff_opts {
 	unsigned ignore;	/* kinds (1 << DK_*) counted but neither reported first nor in the status */
@@ -60,8 +68,8 @@ struct tracediff_opts {
 };
 
 /* The kind's name as printed and parsed ("time", "random", "ids",
- * "contents", "dirorder", "metadata", "errors", "other", "calls", "only-a",
- * "only-b", "end"). */
+ * "contents", "dirorder", "metadata", "errors", "other", "calls", "order",
+ * "only-a", "only-b", "end"). */
 const char *tracediff_kind_name(enum diff_kind k);
 /* Parses a comma-separated list of kind names ("" is none) into *mask.  0 or
  * -EINVAL with the unknown name in err. */
