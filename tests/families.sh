@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/settings" "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
-    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash"
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare"
 require_tracing
 tmpdir
 
@@ -41,6 +41,31 @@ if [ -n "$ZSTD" ] && command -v jq >/dev/null 2>&1; then
 	ok "settings: ... and nothing is mounted" ! -d "$c/work/no-such-dir"
 else
 	skip "settings: a mount that succeeded is refused" "needs zstd and jq"
+fi
+
+# Memory a parent shares with its child, through anonymous MAP_SHARED
+# memory, a memfd mapped shared and a System V segment (attached again in
+# the child), then raced in with no lock: what the parent samples depends on
+# the interleaving, which replay must repeat (the output check).  Twice each.
+for m in anon memfd sysv; do
+	rr_case --twice --status 12 "shmshare-$m" : "$PROGS/shmshare" "$m"
+done
+# A System V segment that was there before the recording: its content is
+# not in the trace, so replay refuses the shmat, naming it.
+if command -v ipcmk >/dev/null 2>&1 && command -v ipcrm >/dev/null 2>&1 &&
+    id=$(ipcmk -M 4096 2>/dev/null | sed -n 's/^Shared memory id: *\([0-9]*\)$/\1/p') && [ -n "$id" ]; then
+	c=$T/shmold
+	mkdir -p "$c" || bail_out "cannot make $c"
+	(cd "$c" && run_to 60 "$DIOS_RECORD" -q -o "$c/trace.json.zst" -- "$PROGS/shmshare" attach "$id") \
+	    </dev/null >"$c/record.out" 2>"$c/record.err"
+	is "$?" 13 "shmshare-attach: a segment made before the recording is recorded (status 13)"
+	(cd "$c" && run_to 60 "$DIOS_REPLAY" "$c/trace.json.zst") </dev/null >"$c/replay.out" 2>"$c/replay.err"
+	is "$?" 125 "shmshare-attach: replay refuses it (status 125)"
+	has "shmshare-attach: ... naming the segment and why" "$c/replay.err" \
+	    "shmat of System V segment $id, which the recording did not make \\(it was there before\\)"
+	ipcrm -m "$id" 2>/dev/null
+else
+	skip "shmshare-attach: a segment made before the recording" "ipcmk cannot make a System V segment here"
 fi
 
 # Signals that end the program.  crash dies of SIGSEGV, which no system call

@@ -3,6 +3,7 @@
 #include "config.h"
 #include <errno.h>
 #include <stddef.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <seccomp.h>
 #include "kernel/filter.h"
@@ -62,10 +63,14 @@ filter_load(bool serial)
 	 * pointers of new tasks; see replay.c). */
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0)) < 0)
 		goto out;
-	/* Anonymous memory: mmap with fd -1 (compared on the low 32 bits,
-	 * as the kernel reads an int). */
-	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-	    SCMP_A4(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0xffffffffu));
+	/* Private anonymous memory: mmap with fd -1 (compared on the low 32
+	 * bits, as the kernel reads an int) and without MAP_SHARED (the bit
+	 * MAP_SHARED_VALIDATE has too).  Shared anonymous memory is traced:
+	 * the processes forked after it share it, so they run in one
+	 * schedule group (sched.h). */
+	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 2,
+	    SCMP_A4(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0xffffffffu),
+	    SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_SHARED, 0));
 	if (r < 0)
 		goto out;
 	/* Rows of the table carry their index as the trace tag (for

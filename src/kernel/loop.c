@@ -218,15 +218,27 @@ keep_traced(struct task *t)
 	return regs_set(t->tid, &c->regs);
 }
 
+/* Does the call make memory the processes forked after it share with the
+ * caller: a writable shared mapping of a file, any shared anonymous
+ * mapping (fd -1 or MAP_ANONYMOUS, which a later mprotect may make
+ * writable), a System V segment attached? */
+static bool
+shares_memory(const struct call *c)
+{
+	if (c->nr == SYS_shmat)
+		return true;
+	if (c->nr != SYS_mmap || !(c->a[3] & MAP_SHARED))	/* MAP_SHARED_VALIDATE too */
+		return false;
+	return (c->a[3] & MAP_ANONYMOUS) || (int)c->a[4] < 0 || (c->a[2] & PROT_WRITE);
+}
+
 static int
 on_enter(struct kernel *k, struct task *t)
 {
 	int e = call_load_entry(t->tid, &t->call);
 
 	t->keep_turn = false;
-	if (e == 0 && k->serial && t->call.nr == SYS_mmap && (int)t->call.a[4] >= 0 &&
-	    (t->call.a[3] & MAP_TYPE) == MAP_SHARED && (t->call.a[2] & PROT_WRITE) &&
-	    !(t->call.a[3] & MAP_ANONYMOUS))
+	if (e == 0 && k->serial && shares_memory(&t->call))
 		sched_mark_shared(k, t);	/* sched.h: its forks join its group */
 	if (e == 0)
 		e = keep_traced(t);

@@ -106,10 +106,26 @@ struct replay {
 	struct { char *path; int fd; } *shm;
 	size_t nshm;
 	uint64_t shm_bytes;
+	/* maps.c: the System V segments the recording made (their recorded
+	 * ids and sizes, from the shmget events' "segment"), whose copies are
+	 * in shm as "System V segment ID", and the attachments made (address
+	 * and length, for shmdt). */
+	struct { long id; uint64_t size; } *segs;
+	size_t nsegs;
+	struct { uint64_t addr, len; } *attach;
+	size_t nattach;
 };
 
 /* maps.c: removes the shared mappings' copies. */
 void rp_shm_free(struct replay *r);
+/* maps.c: System V shared memory, replayed as a copy that every
+ * attachment maps shared.  rp_shm_note: a shmget event ev (result ret),
+ * answered from the trace as usual, names a segment the recording made (0
+ * or -ENOMEM).  rp_shmat maps the segment where the recording had it
+ * (ret), rp_shmdt unmaps it; both answer the call. */
+int rp_shm_note(struct replay *r, const json_t *ev, long ret);
+enum verdict rp_shmat(struct replay *r, struct kernel *k, struct task *t, long ret);
+enum verdict rp_shmdt(struct replay *r, struct kernel *k, struct task *t);
 
 struct rtask {
 	json_t *ev;			/* event of the call in progress */

@@ -7,7 +7,8 @@
  * index): it maps a copy of that content that replay makes once per
  * recorded path (an unlinked file dios holds open), so that every task
  * mapping the path shares it, as when recording, and the host file stays
- * untouched.
+ * untouched.  System V segments the recording made are replayed the same
+ * way: a copy per segment, empty at first, that every shmat maps shared.
  */
 #include "config.h"
 #include <errno.h>
@@ -17,12 +18,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <elf.h>
 #include "trace/blobline.h"
 #include "trace/bytes.h"
 #include "trace/fileid.h"
+#include "trace/number.h"
 #include "kernel/tracee.h"
 #include "kernel/vdso.h"
 #include "replay/internal.h"
@@ -115,6 +118,12 @@ rp_shm_free(struct replay *r)
 	free(r->shm);
 	r->shm = NULL;
 	r->nshm = 0;
+	free(r->segs);
+	r->segs = NULL;
+	r->nsegs = 0;
+	free(r->attach);
+	r->attach = NULL;
+	r->nattach = 0;
 }
 
 /* An unlinked file in $TMPDIR (else /tmp), open for reading and writing. */
@@ -137,10 +146,10 @@ unnamed_file(void)
 	return fd;
 }
 
-/* The copy of the file recorded as shown (content at src) for a writable
- * shared mapping up to end bytes, as a path the tasks open: made on the
- * first mapping of shown, grown to end when a later one asks more.  NULL
- * with *why on failure. */
+/* The copy of the file recorded as shown (content at src; NULL: empty)
+ * for a writable shared mapping up to end bytes, as a path the tasks
+ * open: made on the first mapping of shown, grown to end when a later one
+ * asks more.  NULL with *why on failure. */
 static const char *
 shm_copy(struct replay *r, const char *shown, const char *src, uint64_t end, char *path,
     size_t pathlen, const char **why)
@@ -159,25 +168,30 @@ shm_copy(struct replay *r, const char *shown, const char *src, uint64_t end, cha
 			return NULL;
 		}
 		r->shm = grown;
-		if ((in = open(src, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0 ||
-		    fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+		st.st_size = 0;
+		in = -1;
+		if (src && ((in = open(src, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0 ||
+		    fstat(in, &st) < 0 || !S_ISREG(st.st_mode))) {
 			if (in >= 0)
 				close(in);
 			*why = "cannot read its content";
 			return NULL;
 		}
 		if (r->shm_bytes + (uint64_t)st.st_size > SHM_MAX) {
-			close(in);
+			if (in >= 0)
+				close(in);
 			*why = "the copies of shared mappings would pass 1 GiB";
 			return NULL;
 		}
 		if ((out = unnamed_file()) < 0) {
-			close(in);
+			if (in >= 0)
+				close(in);
 			*why = "cannot make a file in $TMPDIR (or /tmp) for its copy";
 			return NULL;
 		}
-		int e = blob_copy_fd(in, out);
-		close(in);
+		int e = in >= 0 ? blob_copy_fd(in, out) : 0;
+		if (in >= 0)
+			close(in);
 		if (e < 0 || (r->shm[i].path = strdup(shown)) == NULL) {
 			close(out);
 			*why = "cannot copy its content";
@@ -201,6 +215,47 @@ shm_copy(struct replay *r, const char *shown, const char *src, uint64_t end, cha
 	return path;
 }
 
+/* Opens path (named shown in messages) in t, which is at the seccomp stop
+ * whose registers are saved, read-write when rw, and maps it with the mmap
+ * arguments a (the descriptor put in a[4] here), then closes it: *addr is
+ * the mapping's address, or -errno.  It must be a regular file, and the
+ * one checked (want: its device and inode) when want is not NULL.
+ * V_RESUME when that much was done (the call still to finish). */
+static enum verdict
+map_in_task(struct replay *r, struct kernel *k, struct task *t, const char *path, const char *shown,
+    const struct stat *want, bool rw, const struct user_regs_struct *saved, uint64_t a[6], long *addr)
+{
+	uint64_t spath, o[6] = { 0 }, c[6] = { 0 };
+	char fdpath[64];
+	struct stat got;
+	long fd, ignored;
+	int e;
+
+	if ((e = scratch_put(t->tid, t->call.sp, path, strlen(path) + 1, &spath)) < 0)
+		return rp_lost(r, k, t, e);
+	o[0] = (uint64_t)AT_FDCWD;
+	o[1] = spath;
+	o[2] = (rw ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	if ((e = remote_syscall_at_entry(t->tid, saved, SYS_openat, o, &fd)) < 0)
+		return rp_lost(r, k, t, e);
+	if (fd < 0)
+		return rp_fail(r, k, "cannot open %s to map it: %s", shown, strerror((int)-fd));
+	c[0] = (uint64_t)fd;
+	snprintf(fdpath, sizeof fdpath, "/proc/%d/fd/%ld", t->tid, fd);
+	if (stat(fdpath, &got) < 0 || !S_ISREG(got.st_mode) ||
+	    (want && (got.st_dev != want->st_dev || got.st_ino != want->st_ino))) {
+		if ((e = remote_syscall_again(t->tid, saved, SYS_close, c, &ignored)) < 0)
+			return rp_lost(r, k, t, e);
+		return rp_fail(r, k, "%s changed between its check and its mapping (it is not the "
+		    "regular file checked): replay maps only the files it checked", shown);
+	}
+	a[4] = (uint64_t)fd;
+	if ((e = remote_syscall_again(t->tid, saved, SYS_mmap, a, addr)) < 0 ||
+	    (e = remote_syscall_again(t->tid, saved, SYS_close, c, &ignored)) < 0)
+		return rp_lost(r, k, t, e);
+	return V_RESUME;
+}
+
 /* Maps the file at path (named shown in messages) as the call asks, but
  * read-only and private (a writable shared mapping: shared, of the copy
  * shm_copy keeps for shown), and gives the program the address.  The
@@ -210,14 +265,13 @@ static enum verdict
 map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, const char *shown,
     const struct stat *want)
 {
-	struct user_regs_struct saved;
-	uint64_t spath, a[6] = { 0 };
-	char fdpath[64], shmpath[64];
-	struct stat got;
-	long fd, addr;
+	struct user_regs_struct saved = t->call.regs;	/* as at the seccomp stop */
+	uint64_t a[6];
+	char shmpath[64];
+	enum verdict v;
+	long addr;
 	int e;
 
-	saved = t->call.regs;	/* as at the seccomp stop */
 	bool shared = (t->call.a[3] & MAP_TYPE) == MAP_SHARED && (t->call.a[2] & PROT_WRITE);
 	if (shared) {
 		const char *why = NULL;
@@ -229,39 +283,105 @@ map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, c
 		path = copy;
 		want = NULL;
 	}
-	if ((e = scratch_put(t->tid, t->call.sp, path, strlen(path) + 1, &spath)) < 0)
-		return rp_lost(r, k, t, e);
-	a[0] = (uint64_t)AT_FDCWD;
-	a[1] = spath;
-	a[2] = (shared ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-	if ((e = remote_syscall_at_entry(t->tid, &saved, SYS_openat, a, &fd)) < 0)
-		return rp_lost(r, k, t, e);
-	if (fd < 0)
-		return rp_fail(r, k, "cannot open %s to map it: %s", shown, strerror((int)-fd));
-	snprintf(fdpath, sizeof fdpath, "/proc/%d/fd/%ld", t->tid, fd);
-	if (stat(fdpath, &got) < 0 || !S_ISREG(got.st_mode) ||
-	    (want && (got.st_dev != want->st_dev || got.st_ino != want->st_ino))) {
-		uint64_t c[6] = { (uint64_t)fd };
-		long ignored;
-		if ((e = remote_syscall_again(t->tid, &saved, SYS_close, c, &ignored)) < 0)
-			return rp_lost(r, k, t, e);
-		return rp_fail(r, k, "%s changed between its check and its mapping (it is not the "
-		    "regular file checked): replay maps only the files it checked", shown);
-	}
 	memcpy(a, t->call.a, sizeof a);
 	if ((a[3] & MAP_TYPE) != MAP_PRIVATE && !shared)
 		a[3] = (a[3] & ~(uint64_t)MAP_TYPE) | MAP_PRIVATE;
-	a[4] = (uint64_t)fd;
-	if ((e = remote_syscall_again(t->tid, &saved, SYS_mmap, a, &addr)) < 0)
-		return rp_lost(r, k, t, e);
-	uint64_t c[6] = { (uint64_t)fd };
-	long ignored;
-	if ((e = remote_syscall_again(t->tid, &saved, SYS_close, c, &ignored)) < 0)
-		return rp_lost(r, k, t, e);
+	if ((v = map_in_task(r, k, t, path, shown, want, shared, &saved, a, &addr)) != V_RESUME)
+		return v;
 	if (addr < 0 && addr > -4096)
 		return rp_fail(r, k, "mapping %s failed in replay: %s (it worked when recording)",
 		    shown, strerror((int)-addr));
 	if ((e = remote_finish(t->tid, &saved, addr)) < 0)
+		return rp_lost(r, k, t, e);
+	return V_RESUME;
+}
+
+int
+rp_shm_note(struct replay *r, const json_t *ev, long ret)
+{
+	const json_t *seg = json_object_get(ev, "segment");
+	uint64_t size;
+
+	if (ret < 0 || !json_is_true(json_object_get(seg, "made")) ||
+	    json_uint64_get(json_object_get(seg, "size"), &size) < 0)
+		return 0;
+	for (size_t i = 0; i < r->nsegs; i++)
+		if (r->segs[i].id == ret) {
+			r->segs[i].size = size;
+			return 0;
+		}
+	void *grown = realloc(r->segs, (r->nsegs + 1) * sizeof *r->segs);
+	if (grown == NULL)
+		return -ENOMEM;
+	r->segs = grown;
+	r->segs[r->nsegs].id = ret;
+	r->segs[r->nsegs++].size = size;
+	return 0;
+}
+
+enum verdict
+rp_shmat(struct replay *r, struct kernel *k, struct task *t, long ret)
+{
+	struct user_regs_struct saved = t->call.regs;
+	long id = (int)t->call.a[0], addr;
+	uint64_t flg = t->call.a[2], size = 0, a[6] = { 0 };
+	char shown[64], shmpath[64];
+	const char *why = NULL, *copy;
+	size_t i;
+	enum verdict v;
+	int e;
+
+	for (i = 0; i < r->nsegs; i++)
+		if (r->segs[i].id == id)
+			break;
+	if (i == r->nsegs)
+		return rp_fail(r, k, "event %llu: shmat of System V segment %ld, which the recording did "
+		    "not make (it was there before): replay cannot stand in for its content",
+		    (unsigned long long)r->matched, id);
+	size = (r->segs[i].size + 4095) & ~(uint64_t)4095;
+	snprintf(shown, sizeof shown, "System V segment %ld", id);
+	if ((copy = shm_copy(r, shown, NULL, size, shmpath, sizeof shmpath, &why)) == NULL)
+		return rp_fail(r, k, "cannot attach %s as when recording: %s", shown, why ? why : "no copy");
+	void *grown = realloc(r->attach, (r->nattach + 1) * sizeof *r->attach);
+	if (grown == NULL)
+		return rp_fail(r, k, "out of memory");
+	r->attach = grown;
+	a[0] = (uint64_t)ret;
+	a[1] = size;
+	a[2] = PROT_READ | ((flg & SHM_RDONLY) ? 0 : PROT_WRITE) | ((flg & SHM_EXEC) ? PROT_EXEC : 0);
+	a[3] = MAP_SHARED | ((flg & SHM_REMAP) ? MAP_FIXED : MAP_FIXED_NOREPLACE);
+	if ((v = map_in_task(r, k, t, copy, shown, NULL, true, &saved, a, &addr)) != V_RESUME)
+		return v;
+	if (addr != ret)
+		return rp_fail(r, k, "attaching %s at %#lx failed in replay: %s (it worked when "
+		    "recording)", shown, (unsigned long)ret, addr < 0 && addr > -4096 ?
+		    strerror((int)-addr) : "the kernel put it elsewhere");
+	r->attach[r->nattach].addr = (uint64_t)ret;
+	r->attach[r->nattach++].len = size;
+	if ((e = remote_finish(t->tid, &saved, ret)) < 0)
+		return rp_lost(r, k, t, e);
+	return V_RESUME;
+}
+
+enum verdict
+rp_shmdt(struct replay *r, struct kernel *k, struct task *t)
+{
+	struct user_regs_struct saved = t->call.regs;
+	uint64_t a[6] = { t->call.a[0] };
+	size_t i;
+	long got;
+	int e;
+
+	for (i = r->nattach; i-- > 0;)
+		if (r->attach[i].addr == t->call.a[0])
+			break;
+	if (i == (size_t)-1)
+		return rp_fail(r, k, "event %llu: shmdt at %#llx, where replay attached no segment",
+		    (unsigned long long)r->matched, (unsigned long long)t->call.a[0]);
+	a[1] = r->attach[i].len;
+	if ((e = remote_syscall_at_entry(t->tid, &saved, SYS_munmap, a, &got)) < 0)
+		return rp_lost(r, k, t, e);
+	if ((e = remote_finish(t->tid, &saved, 0)) < 0)
 		return rp_lost(r, k, t, e);
 	return V_RESUME;
 }

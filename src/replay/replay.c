@@ -455,6 +455,13 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		rt->kind = EX_ANON_MAP;
 		return V_EXIT_STOP;
 	}
+	/* System V shared memory: the segments live in replay's copies */
+	if (c->nr == SYS_shmget && rp_shm_note(r, ev, ret) < 0)
+		return rp_fail(r, k, "out of memory");
+	if (c->nr == SYS_shmat && ret >= 0)
+		return rp_shmat(r, k, t, ret);
+	if (c->nr == SYS_shmdt && ret == 0)
+		return rp_shmdt(r, k, t);
 	int nfds, fds[MAX_NEWFDS];
 	bool cloexec;
 	if ((nfds = rp_new_fds(c, ev, ret, fds, &cloexec)) > 0)

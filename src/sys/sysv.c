@@ -8,10 +8,12 @@
  * Replay answers them all from the trace: the queues, sets and segments
  * live only in the recording.  semctl GETALL and SETALL, whose array is as
  * long as the set (which no argument says), are refused by replay when they
- * succeeded; shmat, which maps a segment other processes may write, is
- * refused by its row (SC_OPAQUE). */
+ * succeeded.  shmget's event says the segment's size and whether the
+ * recording made it ("segment"): replay maps a copy of each segment made
+ * at every shmat (src/replay/maps.c), and refuses the others. */
 #include "config.h"
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <sys/ipc.h>
@@ -138,6 +140,24 @@ out_size(const struct call *c)
 	return 0;
 }
 
+/* shmget: the segment's size, and whether the recording made it (a new
+ * key, or the caller is its creator), as "segment": replay keeps a copy
+ * of the segments made, which every shmat maps. */
+static int
+shmget_segment(pid_t tid, struct call *c)
+{
+	struct shmid_ds ds;
+	int flg = (int)c->a[2];
+	bool made;
+
+	if (shmctl((int)c->ret, IPC_STAT, &ds) < 0)
+		return 0;	/* not readable by dios: replay refuses its shmat */
+	made = (key_t)c->a[0] == IPC_PRIVATE || (flg & (IPC_CREAT | IPC_EXCL)) == (IPC_CREAT | IPC_EXCL) ||
+	    ds.shm_cpid == tid;
+	return obj_set_new(&c->extra, "segment", json_pack("{s:I,s:b}", "size",
+	    (json_int_t)ds.shm_segsz, "made", made));
+}
+
 static int
 sysv_exit(pid_t tid, struct call *c)
 {
@@ -146,6 +166,8 @@ sysv_exit(pid_t tid, struct call *c)
 	size_t n;
 	json_t *j;
 
+	if (c->nr == SYS_shmget)
+		return c->ret >= 0 ? shmget_segment(tid, c) : 0;
 	if (c->ret < 0 || (n = out_size(c)) == 0 || c->a[i] == 0)
 		return 0;
 	if ((j = grab(tid, c->a[i], n, &err)) == NULL)
