@@ -349,7 +349,10 @@ rp_shmat(struct replay *r, struct kernel *k, struct task *t, long ret)
 	a[0] = (uint64_t)ret;
 	a[1] = size;
 	a[2] = PROT_READ | ((flg & SHM_RDONLY) ? 0 : PROT_WRITE) | ((flg & SHM_EXEC) ? PROT_EXEC : 0);
-	a[3] = MAP_SHARED | ((flg & SHM_REMAP) ? MAP_FIXED : MAP_FIXED_NOREPLACE);
+	/* Over what is there only where the program asked it (SHM_REMAP at
+	 * its own address), never where a trace alone says. */
+	a[3] = MAP_SHARED | ((flg & SHM_REMAP) && (uint64_t)ret == (t->call.a[1] & ~(uint64_t)(SHMLBA - 1)) ?
+	    MAP_FIXED : MAP_FIXED_NOREPLACE);
 	if ((v = map_in_task(r, k, t, copy, shown, NULL, true, &saved, a, &addr)) != V_RESUME)
 		return v;
 	if (addr != ret)
