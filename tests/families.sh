@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/settings" "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
-    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare"
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog"
 require_tracing
 tmpdir
 
@@ -43,6 +43,10 @@ else
 	skip "settings: a mount that succeeded is refused" "needs zstd and jq"
 fi
 
+# Namespaces and capabilities: unshare, sethostname, setns, capset and a
+# child that is pid 1 of a new pid namespace, as far as the kernel lets
+# them run here (the program prints each result); replay answers them all.
+rr_case --twice --status 14 nsprog : "$PROGS/nsprog"
 # Memory a parent shares with its child, through anonymous MAP_SHARED
 # memory, a memfd mapped shared and a System V segment (attached again in
 # the child), then raced in with no lock: what the parent samples depends on

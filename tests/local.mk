@@ -31,6 +31,7 @@ TEST_PROGS = \
 	tests/progs/segvcatch \
 	tests/progs/devzero \
 	tests/progs/shmshare \
+	tests/progs/nsprog \
 	tests/progs/int80 \
 	tests/progs/groupstop \
 	tests/progs/vsyscall \
@@ -89,6 +90,7 @@ tests_progs_madefile_SOURCES = tests/progs/madefile.c tests/progs/progs.h
 tests_progs_segvcatch_SOURCES = tests/progs/segvcatch.c tests/progs/progs.h
 tests_progs_devzero_SOURCES = tests/progs/devzero.c tests/progs/progs.h
 tests_progs_shmshare_SOURCES = tests/progs/shmshare.c tests/progs/progs.h
+tests_progs_nsprog_SOURCES = tests/progs/nsprog.c tests/progs/progs.h
 tests_progs_int80_SOURCES = tests/progs/int80.c tests/progs/progs.h
 tests_progs_groupstop_SOURCES = tests/progs/groupstop.c tests/progs/progs.h
 tests_progs_groupstop_LDADD = -lpthread
