@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/settings" "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
-    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog"
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify"
 require_tracing
 tmpdir
 
@@ -47,6 +47,21 @@ fi
 # child that is pid 1 of a new pid namespace, as far as the kernel lets
 # them run here (the program prints each result); replay answers them all.
 rr_case --twice --status 14 nsprog : "$PROGS/nsprog"
+# fanotify: each event read carries a descriptor the kernel opened, which
+# replay must put in the table (the read's "newfds") for the close and the
+# next open to be as recorded.  Where the kernel refuses fanotify (no
+# CAP_SYS_ADMIN), the refusal replays and the rest is skipped.
+rr_case --twice fanotify : "$PROGS/fanotify" @DIR@
+c=$T/fan
+mkdir -p "$c/w" || bail_out "cannot make $c"
+(cd "$c" && run_to 60 "$DIOS_RECORD" -q -o "$c/trace.json.zst" -- "$PROGS/fanotify" "$c/w") \
+    </dev/null >"$c/record.out" 2>"$c/record.err"
+if grep -q '^event mask' "$c/record.out"; then
+	ok "fanotify: the read's event lists the descriptor the kernel made" \
+	    -n "$("$ZSTD" -dcq "$c/trace.json.zst" 2>/dev/null | grep '"sys":"read".*"newfds":{"fds":\[')"
+else
+	skip "fanotify: the read's event lists the descriptor the kernel made" "fanotify is refused here"
+fi
 # Memory a parent shares with its child, through anonymous MAP_SHARED
 # memory, a memfd mapped shared and a System V segment (attached again in
 # the child), then raced in with no lock: what the parent samples depends on

@@ -127,9 +127,23 @@ wants_cloexec(const struct call *c)
 int
 rp_new_fds(const struct call *c, const json_t *ev, long ret, int *fds, bool *cloexec)
 {
+	const json_t *nf = json_object_get(ev, "newfds"), *v;
+	size_t i;
+	int n = 0;
+
 	*cloexec = false;
 	if (ret < 0 || c->sc == NULL)
 		return 0;
+	if (nf && c->nr == SYS_read) {	/* a fanotify read (src/sys/fanotify.c) */
+		json_array_foreach(json_object_get(nf, "fds"), i, v) {
+			int64_t fd;
+			if (json_int64_get(v, &fd) < 0 || fd < 0 || fd >= MAX_FD || n == MAX_NEWFDS)
+				return -EINVAL;
+			fds[n++] = (int)fd;
+		}
+		*cloexec = json_is_true(json_object_get(nf, "cloexec"));
+		return n;
+	}
 	if (c->sc->fam && c->sc->fam->newfds)
 		return c->sc->fam->newfds(c, ev, fds, MAX_NEWFDS, cloexec);
 	if (!(c->sc->flags & SC_NEWFD))

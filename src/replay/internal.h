@@ -236,7 +236,8 @@ int rp_echo_output(struct replay *r, const unsigned char *stdio, const struct ca
     const json_t *out, long ret, char *err, size_t errlen);
 /* The stdout/stderr mirror's bookkeeping for the calls that change the table. */
 void rp_note_fds(unsigned char *stdio, const struct call *c, long ret);
-/* The descriptors the recorded call ev created, into fds (MAX_NEWFDS); their count. */
+/* The descriptors the recorded call ev created, into fds (MAX_NEWFDS): their
+ * count, or -EINVAL when its "newfds" (a fanotify read) is malformed. */
 int rp_new_fds(const struct call *c, const json_t *ev, long ret, int *fds, bool *cloexec);
 /* Does the call need t's real table to match the recording's? */
 bool rp_needs_real_table(const struct call *c, const json_t *ev, long ret, const struct fdtab *f);

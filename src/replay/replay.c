@@ -464,7 +464,10 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		return rp_shmdt(r, k, t);
 	int nfds, fds[MAX_NEWFDS];
 	bool cloexec;
-	if ((nfds = rp_new_fds(c, ev, ret, fds, &cloexec)) > 0)
+	if ((nfds = rp_new_fds(c, ev, ret, fds, &cloexec)) < 0)
+		return rp_fail(r, k, "event %llu: its \"newfds\" is malformed (the trace is damaged or was "
+		    "edited; record it again)", (unsigned long long)rp_seq_of(ev));
+	if (nfds > 0)
 		return rp_placeholder(r, k, t, ev, ret, fds, nfds, cloexec);
 	rt->orig = c->regs;
 	if (c->nr == SYS_futex) {

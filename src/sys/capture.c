@@ -24,8 +24,10 @@ call_reset(struct call *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* The n bytes at addr in task tid, as bytes; for a read (c: else NULL),
+ * with the descriptors a fanotify read made noted in c. */
 static json_t *
-read_bytes(pid_t tid, uint64_t addr, uint64_t n, int *err)
+read_bytes(pid_t tid, uint64_t addr, uint64_t n, struct call *c, int *err)
 {
 	void *buf;
 	json_t *j;
@@ -36,6 +38,10 @@ read_bytes(pid_t tid, uint64_t addr, uint64_t n, int *err)
 	}
 	if ((buf = mem_dup(tid, addr, n, err)) == NULL)
 		return NULL;
+	if (c && (*err = fanotify_read_fds(tid, c, buf, n)) < 0) {
+		free(buf);
+		return NULL;
+	}
 	j = json_bytes(buf, n);
 	free(buf);
 	if (j == NULL)
@@ -199,7 +205,7 @@ capture_entry(pid_t tid, struct call *c)
 			j = read_path(tid, v, &err);
 			break;
 		case A_IN:
-			j = read_bytes(tid, v, c->a[ad->len], &err);
+			j = read_bytes(tid, v, c->a[ad->len], NULL, &err);
 			break;
 		case A_IN_STRUCT: case A_INOUT_STRUCT:
 			j = read_struct(tid, ad->st, v, &err);
@@ -257,7 +263,7 @@ capture_exit(pid_t tid, struct call *c)
 				uint64_t n = (uint64_t)c->ret;
 				if (n > c->a[ad->len])
 					n = c->a[ad->len];
-				j = read_bytes(tid, v, n, &err);
+				j = read_bytes(tid, v, n, c->nr == SYS_read ? c : NULL, &err);
 				break;
 			}
 			case A_OUT_STRUCT: case A_INOUT_STRUCT:

@@ -20,6 +20,11 @@
 int capture_entry(pid_t tid, struct call *c);
 /* Builds c->out from the task's memory (outputs), after c->ret is set. */
 int capture_exit(pid_t tid, struct call *c);
+/* fanotify.c: a read c of task tid that returned the n bytes at buf: when
+ * they are events of a fanotify descriptor, the descriptors the kernel
+ * opened for them go into c->extra as "newfds" {fds, cloexec}.  0 or
+ * -ENOMEM. */
+int fanotify_read_fds(pid_t tid, struct call *c, const void *buf, size_t n);
 /* Writes the outputs in out (an event's "out") into the task's memory at
  * the pointers of c; ret is the recorded result.  -EINVAL when out does not
  * fit c (an edited trace asking more than the buffer holds). */
