@@ -129,6 +129,9 @@ row output-dir-missing 125 'nodir/trace\.json\.zst' \
     '"$DIOS_RECORD" -o "$FX/nodir/trace.json.zst" /bin/true'
 row output-exists 125 'existing\.json\.zst.*already exists.*--force' \
     '"$DIOS_RECORD" -o "$FX/existing.json.zst" /bin/true'
+row output-stdout 2 '^dios-record: -o -: .*standard output.*name a file' '"$DIOS_RECORD" -o - /bin/true'
+row replay-output-stdout 2 '^dios-replay: -o -: .*standard output.*name a file' \
+    '"$DIOS_REPLAY" -o - "$FX/stopped.json.zst"'
 row ptrace-unsupported 125 'ptrace.*cannot work under dios' \
     '"$DIOS_RECORD" -q -o "$T/ptraced.json.zst" "$PROGS/ptraceme"'
 if [ -n "$STRACE" ]; then

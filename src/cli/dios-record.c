@@ -51,6 +51,9 @@ open_output(const struct dios_opts *o)
 	char name[64];
 	int e;
 
+	if (o->output && strcmp(o->output, "-") == 0)
+		die(DIOS_EXIT_USAGE, "-o -: the trace cannot go to standard output, which is the "
+		    "program's: name a file (./- for a file named -)");
 	if (o->output) {
 		e = trace_writer_open(&writer, o->output, !o->force);
 		if (e == -EISDIR || (e == -EEXIST && is_dir(o->output)))

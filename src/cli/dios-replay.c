@@ -422,6 +422,9 @@ open_run_trace(const struct dios_opts *o, const char *trace, const char *src, co
 	json_t *line;
 	int e;
 
+	if (strcmp(o->output, "-") == 0)
+		die(DIOS_EXIT_USAGE, "-o -: the run's trace cannot go to standard output, which is the "
+		    "program's: name a file (./- for a file named -)");
 	if (stat(o->output, &a) == 0 && stat(trace, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 		die(DIOS_EXIT_USAGE, "-o %s names the trace being replayed: write the run elsewhere",
 		    o->output);
