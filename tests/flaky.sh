@@ -198,6 +198,35 @@ elif "$DIOS_RECORD" --help 2>&1 | grep -q -- '--chaos'; then
 		diag_file out 5
 		ok "run --chaos: a directory-order failure within 60 runs, a pass without chaos" 1 = 0
 	fi
+
+	# 10. Static verdicts (no re-recording) of tests/progs/flaky's race and
+	# elapsed tests, made to fail by chaos: the pass kept is a chaos run
+	# too, so every run's noise (the C library's getrandom, clock reads,
+	# futex waits, threads in another order) is in both.
+	if [ -x "$PROGS/flaky" ]; then
+		for c in "race sched 'the order of tasks: pread64 of .*race\.log.*which its tasks wrote in another order'" \
+		    "elapsed time 'the time: clock_gettime (event [0-9]*), [0-9.]* s after the previous reading, against [0-9.]* s when it passed'"; do
+			eval "set -- $c"
+			mkdir -p "w-$1"
+			for try in 1 2 3 4 5; do
+				rm -rf "c-$1"
+				flaky run -f -o "c-$1" --chaos="$2" --runs 300 -- "$PROGS/flaky" "$1" "$T/w-$1"
+				ls "c-$1"/pass-*.json.zst >/dev/null 2>&1 && break
+			done
+			if [ "$st" -eq 0 ] && ls "c-$1"/pass-*.json.zst >/dev/null 2>&1; then
+				flaky explain --json --no-rerun "c-$1"/pass-*.json.zst "c-$1"/fail-*.json.zst
+				is "$($JQ -r .class out)" "$2" "explain --no-rerun, $1: the class is $2"
+				ok "explain --no-rerun, $1: the verdict names it ($($JQ -r .verdict out))" \
+				    -n "$($JQ -r .verdict out | grep -e "^the failure follows $3")"
+			else
+				diag_file err 5
+				ok "run --chaos=$2: a $1 failure after a pass within 300 runs" 1 = 0
+				skip "explain --no-rerun, $1: the verdict names it" "no failure caught"
+			fi
+		done
+	else
+		skip "explain --no-rerun: race and elapsed" "tests/progs/flaky is not built"
+	fi
 else
 	skip "run --chaos" "dios-record has no --chaos"
 fi

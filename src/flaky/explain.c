@@ -42,7 +42,18 @@ struct suspect {
 	const char *cls;	/* the chaos class it maps to, or NULL */
 	char err_b[32];
 	bool ret_differs;	/* the results (return values) differ, not only the bytes */
+	/* A clock reading whose interval since the task's previous reading
+	 * of that clock differs far from the passing run's (gap_a, gap_b:
+	 * the intervals, ns or ticks): an elapsed time that tells. */
+	bool time_jump;
+	long long gap_a, gap_b;
+	bool order_written;	/* contents of a file its tasks wrote in another order */
 };
+
+/* The last reading of each clock by each task, per side, for the
+ * intervals (time_jump). */
+#define CLOCKS 64
+struct lastclock { long long tid; int clk; long long v; };
 
 struct ex {
 	uint64_t count[DK__N];
@@ -61,6 +72,12 @@ struct ex {
 	struct suspect order_div;
 	struct suspect order_sus[RING];
 	size_t norder_sus;
+	struct lastclock clocks[2][CLOCKS];
+	size_t nclocks[2];
+	/* Files that tasks wrote in another order than in PASS (a write
+	 * taken out of step): a read of one that differs follows that order. */
+	char written[8][256];
+	size_t nwritten;
 };
 
 static const char *
@@ -161,6 +178,109 @@ fill(struct suspect *s, enum diff_kind k, const json_t *a, const json_t *b,
 	s->cls = class_of(s);
 }
 
+/* A clock reading: its clock (a clockid; gettimeofday and time read
+ * CLOCK_REALTIME; -2 for the time-stamp counter) and value (ns; ticks). */
+static bool
+clock_reading(const json_t *ev, int *clk, long long *v)
+{
+	const char *sys = json_string_value(json_object_get(ev, "sys"));
+	const char *what = json_string_value(json_object_get(ev, "event"));
+	const json_t *out = json_object_get(ev, "out"), *t;
+	uint64_t u;
+
+	if (what && (strcmp(what, "rdtsc") == 0 || strcmp(what, "rdtscp") == 0) &&
+	    json_uint64_get(json_object_get(ev, "value"), &u) == 0) {
+		*clk = -2;
+		*v = (long long)u;
+		return true;
+	}
+	if (sys == NULL || json_object_get(ev, "err"))
+		return false;
+	if (strcmp(sys, "clock_gettime") == 0 && (t = json_object_get(out, "tp")) != NULL) {
+		*clk = (int)json_int64_or(json_object_get(ev, "args"), "clockid", 0);
+		*v = (long long)json_int64_or(t, "sec", 0) * 1000000000LL + json_int64_or(t, "nsec", 0);
+		return true;
+	}
+	if (strcmp(sys, "gettimeofday") == 0 && (t = json_object_get(out, "tv")) != NULL) {
+		*clk = 0;
+		*v = (long long)json_int64_or(t, "sec", 0) * 1000000000LL + json_int64_or(t, "usec", 0) * 1000;
+		return true;
+	}
+	if (strcmp(sys, "time") == 0) {
+		*clk = 0;
+		*v = (long long)json_int64_or(ev, "ret", 0) * 1000000000LL;
+		return true;
+	}
+	return false;
+}
+
+/* The interval since side's previous reading of clock clk by task tid
+ * (and this reading kept); false for a first reading. */
+static bool
+clock_gap(struct ex *x, int side, long long tid, int clk, long long v, long long *gap)
+{
+	struct lastclock *c = x->clocks[side];
+	size_t i, n = x->nclocks[side];
+
+	for (i = 0; i < n; i++)
+		if (c[i].tid == tid && c[i].clk == clk) {
+			*gap = v - c[i].v;
+			c[i].v = v;
+			return true;
+		}
+	if (n == CLOCKS)
+		memmove(c, c + 1, --n * sizeof *c);	/* the oldest goes */
+	c[n].tid = tid;
+	c[n].clk = clk;
+	c[n].v = v;
+	x->nclocks[side] = n + 1;
+	return false;
+}
+
+/* Does an interval of b against a (the passing run's) tell: three times as
+ * long or a third as long, by 10 ms (30 million ticks) or more, or
+ * backwards where a was not? */
+static bool
+gap_tells(int clk, long long a, long long b)
+{
+	long long min = clk == -2 ? 30000000LL : 10000000LL;
+
+	if (b < 0 && a >= 0)
+		return true;
+	if (b > a)
+		return b - a >= min && b >= 3 * (a > 0 ? a : 0);
+	return a - b >= min && a >= 3 * (b > 0 ? b : 0);
+}
+
+/* A write (write, pwrite64, writev...) of a file at a place where the
+ * runs' tasks interleaved otherwise: its path is remembered. */
+static void
+note_order_written(struct ex *x, const json_t *ev, const struct fdpaths *fp)
+{
+	const char *sys = ev ? json_string_value(json_object_get(ev, "sys")) : NULL;
+	char what[256];
+
+	if (sys == NULL || (strncmp(sys, "write", 5) != 0 && strncmp(sys, "pwrite", 6) != 0))
+		return;
+	what_of(ev, fp, what, sizeof what);
+	if (what[0] != '/')
+		return;	/* a file by its path: not a pipe or an unknown descriptor */
+	for (size_t i = 0; i < x->nwritten; i++)
+		if (strcmp(x->written[i], what) == 0)
+			return;
+	if (x->nwritten < sizeof x->written / sizeof *x->written)
+		snprintf(x->written[x->nwritten++], sizeof *x->written, "%s", what);
+}
+
+static bool
+order_written(const struct ex *x, const char *path)
+{
+	for (size_t i = 0; i < x->nwritten; i++)
+		if (strcmp(x->written[i], path) == 0)
+			return true;
+	return false;
+}
+
 static void
 freeze(struct ex *x)
 {
@@ -185,11 +305,30 @@ on_diff(void *ctx, enum diff_kind k, const json_t *a, const json_t *b, const str
 	if (x->diverged)
 		return;
 	if (k < DK_CALLS) {
-		fill(&x->ring[x->nring % RING], k, a, b, fa, fb);
+		struct suspect *sp = &x->ring[x->nring % RING];
+		int ca, cb;
+		long long va, vb, ga, gb;
+		fill(sp, k, a, b, fa, fb);
+		if (k == DK_CONTENTS && sp->what[0] && order_written(x, sp->what)) {
+			sp->cls = "sched";	/* what it read was written in another order */
+			sp->order_written = true;
+		}
+		if (k == DK_TIME && a && b && clock_reading(a, &ca, &va) && clock_reading(b, &cb, &vb) &&
+		    ca == cb) {
+			bool ha = clock_gap(x, 0, (long long)json_int64_or(a, "tid", 0), ca, va, &ga);
+			bool hb = clock_gap(x, 1, (long long)json_int64_or(b, "tid", 0), cb, vb, &gb);
+			if (ha && hb && gap_tells(ca, ga, gb)) {
+				sp->time_jump = true;
+				sp->gap_a = ga;
+				sp->gap_b = gb;
+			}
+		}
 		x->nring++;
 		return;
 	}
-	if ((k == DK_ORDER || k == DK_CALLS) && why && strcmp(why, "made by another task") == 0) {
+	if (k == DK_ORDER || (k == DK_CALLS && why && strcmp(why, "made by another task") == 0)) {
+		note_order_written(x, a, fa);
+		note_order_written(x, b, fb);
 		if (!x->have_order) {
 			x->have_order = true;
 			fill(&x->order_div, k, a, b, fa, fb);
@@ -223,24 +362,38 @@ telling(const struct suspect *s)
 	}
 }
 
+/* A telling suspect that is not merely a clock read (every run reads
+ * other times): any other kind, or a clock whose interval jumped. */
+static bool
+strong(const struct suspect *s)
+{
+	return telling(s) && (s->kind != DK_TIME || s->time_jump);
+}
+
 /* Is there a suspect that the data explains better than the order of
  * tasks (runs interleave their processes differently anyway)? */
 static bool
 data_suspect(const struct ex *x)
 {
 	for (size_t i = 0; i < x->nsus; i++)
-		if (telling(&x->sus[i]) && x->sus[i].kind != DK_TIME)
+		if (strong(&x->sus[i]))
 			return true;
 	return false;
 }
 
-/* The suspect the verdict names, or NULL: the nearest telling one, time
- * last, else the nearest. */
+/* The suspect the verdict names, or NULL: the nearest strong one that is
+ * not random bytes (they differ in every run, as the C library's own
+ * getrandom at the first malloc does, so they are weaker evidence than a
+ * jump of the clock, another directory order or an error), then the
+ * nearest strong one, then the nearest telling one, else the nearest. */
 static const struct suspect *
 verdict_of(const struct ex *x)
 {
 	for (size_t i = 0; i < x->nsus; i++)
-		if (telling(&x->sus[i]) && x->sus[i].kind != DK_TIME)
+		if (strong(&x->sus[i]) && x->sus[i].kind != DK_RANDOM)
+			return &x->sus[i];
+	for (size_t i = 0; i < x->nsus; i++)
+		if (strong(&x->sus[i]))
 			return &x->sus[i];
 	for (size_t i = 0; i < x->nsus; i++)
 		if (telling(&x->sus[i]))
@@ -567,10 +720,22 @@ kind_text(enum diff_kind k)
 static void
 suspect_text(const struct suspect *s, char *buf, size_t n)
 {
+	size_t at;
+
 	if (s->what[0])
-		snprintf(buf, n, "%s of %s (event %lld)", s->sys, s->what, s->seq_b);
+		at = (size_t)snprintf(buf, n, "%s of %s (event %lld)", s->sys, s->what, s->seq_b);
 	else
-		snprintf(buf, n, "%s (event %lld)", s->sys, s->seq_b);
+		at = (size_t)snprintf(buf, n, "%s (event %lld)", s->sys, s->seq_b);
+	if (s->order_written && at < n)
+		snprintf(buf + at, n - at, ", which its tasks wrote in another order");
+	if (s->time_jump && at < n) {
+		if (strcmp(s->sys, "rdtsc") == 0 || strcmp(s->sys, "rdtscp") == 0)
+			snprintf(buf + at, n - at, ", %lld ticks after the previous reading, against %lld "
+			    "when it passed", s->gap_b, s->gap_a);
+		else
+			snprintf(buf + at, n - at, ", %.3f s after the previous reading, against %.3f s "
+			    "when it passed", (double)s->gap_b / 1e9, (double)s->gap_a / 1e9);
+	}
 }
 
 static json_t *
@@ -611,6 +776,7 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 	if (!x->diverged && x->have_order) {	/* only the order of tasks differs */
 		x->div = x->order_div;
 		snprintf(x->why, sizeof x->why, "made by another task");
+		x->div.kind = DK_ORDER;
 		memcpy(x->sus, x->order_sus, sizeof x->sus);
 		x->nsus = x->norder_sus;
 		x->diverged = true;
@@ -625,8 +791,7 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 		goto done;
 
 	/* The static verdict. */
-	if ((x->div.kind == DK_ORDER || x->div.kind == DK_CALLS) && strcmp(x->why, "made by another task") == 0 &&
-	    !data_suspect(x)) {
+	if (x->div.kind == DK_ORDER && !data_suspect(x)) {
 		vcls = "sched";
 		snprintf(verdict, sizeof verdict, "the failure follows the order of tasks: task %lld made "
 		    "%s (event %lld) where the passing run's task made %s", x->div.tid_b, x->div.sys,
@@ -703,6 +868,10 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 			if (!nw->stopped && !nw->err) {
 				char old[1100];
 				snprintf(old, sizeof old, "%.1000s", verdict);
+				/* the class, proved: the one class the failure needs */
+				for (size_t i = 0; !without && popcount(min) == 1 && i < nw->ncls; i++)
+					if (min & (1u << i))
+						vcls = nw->cls[i];
 				if (without)
 					snprintf(verdict, sizeof verdict, "the failure comes without chaos too "
 					    "(it failed again with none of the classes); %s", old);

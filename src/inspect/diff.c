@@ -238,9 +238,21 @@ arg_of(const struct sc_desc *sc, const char *name)
 	return NULL;
 }
 
-/* The first input member that differs (pointers aside), or NULL. */
+/* Are a and b the ids of corresponding tasks (a process or thread id
+ * passed to kill, wait4, a futex that waits for a thread's end...)? */
+static bool
+same_task_id(const struct tidmap *m, const json_t *a, const json_t *b)
+{
+	int64_t x, y;
+
+	return json_int64_get(a, &x) == 0 && json_int64_get(b, &y) == 0 && x > 0 && y > 0 &&
+	    tid_pair(m, (long long)x, (long long)y) == 1;
+}
+
+/* The first input member that differs (pointers aside, and ids of
+ * corresponding tasks), or NULL. */
 static const char *
-args_differ(const struct sc_desc *sc, const json_t *a, const json_t *b)
+args_differ(const struct tidmap *m, const struct sc_desc *sc, const json_t *a, const json_t *b)
 {
 	const char *k;
 	json_t *v;
@@ -249,7 +261,7 @@ args_differ(const struct sc_desc *sc, const json_t *a, const json_t *b)
 		const struct arg_desc *ad = arg_of(sc, k);
 		if (ad && ad->kind == A_PTR)
 			continue;
-		if (!json_same(v, json_object_get(b, k)))
+		if (!json_same(v, json_object_get(b, k)) && !same_task_id(m, v, json_object_get(b, k)))
 			return k;
 	}
 	json_object_foreach((json_t *)b, k, v) {
@@ -284,7 +296,7 @@ same_call(const struct tidmap *m, const json_t *a, const json_t *b, const char *
 			return false;
 		if (json_is_true(json_object_get(a, "unknown")) || json_is_true(json_object_get(b, "unknown")))
 			return json_is_true(json_object_get(a, "unknown")) == json_is_true(json_object_get(b, "unknown"));
-		k = args_differ(sc_by_name(sa), json_object_get(a, "args"), json_object_get(b, "args"));
+		k = args_differ(m, sc_by_name(sa), json_object_get(a, "args"), json_object_get(b, "args"));
 		if (k && why)
 			*why = k;
 		return k == NULL;
@@ -309,12 +321,13 @@ reads_file(const struct sc_desc *sc)
 /* Does a member of a that is no part of what was asked (the result, the
  * outputs, "map", "exe", "interp", "at_random", a task's "exit" or
  * "signal", an rdtsc's "value"...: whatever the event holds) differ in b?
- * A "stack" is neither: where the program was, not what it got. */
+ * A "stack" is neither: where the program was, not what it got; nor is
+ * "perturbed", which says what chaos changed. */
 static bool
 results_differ(const json_t *a, const json_t *b)
 {
 	static const char *const asked[] = { "seq", "tid", "sys", "nr", "unknown", "args", "event", "sig",
-	    "stack" };
+	    "stack", "perturbed" };
 	const char *k;
 	json_t *v;
 
@@ -345,6 +358,8 @@ result_kind(const json_t *a, const json_t *b, const struct fdpaths *fds)
 	}
 	if (sc == NULL)
 		return DK_OTHER;
+	if (strcmp(sys, "futex") == 0)
+		return DK_ORDER;	/* a wait that found the value changed, or timed out */
 	if (sc->cls == CLS_CLOCK)
 		return DK_TIME;
 	if (sc->cls == CLS_RANDOM)
@@ -490,6 +505,14 @@ why_text(const char *why, char *buf, size_t n)
 	return buf;
 }
 
+static bool
+is_futex(const json_t *ev)
+{
+	const char *sys = json_string_value(json_object_get(ev, "sys"));
+
+	return sys && strcmp(sys, "futex") == 0;
+}
+
 /* When a and b are corresponding calls that made a task (fork, vfork,
  * clone, clone3), their children correspond. */
 static void
@@ -589,6 +612,19 @@ walk(struct diffstate *d)
 		if (tid_pair(&d->tids, tid_of(a), tid_of(b)) == 0 && out_of_step(d, a, b)) {
 			if (lost)
 				lost--;
+			continue;
+		}
+		/* Futex calls are where threads meet: one run waits where the
+		 * other found the lock free, so such a call may be in one run
+		 * only, or with another value.  Another order, not another
+		 * request of the program. */
+		if (is_futex(a) || is_futex(b)) {
+			note(d, DK_ORDER, is_futex(a) ? a : NULL, is_futex(b) ? b : NULL,
+			    "a futex call, where threads meet");
+			if (is_futex(a))
+				pop(&d->A);
+			if (is_futex(b))
+				pop(&d->B);
 			continue;
 		}
 		if (lost == 0 && resync(d, &k, &l)) {

@@ -6,7 +6,9 @@
  *
  * Alignment: the events are walked in step.  Two events correspond when
  * they are the same call with the same inputs (pointers aside, as replay
- * compares them) by corresponding tasks (the headers' pids, then the
+ * compares them, and an input that holds the id of a task, such as
+ * kill's pid or the thread id a joining futex waits on, equal when the
+ * ids are of corresponding tasks) by corresponding tasks (the headers' pids, then the
  * children of corresponding fork, vfork and clone calls, then the rest in
  * the order they first meet); their results may differ, and such a
  * difference is counted by kind.  When the heads are by tasks that do not
