@@ -48,6 +48,7 @@ struct suspect {
 	bool time_jump;
 	long long gap_a, gap_b;
 	bool order_written;	/* contents of a file its tasks wrote in another order */
+	bool perturbed;		/* chaos changed FAIL's event */
 };
 
 /* The last reading of each clock by each task, per side, for the
@@ -173,6 +174,7 @@ fill(struct suspect *s, enum diff_kind k, const json_t *a, const json_t *b,
 	if (b)
 		render_event_opts(b, &rb, s->text_b, sizeof s->text_b);
 	s->ret_differs = a && b && !json_same(json_object_get(a, "ret"), json_object_get(b, "ret"));
+	s->perturbed = b && json_object_get(b, "perturbed");
 	if (b && (e = json_string_value(json_object_get(b, "err"))) != NULL)
 		snprintf(s->err_b, sizeof s->err_b, "%s", e);
 	s->cls = class_of(s);
@@ -387,19 +389,22 @@ data_suspect(const struct ex *x)
  * jump of the clock, another directory order or an error), then the
  * nearest strong one, then the nearest telling one, else the nearest. */
 static const struct suspect *
-verdict_of(const struct ex *x)
+verdict_of(const struct ex *x, bool unperturbed)
 {
+	const struct suspect *s = x->sus;
+
 	for (size_t i = 0; i < x->nsus; i++)
-		if (strong(&x->sus[i]) && x->sus[i].kind != DK_RANDOM)
-			return &x->sus[i];
+		if (strong(&s[i]) && s[i].kind != DK_RANDOM && !(unperturbed && s[i].perturbed))
+			return &s[i];
 	for (size_t i = 0; i < x->nsus; i++)
-		if (strong(&x->sus[i]))
-			return &x->sus[i];
+		if (strong(&s[i]) && !(unperturbed && s[i].perturbed))
+			return &s[i];
 	for (size_t i = 0; i < x->nsus; i++)
-		if (telling(&x->sus[i]))
-			return &x->sus[i];
-	return x->nsus ? &x->sus[0] : NULL;
+		if (telling(&s[i]) && !(unperturbed && s[i].perturbed))
+			return &s[i];
+	return x->nsus ? &s[0] : NULL;
 }
+
 
 /* --- the traces' ends and perturbed events -------------------------- */
 
@@ -738,6 +743,17 @@ suspect_text(const struct suspect *s, char *buf, size_t n)
 	}
 }
 
+/* The verdict that names suspect v, into buf; its class. */
+static const char *
+verdict_text(const struct suspect *v, char *buf, size_t n)
+{
+	char st[600];
+
+	suspect_text(v, st, sizeof st);
+	snprintf(buf, n, "the failure follows %s: %s", v->cls ? class_text(v->cls) : kind_text(v->kind), st);
+	return v->cls;
+}
+
 static json_t *
 suspect_json(const struct suspect *s)
 {
@@ -758,7 +774,7 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 	struct narrow *nw = NULL;
 	const struct suspect *v = NULL;
 	const char *vcls = NULL;
-	char verdict[1400], st[600], ds[160];
+	char verdict[1400], ds[160];
 	json_t *chaos, *cj = json_null();
 	const json_t *pe = NULL;
 	const char *pwhat = "";
@@ -796,11 +812,8 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 		snprintf(verdict, sizeof verdict, "the failure follows the order of tasks: task %lld made "
 		    "%s (event %lld) where the passing run's task made %s", x->div.tid_b, x->div.sys,
 		    x->div.seq_b, x->div.text_a[0] ? x->div.text_a : "another call");
-	} else if ((v = verdict_of(x)) != NULL) {
-		vcls = v->cls;
-		suspect_text(v, st, sizeof st);
-		snprintf(verdict, sizeof verdict, "the failure follows %s: %s",
-		    vcls ? class_text(vcls) : kind_text(v->kind), st);
+	} else if ((v = verdict_of(x, false)) != NULL) {
+		vcls = verdict_text(v, verdict, sizeof verdict);
 	} else if (x->div.kind == DK_END && x->count[DK_END] == 0)
 		snprintf(verdict, sizeof verdict, "no difference: the two runs ended alike (%s)", sf.end);
 	else
@@ -872,6 +885,13 @@ flaky_explain(const struct flaky_explain_opts *o, char *err, size_t errlen)
 				for (size_t i = 0; !without && popcount(min) == 1 && i < nw->ncls; i++)
 					if (min & (1u << i))
 						vcls = nw->cls[i];
+				/* Without chaos too: what chaos changed is no cause, so
+				 * the suspect is the nearest one it did not change. */
+				const struct suspect *u = without ? verdict_of(x, true) : NULL;
+				if (u && u != v && x->div.kind != DK_ORDER) {
+					v = u;
+					vcls = verdict_text(v, old, sizeof old);
+				}
 				if (without)
 					snprintf(verdict, sizeof verdict, "the failure comes without chaos too "
 					    "(it failed again with none of the classes); %s", old);
