@@ -246,4 +246,20 @@ replay "$T/readonly.json.zst"
 is "$st" 120 "a read edited alone: the program writes other bytes, a divergence (120)"
 has "the divergence shows the edited data being written" "$T/rep.err" 'write\(1, "other\\n", 6\)'
 
+# A trace written into a pipe (a FIFO read by cat): whole, and the summary
+# gives no size, which a pipe does not have.
+if mkfifo "$T/fifo" 2>/dev/null; then
+	cat "$T/fifo" >"$T/fromfifo.json.zst" &
+	reader=$!
+	run_to 60 "$DIOS_RECORD" -f -o "$T/fifo" -- /bin/true </dev/null >/dev/null 2>"$T/fifo.err"
+	is "$?" 0 "record into a FIFO: status 0"
+	wait "$reader"
+	has "record into a FIFO: the summary has the events and no size" "$T/fifo.err" \
+	    '^dios-record: trace written to .*/fifo \([0-9]+ events\)$'
+	run v_fifo "$DIOS_TRACE" validate "$T/fromfifo.json.zst"
+	is "$st" 0 "record into a FIFO: what went through it is a whole trace"
+else
+	skip "record into a FIFO" "mkfifo fails here"
+fi
+
 done_testing

@@ -220,10 +220,14 @@ main(int argc, char **argv)
 	}
 	if (!o.quiet && ps->write_error == 0 && we == 0) {
 		struct stat st;
-		char hs[32];
-		stat(out, &st);
-		fprintf(stderr, "%s: trace written to %s (%llu events, %s)%s\n", progname, out,
-		    (unsigned long long)ps->events, human_size((unsigned long long)st.st_size, hs),
+		char hs[40] = "";
+		/* the size of a file; a pipe or a device has none to show */
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+			char h[32];
+			snprintf(hs, sizeof hs, ", %s", human_size((unsigned long long)st.st_size, h));
+		}
+		fprintf(stderr, "%s: trace written to %s (%llu events%s)%s\n", progname, out,
+		    (unsigned long long)ps->events, hs,
 		    json_object_size(ps->unknown) ? "; incomplete: it has calls dios does not know" : "");
 		if (pb && o.inject) {
 			const struct spec *sp = inject_spec(pb);
