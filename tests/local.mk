@@ -140,6 +140,7 @@ RR_TESTS = \
 	tests/realprogs.sh \
 	tests/net.sh \
 	tests/trace-tool.sh \
+	tests/render.sh \
 	tests/portable.sh \
 	tests/hostile-cache.sh \
 	tests/traces.sh \

@@ -4,7 +4,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include "trace/bytes.h"
 #include "trace/elide.h"
 #include "trace/number.h"
@@ -129,10 +132,42 @@ put_fd(struct out *o, long long fd, const char *path)
 		put(o, "%lld", fd);
 }
 
+/* mknod's mode with its file type: S_IFCHR|0600. */
 static void
-put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, const struct render_opts *ro)
+put_mode(struct out *o, unsigned long long m)
 {
-	char buf[256];
+	static const struct { unsigned t; const char *name; } types[] = {
+		{ S_IFREG, "S_IFREG" }, { S_IFDIR, "S_IFDIR" }, { S_IFCHR, "S_IFCHR" },
+		{ S_IFBLK, "S_IFBLK" }, { S_IFIFO, "S_IFIFO" }, { S_IFLNK, "S_IFLNK" },
+		{ S_IFSOCK, "S_IFSOCK" },
+	};
+
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if ((m & S_IFMT) == types[i].t) {
+			put(o, "%s|%#03llo", types[i].name, m & ~(unsigned long long)S_IFMT);
+			return;
+		}
+	put(o, "%#llo", m);
+}
+
+/* A constant by name; ctx is the value of the argument its names depend
+ * on (xlat_context_arg), or NULL. */
+static void
+put_const(struct out *o, enum xlat_id x, uint64_t v, const int64_t *ctx)
+{
+	char buf[512];
+
+	if (ctx)
+		xlat_render_ctx(x, (uint64_t)*ctx, v, buf, sizeof buf);
+	else
+		xlat_render(x, v, buf, sizeof buf);
+	put(o, "%s", buf);
+}
+
+static void
+put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, const int64_t *ctx,
+    const struct render_opts *ro)
+{
 	size_t max = ro->strsize;
 	int64_t x;
 
@@ -145,27 +180,24 @@ put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, const struct 
 				put_fd(o, (long long)x, fdpaths_get(ro->fds, (long long)x));
 			return;
 		case A_FLAGS:
-			xlat_render(ad->xlat, (uint64_t)x, buf, sizeof buf);
-			put(o, "%s", buf);
+			put_const(o, ad->xlat, (uint64_t)x, ctx);
 			return;
 		case A_MODE:
-			put(o, "%#llo", (unsigned long long)x);
+			put_mode(o, (unsigned long long)x);
 			return;
 		case A_PTR:
 			put(o, x ? "%#llx" : "NULL", (unsigned long long)x);
 			return;
 		case A_UINT:
 			if (ad->xlat != X_NONE) {
-				xlat_render(ad->xlat, (uint64_t)x, buf, sizeof buf);
-				put(o, "%s", buf);
+				put_const(o, ad->xlat, (uint64_t)x, ctx);
 				return;
 			}
 			break;
 		case A_INT32:
 			x = (int32_t)x;
 			if (ad->xlat != X_NONE) {
-				xlat_render(ad->xlat, (uint64_t)x, buf, sizeof buf);
-				put(o, "%s", buf);
+				put_const(o, ad->xlat, (uint64_t)x, ctx);
 				return;
 			}
 			break;
@@ -176,6 +208,239 @@ put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, const struct 
 		return;
 	}
 	put_value(o, v, max, false);
+}
+
+/* An integer member of object v, or false. */
+static bool
+member(const json_t *v, const char *key, int64_t *x)
+{
+	return json_int64_get(json_object_get(v, key), x) == 0;
+}
+
+/* An epoll_event: {events=EPOLLIN, data={u32=7, u64=7}}. */
+static bool
+put_epoll_event(struct out *o, const json_t *v)
+{
+	char buf[256];
+	int64_t ev, data;
+
+	if (!member(v, "events", &ev) || !member(v, "data", &data))
+		return false;
+	xlat_render(X_EPOLL, (uint32_t)ev, buf, sizeof buf);
+	put(o, "{events=%s, data={u32=%u, u64=%llu}}", buf, (unsigned)(uint32_t)data,
+	    (unsigned long long)data);
+	return true;
+}
+
+/* An array of structures, each shown by show (or as any value when it
+ * cannot), the first 8 as put_value does. */
+static bool
+put_array_of(struct out *o, const json_t *a, bool (*show)(struct out *, const json_t *))
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(a))
+		return false;
+	json_array_foreach(a, i, e)
+		if (!json_is_object(e))
+			return false;
+	put(o, "[");
+	json_array_foreach(a, i, e) {
+		if (i >= 8) {
+			put(o, ", ...");
+			break;
+		}
+		put(o, "%s", i ? ", " : "");
+		if (!show(o, e))
+			put_value(o, e, 32, true);
+	}
+	put(o, "]");
+	return true;
+}
+
+/* poll's {fd=3, events=POLLIN}. */
+static bool
+put_pollfd(struct out *o, const json_t *v)
+{
+	char buf[256];
+	int64_t fd, ev;
+
+	if (!member(v, "fd", &fd) || !member(v, "events", &ev))
+		return false;
+	xlat_render(X_POLL, (uint16_t)ev, buf, sizeof buf);
+	put(o, "{fd=%lld, events=%s}", (long long)fd, buf);
+	return true;
+}
+
+/* capget's and capset's sets, one 32-bit word per element (two from
+ * version 2 on), as strace joins them: {effective=1<<CAP_CHOWN|...}. */
+static bool
+put_caps(struct out *o, const json_t *a)
+{
+	static const char *const sets[] = { "effective", "permitted", "inheritable" };
+	char buf[2048];
+	uint64_t v[3] = { 0, 0, 0 };
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > 2)
+		return false;
+	json_array_foreach(a, i, e)
+		for (int k = 0; k < 3; k++) {
+			int64_t x;
+			if (!member(e, sets[k], &x))
+				return false;
+			v[k] |= (uint64_t)(uint32_t)x << (32 * i);
+		}
+	for (int k = 0; k < 3; k++) {
+		xlat_render(X_CAP, v[k], buf, sizeof buf);
+		put(o, "%s%s=%s", k ? ", " : "{", sets[k], buf);
+	}
+	put(o, "}");
+	return true;
+}
+
+/* A structure kept as bytes, when it has the size of *p: into *p. */
+static bool
+bytes_as(const json_t *v, void *p, size_t size)
+{
+	void *b;
+	size_t n;
+	bool ok;
+
+	if (json_get_bytes(v, &b, &n) != 0)
+		return false;
+	if ((ok = n == size))
+		memcpy(p, b, size);
+	free(b);
+	return ok;
+}
+
+/* struct rusage as strace shows it, its times and no more. */
+static bool
+put_rusage(struct out *o, const json_t *v)
+{
+	struct rusage ru;
+
+	if (!bytes_as(v, &ru, sizeof ru))
+		return false;
+	put(o, "{ru_utime={tv_sec=%lld, tv_usec=%lld}, ru_stime={tv_sec=%lld, tv_usec=%lld}, ...}",
+	    (long long)ru.ru_utime.tv_sec, (long long)ru.ru_utime.tv_usec,
+	    (long long)ru.ru_stime.tv_sec, (long long)ru.ru_stime.tv_usec);
+	return true;
+}
+
+/* A siginfo_t: the signal, the code, and the fields the code says are
+ * there (a child's for SIGCHLD, the sender's, the faulting address);
+ * the others elided.  All zeros (waitid with WNOHANG and nothing to
+ * report) is {}. */
+static bool
+put_siginfo(struct out *o, const json_t *v)
+{
+	static const siginfo_t zero;
+	siginfo_t si;
+	char sb[16], code[64], status[16];
+	const char *st = status;
+
+	if (!bytes_as(v, &si, sizeof si))
+		return false;
+	if (memcmp(&si, &zero, sizeof si) == 0) {
+		put(o, "{}");
+		return true;
+	}
+	xlat_render_ctx(X_SI_CODE, (uint64_t)si.si_signo, (uint64_t)(int64_t)si.si_code, code,
+	    sizeof code);
+	put(o, "{si_signo=%s, si_code=%s", signal_name(si.si_signo, sb), code);
+	if (si.si_signo == SIGCHLD && si.si_code > 0 && si.si_code < SI_KERNEL) {
+		if (si.si_code == CLD_EXITED)
+			snprintf(status, sizeof status, "%d", si.si_status);
+		else
+			st = signal_name(si.si_status, status);
+		put(o, ", si_pid=%d, si_uid=%u, si_status=%s, si_utime=%lld, si_stime=%lld}",
+		    (int)si.si_pid, (unsigned)si.si_uid, st, (long long)si.si_utime,
+		    (long long)si.si_stime);
+	} else if (si.si_code == SI_USER || si.si_code == SI_TKILL)
+		put(o, ", si_pid=%d, si_uid=%u}", (int)si.si_pid, (unsigned)si.si_uid);
+	else if (si.si_code > 0 && si.si_code < SI_KERNEL && (si.si_signo == SIGSEGV ||
+	    si.si_signo == SIGBUS || si.si_signo == SIGILL || si.si_signo == SIGFPE))
+		put(o, si.si_addr ? ", si_addr=%p}" : ", si_addr=NULL}", si.si_addr);
+	else
+		put(o, ", ...}");
+	return true;
+}
+
+/* Arguments strace shows otherwise than field by field: a pointer to one
+ * number as [n] (wait4's status decoded), a pair of descriptors as [3, 4],
+ * a signal set by names, rusage and siginfo kept as bytes, a socket option
+ * of one int, the capability header's version by name and the sets, the
+ * events of epoll and poll.  The trace keeps what it keeps; this is only
+ * how it reads.  False: shown as any other value. */
+static bool
+put_special(struct out *o, const struct sc_desc *sc, const struct arg_desc *ad, const json_t *v)
+{
+	const char *st = ad->st ? ad->st->name : NULL;
+	char buf[512];
+	int64_t x, y;
+
+	if (!json_is_object(v) && !json_is_array(v))
+		return false;
+	if (st && ad->st->nfields == 1 && json_object_size(v) == 1 &&
+	    member(v, ad->st->fields[0].name, &x)) {
+		if (strcmp(sc->name, "wait4") == 0 && strcmp(ad->name, "wstatus") == 0) {
+			xlat_render(X_WSTATUS, (uint64_t)x, buf, sizeof buf);
+			put(o, "[%s]", buf);
+		} else if (ad->st->fields[0].kind == F_UINT)
+			put(o, "[%llu]", (unsigned long long)x);
+		else
+			put(o, "[%lld]", (long long)x);
+		return true;
+	}
+	if (st && strcmp(st, "fdpair") == 0 && member(v, "fd0", &x) && member(v, "fd1", &y)) {
+		put(o, "[%lld, %lld]", (long long)x, (long long)y);
+		return true;
+	}
+	if (st && strcmp(st, "sigset") == 0) {
+		void *b;
+		size_t n;
+		uint64_t m = 0;
+		if (json_get_bytes(v, &b, &n) != 0)
+			return false;
+		memcpy(&m, b, n < sizeof m ? n : sizeof m);	/* little-endian, as recorded */
+		free(b);
+		xlat_render(X_SIGSET, m, buf, sizeof buf);
+		put(o, "%s", buf);
+		return true;
+	}
+	if (st && strcmp(st, "cap_header") == 0 && member(v, "version", &x) &&
+	    member(v, "pid", &y)) {
+		xlat_render(X_CAP_VERSION, (uint32_t)x, buf, sizeof buf);
+		put(o, "{version=%s, pid=%lld}", buf, (long long)y);
+		return true;
+	}
+	if (st && strcmp(st, "epoll_event") == 0)
+		return put_epoll_event(o, v);
+	if (st && strcmp(st, "rusage") == 0)
+		return put_rusage(o, v);
+	if (st && strcmp(st, "siginfo") == 0)
+		return put_siginfo(o, v);
+	/* a socket option of one int, as strace shows it: [1] */
+	if (strstr(sc->name, "sockopt") && strcmp(ad->name, "optval") == 0) {
+		int32_t i;
+		if (!bytes_as(v, &i, sizeof i))
+			return false;
+		put(o, "[%d]", (int)i);
+		return true;
+	}
+	if (ad->kind != A_CUSTOM)
+		return false;
+	if (strncmp(sc->name, "epoll_", 6) == 0 && strcmp(ad->name, "events") == 0)
+		return put_array_of(o, v, put_epoll_event);
+	if (strstr(sc->name, "poll") && strcmp(ad->name, "fds") == 0)
+		return put_array_of(o, v, put_pollfd);
+	if (strncmp(sc->name, "cap", 3) == 0 && strcmp(ad->name, "data") == 0)
+		return put_caps(o, v);
+	return false;
 }
 
 /* Task events: signals as strace shows them, counter reads as calls. */
@@ -255,14 +520,18 @@ render_event_opts(const json_t *ev, const struct render_opts *ro, char *buf, siz
 		for (int i = 0; i < sc->nargs; i++) {
 			const struct arg_desc *ad = &sc->args[i];
 			const json_t *v = json_object_get(args, ad->name);
+			/* the argument this one's names depend on, if any */
+			const char *cn = xlat_context_arg(ad->xlat);
+			int64_t ctx;
+			bool has_ctx = cn && json_int64_get(json_object_get(args, cn), &ctx) == 0;
 			if (v == NULL && out)
 				v = json_object_get(out, ad->name);
 			put(&o, "%s", i ? ", " : "");
 			if (v == NULL && (ad->kind == A_OUT || ad->kind == A_OUT_STRUCT ||
 			    ad->kind == A_IOV_OUT || ad->kind == A_CUSTOM))
 				put(&o, "%s", ro->with_result ? "..." : "?");
-			else
-				put_arg(&o, ad, v, ro);
+			else if (!put_special(&o, sc, ad, v))
+				put_arg(&o, ad, v, has_ctx ? &ctx : NULL, ro);
 		}
 	} else {
 		size_t i;

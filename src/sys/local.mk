@@ -5,7 +5,7 @@ libdios_a_SOURCES += \
 	src/sys/syscalls.def src/sys/systable.c src/sys/systable.h \
 	src/sys/call.h src/sys/family.h \
 	src/sys/structs.c src/sys/structs.h \
-	src/sys/xlat.c src/sys/xlat.h src/sys/errnames.inc \
+	src/sys/xlat.c src/sys/xlat.h src/sys/xlattab.inc src/sys/errnames.inc \
 	src/sys/capture.c src/sys/capture.h \
 	src/sys/mem.c src/sys/mem.h src/sys/rng.h
 # The families.

@@ -49,10 +49,37 @@ enum arg_kind {
 	A_CUSTOM,	/* handled by the row's family handler */
 };
 
+/* Names of constants (src/sys/xlat.c): bit sets, enumerations, and values
+ * that are both (a socket's type and its flags).  A few depend on another
+ * argument of the call (xlat_context_arg). */
 enum xlat_id { X_NONE, X_OPEN, X_AT, X_ACCESS, X_SEEK, X_CLOCK, X_PROT,
 	X_MAP, X_FCNTL, X_IOCTL, X_RENAME, X_GRND, X_FLOCK, X_FALLOC, X_RLIMIT,
 	X_CLOSE_RANGE, X_TIMER, X_RWF, X_STATX_MASK, X_CLONE, X_WAIT, X_SIGNAL, X_MSG, X_SOCK,
-	X_POLL, X_PRCTL, X_XATTR, X_MFD, X__N };
+	X_POLL, X_PRCTL, X_XATTR, X_MFD,
+	/* addresses and devices */
+	X_ADDR, X_DEV,
+	/* descriptors: epoll, eventfd, timerfd, signalfd, inotify, fanotify, pidfd */
+	X_FDFLAGS, X_EPOLL_CREATE, X_EPOLL_CTL, X_EPOLL, X_EFD, X_TFD, X_TFD_TIMER, X_SFD,
+	X_IN_INIT, X_INOTIFY, X_FAN_INIT, X_FAN_MARK, X_FAN_EVENT, X_UFFD, X_PIDFD,
+	X_PIDFD_SIGNAL,
+	/* files */
+	X_FADV, X_SYNC_FILE_RANGE, X_SPLICE,
+	/* sockets */
+	X_AF, X_SOCKTYPE, X_SOCKPROTO, X_SHUT, X_SOL, X_SOCKOPT,
+	/* processes, scheduling, memory */
+	X_RUSAGE, X_PRIO, X_IOPRIO_WHO, X_IOPRIO, X_ITIMER, X_SCHED, X_KCMP, X_MPOL,
+	X_MPOL_GET, X_MPOL_MF, X_MSYNC, X_MADV, X_FUTEX, X_IDTYPE, X_PTRACE,
+	X_SECCOMP_OP, X_SECCOMP_FILTER, X_PERSONALITY, X_LANDLOCK_CREATE, X_LANDLOCK_RULE,
+	X_FUTEX_TIMEOUT, X_FUTEX_VAL3, X_WSTATUS, X_SIGSET, X_SI_CODE, X_CAP, X_CAP_VERSION,
+	/* System V IPC and keys */
+	X_IPC_KEY, X_IPC_GET, X_SHMGET, X_MSGFLG, X_SHMAT, X_MSGCTL, X_SEMCTL, X_SHMCTL,
+	X_KEY_SPEC, X_KEYCTL, X_KEYCTL_ARG,
+	/* the system */
+	X_SYSLOG, X_MOUNT, X_UMOUNT, X_OPEN_TREE, X_MOVE_MOUNT, X_FSOPEN, X_FSCONFIG,
+	X_FSMOUNT, X_MOUNT_ATTR, X_FSPICK, X_QUOTACTL, X_SWAPON, X_REBOOT_MAGIC,
+	X_REBOOT_CMD, X_KEXEC, X_KEXEC_FILE, X_MODULE_INIT, X_DELETE_MODULE, X_BPF, X_PERF,
+	X_IORING_ENTER, X_IORING_REGISTER,
+	X__N };
 
 struct st_desc;
 struct sc_family;

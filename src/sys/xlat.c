@@ -23,7 +23,41 @@
 #include <poll.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/signalfd.h>
+#include <sys/swap.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/futex.h>
+#include <linux/if_ether.h>
+#include <linux/kcmp.h>
+#include <linux/kexec.h>
+#include <linux/keyctl.h>
+#include <linux/mempolicy.h>
+#include <linux/module.h>
+#include <linux/netlink.h>
+#include <linux/perf_event.h>
+#include <linux/quota.h>
+#include <linux/reboot.h>
+#include <linux/seccomp.h>
+#include <linux/userfaultfd.h>
 #include "sys/xlat.h"
 
 struct xname { uint64_t v; const char *name; };
@@ -93,131 +127,14 @@ signal_from_name(const char *s)
 	return -1;
 }
 
-static const struct xname x_open[] = {
-	X(O_WRONLY), X(O_RDWR), X(O_CREAT), X(O_EXCL), X(O_NOCTTY), X(O_TRUNC),
-	X(O_APPEND), X(O_NONBLOCK), X(O_DSYNC), X(O_ASYNC), X(O_DIRECT),
-	X(O_LARGEFILE), X(O_DIRECTORY), X(O_NOFOLLOW), X(O_NOATIME),
-	X(O_CLOEXEC), { 04000000, "__O_SYNC" }, X(O_PATH), { 020000000, "__O_TMPFILE" }, {0, NULL}
-};
-static const struct xname x_at[] = {
-	X(AT_SYMLINK_NOFOLLOW), X(AT_REMOVEDIR), X(AT_SYMLINK_FOLLOW),
-	X(AT_NO_AUTOMOUNT), X(AT_EMPTY_PATH), X(AT_EACCESS), {0, NULL}
-};
-static const struct xname x_access[] = { X(R_OK), X(W_OK), X(X_OK), {0, NULL} };
-static const struct xname x_prot[] = { X(PROT_READ), X(PROT_WRITE), X(PROT_EXEC), {0, NULL} };
-static const struct xname x_map[] = {
-	X(MAP_SHARED), X(MAP_PRIVATE), X(MAP_FIXED), X(MAP_ANONYMOUS),
-	X(MAP_DENYWRITE), X(MAP_NORESERVE), X(MAP_POPULATE), X(MAP_STACK),
-	X(MAP_FIXED_NOREPLACE), {0, NULL}
-};
-static const struct xname x_rename[] = { X(RENAME_NOREPLACE), X(RENAME_EXCHANGE), X(RENAME_WHITEOUT), {0, NULL} };
-static const struct xname x_grnd[] = { X(GRND_NONBLOCK), X(GRND_RANDOM), {0, NULL} };
-static const struct xname x_flock[] = { X(LOCK_SH), X(LOCK_EX), X(LOCK_NB), X(LOCK_UN), {0, NULL} };
-static const struct xname x_falloc[] = { { 1, "FALLOC_FL_KEEP_SIZE" }, { 2, "FALLOC_FL_PUNCH_HOLE" }, {0, NULL} };
-static const struct xname x_close_range[] = { X(CLOSE_RANGE_UNSHARE), X(CLOSE_RANGE_CLOEXEC), {0, NULL} };
-static const struct xname x_timer[] = { X(TIMER_ABSTIME), {0, NULL} };
-static const struct xname x_clone[] = {
-	X(CLONE_VM), X(CLONE_FS), X(CLONE_FILES), X(CLONE_SIGHAND), X(CLONE_PIDFD),
-	X(CLONE_PTRACE), X(CLONE_VFORK), X(CLONE_PARENT), X(CLONE_THREAD),
-	X(CLONE_NEWNS), X(CLONE_SYSVSEM), X(CLONE_SETTLS), X(CLONE_PARENT_SETTID),
-	X(CLONE_CHILD_CLEARTID), X(CLONE_DETACHED), X(CLONE_UNTRACED),
-	X(CLONE_CHILD_SETTID), X(CLONE_NEWCGROUP), X(CLONE_NEWUTS), X(CLONE_NEWIPC),
-	X(CLONE_NEWUSER), X(CLONE_NEWPID), X(CLONE_NEWNET), X(CLONE_IO), {0, NULL}
-};
-static const struct xname x_wait[] = {
-	X(WNOHANG), X(WUNTRACED), X(WEXITED), X(WCONTINUED), X(WNOWAIT),
-	X(__WNOTHREAD), X(__WALL), X(__WCLONE), {0, NULL}
-};
-static const struct xname x_rwf[] = { X(RWF_HIPRI), X(RWF_DSYNC), X(RWF_SYNC), X(RWF_NOWAIT), X(RWF_APPEND), {0, NULL} };
-static const struct xname x_msg[] = {
-	X(MSG_OOB), X(MSG_PEEK), X(MSG_DONTROUTE), X(MSG_CTRUNC), X(MSG_TRUNC),
-	X(MSG_DONTWAIT), X(MSG_EOR), X(MSG_WAITALL), X(MSG_NOSIGNAL), X(MSG_MORE),
-	X(MSG_WAITFORONE), X(MSG_CMSG_CLOEXEC), {0, NULL}
-};
-static const struct xname x_sock[] = { X(SOCK_NONBLOCK), X(SOCK_CLOEXEC), {0, NULL} };
-static const struct xname x_poll[] = {
-	X(POLLIN), X(POLLPRI), X(POLLOUT), X(POLLERR), X(POLLHUP), X(POLLNVAL),
-	X(POLLRDNORM), X(POLLRDBAND), X(POLLWRNORM), X(POLLWRBAND), X(POLLRDHUP), {0, NULL}
-};
+#include "sys/xlattab.inc"
 
-static const struct xname x_xattr[] = { X(XATTR_CREATE), X(XATTR_REPLACE), {0, NULL} };
-static const struct xname x_mfd[] = {
-	X(MFD_CLOEXEC), X(MFD_ALLOW_SEALING), X(MFD_HUGETLB),
-#ifdef MFD_NOEXEC_SEAL
-	X(MFD_NOEXEC_SEAL), X(MFD_EXEC),
-#endif
-	{0, NULL}
-};
-
-/* Enumerations, not bit sets: rendered by exact value. */
-static const struct xname e_prctl[] = {
-	X(PR_SET_PDEATHSIG), X(PR_GET_PDEATHSIG), X(PR_GET_DUMPABLE), X(PR_SET_DUMPABLE),
-	X(PR_GET_UNALIGN), X(PR_SET_UNALIGN), X(PR_GET_KEEPCAPS), X(PR_SET_KEEPCAPS),
-	X(PR_GET_FPEMU), X(PR_SET_FPEMU), X(PR_GET_FPEXC), X(PR_SET_FPEXC),
-	X(PR_GET_TIMING), X(PR_SET_TIMING), X(PR_SET_NAME), X(PR_GET_NAME),
-	X(PR_GET_ENDIAN), X(PR_SET_ENDIAN), X(PR_GET_SECCOMP), X(PR_SET_SECCOMP),
-	X(PR_CAPBSET_READ), X(PR_CAPBSET_DROP), X(PR_GET_TSC), X(PR_SET_TSC),
-	X(PR_GET_SECUREBITS), X(PR_SET_SECUREBITS), X(PR_SET_TIMERSLACK), X(PR_GET_TIMERSLACK),
-	X(PR_TASK_PERF_EVENTS_DISABLE), X(PR_TASK_PERF_EVENTS_ENABLE), X(PR_MCE_KILL),
-	X(PR_MCE_KILL_GET), X(PR_SET_MM), X(PR_SET_PTRACER), X(PR_SET_CHILD_SUBREAPER),
-	X(PR_GET_CHILD_SUBREAPER), X(PR_SET_NO_NEW_PRIVS), X(PR_GET_NO_NEW_PRIVS),
-	X(PR_GET_TID_ADDRESS), X(PR_SET_THP_DISABLE), X(PR_GET_THP_DISABLE),
-	X(PR_MPX_ENABLE_MANAGEMENT), X(PR_MPX_DISABLE_MANAGEMENT), X(PR_SET_FP_MODE),
-	X(PR_GET_FP_MODE), X(PR_CAP_AMBIENT), X(PR_SVE_SET_VL), X(PR_SVE_GET_VL),
-	X(PR_GET_SPECULATION_CTRL), X(PR_SET_SPECULATION_CTRL), X(PR_PAC_RESET_KEYS),
-	X(PR_SET_TAGGED_ADDR_CTRL), X(PR_GET_TAGGED_ADDR_CTRL), X(PR_SET_IO_FLUSHER),
-	X(PR_GET_IO_FLUSHER), X(PR_SET_SYSCALL_USER_DISPATCH), X(PR_PAC_SET_ENABLED_KEYS),
-	X(PR_PAC_GET_ENABLED_KEYS), X(PR_SCHED_CORE), X(PR_SME_SET_VL), X(PR_SME_GET_VL),
-	X(PR_SET_VMA),
-#ifdef PR_SET_MDWE
-	X(PR_SET_MDWE), X(PR_GET_MDWE),
-#endif
-#ifdef PR_GET_AUXV
-	X(PR_GET_AUXV),
-#endif
-#ifdef PR_SET_MEMORY_MERGE
-	X(PR_SET_MEMORY_MERGE), X(PR_GET_MEMORY_MERGE),
-#endif
-	{0, NULL}
-};
-static const struct xname e_rlimit[] = {
-	X(RLIMIT_CPU), X(RLIMIT_FSIZE), X(RLIMIT_DATA), X(RLIMIT_STACK),
-	X(RLIMIT_CORE), X(RLIMIT_RSS), X(RLIMIT_NPROC), X(RLIMIT_NOFILE),
-	X(RLIMIT_MEMLOCK), X(RLIMIT_AS), X(RLIMIT_LOCKS), X(RLIMIT_SIGPENDING),
-	X(RLIMIT_MSGQUEUE), X(RLIMIT_NICE), X(RLIMIT_RTPRIO), X(RLIMIT_RTTIME), {0, NULL}
-};
-
-static const struct xname e_clock[] = {
-	X(CLOCK_REALTIME), X(CLOCK_MONOTONIC), X(CLOCK_PROCESS_CPUTIME_ID),
-	X(CLOCK_THREAD_CPUTIME_ID), X(CLOCK_MONOTONIC_RAW), X(CLOCK_REALTIME_COARSE),
-	X(CLOCK_MONOTONIC_COARSE), X(CLOCK_BOOTTIME), X(CLOCK_REALTIME_ALARM),
-	X(CLOCK_BOOTTIME_ALARM), X(CLOCK_TAI), {0, NULL}
-};
-static const struct xname e_seek[] = {
-	X(SEEK_SET), X(SEEK_CUR), X(SEEK_END), X(SEEK_DATA), X(SEEK_HOLE), {0, NULL}
-};
-static const struct xname e_fcntl[] = {
-	X(F_DUPFD), X(F_GETFD), X(F_SETFD), X(F_GETFL), X(F_SETFL), X(F_GETLK),
-	X(F_SETLK), X(F_SETLKW), X(F_SETOWN), X(F_GETOWN), X(F_SETSIG), X(F_GETSIG),
-	X(F_OFD_GETLK), X(F_OFD_SETLK), X(F_OFD_SETLKW), X(F_SETLEASE), X(F_GETLEASE),
-	X(F_NOTIFY), X(F_DUPFD_CLOEXEC), X(F_SETPIPE_SZ), X(F_GETPIPE_SZ),
-	X(F_ADD_SEALS), X(F_GET_SEALS), {0, NULL}
-};
-
-#ifndef TIOCGPTPEER
-#define TIOCGPTPEER _IO('T', 0x41)
-#endif
-static const struct xname e_ioctl[] = {
-	X(TCGETS), X(TCSETS), X(TCSETSW), X(TCSETSF), X(TCSBRK), X(TCXONC), X(TCFLSH),
-	X(TIOCSCTTY), X(TIOCGPGRP), X(TIOCSPGRP), X(TIOCOUTQ), X(TIOCGWINSZ),
-	X(TIOCSWINSZ), X(TIOCMGET), X(TIOCNOTTY), X(TIOCGETD), X(TIOCGSID), X(TIOCGPTN),
-	X(TIOCSPTLCK), X(TIOCGPKT), X(TIOCGPTLCK), X(TIOCGPTPEER), X(FIONREAD), X(FIONBIO),
-	X(FIOASYNC), X(FIOCLEX), X(FIONCLEX), X(SIOCATMARK), X(SIOCGSTAMP), X(SIOCGSTAMPNS),
-	X(SIOCGIFCONF), X(SIOCGIFNAME), X(SIOCGIFINDEX), X(SIOCGIFFLAGS), X(SIOCGIFMTU),
-	X(SIOCGIFMETRIC), X(SIOCGIFTXQLEN), X(SIOCGIFHWADDR), X(SIOCGIFADDR),
-	X(SIOCGIFDSTADDR), X(SIOCGIFBRDADDR), X(SIOCGIFNETMASK), X(SIOCGIFMAP),
-	{0, NULL}
-};
+/* An address an unsigned argument holds: NULL, or in hex. */
+static void
+render_addr(uint64_t v, char *buf, size_t n)
+{
+	snprintf(buf, n, v ? "%#llx" : "NULL", (unsigned long long)v);
+}
 
 /* An ioctl request by name, else as its number says: _IOR('T', 0x30, 4). */
 static void
@@ -240,17 +157,30 @@ render_ioctl(uint64_t v, char *buf, size_t n)
 		    _IOC_NR(r), _IOC_SIZE(r));
 }
 
+/* The name of v in t, or NULL.  An int argument may come sign-extended
+ * (rendering) or not (the fuzz spec's matching): a negative entry matches
+ * both. */
+static const char *
+enum_name(const struct xname *t, uint64_t v)
+{
+	for (; t->name; t++)
+		if (t->v == v || ((v >> 32) == 0 && (t->v >> 32) == 0xffffffffu &&
+		    (uint32_t)t->v == (uint32_t)v))
+			return t->name;
+	return NULL;
+}
+
 /* An enumeration value by name; an unknown one as a signed number (clock
  * ids of other processes are negative). */
 static void
 render_enum(const struct xname *t, uint64_t v, char *buf, size_t n)
 {
-	for (; t->name; t++)
-		if (t->v == v) {
-			snprintf(buf, n, "%s", t->name);
-			return;
-		}
-	snprintf(buf, n, "%lld", (long long)v);
+	const char *s = enum_name(t, v);
+
+	if (s)
+		snprintf(buf, n, "%s", s);
+	else
+		snprintf(buf, n, "%lld", (long long)v);
 }
 
 static void
@@ -273,6 +203,430 @@ render_bits(const struct xname *t, uint64_t v, const char *zero, char *buf, size
 	}
 	if (v && len < n)
 		snprintf(buf + len, n - len, "%s%#llx", len ? "|" : "", (unsigned long long)v);
+}
+
+/* An enumeration in the bits mask of v, flags in the others:
+ * SCHED_BATCH|SCHED_RESET_ON_FORK, MPOL_BIND|MPOL_F_STATIC_NODES. */
+static void
+render_enum_flags(const struct xname *e, uint64_t mask, const struct xname *f, uint64_t v,
+    char *buf, size_t n)
+{
+	char rest[256];
+	size_t len;
+
+	render_enum(e, v & mask, buf, n);
+	if ((v & ~mask) == 0)
+		return;
+	render_bits(f, v & ~mask, NULL, rest, sizeof rest);
+	len = strlen(buf);
+	snprintf(buf + len, n - len, "|%s", rest);
+}
+
+/* A socket's type: SOCK_STREAM|SOCK_CLOEXEC; of an unknown type, the
+ * flags and the rest in hex as strace does (SOCK_CLOEXEC|0x4d). */
+static void
+render_socktype(uint64_t v, char *buf, size_t n)
+{
+	uint32_t t = (uint32_t)v;
+
+	if (enum_name(e_socktype, t & 0xf) == NULL)
+		render_bits(x_sock, t, NULL, buf, n);
+	else
+		render_enum_flags(e_socktype, 0xf, x_sock, t, buf, n);
+}
+
+/* A socket's protocol, by its domain: IPPROTO_TCP, NETLINK_ROUTE, or
+ * htons(ETH_P_ALL) for a packet socket (the type is in network order). */
+static void
+render_sockproto(uint64_t domain, uint64_t v, char *buf, size_t n)
+{
+	const char *s = NULL;
+	uint16_t eth;
+
+	switch ((int)domain) {
+	case AF_INET:
+	case AF_INET6:
+		s = enum_name(e_ipproto, v);
+		break;
+	case AF_NETLINK:
+		s = enum_name(e_netlink, v);
+		break;
+	case AF_PACKET:
+		if (v == 0 || v > 0xffff)
+			break;
+		eth = ntohs((uint16_t)v);
+		if ((s = enum_name(e_eth_p, eth)) != NULL)
+			snprintf(buf, n, "htons(%s)", s);
+		else
+			snprintf(buf, n, "htons(%#x)", eth);
+		return;
+	}
+	if (s)
+		snprintf(buf, n, "%s", s);
+	else
+		snprintf(buf, n, "%lld", (long long)v);
+}
+
+/* An option's name, by its level. */
+static void
+render_sockopt(uint64_t level, uint64_t v, char *buf, size_t n)
+{
+	const struct xname *t;
+
+	switch ((int)level) {
+	case SOL_SOCKET: t = e_so; break;
+	case SOL_IP: t = e_sol_ip; break;
+	case SOL_TCP: t = e_sol_tcp; break;
+	case SOL_UDP: t = e_sol_udp; break;
+	case SOL_IPV6: t = e_sol_ipv6; break;
+	default:
+		snprintf(buf, n, "%lld", (long long)v);
+		return;
+	}
+	render_enum(t, v, buf, n);
+}
+
+/* fanotify_init: the class (FAN_CLASS_NOTIF is 0) and the flags. */
+static void
+render_fan_init(uint64_t v, char *buf, size_t n)
+{
+	render_enum_flags(e_fan_class, FAN_CLASS_CONTENT | FAN_CLASS_PRE_CONTENT, x_fan_init, v,
+	    buf, n);
+}
+
+/* A futex operation as strace names it: FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME. */
+static void
+render_futex(uint64_t v, char *buf, size_t n)
+{
+	uint32_t op = (uint32_t)v;
+	const char *s = enum_name(e_futex, op & FUTEX_CMD_MASK);
+
+	if (s == NULL)
+		snprintf(buf, n, "%#x", op);
+	else
+		snprintf(buf, n, "%s%s%s", s, op & FUTEX_PRIVATE_FLAG ? "_PRIVATE" : "",
+		    op & FUTEX_CLOCK_REALTIME ? "|FUTEX_CLOCK_REALTIME" : "");
+}
+
+/* IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4): the class in the bits above 13. */
+static void
+render_ioprio(uint64_t v, char *buf, size_t n)
+{
+	const char *s = enum_name(e_ioprio_class, v >> IOPRIO_CLASS_SHIFT);
+
+	if (v > 0xffff || s == NULL)
+		snprintf(buf, n, "%lld", (long long)v);
+	else
+		snprintf(buf, n, "IOPRIO_PRIO_VALUE(%s, %llu)", s,
+		    (unsigned long long)(v & ((1u << IOPRIO_CLASS_SHIFT) - 1)));
+}
+
+/* personality(0xffffffff) asks without setting. */
+static void
+render_personality(uint64_t v, char *buf, size_t n)
+{
+	if ((uint32_t)v == 0xffffffffu)
+		snprintf(buf, n, "%#x", 0xffffffffu);
+	else
+		render_enum_flags(e_per, PER_MASK, x_per, v, buf, n);
+}
+
+/* A wait status as strace decodes it, the brackets of the pointer aside:
+ * {WIFEXITED(s) && WEXITSTATUS(s) == 3}. */
+static void
+render_wstatus(uint64_t v, char *buf, size_t n)
+{
+	int st = (int)v;
+	char sb[16];
+	const char *ev;
+	size_t len;
+
+	if (WIFSTOPPED(st)) {
+		len = (size_t)snprintf(buf, n, "{WIFSTOPPED(s) && WSTOPSIG(s) == %s%s}",
+		    signal_name(WSTOPSIG(st) & 0x7f, sb), WSTOPSIG(st) & 0x80 ? " | 0x80" : "");
+		st &= ~0xffff;
+	} else if (WIFSIGNALED(st)) {
+		len = (size_t)snprintf(buf, n, "{WIFSIGNALED(s) && WTERMSIG(s) == %s%s}",
+		    signal_name(WTERMSIG(st), sb), WCOREDUMP(st) ? " && WCOREDUMP(s)" : "");
+		st &= ~0xffff;
+	} else if (WIFEXITED(st)) {
+		len = (size_t)snprintf(buf, n, "{WIFEXITED(s) && WEXITSTATUS(s) == %d}",
+		    WEXITSTATUS(st));
+		st &= ~0xffff;
+	} else if (WIFCONTINUED(st)) {
+		len = (size_t)snprintf(buf, n, "{WIFCONTINUED(s)}");
+		st &= ~0xffff;
+	} else {
+		snprintf(buf, n, "%#x", (unsigned)st);
+		return;
+	}
+	/* a ptrace event in the bits above 16 (__WALL waits of a tracer) */
+	if (st && len < n && (ev = enum_name(e_ptrace_event, (unsigned)st >> 16)) != NULL)
+		snprintf(buf + len, n - len, " | %s << 16", ev);
+	else if (st && len < n)
+		snprintf(buf + len, n - len, " | %#x", (unsigned)st);
+}
+
+/* A signal set as strace shows one: [INT TERM], or what it lacks when it
+ * has more than half: ~[KILL STOP]. */
+static void
+render_sigset(uint64_t v, char *buf, size_t n)
+{
+	bool inv = __builtin_popcountll(v) > 32;
+	size_t len;
+	char sb[16];
+
+	if (inv)
+		v = ~v;
+	len = (size_t)snprintf(buf, n, "%s[", inv ? "~" : "");
+	for (int s = 1; s <= 64 && len < n; s++) {
+		const char *name;
+		if ((v & (1ULL << (s - 1))) == 0)
+			continue;
+		if (s < 32)
+			name = signal_name(s, sb) + 3;
+		else if (s == 32)
+			name = "RTMIN";
+		else {
+			snprintf(sb, sizeof sb, "RT_%d", s - 32);
+			name = sb;
+		}
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", buf[len - 1] == '[' ? "" : " ", name);
+	}
+	if (len < n)
+		snprintf(buf + len, n - len, "]");
+}
+
+/* A System V key: IPC_PRIVATE, else in hex as strace shows keys. */
+static void
+render_ipc_key(uint64_t v, char *buf, size_t n)
+{
+	if ((uint32_t)v == IPC_PRIVATE)
+		snprintf(buf, n, "IPC_PRIVATE");
+	else
+		snprintf(buf, n, "%#x", (uint32_t)v);
+}
+
+/* msgget, semget and shmget: flags, shmget's huge page size, and the
+ * permissions in octal: IPC_CREAT|IPC_EXCL|0600. */
+static void
+render_ipc_get(const struct xname *t, bool huge, uint64_t v, char *buf, size_t n)
+{
+	uint32_t f = (uint32_t)v & ~0777u, h = 0;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (huge) {
+		h = f & (SHM_HUGE_MASK << SHM_HUGE_SHIFT);
+		f &= ~h;
+	}
+	if (f) {
+		render_bits(t, f, NULL, buf, n);
+		len = strlen(buf);
+	}
+	if (h && len < n)
+		len += (size_t)snprintf(buf + len, n - len, "%s%u<<SHM_HUGE_SHIFT", len ? "|" : "",
+		    h >> SHM_HUGE_SHIFT);
+	if (len < n)
+		snprintf(buf + len, n - len, "%s%#03o", len ? "|" : "", (unsigned)v & 0777);
+}
+
+/* msgctl, semctl and shmctl: the command, IPC_64 first as strace has it. */
+static void
+render_ipc_ctl(const struct xname *t, uint64_t v, char *buf, size_t n)
+{
+	char b[64];
+
+	render_enum(t, v & ~(uint64_t)IPC_64, b, sizeof b);
+	snprintf(buf, n, "%s%s", v & IPC_64 ? "IPC_64|" : "", b);
+}
+
+/* keyctl's second argument: a key (KEY_SPEC_SESSION_KEYRING) for the
+ * commands that take one there. */
+static void
+render_keyctl_arg(uint64_t cmd, uint64_t v, char *buf, size_t n)
+{
+	switch ((int)cmd) {
+	case KEYCTL_JOIN_SESSION_KEYRING:
+	case KEYCTL_SET_REQKEY_KEYRING:
+	case KEYCTL_SESSION_TO_PARENT:
+	case KEYCTL_GET_PERSISTENT:
+	case KEYCTL_DH_COMPUTE:
+	case KEYCTL_PKEY_ENCRYPT:
+	case KEYCTL_PKEY_DECRYPT:
+	case KEYCTL_PKEY_SIGN:
+	case KEYCTL_PKEY_VERIFY:
+#ifdef KEYCTL_CAPABILITIES
+	case KEYCTL_CAPABILITIES:
+#endif
+		snprintf(buf, n, "%lld", (long long)v);
+		return;
+	}
+	if (enum_name(e_keyctl, cmd) == NULL)
+		snprintf(buf, n, "%lld", (long long)v);
+	else
+		render_enum(e_key_spec, v, buf, n);
+}
+
+/* syslog's action: the number and its name in a comment, as strace shows
+ * names no header has. */
+static void
+render_syslog(uint64_t v, char *buf, size_t n)
+{
+	const char *s = enum_name(e_syslog, v);
+
+	if (s)
+		snprintf(buf, n, "%lld /* %s */", (long long)v, s);
+	else
+		snprintf(buf, n, "%lld", (long long)v);
+}
+
+/* mount's flags: the old magic number in the high half first. */
+static void
+render_mount(uint64_t v, char *buf, size_t n)
+{
+	size_t len;
+
+	if ((v & MS_MGC_MSK) != MS_MGC_VAL) {
+		render_bits(x_mount, v, NULL, buf, n);
+		return;
+	}
+	len = (size_t)snprintf(buf, n, "MS_MGC_VAL");
+	if ((v & ~(uint64_t)MS_MGC_MSK) && len < n) {
+		buf[len++] = '|';
+		render_bits(x_mount, v & ~(uint64_t)MS_MGC_MSK, NULL, buf + len, n - len);
+	}
+}
+
+/* QCMD(Q_GETQUOTA, USRQUOTA). */
+static void
+render_quotactl(uint64_t v, char *buf, size_t n)
+{
+	uint32_t c = (uint32_t)v;
+	const char *cmd = enum_name(e_quota_cmd, c >> SUBCMDSHIFT);
+	const char *type = enum_name(e_quota_type, c & SUBCMDMASK);
+	char cb[16], tb[16];
+
+	snprintf(cb, sizeof cb, "%#x", c >> SUBCMDSHIFT);
+	snprintf(tb, sizeof tb, "%u", c & SUBCMDMASK);
+	snprintf(buf, n, "QCMD(%s, %s)", cmd ? cmd : cb, type ? type : tb);
+}
+
+/* swapon: flags, and the priority in the low bits. */
+static void
+render_swapon(uint64_t v, char *buf, size_t n)
+{
+	uint32_t f = (uint32_t)v & ~(uint32_t)SWAP_FLAG_PRIO_MASK;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (f) {
+		render_bits(x_swapon, f, NULL, buf, n);
+		len = strlen(buf);
+	}
+	if (len < n)
+		snprintf(buf + len, n - len, "%s%u", len ? "|" : "",
+		    (uint32_t)v & SWAP_FLAG_PRIO_MASK);
+}
+
+/* The futex timeout argument: a pointer for the operations that wait,
+ * else a number (the count of FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP). */
+static void
+render_futex_timeout(uint64_t op, uint64_t v, char *buf, size_t n)
+{
+	switch (op & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT:
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+	case FUTEX_WAIT_BITSET:
+	case FUTEX_WAIT_REQUEUE_PI:
+		render_addr(v, buf, n);
+		break;
+	default:
+		snprintf(buf, n, "%lld", (long long)v);
+		break;
+	}
+}
+
+/* The last futex argument: a bit set (FUTEX_BITSET_MATCH_ANY), FUTEX_WAKE_OP's
+ * operation and comparison as strace shows them, or a number. */
+static void
+render_futex_val3(uint64_t op, uint64_t v, char *buf, size_t n)
+{
+	uint32_t x = (uint32_t)v;
+	char o[32], c[32];
+
+	switch (op & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT_BITSET:
+	case FUTEX_WAKE_BITSET:
+		if (x == FUTEX_BITSET_MATCH_ANY)
+			snprintf(buf, n, "FUTEX_BITSET_MATCH_ANY");
+		else
+			snprintf(buf, n, "%#x", x);
+		break;
+	case FUTEX_WAKE_OP:
+		render_enum(e_futex_wake_op, (x >> 28) & 7, o, sizeof o);
+		render_enum(e_futex_wake_cmp, (x >> 24) & 0xf, c, sizeof c);
+		snprintf(buf, n, "%s%s<<28|%#x<<12|%s<<24|%#x",
+		    x >> 28 & FUTEX_OP_OPARG_SHIFT ? "FUTEX_OP_OPARG_SHIFT<<28|" : "", o,
+		    (x >> 12) & 0xfff, c, x & 0xfff);
+		break;
+	default:
+		snprintf(buf, n, "%lld", (long long)v);
+		break;
+	}
+}
+
+/* si_code, by the signal: CLD_EXITED, SEGV_MAPERR, SI_USER. */
+static void
+render_si_code(uint64_t sig, uint64_t v, char *buf, size_t n)
+{
+	const struct xname *t = NULL;
+	const char *s;
+	int code = (int)v;
+
+	if (code > 0 && code < SI_KERNEL)
+		switch ((int)sig) {
+		case SIGCHLD: t = e_cld_code; break;
+		case SIGSEGV: t = e_segv_code; break;
+		case SIGBUS: t = e_bus_code; break;
+		case SIGILL: t = e_ill_code; break;
+		case SIGFPE: t = e_fpe_code; break;
+		case SIGTRAP: t = e_trap_code; break;
+		case SIGIO: t = e_poll_code; break;
+		case SIGSYS: t = e_sys_code; break;
+		}
+	if ((s = enum_name(t ? t : e_si_code, (uint64_t)(int64_t)code)) != NULL)
+		snprintf(buf, n, "%s", s);
+	else
+		snprintf(buf, n, "%d", code);
+}
+
+const char *
+xlat_context_arg(enum xlat_id x)
+{
+	switch (x) {
+	case X_SOCKPROTO: return "domain";
+	case X_SOCKOPT: return "level";
+	case X_KEYCTL_ARG: return "cmd";
+	case X_FUTEX_TIMEOUT:
+	case X_FUTEX_VAL3: return "op";
+	default: return NULL;
+	}
+}
+
+void
+xlat_render_ctx(enum xlat_id x, uint64_t ctx, uint64_t v, char *buf, size_t n)
+{
+	switch (x) {
+	case X_SOCKPROTO: render_sockproto(ctx, v, buf, n); break;
+	case X_SOCKOPT: render_sockopt(ctx, v, buf, n); break;
+	case X_KEYCTL_ARG: render_keyctl_arg(ctx, v, buf, n); break;
+	case X_FUTEX_TIMEOUT: render_futex_timeout(ctx, v, buf, n); break;
+	case X_FUTEX_VAL3: render_futex_val3(ctx, v, buf, n); break;
+	case X_SI_CODE: render_si_code(ctx, v, buf, n); break;
+	default: xlat_render(x, v, buf, n); break;
+	}
 }
 
 void
@@ -319,6 +673,110 @@ xlat_render(enum xlat_id x, uint64_t v, char *buf, size_t n)
 	case X_SEEK: render_enum(e_seek, v, buf, n); break;
 	case X_FCNTL: render_enum(e_fcntl, v, buf, n); break;
 	case X_IOCTL: render_ioctl(v, buf, n); break;
+	case X_ADDR: render_addr(v, buf, n); break;
+	case X_DEV:
+		snprintf(buf, n, "makedev(%#x, %#x)", major(v), minor(v));
+		break;
+	case X_FDFLAGS: render_bits(x_open, v, NULL, buf, n); break;
+	case X_EPOLL_CREATE: render_bits(x_epoll_create, v, NULL, buf, n); break;
+	case X_EPOLL_CTL: render_enum(e_epoll_ctl, v, buf, n); break;
+	case X_EPOLL: render_bits(x_epoll, v, NULL, buf, n); break;
+	case X_EFD: render_bits(x_efd, v, NULL, buf, n); break;
+	case X_TFD: render_bits(x_tfd, v, NULL, buf, n); break;
+	case X_TFD_TIMER: render_bits(x_tfd_timer, v, NULL, buf, n); break;
+	case X_SFD: render_bits(x_sfd, v, NULL, buf, n); break;
+	case X_IN_INIT: render_bits(x_in_init, v, NULL, buf, n); break;
+	case X_INOTIFY: render_bits(x_inotify, v, NULL, buf, n); break;
+	case X_FAN_INIT: render_fan_init(v, buf, n); break;
+	case X_FAN_MARK: render_bits(x_fan_mark, v, NULL, buf, n); break;
+	case X_FAN_EVENT: render_bits(x_fan_event, v, NULL, buf, n); break;
+	case X_UFFD: render_bits(x_uffd, v, NULL, buf, n); break;
+	case X_PIDFD: render_bits(x_pidfd, v, NULL, buf, n); break;
+	case X_PIDFD_SIGNAL: render_bits(x_pidfd_signal, v, NULL, buf, n); break;
+	case X_FADV: render_enum(e_fadv, v, buf, n); break;
+	case X_SYNC_FILE_RANGE: render_bits(x_sync_file_range, v, NULL, buf, n); break;
+	case X_SPLICE: render_bits(x_splice, v, NULL, buf, n); break;
+	case X_AF: render_enum(e_af, v, buf, n); break;
+	case X_SOCKTYPE: render_socktype(v, buf, n); break;
+	case X_SHUT: render_enum(e_shut, v, buf, n); break;
+	case X_SOL: render_enum(e_sol, v, buf, n); break;
+	case X_RUSAGE: render_enum(e_rusage, v, buf, n); break;
+	case X_PRIO: render_enum(e_prio, v, buf, n); break;
+	case X_IOPRIO_WHO: render_enum(e_ioprio_who, v, buf, n); break;
+	case X_IOPRIO: render_ioprio(v, buf, n); break;
+	case X_ITIMER: render_enum(e_itimer, v, buf, n); break;
+	case X_SCHED:
+		render_enum_flags(e_sched, ~(uint64_t)SCHED_RESET_ON_FORK, x_sched, v, buf, n);
+		break;
+	case X_KCMP: render_enum(e_kcmp, v, buf, n); break;
+	case X_MPOL:
+		render_enum_flags(e_mpol, ~(uint64_t)(MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES |
+		    MPOL_F_NUMA_BALANCING), x_mpol, v, buf, n);
+		break;
+	case X_MPOL_GET: render_bits(x_mpol_get, v, NULL, buf, n); break;
+	case X_MPOL_MF: render_bits(x_mpol_mf, v, NULL, buf, n); break;
+	case X_MSYNC: render_bits(x_msync, v, NULL, buf, n); break;
+	case X_MADV: render_enum(e_madv, v, buf, n); break;
+	case X_FUTEX: render_futex(v, buf, n); break;
+	case X_IDTYPE: render_enum(e_idtype, v, buf, n); break;
+	case X_PTRACE: render_enum(e_ptrace, v, buf, n); break;
+	case X_SECCOMP_OP: render_enum(e_seccomp_op, v, buf, n); break;
+	case X_SECCOMP_FILTER: render_bits(x_seccomp_filter, v, NULL, buf, n); break;
+	case X_PERSONALITY: render_personality(v, buf, n); break;
+	case X_LANDLOCK_CREATE: render_bits(x_landlock_create, v, NULL, buf, n); break;
+	case X_LANDLOCK_RULE: render_enum(e_landlock_rule, v, buf, n); break;
+	case X_WSTATUS: render_wstatus(v, buf, n); break;
+	case X_SIGSET: render_sigset(v, buf, n); break;
+	case X_CAP: render_bits(x_cap, v, NULL, buf, n); break;
+	case X_CAP_VERSION:
+		if (enum_name(e_cap_version, v))
+			snprintf(buf, n, "%s", enum_name(e_cap_version, v));
+		else
+			snprintf(buf, n, "%#llx", (unsigned long long)v);
+		break;
+	case X_IPC_KEY: render_ipc_key(v, buf, n); break;
+	case X_IPC_GET: render_ipc_get(x_ipc_get, false, v, buf, n); break;
+	case X_SHMGET: render_ipc_get(x_shmget, true, v, buf, n); break;
+	case X_MSGFLG: render_bits(x_msgflg, v, NULL, buf, n); break;
+	case X_SHMAT: render_bits(x_shmat, v, NULL, buf, n); break;
+	case X_MSGCTL: render_ipc_ctl(e_msgctl, v, buf, n); break;
+	case X_SEMCTL: render_ipc_ctl(e_semctl, v, buf, n); break;
+	case X_SHMCTL: render_ipc_ctl(e_shmctl, v, buf, n); break;
+	case X_KEY_SPEC: render_enum(e_key_spec, v, buf, n); break;
+	case X_KEYCTL: render_enum(e_keyctl, v, buf, n); break;
+	case X_SYSLOG: render_syslog(v, buf, n); break;
+	case X_MOUNT: render_mount(v, buf, n); break;
+	case X_UMOUNT: render_bits(x_umount, v, NULL, buf, n); break;
+	case X_OPEN_TREE: render_bits(x_open_tree, v, NULL, buf, n); break;
+	case X_MOVE_MOUNT: render_bits(x_move_mount, v, NULL, buf, n); break;
+	case X_FSOPEN: render_bits(x_fsopen, v, NULL, buf, n); break;
+	case X_FSCONFIG: render_enum(e_fsconfig, v, buf, n); break;
+	case X_FSMOUNT: render_bits(x_fsmount, v, NULL, buf, n); break;
+	case X_MOUNT_ATTR: render_bits(x_mount_attr, v, NULL, buf, n); break;
+	case X_FSPICK: render_bits(x_fspick, v, NULL, buf, n); break;
+	case X_QUOTACTL: render_quotactl(v, buf, n); break;
+	case X_SWAPON: render_swapon(v, buf, n); break;
+	case X_REBOOT_MAGIC: render_enum(e_reboot_magic, v, buf, n); break;
+	case X_REBOOT_CMD: render_enum(e_reboot_cmd, v, buf, n); break;
+	case X_KEXEC:
+		render_enum_flags(e_kexec_arch, KEXEC_ARCH_MASK, x_kexec, v, buf, n);
+		break;
+	case X_KEXEC_FILE: render_bits(x_kexec_file, v, NULL, buf, n); break;
+	case X_MODULE_INIT: render_bits(x_module_init, v, NULL, buf, n); break;
+	case X_DELETE_MODULE: render_bits(x_delete_module, v, NULL, buf, n); break;
+	case X_BPF: render_enum(e_bpf, v, buf, n); break;
+	case X_PERF: render_bits(x_perf, v, NULL, buf, n); break;
+	case X_IORING_ENTER: render_bits(x_ioring_enter, v, NULL, buf, n); break;
+	case X_IORING_REGISTER: render_enum(e_ioring_register, v, buf, n); break;
+	/* without the argument they depend on: the number */
+	case X_SOCKPROTO:
+	case X_SOCKOPT:
+	case X_KEYCTL_ARG:
+	case X_FUTEX_TIMEOUT:
+	case X_FUTEX_VAL3:
+	case X_SI_CODE:
+		snprintf(buf, n, "%lld", (long long)v);
+		break;
 	default: snprintf(buf, n, "%#llx", (unsigned long long)v); break;
 	}
 }

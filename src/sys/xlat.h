@@ -20,8 +20,17 @@ int signal_from_name(const char *s);
  * nothing. */
 int xlat_parse_names(const char *list, const char *const *names, int n, unsigned *mask,
     char *bad, size_t badlen);
-/* Renders v as flag names joined by '|' ("O_RDONLY|O_CLOEXEC"), with any
- * unknown remainder in hex, into buf (n bytes). */
+/* Renders v by the names of x, as strace shows it, into buf (n bytes):
+ * flag names joined by '|' ("O_RDONLY|O_CLOEXEC") with any unknown
+ * remainder in hex, an enumeration's name (an unknown value as a signed
+ * number), or both ("SOCK_STREAM|SOCK_CLOEXEC"). */
 void xlat_render(enum xlat_id x, uint64_t v, char *buf, size_t n);
+/* For a constant whose names depend on another argument of its call (a
+ * socket's protocol on its domain, an option's name on its level), that
+ * argument's name; else NULL.  Without it xlat_render shows the number. */
+const char *xlat_context_arg(enum xlat_id x);
+/* xlat_render of such a constant, ctx being that other argument's value
+ * (for X_SI_CODE, a field's: the signal). */
+void xlat_render_ctx(enum xlat_id x, uint64_t ctx, uint64_t v, char *buf, size_t n);
 
 #endif
