@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/settings" "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
-    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify"
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait"
 require_tracing
 tmpdir
 
@@ -43,6 +43,10 @@ else
 	skip "settings: a mount that succeeded is refused" "needs zstd and jq"
 fi
 
+# Signals taken by sigwaitinfo and sigtimedwait, and seen by sigpending,
+# with no delivery a stop shows: answered from the trace (a child's
+# SIGCHLD, which replay's real child raises, taken for real).
+rr_case --twice --status 16 sigwait : "$PROGS/sigwait"
 # Namespaces and capabilities: unshare, sethostname, setns, capset and a
 # child that is pid 1 of a new pid namespace, as far as the kernel lets
 # them run here (the program prints each result); replay answers them all.

@@ -19,7 +19,7 @@ const char *const filter_native[] = {
 	"futex", "futex_waitv", "set_robust_list", "get_robust_list",
 	"arch_prctl",
 	"rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "sigaltstack",
-	"rt_sigpending", "sched_yield",
+	"sched_yield",
 	"exit", "exit_group",
 	NULL
 };

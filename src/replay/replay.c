@@ -484,10 +484,14 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	/* A wait for signals that a signal of its own interrupted runs for
 	 * real (the signal is sent into it); one that something else
 	 * interrupted when recording (a stop of its process, a signal dios
-	 * kept from it) is answered as other interrupted calls are. */
+	 * kept from it) is answered as other interrupted calls are.  A
+	 * sigtimedwait that took a signal (ret, its number) took it without a
+	 * delivery, so no event marks it and replay sends it no signal: it
+	 * is answered from the trace, but for SIGCHLD, which the replayed
+	 * children's real ends raise, so it runs for real and takes it. */
 	if ((sc->flags & SC_RUN_KEEP) ||
-	    ((sc->flags & SC_SIGWAIT) && (ret > 0 || ret == -EINTR || ((ret <= -512 && ret >= -516) &&
-	    rp_signal_due_after(r, k, t))))) {
+	    ((sc->flags & SC_SIGWAIT) && ((ret > 0 && ret == SIGCHLD) || ret == -EINTR ||
+	    ((ret <= -512 && ret >= -516) && rp_signal_due_after(r, k, t))))) {
 		rt->kind = EX_KEEP;
 		return V_EXIT_STOP;
 	}
