@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/settings" "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
-    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait"
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd"
 require_tracing
 tmpdir
 
@@ -47,6 +47,18 @@ fi
 # with no delivery a stop shows: answered from the trace (a child's
 # SIGCHLD, which replay's real child raises, taken for real).
 rr_case --twice --status 16 sigwait : "$PROGS/sigwait"
+# Bytes spliced from a pipe to stdout are in no event: replay cannot show
+# them again, and says so rather than print less in silence.
+c=$T/splicestd
+mkdir -p "$c" || bail_out "cannot make $c"
+(cd "$c" && run_to 60 "$DIOS_RECORD" -q -o "$c/trace.json.zst" -- "$PROGS/splicestd") \
+    </dev/null >"$c/record.out" 2>"$c/record.err"
+is "$?" 17 "splicestd: recorded (status 17)"
+(cd "$c" && run_to 60 "$DIOS_REPLAY" "$c/trace.json.zst") </dev/null >"$c/replay.out" 2>"$c/replay.err"
+is "$?" 17 "splicestd: replayed (status 17)"
+is "$(cat "$c/replay.out")" "written after the splice" "splicestd: replay shows what write wrote"
+has "splicestd: replay says the spliced bytes are not shown" "$c/replay.err" \
+    'warning: the program moved 13 bytes from a pipe to its stdout or stderr with splice or tee'
 # Namespaces and capabilities: unshare, sethostname, setns, capset and a
 # child that is pid 1 of a new pid namespace, as far as the kernel lets
 # them run here (the program prints each result); replay answers them all.

@@ -34,6 +34,7 @@ TEST_PROGS = \
 	tests/progs/nsprog \
 	tests/progs/fanotify \
 	tests/progs/sigwait \
+	tests/progs/splicestd \
 	tests/progs/int80 \
 	tests/progs/groupstop \
 	tests/progs/vsyscall \
@@ -95,6 +96,7 @@ tests_progs_shmshare_SOURCES = tests/progs/shmshare.c tests/progs/progs.h
 tests_progs_nsprog_SOURCES = tests/progs/nsprog.c tests/progs/progs.h
 tests_progs_fanotify_SOURCES = tests/progs/fanotify.c tests/progs/progs.h
 tests_progs_sigwait_SOURCES = tests/progs/sigwait.c tests/progs/progs.h
+tests_progs_splicestd_SOURCES = tests/progs/splicestd.c tests/progs/progs.h
 tests_progs_int80_SOURCES = tests/progs/int80.c tests/progs/progs.h
 tests_progs_groupstop_SOURCES = tests/progs/groupstop.c tests/progs/progs.h
 tests_progs_groupstop_LDADD = -lpthread

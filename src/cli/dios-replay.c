@@ -726,7 +726,12 @@ main(int argc, char **argv)
 	}
 	switch (out) {
 	case RO_MATCHED: {
-		uint64_t from, rest = replay_rest(rep, &from);
+		uint64_t from, rest = replay_rest(rep, &from), unshown = replay_unshown(rep);
+		if (unshown)
+			warnx_("warning: the program moved %llu byte%s from a pipe to its stdout or stderr "
+			    "with splice or tee, which the trace does not hold: replay did not show them "
+			    "again, and this output is incomplete", (unsigned long long)unshown,
+			    unshown == 1 ? "" : "s");
 		if (!o.quiet && (rest || k.left_killed))
 			warnx_("the program ended as recorded, leaving %u task%s running: killed "
 			    "(--at-exit kill); the %llu event%s the recording has after its end (from "

@@ -62,8 +62,12 @@ rp_echo_output(struct replay *r, const unsigned char *stdio, const struct call *
 	if (r->conf.quiet || ret <= 0)
 		return 0;
 	fd = call_written(c, c->args, out, &buf);
-	if (fd < 0 || fd >= MAX_FD || stdio == NULL || stdio[fd] == 0 || buf == NULL)
+	if (fd < 0 || fd >= MAX_FD || stdio == NULL || stdio[fd] == 0)
 		return 0;
+	if (buf == NULL) {	/* splice, tee: bytes the trace does not hold */
+		r->unshown += (uint64_t)ret;
+		return 0;
+	}
 	if (rp_gate(r, err, errlen) < 0)
 		return -1;
 	if (json_get_bytes(buf, &b, &len) < 0)

@@ -99,6 +99,7 @@ struct replay {
 	 * the order shown. */
 	struct sha256 shown[3];
 	uint64_t shown_n[3];
+	uint64_t unshown;		/* bytes splice and tee moved there, not shown */
 	/* maps.c: the writable shared mappings' copies, one per recorded
 	 * path, shared by every task that maps it: unlinked files in $TMPDIR
 	 * that dios holds open (fd), which the tasks open through

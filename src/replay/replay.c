@@ -887,6 +887,12 @@ replay_written(const struct module *m)
 	return R(m)->out_seq;
 }
 
+uint64_t
+replay_unshown(const struct module *m)
+{
+	return R(m)->unshown;
+}
+
 void
 replay_free(struct module *m)
 {

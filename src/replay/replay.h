@@ -91,6 +91,10 @@ uint64_t replay_matched(const struct module *m);
  * it did not), and the number of events written to conf.out. */
 const char *replay_left(const struct module *m);
 uint64_t replay_written(const struct module *m);
+/* The bytes the program moved to the recording's stdout or stderr with
+ * splice or tee, from a pipe: the trace does not hold them, so replay did
+ * not show them again. */
+uint64_t replay_unshown(const struct module *m);
 /* Called every second (kernel tick): stops the run with a report when the
  * program made no progress for conf.timeout seconds outside sleeps. */
 int replay_tick(struct module *m, struct kernel *k);

@@ -469,6 +469,8 @@ call_written(const struct call *c, const json_t *args, const json_t *out, const 
 	case SYS_copy_file_range: case SYS_sendfile:
 		*buf = out ? json_object_get(out, "data") : NULL;
 		return (int)c->a[c->nr == SYS_copy_file_range ? 2 : 0];
+	case SYS_splice: case SYS_tee:	/* from a pipe: bytes no event holds */
+		return (int)c->a[c->nr == SYS_splice ? 2 : 1];
 	default:
 		return -1;
 	}

@@ -57,7 +57,8 @@ bool call_changes_fds(const struct call *c);
  * holds them (its data argument, or its outputs' "data" for sendfile and
  * copy_file_range), for the calls whose written bytes the trace holds
  * (write, writev, pwrite64, pwritev, pwritev2, sendfile, copy_file_range);
- * -1 for any other.  args and out are the event's (NULL: none).  What
+ * for splice and tee, which move bytes from a pipe that no event holds,
+ * the descriptor with *buf NULL; -1 for any other.  args and out are the event's (NULL: none).  What
  * record digests and replay shows of the program's stdout and stderr. */
 int call_written(const struct call *c, const json_t *args, const json_t *out, const json_t **buf);
 
