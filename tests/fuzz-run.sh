@@ -31,8 +31,12 @@ hunt()
 		return
 	fi
 	snapshot "$W" >"$T/$mode.before"
-	run "$mode-run" "$DIOS_FUZZ" run -q --systematic --runs 400 --seed 7 --mutations "$ops" -o "$f" \
-	    "$T/$mode.json.zst"
+	# 400 replays: a minute, or three under the sanitizers (on a loaded
+	# machine they took more than one)
+	run_to "$([ -n "${DIOS_SANITIZED:-}" ] && echo 180 || echo 60)" "$DIOS_FUZZ" run -q --systematic \
+	    --runs 400 --seed 7 --mutations "$ops" -o "$f" "$T/$mode.json.zst" \
+	    >"$T/$mode-run.o" 2>"$T/$mode-run.e" </dev/null
+	st=$?
 	is "$st" 0 "$mode: dios-fuzz run exits 0 (a failure found)"
 	snapshot "$W" >"$T/$mode.after"
 	same_file "$T/$mode.after" "$T/$mode.before" "$mode: the campaign touched no file of the program's"

@@ -417,7 +417,7 @@ render_ipc_get(const struct xname *t, bool huge, uint64_t v, char *buf, size_t n
 
 	buf[0] = '\0';
 	if (huge) {
-		h = f & (SHM_HUGE_MASK << SHM_HUGE_SHIFT);
+		h = f & ((uint32_t)SHM_HUGE_MASK << SHM_HUGE_SHIFT);
 		f &= ~h;
 	}
 	if (f) {
