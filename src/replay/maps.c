@@ -342,10 +342,17 @@ rp_shmat(struct replay *r, struct kernel *k, struct task *t, long ret)
 	snprintf(shown, sizeof shown, "System V segment %ld", id);
 	if ((copy = shm_copy(r, shown, NULL, size, shmpath, sizeof shmpath, &why)) == NULL)
 		return rp_fail(r, k, "cannot attach %s as when recording: %s", shown, why ? why : "no copy");
-	void *grown = realloc(r->attach, (r->nattach + 1) * sizeof *r->attach);
-	if (grown == NULL)
-		return rp_fail(r, k, "out of memory");
-	r->attach = grown;
+	/* One entry per address: a loop of shmat and shmdt keeps one. */
+	size_t at;
+	for (at = 0; at < r->nattach && r->attach[at].addr != (uint64_t)ret; at++)
+		;
+	if (at == r->nattach) {
+		void *grown = realloc(r->attach, (r->nattach + 1) * sizeof *r->attach);
+		if (grown == NULL)
+			return rp_fail(r, k, "out of memory");
+		r->attach = grown;
+		r->nattach++;
+	}
 	a[0] = (uint64_t)ret;
 	a[1] = size;
 	a[2] = PROT_READ | ((flg & SHM_RDONLY) ? 0 : PROT_WRITE) | ((flg & SHM_EXEC) ? PROT_EXEC : 0);
@@ -359,8 +366,8 @@ rp_shmat(struct replay *r, struct kernel *k, struct task *t, long ret)
 		return rp_fail(r, k, "attaching %s at %#lx failed in replay: %s (it worked when "
 		    "recording)", shown, (unsigned long)ret, addr < 0 && addr > -4096 ?
 		    strerror((int)-addr) : "the kernel put it elsewhere");
-	r->attach[r->nattach].addr = (uint64_t)ret;
-	r->attach[r->nattach++].len = size;
+	r->attach[at].addr = (uint64_t)ret;
+	r->attach[at].len = size;
 	if ((e = remote_finish(t->tid, &saved, ret)) < 0)
 		return rp_lost(r, k, t, e);
 	return V_RESUME;
