@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/settings" "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
-    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd"
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd" "$PROGS/limits" "$PROGS/siginfo"
 require_tracing
 tmpdir
 
@@ -47,6 +47,26 @@ fi
 # with no delivery a stop shows: answered from the trace (a child's
 # SIGCHLD, which replay's real child raises, taken for real).
 rr_case --twice --status 16 sigwait : "$PROGS/sigwait"
+# What SA_SIGINFO handlers read (sender, code, value, a child's status), and
+# glibc's pthread_cancel and threaded setuid, which check it.
+rr_case --twice --status 19 siginfo : "$PROGS/siginfo"
+# Limits the program sets: replay meets the descriptor and address-space
+# limits as the recording did; a replayed crash dumps no core.
+rr_case --status 18 limits : "$PROGS/limits"
+c=$T/limits-core
+mkdir -p "$c/rec" "$c/rep" || bail_out "cannot make $c"
+(cd "$c/rec" && run_to 60 "$DIOS_RECORD" -q -o "$c/trace.json.zst" -- "$PROGS/limits") \
+    </dev/null >"$c/record.out" 2>"$c/record.err"
+is "$?" 18 "limits-core: recorded (status 18)"
+(cd "$c/rep" && run_to 60 "$DIOS_REPLAY" "$c/trace.json.zst") </dev/null >"$c/replay.out" 2>"$c/replay.err"
+is "$?" 18 "limits-core: replayed (status 18)"
+same_file "$c/replay.out" "$c/record.out" "limits-core: the replay prints the recorded stdout"
+if ls "$c/rec" | grep -q '^core'; then
+	is "$(ls -A "$c/rep")" "" "limits-core: the recorded child dumped core, the replayed one wrote no file"
+else
+	skip "limits-core: a replayed crash writes no core file" \
+	    "the recorded child dumped no core in its directory (core_pattern $(cat /proc/sys/kernel/core_pattern 2>/dev/null))"
+fi
 # Bytes spliced from a pipe to stdout are in no event: replay cannot show
 # them again, and says so rather than print less in silence.
 c=$T/splicestd

@@ -35,6 +35,8 @@ TEST_PROGS = \
 	tests/progs/fanotify \
 	tests/progs/sigwait \
 	tests/progs/splicestd \
+	tests/progs/limits \
+	tests/progs/siginfo \
 	tests/progs/int80 \
 	tests/progs/groupstop \
 	tests/progs/vsyscall \
@@ -96,6 +98,9 @@ tests_progs_shmshare_SOURCES = tests/progs/shmshare.c tests/progs/progs.h
 tests_progs_nsprog_SOURCES = tests/progs/nsprog.c tests/progs/progs.h
 tests_progs_fanotify_SOURCES = tests/progs/fanotify.c tests/progs/progs.h
 tests_progs_sigwait_SOURCES = tests/progs/sigwait.c tests/progs/progs.h
+tests_progs_limits_SOURCES = tests/progs/limits.c tests/progs/progs.h
+tests_progs_siginfo_SOURCES = tests/progs/siginfo.c tests/progs/progs.h
+tests_progs_siginfo_LDADD = -lpthread
 tests_progs_splicestd_SOURCES = tests/progs/splicestd.c tests/progs/progs.h
 tests_progs_int80_SOURCES = tests/progs/int80.c tests/progs/progs.h
 tests_progs_groupstop_SOURCES = tests/progs/groupstop.c tests/progs/progs.h

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include "cli/common.h"
 #include "model/model.h"
 #include "trace/blobline.h"
@@ -26,6 +27,7 @@
 #include "inspect/check.h"
 #include "replay/replay.h"
 #include "sys/xlat.h"
+#include "sys/family.h"
 
 void affinity_set_shown(const unsigned char *mask, size_t len);
 
@@ -654,6 +656,19 @@ main(int argc, char **argv)
 		.fds = fds, .nfds = nfds, .keep_fd = interp_fd,
 		.serial = json_is_true(json_object_get(hdr, "serial")),
 	};
+	/* The limits the recording started with, those replay meets for
+	 * real (rlimit_replayed); and no core file of a replayed crash. */
+	struct spawn_rlimit lims[RLIM_NLIMITS];
+	const json_t *hl = json_object_get(hdr, "rlimits");
+	for (int res = 0; rlimit_name(res); res++) {
+		const json_t *l = json_object_get(hl, rlimit_name(res));
+		uint64_t cur, max;
+		if (rlimit_replayed(res) && json_uint64_get(json_object_get(l, "cur"), &cur) == 0 &&
+		    json_uint64_get(json_object_get(l, "max"), &max) == 0)
+			lims[req.nrlimits++] = (struct spawn_rlimit){ res, cur, max };
+	}
+	req.rlimits = lims;
+	req.no_core = true;
 	if (json_is_int64(json_object_get(hdr, "sigign"))) {
 		req.set_signals = true;
 		req.sigign = (unsigned long long)json_int64_or(hdr, "sigign", 0);

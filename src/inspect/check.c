@@ -2,6 +2,7 @@
 #include "config.h"
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "trace/number.h"
 #include "inspect/check.h"
 #include "sys/xlat.h"
+#include "sys/structs.h"
 
 void
 trace_summary_free(struct trace_summary *s)
@@ -145,6 +147,10 @@ check_event(const json_t *ev, uint64_t want_seq, char *buf, size_t n)
 		    (!json_is_string(json_object_get(ev, "sig")) ||
 		    signal_from_name(json_string_value(json_object_get(ev, "sig"))) < 0))
 			return "signal event lacks a known \"sig\"";
+		siginfo_t si;
+		if (strcmp(what, "signal") == 0 && json_object_get(ev, "info") &&
+		    st_decode(&st_siginfo, json_object_get(ev, "info"), &si) < 0)
+			return "signal event's \"info\" is no siginfo (128 bytes)";
 		if ((strcmp(what, "rdtsc") == 0 || strcmp(what, "rdtscp") == 0) &&
 		    (!json_is_int64(json_object_get(ev, "value")) || !int_in(ev, "aux", 0, UINT32_MAX)))
 			return "rdtsc event lacks an integer \"value\" (or its \"aux\" is not a 32-bit "

@@ -322,12 +322,13 @@ reads_file(const struct sc_desc *sc)
  * outputs, "map", "exe", "interp", "at_random", a task's "exit" or
  * "signal", an rdtsc's "value"...: whatever the event holds) differ in b?
  * A "stack" is neither: where the program was, not what it got; nor is
- * "perturbed", which says what chaos changed. */
+ * "perturbed", which says what chaos changed, nor a signal's "info" (its
+ * sender's id, a child's times: ids and times, which differ every run). */
 static bool
 results_differ(const json_t *a, const json_t *b)
 {
 	static const char *const asked[] = { "seq", "tid", "sys", "nr", "unknown", "args", "event", "sig",
-	    "stack", "perturbed" };
+	    "stack", "perturbed", "info" };
 	const char *k;
 	json_t *v;
 

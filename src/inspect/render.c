@@ -362,6 +362,14 @@ put_siginfo(struct out *o, const json_t *v)
 		    (long long)si.si_stime);
 	} else if (si.si_code == SI_USER || si.si_code == SI_TKILL)
 		put(o, ", si_pid=%d, si_uid=%u}", (int)si.si_pid, (unsigned)si.si_uid);
+	else if (si.si_code == SI_QUEUE || si.si_code == SI_MESGQ)
+		put(o, ", si_pid=%d, si_uid=%u, si_value={int=%d, ptr=%p}}", (int)si.si_pid,
+		    (unsigned)si.si_uid, si.si_value.sival_int, si.si_value.sival_ptr);
+	else if (si.si_code == SI_TIMER)
+		put(o, ", si_timerid=%#x, si_overrun=%d, si_value={int=%d, ptr=%p}}",
+		    (unsigned)si.si_timerid, si.si_overrun, si.si_value.sival_int, si.si_value.sival_ptr);
+	else if (si.si_code == SI_KERNEL)
+		put(o, "}");
 	else if (si.si_code > 0 && si.si_code < SI_KERNEL && (si.si_signo == SIGSEGV ||
 	    si.si_signo == SIGBUS || si.si_signo == SIGILL || si.si_signo == SIGFPE))
 		put(o, si.si_addr ? ", si_addr=%p}" : ", si_addr=NULL}", si.si_addr);
@@ -453,7 +461,11 @@ put_task_event(struct out *o, const json_t *ev, const struct render_opts *ro)
 
 	if (what && strcmp(what, "signal") == 0) {
 		const char *sig = json_string_value(json_object_get(ev, "sig"));
-		put(o, "--- %s ---", sig ? sig : "?");
+		const json_t *info = json_object_get(ev, "info");
+		put(o, "--- %s ", sig ? sig : "?");
+		if (info && put_siginfo(o, info))
+			put(o, " ");
+		put(o, "---");
 	} else if (what && (strcmp(what, "rdtsc") == 0 || strcmp(what, "rdtscp") == 0)) {
 		put(o, "%s()", what);
 		if (ro->with_result && json_uint64_get(json_object_get(ev, "value"), &v) == 0)

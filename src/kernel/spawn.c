@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -96,6 +97,24 @@ child_setup_fds(const struct spawn_req *req, int errfd)
 	}
 }
 
+/* In the child: the limits of req (see spawn_req). */
+static void
+child_setup_limits(const struct spawn_req *req)
+{
+	for (size_t i = 0; i < req->nrlimits; i++) {
+		const struct spawn_rlimit *l = &req->rlimits[i];
+		struct rlimit want = { l->cur, l->max }, now;
+		if (setrlimit(l->res, &want) == 0 || getrlimit(l->res, &now) < 0)
+			continue;
+		want.rlim_max = now.rlim_max;
+		if (want.rlim_cur > want.rlim_max)
+			want.rlim_cur = want.rlim_max;
+		setrlimit(l->res, &want);
+	}
+	if (req->no_core)
+		setrlimit(RLIMIT_CORE, &(struct rlimit){ 1, 1 });
+}
+
 int
 spawn_traced(const struct spawn_req *req, struct spawn_result *res)
 {
@@ -146,6 +165,7 @@ spawn_traced(const struct spawn_req *req, struct spawn_result *res)
 			sigprocmask(SIG_SETMASK, &set, NULL);
 		}
 		personality(ADDR_NO_RANDOMIZE);
+		child_setup_limits(req);
 		/* Until dios has seized it, the child dies with dios (from
 		 * then on, PTRACE_O_EXITKILL sees to that): no stopped child
 		 * is left behind when dios is killed meanwhile. */

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct spawn_rlimit;
+
 struct spawn_req {
 	const char *path;		/* executable to exec (absolute or relative) */
 	char *const *argv;
@@ -26,6 +28,18 @@ struct spawn_req {
 	 * (a portable exec's cached loader); -1: none. */
 	int keep_fd;
 	bool serial;			/* filter_load(serial) */
+	/* Replay: resource limits the child sets before the exec, as the
+	 * recorded program started with them (a hard limit it may not raise
+	 * is kept, and the soft one held under it); and no_core, RLIMIT_CORE
+	 * 1, which writes no core file and feeds no core_pattern pipe. */
+	const struct spawn_rlimit *rlimits;
+	size_t nrlimits;
+	bool no_core;
+};
+
+struct spawn_rlimit {
+	int res;
+	unsigned long long cur, max;
 };
 
 enum spawn_stage { SPAWN_OK, SPAWN_FORK, SPAWN_PTRACE, SPAWN_SECCOMP, SPAWN_EXEC, SPAWN_SETUP };

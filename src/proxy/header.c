@@ -13,6 +13,7 @@
 #include "trace/bytes.h"
 #include "trace/number.h"
 #include "sys/systable.h"
+#include "sys/family.h"
 #include "kernel/tracee.h"
 #include "proxy/proxy.h"
 
@@ -130,11 +131,6 @@ exec_argv(pid_t pid)
 json_t *
 header_new(pid_t pid, char *const argv[], char *const envp[], json_t *exe, json_t *at_random)
 {
-	static const struct { int res; const char *name; } rl[] = {
-		{ RLIMIT_CPU, "cpu" }, { RLIMIT_FSIZE, "fsize" }, { RLIMIT_DATA, "data" },
-		{ RLIMIT_STACK, "stack" }, { RLIMIT_CORE, "core" }, { RLIMIT_NOFILE, "nofile" },
-		{ RLIMIT_AS, "as" }, { RLIMIT_NPROC, "nproc" },
-	};
 	struct utsname u;
 	struct timespec now;
 	char cwd[4096];
@@ -144,10 +140,10 @@ header_new(pid_t pid, char *const argv[], char *const envp[], json_t *exe, json_
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (getcwd(cwd, sizeof cwd) == NULL)
 		strcpy(cwd, "");
-	for (size_t i = 0; i < sizeof rl / sizeof rl[0]; i++) {
+	for (int res = 0; rlimit_name(res); res++) {
 		struct rlimit r;
-		if (prlimit(pid, rl[i].res, NULL, &r) == 0)
-			json_object_set_new(lim, rl[i].name, json_pack("{s:o,s:o}",
+		if (prlimit(pid, res, NULL, &r) == 0)
+			json_object_set_new(lim, rlimit_name(res), json_pack("{s:o,s:o}",
 			    "cur", json_uint64(r.rlim_cur), "max", json_uint64(r.rlim_max)));
 	}
 	for (size_t i = 0; i < sc_count; i++)

@@ -28,6 +28,7 @@
 #include "trace/number.h"
 #include "trace/elfinterp.h"
 #include "sys/family.h"
+#include "sys/structs.h"
 #include "trace/fileid.h"
 #include "inspect/render.h"
 #include "kernel/vdso.h"
@@ -758,8 +759,16 @@ proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 	}
 	json_t *ev = json_pack("{s:o, s:o, s:s, s:s}", "seq", json_uint64(p->seq++),
 	    "tid", json_int64(t->vtid), "event", "signal", "sig", signal_name(sig, sb));
+	siginfo_t si;
 	if (ev && signal_is_fault(t->tid, sig))
 		json_object_set_new(ev, "sync", json_true());
+	else if (ev && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0) {
+		/* what a SA_SIGINFO handler reads (who sent it, how, a child's
+		 * status): replay gives the program the same */
+		json_t *info = st_encode(&st_siginfo, &si);
+		if (info)
+			json_object_set_new(ev, "info", info);
+	}
 	emit(p, ev);
 	return sig;
 }

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <time.h>
 #include <sys/types.h>
 #include <jansson.h>
@@ -132,6 +133,8 @@ struct rtask {
 	json_t *ev;			/* event of the call in progress */
 	int kind;			/* what the exit hook does */
 	int injected;			/* a recorded signal dios sent, not yet seen */
+	bool has_info;			/* ...with its recorded siginfo, info */
+	siginfo_t info;
 	bool restart;			/* a real call was interrupted and runs again */
 	bool signalled;			/* EX_RESTART: a signal was sent into it at its entry */
 	long restart_nr;
@@ -268,8 +271,13 @@ bool rp_futex_may_wait(const struct call *c);
 enum verdict rp_futex_answer(struct replay *r, struct kernel *k, struct task *t, long ret);
 
 /* signals.c */
-/* Sends sig to t before its current call, which runs again afterwards. */
-enum verdict rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int sig);
+/* Sends sig to t before its current call, which runs again afterwards;
+ * ev, its event (NULL: none), gives the siginfo (rp_send_signal). */
+enum verdict rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int sig,
+    const json_t *ev);
+/* Sends t the recorded signal sig of event ev (NULL: no event), with the
+ * siginfo the recording has; the signal hook sees it come. */
+void rp_send_signal(struct task *t, int sig, const json_t *ev);
 /* Takes the signal event ev (r->next, for t) and sends it before t's call. */
 enum verdict rp_deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev);
 /* A signal event the program's own instruction raised ("sync": a fault):

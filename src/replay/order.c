@@ -250,8 +250,7 @@ rp_advance(struct replay *r, struct kernel *k, struct task *at_stop)
 		if ((sig = signal_from_name(json_string_value(json_object_get(r->next, "sig")))) <= 0 ||
 		    rp_signal_is_sync(r->next))
 			return;	/* a fault: the task raises it itself */
+		rp_send_signal(t, sig, r->next);
 		rp_take(r);
-		RT(t)->injected = sig;
-		syscall(SYS_tkill, t->tid, sig);
 	}
 }

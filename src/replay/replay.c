@@ -104,7 +104,7 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		if (sn && signal_from_name(sn) == SIGKILL) {
 			rp_take(r);
 			RT(t)->exit_taken = true;
-			return rp_signal_before_call(r, k, t, SIGKILL);
+			return rp_signal_before_call(r, k, t, SIGKILL, NULL);
 		}
 		return rp_diverge(r, k, t, ev, c, "the program made a call after the end of the recording "
 		    "of this task (it ended here)", NULL);
@@ -115,7 +115,7 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		const char *sn = json_string_value(json_object_get(json_object_get(r->footer, "end"), "signal"));
 		int sig = sn ? signal_from_name(sn) : -1;
 		if (sig == SIGKILL && t->tid == k->root)
-			return rp_signal_before_call(r, k, t, sig);
+			return rp_signal_before_call(r, k, t, sig, NULL);
 	}
 	if (ev == NULL) {
 		if (trace_reader_truncated(r->conf.r) || r->footer == NULL) {
@@ -489,7 +489,7 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	 * delivery, so no event marks it and replay sends it no signal: it
 	 * is answered from the trace, but for SIGCHLD, which the replayed
 	 * children's real ends raise, so it runs for real and takes it. */
-	if ((sc->flags & SC_RUN_KEEP) ||
+	if ((sc->flags & SC_RUN_KEEP) || (mode == RM_RUN_KEEP && ret == 0) ||
 	    ((sc->flags & SC_SIGWAIT) && ((ret > 0 && ret == SIGCHLD) || ret == -EINTR ||
 	    ((ret <= -512 && ret >= -516) && rp_signal_due_after(r, k, t))))) {
 		rt->kind = EX_KEEP;

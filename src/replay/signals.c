@@ -15,13 +15,30 @@
 #include "kernel/tracee.h"
 #include "kernel/tsc.h"
 #include "sys/xlat.h"
+#include "sys/structs.h"
 #include "replay/internal.h"
+
+/* Sends t the signal sig of event ev (NULL: none recorded), which the
+ * signal hook sees come (signal_seen): with the siginfo the recording has
+ * (sender, code, a child's status), or as dios's tkill where it has none. */
+void
+rp_send_signal(struct task *t, int sig, const json_t *ev)
+{
+	struct rtask *rt = RT(t);
+	const json_t *info = ev ? json_object_get(ev, "info") : NULL;
+
+	rt->injected = sig;
+	rt->has_info = info && st_decode(&st_siginfo, info, &rt->info) == 0;
+	if (rt->has_info)
+		rt->info.si_signo = sig;
+	syscall(SYS_tkill, t->tid, sig);
+}
 
 /* Sends sig to t before its current call, which runs again afterwards: a
  * signal recorded at this boundary is delivered at the same boundary
  * (DESIGN.md, "Sources of nondeterminism"). */
 enum verdict
-rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int sig)
+rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int sig, const json_t *ev)
 {
 	struct user_regs_struct regs;
 	int e;
@@ -40,8 +57,7 @@ rp_signal_before_call(struct replay *r, struct kernel *k, struct task *t, int si
 	regs.rip -= 2;
 	if ((e = regs_set(t->tid, &regs)) < 0)
 		return rp_lost(r, k, t, e);
-	RT(t)->injected = sig;
-	syscall(SYS_tkill, t->tid, sig);
+	rp_send_signal(t, sig, ev);
 	return V_RESUME;
 }
 
@@ -61,8 +77,9 @@ rp_deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev
 		return rp_fail(r, k, "event %llu: unknown signal %s", (unsigned long long)rp_seq_of(ev),
 		    name ? name : "(none)");
 
+	enum verdict v = rp_signal_before_call(r, k, t, sig, ev);
 	rp_take(r);
-	return rp_signal_before_call(r, k, t, sig);
+	return v;
 }
 
 /* The recorded id of the process a task of the trace belongs to: 0 for the
@@ -137,12 +154,11 @@ rp_signal_after_call(struct replay *r, struct kernel *k, struct task *t)
 
 	if (sig <= 0)
 		return false;
+	rp_send_signal(t, sig, at < 0 ? r->next : rp_look(r, (size_t)at));
 	if (at < 0)
 		rp_take(r);
 	else
 		rp_take_ahead(r, (size_t)at);
-	RT(t)->injected = sig;
-	syscall(SYS_tkill, t->tid, sig);
 	return true;
 }
 
@@ -157,6 +173,9 @@ signal_seen(struct replay *r, struct task *t, int sig)
 
 	if (rt->injected == sig) {
 		rt->injected = 0;
+		if (rt->has_info)
+			ptrace(PTRACE_SETSIGINFO, t->tid, 0, &rt->info);
+		rt->has_info = false;
 		return sig;
 	}
 	/* The kernel's own SIGCHLD: the recorded one comes from the trace. */

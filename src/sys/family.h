@@ -16,6 +16,8 @@ struct kernel;
 enum replay_mode {
 	RM_EMULATE,	/* skipped; result and outputs come from the trace */
 	RM_RUN_REAL,	/* also runs on the real kernel (descriptor mirror) */
+	RM_RUN_KEEP,	/* a call that succeeded runs for real too, and the program
+			 * gets the recorded result and outputs (its own limits) */
 };
 
 struct sc_family {
@@ -47,6 +49,12 @@ struct sc_family {
 extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affinity,
     fam_groups, fam_copy, fam_sockaddr, fam_pipe, fam_signalfd, fam_poll, fam_select,
     fam_epoll, fam_msg, fam_prctl, fam_seccomp, fam_caps, fam_mempolicy, fam_schedattr,
-    fam_landlock, fam_unshare, fam_sysv, fam_handle, fam_memfd, fam_pidfd, fam_nosys;
+    fam_landlock, fam_unshare, fam_sysv, fam_handle, fam_memfd, fam_pidfd, fam_nosys,
+    fam_rlimit;
+
+/* Does replay set this resource limit for real (src/sys/rlimit.c)? */
+bool rlimit_replayed(int res);
+/* The name of resource res in a trace header ("nofile"), NULL past them. */
+const char *rlimit_name(int res);
 
 #endif
