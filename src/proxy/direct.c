@@ -158,8 +158,9 @@ direct_local(struct fdlock *fl, pid_t pid, int fd)
  * What it gives is written into the task and the call skipped: one stop
  * instead of two.  read and pread64 (of at most DIRECT_MAX bytes), fstat
  * and newfstatat of "" with AT_EMPTY_PATH, lseek and fadvise64.  False: the
- * task makes the call itself (another call, an error, a bad buffer, or a
- * change of the table in flight in another thread). */
+ * task makes the call itself (another call, an error, a buffer the program
+ * may not write: read-only, PROT_NONE or unmapped, where its own call gets
+ * EFAULT, or a change of the table in flight in another thread). */
 bool
 proxy_direct_call(struct proxy *p, struct task *t, struct call *c)
 {
@@ -203,7 +204,7 @@ proxy_direct_call(struct proxy *p, struct task *t, struct call *c)
 		    read(local, p->dbuf, count);
 		if (n < 0)
 			return false;
-		if (n > 0 && mem_write(t->tid, addr, p->dbuf, (size_t)n) < 0) {
+		if (n > 0 && mem_write_as_program(t->tid, addr, p->dbuf, (size_t)n) < 0) {
 			if (!positional)
 				(void)lseek(local, -(off_t)n, SEEK_CUR);
 			return false;
@@ -214,7 +215,7 @@ proxy_direct_call(struct proxy *p, struct task *t, struct call *c)
 	}
 	case SYS_fstat: case SYS_newfstatat:
 		if (syscall(SYS_fstat, local, p->dbuf) < 0 ||
-		    mem_write(t->tid, addr, p->dbuf, sizeof(struct stat)) < 0)
+		    mem_write_as_program(t->tid, addr, p->dbuf, sizeof(struct stat)) < 0)
 			return false;
 		mem_shadow(t->tid, addr, p->dbuf, sizeof(struct stat));
 		ret = 0;

@@ -22,6 +22,10 @@ void *mem_dup(pid_t tid, uint64_t addr, size_t n, int *err);
 /* Writes n bytes to addr (falls back to /proc/tid/mem for read-only
  * mappings such as the vDSO). */
 int mem_write(pid_t tid, uint64_t addr, const void *buf, size_t n);
+/* Writes n bytes to addr as the program's own call would: -EFAULT where
+ * the memory is not writable by the program (read-only, PROT_NONE,
+ * unmapped), with what came before it written. */
+int mem_write_as_program(pid_t tid, uint64_t addr, const void *buf, size_t n);
 /* Reads a NUL-terminated string of at most max bytes at addr.  *out is
  * malloc'd (caller frees) and *len its length.  -ENAMETOOLONG past max. */
 int mem_read_str(pid_t tid, uint64_t addr, size_t max, char **out, size_t *len);

@@ -3,7 +3,7 @@
  * (src/proxy/direct.c, proxy_direct_call).  What the program sees must not change:
  * the offset it shares with its copy, a number closed and reused for another
  * file, dup2 and close_range onto numbers already used, a child sharing the
- * offset, bad buffers (EFAULT, offset kept), errors, a read larger than dios
+ * offset, bad buffers (EFAULT, offset kept: NULL, read-only, PROT_NONE), errors, a read larger than dios
  * does itself, and /proc/self/stat, which dios must leave to the program (a
  * tracer reading it would see the task stopped).
  * Usage: direct DIR (with a.txt and b.txt in it).  Exits 7.
@@ -63,6 +63,17 @@ main(int argc, char **argv)
 	char *volatile bad = NULL;
 	R("read into NULL", read(fd, bad, 4));
 	R("lseek SEEK_CUR after EFAULT", lseek(fd, 0, SEEK_CUR));
+	/* memory the program may not write, which dios could (/proc/PID/mem
+	 * ignores protections): EFAULT all the same */
+	char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ro == MAP_FAILED || none == MAP_FAILED)
+		return 1;
+	R("read into a read-only page", read(fd, ro, 4));
+	R("pread into a PROT_NONE page", pread(fd, none, 4, 0));
+	R("fstat into a read-only page", fstat(fd, (struct stat *)ro));
+	R("lseek SEEK_CUR after them", lseek(fd, 0, SEEK_CUR));
+	printf("  the read-only page still holds %d\n", ro[0]);
 
 	/* the number reused for another file */
 	R("close", close(fd));
