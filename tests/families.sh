@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/settings" "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
-    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd" "$PROGS/limits" "$PROGS/siginfo"
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd" "$PROGS/limits" "$PROGS/siginfo" "$PROGS/threadend"
 require_tracing
 tmpdir
 
@@ -50,6 +50,10 @@ rr_case --twice --status 16 sigwait : "$PROGS/sigwait"
 # What SA_SIGINFO handlers read (sender, code, value, a child's status), and
 # glibc's pthread_cancel and threaded setuid, which check it.
 rr_case --twice --status 19 siginfo : "$PROGS/siginfo"
+# A main thread that leaves with pthread_exit, and an exec by a thread
+# that is not the main one.
+rr_case --twice --status 20 threadend-leader : "$PROGS/threadend" leader
+rr_case --twice --status 20 threadend-exec : "$PROGS/threadend" exec
 # Limits the program sets: replay meets the descriptor and address-space
 # limits as the recording did; a replayed crash dumps no core.
 rr_case --status 18 limits : "$PROGS/limits"

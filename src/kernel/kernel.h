@@ -30,6 +30,8 @@ enum task_state {
 struct task {
 	pid_t tid;		/* real thread id */
 	pid_t vtid;		/* the id the trace knows it by */
+	pid_t exec_vtid;	/* an exec by a thread, which took its leader's ids: the
+			 * vtid it made the call with (its event's), until written */
 	enum task_state state;
 	struct call call;	/* the call in progress */
 	void *mod;		/* per-task state of the proxy or replay module (freed with the task) */

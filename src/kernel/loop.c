@@ -528,7 +528,8 @@ exec_rename(struct kernel *k, struct task *t)
 	if ((o = task_find(k, (pid_t)old)) == NULL)
 		return;
 	/* t is the leader's entry, o the thread that execs: o lives on
-	 * under the leader's ids. */
+	 * under the leader's ids, but the exec is its own call. */
+	o->exec_vtid = o->vtid;
 	o->tid = t->tid;
 	o->vtid = t->vtid;
 	task_free(k, t);

@@ -4,7 +4,12 @@
  * the turn from a task that spins.
  */
 #include "config.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
 #include "kernel/kernel.h"
@@ -240,17 +245,52 @@ sched_gone(struct kernel *k, pid_t tid, pid_t group)
 	return 0;
 }
 
-/* Every tick: a runner that ran two ticks while others of its group wait
- * loses the turn (it spins on memory another task must change). */
+/* Has task tid ended, as a thread group's leader does that leaves with
+ * pthread_exit while its threads go on: a zombie, whose end no stop shows
+ * until they are all gone. */
+static bool
+ended(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return false;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+
+/* Every tick: a runner that ended (a leader gone with pthread_exit) while
+ * others of its group wait (held, or parked for their turn in replay)
+ * gives up the turn; one that ran two ticks while others are held loses
+ * it (it spins on memory another task must change). */
 int
 sched_tick(struct kernel *k)
 {
 	for (struct sgroup *g = k->groups; g; g = g->next) {
-		bool waiting = false;
+		bool waiting = false, parked = false;
 		if (g->runner == 0)
 			continue;
-		for (struct task *t = k->tasks; t && !waiting; t = t->next)
-			waiting = t->held && t->group == g->id;
+		for (struct task *t = k->tasks; t; t = t->next)
+			if (t->group == g->id) {
+				waiting |= t->held;
+				parked |= t->state == TS_PARKED;
+			}
+		if ((waiting || parked) && ended(g->runner)) {
+			g->runner = 0;
+			int e = sched_next(k, g);
+			if (e < 0)
+				return e;
+			continue;
+		}
 		if (!waiting) {
 			g->ticks = 0;
 			continue;

@@ -357,7 +357,7 @@ clock_fast(struct perturber *pb, struct task *t, struct call *c)
 		syscall(SYS_clock_gettime, id, &ts);	/* not the vDSO: see tsc.h */
 		if (pb && pb->clock)
 			why = pb->clock(pb, t, id, &ts);
-		e = mem_write(t->tid, c->a[1], &ts, sizeof ts);
+		e = mem_write_as_program(t->tid, c->a[1], &ts, sizeof ts);
 	} else if (nr == SYS_gettimeofday && c->a[1] == 0) {
 		struct timeval tv;
 		syscall(SYS_gettimeofday, &tv, NULL);
@@ -370,7 +370,7 @@ clock_fast(struct perturber *pb, struct task *t, struct call *c)
 			}
 		}
 		if (c->a[0])
-			e = mem_write(t->tid, c->a[0], &tv, sizeof tv);
+			e = mem_write_as_program(t->tid, c->a[0], &tv, sizeof tv);
 	} else if (nr == SYS_time) {
 		int64_t now = (int64_t)syscall(SYS_time, NULL);
 		if (pb && pb->clock) {
@@ -380,7 +380,7 @@ clock_fast(struct perturber *pb, struct task *t, struct call *c)
 				now = ts.tv_sec;
 		}
 		if (c->a[0])
-			e = mem_write(t->tid, c->a[0], &now, sizeof now);
+			e = mem_write_as_program(t->tid, c->a[0], &now, sizeof now);
 		ret = (long)now;
 	} else
 		return false;
@@ -391,6 +391,72 @@ clock_fast(struct perturber *pb, struct task *t, struct call *c)
 	c->ret = ret;
 	if (why)
 		mark_perturbed(pb, c, why);
+	return true;
+}
+
+/* The legacy vsyscall page (0xffffffffff600000), whose gettimeofday, time
+ * and getcpu the kernel emulates through seccomp but with no syscall-exit
+ * stop: dios must answer them at entry.  The kernel checked the pointers
+ * before (a bad one is a SIGSEGV). */
+#define VSYSCALL_PAGE 0xffffffffff600000ULL
+
+/* The CPU task tid last ran on (/proc's "processor"), and its NUMA node. */
+static void
+task_cpu(pid_t tid, unsigned *cpu, unsigned *node)
+{
+	char path[96], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	*cpu = 0;
+	*node = 0;
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0 || (p = strrchr((buf[n] = '\0', buf), ')')) == NULL)
+		return;
+	/* "processor" is field 39; after the ")" of field 2 come fields 3... */
+	for (int field = 3; field < 39 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL)
+		return;
+	*cpu = (unsigned)strtoul(p + 1, NULL, 10);
+	for (unsigned nd = 0; nd < 1024; nd++) {
+		snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%u/node%u", *cpu, nd);
+		if (access(path, F_OK) == 0) {
+			*node = nd;
+			break;
+		}
+	}
+}
+
+static bool
+vsyscall_fast(struct perturber *pb, struct task *t, struct call *c)
+{
+	long ret = 0;
+
+	if (c->regs.rip < VSYSCALL_PAGE || c->regs.rip >= VSYSCALL_PAGE + 4096)
+		return false;
+	if (c->nr == SYS_getcpu) {
+		unsigned cpu, node;
+		task_cpu(t->tid, &cpu, &node);
+		if ((c->a[0] && mem_write_as_program(t->tid, c->a[0], &cpu, sizeof cpu) < 0) ||
+		    (c->a[1] && mem_write_as_program(t->tid, c->a[1], &node, sizeof node) < 0))
+			ret = -EFAULT;
+	} else if (c->nr == SYS_gettimeofday && c->a[1]) {
+		struct timeval tv;
+		struct timezone tz;
+		syscall(SYS_gettimeofday, &tv, &tz);
+		if ((c->a[0] && mem_write_as_program(t->tid, c->a[0], &tv, sizeof tv) < 0) ||
+		    mem_write_as_program(t->tid, c->a[1], &tz, sizeof tz) < 0)
+			ret = -EFAULT;
+	} else
+		return clock_fast(pb, t, c);
+	if (call_skip(t->tid, &c->regs, ret) < 0)
+		return false;
+	c->ret = ret;
 	return true;
 }
 
@@ -487,7 +553,8 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 	else if (perturb_enter(p, t, c)) {
 		proxy_exit(m, k, t);	/* answered: its event */
 		return V_RESUME;
-	} else if ((c->sc->cls == CLS_CLOCK && clock_fast(p->conf.perturb, t, c)) ||
+	} else if (vsyscall_fast(p->conf.perturb, t, c) ||
+	    (c->sc->cls == CLS_CLOCK && clock_fast(p->conf.perturb, t, c)) ||
 	    (PT(t)->restore_arg == 0 && proxy_direct_call(p, t, c))) {
 		proxy_exit(m, k, t);
 		mem_shadow_clear();
@@ -540,7 +607,10 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 		stack_remap(t->tid);
 	}
 	add_stack(p, t, c);
-	e = emit(p, event_new(p->seq++, t->vtid, c));
+	/* an exec by a thread is its own call, though it ends as the leader */
+	pid_t who = c->sc && (c->sc->flags & SC_EXEC) && t->exec_vtid ? t->exec_vtid : t->vtid;
+	t->exec_vtid = 0;
+	e = emit(p, event_new(p->seq++, who, c));
 	call_reset(c);
 	return e == -ENOMEM ? e : 0;
 }

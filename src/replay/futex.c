@@ -3,6 +3,7 @@
  * trace of the one-at-a-time schedule.
  */
 #include "config.h"
+#include <errno.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -42,7 +43,10 @@ rp_futex_may_wait(const struct call *c)
  * a woken one is woken by its turn coming), except a shared (not
  * FUTEX_PRIVATE_FLAG) wait whose word still holds the value it waits on:
  * the kernel changes it (a thread's exit clears its tid for pthread_join)
- * and wakes it, so it waits for real, 50 ms at most.  Wakes, requeues and
+ * and wakes it, so it waits for real, 50 ms at most.  So does one that
+ * found the word changed when recording (EAGAIN: the thread had ended
+ * before the join looked) but not yet here, where the thread's end, which
+ * no event marks, may still be on its way.  Wakes, requeues and
  * the priority-inheritance calls, which change words in the kernel, run
  * for real; the program gets the recorded result.  Returns V_PASS when the
  * call is answered from the trace. */
@@ -54,7 +58,7 @@ rp_futex_answer(struct replay *r, struct kernel *k, struct task *t, long ret)
 	uint32_t word;
 
 	if (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) {
-		if (ret != 0 || (c->a[1] & FUTEX_PRIVATE_FLAG) ||
+		if ((ret != 0 && ret != -EAGAIN) || (c->a[1] & FUTEX_PRIVATE_FLAG) ||
 		    mem_read(t->tid, c->a[0], &word, sizeof word) < 0 || word != (uint32_t)c->a[2])
 			return V_PASS;
 		struct timespec ts = { 0, 50 * 1000 * 1000 };

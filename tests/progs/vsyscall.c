@@ -1,4 +1,4 @@
-/* vsyscall: time() and gettimeofday() through the legacy vsyscall page
+/* vsyscall: time(), gettimeofday() and getcpu() through the legacy vsyscall page
  * (0xffffffffff600000, which the kernel emulates, through seccomp), as old
  * static binaries call them; prints what they returned, to the
  * microsecond.  Exits 0; 77 where the kernel has no vsyscall page.
@@ -27,5 +27,15 @@ main(void)
 	int r = vgtod(&tv, NULL);
 	printf("time() = %lld\ngettimeofday() = %d, %lld.%06ld\n", (long long)t, r,
 	    (long long)tv.tv_sec, (long)tv.tv_usec);
+	/* with a time zone, and getcpu: no syscall-exit stop follows them */
+	struct timezone tz = { -1, -1 };
+	r = vgtod(&tv, &tz);
+	printf("gettimeofday(tz) = %d, %lld.%06ld, zone %d %d\n", r, (long long)tv.tv_sec,
+	    (long)tv.tv_usec, tz.tz_minuteswest, tz.tz_dsttime);
+	long (*vgetcpu)(unsigned *, unsigned *, void *) =
+	    (long (*)(unsigned *, unsigned *, void *))0xffffffffff600800;
+	unsigned cpu = 999, node = 999;
+	long g = vgetcpu(&cpu, &node, NULL);
+	printf("getcpu() = %ld, a cpu %s, node %u\n", g, cpu < 999 ? "given" : "not given", node);
 	return 0;
 }
