@@ -22,6 +22,14 @@ rr_case --status 8 mmap : "$PROGS/mmap"
 # capabilities, prctl, priorities, memfd, inotify, xattrs, SysV IPC, and
 # numbers no kernel implements (the rows of issue 15)
 rr_case --status 9 settings : "$PROGS/settings" @DIR@
+# The CPU affinity the program set itself is what it is shown when recording
+# (dios-record showed the mask of the start over it), as natively.
+mkdir -p "$T/aff/native" "$T/aff/rec" || bail_out "cannot make $T/aff"
+"$PROGS/settings" "$T/aff/native" </dev/null 2>/dev/null | grep -a -A1 '^sched_getaffinity' >"$T/aff/native.out"
+run_to 60 "$DIOS_RECORD" -q -o "$T/aff/t.json.zst" -- "$PROGS/settings" "$T/aff/rec" </dev/null 2>/dev/null |
+    grep -a -A1 '^sched_getaffinity' >"$T/aff/rec.out"
+ok "settings: the affinity it set is shown" -s "$T/aff/native.out"
+same_file "$T/aff/rec.out" "$T/aff/native.out" "settings: ... as natively when recording"
 # Its mount failed (ENOENT) and replayed; edited to succeed, replay refuses
 # it with one line naming the call, and mounts nothing.
 if [ -n "$ZSTD" ] && command -v jq >/dev/null 2>&1; then

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "cli/common.h"
+#include "sys/family.h"
 #include "config/exitcodes.h"
 #include "kernel/kernel.h"
 #include "config/options.h"
@@ -21,7 +22,6 @@
 #include "sys/xlat.h"
 
 extern char **environ;
-void affinity_set_shown(const unsigned char *mask, size_t len);
 
 static struct trace_writer *writer;
 

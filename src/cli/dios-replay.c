@@ -29,7 +29,6 @@
 #include "sys/xlat.h"
 #include "sys/family.h"
 
-void affinity_set_shown(const unsigned char *mask, size_t len);
 
 static struct module *ticked_module;
 

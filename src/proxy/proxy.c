@@ -606,6 +606,8 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 		put_blob(p, proc, json_object_get(c->extra, "map"));
 		stack_remap(t->tid);
 	}
+	if (c->nr == SYS_sched_setaffinity && c->ret == 0)
+		affinity_own((pid_t)c->a[0] ? (pid_t)c->a[0] : t->tid, true);
 	add_stack(p, t, c);
 	/* an exec by a thread is its own call, though it ends as the leader */
 	pid_t who = c->sc && (c->sc->flags & SC_EXEC) && t->exec_vtid ? t->exec_vtid : t->vtid;
@@ -625,6 +627,8 @@ proxy_clone(struct module *m, struct kernel *k, struct task *parent, struct task
 	int e;
 
 	child->vtid = child->tid;
+	if (affinity_is_own(parent->tid))
+		affinity_own(child->tid, true);	/* the child inherits it */
 	{
 		struct ptask *pp = PT(parent), *cp = PT(child);
 		uint64_t flags = parent->call.nr == SYS_clone ? parent->call.a[0] : 0;
@@ -670,6 +674,7 @@ static void
 proxy_task_release(struct module *m, struct task *t)
 {
 	stack_forget(t->tid);
+	affinity_own(t->tid, false);
 	order_release(P(m), t);
 	if (t->mod) {
 		struct ptask *pt = t->mod;

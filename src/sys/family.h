@@ -7,6 +7,7 @@
 #define DIOS_FAMILY_H
 #include <stdbool.h>
 #include <jansson.h>
+#include <sys/types.h>
 
 
 struct call;
@@ -51,6 +52,14 @@ extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affi
     fam_epoll, fam_msg, fam_prctl, fam_seccomp, fam_caps, fam_mempolicy, fam_schedattr,
     fam_landlock, fam_unshare, fam_sysv, fam_handle, fam_memfd, fam_pidfd, fam_nosys,
     fam_rlimit;
+
+/* affinity.c: the mask sched_getaffinity shows (the one of the start,
+ * not dios's pin); whether task tid set its own (then the kernel's is
+ * shown), and setting that (on a successful sched_setaffinity, a clone
+ * of such a task) or forgetting it (its end). */
+void affinity_set_shown(const unsigned char *mask, size_t len);
+bool affinity_is_own(pid_t tid);
+void affinity_own(pid_t tid, bool on);
 
 /* Does replay set this resource limit for real (src/sys/rlimit.c)? */
 bool rlimit_replayed(int res);

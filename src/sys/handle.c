@@ -17,7 +17,7 @@
 #define HANDLE_MAX 128	/* MAX_HANDLE_SZ */
 
 static json_t *
-grab(pid_t tid, uint64_t addr, int *err)
+grab(pid_t tid, uint64_t addr, bool head_only, int *err)
 {
 	uint32_t hb;
 	void *b;
@@ -25,8 +25,8 @@ grab(pid_t tid, uint64_t addr, int *err)
 
 	if ((*err = mem_read(tid, addr, &hb, sizeof hb)) < 0)
 		return NULL;
-	if (hb > HANDLE_MAX)
-		hb = 0;		/* the kernel refuses it; keep the head */
+	if (hb > HANDLE_MAX || head_only)
+		hb = 0;		/* the kernel refuses it, or wrote only the head */
 	if ((b = mem_dup(tid, addr, HEAD + hb, err)) == NULL)
 		return NULL;
 	j = json_bytes(b, HEAD + hb);
@@ -42,7 +42,7 @@ handle_entry(pid_t tid, struct call *c)
 
 	if (c->nr != SYS_open_by_handle_at || c->a[1] == 0)
 		return 0;
-	if ((j = grab(tid, c->a[1], &err)) == NULL)
+	if ((j = grab(tid, c->a[1], false, &err)) == NULL)
 		return err ? err : -ENOMEM;
 	return json_object_set_new(c->args, "handle", j) < 0 ? -ENOMEM : 0;
 }
@@ -55,7 +55,9 @@ handle_exit(pid_t tid, struct call *c)
 
 	if (c->nr != SYS_name_to_handle_at || c->a[2] == 0 || (c->ret < 0 && c->ret != -EOVERFLOW))
 		return 0;
-	if ((j = grab(tid, c->a[2], &err)) == NULL)
+	/* EOVERFLOW: the kernel wrote the size it needs, in the head only,
+	 * into a buffer that may hold less */
+	if ((j = grab(tid, c->a[2], c->ret == -EOVERFLOW, &err)) == NULL)
 		return err ? err : -ENOMEM;
 	return obj_set_new(&c->out, "handle", j);
 }

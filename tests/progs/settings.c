@@ -3,7 +3,8 @@
  * priorities and scheduling, memory policy, personality, memfd, inotify,
  * extended attributes (set, get, list, remove) in DIR, mknod, a SysV
  * message queue, and numbers no kernel implements (syscall(-1), 1000,
- * 9999), and a mount that fails.  Exits 9.
+ * 9999), a mount that fails, a file handle probed for its size, and its
+ * own CPU affinity.  Exits 9.
  */
 #include "progs.h"
 #include <fcntl.h>
@@ -148,6 +149,25 @@ main(int argc, char **argv)
 			printf("  qnum %lu\n", (unsigned long)ds.msg_qnum);
 		R("msgctl IPC_RMID", msgctl(q, IPC_RMID, NULL));
 	}
+
+	/* a file handle: the size probe (EOVERFLOW writes only the head), then
+	 * the handle */
+	struct { struct file_handle h; unsigned char b[128]; } fh;
+	int mnt;
+	fh.h.handle_bytes = 0;
+	R("name_to_handle_at (no room)", name_to_handle_at(AT_FDCWD, P("."), &fh.h, &mnt, 0));
+	printf("  needs %s\n", fh.h.handle_bytes > 0 ? "some bytes" : "none");
+	if (R("name_to_handle_at", name_to_handle_at(AT_FDCWD, P("."), &fh.h, &mnt, 0)) == 0)
+		printf("  type %s\n", fh.h.handle_type != 0 ? "set" : "0");
+
+	/* its own CPU affinity: what it set is what it is shown */
+	cpu_set_t cpus;
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	R("sched_setaffinity (CPU 0)", sched_setaffinity(0, sizeof cpus, &cpus));
+	CPU_ZERO(&cpus);
+	if (R("sched_getaffinity", sched_getaffinity(0, sizeof cpus, &cpus)) == 0)
+		printf("  %d CPU(s), CPU 0 %s\n", CPU_COUNT(&cpus), CPU_ISSET(0, &cpus) ? "in" : "out");
 
 	/* a call replay cannot stand in for, failing: answered from the trace */
 	R("mount (no such target)", mount("none", P("no-such-dir"), "tmpfs", 0, NULL));
