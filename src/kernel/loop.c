@@ -327,16 +327,23 @@ static bool
 orphan(struct kernel *k, pid_t tid)
 {
 	char path[64], line[256];
-	long ppid = -1;
+	long ppid = -1, tgid = -1;
 	FILE *f;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
 	if ((f = fopen(path, "re")) == NULL)
 		return false;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "PPid: %ld", &ppid) == 1)
-			break;
+	while (fgets(line, sizeof line, f) && ppid < 0)
+		if (sscanf(line, "Tgid: %ld", &tgid) != 1)
+			sscanf(line, "PPid: %ld", &ppid);
 	fclose(f);
+	/* A thread's PPid is its process's parent (dios, for the root's
+	 * threads): the clone event that announces it comes from its own
+	 * process, unless that is dying. */
+	if (tgid > 0 && tgid != (long)tid) {
+		struct task *l = task_find(k, (pid_t)tgid);
+		return l && l->dying;
+	}
 	if (ppid == (long)getpid())
 		return true;
 	struct task *p = ppid > 0 ? task_find(k, (pid_t)ppid) : NULL;

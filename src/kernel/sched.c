@@ -275,6 +275,17 @@ ended(pid_t tid)
 int
 sched_tick(struct kernel *k)
 {
+	/* A new task announced by its clone event whose first stop never
+	 * came, and which is gone (its end reported before the event, say):
+	 * the tasks of its group no longer wait for it. */
+	for (struct task *t = k->tasks; t; t = t->next)
+		if (t->state == TS_NEW && t->announced && !t->stopped && !t->dying && ended(t->tid)) {
+			struct sgroup *g = sched_group(k, t);
+			t->dying = true;
+			int e = g ? sched_next(k, g) : 0;
+			if (e < 0)
+				return e;
+		}
 	for (struct sgroup *g = k->groups; g; g = g->next) {
 		bool waiting = false, parked = false;
 		if (g->runner == 0)

@@ -53,7 +53,14 @@ rp_fail(struct replay *r, struct kernel *k, const char *fmt, ...)
 enum verdict
 rp_lost(struct replay *r, struct kernel *k, struct task *t, int e)
 {
-	return rp_fail(r, k, "cannot control task %d: %s", t->tid, strerror(-e));
+	char what[512] = "";
+	if (t->state == TS_IN_CALL || t->state == TS_PARKED) {
+		json_t *ev = event_new(0, t->vtid, &t->call);
+		render_event(ev, 0, 32, what, sizeof what);
+		json_decref(ev);
+	}
+	return rp_fail(r, k, "cannot control task %d (%d in the trace%s%s): %s", t->tid, t->vtid,
+	    *what ? ", at " : "", what, strerror(-e));
 }
 
 static void
