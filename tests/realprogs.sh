@@ -64,6 +64,20 @@ ts = [threading.Thread(target=work, args=(i, out)) for i in range(4)]
 print(sorted(out.items()))'
 fi
 
+# python3's asyncio with subprocesses: a child watcher thread reaps each
+# child and hands the loop its end; replay must run the watcher's code after
+# its wait before the loop looks, as when recording.
+if have python3 "python3 with asyncio subprocesses"; then
+	rr_case --twice python3-asyncio-subprocess : python3 -c '
+import asyncio
+async def main():
+    for i in range(4):
+        p = await asyncio.create_subprocess_exec("echo", str(i), stdout=asyncio.subprocess.PIPE)
+        out, _ = await p.communicate()
+        print(out.decode().strip(), p.returncode)
+asyncio.run(main())'
+fi
+
 # sqlite3 in WAL mode: the -shm file it maps shared after making it.
 if have sqlite3 "sqlite3 in WAL mode"; then
 	rr_case --fresh --twice sqlite3 : sqlite3 db.sqlite 'pragma journal_mode=wal;

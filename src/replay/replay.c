@@ -44,10 +44,27 @@ static enum verdict run_again(struct replay *r, struct kernel *k, struct task *t
 
 static enum verdict enter_call(struct module *m, struct kernel *k, struct task *t);
 
+/* A wait4 or waitid that reaps, for real, the child the recording says:
+ * is that child of another group (or gone already)?  Then nothing of t's
+ * group is needed for it to end: the events of t's group that came while
+ * it waited when recording are all before it in the trace. */
+static bool
+reaps_elsewhere(struct kernel *k, struct task *t)
+{
+	int ok;
+	long ret = event_result(RT(t)->ev, &ok);
+	struct task *child = ok && ret > 0 ? task_find_vtid(k, (pid_t)ret) : NULL;
+
+	return RT(t)->kind == EX_WAIT && ok && ret > 0 && (child == NULL || child->group != t->group);
+}
+
 /* In the one-at-a-time schedule (kernel.h, serial), a call that runs for
  * real keeps its group's turn until its exit, so that the tasks' code runs
  * in the recorded order, unless it may wait for another task: waits,
- * sleeps, futexes. */
+ * sleeps, futexes.  A wait that reaps a child of another group keeps it:
+ * were the turn passed on, another thread would run its code before the
+ * waiting one's, which ran first when recording (asyncio's child watcher
+ * thread and its loop). */
 static enum verdict
 replay_enter(struct module *m, struct kernel *k, struct task *t)
 {
@@ -55,7 +72,8 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 	const struct sc_desc *sc = t->call.sc;
 
 	t->keep_turn = v == V_EXIT_STOP && sc && !rp_futex_may_wait(&t->call) &&
-	    !(sc->flags & (SC_WAIT | SC_SIGWAIT | SC_SLEEP));
+	    (!(sc->flags & (SC_WAIT | SC_SIGWAIT | SC_SLEEP)) ||
+	    ((sc->flags & SC_WAIT) && reaps_elsewhere(k, t)));
 	return v;
 }
 
