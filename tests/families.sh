@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/settings" "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
-    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd" "$PROGS/limits" "$PROGS/siginfo" "$PROGS/threadend" "$PROGS/posixtimer"
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd" "$PROGS/limits" "$PROGS/siginfo" "$PROGS/threadend" "$PROGS/posixtimer" "$PROGS/shmname"
 require_tracing
 tmpdir
 
@@ -64,6 +64,9 @@ rr_case --twice --status 20 threadend-leader : "$PROGS/threadend" leader
 rr_case --twice --status 20 threadend-exec : "$PROGS/threadend" exec
 # POSIX timers: a thread per expiry (SIGEV_THREAD), and a signal.
 rr_case --twice --status 21 posixtimer : "$PROGS/posixtimer"
+# Shared writable mappings of files whose names change (sem_open's link,
+# SQLite's unlinked and remade WAL index).
+rr_case --twice --status 22 shmname : "$PROGS/shmname" @DIR@
 # Limits the program sets: replay meets the descriptor and address-space
 # limits as the recording did; a replayed crash dumps no core.
 rr_case --status 18 limits : "$PROGS/limits"

@@ -104,7 +104,10 @@ struct replay {
 	/* maps.c: the writable shared mappings' copies, one per recorded
 	 * path, shared by every task that maps it: unlinked files in $TMPDIR
 	 * that dios holds open (fd), which the tasks open through
-	 * /proc/<dios>/fd (closed by replay_free; nothing is left). */
+	 * /proc/<dios>/fd (closed by replay_free; nothing is left).  The
+	 * names follow the recorded link, rename and unlink of the file
+	 * (rp_shm_names): a link is one more name of the same copy, an
+	 * unlinked name maps a new copy when made and mapped again. */
 	struct { char *path; int fd; } *shm;
 	size_t nshm;
 	uint64_t shm_bytes;
@@ -126,6 +129,9 @@ void rp_shm_free(struct replay *r);
  * or -ENOMEM).  rp_shmat maps the segment where the recording had it
  * (ret), rp_shmdt unmaps it; both answer the call. */
 int rp_shm_note(struct replay *r, const json_t *ev, long ret);
+/* A matched call c (result ret) that named files: link, rename and unlink
+ * of an absolute path move the names of the shared mappings' copies. */
+void rp_shm_names(struct replay *r, const struct call *c, long ret);
 enum verdict rp_shmat(struct replay *r, struct kernel *k, struct task *t, long ret);
 enum verdict rp_shmdt(struct replay *r, struct kernel *k, struct task *t);
 

@@ -215,6 +215,111 @@ shm_copy(struct replay *r, const char *shown, const char *src, uint64_t end, cha
 	return path;
 }
 
+/* The copy named path: the recorded names are absolute (the mapped
+ * file's), a relative one (of the program's directory, which replay does
+ * not follow) names the copy whose name ends with it. */
+static ssize_t
+shm_find(const struct replay *r, const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	for (size_t i = 0; path && i < r->nshm; i++) {
+		const char *q = r->shm[i].path;
+		size_t m = strlen(q);
+		if (path[0] == '/' ? strcmp(q, path) == 0 :
+		    m > n && q[m - n - 1] == '/' && strcmp(q + m - n, path) == 0)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static void
+shm_drop(struct replay *r, const char *path)
+{
+	ssize_t i = shm_find(r, path);
+
+	if (i < 0)
+		return;
+	free(r->shm[i].path);
+	close(r->shm[i].fd);	/* the tasks' mappings keep it */
+	r->shm[i] = r->shm[--r->nshm];
+}
+
+/* A path argument of c, NULL for one that shm_find cannot place: empty,
+ * or relative with a ".." or "." in it. */
+static const char *
+path_arg(const struct call *c, const char *name)
+{
+	const char *p = json_string_value(json_object_get(c->args, name));
+
+	if (p == NULL || p[0] == '\0')
+		return NULL;
+	if (p[0] != '/' && (strstr(p, "..") || strncmp(p, "./", 2) == 0 || strstr(p, "/./")))
+		return NULL;
+	return p;
+}
+
+void
+rp_shm_names(struct replay *r, const struct call *c, long ret)
+{
+	const char *from = NULL, *to = NULL;
+	bool keep = false;
+
+	if (ret != 0 || r->nshm == 0)
+		return;
+	switch (c->nr) {
+	case SYS_unlink: case SYS_unlinkat:
+		shm_drop(r, path_arg(c, "path"));
+		return;
+	case SYS_link: case SYS_linkat:
+		keep = true;
+		/* fall through */
+	case SYS_rename: case SYS_renameat: case SYS_renameat2:
+		from = path_arg(c, "oldpath");
+		to = path_arg(c, "newpath");
+		break;
+	default:
+		return;
+	}
+	if (c->nr == SYS_renameat2 && (c->a[4] & RENAME_EXCHANGE))
+		return;
+	ssize_t i = shm_find(r, from);
+	if (i < 0 || to == NULL)
+		return;
+	/* A relative new name is of the program's directory, which a
+	 * relative old name's match tells (its name less the old one). */
+	char *name = NULL;
+	if (to[0] == '/')
+		name = strdup(to);
+	else if (from[0] != '/') {
+		const char *old = r->shm[i].path;
+		int dl = (int)(strlen(old) - strlen(from) - 1);
+		if (asprintf(&name, "%.*s/%s", dl, old, to) < 0)
+			name = NULL;
+	}
+	int fd = keep ? fcntl(r->shm[i].fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (name == NULL || (keep && fd < 0)) {
+		free(name);
+		return;
+	}
+	shm_drop(r, to);
+	i = shm_find(r, from);
+	if (!keep) {
+		free(r->shm[i].path);
+		r->shm[i].path = name;
+		return;
+	}
+	void *grown = realloc(r->shm, (r->nshm + 1) * sizeof *r->shm);
+	if (grown == NULL) {
+		free(name);
+		close(fd);
+		return;
+	}
+	r->shm = grown;
+	r->shm[r->nshm].path = name;
+	r->shm[r->nshm++].fd = fd;
+}
+
 /* Opens path (named shown in messages) in t, which is at the seccomp stop
  * whose registers are saved, read-write when rw, and maps it with the mmap
  * arguments a (the descriptor put in a[4] here), then closes it: *addr is

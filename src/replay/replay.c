@@ -420,6 +420,7 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	rt->ev = json_incref(ev);
 	rt->kind = 0;
 	rp_note_ids(r, k, t, ret);
+	rp_shm_names(r, c, ret);
 
 	if ((sc->flags & SC_EXEC) && ret >= 0 &&
 	    (r->conf.bs || json_is_true(json_object_get(json_object_get(ev, "exe"), "carried"))))
