@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/settings" "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
-    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd" "$PROGS/limits" "$PROGS/siginfo" "$PROGS/threadend" "$PROGS/posixtimer" "$PROGS/shmname"
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd" "$PROGS/limits" "$PROGS/siginfo" "$PROGS/threadend" "$PROGS/posixtimer" "$PROGS/shmname" "$PROGS/mapchange"
 require_tracing
 tmpdir
 
@@ -67,6 +67,10 @@ rr_case --twice --status 21 posixtimer : "$PROGS/posixtimer"
 # Shared writable mappings of files whose names change (sem_open's link,
 # SQLite's unlinked and remade WAL index).
 rr_case --twice --status 22 shmname : "$PROGS/shmname" @DIR@
+# Files there before the run, mapped, then replaced, removed or written
+# through a shared mapping by the program: replayed with them gone.
+rr_case --twice --status 23 mapchange "printf 'one..' >index; printf 'blob!' >object; printf '0....' >counter" \
+    "$PROGS/mapchange" @DIR@
 # Limits the program sets: replay meets the descriptor and address-space
 # limits as the recording did; a replayed crash dumps no core.
 rr_case --status 18 limits : "$PROGS/limits"

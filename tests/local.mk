@@ -40,6 +40,7 @@ TEST_PROGS = \
 	tests/progs/threadend \
 	tests/progs/posixtimer \
 	tests/progs/shmname \
+	tests/progs/mapchange \
 	tests/progs/int80 \
 	tests/progs/groupstop \
 	tests/progs/vsyscall \
@@ -109,6 +110,7 @@ tests_progs_threadend_LDADD = -lpthread
 tests_progs_posixtimer_SOURCES = tests/progs/posixtimer.c tests/progs/progs.h
 tests_progs_posixtimer_LDADD = -lpthread -lrt
 tests_progs_shmname_SOURCES = tests/progs/shmname.c tests/progs/progs.h
+tests_progs_mapchange_SOURCES = tests/progs/mapchange.c tests/progs/progs.h
 tests_progs_splicestd_SOURCES = tests/progs/splicestd.c tests/progs/progs.h
 tests_progs_int80_SOURCES = tests/progs/int80.c tests/progs/progs.h
 tests_progs_groupstop_SOURCES = tests/progs/groupstop.c tests/progs/progs.h

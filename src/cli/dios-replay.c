@@ -71,6 +71,7 @@ struct files {
 	 * files the program made as it ran (on_blob opens it). */
 	struct blobstore *bs;
 	json_t *ids;			/* path -> {path, size, sha256}: files to check on the host */
+	json_t *kept;			/* SHA-256s whose content the trace carries -> true */
 	uint64_t cache_size;		/* --cache-size */
 };
 
@@ -123,6 +124,7 @@ on_keep(void *ctx, const char *sha, char *err, size_t errlen)
 {
 	struct files *f = ctx;
 
+	json_object_set_new(f->kept, sha, json_true());
 	return f->bs ? blobstore_keep(f->bs, sha, err, errlen) : 0;
 }
 
@@ -161,7 +163,7 @@ not_same(const json_t *id, int e, char *buf, size_t n)
  * the same here.  NULL when they are, else the message naming all those that
  * are not (malloc'd). */
 static char *
-host_files_differ(const char *trace, json_t *ids)
+host_files_differ(const char *trace, json_t *ids, const json_t *kept)
 {
 	const char *path;
 	json_t *id;
@@ -172,7 +174,10 @@ host_files_differ(const char *trace, json_t *ids)
 		const char *why;
 		int e = fileid_verify(id, 0, NULL, &why);
 		char *line = NULL;
-		if (e == 0)
+		/* a file the program changed after it mapped it: the trace
+		 * carries its content ("carry"), which replay maps then */
+		if (e == 0 || ((e == -ENOENT || e == -ESTALE) &&
+		    json_object_get(kept, json_string_value(json_object_get(id, "sha256")))))
 			continue;
 		if (e == -EPERM) {
 			free(list);
@@ -261,7 +266,7 @@ check_finish(struct check *c, int e, const char *err)
 		    "to its last complete event", c->trace, (unsigned long long)c->sum.events);
 	if (!c->portable) {
 		json_object_del(c->files->ids, c->rec_exe ? c->rec_exe : "");
-		c->msg = host_files_differ(c->trace, c->files->ids);
+		c->msg = host_files_differ(c->trace, c->files->ids, c->files->kept);
 	}
 }
 
@@ -525,7 +530,7 @@ main(int argc, char **argv)
 		spool_failed(trace, &spool, r);
 	const char *src = spool.path[0] ? spool.path : trace;
 
-	struct files files = { .ids = json_object(), .cache_size = o.cache_size };
+	struct files files = { .ids = json_object(), .kept = json_object(), .cache_size = o.cache_size };
 	struct trace_summary head;
 	if (!o.cache)
 		hashcache_off();	/* --no-cache: nothing kept in the cache directories */
@@ -792,6 +797,7 @@ main(int argc, char **argv)
 	elf_interp_free(&fix);
 	close_cache();
 	json_decref(files.ids);
+	json_decref(files.kept);
 	trace_reader_close(rd);
 	trace_spool_close(&spool);
 	trace_summary_free(&chk.sum);

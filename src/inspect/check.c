@@ -220,7 +220,7 @@ trace_check_head(const char *path, const char *name, struct trace_summary *s, ch
 static int
 check_ids(struct blob_check *bc, const json_t *ev, char *buf, size_t n)
 {
-	static const char *const member[] = { "map", "exe", "interp" };
+	static const char *const member[] = { "map", "exe", "interp", "carry" };
 	int e;
 
 	for (size_t i = 0; i < sizeof member / sizeof member[0]; i++) {

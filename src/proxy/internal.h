@@ -31,6 +31,7 @@ struct proxy {
 	char abort_msg[256];
 	json_t *blobs;			/* SHA-256s whose content is in the trace */
 	json_t *too_big;		/* paths warned of as too large to carry -> true */
+	json_t *mapped;			/* paths of files mapped and not carried -> their "map" */
 	struct timespec start;		/* CLOCK_REALTIME_COARSE when recording began */
 	unsigned char *dbuf;		/* direct reads: DIRECT_MAX bytes */
 	/* order.c: the writes in the kernel, and the digests of the bytes

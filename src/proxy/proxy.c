@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <time.h>
 #include "kernel/tracee.h"
@@ -153,13 +154,103 @@ made_here(struct proxy *p, const char *proc)
 	    at_or_after(&st.st_ctim, &p->start));
 }
 
+/* ... or mapped shared and writable, which the program may change through
+ * memory, no call showing it (Python's mmap of a data file): carried too.
+ * Others are noted in p->mapped, in case the program changes them later
+ * (carry_before_change). */
 static void
-carry_if_made(struct proxy *p, const char *proc, json_t *id)
+carry_if_made(struct proxy *p, const char *proc, json_t *id, bool writable_shared)
 {
-	if (id == NULL || p->conf.portable || json_object_get(id, "range") || !made_here(p, proc))
+	const char *path = json_string_value(json_object_get(id, "path"));
+
+	if (id == NULL || p->conf.portable || json_object_get(id, "range"))
 		return;
+	if (!writable_shared && !made_here(p, proc)) {
+		if (path && path[0] == '/')
+			json_object_set(p->mapped, path, id);
+		return;
+	}
 	json_object_set_new(id, "carried", json_true());
 	put_blob_as(p, proc, id, true);
+}
+
+/* The path a call's path argument names, made absolute and canonical as
+ * a mapped file's is (its directory resolved; the name itself, which
+ * unlink and rename act on, kept): into buf, or false. */
+static bool
+target_path(pid_t tid, const struct call *c, int dirarg, const char *argname, char *buf, size_t n)
+{
+	const char *arg = json_string_value(json_object_get(c->args, argname));
+	char dir[4200], *real, *slash;
+	int dirfd = dirarg >= 0 ? (int)c->a[dirarg] : AT_FDCWD;
+
+	if (arg == NULL || arg[0] == '\0' || strlen(arg) >= 4096)
+		return false;
+	if (arg[0] == '/')
+		snprintf(dir, sizeof dir, "%s", arg);
+	else if (dirfd == AT_FDCWD)
+		snprintf(dir, sizeof dir, "/proc/%d/cwd/%s", (int)tid, arg);
+	else
+		snprintf(dir, sizeof dir, "/proc/%d/fd/%d/%s", (int)tid, dirfd, arg);
+	if ((slash = strrchr(dir, '/')) == NULL || slash[1] == '\0')
+		return false;
+	*slash = '\0';
+	if ((real = realpath(dir[0] ? dir : "/", NULL)) == NULL)
+		return false;
+	int w = snprintf(buf, n, "%s/%s", strcmp(real, "/") == 0 ? "" : real, slash + 1);
+	free(real);
+	return w > 0 && (size_t)w < n;
+}
+
+/* Before a call that removes, replaces or truncates a file the program
+ * mapped (git's index renamed over, its loose objects removed by gc): the
+ * file will not be on the host as mapped at replay, so its content goes in
+ * the trace now, the call's event naming it ("carry", dios-trace(5)) and
+ * replay mapping that instead.  Only while the file is as it was mapped
+ * (the same SHA-256). */
+static void
+carry_before_change(struct proxy *p, struct task *t, struct call *c)
+{
+	static const struct { long nr; int dirarg; const char *arg; } targets[] = {
+		{ SYS_unlink, -1, "path" }, { SYS_unlinkat, 0, "path" },
+		{ SYS_rename, -1, "newpath" }, { SYS_renameat, 2, "newpath" },
+		{ SYS_renameat2, 2, "newpath" }, { SYS_rename, -1, "oldpath" },
+		{ SYS_renameat, 0, "oldpath" }, { SYS_renameat2, 0, "oldpath" },
+		{ SYS_truncate, -1, "path" }, { SYS_open, -1, "path" }, { SYS_openat, 0, "path" },
+		{ SYS_creat, -1, "path" },
+	};
+	char path[4200];
+	json_t *carry = NULL;
+
+	if (p->conf.portable || json_object_size(p->mapped) == 0)
+		return;
+	if ((c->nr == SYS_open && !(c->a[1] & O_TRUNC)) || (c->nr == SYS_openat && !(c->a[2] & O_TRUNC)))
+		return;
+	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+		if (targets[i].nr != c->nr || !target_path(t->tid, c, targets[i].dirarg, targets[i].arg,
+		    path, sizeof path))
+			continue;
+		json_t *id = json_object_get(p->mapped, path), *now;
+		int e;
+		if (id == NULL)
+			continue;
+		if ((now = fileid_get(path, path, &e)) != NULL &&
+		    json_equal(json_object_get(now, "sha256"), json_object_get(id, "sha256"))) {
+			json_t *cid = json_deep_copy(id);
+			if (cid && json_object_set_new(cid, "carried", json_true()) == 0 &&
+			    put_blob_as(p, path, cid, true) == 0 && carry == NULL)
+				carry = cid;
+			else
+				json_decref(cid);
+		}
+		json_decref(now);
+		json_object_del(p->mapped, path);
+	}
+	if (carry) {
+		if (c->extra == NULL)
+			c->extra = json_object();
+		json_object_set_new(c->extra, "carry", carry);
+	}
 }
 
 /* A mapping of part of a large file (fileid_get_part) whose content the
@@ -543,6 +634,7 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 		json_decref(c->args);
 		c->args = json_object();
 	}
+	carry_before_change(p, t, c);
 	if (c->sc && (c->sc->flags & SC_EXEC))
 		note_exec_path(t, c);
 	if (t->deferred && p->conf.perturb)
@@ -602,7 +694,8 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 		snprintf(proc, sizeof proc, "/proc/%d/fd/%d", t->tid, (int)c->a[4]);
 		if ((e = whole_if_carried(p, proc, c)) < 0)
 			return e;	/* SIGTERM...: the run ends at this stop */
-		carry_if_made(p, proc, json_object_get(c->extra, "map"));
+		carry_if_made(p, proc, json_object_get(c->extra, "map"),
+		    (c->a[3] & MAP_TYPE) == MAP_SHARED && (c->a[2] & PROT_WRITE));
 		put_blob(p, proc, json_object_get(c->extra, "map"));
 		stack_remap(t->tid);
 	}
@@ -750,9 +843,9 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 	/* An exec by the program: the details go into its execve event, and
 	 * the content of the new executable and loader before it (portable,
 	 * or made by the program: carry_if_made). */
-	carry_if_made(p, proc, exe);
+	carry_if_made(p, proc, exe, false);
 	if (interp)
-		carry_if_made(p, json_string_value(json_object_get(interp, "path")), interp);
+		carry_if_made(p, json_string_value(json_object_get(interp, "path")), interp, false);
 	if ((e = put_blob(p, proc, exe)) == 0 && interp)
 		e = put_blob(p, json_string_value(json_object_get(interp, "path")), interp);
 	if (t->call.extra == NULL)
@@ -860,6 +953,7 @@ proxy_new(const struct proxy_conf *conf)
 	p->st.unknown = json_object();
 	p->blobs = json_object();
 	p->too_big = json_object();
+	p->mapped = json_object();
 	p->mod.name = "proxy";
 	p->mod.enter = proxy_enter;
 	p->mod.exit = proxy_exit;
@@ -917,6 +1011,7 @@ proxy_free(struct module *m)
 	json_decref(P(m)->st.unknown);
 	json_decref(P(m)->blobs);
 	json_decref(P(m)->too_big);
+	json_decref(P(m)->mapped);
 	free(P(m)->dbuf);
 	free(P(m)->oheld);
 	free(P(m));

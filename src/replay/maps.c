@@ -85,6 +85,18 @@ rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *ma
 		return v;
 	}
 	e = fileid_verify(map, 0, &st, &why);
+	if ((e == -ENOENT || e == -ESTALE) && r->conf.carried) {
+		/* changed by the program after it mapped it: the trace may carry
+		 * its content (a later event's "carry") */
+		char err[1024];
+		if (rp_gate(r, err, sizeof err) < 0)
+			return rp_fail(r, k, "%s", err);
+		if (*r->conf.carried && blobstore_get(*r->conf.carried, map, &cached) == 0) {
+			v = map_path(r, k, t, cached, path, NULL);
+			free(cached);
+			return v;
+		}
+	}
 	if (e == -EPERM)
 		return rp_fail(r, k, "event %llu: the trace names %s as the file mapped, and it %s: "
 		    "replay opens only regular files outside /proc, /sys and /dev (the trace is "
