@@ -224,8 +224,28 @@ elif "$DIOS_RECORD" --help 2>&1 | grep -q -- '--chaos'; then
 				skip "explain --no-rerun, $1: the verdict names it" "no failure caught"
 			fi
 		done
+		# The port test binds a port made from its pid first, which
+		# differs in every run but changes nothing; then one drawn at
+		# random, which fails when it is the same: the verdict is the
+		# random draw, not a clock read before the first bind.
+		mkdir -p w-port
+		for try in 1 2 3; do
+			rm -rf c-port
+			flaky run -f -o c-port --runs 300 -- "$PROGS/flaky" port "$T/w-port"
+			ls c-port/pass-*.json.zst >/dev/null 2>&1 && break
+		done
+		if [ "$st" -eq 0 ] && ls c-port/pass-*.json.zst >/dev/null 2>&1; then
+			flaky explain --json --no-rerun c-port/pass-*.json.zst c-port/fail-*.json.zst
+			is "$($JQ -r .class out)" random "explain --no-rerun, port: the class is random"
+			ok "explain --no-rerun, port: the verdict names the draw ($($JQ -r .verdict out))" \
+			    -n "$($JQ -r .verdict out | grep -e '^the failure follows the random bytes: getrandom')"
+		else
+			diag_file err 5
+			ok "run: a port failure after a pass within 300 runs" 1 = 0
+			skip "explain --no-rerun, port: the verdict names the draw" "no failure caught"
+		fi
 	else
-		skip "explain --no-rerun: race and elapsed" "tests/progs/flaky is not built"
+		skip "explain --no-rerun: race, elapsed and port" "tests/progs/flaky is not built"
 	fi
 else
 	skip "run --chaos" "dios-record has no --chaos"
