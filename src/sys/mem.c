@@ -100,22 +100,14 @@ mem_write_as_program(pid_t tid, uint64_t addr, const void *buf, size_t n)
 	/* unlike /proc/PID/mem, process_vm_writev keeps to the protections */
 	got = process_vm_writev(tid, &l, 1, &r, 1, 0);
 	if (got < 0)
-		return errno == EFAULT ? -EFAULT : -errno;
+		return -errno;
 	return (size_t)got == n ? 0 : -EFAULT;
 }
 
 int
 mem_write(pid_t tid, uint64_t addr, const void *buf, size_t n)
 {
-	struct iovec l = { (void *)buf, n }, r = { (void *)(uintptr_t)addr, n };
-	ssize_t got;
-
-	if (n == 0)
-		return 0;
-	got = process_vm_writev(tid, &l, 1, &r, 1, 0);
-	if (got >= 0 && (size_t)got == n)
-		return 0;
-	return mem_write_proc(tid, addr, buf, n);
+	return mem_write_as_program(tid, addr, buf, n) == 0 ? 0 : mem_write_proc(tid, addr, buf, n);
 }
 
 int
