@@ -71,6 +71,14 @@ rr_case --twice --status 22 shmname : "$PROGS/shmname" @DIR@
 # through a shared mapping by the program: replayed with them gone.
 rr_case --twice --status 23 mapchange "printf 'one..' >index; printf 'blob!' >object; printf '0....' >counter" \
     "$PROGS/mapchange" @DIR@
+# A script run by a relative name, in a directory the shell changed to: its
+# interpreter gets the name as given ($0), so replay changes directory too
+# and execs it by that name (the script must be on the host, as an
+# executable must).
+rr_case --twice --status 0 --before-replay \
+    "mkdir -p '$T/relexec/work/sub' && printf '#!/bin/sh\necho \"script \$0\"\n' >'$T/relexec/work/sub/s.sh' && chmod +x '$T/relexec/work/sub/s.sh'" \
+    relexec "mkdir sub && printf '#!/bin/sh\necho \"script \$0\"\n' >sub/s.sh && chmod +x sub/s.sh" \
+    sh -c 'cd sub && ./s.sh && cd .. && sub/s.sh'
 # Limits the program sets: replay meets the descriptor and address-space
 # limits as the recording did; a replayed crash dumps no core.
 rr_case --status 18 limits : "$PROGS/limits"

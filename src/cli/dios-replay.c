@@ -673,6 +673,7 @@ main(int argc, char **argv)
 	}
 	req.rlimits = lims;
 	req.no_core = true;
+	req.cwd = json_string_value(json_object_get(hdr, "cwd"));
 	if (json_is_int64(json_object_get(hdr, "sigign"))) {
 		req.set_signals = true;
 		req.sigign = (unsigned long long)json_int64_or(hdr, "sigign", 0);

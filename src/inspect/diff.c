@@ -9,6 +9,7 @@
 #include "inspect/render.h"
 #include "inspect/select.h"
 #include "sys/systable.h"
+#include "sys/family.h"
 #include "trace/io.h"
 #include "trace/number.h"
 #include "inspect/diff.h"
@@ -249,8 +250,8 @@ same_task_id(const struct tidmap *m, const json_t *a, const json_t *b)
 	    tid_pair(m, (long long)x, (long long)y) == 1;
 }
 
-/* The first input member that differs (pointers aside, and ids of
- * corresponding tasks), or NULL. */
+/* The first input member that differs (pointers and arguments the call
+ * ignores aside, and ids of corresponding tasks), or NULL. */
 static const char *
 args_differ(const struct tidmap *m, const struct sc_desc *sc, const json_t *a, const json_t *b)
 {
@@ -259,14 +260,14 @@ args_differ(const struct tidmap *m, const struct sc_desc *sc, const json_t *a, c
 
 	json_object_foreach((json_t *)a, k, v) {
 		const struct arg_desc *ad = arg_of(sc, k);
-		if (ad && ad->kind == A_PTR)
+		if ((ad && ad->kind == A_PTR) || (sc && sc->fam && sc->fam->unused && sc->fam->unused(a, k)))
 			continue;
 		if (!json_same(v, json_object_get(b, k)) && !same_task_id(m, v, json_object_get(b, k)))
 			return k;
 	}
 	json_object_foreach((json_t *)b, k, v) {
 		const struct arg_desc *ad = arg_of(sc, k);
-		if (ad && ad->kind == A_PTR)
+		if ((ad && ad->kind == A_PTR) || (sc && sc->fam && sc->fam->unused && sc->fam->unused(b, k)))
 			continue;
 		if (json_object_get(a, k) == NULL)
 			return k;

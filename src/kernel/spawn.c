@@ -166,6 +166,8 @@ spawn_traced(const struct spawn_req *req, struct spawn_result *res)
 		}
 		personality(ADDR_NO_RANDOMIZE);
 		child_setup_limits(req);
+		if (req->cwd && req->path[0] == '/' && chdir(req->cwd) < 0)
+			(void)0;	/* not on this host: replay's own */
 		/* Until dios has seized it, the child dies with dios (from
 		 * then on, PTRACE_O_EXITKILL sees to that): no stopped child
 		 * is left behind when dios is killed meanwhile. */

@@ -35,6 +35,10 @@ struct spawn_req {
 	const struct spawn_rlimit *rlimits;
 	size_t nrlimits;
 	bool no_core;
+	/* Replay: the directory the recording started in, made the child's
+	 * real one where it exists and path is absolute (replay runs chdir for
+	 * real too); NULL: inherit. */
+	const char *cwd;
 };
 
 struct spawn_rlimit {

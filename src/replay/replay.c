@@ -403,6 +403,27 @@ restart_unsignalled(struct task *t, long ret)
 	return regs_set(t->tid, &regs);
 }
 
+/* A relative exec path and its recorded absolute form abs: is t's real
+ * directory the one abs was made from (replay runs chdir for real: see
+ * fam_chdir)?  Then the exec keeps the name as given, which the kernel
+ * hands a script's interpreter. */
+static bool
+in_recorded_dir(const struct task *t, const char *abs, const char *rel)
+{
+	char link[64], dir[4096];
+	size_t al = strlen(abs), rl = rel ? strlen(rel) : 0;
+	ssize_t n;
+
+	if (rel == NULL || rl == 0 || rl + 1 >= al || abs[al - rl - 1] != '/' ||
+	    strcmp(abs + al - rl, rel) != 0)
+		return false;
+	snprintf(link, sizeof link, "/proc/%d/cwd", (int)t->tid);
+	if ((n = readlink(link, dir, sizeof dir - 1)) < 0)
+		return false;
+	dir[n] = '\0';
+	return (size_t)n == al - rl - 1 && strncmp(dir, abs, (size_t)n) == 0;
+}
+
 /* Answers t's call, matched with event ev (result ret). */
 static enum verdict
 answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
@@ -427,6 +448,9 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		return rp_exec_portable(r, k, t, ev);
 	if ((sc->flags & SC_EXEC) && ret >= 0) {
 		const char *abs = json_string_value(json_object_get(ev, "path_abs"));
+		if (abs && c->nr == SYS_execve && in_recorded_dir(t, abs,
+		    json_string_value(json_object_get(c->args, "path"))))
+			abs = NULL;	/* the name as given finds the same file */
 		if (abs) {
 			/* A relative path, recorded with its directory: exec
 			 * the same file whatever directory replay runs in. */

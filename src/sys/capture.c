@@ -371,7 +371,7 @@ args_compare(const struct sc_desc *sc, const json_t *want, const json_t *got,
 	json_t *v;
 
 	json_object_foreach((json_t *)want, key, v) {
-		if (sc && not_compared(sc, key))
+		if (sc && (not_compared(sc, key) || (sc->fam && sc->fam->unused && sc->fam->unused(want, key))))
 			continue;
 		if (!arg_equal(sc, key, v, json_object_get(got, key))) {
 			*which = key;
@@ -379,7 +379,7 @@ args_compare(const struct sc_desc *sc, const json_t *want, const json_t *got,
 		}
 	}
 	json_object_foreach((json_t *)got, key, v) {
-		if (sc && not_compared(sc, key))
+		if (sc && (not_compared(sc, key) || (sc->fam && sc->fam->unused && sc->fam->unused(got, key))))
 			continue;
 		if (json_object_get(want, key) == NULL) {
 			*which = key;

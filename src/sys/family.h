@@ -45,13 +45,17 @@ struct sc_family {
 	 * answered from the trace (a static string), or NULL when it can (see
 	 * sc_replay_refusal). */
 	const char *(*refuse)(const struct call *c);
+	/* Replay's matching and the diff: is argument key one this call
+	 * (its inputs args, as in the trace) ignores, by its command, so that
+	 * whatever the register held is not compared?  NULL: none. */
+	bool (*unused)(const json_t *args, const char *key);
 };
 
 extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affinity,
     fam_groups, fam_copy, fam_sockaddr, fam_pipe, fam_signalfd, fam_poll, fam_select,
     fam_epoll, fam_msg, fam_prctl, fam_seccomp, fam_caps, fam_mempolicy, fam_schedattr,
     fam_landlock, fam_unshare, fam_sysv, fam_handle, fam_memfd, fam_pidfd, fam_nosys,
-    fam_rlimit;
+    fam_rlimit, fam_futex, fam_chdir;
 
 /* affinity.c: the mask sched_getaffinity shows (the one of the start,
  * not dios's pin); whether task tid set its own (then the kernel's is

@@ -56,3 +56,4 @@ rlimit_mode(const struct call *c)
 }
 
 const struct sc_family fam_rlimit = { .mode = rlimit_mode };
+
