@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/settings" "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
-    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd" "$PROGS/limits" "$PROGS/siginfo" "$PROGS/threadend" "$PROGS/posixtimer" "$PROGS/shmname" "$PROGS/mapchange"
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd" "$PROGS/limits" "$PROGS/siginfo" "$PROGS/threadend" "$PROGS/posixtimer" "$PROGS/shmname" "$PROGS/mapchange" "$PROGS/contwake"
 require_tracing
 tmpdir
 
@@ -79,6 +79,9 @@ rr_case --twice --status 0 --before-replay \
     "mkdir -p '$T/relexec/work/sub' && printf '#!/bin/sh\necho \"script \$0\"\n' >'$T/relexec/work/sub/s.sh' && chmod +x '$T/relexec/work/sub/s.sh'" \
     relexec "mkdir sub && printf '#!/bin/sh\necho \"script \$0\"\n' >sub/s.sh && chmod +x sub/s.sh" \
     sh -c 'cd sub && ./s.sh && cd .. && sub/s.sh'
+# A handled SIGCONT (and SIGUSR1) waking pselect: EINTR, not a restart.
+rr_case --twice --status 24 contwake-cont : "$PROGS/contwake"
+rr_case --twice --status 24 contwake-usr1 : "$PROGS/contwake" 10
 # Limits the program sets: replay meets the descriptor and address-space
 # limits as the recording did; a replayed crash dumps no core.
 rr_case --status 18 limits : "$PROGS/limits"

@@ -104,6 +104,19 @@ process_of(struct kernel *k, pid_t vtid)
  * death came in between).  Other processes can only see the difference
  * through calls, whose order is kept; threads of the same process share
  * memory, so the signal goes early only past other processes' events. */
+/* Did t's call just answered end interrupted (-ERESTART*)?  Then the
+ * signal after it is what interrupted it, SIGCONT too (a handler's), and
+ * must come now: without a signal pending, the kernel would run the call
+ * again. */
+static bool
+interrupted(struct task *t)
+{
+	int ok;
+	long ret = RT(t)->ev ? event_result(RT(t)->ev, &ok) : 0;
+
+	return RT(t)->ev && ok && ret <= -512 && ret >= -516;
+}
+
 /* The signal event the recording has for t right after its call (past
  * other processes' events only), as rp_signal_after_call would send it:
  * its place (-1: r->next, else ahead[i]) in *at; 0 when none. */
@@ -126,13 +139,14 @@ signal_after(struct replay *r, struct kernel *k, struct task *t, ssize_t *at)
 		if (process_of(k, v) == self)
 			return 0;
 	}
-	/* Not SIGCONT, nor a signal that stops: they act on the whole
-	 * process (SIGCONT as it is sent, ending a group stop at once; a
-	 * stop interrupts the calls of the other threads), so they go in
-	 * their turn, after the events of the other threads before them. */
+	/* Not SIGCONT (but one that interrupted the call), nor a signal
+	 * that stops: they act on the whole process (SIGCONT as it is sent,
+	 * ending a group stop at once; a stop interrupts the calls of the
+	 * other threads), so they go in their turn, after the events of the
+	 * other threads before them. */
 	if (ev == NULL || (name = json_string_value(json_object_get(ev, "sig"))) == NULL ||
-	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL || sig == SIGCONT ||
-	    kernel_stop_signal(sig) || rp_signal_is_sync(ev))
+	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL ||
+	    (sig == SIGCONT && !interrupted(t)) || kernel_stop_signal(sig) || rp_signal_is_sync(ev))
 		return 0;
 	*at = ev == r->next ? -1 : (ssize_t)i - 1;
 	return sig;
