@@ -9,7 +9,7 @@
 #include "inspect/render.h"
 #include "inspect/select.h"
 #include "sys/systable.h"
-#include "sys/family.h"
+#include "sys/capture.h"
 #include "trace/io.h"
 #include "trace/number.h"
 #include "inspect/diff.h"
@@ -259,15 +259,13 @@ args_differ(const struct tidmap *m, const struct sc_desc *sc, const json_t *a, c
 	json_t *v;
 
 	json_object_foreach((json_t *)a, k, v) {
-		const struct arg_desc *ad = arg_of(sc, k);
-		if ((ad && ad->kind == A_PTR) || (sc && sc->fam && sc->fam->unused && sc->fam->unused(a, k)))
+		if (!arg_compared(sc, a, k))
 			continue;
 		if (!json_same(v, json_object_get(b, k)) && !same_task_id(m, v, json_object_get(b, k)))
 			return k;
 	}
 	json_object_foreach((json_t *)b, k, v) {
-		const struct arg_desc *ad = arg_of(sc, k);
-		if ((ad && ad->kind == A_PTR) || (sc && sc->fam && sc->fam->unused && sc->fam->unused(b, k)))
+		if (!arg_compared(sc, b, k))
 			continue;
 		if (json_object_get(a, k) == NULL)
 			return k;

@@ -5,15 +5,12 @@
  */
 #include "config.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
 #include "kernel/kernel.h"
 #include "kernel/sched.h"
+#include "kernel/tracee.h"
 #include "sys/systable.h"
 
 struct sgroup {
@@ -251,21 +248,10 @@ sched_gone(struct kernel *k, pid_t tid, pid_t group)
 static bool
 ended(pid_t tid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char state;
+	int e = task_stat(tid, &state, NULL);
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
-		return false;
-	return p[2] == 'Z' || p[2] == 'X';
+	return e == -ENOENT || (e == 0 && (state == 'Z' || state == 'X'));
 }
 
 /* Every tick: a runner that ended (a leader gone with pthread_exit) while

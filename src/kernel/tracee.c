@@ -176,3 +176,34 @@ auxv_get(pid_t tid, unsigned long type, uint64_t *val)
 		}
 	return -ENOENT;
 }
+
+int
+task_stat(pid_t tid, char *state, unsigned *cpu)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	/* the name (field 2) may hold anything: the state follows its last ")" */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
+		return -EIO;
+	if (state)
+		*state = p[2];
+	if (cpu) {
+		/* "processor" is field 39; fields 3... follow the ")" */
+		for (int field = 3; field < 39 && p; field++)
+			p = strchr(p + 1, ' ');
+		if (p == NULL)
+			return -EIO;
+		*cpu = (unsigned)strtoul(p + 1, NULL, 10);
+	}
+	return 0;
+}

@@ -41,5 +41,9 @@ int scratch_put(pid_t tid, uint64_t sp, const void *p, size_t n, uint64_t *addr)
 
 /* The value of auxv entry type for task tid (from /proc/tid/auxv). */
 int auxv_get(pid_t tid, unsigned long type, uint64_t *val);
+/* From /proc/tid/stat: the task's state letter (R running, S, Z zombie,
+ * X dead...) into *state and the CPU it last ran on into *cpu, either NULL
+ * when not wanted.  0, or -errno: -ENOENT when the task is gone. */
+int task_stat(pid_t tid, char *state, unsigned *cpu);
 
 #endif

@@ -1,4 +1,4 @@
-/* internal.h: private to the record module (proxy.c, direct.c): its state,
+/* internal.h: private to the record module (proxy.c, direct.c, carry.c): its state,
  * the per-task state, the descriptor-table lock that also holds the direct
  * calls' copies, and the direct calls (direct.c) the hooks use.
  */
@@ -112,6 +112,21 @@ void order_tick(struct proxy *p, struct kernel *k);
 /* The footer's "shown": {"stdout": {"bytes", "sha256"}, "stderr": ...,
  * "same": true when they are one description}; NULL without kcmp. */
 json_t *order_shown(struct proxy *p);
+
+/* The files the trace carries (carry.c).  put_blob_as writes the content
+ * of the file identified by id (open at open_path) into the trace once per
+ * hash, with --portable or when force; put_blob, with --portable only.
+ * carry_if_made marks a mapped or executed file's id "carried" (and puts
+ * its content) when the program made or changed it, or maps it shared and
+ * writable; else notes it in p->mapped.  carry_before_change, at the entry
+ * of a call that removes, renames over or truncates a file noted so, puts
+ * its content and names it in the event's "carry".  whole_if_carried
+ * names a carried part of a large file by the whole (0, or -EINTR). */
+int put_blob_as(struct proxy *p, const char *open_path, const json_t *id, bool force);
+int put_blob(struct proxy *p, const char *open_path, const json_t *id);
+void carry_if_made(struct proxy *p, const char *proc, json_t *id, bool writable_shared);
+void carry_before_change(struct proxy *p, struct task *t, struct call *c);
+int whole_if_carried(struct proxy *p, const char *proc, struct call *c);
 
 /* Forgets all of fl's copies (direct.c). */
 void proxy_direct_forget(struct fdlock *fl);

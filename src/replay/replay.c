@@ -534,7 +534,7 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	 * children's real ends raise, so it runs for real and takes it. */
 	if ((sc->flags & SC_RUN_KEEP) || (mode == RM_RUN_KEEP && ret == 0) ||
 	    ((sc->flags & SC_SIGWAIT) && ((ret > 0 && ret == SIGCHLD) || ret == -EINTR ||
-	    ((ret <= -512 && ret >= -516) && rp_signal_due_after(r, k, t))))) {
+	    (call_restarts(ret) && rp_signal_due_after(r, k, t))))) {
 		rt->kind = EX_KEEP;
 		return V_EXIT_STOP;
 	}
@@ -569,7 +569,7 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		rt->kind = EX_SLEEP;
 		return V_EXIT_STOP;
 	}
-	if (ret <= -512 && ret >= -516) {
+	if (call_restarts(ret)) {
 		/* Interrupted by a signal (-ERESTART*): the kernel applies its
 		 * restart rules only to a call that ran, so run a harmless one
 		 * in its place and give it this result at its exit.  What the
@@ -646,7 +646,7 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 	long ret = event_result(rt->ev, &ok);
 
 	if ((rt->kind == EX_WAIT || rt->kind == EX_KEEP || rt->kind == EX_CLONE) &&
-	    c->ret <= -512 && c->ret >= -516 && !(ret <= -512 && ret >= -516)) {
+	    call_restarts(c->ret) && !call_restarts(ret)) {
 		/* interrupted by a signal dios keeps from the program: the
 		 * kernel runs it again */
 		rt->restart = true;

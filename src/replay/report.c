@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include "sys/capture.h"
+#include "kernel/tracee.h"
 #include "inspect/render.h"
 #include "sys/xlat.h"
 #include "replay/internal.h"
@@ -183,20 +184,9 @@ replay_stalled(struct module *m, struct kernel *k)
 static bool
 task_running(pid_t tid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char state;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", tid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return false;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] == 'R';
+	return task_stat(tid, &state, NULL) == 0 && state == 'R';
 }
 
 int

@@ -82,6 +82,19 @@ rp_deliver_signal(struct replay *r, struct kernel *k, struct task *t, json_t *ev
 	return v;
 }
 
+/* Did t's call just answered end interrupted (-ERESTART*)?  Then the
+ * signal after it is what interrupted it, SIGCONT too (a handler's), and
+ * must come now: without a signal pending, the kernel would run the call
+ * again. */
+static bool
+interrupted(struct task *t)
+{
+	int ok;
+	long ret = RT(t)->ev ? event_result(RT(t)->ev, &ok) : 0;
+
+	return RT(t)->ev && ok && call_restarts(ret);
+}
+
 /* The recorded id of the process a task of the trace belongs to: 0 for the
  * root's, -1 for a task not (or no longer) here. */
 static pid_t
@@ -104,19 +117,6 @@ process_of(struct kernel *k, pid_t vtid)
  * death came in between).  Other processes can only see the difference
  * through calls, whose order is kept; threads of the same process share
  * memory, so the signal goes early only past other processes' events. */
-/* Did t's call just answered end interrupted (-ERESTART*)?  Then the
- * signal after it is what interrupted it, SIGCONT too (a handler's), and
- * must come now: without a signal pending, the kernel would run the call
- * again. */
-static bool
-interrupted(struct task *t)
-{
-	int ok;
-	long ret = RT(t)->ev ? event_result(RT(t)->ev, &ok) : 0;
-
-	return RT(t)->ev && ok && ret <= -512 && ret >= -516;
-}
-
 /* The signal event the recording has for t right after its call (past
  * other processes' events only), as rp_signal_after_call would send it:
  * its place (-1: r->next, else ahead[i]) in *at; 0 when none. */
@@ -289,7 +289,7 @@ stop_in_replay(struct kernel *k, struct task *t)
 		    process_of(k, u->vtid) != self)
 			continue;
 		ret = event_result(RT(u)->ev, &ok);
-		if (ok && ret <= -512 && ret >= -516)
+		if (ok && call_restarts(ret))
 			ptrace(PTRACE_INTERRUPT, u->tid, 0, 0);
 	}
 }

@@ -237,9 +237,15 @@ out_set(struct call *c, const char *name, json_t *j)
 }
 
 bool
+call_restarts(long ret)
+{
+	return ret <= -512 && ret >= -516;	/* -ERESTARTSYS... -ERESTART_RESTARTBLOCK */
+}
+
+bool
 call_interrupted(long ret)
 {
-	return ret == -EINTR || (ret <= -512 && ret >= -516);	/* -ERESTARTSYS... */
+	return ret == -EINTR || call_restarts(ret);
 }
 
 int
@@ -341,12 +347,14 @@ arg_named(const struct sc_desc *sc, const char *key)
 	return NULL;
 }
 
-static bool
-not_compared(const struct sc_desc *sc, const char *key)
+bool
+arg_compared(const struct sc_desc *sc, const json_t *args, const char *key)
 {
 	const struct arg_desc *ad = arg_named(sc, key);
 
-	return ad && ad->kind == A_PTR;
+	if (sc == NULL)
+		return true;
+	return !(ad && ad->kind == A_PTR) && !(sc->fam && sc->fam->unused && sc->fam->unused(args, key));
 }
 
 /* Equal values of the argument key (integers by value, in either form:
@@ -371,7 +379,7 @@ args_compare(const struct sc_desc *sc, const json_t *want, const json_t *got,
 	json_t *v;
 
 	json_object_foreach((json_t *)want, key, v) {
-		if (sc && (not_compared(sc, key) || (sc->fam && sc->fam->unused && sc->fam->unused(want, key))))
+		if (!arg_compared(sc, want, key))
 			continue;
 		if (!arg_equal(sc, key, v, json_object_get(got, key))) {
 			*which = key;
@@ -379,7 +387,7 @@ args_compare(const struct sc_desc *sc, const json_t *want, const json_t *got,
 		}
 	}
 	json_object_foreach((json_t *)got, key, v) {
-		if (sc && (not_compared(sc, key) || (sc->fam && sc->fam->unused && sc->fam->unused(got, key))))
+		if (!arg_compared(sc, got, key))
 			continue;
 		if (json_object_get(want, key) == NULL) {
 			*which = key;

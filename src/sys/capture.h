@@ -30,6 +30,10 @@ int fanotify_read_fds(pid_t tid, struct call *c, const void *buf, size_t n);
  * fit c (an edited trace asking more than the buffer holds). */
 int inject_out(pid_t tid, struct call *c, const json_t *out, long ret);
 
+/* Is input key of a call of row sc (its inputs args) one that matching and
+ * the diff compare?  Not pointers, nor what the call's command ignores
+ * (sc_family unused). */
+bool arg_compared(const struct sc_desc *sc, const json_t *args, const char *key);
 /* Compares the recorded inputs want with the actual got for row sc.
  * Returns 0 when equal, else 1 and *which names the first differing input. */
 int args_compare(const struct sc_desc *sc, const json_t *want, const json_t *got,
@@ -72,6 +76,9 @@ const char *sc_replay_refusal(const struct call *c, long ret);
 /* Was a call with result ret interrupted by a signal: -EINTR, or one of
  * the kernel's -ERESTART* (512..516) a tracer sees at its exit? */
 bool call_interrupted(long ret);
+/* Is ret one of the -ERESTART* results (512..516), which the kernel turns
+ * into a restart or -EINTR as the signal's handler says? */
+bool call_restarts(long ret);
 
 /* Sets key of *obj (made when NULL) to j, taking ownership of j (NULL:
  * -ENOMEM, as from a failed json_*()).  0 or -ENOMEM. */

@@ -1,6 +1,5 @@
 /* futex.c: the futex row's family: the arguments each command ignores
- * (futex(2)), which are not compared in replay or by the diff; and chdir's,
- * which replay runs for real. */
+ * (futex(2)), which are not compared in replay or by the diff. */
 #include "config.h"
 #include <string.h>
 #include "sys/family.h"
@@ -32,16 +31,3 @@ futex_unused(const json_t *args, const char *key)
 }
 
 const struct sc_family fam_futex = { .unused = futex_unused };
-
-/* chdir: replay changes the real directory too, when the recorded call
- * succeeded (it changes no file), so that a relative exec finds its file
- * by the name it gave, which a script's interpreter gets as its argument
- * (answer in src/replay/replay.c); the program gets the recorded result. */
-static enum replay_mode
-chdir_mode(const struct call *c)
-{
-	(void)c;
-	return RM_RUN_KEEP;
-}
-
-const struct sc_family fam_chdir = { .mode = chdir_mode };
