@@ -75,6 +75,46 @@ hunt write error silent ""
 hunt shortread short crash SIGSEGV
 hunt clock clock crash SIGABRT
 hunt dirs dirs crash SIGABRT
+hunt retry error crash SIGSEGV
+
+# the search: the retried open's crash needs two mutations, the second of a
+# call that only a run with the first makes (the corpus kept that run)
+if [ -s "$T/f-retry/stats.json" ]; then
+	rid=$("$JQ" -r '[.unique[] | select(.kind == "crash")][0].id // empty' "$T/f-retry/stats.json")
+	rmeta=$T/f-retry/failures/$(printf '%04d' "${rid:-0}").json
+	is "$("$JQ" -r '.mutations | length' "$rmeta" 2>/dev/null)" 2 "retry: the crash's plan has two mutations"
+	is "$("$JQ" -r '[.mutations[].sys] | unique | join(",")' "$rmeta" 2>/dev/null)" openat \
+	    "retry: both fail an open"
+	ok "retry: runs with new behaviour joined the corpus" "$("$JQ" -r '.corpus' "$T/f-retry/stats.json")" -gt 0
+	ok "retry: its runs are kept in the worker's queue" -s "$T/f-retry/queue-main/0001.json.zst"
+	# min: a needless mutation put in front of the two is taken away
+	"$JQ" '.mutations = ([{"seq": 1, "sys": "rt_sigaction", "op": "error", "tid": .mutations[0].tid,
+	    "nth": 1, "err": "EINVAL"}] + .mutations)' "$rmeta" >"$T/f-retry/failures/0900.json"
+	cp "${rmeta}.zst" "$T/f-retry/failures/0900.json.zst"
+	run ddmin sh -c "cd / && \"\$0\" min \"\$1\"" "$DIOS_FUZZ" "$T/f-retry/failures/0900.json.zst"
+	is "$st" 0 "min of three mutations (from another directory): exits 0"
+	has "min: ddmin keeps the two that fail" "$T/ddmin.e" "2 of the 3 still fail the same way"
+	(cd "$W" && run_to 60 "$DIOS_REPLAY" -q "$T/f-retry/failures/0900.min.json.zst") >/dev/null 2>&1 </dev/null
+	is "$?" 139 "min: the reproducer of the two replays the crash"
+fi
+
+# dios-replay --mutate: a plan replayed by hand, as dios-fuzz runs it
+if [ -s "$T/open.json.zst" ]; then
+	ptid=$(zstd -dc "$T/open.json.zst" | "$JQ" -r 'select(.sys == "openat" and (.args.path | test("config$"))) | .tid' | head -n 1)
+	pnth=$(zstd -dc "$T/open.json.zst" | "$JQ" -r 'select(.sys == "openat") | .args.path' | grep -n 'config$' | cut -d: -f1)
+	printf '[{"tid": %s, "nth": %s, "sys": "openat", "op": "error", "err": "ENOENT", "seq": 0}]\n' \
+	    "$ptid" "$pnth" >"$T/plan.json"
+	(cd "$W" && run_to 60 "$DIOS_REPLAY" -q --model --mutate "$T/plan.json" -o "$T/planned.json.zst" \
+	    "$T/open.json.zst") >/dev/null 2>"$T/planned.e" </dev/null
+	is "$?" 139 "--mutate: the open made to fail, the program crashes"
+	is "$(zstd -dc "$T/planned.json.zst" | head -n 1 | "$JQ" -r '.perturbed.fuzz[0].err')" ENOENT \
+	    "--mutate: the run's header names the mutation"
+	is "$(zstd -dc "$T/planned.json.zst" | tail -n 1 | "$JQ" -r '.mutated')" 1 "--mutate: its footer counts it applied"
+	echo '[{"sys": "openat"}]' >"$T/badplan.json"
+	run badplan "$DIOS_REPLAY" --model --mutate "$T/badplan.json" "$T/open.json.zst"
+	is "$st" 2 "--mutate with a bad plan: status 2"
+	is "$(wc -l <"$T/badplan.e" | tr -d ' ')" 1 "--mutate with a bad plan: one line"
+fi
 
 # min: the short read's failure, with the fewest bytes cut that still fail
 if [ -d "$T/f-shortread" ]; then

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include "cli/common.h"
 #include "model/model.h"
+#include "fuzz/mutate.h"
 #include "trace/blobline.h"
 #include "trace/number.h"
 #include "trace/blobstore.h"
@@ -31,6 +32,13 @@
 
 
 static struct module *ticked_module;
+
+/* --mutate: the plan's change of each call's answer (replay_conf.mutate). */
+static json_t *
+mutate_hook(void *ctx, pid_t vtid, const char *sys, const json_t *ev)
+{
+	return mut_plan_apply(ctx, vtid, sys, ev);
+}
 
 static int
 tick(struct kernel *k)
@@ -458,7 +466,8 @@ open_run_trace(const struct dios_opts *o, const char *trace, const char *src, co
  * run stopped before. */
 static void
 close_run_trace(struct trace_writer *w, const char *path, const struct kernel *k,
-    const struct module *rep, enum replay_outcome out, const char *msg, const struct model *model)
+    const struct module *rep, enum replay_outcome out, const char *msg, const struct model *model,
+    const struct mut_plan *plan)
 {
 	json_t *f, *end;
 	char sb[16];
@@ -485,6 +494,8 @@ close_run_trace(struct trace_writer *w, const char *path, const struct kernel *k
 		    "answered", json_uint64(ms->answered), "unmodelled", json_uint64(ms->unmodelled),
 		    "why", ms->why));
 	}
+	if (plan)
+		json_object_set_new(f, "mutated", json_uint64(mut_plan_applied(plan)));
 	if ((e = trace_write(w, f)) < 0 || (e = trace_writer_close(w)) < 0)
 		warnx_("writing the run to %s failed: %s", path, strerror(-e));
 	json_decref(f);
@@ -523,6 +534,9 @@ main(int argc, char **argv)
 	if (o.at_exit && strcmp(o.at_exit, "wait") != 0 && strcmp(o.at_exit, "kill") != 0)
 		die(DIOS_EXIT_USAGE, "--at-exit: '%s' is neither wait nor kill", o.at_exit);
 	bool at_exit_kill = o.at_exit && strcmp(o.at_exit, "kill") == 0;
+	struct mut_plan *plan = NULL;
+	if (o.mutate && mut_plan_load(o.mutate, &plan, err, sizeof err) < 0)
+		die(DIOS_EXIT_USAGE, "--mutate %s", err);
 
 	/* A trace on a pipe is read more than once: from a copy. */
 	struct trace_spool spool;
@@ -696,7 +710,19 @@ main(int argc, char **argv)
 	if (meanwhile && trace_check_start(&chk.job, src, trace, &fns, &others) < 0)
 		check_now(&chk);
 
-	struct trace_writer *runw = o.output ? open_run_trace(&o, trace, src, hdr) : NULL;
+	/* The run of a plan says so in its header: its answers are the
+	 * mutated ones (dios-trace diff shows them as the first difference). */
+	json_t *runhdr = json_incref(hdr);
+	if (plan && (runhdr = json_deep_copy(hdr)) != NULL) {
+		json_t *p = json_object_get(runhdr, "perturbed");
+		if (!json_is_object(p))
+			json_object_set_new(runhdr, "perturbed", p = json_object());
+		json_object_set_new(p, "fuzz", mut_plan_json(plan));
+	}
+	if (runhdr == NULL)
+		die(DIOS_EXIT_ERROR, "out of memory");
+	struct trace_writer *runw = o.output ? open_run_trace(&o, trace, src, runhdr) : NULL;
+	json_decref(runhdr);
 	struct model *model = NULL;
 	if (o.model) {
 		if ((model = model_new(hdr, 0)) == NULL)
@@ -705,7 +731,7 @@ main(int argc, char **argv)
 			die(DIOS_EXIT_ERROR, "%s", err);
 	}
 	struct replay_conf rc = { .r = rd, .header = hdr, .quiet = o.quiet, .realtime = o.realtime,
-	    .model = model, .out = runw,
+	    .model = model, .out = runw, .mutate = plan ? mutate_hook : NULL, .mutate_ctx = plan,
 	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL,
 	    .bs = portable ? files.bs : NULL, .carried = &files.bs, .first_fix = &fix,
 	    .gate = meanwhile ? check_gate : NULL, .gate_ctx = &chk,
@@ -792,8 +818,9 @@ main(int argc, char **argv)
 		status = DIOS_EXIT_ERROR;
 		break;
 	}
-	close_run_trace(runw, o.output, &k, rep, out, msg, model);
+	close_run_trace(runw, o.output, &k, rep, out, msg, model, plan);
 	replay_free(rep);
+	mut_plan_free(plan);
 	model_free(model);
 	elf_interp_free(&fix);
 	close_cache();

@@ -75,6 +75,9 @@ const struct opt_desc dios_options[] = {
 	OPT(model, 0, OPT_BOOL, CMD_REPLAY, NULL,
 	    "where the run leaves the recording, go on against a model\n"
 	    "                         of the environment the trace saw (exit: the program's)"),
+	OPT(mutate, 0, OPT_STRING, CMD_REPLAY, "FILE",
+	    "change the answers of the calls FILE names (a JSON list of\n"
+	    "                         mutations, as dios-fuzz writes; see dios-fuzz(1))"),
 	OPT(quiet, 'q', OPT_BOOL, CMD_BOTH, NULL,
 	    "record: no summary; replay: hide the program's output"),
 	OPT(pin, 0, OPT_BOOL, CMD_BOTH, NULL,

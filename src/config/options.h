@@ -38,6 +38,7 @@ struct dios_opts {
 	unsigned timeout;	/* --timeout SECONDS: no progress for this long is a divergence (0: never); default 10 */
 	bool cache;		/* --cache / --no-cache: portable traces' files in the cache that stays (default true), or in a temporary one */
 	unsigned long long cache_size;	/* --cache-size SIZE: bytes the cache may hold; default 1 GiB */
+	char *mutate;		/* --mutate FILE: dios-fuzz's mutations of the run (src/fuzz/mutate.h); NULL: none */
 	bool model;		/* --model: where the run leaves the recording, the environment model answers */
 	/* both */
 	bool quiet;		/* -q, --quiet: replay hides the program's output; record prints no summary */

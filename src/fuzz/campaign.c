@@ -1,6 +1,7 @@
 /* campaign.c: dios-fuzz run and report (campaign.h). */
 #include "config.h"
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include <jansson.h>
 #include "fuzz/campaign.h"
 #include "fuzz/mutate.h"
+#include "fuzz/corpus.h"
+#include "fuzz/oracle.h"
 #include "inspect/rules.h"
 #include "sys/capture.h"
 #include "sys/xlat.h"
@@ -25,302 +28,16 @@
 
 volatile sig_atomic_t fuzz_stop;
 
-struct cand {
-	uint64_t seq;
-	unsigned char op;
-	bool written;		/* a close of a descriptor the program wrote to */
-};
-
-/* What a run's trace says of its end. */
-struct judged {
-	const char *kind;	/* "crash", "sanitizer", "hang", "silent", "rule", "handled", "recovered", "dios" */
-	int status;		/* exit status (128+N for signal N), -1 unknown */
-	char sig[32];		/* the signal's name, or the rule broken, or "" */
-	uint64_t answered, unmodelled;
-	json_t *why;		/* the footer's model.why (new reference) */
-	uint64_t stderr_bytes;
-	bool left;		/* the run left the recording */
-};
-
 struct failure {
-	char key[160];
+	char key[400];
 	unsigned id;
 	bool owner;		/* this worker kept it (its trace and its .json) */
 	uint64_t count, first_run;
-	struct judged j;
-	struct mutation m;
+	struct fz_judged j;
+	struct mutation m;		/* the last of its plan: the one that made it */
+	struct mutation plan[FZ_MAX_PLAN];
+	size_t nplan;
 };
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-mkdir_p(const char *d, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (mkdir(d, 0755) == 0 || (errno == EEXIST && stat(d, &st) == 0 && S_ISDIR(st.st_mode)))
-		return 0;
-	snprintf(err, errlen, "cannot make the directory %s: %s", d, errno == EEXIST ?
-	    "a file has that name" : strerror(errno));
-	return -errno;
-}
-
-/* Bytes the events of a trace wrote to descriptor 2, and the first of them
- * as text into buf (NUL-terminated) when buf is not NULL. */
-static void
-stderr_of(const json_t *ev, uint64_t *bytes, char *buf, size_t len, size_t *have)
-{
-	const char *sys = json_string_value(json_object_get(ev, "sys"));
-	const json_t *args = json_object_get(ev, "args");
-	void *p;
-	size_t n;
-
-	if (sys == NULL || json_int64_or(args, "fd", -1) != 2 || json_int64_or(ev, "ret", -1) <= 0 ||
-	    (strcmp(sys, "write") && strcmp(sys, "writev")))
-		return;
-	json_t *b = json_object_get(args, strcmp(sys, "write") ? "iov" : "buf");
-	if (b == NULL || json_get_bytes(b, &p, &n) < 0)
-		return;
-	*bytes += n;
-	if (buf && *have + 1 < len) {
-		size_t k = n < len - 1 - *have ? n : len - 1 - *have;
-		memcpy(buf + *have, p, k);
-		*have += k;
-		buf[*have] = '\0';
-	}
-	free(p);
-}
-
-static uint64_t
-trace_stderr_bytes(const char *path)
-{
-	struct trace_reader *r;
-	json_t *ev;
-	uint64_t n = 0;
-
-	if (trace_reader_open(&r, path) < 0)
-		return 0;
-	while (trace_read(r, &ev) > 0) {
-		stderr_of(ev, &n, NULL, 0, NULL);
-		json_decref(ev);
-	}
-	trace_reader_close(r);
-	return n;
-}
-
-/* Bytes the calls of task tid wrote to descriptor fd, in the trace at path. */
-static uint64_t
-bytes_written(const char *path, long long tid, long long fd)
-{
-	struct trace_reader *r;
-	json_t *ev;
-	uint64_t n = 0;
-
-	if (trace_reader_open(&r, path) < 0)
-		return 0;
-	while (trace_read(r, &ev) > 0) {
-		const char *sys = json_string_value(json_object_get(ev, "sys"));
-		if (sys && json_int64_or(ev, "tid", -1) == tid &&
-		    json_int64_or(json_object_get(ev, "args"), "fd", -1) == fd &&
-		    (!strcmp(sys, "write") || !strcmp(sys, "writev") || !strcmp(sys, "pwrite64") ||
-		    !strcmp(sys, "pwritev") || !strcmp(sys, "sendto")) && json_int64_or(ev, "ret", -1) > 0)
-			n += (uint64_t)json_int64_or(ev, "ret", 0);
-		json_decref(ev);
-	}
-	trace_reader_close(r);
-	return n;
-}
-
-static bool
-fatal(const char *sig)
-{
-	static const char *const f[] = { "SIGSEGV", "SIGBUS", "SIGABRT", "SIGFPE", "SIGILL", "SIGSYS",
-		"SIGTRAP", NULL };
-	for (int i = 0; f[i]; i++)
-		if (strcmp(sig, f[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool
-is_write_like(const char *sys)
-{
-	return !strcmp(sys, "write") || !strcmp(sys, "writev") || !strcmp(sys, "pwrite64") ||
-	    !strcmp(sys, "pwritev") || !strcmp(sys, "close") || !strcmp(sys, "fsync") ||
-	    !strcmp(sys, "fdatasync") || !strcmp(sys, "sendto") || !strcmp(sys, "msync");
-}
-
-/* Reads the run's trace and decides what its end was. */
-static void
-judge(const char *run, int st, bool timed_out, const struct mutation *m, bool written,
-    uint64_t seed_stderr, uint64_t seed_bytes, long long tid, long long fd, struct judged *j)
-{
-	struct trace_reader *r;
-	json_t *ev, *footer = NULL;
-	char text[65536];
-	size_t have = 0;
-
-	memset(j, 0, sizeof *j);
-	j->status = -1;
-	text[0] = '\0';
-	if (trace_reader_open(&r, run) == 0) {
-		while (trace_read(r, &ev) > 0) {
-			if (json_object_get(ev, "end") || json_object_get(ev, "aborted")) {
-				json_decref(footer);
-				footer = ev;
-				continue;
-			}
-			stderr_of(ev, &j->stderr_bytes, text, sizeof text, &have);
-			json_decref(ev);
-		}
-		trace_reader_close(r);
-	}
-	json_t *end = json_object_get(footer, "end"), *model = json_object_get(footer, "model");
-	j->answered = (uint64_t)json_int64_or(model, "answered", 0);
-	j->unmodelled = (uint64_t)json_int64_or(model, "unmodelled", 0);
-	j->left = json_is_true(json_object_get(model, "left"));
-	j->why = json_incref(json_object_get(model, "why"));
-	const char *sn = json_string_value(json_object_get(end, "signal"));
-	if (json_is_int64(json_object_get(end, "exit")))
-		j->status = (int)json_int64_or(end, "exit", -1);
-	else if (sn) {
-		snprintf(j->sig, sizeof j->sig, "%s", sn);
-		j->status = 128 + signal_from_name(sn);
-	}
-	if (timed_out || (WIFEXITED(st) && WEXITSTATUS(st) == 120))
-		j->kind = "hang";
-	else if (strstr(text, "AddressSanitizer") || strstr(text, "UndefinedBehaviorSanitizer") ||
-	    strstr(text, "MemorySanitizer") || strstr(text, "LeakSanitizer") ||
-	    strstr(text, "ThreadSanitizer") || strstr(text, ": runtime error: "))
-		j->kind = "sanitizer";
-	else if (j->sig[0] && fatal(j->sig))
-		j->kind = "crash";
-	else if (j->status < 0 || (WIFEXITED(st) && WEXITSTATUS(st) >= 121 && WEXITSTATUS(st) <= 127 &&
-	    WEXITSTATUS(st) != j->status))
-		j->kind = "dios";
-	else if (j->status == 0 && (m->op == MO_ERROR || m->op == MO_SHORT) && is_write_like(m->sys) &&
-	    (strcmp(m->sys, "close") || written) && j->stderr_bytes <= seed_stderr &&
-	    /* a write given up: fewer bytes reached the descriptor than when
-	     * recording (a retried one is no loss); a close, fsync or
-	     * fdatasync whose error was ignored */
-	    (!strstr(m->sys, "write") && strcmp(m->sys, "sendto") ? true :
-	    bytes_written(run, tid, fd) < seed_bytes))
-		j->kind = "silent";
-	else
-		j->kind = j->status == 0 ? "recovered" : "handled";
-	json_decref(footer);
-}
-
-static bool
-is_failure(const char *kind)
-{
-	return !strcmp(kind, "crash") || !strcmp(kind, "sanitizer") || !strcmp(kind, "hang") ||
-	    !strcmp(kind, "silent") || !strcmp(kind, "rule");
-}
-
-/* The requirement rules the run at path breaks that the recording did not
- * (seen: rule name -> true): the first one's name into rule, else "". */
-static void
-rules_broken(const char *path, unsigned mask, const json_t *seen, char *rule, size_t len)
-{
-	json_t *v = NULL;
-	char err[256];
-	size_t i;
-	json_t *x;
-
-	rule[0] = '\0';
-	if (mask == 0 || rules_check_file(path, mask, &v, err, sizeof err) < 0)
-		return;
-	json_array_foreach(v, i, x) {
-		const char *n = json_string_value(json_object_get(x, "rule"));
-		if (n && json_object_get(seen, n) == NULL) {
-			snprintf(rule, len, "%s", n);
-			break;
-		}
-	}
-	json_decref(v);
-}
-
-/* Runs argv with stdout and stderr to log, stdin from /dev/null, in its own
- * process group, for at most timeout seconds.  Its wait status, or -errno. */
-static int
-run_child(char *const argv[], const char *log, unsigned timeout, bool *timed_out)
-{
-	pid_t pid;
-	int st = 0;
-
-	*timed_out = false;
-	if ((pid = fork()) < 0)
-		return -errno;
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), in = open("/dev/null", O_RDONLY);
-		setpgid(0, 0);
-		if (fd < 0 || in < 0 || dup2(in, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(125);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execv(argv[0], argv);
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	setpgid(pid, pid);
-	double start = now_s(), term = 0;
-	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			return -errno;
-		double t = now_s() - start;
-		if (term == 0 && (t > timeout || fuzz_stop)) {
-			*timed_out = !fuzz_stop;
-			kill(-pid, SIGTERM);
-			term = t;
-		} else if (term > 0 && t - term > 2)
-			kill(-pid, SIGKILL);
-		struct timespec d = { 0, 5000000 };
-		nanosleep(&d, NULL);
-	}
-	kill(-pid, SIGKILL);	/* nothing of the run stays */
-	return st;
-}
-
-/* The first line of the file at path (without its newline) into buf. */
-static void
-first_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (f) {
-		if (fgets(buf, (int)len, f) == NULL)
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
-static int
-copy_file(const char *from, const char *to)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC), out, e;
-
-	if (in < 0)
-		return -errno;
-	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
-		e = -errno;
-		close(in);
-		return e;
-	}
-	e = blob_copy_fd(in, out);
-	close(in);
-	return close(out) < 0 || e < 0 ? -EIO : 0;
-}
 
 static json_t *
 failure_json(const struct failure *f, const char *seed)
@@ -328,11 +45,20 @@ failure_json(const struct failure *f, const char *seed)
 	char name[32];
 
 	snprintf(name, sizeof name, "%04u.json.zst", f->id);
-	return json_pack("{s:i, s:s, s:s, s:s, s:i, s:o, s:I, s:I, s:s, s:s, s:I, s:I}", "id", f->id,
+	json_t *j = json_pack("{s:i, s:s, s:s, s:s, s:i, s:o, s:I, s:I, s:s, s:s, s:I, s:I}", "id", f->id,
 	    "kind", f->j.kind, "key", f->key, "signal", f->j.sig, "status", f->j.status,
 	    "mutation", mut_to_json(&f->m), "count", (json_int_t)f->count, "first_run",
 	    (json_int_t)f->first_run, "reproducer", name, "seed", seed,
 	    "model_answered", (json_int_t)f->j.answered, "model_unmodelled", (json_int_t)f->j.unmodelled);
+	if (j) {
+		json_t *pl = json_array();
+		for (size_t i = 0; pl && i < f->nplan; i++)
+			json_array_append_new(pl, mut_to_json(&f->plan[i]));
+		json_object_set_new(j, "mutations", pl);
+		if (f->j.fault[0])
+			json_object_set_new(j, "fault", json_string(f->j.fault));
+	}
+	return j;
 }
 
 static int
@@ -345,84 +71,16 @@ write_json(const char *path, json_t *j)
 	return rename(tmp, path) < 0 ? -errno : 0;
 }
 
-/* The candidates of the seed: every (call event, mutation) that applies. */
-static int
-scan_seed(const char *seed, unsigned ops, struct cand **out, size_t *n, char *err, size_t errlen)
-{
-	struct trace_reader *r;
-	json_t *ev;
-	size_t cap = 0;
-	int e;
-
-	*out = NULL;
-	*n = 0;
-	if ((e = trace_reader_open(&r, seed)) < 0) {
-		snprintf(err, errlen, "%s: %s", seed, strerror(-e));
-		return e;
-	}
-	bool first = true;
-	/* descriptors written to since they were opened, by task and number */
-	json_t *wrote = json_object();
-	while ((e = trace_read(r, &ev)) > 0) {
-		const char *sys = json_string_value(json_object_get(ev, "sys"));
-		char fk[48];
-		snprintf(fk, sizeof fk, "%lld %lld", (long long)json_int64_or(ev, "tid", 0),
-		    (long long)json_int64_or(json_object_get(ev, "args"), "fd", -1));
-		bool written = false;
-		if (sys && (!strcmp(sys, "write") || !strcmp(sys, "writev") || !strcmp(sys, "pwrite64")) &&
-		    json_int64_or(ev, "ret", -1) > 0)
-			json_object_set_new(wrote, fk, json_true());
-		if (sys && !strcmp(sys, "close")) {
-			written = json_object_get(wrote, fk) != NULL;
-			json_object_del(wrote, fk);
-		}
-		if (first) {
-			first = false;
-			if (json_object_get(json_object_get(ev, "perturbed"), "fuzz")) {
-				json_decref(ev);
-				e = -EINVAL;
-				snprintf(err, errlen, "%s is a mutated trace already: fuzz the recording it came from", seed);
-				break;
-			}
-		} else if (json_object_get(ev, "sys") && !blob_is_line(ev))
-			for (int op = 0; op < MO__N; op++)
-				if ((ops & (1u << op)) && mut_applies((enum mut_op)op, ev)) {
-					if (*n == cap) {
-						size_t c2 = cap ? 2 * cap : 1024;
-						struct cand *v = realloc(*out, c2 * sizeof *v);
-						if (v == NULL) {
-							json_decref(ev);
-							trace_reader_close(r);
-							return -ENOMEM;
-						}
-						*out = v;
-						cap = c2;
-					}
-					(*out)[(*n)++] = (struct cand){ (uint64_t)json_int64_or(ev, "seq", 0),
-					    (unsigned char)op, written };
-				}
-		json_decref(ev);
-	}
-	json_decref(wrote);
-	if (e < 0 && err[0] == '\0')
-		snprintf(err, errlen, "%s: line %llu: %s", seed, (unsigned long long)trace_reader_line(r),
-		    e == -EBADMSG ? trace_reader_error(r) : strerror(-e));
-	trace_reader_close(r);
-	if (e == 0 && *n == 0) {
-		snprintf(err, errlen, "%s: no event the mutations chosen can change", seed);
-		return -EINVAL;
-	}
-	return e < 0 ? e : 0;
-}
-
 static void
-cover(json_t *cov, const struct mutation *m, const char *kind)
+cover(json_t *cov, const struct mutation *m, const char *site, const char *kind)
 {
-	char k[64];
-	snprintf(k, sizeof k, "%s %s", m->sys, mut_op_name(m->op));
+	char k[256];
+	snprintf(k, sizeof k, "%s%s%s %s", site, site[0] ? " " : "", m->sys, mut_op_name(m->op));
 	json_t *row = json_object_get(cov, k);
 	if (row == NULL) {
 		row = json_pack("{s:s, s:s, s:i}", "sys", m->sys, "op", mut_op_name(m->op), "tried", 0);
+		if (row && site[0])
+			json_object_set_new(row, "site", json_string(site));
 		json_object_set_new(cov, k, row);
 	}
 	json_object_set_new(row, "tried", json_integer(json_integer_value(json_object_get(row, "tried")) + 1));
@@ -468,7 +126,7 @@ claim(const char *dir, const char *name, const char *key, const char *run, unsig
 	snprintf(tmp, sizeof tmp, "%s/failures/.tmp-%s", dir, name);
 	unlink(tmp);
 	*id = 0;
-	if (copy_file(run, tmp) == 0)
+	if (fz_copy_file(run, tmp) == 0)
 		for (unsigned i = 1; i < 1000000; i++) {
 			snprintf(path, sizeof path, "%s/failures/%04u.json.zst", dir, i);
 			if (link(tmp, path) == 0) {
@@ -582,13 +240,13 @@ prepare_dir(const struct fuzz_opts *o, char *err, size_t errlen)
 	bool earlier = false;
 	int e;
 
-	if ((e = mkdir_p(o->dir, err, errlen)) < 0)
+	if ((e = fz_mkdir(o->dir, err, errlen)) < 0)
 		return e;
 	snprintf(path, sizeof path, "%s/failures", o->dir);
-	if ((e = mkdir_p(path, err, errlen)) < 0)
+	if ((e = fz_mkdir(path, err, errlen)) < 0)
 		return e;
 	snprintf(path, sizeof path, "%s/failures/.keys", o->dir);
-	if ((e = mkdir_p(path, err, errlen)) < 0)
+	if ((e = fz_mkdir(path, err, errlen)) < 0)
 		return e;
 	if (o->worker) {
 		/* joining: only its own name must be new */
@@ -623,7 +281,8 @@ prepare_dir(const struct fuzz_opts *o, char *err, size_t errlen)
 				size_t n = strlen(de->d_name);
 				bool mine = s == 2 ? de->d_name[0] != '.' :
 				    s == 1 ? (n > 5 && (!strcmp(de->d_name + n - 5, ".json") || strstr(de->d_name, ".json.zst"))) :
-				    (strncmp(de->d_name, "stats", 5) == 0 || !strcmp(de->d_name, "dios-error.log"));
+				    (strncmp(de->d_name, "stats", 5) == 0 || !strcmp(de->d_name, "dios-error.log") ||
+				    !strcmp(de->d_name, "dios-error.plan.json"));
 				if (mine) {
 					snprintf(path, sizeof path, "%s/%s", dn, de->d_name);
 					unlink(path);
@@ -730,23 +389,26 @@ fuzz_campaign(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 static int
 campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 {
-	char work[4200], mut[4300], run[4300], log[4300], path[4300];
-	struct cand *cand = NULL;
+	char work[4200], run[4300], path[4300];
+	struct fz_cand *cand = NULL;
 	size_t ncand = 0;
 	struct failure *fail = NULL;
 	size_t nfail = 0, capfail = 0;
+	struct fz_corpus corpus;
 	int e;
 
 	const char *name = o->worker ? o->worker : "main";
 	err[0] = '\0';
 	snprintf(work, sizeof work, "%s/.work-%s", o->dir, name);
-	if ((e = mkdir_p(work, err, errlen)) < 0)
+	if ((e = fz_mkdir(work, err, errlen)) < 0)
 		return e;
-	snprintf(mut, sizeof mut, "%s/mutated.json.zst", work);
 	snprintf(run, sizeof run, "%s/run.json.zst", work);
-	snprintf(log, sizeof log, "%s/replay.log", work);
-	if ((e = scan_seed(o->seed, o->ops, &cand, &ncand, err, errlen)) < 0)
+	if ((e = fz_scan(o->seed, o->ops, NULL, 0, true, &cand, &ncand, err, errlen)) < 0)
 		return e;
+	if ((e = fz_corpus_init(&corpus, o->dir, name, err, errlen)) < 0) {
+		free(cand);
+		return e;
+	}
 	uint64_t rseed = o->rseed;
 	while (rseed == 0) {
 		uint32_t s;
@@ -754,46 +416,76 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 			s = (uint32_t)time(NULL);
 		rseed = s;
 	}
-	uint64_t seed_stderr = trace_stderr_bytes(o->seed);
+	/* the failures name the recording by its absolute path: dios-fuzz min
+	 * runs from anywhere */
+	char seedabs[PATH_MAX];
+	if (realpath(o->seed, seedabs) == NULL)
+		snprintf(seedabs, sizeof seedabs, "%s", o->seed);
+	uint64_t seed_stderr = fz_stderr_bytes(o->seed);
 	/* the rules the recording breaks already are not the mutation's doing */
 	unsigned rules = o->rules_set ? o->rules : rules_default_mask() & ~(unsigned)RULE_ERROR_IGNORED;
-	json_t *seed_rules = json_object(), *sv = NULL;
-	char rerr[256];
-	if (rules && rules_check_file(o->seed, rules, &sv, rerr, sizeof rerr) == 0) {
-		size_t vi;
-		json_t *vx;
-		json_array_foreach(sv, vi, vx)
-			if (json_string_value(json_object_get(vx, "rule")))
-				json_object_set_new(seed_rules, json_string_value(json_object_get(vx, "rule")), json_true());
+	json_t *seed_rules = fz_rules_seen(o->seed, rules);
+	/* the recording's behaviour is not new */
+	struct fz_behaviour *bhv = fz_bhv_new();
+	if (bhv == NULL || seed_rules == NULL) {
+		fz_bhv_free(bhv);
+		json_decref(seed_rules);
+		fz_corpus_free(&corpus);
+		free(cand);
+		return -ENOMEM;
 	}
-	json_decref(sv);
+	fz_bhv_trace(bhv, o->seed);
 	if (!o->quiet)
 		fprintf(out, "dios-fuzz: %zu mutations of %s to try; seed %llu (--seed %llu repeats the "
 		    "campaign)\n", ncand, o->seed, (unsigned long long)rseed, (unsigned long long)rseed);
 
 	json_t *cov = json_object(), *whyall = json_object();
 	bool tty = isatty(fileno(out));
-	double start = now_s(), last_print = 0;
-	uint64_t runs = 0, nfailures = 0, errors = 0, answered = 0, unmodelled = 0, clean = 0;
-	char timeout_s[16];
-	snprintf(timeout_s, sizeof timeout_s, "%u", o->timeout ? o->timeout : 10);
+	double start = fz_now(), last_print = 0;
+	uint64_t runs = 0, nfailures = 0, errors = 0, answered = 0, unmodelled = 0, clean = 0, deeper = 0;
 	unsigned timeout = o->timeout ? o->timeout : 10;
 	e = 0;
 	while (!fuzz_stop && (o->runs == 0 || runs < o->runs) &&
-	    (o->seconds <= 0 || now_s() - start < o->seconds)) {
-		/* the run's choice: in order first when systematic, else at random */
+	    (o->seconds <= 0 || fz_now() - start < o->seconds)) {
+		/* the run's choice: in order first when systematic; then a call
+		 * of the recording, or one after the last mutation of a run of
+		 * the corpus, at random */
 		uint64_t rng = (rseed * 0x100000001b3ULL + runs) ^ (o->worker ? fnv64(o->worker) : 0);
 		mut_rand(&rng);
 		uint64_t nw = o->nworkers ? o->nworkers : 1, slot = runs * nw + o->index;
-		size_t ci = o->systematic && slot < ncand ? (size_t)slot : (size_t)(mut_rand(&rng) % ncand);
-		json_t *ev = mut_event_at(o->seed, cand[ci].seq, err, errlen);
-		struct mutation m;
+		bool in_order = o->systematic && slot < ncand;
+		const struct fz_entry *base = NULL;
+		struct fz_cand *bc = NULL;
+		size_t nbc = 0;
+		if (!in_order && corpus.n && (mut_rand(&rng) & 1)) {
+			char serr[256];
+			base = &corpus.e[mut_rand(&rng) % corpus.n];
+			if (base->n >= FZ_MAX_PLAN ||
+			    fz_scan(base->path, o->ops, base->m, base->n, false, &bc, &nbc, serr, sizeof serr) < 0 ||
+			    nbc == 0) {
+				free(bc);
+				bc = NULL;
+				base = NULL;
+			}
+		}
+		const char *from = base ? base->path : o->seed;
+		const struct fz_cand *pick = base ? &bc[mut_rand(&rng) % nbc] :
+		    &cand[in_order ? (size_t)slot : (size_t)(mut_rand(&rng) % ncand)];
+		json_t *ev = mut_event_at(from, pick->seq, err, errlen);
+		struct mutation plan[FZ_MAX_PLAN];
+		size_t np = base ? base->n : 0;
 		if (ev == NULL) {
+			free(bc);
 			e = -EIO;
 			break;
 		}
-		bool ok = mut_choose((enum mut_op)cand[ci].op, ev, &rng, &m);
-		/* the call site, when the seed was recorded with --stacks: the
+		if (base)
+			memcpy(plan, base->m, np * sizeof *plan);
+		struct mutation *m = &plan[np++];
+		bool ok = mut_choose((enum mut_op)pick->op, ev, &rng, m);
+		m->tid = pick->tid;
+		m->nth = pick->nth;
+		/* the call site, when the trace has the event's stack: the
 		 * innermost frame of the program's own code is not known, so
 		 * the first two frames stand for it */
 		char site[96] = "";
@@ -802,53 +494,33 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 			const char *fr = json_string_value(json_array_get(stk, si));
 			size_t used = strlen(site);
 			if (fr)
-				snprintf(site + used, sizeof site - used, "%s%.*s", si ? " < " : "",
-				    (int)strcspn(fr, " "), fr);
+				snprintf(site + used, sizeof site - used, "%s%s", si ? " < " : "", fz_frame_name(fr));
 		}
-		long long mtid = json_int64_or(ev, "tid", -1), mfd = json_int64_or(json_object_get(ev, "args"), "fd", -1);
+		struct fz_run fr = { .seed = o->seed, .replay = o->replay, .work = work, .timeout = timeout,
+			.rules = rules, .seen = seed_rules, .bhv = bhv, .written = pick->written,
+			.tid = json_int64_or(ev, "tid", -1), .fd = json_int64_or(json_object_get(ev, "args"), "fd", -1) };
 		json_decref(ev);
+		free(bc);
 		if (!ok)
 			continue;
-		if ((e = mut_write_trace(o->seed, mut, &m, 1, err, errlen)) < 0)
-			break;
-		char *av[] = { (char *)o->replay, "-q", "--model", "-f", "--timeout", timeout_s, "-o", run, mut, NULL };
-		bool timed_out;
-		unlink(run);
-		int st = run_child(av, log, timeout + 5, &timed_out);
-		if (st < 0) {
-			snprintf(err, errlen, "cannot run %s: %s", o->replay, strerror(-st));
-			e = st;
+		fr.base_stderr = base ? fz_stderr_bytes(from) : seed_stderr;
+		fr.base_bytes = (strstr(m->sys, "write") || !strcmp(m->sys, "sendto")) ?
+		    fz_bytes_written(from, fr.tid, fr.fd) : 0;
+		struct fz_judged j;
+		if ((e = fz_run_plan(&fr, plan, np, &j, err, errlen)) == -EINTR) {
+			e = 0;
 			break;
 		}
-		if (fuzz_stop && !timed_out && WIFSIGNALED(st))
-			break;	/* stopped with Ctrl-C: this run does not count */
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 2 && access(run, F_OK) < 0) {
-			/* dios-replay's own usage error (the program's status 2
-			 * comes with the run's trace) */
-			char line[512];
-			first_line(log, line, sizeof line);
-			snprintf(err, errlen, "dios-replay refused the mutated trace: %s", line);
-			e = -EINVAL;
+		if (e < 0)
 			break;
-		}
-		struct judged j;
-		uint64_t seed_bytes = (strstr(m.sys, "write") || !strcmp(m.sys, "sendto")) ?
-		    bytes_written(o->seed, mtid, mfd) : 0;
-		judge(run, st, timed_out, &m, cand[ci].written, seed_stderr, seed_bytes, mtid, mfd, &j);
-		if (!is_failure(j.kind) && strcmp(j.kind, "dios")) {
-			char rule[32];
-			rules_broken(run, rules, seed_rules, rule, sizeof rule);
-			if (rule[0]) {
-				j.kind = "rule";
-				snprintf(j.sig, sizeof j.sig, "%s", rule);
-			}
-		}
 		runs++;
+		if (base)
+			deeper++;
 		answered += j.answered;
 		unmodelled += j.unmodelled;
 		if (j.unmodelled == 0)
 			clean++;
-		cover(cov, &m, j.kind);
+		cover(cov, m, site, j.kind);
 		const char *wk;
 		json_t *wv;
 		json_object_foreach(j.why, wk, wv)
@@ -859,23 +531,33 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		if (!strcmp(j.kind, "dios")) {
 			errors++;
 			snprintf(path, sizeof path, "%s/dios-error.log", o->dir);
-			if (access(path, F_OK) < 0)
-				copy_file(log, path);	/* the first, to look at */
+			if (access(path, F_OK) < 0) {
+				/* the first, to look at, with the plan that made it
+				 * (dios-replay --model --mutate PLAN SEED) */
+				char log[4300];
+				snprintf(log, sizeof log, "%s/replay.log", work);
+				fz_copy_file(log, path);
+				snprintf(log, sizeof log, "%s/plan.json", work);
+				snprintf(path, sizeof path, "%s/dios-error.plan.json", o->dir);
+				fz_copy_file(log, path);
+			}
 			if (errors == runs && runs >= 5) {
 				/* nothing replays: the trace or the host is the matter */
-				char line[512];
-				first_line(log, line, sizeof line);
+				char line[512], log[4300];
+				snprintf(log, sizeof log, "%s/replay.log", work);
+				fz_first_line(log, line, sizeof line);
 				snprintf(err, errlen, "no mutated trace replays (the first %llu runs): %s",
 				    (unsigned long long)runs, line);
 				e = -EIO;
 				break;
 			}
-		}
-		if (is_failure(j.kind)) {
+		} else if (!fz_is_failure(j.kind) && j.newbits && j.applied == np && np < FZ_MAX_PLAN)
+			(void)fz_corpus_add(&corpus, run, plan, np, j.newbits);	/* new behaviour */
+		if (fz_is_failure(j.kind)) {
 			struct failure *f = NULL;
-			char key[160];
-			snprintf(key, sizeof key, "%s %s after %s %s%s%s", j.kind, j.sig[0] ? j.sig : "-", m.sys,
-			    mut_op_name(m.op), site[0] ? " at " : "", site);
+			char key[400];
+			snprintf(key, sizeof key, "%s %s after %s %s%s%s%s%s", j.kind, j.sig[0] ? j.sig : "-", m->sys,
+			    mut_op_name(m->op), site[0] ? " at " : "", site, j.fault[0] ? " in " : "", j.fault);
 			nfailures++;
 			for (size_t i = 0; i < nfail; i++)
 				if (strcmp(fail[i].key, key) == 0)
@@ -899,7 +581,9 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 				f->count = 1;
 				f->first_run = runs;
 				f->j = j;
-				f->m = m;
+				f->m = *m;
+				memcpy(f->plan, plan, np * sizeof *plan);
+				f->nplan = np;
 				/* kept once among the workers: the first to find it */
 				bool first = claim(o->dir, name, key, run, &f->id);
 				f->owner = first;
@@ -915,35 +599,38 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 				}
 			}
 			if (f->owner) {
-				json_t *fj = failure_json(f, o->seed);
+				json_t *fj = failure_json(f, seedabs);
 				snprintf(path, sizeof path, "%s/failures/%04u.json", o->dir, f->id);
 				write_json(path, fj);
 				json_decref(fj);
 			}
 		}
-		double t = now_s() - start;
+		double t = fz_now() - start;
 		if (!o->quiet && (tty ? t - last_print > 0.2 : t - last_print > 10)) {
 			last_print = t;
-			fprintf(out, "%sruns %llu  %.1f execs/s  failures %zu unique (%llu)  model %.1f%% of runs "
-			    "whole  %.0f s%s", tty ? "\r\033[K" : "dios-fuzz: ", (unsigned long long)runs,
-			    runs / (t > 0 ? t : 1), nfail, (unsigned long long)nfailures,
+			fprintf(out, "%sruns %llu  %.1f execs/s  failures %zu unique (%llu)  corpus %zu  model "
+			    "%.1f%% of runs whole  %.0f s%s", tty ? "\r\033[K" : "dios-fuzz: ", (unsigned long long)runs,
+			    runs / (t > 0 ? t : 1), nfail, (unsigned long long)nfailures, corpus.n,
 			    100.0 * (double)clean / (double)runs, t, tty ? "" : "\n");
 			fflush(out);
 		}
 	}
-	double t = now_s() - start;
+	double t = fz_now() - start;
 	json_t *fl = json_array();
 	for (size_t i = 0; i < nfail; i++)
-		json_array_append_new(fl, failure_json(&fail[i], o->seed));
+		json_array_append_new(fl, failure_json(&fail[i], seedabs));
 	json_t *stats = json_pack("{s:s, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
 	    "seed_trace", o->seed, "seed", (json_int_t)rseed, "runs", (json_int_t)runs, "seconds", t,
 	    "execs_per_s", runs / (t > 0 ? t : 1), "candidates", (json_int_t)ncand, "failures",
 	    (json_int_t)nfailures, "dios_errors", (json_int_t)errors, "model_answered",
 	    (json_int_t)answered, "model_unmodelled", (json_int_t)unmodelled, "runs_fully_modelled",
 	    (json_int_t)clean, "unique", fl, "coverage", cov);
-	if (stats)
+	if (stats) {
 		json_object_set_new(stats, "model_unmodelled_calls", whyall);
-	else
+		json_object_set_new(stats, "corpus", json_integer((json_int_t)corpus.n));
+		json_object_set_new(stats, "runs_from_corpus", json_integer((json_int_t)deeper));
+		json_object_set_new(stats, "behaviour", json_integer((json_int_t)fz_bhv_bits(bhv)));
+	} else
 		json_decref(whyall);
 	snprintf(path, sizeof path, "%s/stats-%s.json", o->dir, name);
 	if (stats && write_json(path, stats) < 0 && e == 0) {
@@ -951,19 +638,24 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		e = -EIO;
 	}
 	json_decref(stats);
-	unlink(mut);
-	unlink(run);
-	unlink(log);
+	static const char *const left[] = { "plan.json", "run.json.zst", "replay.log", NULL };
+	for (int i = 0; left[i]; i++) {
+		snprintf(path, sizeof path, "%s/%s", work, left[i]);
+		unlink(path);
+	}
 	rmdir(work);
 	if (!o->quiet) {
 		if (tty)
 			fputs("\r\033[K", out);
 		fprintf(out, "dios-fuzz: %llu runs in %.1f s (%.1f execs/s): %zu unique failures (%llu in all), "
-		    "%llu dios errors; %.1f%% of runs ended with every call modelled\n",
+		    "%llu dios errors; %.1f%% of runs ended with every call modelled; %zu runs with new "
+		    "behaviour in the corpus\n",
 		    (unsigned long long)runs, t, runs / (t > 0 ? t : 1), nfail, (unsigned long long)nfailures,
-		    (unsigned long long)errors, runs ? 100.0 * (double)clean / (double)runs : 0.0);
+		    (unsigned long long)errors, runs ? 100.0 * (double)clean / (double)runs : 0.0, corpus.n);
 	}
 	json_decref(seed_rules);
+	fz_bhv_free(bhv);
+	fz_corpus_free(&corpus);
 	free(cand);
 	free(fail);
 	return e < 0 ? e : (int)nfail;
@@ -1096,164 +788,3 @@ fuzz_report(const char *dir, enum fuzz_format f, FILE *out, char *err, size_t er
 	return 0;
 }
 
-/* --- min ---------------------------------------------------------------------- */
-
-/* One run of mutation m of seed, judged as the campaign judges it. */
-static int
-try_one(const char *seed, const char *replay, const char *work, const struct mutation *m,
-    unsigned timeout, struct judged *j, char *err, size_t errlen)
-{
-	char mut[4300], run[4300], log[4300], ts[16];
-	json_t *ev;
-	int e;
-
-	snprintf(mut, sizeof mut, "%s/mutated.json.zst", work);
-	snprintf(run, sizeof run, "%s/run.json.zst", work);
-	snprintf(log, sizeof log, "%s/replay.log", work);
-	snprintf(ts, sizeof ts, "%u", timeout);
-	if ((ev = mut_event_at(seed, m->seq, err, errlen)) == NULL)
-		return -EINVAL;
-	long long tid = json_int64_or(ev, "tid", -1), fd = json_int64_or(json_object_get(ev, "args"), "fd", -1);
-	json_decref(ev);
-	if ((e = mut_write_trace(seed, mut, m, 1, err, errlen)) < 0)
-		return e;
-	char *av[] = { (char *)replay, "-q", "--model", "-f", "--timeout", ts, "-o", run, mut, NULL };
-	bool timed_out;
-	unlink(run);
-	int st = run_child(av, log, timeout + 5, &timed_out);
-	if (st < 0) {
-		snprintf(err, errlen, "cannot run %s: %s", replay, strerror(-st));
-		return st;
-	}
-	uint64_t sb = (strstr(m->sys, "write") || !strcmp(m->sys, "sendto")) ? bytes_written(seed, tid, fd) : 0;
-	judge(run, st, timed_out, m, true, trace_stderr_bytes(seed), sb, tid, fd, j);
-	json_decref(j->why);
-	j->why = NULL;
-	if (!is_failure(j->kind) && strcmp(j->kind, "dios")) {
-		char rule[32];
-		json_t *seen = json_object(), *sv = NULL;
-		unsigned mask = rules_default_mask() & ~(unsigned)RULE_ERROR_IGNORED;
-		size_t i;
-		json_t *x;
-		if (rules_check_file(seed, mask, &sv, err, errlen) == 0)
-			json_array_foreach(sv, i, x)
-				if (json_string_value(json_object_get(x, "rule")))
-					json_object_set_new(seen, json_string_value(json_object_get(x, "rule")), json_true());
-		json_decref(sv);
-		rules_broken(run, mask, seen, rule, sizeof rule);
-		json_decref(seen);
-		if (rule[0]) {
-			j->kind = "rule";
-			snprintf(j->sig, sizeof j->sig, "%s", rule);
-		}
-	}
-	return 0;
-}
-
-int
-fuzz_min(const char *failure, const char *outp, const char *replay, FILE *out, char *err, size_t errlen)
-{
-	char meta[4300], work[4300], run[4400], dflt[4300];
-	json_error_t je;
-	json_t *fj;
-	struct mutation m;
-	struct judged j;
-	int e;
-
-	err[0] = '\0';
-	/* NNNN.json.zst: its NNNN.json says the seed, the mutation, the failure */
-	size_t n = strlen(failure);
-	if (n < 9 || strcmp(failure + n - 9, ".json.zst") != 0) {
-		snprintf(err, errlen, "%s: expected a failure of a findings directory (failures/NNNN.json.zst)", failure);
-		return -EINVAL;
-	}
-	snprintf(meta, sizeof meta, "%.*s.json", (int)(n - 9), failure);
-	if ((fj = json_load_file(meta, 0, &je)) == NULL) {
-		snprintf(err, errlen, "%s: %s (min needs the failure's .json beside it, as dios-fuzz run "
-		    "keeps it)", meta, access(meta, F_OK) < 0 ? strerror(errno) : je.text);
-		return -ENOENT;
-	}
-	const char *seed = json_string_value(json_object_get(fj, "seed"));
-	const char *kind = json_string_value(json_object_get(fj, "kind"));
-	const char *sig = json_string_value(json_object_get(fj, "signal"));
-	if (seed == NULL || kind == NULL || sig == NULL || mut_from_json(json_object_get(fj, "mutation"), &m) < 0) {
-		snprintf(err, errlen, "%s: not a failure dios-fuzz run wrote (seed, kind, signal, mutation)", meta);
-		json_decref(fj);
-		return -EINVAL;
-	}
-	snprintf(work, sizeof work, "%.*s.min-work", (int)(n - 9), failure);
-	if (mkdir(work, 0755) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot make %s: %s", work, strerror(errno));
-		json_decref(fj);
-		return -errno;
-	}
-	snprintf(run, sizeof run, "%s/run.json.zst", work);
-	if (outp == NULL) {
-		snprintf(dflt, sizeof dflt, "%.*s.min.json.zst", (int)(n - 9), failure);
-		outp = dflt;
-	}
-	/* it still fails the same way */
-	if ((e = try_one(seed, replay, work, &m, 10, &j, err, errlen)) < 0)
-		goto done;
-	if (strcmp(j.kind, kind) || strcmp(j.sig, sig)) {
-		snprintf(err, errlen, "the mutation of %s no longer fails as %s %s (it ends as %s %s): is %s "
-		    "the recording it came from, and the program the same?", failure, kind, sig, j.kind, j.sig, seed);
-		e = -ESTALE;
-		goto done;
-	}
-	fprintf(out, "dios-fuzz: %s: one mutation, %s of event %llu (%s): it fails as %s%s%s\n", failure,
-	    mut_op_name(m.op), (unsigned long long)m.seq, m.sys, kind, sig[0] ? " " : "", sig);
-	struct mutation best = m;
-	if (m.op == MO_SHORT) {
-		/* the fewest bytes taken away: the largest result that still fails */
-		json_t *ev = mut_event_at(seed, m.seq, err, errlen);
-		int ok;
-		long orig = ev ? event_result(ev, &ok) : 0;
-		json_decref(ev);
-		uint64_t lo = m.arg, hi = orig > 0 ? (uint64_t)orig - 1 : m.arg;	/* lo fails */
-		while (lo < hi && !fuzz_stop) {
-			struct mutation t = m;
-			t.arg = lo + (hi - lo + 1) / 2;
-			if ((e = try_one(seed, replay, work, &t, 10, &j, err, errlen)) < 0)
-				goto done;
-			if (!strcmp(j.kind, kind) && !strcmp(j.sig, sig))
-				lo = t.arg;
-			else
-				hi = t.arg - 1;
-		}
-		best.arg = lo;
-		fprintf(out, "dios-fuzz: the shortest cut that still fails: %llu of %ld bytes (was %llu)\n",
-		    (unsigned long long)(orig - (long)best.arg), orig, (unsigned long long)(orig - (long)m.arg));
-	} else if (m.op == MO_FLIP)
-		fprintf(out, "dios-fuzz: one bit changed: as few as can be\n");
-	else
-		fprintf(out, "dios-fuzz: the %s mutation changes one event's result: as few as can be\n",
-		    mut_op_name(m.op));
-	/* the reproducer of the smallest: its run */
-	if ((e = try_one(seed, replay, work, &best, 10, &j, err, errlen)) < 0)
-		goto done;
-	if (strcmp(j.kind, kind) || strcmp(j.sig, sig)) {
-		snprintf(err, errlen, "the smallest mutation did not fail again as %s (a flaky failure?)", kind);
-		e = -ESTALE;
-		goto done;
-	}
-	unlink(outp);
-	if ((e = copy_file(run, outp)) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", outp, strerror(-e));
-		goto done;
-	}
-	fprintf(out, "dios-fuzz: the reproducer: %s (dios-replay %s)\n", outp, outp);
-	e = 0;
-done:
-	{
-		char p[4400];
-		snprintf(p, sizeof p, "%s/mutated.json.zst", work);
-		unlink(p);
-		unlink(run);
-		snprintf(p, sizeof p, "%s/replay.log", work);
-		unlink(p);
-		rmdir(work);
-	}
-	json_decref(fj);
-	return e;
-}

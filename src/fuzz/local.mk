@@ -4,4 +4,5 @@
 libdios_a_SOURCES += src/fuzz/errtab.c src/fuzz/errtab.h src/fuzz/spec.c src/fuzz/spec.h \
 	src/fuzz/spec_impl.h src/fuzz/specdecide.c \
 	src/fuzz/inject.c src/fuzz/inject.h src/fuzz/mutate.c src/fuzz/mutate.h \
-	src/fuzz/campaign.c src/fuzz/campaign.h
+	src/fuzz/campaign.c src/fuzz/campaign.h src/fuzz/oracle.c src/fuzz/oracle.h \
+	src/fuzz/corpus.c src/fuzz/corpus.h src/fuzz/minimize.c

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "fuzz/errtab.h"
 #include "fuzz/mutate.h"
 #include "sys/capture.h"
@@ -284,6 +285,10 @@ mut_to_json(const struct mutation *m)
 
 	if (j == NULL)
 		return NULL;
+	if (m->nth) {
+		json_object_set_new(j, "tid", json_int64(m->tid));
+		json_object_set_new(j, "nth", json_uint64(m->nth));
+	}
 	if (m->op == MO_ERROR || m->op == MO_EINTR)
 		json_object_set_new(j, "err", json_string(errno_name(m->err) ? errno_name(m->err) : "?"));
 	else
@@ -306,7 +311,15 @@ mut_from_json(const json_t *j, struct mutation *m)
 	if (i == MO__N)
 		return -EINVAL;
 	m->op = (enum mut_op)i;
+	if (strlen(sys) >= sizeof m->sys)
+		return -EINVAL;
 	snprintf(m->sys, sizeof m->sys, "%s", sys);
+	json_t *tid = json_object_get(j, "tid"), *nth = json_object_get(j, "nth");
+	if (tid || nth) {
+		if (!json_is_integer(tid) || json_uint64_get(nth, &m->nth) < 0 || m->nth == 0)
+			return -EINVAL;
+		m->tid = json_integer_value(tid);
+	}
 	if (m->op == MO_ERROR || m->op == MO_EINTR) {
 		const char *en = json_string_value(json_object_get(j, "err"));
 		if (en == NULL || (m->err = errno_from_name(en)) <= 0)
@@ -314,75 +327,6 @@ mut_from_json(const json_t *j, struct mutation *m)
 	} else if (json_uint64_get(json_object_get(j, "arg"), &m->arg) < 0)
 		return -EINVAL;
 	return 0;
-}
-
-int
-mut_write_trace(const char *seed, const char *outp, const struct mutation *m, size_t n,
-    char *err, size_t errlen)
-{
-	struct trace_reader *r = NULL;
-	struct trace_writer *w = NULL;
-	json_t *line;
-	bool first = true;
-	int e;
-
-	err[0] = '\0';
-	if ((e = trace_reader_open(&r, seed)) < 0) {
-		snprintf(err, errlen, "%s: %s", seed, strerror(-e));
-		return e;
-	}
-	if ((e = trace_writer_open(&w, outp, false)) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", outp, strerror(-e));
-		trace_reader_close(r);
-		return e;
-	}
-	while ((e = trace_read(r, &line)) > 0) {
-		json_t *put = line;
-		if (first) {
-			json_t *list = json_array(), *p = json_object_get(line, "perturbed");
-			for (size_t i = 0; i < n; i++)
-				json_array_append_new(list, mut_to_json(&m[i]));
-			if (!json_is_object(p)) {
-				p = json_object();
-				json_object_set_new(line, "perturbed", p);
-			}
-			json_object_set_new(p, "fuzz", list);
-			first = false;
-		} else if (json_object_get(line, "end")) {
-			/* what the recording showed is not what the mutated
-			 * events show */
-			json_object_del(line, "shown");
-		} else if (!blob_is_line(line) && json_object_get(line, "sys")) {
-			uint64_t seq = (uint64_t)json_int64_or(line, "seq", -1);
-			for (size_t i = 0; i < n; i++)
-				if (m[i].seq == seq) {
-					json_t *c = mut_apply(&m[i], put);
-					if (c) {
-						if (put != line)
-							json_decref(put);
-						put = c;
-					}
-				}
-		}
-		e = trace_write(w, put);
-		if (put != line)
-			json_decref(put);
-		json_decref(line);
-		if (e < 0) {
-			snprintf(err, errlen, "cannot write %s: %s", outp, strerror(-e));
-			break;
-		}
-	}
-	if (e < 0 && err[0] == '\0')
-		snprintf(err, errlen, "%s: line %llu: %s", seed, (unsigned long long)trace_reader_line(r),
-		    e == -EBADMSG ? trace_reader_error(r) : strerror(-e));
-	trace_reader_close(r);
-	int ce = trace_writer_close(w);
-	if (e >= 0 && ce < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", outp, strerror(-ce));
-		e = ce;
-	}
-	return e < 0 ? e : 0;
 }
 
 json_t *
@@ -406,4 +350,163 @@ mut_event_at(const char *path, uint64_t seq, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: no event %llu", path, (unsigned long long)seq);
 	trace_reader_close(r);
 	return found;
+}
+
+/* --- plans ------------------------------------------------------------------ */
+
+struct counter {
+	int64_t vtid;
+	char sys[32];		/* "" : a free slot */
+	uint64_t n;
+};
+
+struct mut_plan {
+	struct mutation *m;
+	bool *applied;
+	size_t n, napplied;
+	struct counter *slot;	/* open addressing, a power of two */
+	size_t nslot, used;
+};
+
+void
+mut_plan_free(struct mut_plan *p)
+{
+	if (p == NULL)
+		return;
+	free(p->m);
+	free(p->applied);
+	free(p->slot);
+	free(p);
+}
+
+int
+mut_plan_load(const char *path, struct mut_plan **out, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *a = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	struct mut_plan *p;
+	size_t i;
+	json_t *x;
+
+	*out = NULL;
+	if (a == NULL) {
+		snprintf(err, errlen, "%s: %s", path, access(path, F_OK) < 0 ? strerror(errno) : je.text);
+		return -EINVAL;
+	}
+	if (!json_is_array(a)) {
+		snprintf(err, errlen, "%s: expected an array of mutations", path);
+		json_decref(a);
+		return -EINVAL;
+	}
+	if ((p = calloc(1, sizeof *p)) == NULL || (p->m = calloc(json_array_size(a) + 1, sizeof *p->m)) == NULL ||
+	    (p->applied = calloc(json_array_size(a) + 1, sizeof *p->applied)) == NULL ||
+	    (p->slot = calloc(64, sizeof *p->slot)) == NULL) {
+		mut_plan_free(p);
+		json_decref(a);
+		return -ENOMEM;
+	}
+	p->nslot = 64;
+	json_array_foreach(a, i, x) {
+		if (mut_from_json(x, &p->m[i]) < 0 || p->m[i].nth == 0) {
+			snprintf(err, errlen, "%s: mutation %zu: expected {\"tid\", \"nth\", \"sys\", \"op\", "
+			    "\"err\" or \"arg\"} (dios-fuzz(1))", path, i + 1);
+			mut_plan_free(p);
+			json_decref(a);
+			return -EINVAL;
+		}
+		p->n++;
+	}
+	json_decref(a);
+	*out = p;
+	return 0;
+}
+
+int
+mut_plan_write(const char *path, const struct mutation *m, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, mut_to_json(&m[i]));
+	int e = a && json_dump_file(a, path, JSON_COMPACT) == 0 ? 0 : -EIO;
+	json_decref(a);
+	return e;
+}
+
+json_t *
+mut_plan_json(const struct mut_plan *p)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < p->n; i++)
+		json_array_append_new(a, mut_to_json(&p->m[i]));
+	return a;
+}
+
+size_t
+mut_plan_applied(const struct mut_plan *p)
+{
+	return p ? p->napplied : 0;
+}
+
+static size_t
+slot_of(const struct counter *s, size_t nslot, int64_t vtid, const char *sys)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)vtid;
+	for (const char *c = sys; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	size_t i = (size_t)h & (nslot - 1);
+	while (s[i].sys[0] && (s[i].vtid != vtid || strcmp(s[i].sys, sys)))
+		i = (i + 1) & (nslot - 1);
+	return i;
+}
+
+/* The count of task vtid's calls of sys, this one included; 0 on ENOMEM. */
+static uint64_t
+count_call(struct mut_plan *p, int64_t vtid, const char *sys)
+{
+	if (2 * (p->used + 1) > p->nslot) {
+		size_t n2 = 2 * p->nslot;
+		struct counter *s2 = calloc(n2, sizeof *s2);
+		if (s2 == NULL)
+			return 0;
+		for (size_t i = 0; i < p->nslot; i++)
+			if (p->slot[i].sys[0])
+				s2[slot_of(s2, n2, p->slot[i].vtid, p->slot[i].sys)] = p->slot[i];
+		free(p->slot);
+		p->slot = s2;
+		p->nslot = n2;
+	}
+	size_t i = slot_of(p->slot, p->nslot, vtid, sys);
+	if (!p->slot[i].sys[0]) {
+		p->slot[i].vtid = vtid;
+		snprintf(p->slot[i].sys, sizeof p->slot[i].sys, "%s", sys);
+		p->used++;
+	}
+	return ++p->slot[i].n;
+}
+
+json_t *
+mut_plan_apply(struct mut_plan *p, int64_t vtid, const char *sys, const json_t *ev)
+{
+	if (p == NULL || sys == NULL || strlen(sys) >= sizeof p->slot[0].sys)
+		return NULL;
+	uint64_t nth = count_call(p, vtid, sys);
+	json_t *c = NULL;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct mutation *m = &p->m[i];
+		if (p->applied[i] || m->tid != vtid || m->nth != nth || strcmp(m->sys, sys) != 0)
+			continue;
+		const json_t *from = c ? c : ev;
+		if (from == NULL || !mut_applies(m->op, from))
+			continue;
+		json_t *n = mut_apply(m, from);
+		if (n == NULL)
+			continue;
+		json_decref(c);
+		c = n;
+		p->applied[i] = true;
+		p->napplied++;
+	}
+	return c;
 }

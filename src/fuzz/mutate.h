@@ -1,7 +1,8 @@
 /* mutate.h: dios-fuzz's mutation operators (issue 12, item 1), each on one
- * event of a recorded trace, and a mutated copy of a trace.  The mutated
- * trace is replayed with dios-replay --model: where the program takes
- * another path, the environment model answers (src/model/model.h).
+ * event, and plans: the mutations of one run, applied by dios-replay
+ * --mutate as it answers the calls.  The run goes on with dios-replay
+ * --model: where the program takes another path, the environment model
+ * answers (src/model/model.h).
  *
  * Operators (dios-fuzz(1)):
  *   error  the call fails with an errno it can really return (errtab.h)
@@ -22,7 +23,9 @@
 enum mut_op { MO_ERROR, MO_SHORT, MO_EINTR, MO_FLIP, MO_CLOCK, MO_DIRS, MO__N };
 
 struct mutation {
-	uint64_t seq;		/* the event changed */
+	uint64_t seq;		/* the event changed (in the trace it was chosen from) */
+	int64_t tid;		/* which call of the run it changes: task tid's */
+	uint64_t nth;		/* nth call of sys (1 = its first), as a run's tasks count */
 	enum mut_op op;
 	int err;		/* MO_ERROR: the errno */
 	uint64_t arg;		/* MO_SHORT: the new result; MO_FLIP: the bit; MO_CLOCK: 0 back, 1 on;
@@ -45,19 +48,40 @@ bool mut_choose(enum mut_op op, const json_t *ev, uint64_t *rng, struct mutation
 /* ev changed by m: a new event (caller owns it), NULL on ENOMEM. */
 json_t *mut_apply(const struct mutation *m, const json_t *ev);
 
-/* m as JSON ({"seq", "sys", "op", "err"|"arg"}) and back. */
+/* m as JSON ({"seq", "tid", "nth", "sys", "op", "err"|"arg"}) and back. */
 json_t *mut_to_json(const struct mutation *m);
 int mut_from_json(const json_t *j, struct mutation *m);
-
-/* Writes to out the trace at seed with the n mutations applied, and
- * "perturbed": {"fuzz": [...]} in its header.  0, or -errno with a message
- * naming the file in err. */
-int mut_write_trace(const char *seed, const char *out, const struct mutation *m, size_t n,
-    char *err, size_t errlen);
 
 /* The call event numbered seq of the trace at path (new reference), or
  * NULL with a message in err. */
 json_t *mut_event_at(const char *path, uint64_t seq, char *err, size_t errlen);
+
+/* A plan: the mutations of one run, applied as dios-replay answers the
+ * calls (dios-replay --mutate FILE), whether the answer comes from the
+ * trace or from the environment model: each names its call by task and
+ * by the count of that task's calls of that system call (tid, nth, sys),
+ * so that a run with several mutations, the later ones made where the
+ * program ran on against the model, is one list replayed from the
+ * recording.  Memory: the distinct (task, call) pairs of the run. */
+struct mut_plan;
+
+/* Reads a plan: a JSON file holding an array of mutations (mut_to_json's
+ * form, tid and nth given).  0, or -errno with a message naming the file
+ * and the entry in err. */
+int mut_plan_load(const char *path, struct mut_plan **out, char *err, size_t errlen);
+/* Writes the n mutations m as a plan to path.  0, or -errno. */
+int mut_plan_write(const char *path, const struct mutation *m, size_t n);
+void mut_plan_free(struct mut_plan *p);
+/* The plan's mutations as a JSON array (new reference), for a header. */
+json_t *mut_plan_json(const struct mut_plan *p);
+/* Task vtid makes a call of sys (the name events give it) answered with
+ * event ev (borrowed; NULL: the call is counted only, it cannot change):
+ * counts it, and returns ev as its mutation changes it (a new event, the
+ * caller owns it), or NULL when no mutation names this call or its
+ * operator does not apply to this answer. */
+json_t *mut_plan_apply(struct mut_plan *p, int64_t vtid, const char *sys, const json_t *ev);
+/* How many of the plan's mutations were applied so far. */
+size_t mut_plan_applied(const struct mut_plan *p);
 
 /* splitmix64: the campaign's decisions. */
 uint64_t mut_rand(uint64_t *state);

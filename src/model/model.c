@@ -95,6 +95,7 @@ struct model {
 	json_t *clocks;			/* "sys clockid" -> the last reading's event */
 	json_t *clocks0;		/* the same, the first reading the whole recording has */
 	json_t *execs;			/* absolute path -> a recorded exec of it (exe, interp, at_random) */
+	bool hold;			/* model_answer_held: the caller follows the answer */
 	pid_t max_vtid;			/* the largest task id seen: new tasks get the next ones */
 	pid_t root_vpid;		/* the header's pid */
 	uint64_t rng;
@@ -1244,7 +1245,7 @@ answer_clock(struct model *m, struct mtask *t, const struct call *c, const char 
 	if (!strcmp(name, "time"))
 		ret++;	/* a second on, each reading: time never stands still */
 	json_t *ev = event_for(t->vtid, c, ret, out);
-	if (ev)
+	if (ev && !m->hold)
 		follow(m, ev);
 	return ev;
 }
@@ -1486,7 +1487,22 @@ model_answer(struct model *m, pid_t vtid, pid_t tid, const struct call *c)
 			return unmodelled(m, vtid, c, ENOSYS, why);
 		}
 	}
-	if (ev)
+	if (ev && !m->hold)
 		follow(m, ev);
 	return ev;
+}
+
+json_t *
+model_answer_held(struct model *m, pid_t vtid, pid_t tid, const struct call *c)
+{
+	m->hold = true;
+	json_t *ev = model_answer(m, vtid, tid, c);
+	m->hold = false;
+	return ev;
+}
+
+void
+model_follow_answer(struct model *m, const json_t *ev)
+{
+	follow(m, ev);
 }

@@ -61,6 +61,11 @@ void model_follow(struct model *m, const json_t *ev);
  * it is followed already.  NULL on ENOMEM. */
 json_t *model_answer(struct model *m, pid_t vtid, pid_t tid, const struct call *c);
 
+/* The same, not followed yet: the caller may change the answer (dios-replay
+ * --mutate) and then gives what the program got to model_follow_answer. */
+json_t *model_answer_held(struct model *m, pid_t vtid, pid_t tid, const struct call *c);
+void model_follow_answer(struct model *m, const json_t *ev);
+
 const struct model_stats *model_stats(const struct model *m);
 
 #endif

@@ -94,6 +94,7 @@ struct replay {
 	char *off_msg;
 	uint64_t off_calls;
 	uint64_t out_seq;		/* events written to conf.out */
+	uint64_t mutate_seq;		/* conf.mutate saw the event of this seq - 1 */
 	int out_error;			/* the first error writing conf.out */
 	/* What replay showed on stdout and stderr (rp_echo_output), to
 	 * compare with the footer's "shown" (replay_outcome); [2]: both, in

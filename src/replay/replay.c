@@ -157,6 +157,15 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		    (unsigned long long)rp_seq_of(ev), name);
 	if (args_compare(c->sc, json_object_get(ev, "args"), c->args, &which))
 		return rp_diverge(r, k, t, ev, c, "the program made the same call with other inputs", which);
+	if (r->conf.mutate && r->mutate_seq != rp_seq_of(ev) + 1) {
+		/* once, though the call may be parked and come here again */
+		json_t *mv = r->conf.mutate(r->conf.mutate_ctx, t->vtid, name, ev);
+		r->mutate_seq = rp_seq_of(ev) + 1;
+		if (mv) {
+			json_decref(r->next);
+			r->next = ev = mv;
+		}
+	}
 	ret = event_result(ev, &ok);
 	if (!ok)
 		return rp_fail(r, k, "event %llu: no \"ret\" or \"err\"", (unsigned long long)rp_seq_of(ev));
@@ -170,6 +179,17 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		return rp_materialize(r, k, t);
 	ev = rp_take(r);
 	return answer(r, k, t, ev, ret);
+}
+
+/* conf.mutate of a call that runs for real after the run left the
+ * recording: it is counted. */
+static void
+count_real(struct replay *r, struct task *t)
+{
+	char nb[32];
+
+	if (r->conf.mutate)
+		(void)r->conf.mutate(r->conf.mutate_ctx, t->vtid, sc_any_name(t->call.nr, nb), NULL);
 }
 
 /* The signal a kill, tgkill or tkill of t sends to t's own process or to
@@ -213,6 +233,7 @@ rp_model_call(struct replay *r, struct kernel *k, struct task *t)
 		/* The threads meet, and children are reaped, for real (they
 		 * are tasks of the tree, named by their real ids); the event
 		 * is written at its exit. */
+		count_real(r, t);
 		if (c->nr == SYS_wait4 && (pid_t)c->a[0] > 0) {
 			pid_t real = rp_id_real(r, (pid_t)c->a[0]);
 			struct user_regs_struct regs = c->regs;
@@ -247,14 +268,24 @@ rp_model_call(struct replay *r, struct kernel *k, struct task *t)
 	if (c->sc && c->sc->fam && c->sc->fam->mode)
 		mode = c->sc->fam->mode(c);
 	if (mode == RM_RUN_REAL) {
+		count_real(r, t);
 		json_decref(rt->ev);
 		rt->ev = NULL;
 		rt->kind = EX_MODEL_REAL;
 		return V_EXIT_STOP;
 	}
 	int sig = (c->sc && (c->sc->flags & SC_KILL)) ? kill_of_self(r, t, c) : 0;
-	if ((ev = model_answer(r->conf.model, t->vtid, t->tid, c)) == NULL)
+	if ((ev = model_answer_held(r->conf.model, t->vtid, t->tid, c)) == NULL)
 		return rp_fail(r, k, "out of memory");
+	if (r->conf.mutate) {
+		json_t *mv = r->conf.mutate(r->conf.mutate_ctx, t->vtid,
+		    json_string_value(json_object_get(ev, "sys")), ev);
+		if (mv) {
+			json_decref(ev);
+			ev = mv;
+		}
+	}
+	model_follow_answer(r->conf.model, ev);
 	if (sig > 0 && sig < 65) {
 		/* a signal to itself (abort, raise): it is sent, for real */
 		json_object_del(ev, "err");

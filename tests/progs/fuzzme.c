@@ -13,6 +13,9 @@
  *              went forward (SIGABRT when a reading goes back)
  *   dirs       lists DIR/d twice and takes another order for a change
  *              it "cannot handle" (SIGABRT)
+ *   retry      reads DIR/config, trying again once when the open fails;
+ *              when the second open fails too, dereferences NULL
+ *              (SIGSEGV): one mutation cannot find it, two can
  */
 #include "progs.h"
 #include <dirent.h>
@@ -38,6 +41,29 @@ m_open(void)
 		close(fd);
 	}
 	/* the bug: no default when the file is missing */
+	printf("verbose=%d\n", cfg->verbose);
+	return 0;
+}
+
+static int
+m_retry(void)
+{
+	static struct config file_cfg;
+	struct config *cfg = NULL;
+	int fd = open(P("config"), O_RDONLY);
+
+	if (fd < 0) {
+		fprintf(stderr, "fuzzme: config: %s; trying again\n", strerror(errno));
+		fd = open(P("config"), O_RDONLY);
+	}
+	if (fd >= 0) {
+		char buf[64];
+		ssize_t n = read(fd, buf, sizeof buf);
+		file_cfg.verbose = n > 0 && buf[0] == '1';
+		cfg = &file_cfg;
+		close(fd);
+	}
+	/* the bug: no default when the second try fails too */
 	printf("verbose=%d\n", cfg->verbose);
 	return 0;
 }
@@ -145,7 +171,7 @@ main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: fuzzme open|write|shortread|clock|dirs DIR\n");
+		fprintf(stderr, "usage: fuzzme open|write|shortread|clock|dirs|retry DIR\n");
 		return 2;
 	}
 	snprintf(dir, sizeof dir, "%s", argv[2]);
@@ -159,6 +185,8 @@ main(int argc, char **argv)
 		return m_clock();
 	if (!strcmp(argv[1], "dirs"))
 		return m_dirs();
+	if (!strcmp(argv[1], "retry"))
+		return m_retry();
 	fprintf(stderr, "fuzzme: unknown mode '%s'\n", argv[1]);
 	return 2;
 }

@@ -442,8 +442,8 @@ check_opts_set(void)
 		if (strcmp(d->name, "timeout") == 0)
 			timeout = d;
 	}
-	ok(n == 20 && pin != NULL && timeout != NULL,
-	    "the table has the 20 fields of struct dios_opts");
+	ok(n == 21 && pin != NULL && timeout != NULL,
+	    "the table has the 21 fields of struct dios_opts");
 	opts_init(&o);
 	ok(o.pin && o.timeout == 10 && !o.quiet && o.output == NULL,
 	    "defaults: pin on, timeout 10");
