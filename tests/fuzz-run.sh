@@ -20,43 +20,45 @@ printf 'HEADERHEADER\010\000\000\000body' >"$W/data"
 : >"$W/d/a"
 : >"$W/d/b"
 
-# hunt MODE OPS KIND SIGNAL: records `fuzzme MODE`, fuzzes it with OPS
-# (systematic, at most 400 runs), and checks the failure found.
+# hunt MODE OPS KIND SIGNAL [RUNS [NAME]]: records `fuzzme MODE`, fuzzes
+# it with OPS (systematic, at most RUNS runs, 400 by default), and checks
+# the failure found; its files are named by NAME (default: MODE).
 hunt()
 {
-	local mode=$1 ops=$2 kind=$3 sig=$4 f=$T/f-$1
-	if ! "$DIOS_RECORD" -q -o "$T/$mode.json.zst" -- "$FUZZME" "$mode" "$W" >"$T/$mode.rec" 2>&1 </dev/null; then
-		ok "$mode: the recorded run passes" 1 = 0
-		diag_file "$T/$mode.rec"
+	local mode=$1 ops=$2 kind=$3 sig=$4 runs=${5:-400} name=${6:-$1}
+	local f=$T/f-$name
+	if ! "$DIOS_RECORD" -q -o "$T/$name.json.zst" -- "$FUZZME" "$mode" "$W" >"$T/$name.rec" 2>&1 </dev/null; then
+		ok "$name: the recorded run passes" 1 = 0
+		diag_file "$T/$name.rec"
 		return
 	fi
-	snapshot "$W" >"$T/$mode.before"
+	snapshot "$W" >"$T/$name.before"
 	# 400 replays: a minute, or three under the sanitizers (on a loaded
 	# machine they took more than one)
 	run_to "$([ -n "${DIOS_SANITIZED:-}" ] && echo 180 || echo 60)" "$DIOS_FUZZ" run -q --systematic \
-	    --runs 400 --seed 7 --mutations "$ops" -o "$f" "$T/$mode.json.zst" \
-	    >"$T/$mode-run.o" 2>"$T/$mode-run.e" </dev/null
+	    --runs "$runs" --seed 7 --mutations "$ops" -o "$f" "$T/$name.json.zst" \
+	    >"$T/$name-run.o" 2>"$T/$name-run.e" </dev/null
 	st=$?
-	is "$st" 0 "$mode: dios-fuzz run exits 0 (a failure found)"
-	snapshot "$W" >"$T/$mode.after"
-	same_file "$T/$mode.after" "$T/$mode.before" "$mode: the campaign touched no file of the program's"
+	is "$st" 0 "$name: dios-fuzz run exits 0 (a failure found)"
+	snapshot "$W" >"$T/$name.after"
+	same_file "$T/$name.after" "$T/$name.before" "$name: the campaign touched no file of the program's"
 	# the failure planted (the mutations may find others too: a loader
 	# that does not retry EINTR, a close retried after EIO)
 	local id
 	id=$("$JQ" -r --arg k "$kind" --arg s "$sig" \
 	    '[.unique[] | select(.kind == $k and .signal == $s)][0].id // empty' "$f/stats.json" 2>/dev/null)
 	local meta=$f/failures/$(printf '%04d' "${id:-0}").json
-	if ! ok "$mode: the $kind${sig:+ ($sig)} is found and kept" -n "$id" -a -s "$meta" -a \
+	if ! ok "$name: the $kind${sig:+ ($sig)} is found and kept" -n "$id" -a -s "$meta" -a \
 	    -s "${meta}.zst"; then
-		diag_file "$T/$mode-run.e"
+		diag_file "$T/$name-run.e"
 		"$DIOS_FUZZ" report "$f" 2>&1 | grep failures/ | diag_file /dev/stdin
 		return
 	fi
-	is "$("$JQ" -r '.mutation.op' "$meta")" "${ops%%,*}" "$mode: found by the ${ops%%,*} mutation"
+	is "$("$JQ" -r '.mutation.op' "$meta")" "${ops%%,*}" "$name: found by the ${ops%%,*} mutation"
 	local hits uniq
 	hits=$("$JQ" '.failures' "$f/stats.json")
 	uniq=$("$JQ" '.unique | length' "$f/stats.json")
-	ok "$mode: each failure kept once ($uniq unique of $hits hits)" "$uniq" -lt "$hits"
+	ok "$name: each failure kept once ($uniq unique of $hits hits)" "$uniq" -lt "$hits"
 	local want i=1 good=0
 	want=$("$JQ" -r '.status' "$meta")
 	while [ $i -le 3 ]; do
@@ -64,10 +66,10 @@ hunt()
 		[ $? -eq "$want" ] && good=$((good + 1))
 		i=$((i + 1))
 	done
-	is "$good" 3 "$mode: dios-replay of the reproducer ends with status $want, 3 times of 3"
-	"$DIOS_FUZZ" report "$f" >"$T/$mode.report" 2>&1
-	has "$mode: the report lists the failure" "$T/$mode.report" "failures/$(printf '%04d' "$id").json.zst: $kind"
-	has "$mode: the report has the coverage table" "$T/$mode.report" "^error-path coverage"
+	is "$good" 3 "$name: dios-replay of the reproducer ends with status $want, 3 times of 3"
+	"$DIOS_FUZZ" report "$f" >"$T/$name.report" 2>&1
+	has "$name: the report lists the failure" "$T/$name.report" "failures/$(printf '%04d' "$id").json.zst: $kind"
+	has "$name: the report has the coverage table" "$T/$name.report" "^error-path coverage"
 }
 
 hunt open error crash SIGSEGV
@@ -76,6 +78,19 @@ hunt shortread short crash SIGSEGV
 hunt clock clock crash SIGABRT
 hunt dirs dirs crash SIGABRT
 hunt retry error crash SIGSEGV
+hunt rate clock crash SIGFPE 30
+hunt stat stat crash SIGFPE 30
+hunt loop short hang "" 8
+hunt shortread bytes crash SIGSEGV 30 shortread-bytes
+# the triage names where the program faulted and where the call was made
+if [ -s "$T/f-stat/stats.json" ]; then
+	has "stat: the failure's key names the function that faulted" "$T/f-stat/stats.json" \
+	    '"key": "crash SIGFPE after [a-z]*stat[a-z]* stat at [^"]*m_stat.* in [^"]*m_stat'
+fi
+if [ -s "$T/f-shortread-bytes/stats.json" ]; then
+	is "$("$JQ" -r '.candidates' "$T/f-shortread-bytes/stats.json")" 1 \
+	    "bytes: only the program's own read is a candidate (not the loader's of its libraries)"
+fi
 
 # the search: the retried open's crash needs two mutations, the second of a
 # call that only a run with the first makes (the corpus kept that run)

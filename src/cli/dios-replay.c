@@ -11,6 +11,7 @@
 #include "cli/common.h"
 #include "model/model.h"
 #include "fuzz/mutate.h"
+#include "kernel/stack.h"
 #include "trace/blobline.h"
 #include "trace/number.h"
 #include "trace/blobstore.h"
@@ -483,6 +484,11 @@ close_run_trace(struct trace_writer *w, const char *path, const struct kernel *k
 		else
 			json_object_set_new(end, "exit", json_int64(WEXITSTATUS(k->root_status)));
 		json_object_set_new(f, "end", end);
+	} else if (out == RO_HANG) {
+		/* the run as far as it went: it replays, and stops there as a
+		 * hang again */
+		json_object_set_new(f, "end", end);
+		json_object_set_new(f, "hang", json_string(msg ? msg : "a hang"));
 	} else {
 		json_object_set_new(f, "end", end);
 		json_object_set_new(f, "aborted", json_string(msg ? msg : "the replay stopped"));
@@ -537,6 +543,8 @@ main(int argc, char **argv)
 	struct mut_plan *plan = NULL;
 	if (o.mutate && mut_plan_load(o.mutate, &plan, err, sizeof err) < 0)
 		die(DIOS_EXIT_USAGE, "--mutate %s", err);
+	if (plan)
+		stack_lines(false);	/* the stacks of mutated calls and faults: names will do */
 
 	/* A trace on a pipe is read more than once: from a copy. */
 	struct trace_spool spool;

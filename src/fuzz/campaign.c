@@ -395,15 +395,17 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 	struct failure *fail = NULL;
 	size_t nfail = 0, capfail = 0;
 	struct fz_corpus corpus;
+	static struct mut_dict dict;	/* the recording's tokens (MO_BYTES) */
 	int e;
 
+	memset(&dict, 0, sizeof dict);
 	const char *name = o->worker ? o->worker : "main";
 	err[0] = '\0';
 	snprintf(work, sizeof work, "%s/.work-%s", o->dir, name);
 	if ((e = fz_mkdir(work, err, errlen)) < 0)
 		return e;
 	snprintf(run, sizeof run, "%s/run.json.zst", work);
-	if ((e = fz_scan(o->seed, o->ops, NULL, 0, true, &cand, &ncand, err, errlen)) < 0)
+	if ((e = fz_scan(o->seed, o->ops, NULL, 0, true, &dict, &cand, &ncand, err, errlen)) < 0)
 		return e;
 	if ((e = fz_corpus_init(&corpus, o->dir, name, err, errlen)) < 0) {
 		free(cand);
@@ -443,6 +445,7 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 	bool tty = isatty(fileno(out));
 	double start = fz_now(), last_print = 0;
 	uint64_t runs = 0, nfailures = 0, errors = 0, answered = 0, unmodelled = 0, clean = 0, deeper = 0;
+	uint64_t unapplied = 0;
 	unsigned timeout = o->timeout ? o->timeout : 10;
 	e = 0;
 	while (!fuzz_stop && (o->runs == 0 || runs < o->runs) &&
@@ -461,7 +464,7 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 			char serr[256];
 			base = &corpus.e[mut_rand(&rng) % corpus.n];
 			if (base->n >= FZ_MAX_PLAN ||
-			    fz_scan(base->path, o->ops, base->m, base->n, false, &bc, &nbc, serr, sizeof serr) < 0 ||
+			    fz_scan(base->path, o->ops, base->m, base->n, false, NULL, &bc, &nbc, serr, sizeof serr) < 0 ||
 			    nbc == 0) {
 				free(bc);
 				bc = NULL;
@@ -482,20 +485,14 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		if (base)
 			memcpy(plan, base->m, np * sizeof *plan);
 		struct mutation *m = &plan[np++];
-		bool ok = mut_choose((enum mut_op)pick->op, ev, &rng, m);
+		bool ok = mut_choose((enum mut_op)pick->op, ev, &rng, &dict, m);
 		m->tid = pick->tid;
 		m->nth = pick->nth;
-		/* the call site, when the trace has the event's stack: the
-		 * innermost frame of the program's own code is not known, so
-		 * the first two frames stand for it */
-		char site[96] = "";
-		json_t *stk = json_object_get(ev, "stack");
-		for (size_t si = 0; si < json_array_size(stk) && si < 2; si++) {
-			const char *fr = json_string_value(json_array_get(stk, si));
-			size_t used = strlen(site);
-			if (fr)
-				snprintf(site + used, sizeof site - used, "%s%s", si ? " < " : "", fz_frame_name(fr));
-		}
+		/* the call site: where replay found the mutated call (its
+		 * stack), else the event's own (a recording made with
+		 * --stacks) */
+		char site[160] = "";
+		fz_site(json_object_get(ev, "stack"), 2, site, sizeof site);
 		struct fz_run fr = { .seed = o->seed, .replay = o->replay, .work = work, .timeout = timeout,
 			.rules = rules, .seen = seed_rules, .bhv = bhv, .written = pick->written,
 			.tid = json_int64_or(ev, "tid", -1), .fd = json_int64_or(json_object_get(ev, "args"), "fd", -1) };
@@ -516,11 +513,18 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		runs++;
 		if (base)
 			deeper++;
+		if (j.site[0])
+			snprintf(site, sizeof site, "%s", j.site);
 		answered += j.answered;
 		unmodelled += j.unmodelled;
 		if (j.unmodelled == 0)
 			clean++;
-		cover(cov, m, site, j.kind);
+		/* a mutation of a call the model part runs for real (a close
+		 * there) is not applied: nothing tried */
+		if (j.applied == np || strcmp(j.kind, "dios") == 0)
+			cover(cov, m, site, j.kind);
+		else
+			unapplied++;
 		const char *wk;
 		json_t *wv;
 		json_object_foreach(j.why, wk, wv)
@@ -629,6 +633,7 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		json_object_set_new(stats, "model_unmodelled_calls", whyall);
 		json_object_set_new(stats, "corpus", json_integer((json_int_t)corpus.n));
 		json_object_set_new(stats, "runs_from_corpus", json_integer((json_int_t)deeper));
+		json_object_set_new(stats, "runs_not_applied", json_integer((json_int_t)unapplied));
 		json_object_set_new(stats, "behaviour", json_integer((json_int_t)fz_bhv_bits(bhv)));
 	} else
 		json_decref(whyall);
@@ -726,20 +731,30 @@ fuzz_report(const char *dir, enum fuzz_format f, FILE *out, char *err, size_t er
 			    json_string_value(json_object_get(m, "sys")), json_string_value(json_object_get(m, "op")),
 			    json_object_get(m, "err") ? " " : "", json_object_get(m, "err") ?
 			    json_string_value(json_object_get(m, "err")) : "");
+			size_t np = json_array_size(json_object_get(v, "mutations"));
+			if (np > 1)
+				fprintf(out, "  after %zu mutations before it (dios-fuzz min reduces them)\n", np - 1);
 			fprintf(out, "  status: %lld%s%s\n", (long long)json_int64_or(v, "status", -1),
 			    *json_string_value(json_object_get(v, "signal")) ? " " : "",
 			    json_string_value(json_object_get(v, "signal")));
+			if (json_string_value(json_object_get(v, "fault")))
+				fprintf(out, "  fault in: %s\n", json_string_value(json_object_get(v, "fault")));
 		}
-		fprintf(out, "\nerror-path coverage (call and mutation: runs, then what the program did)\n");
-		fprintf(out, "%-28s %6s", "call/mutation", "tried");
+		fprintf(out, "\nerror-path coverage (call and mutation at its site: runs, then what the "
+		    "program did)\n");
+		fprintf(out, "%-24s %6s", "call/mutation", "tried");
 		for (int k = 0; kinds[k]; k++)
 			fprintf(out, " %9s", kinds[k]);
-		fputc('\n', out);
+		fputs("  site\n", out);
 		json_object_foreach(cov, key, v) {
-			fprintf(out, "%-28s %6lld", key, (long long)json_int64_or(v, "tried", 0));
+			char cm[64];
+			snprintf(cm, sizeof cm, "%s %s", json_string_value(json_object_get(v, "sys")),
+			    json_string_value(json_object_get(v, "op")));
+			fprintf(out, "%-24s %6lld", cm, (long long)json_int64_or(v, "tried", 0));
 			for (int k = 0; kinds[k]; k++)
 				fprintf(out, " %9lld", (long long)json_int64_or(v, kinds[k], 0));
-			fputc('\n', out);
+			const char *site = json_string_value(json_object_get(v, "site"));
+			fprintf(out, "  %s\n", site ? site : "-");
 		}
 		json_decref(st);
 		return 0;
@@ -769,13 +784,19 @@ fuzz_report(const char *dir, enum fuzz_format f, FILE *out, char *err, size_t er
 		fprintf(out, "</td><td>%lld</td></tr>\n", (long long)json_int64_or(v, "count", 0));
 	}
 	fprintf(out, "</tbody></table>\n<h2>Error-path coverage</h2>\n<table onclick=\"if(event.target.tagName"
-	    "=='TH')s(this,event.target.cellIndex)\"><thead><tr><th>call and mutation</th><th>tried</th>");
+	    "=='TH')s(this,event.target.cellIndex)\"><thead><tr><th>call and mutation</th><th>site</th>"
+	    "<th>tried</th>");
 	for (int k = 0; kinds[k]; k++)
 		fprintf(out, "<th class=\"%s\">%s</th>", kinds[k], kinds[k]);
 	fprintf(out, "</tr></thead><tbody>\n");
 	json_object_foreach(cov, key, v) {
+		const char *site = json_string_value(json_object_get(v, "site"));
 		fprintf(out, "<tr><td>");
-		html_escape(out, key);
+		html_escape(out, json_string_value(json_object_get(v, "sys")) ? json_string_value(json_object_get(v, "sys")) : "?");
+		fputc(' ', out);
+		html_escape(out, json_string_value(json_object_get(v, "op")) ? json_string_value(json_object_get(v, "op")) : "?");
+		fprintf(out, "</td><td style=\"text-align:left\">");
+		html_escape(out, site ? site : "");
 		fprintf(out, "</td><td>%lld</td>", (long long)json_int64_or(v, "tried", 0));
 		for (int k = 0; kinds[k]; k++) {
 			long long n = json_int64_or(v, kinds[k], 0);

@@ -30,7 +30,7 @@ count_call(json_t *counts, long long tid, const char *sys)
 
 int
 fz_scan(const char *path, unsigned ops, const struct mutation *plan, size_t n, bool seed,
-    struct fz_cand **out, size_t *nout, char *err, size_t errlen)
+    struct mut_dict *dict, struct fz_cand **out, size_t *nout, char *err, size_t errlen)
 {
 	struct trace_reader *r;
 	json_t *ev;
@@ -45,8 +45,11 @@ fz_scan(const char *path, unsigned ops, const struct mutation *plan, size_t n, b
 		return e;
 	}
 	bool first = true;
-	/* descriptors written to since they were opened, by task and number */
-	json_t *wrote = json_object(), *counts = json_object();
+	/* descriptors written to since they were opened, by task and number;
+	 * the paths descriptors were opened with, the files mapped to run
+	 * (the executable, its libraries) and the candidates' paths */
+	json_t *wrote = json_object(), *counts = json_object(), *fdpath = json_object(), *code = json_object();
+	json_t *cpath = json_array();
 	while ((e = trace_read(r, &ev)) > 0) {
 		const char *sys = json_string_value(json_object_get(ev, "sys"));
 		if (first) {
@@ -66,8 +69,25 @@ fz_scan(const char *path, unsigned ops, const struct mutation *plan, size_t n, b
 		}
 		long long tid = json_int64_or(ev, "tid", 0);
 		uint64_t nth = count_call(counts, tid, sys);
+		if (dict)
+			mut_dict_learn(dict, ev);
 		char fk[48];
 		snprintf(fk, sizeof fk, "%lld %lld", tid, (long long)json_int64_or(json_object_get(ev, "args"), "fd", -1));
+		/* the path of the descriptor the call names (a copy: a close
+		 * forgets it) */
+		char atb[512];
+		snprintf(atb, sizeof atb, "%s", json_string_value(json_object_get(fdpath, fk)) ?
+		    json_string_value(json_object_get(fdpath, fk)) : "");
+		const char *at = atb[0] ? atb : NULL;
+		long long ret = json_int64_or(ev, "ret", -1);
+		if ((!strcmp(sys, "openat") || !strcmp(sys, "open")) && ret >= 0 &&
+		    json_string_value(json_object_get(json_object_get(ev, "args"), "path"))) {
+			char ok[48];
+			snprintf(ok, sizeof ok, "%lld %lld", tid, ret);
+			json_object_set(fdpath, ok, json_object_get(json_object_get(ev, "args"), "path"));
+		}
+		if (!strcmp(sys, "mmap") && at && (json_int64_or(json_object_get(ev, "args"), "prot", 0) & 4))
+			json_object_set_new(code, at, json_true());
 		bool written = false;
 		if ((!strcmp(sys, "write") || !strcmp(sys, "writev") || !strcmp(sys, "pwrite64")) &&
 		    json_int64_or(ev, "ret", -1) > 0)
@@ -76,6 +96,8 @@ fz_scan(const char *path, unsigned ops, const struct mutation *plan, size_t n, b
 			written = json_object_get(wrote, fk) != NULL;
 			json_object_del(wrote, fk);
 		}
+		if (!strcmp(sys, "close") && ret == 0)
+			json_object_del(fdpath, fk);
 		bool planned = false;
 		for (size_t i = 0; i < n; i++)
 			if (plan[i].tid == tid && plan[i].nth == nth && !strcmp(plan[i].sys, sys)) {
@@ -98,11 +120,32 @@ fz_scan(const char *path, unsigned ops, const struct mutation *plan, size_t n, b
 			}
 			(*out)[(*nout)++] = (struct fz_cand){ (uint64_t)json_int64_or(ev, "seq", 0), tid, nth,
 			    (unsigned char)op, written };
+			json_array_append_new(cpath, json_string(at && strcmp(sys, "openat") && strcmp(sys, "open") ?
+			    at : ""));
 		}
 		json_decref(ev);
 		if (e < 0)
 			break;
 	}
+	/* Calls on the files the program maps to run are the program's own
+	 * code being loaded (the loader reading an ELF header), not its
+	 * environment: not mutated. */
+	if (e >= 0) {
+		size_t k = 0, after0 = after;
+		for (size_t i = 0; i < *nout; i++) {
+			const char *cp = json_string_value(json_array_get(cpath, i));
+			if (cp && cp[0] && json_object_get(code, cp)) {
+				if (i < after0)
+					after--;
+				continue;
+			}
+			(*out)[k++] = (*out)[i];
+		}
+		*nout = k;
+	}
+	json_decref(cpath);
+	json_decref(code);
+	json_decref(fdpath);
 	json_decref(wrote);
 	json_decref(counts);
 	if (e < 0 && err[0] == '\0')

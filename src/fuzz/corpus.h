@@ -33,11 +33,11 @@ struct fz_cand {
 /* The candidates of the trace at path for the mutations ops (1 << MO_*),
  * in the trace's order: with plan (the n mutations the trace's run was
  * made with), only calls after the last of them the trace shows.  seed: a
- * recording, refused when it is a mutated run already.  0 (*out is the
- * caller's to free; *nout may be 0 for a run), or -errno with a message in
- * err. */
+ * recording, refused when it is a mutated run already; dict (or NULL)
+ * learns its tokens.  0 (*out is the caller's to free; *nout may be 0 for a
+ * run), or -errno with a message in err. */
 int fz_scan(const char *path, unsigned ops, const struct mutation *plan, size_t n, bool seed,
-    struct fz_cand **out, size_t *nout, char *err, size_t errlen);
+    struct mut_dict *dict, struct fz_cand **out, size_t *nout, char *err, size_t errlen);
 
 struct fz_behaviour;
 struct fz_behaviour *fz_bhv_new(void);

@@ -17,7 +17,8 @@
 #include "trace/io.h"
 #include "trace/number.h"
 
-static const char *const op_names[MO__N] = { "error", "short", "eintr", "flip", "clock", "dirs" };
+static const char *const op_names[MO__N] = { "error", "short", "eintr", "flip", "clock", "dirs", "stat",
+	"bytes" };
 
 const char *
 mut_op_name(enum mut_op op)
@@ -33,9 +34,10 @@ mut_parse_ops(const char *list, unsigned *mask, char *err, size_t errlen)
 
 	if (e == -EINVAL && bad[0])
 		snprintf(err, errlen, "unknown mutation '%s' (expected error, short, eintr, flip, "
-		    "clock, dirs or all, separated by commas)", bad);
+		    "clock, dirs, stat, bytes or all, separated by commas)", bad);
 	else if (e == -EINVAL)
-		snprintf(err, errlen, "no mutation given (expected error, short, eintr, flip, clock, dirs or all)");
+		snprintf(err, errlen, "no mutation given (expected error, short, eintr, flip, clock, dirs, "
+		    "stat, bytes or all)");
 	return e;
 }
 
@@ -74,6 +76,71 @@ data_key(const char *sys)
 	return strstr(sys, "readv") ? "iov" : "buf";
 }
 
+static const char *const stats[] = { "stat", "lstat", "fstat", "newfstatat", "statx", NULL };
+
+/* The stat buffer of a stat event's outputs (the object with a size and
+ * times), or NULL. */
+static json_t *
+stat_buf(json_t *out)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(out, k, v)
+		if (json_is_object(v) && json_object_get(v, "size") && json_object_get(v, "mtime_sec"))
+			return v;
+	return NULL;
+}
+
+static bool
+is_clock(const char *sys)
+{
+	return !strcmp(sys, "clock_gettime") || !strcmp(sys, "gettimeofday") || !strcmp(sys, "time");
+}
+
+/* A word of the dictionary: printable, no space, 2 bytes or more. */
+static void
+dict_words(struct mut_dict *d, const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && d->n < 64) {
+		while (i < n && !(p[i] > 0x20 && p[i] < 0x7f))
+			i++;
+		size_t b = i;
+		while (i < n && p[i] > 0x20 && p[i] < 0x7f)
+			i++;
+		size_t len = i - b;
+		if (len < 2 || len >= MUT_TOKEN_MAX)
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < d->n && !seen; k++)
+			seen = d->len[k] == len && !memcmp(d->tok[k], p + b, len);
+		if (!seen) {
+			memcpy(d->tok[d->n], p + b, len);
+			d->len[d->n++] = (unsigned char)len;
+		}
+	}
+}
+
+void
+mut_dict_learn(struct mut_dict *d, const json_t *ev)
+{
+	const char *sys = json_string_value(json_object_get(ev, "sys"));
+	const char *path = json_string_value(json_object_get(json_object_get(ev, "args"), "path"));
+	void *p;
+	size_t n;
+
+	if (sys == NULL || d->n >= 64)
+		return;
+	if (path)
+		dict_words(d, (const unsigned char *)path, strlen(path));
+	if (is(sys, reads) && json_get_bytes(json_object_get(json_object_get(ev, "out"), data_key(sys)), &p, &n) == 0) {
+		dict_words(d, p, n < 4096 ? n : 4096);
+		free(p);
+	}
+}
+
 bool
 mut_applies(enum mut_op op, const json_t *ev)
 {
@@ -104,17 +171,21 @@ mut_applies(enum mut_op op, const json_t *ev)
 		return ret > 0 && is(sys, reads) &&
 		    json_object_get(json_object_get(ev, "out"), data_key(sys)) != NULL;
 	case MO_CLOCK:
-		return ret >= 0 && (!strcmp(sys, "clock_gettime") || !strcmp(sys, "gettimeofday") ||
-		    !strcmp(sys, "time"));
+		return ret >= 0 && is_clock(sys);
 	case MO_DIRS:
 		return ret > 0 && !strcmp(sys, "getdents64");
+	case MO_STAT:
+		return ret == 0 && is(sys, stats) && stat_buf(json_object_get(ev, "out")) != NULL;
+	case MO_BYTES:
+		return ret > 0 && is(sys, reads) &&
+		    json_bytes_len(json_object_get(json_object_get(ev, "out"), data_key(sys))) > 0;
 	default:
 		return false;
 	}
 }
 
 bool
-mut_choose(enum mut_op op, const json_t *ev, uint64_t *rng, struct mutation *m)
+mut_choose(enum mut_op op, const json_t *ev, uint64_t *rng, const struct mut_dict *d, struct mutation *m)
 {
 	const char *sys = json_string_value(json_object_get(ev, "sys"));
 	int ok;
@@ -151,11 +222,27 @@ mut_choose(enum mut_op op, const json_t *ev, uint64_t *rng, struct mutation *m)
 		break;
 	}
 	case MO_CLOCK:
-		m->arg = mut_rand(rng) % 2;
+		m->arg = mut_rand(rng) % 3;
 		break;
 	case MO_DIRS:
 		m->arg = mut_rand(rng) | 1;
 		break;
+	case MO_STAT:
+		m->arg = mut_rand(rng) % 4;
+		break;
+	case MO_BYTES: {
+		ssize_t n = json_bytes_len(json_object_get(json_object_get(ev, "out"), data_key(sys)));
+		uint64_t what = mut_rand(rng) % (d && d->n ? MB__N : MB_TOKEN);
+		if (n <= 0)
+			return false;
+		m->arg = what | ((mut_rand(rng) % (uint64_t)n) << 8);
+		if (what == MB_TOKEN) {
+			size_t k = (size_t)(mut_rand(rng) % d->n);
+			memcpy(m->tok, d->tok[k], d->len[k]);
+			m->ntok = d->len[k];
+		}
+		break;
+	}
 	default:
 		return false;
 	}
@@ -176,6 +263,37 @@ change_bytes(json_t *out, const char *key, size_t keep, int64_t flip)
 		n = keep;
 	if (flip >= 0 && (uint64_t)flip / 8 < n)
 		((unsigned char *)p)[flip / 8] ^= (unsigned char)(1u << (flip % 8));
+	json_object_set_new(out, key, json_bytes(p, n));
+	free(p);
+	return 0;
+}
+
+/* MO_BYTES: the data at key of out changed at one place (m->arg). */
+static int
+change_at(json_t *out, const char *key, const struct mutation *m)
+{
+	static const unsigned char values[MB_VALUES] = { 0x00, 0xff, 0x7f, 0x80, 0x01, ' ', '\n', '%' };
+	static const uint32_t ints[4] = { 0, 0xffffffffu, 0x7fffffffu, 0x80000000u };
+	void *p;
+	size_t n;
+	json_t *b = json_object_get(out, key);
+
+	if (b == NULL || json_get_bytes(b, &p, &n) < 0)
+		return -EINVAL;
+	unsigned char *c = p;
+	size_t at = (size_t)(m->arg >> 8), what = (size_t)(m->arg & 0xff);
+	if (at < n) {
+		if (what < MB_VALUES)
+			c[at] = values[what];
+		else if (what < MB_ZERO16) {
+			uint32_t v = ints[what - MB_INT32];
+			for (size_t i = 0; i < 4 && at + i < n; i++)
+				c[at + i] = (unsigned char)(v >> (8 * i));
+		} else if (what == MB_ZERO16)
+			memset(c + at, 0, n - at < 16 ? n - at : 16);
+		else if (what == MB_TOKEN)
+			memcpy(c + at, m->tok, n - at < m->ntok ? n - at : m->ntok);
+	}
 	json_object_set_new(out, key, json_bytes(p, n));
 	free(p);
 	return 0;
@@ -233,11 +351,13 @@ done:
 }
 
 json_t *
-mut_apply(const struct mutation *m, const json_t *ev)
+mut_apply(const struct mutation *m, const json_t *ev, const json_t *before)
 {
-	json_t *c = json_deep_copy(ev), *out;
+	json_t *c, *out;
 
-	if (c == NULL)
+	if (m->op == MO_CLOCK && m->arg == 2 && before == NULL)
+		return NULL;	/* no reading before this one */
+	if ((c = json_deep_copy(ev)) == NULL)
 		return NULL;
 	out = json_object_get(c, "out");
 	switch (m->op) {
@@ -259,14 +379,43 @@ mut_apply(const struct mutation *m, const json_t *ev)
 			change_bytes(out, data_key(m->sys), SIZE_MAX, (int64_t)m->arg);
 		break;
 	case MO_CLOCK: {
+		const char *tk = !strcmp(m->sys, "clock_gettime") ? "tp" : "tv";
+		json_t *tp = json_object_get(out, tk);
+		if (m->arg == 2) {
+			/* the same as the reading before */
+			json_t *was = json_object_get(json_object_get(before, "out"), tk);
+			if (tp && was)
+				json_object_set_new(out, tk, json_deep_copy(was));
+			if (!strcmp(m->sys, "time"))
+				json_object_set(c, "ret", json_object_get(before, "ret"));
+			break;
+		}
 		int64_t d = m->arg ? 3600 : -10;
-		json_t *tp = json_object_get(out, !strcmp(m->sys, "clock_gettime") ? "tp" : "tv");
 		if (tp)
 			json_object_set_new(tp, "sec", json_int64(json_int64_or(tp, "sec", 0) + d));
 		if (!strcmp(m->sys, "time"))
 			json_object_set_new(c, "ret", json_int64(json_int64_or(c, "ret", 0) + d));
 		break;
 	}
+	case MO_STAT: {
+		json_t *sb = stat_buf(out);
+		int64_t size = json_int64_or(sb, "size", 0);
+		if (sb == NULL)
+			break;
+		if (m->arg < 3)
+			json_object_set_new(sb, "size", json_int64(m->arg == 0 ? 0 : m->arg == 1 ? 2 * size + 1 : size / 2));
+		else {
+			static const char *const times[] = { "atime_sec", "mtime_sec", "ctime_sec", NULL };
+			for (int i = 0; times[i]; i++)
+				if (json_object_get(sb, times[i]))
+					json_object_set_new(sb, times[i], json_int64(json_int64_or(sb, times[i], 0) - 3600));
+		}
+		break;
+	}
+	case MO_BYTES:
+		if (out)
+			change_at(out, data_key(m->sys), m);
+		break;
 	case MO_DIRS:
 		if (out)
 			shuffle_dirents(out, m->arg);
@@ -293,6 +442,8 @@ mut_to_json(const struct mutation *m)
 		json_object_set_new(j, "err", json_string(errno_name(m->err) ? errno_name(m->err) : "?"));
 	else
 		json_object_set_new(j, "arg", json_uint64(m->arg));
+	if (m->ntok)
+		json_object_set_new(j, "tok", json_bytes(m->tok, m->ntok));
 	return j;
 }
 
@@ -326,6 +477,20 @@ mut_from_json(const json_t *j, struct mutation *m)
 			return -EINVAL;
 	} else if (json_uint64_get(json_object_get(j, "arg"), &m->arg) < 0)
 		return -EINVAL;
+	json_t *tok = json_object_get(j, "tok");
+	if (tok) {
+		void *p;
+		size_t n;
+		if (json_get_bytes(tok, &p, &n) < 0)
+			return -EINVAL;
+		if (n == 0 || n >= MUT_TOKEN_MAX) {
+			free(p);
+			return -EINVAL;
+		}
+		memcpy(m->tok, p, n);
+		m->ntok = n;
+		free(p);
+	}
 	return 0;
 }
 
@@ -364,6 +529,7 @@ struct mut_plan {
 	struct mutation *m;
 	bool *applied;
 	size_t n, napplied;
+	json_t *clocks;		/* "vtid sys clockid" -> the last reading answered */
 	struct counter *slot;	/* open addressing, a power of two */
 	size_t nslot, used;
 };
@@ -376,6 +542,7 @@ mut_plan_free(struct mut_plan *p)
 	free(p->m);
 	free(p->applied);
 	free(p->slot);
+	json_decref(p->clocks);
 	free(p);
 }
 
@@ -400,7 +567,7 @@ mut_plan_load(const char *path, struct mut_plan **out, char *err, size_t errlen)
 	}
 	if ((p = calloc(1, sizeof *p)) == NULL || (p->m = calloc(json_array_size(a) + 1, sizeof *p->m)) == NULL ||
 	    (p->applied = calloc(json_array_size(a) + 1, sizeof *p->applied)) == NULL ||
-	    (p->slot = calloc(64, sizeof *p->slot)) == NULL) {
+	    (p->slot = calloc(64, sizeof *p->slot)) == NULL || (p->clocks = json_object()) == NULL) {
 		mut_plan_free(p);
 		json_decref(a);
 		return -ENOMEM;
@@ -493,6 +660,10 @@ mut_plan_apply(struct mut_plan *p, int64_t vtid, const char *sys, const json_t *
 		return NULL;
 	uint64_t nth = count_call(p, vtid, sys);
 	json_t *c = NULL;
+	char ck[80] = "";
+	if (ev && is_clock(sys))
+		snprintf(ck, sizeof ck, "%lld %s %lld", (long long)vtid, sys,
+		    (long long)json_int64_or(json_object_get(ev, "args"), "clockid", -1));
 	for (size_t i = 0; i < p->n; i++) {
 		const struct mutation *m = &p->m[i];
 		if (p->applied[i] || m->tid != vtid || m->nth != nth || strcmp(m->sys, sys) != 0)
@@ -500,7 +671,7 @@ mut_plan_apply(struct mut_plan *p, int64_t vtid, const char *sys, const json_t *
 		const json_t *from = c ? c : ev;
 		if (from == NULL || !mut_applies(m->op, from))
 			continue;
-		json_t *n = mut_apply(m, from);
+		json_t *n = mut_apply(m, from, ck[0] ? json_object_get(p->clocks, ck) : NULL);
 		if (n == NULL)
 			continue;
 		json_decref(c);
@@ -508,5 +679,7 @@ mut_plan_apply(struct mut_plan *p, int64_t vtid, const char *sys, const json_t *
 		p->applied[i] = true;
 		p->napplied++;
 	}
+	if (ck[0])
+		json_object_set(p->clocks, ck, c ? c : (json_t *)ev);	/* what the program read */
 	return c;
 }

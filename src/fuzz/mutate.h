@@ -9,8 +9,15 @@
  *   short  a read returns fewer bytes (its data cut), a write writes fewer
  *   eintr  a call that can be interrupted fails with EINTR
  *   flip   one bit of the data a read returned is flipped
- *   clock  a clock reading jumps: 10 s back, or an hour on
+ *   clock  a clock reading jumps: 10 s back, or an hour on, or reads the
+ *          same as the task's reading of that clock before it
  *   dirs   a directory listing's entries come in another order
+ *   stat   a stat's size is 0, doubled or halved, or its times an hour back
+ *   bytes  data a read returned changed at one place: a byte set to a
+ *          value parsers trip on (0, 0xff, 0x7f, 0x80, 1, ' ', '\n', '%'), a
+ *          32-bit value set to one (0, -1, INT_MAX, INT_MIN), 16 bytes
+ *          zeroed, or a token of the recording (a dictionary: words of the
+ *          data it read, the paths it named) written over it
  * Owner: src/fuzz/mutate.c.  Nothing here exits or prints.
  */
 #ifndef DIOS_MUTATE_H
@@ -20,7 +27,21 @@
 #include <stdint.h>
 #include <jansson.h>
 
-enum mut_op { MO_ERROR, MO_SHORT, MO_EINTR, MO_FLIP, MO_CLOCK, MO_DIRS, MO__N };
+enum mut_op { MO_ERROR, MO_SHORT, MO_EINTR, MO_FLIP, MO_CLOCK, MO_DIRS, MO_STAT, MO_BYTES, MO__N };
+
+/* MO_BYTES's changes (the low byte of arg; the place is arg >> 8). */
+enum { MB_VALUES = 8, MB_INT32 = 8, MB_ZERO16 = 12, MB_TOKEN = 13, MB__N = 14 };
+
+/* The dictionary of MO_BYTES: tokens of a trace (mut_dict_learn). */
+#define MUT_TOKEN_MAX 32
+struct mut_dict {
+	unsigned char tok[64][MUT_TOKEN_MAX];
+	unsigned char len[64];
+	size_t n;
+};
+/* Adds the tokens of event ev (words of the data it read, the paths it
+ * named) to d, while it has room. */
+void mut_dict_learn(struct mut_dict *d, const json_t *ev);
 
 struct mutation {
 	uint64_t seq;		/* the event changed (in the trace it was chosen from) */
@@ -28,8 +49,11 @@ struct mutation {
 	uint64_t nth;		/* nth call of sys (1 = its first), as a run's tasks count */
 	enum mut_op op;
 	int err;		/* MO_ERROR: the errno */
-	uint64_t arg;		/* MO_SHORT: the new result; MO_FLIP: the bit; MO_CLOCK: 0 back, 1 on;
-				 * MO_DIRS: the shuffle's seed */
+	uint64_t arg;		/* MO_SHORT: the new result; MO_FLIP: the bit; MO_CLOCK: 0 back, 1 on,
+				 * 2 the same as before; MO_DIRS: the shuffle's seed; MO_STAT: 0 size 0,
+				 * 1 doubled, 2 halved, 3 times back; MO_BYTES: MB_* | place << 8 */
+	unsigned char tok[MUT_TOKEN_MAX];	/* MO_BYTES MB_TOKEN: the token */
+	size_t ntok;
 	char sys[32];		/* the call, for reports */
 };
 
@@ -42,13 +66,16 @@ int mut_parse_ops(const char *list, unsigned *mask, char *err, size_t errlen);
 bool mut_applies(enum mut_op op, const json_t *ev);
 
 /* Fills m for op on event ev, its choices drawn from *rng (an errno of the
- * call, a cut, a bit...).  false when op does not apply. */
-bool mut_choose(enum mut_op op, const json_t *ev, uint64_t *rng, struct mutation *m);
+ * call, a cut, a bit...; d: MO_BYTES's tokens, or NULL).  false when op does
+ * not apply. */
+bool mut_choose(enum mut_op op, const json_t *ev, uint64_t *rng, const struct mut_dict *d, struct mutation *m);
 
-/* ev changed by m: a new event (caller owns it), NULL on ENOMEM. */
-json_t *mut_apply(const struct mutation *m, const json_t *ev);
+/* ev changed by m: a new event (caller owns it), NULL on ENOMEM, or when m
+ * needs what came before (MO_CLOCK 2: before, the task's earlier reading
+ * of that clock, or NULL) and there is none. */
+json_t *mut_apply(const struct mutation *m, const json_t *ev, const json_t *before);
 
-/* m as JSON ({"seq", "tid", "nth", "sys", "op", "err"|"arg"}) and back. */
+/* m as JSON ({"seq", "tid", "nth", "sys", "op", "err"|"arg", "tok"}) and back. */
 json_t *mut_to_json(const struct mutation *m);
 int mut_from_json(const json_t *j, struct mutation *m);
 

@@ -134,7 +134,7 @@ fz_judge(const char *run, int st, bool timed_out, const struct mutation *m, bool
     struct fz_judged *j)
 {
 	struct trace_reader *r;
-	json_t *ev, *footer = NULL, *prev = b ? json_object() : NULL;
+	json_t *ev, *footer = NULL, *prev = b ? json_object() : NULL, *counts = json_object();
 	char text[65536];
 	size_t have = 0;
 
@@ -149,6 +149,23 @@ fz_judge(const char *run, int st, bool timed_out, const struct mutation *m, bool
 				continue;
 			}
 			stderr_of(ev, &j->stderr_bytes, text, sizeof text, &have);
+			/* where the mutated call was made, and where a fault
+			 * came from: the stacks replay took (--mutate) */
+			const char *sys = json_string_value(json_object_get(ev, "sys"));
+			const json_t *stk = json_object_get(ev, "stack");
+			if (sys && counts && m->nth && json_int64_or(ev, "tid", 0) == m->tid && !strcmp(sys, m->sys)) {
+				char ck[48];
+				snprintf(ck, sizeof ck, "%lld", (long long)m->tid);
+				json_int_t nth = json_integer_value(json_object_get(counts, ck)) + 1;
+				json_object_set_new(counts, ck, json_integer(nth));
+				if ((uint64_t)nth == m->nth && stk)
+					fz_site(stk, 2, j->site, sizeof j->site);
+			}
+			if (!sys && stk && json_is_true(json_object_get(ev, "sync")) && !j->fault[0])
+				fz_site(stk, 3, j->fault, sizeof j->fault);
+			if (!sys && stk && !j->fault[0] && !strcmp(json_string_value(json_object_get(ev, "sig")) ?
+			    json_string_value(json_object_get(ev, "sig")) : "", "SIGABRT"))
+				fz_site(stk, 3, j->fault, sizeof j->fault);
 			if (b && prev)
 				j->newbits += fz_bhv_event(b, prev, ev);
 			json_decref(ev);
@@ -156,16 +173,8 @@ fz_judge(const char *run, int st, bool timed_out, const struct mutation *m, bool
 		trace_reader_close(r);
 	}
 	json_decref(prev);
+	json_decref(counts);
 	j->applied = (uint64_t)json_int64_or(footer, "mutated", 0);
-	/* where it faulted: the first frames of the stack replay took */
-	json_t *stk = json_object_get(json_object_get(footer, "end"), "stack");
-	for (size_t si = 0; si < json_array_size(stk) && si < 3; si++) {
-		const char *fr = json_string_value(json_array_get(stk, si));
-		size_t used = strlen(j->fault);
-		if (fr)
-			snprintf(j->fault + used, sizeof j->fault - used, "%s%s", si ? " < " : "",
-			    fz_frame_name(fr));
-	}
 	json_t *end = json_object_get(footer, "end"), *model = json_object_get(footer, "model");
 	j->answered = (uint64_t)json_int64_or(model, "answered", 0);
 	j->unmodelled = (uint64_t)json_int64_or(model, "unmodelled", 0);
@@ -178,8 +187,11 @@ fz_judge(const char *run, int st, bool timed_out, const struct mutation *m, bool
 		snprintf(j->sig, sizeof j->sig, "%s", sn);
 		j->status = 128 + signal_from_name(sn);
 	}
-	if (timed_out || (WIFEXITED(st) && WEXITSTATUS(st) == 120))
+	if (timed_out || (WIFEXITED(st) && WEXITSTATUS(st) == 120)) {
 		j->kind = "hang";
+		if (j->status < 0)
+			j->status = 120;	/* its reproducer replays to the hang, as dios-replay reports one */
+	}
 	else if (strstr(text, "AddressSanitizer") || strstr(text, "UndefinedBehaviorSanitizer") ||
 	    strstr(text, "MemorySanitizer") || strstr(text, "LeakSanitizer") ||
 	    strstr(text, "ThreadSanitizer") || strstr(text, ": runtime error: "))
@@ -393,4 +405,33 @@ fz_frame_name(const char *frame)
 	} else
 		snprintf(buf, sizeof buf, "%.*s", (int)strcspn(frame, " "), frame);
 	return buf;
+}
+
+/* Frames in the C library and the loader: where the program's own code
+ * called them is what tells one site from another. */
+static bool
+libc_frame(const char *fr)
+{
+	return !strncmp(fr, "libc.so", 7) || !strncmp(fr, "libc-", 5) || !strncmp(fr, "ld-linux", 8) ||
+	    !strncmp(fr, "libpthread", 10) || !strncmp(fr, "?+", 2);
+}
+
+void
+fz_site(const json_t *stack, size_t max, char *buf, size_t len)
+{
+	size_t n = json_array_size(stack), own = 0, k = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *fr = json_string_value(json_array_get(stack, i));
+		if (fr && !libc_frame(fr))
+			own++;
+	}
+	for (size_t i = 0; i < n && k < max; i++) {
+		const char *fr = json_string_value(json_array_get(stack, i));
+		if (fr == NULL || (own && libc_frame(fr)))
+			continue;
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%s", k++ ? " < " : "", fz_frame_name(fr));
+	}
 }

@@ -29,6 +29,7 @@ struct fz_judged {
 	bool left;		/* the run left the recording */
 	uint64_t newbits;	/* behaviour not seen before (fz_behaviour) */
 	uint64_t applied;	/* the plan's mutations that were applied */
+	char site[160];		/* where the last mutated call was made, or "" */
 	char fault[160];	/* where the program faulted: its stack's first frames, or "" */
 };
 
@@ -56,6 +57,10 @@ int fz_copy_file(const char *from, const char *to);
 /* A frame of a stack (stack.h's form) as triage names it: its function, or
  * MODULE+0xOFF where no symbol covers it (a static buffer). */
 const char *fz_frame_name(const char *frame);
+/* A stack (an event's "stack") as a site: its first max frames of the
+ * program's own code (those of the C library and the loader left out,
+ * unless there is nothing else), by fz_frame_name, " < " between them. */
+void fz_site(const json_t *stack, size_t max, char *buf, size_t len);
 
 /* Reads the run's trace (its wait status st) and decides what its end was;
  * last: the plan's last mutation, which the run was made for; written: it

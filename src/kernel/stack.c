@@ -46,9 +46,35 @@ static struct { pid_t tid, tgid; } tids[TIDS];
 static unsigned long clock_uses;
 static unsigned tid_next;
 
+/* stack_lines: file and line in the names, and separate debug files
+ * (/usr/lib/debug, debuginfod) for symbols and lines: a large library's
+ * debug file costs tens of milliseconds at its first lookup. */
+static bool with_lines = true;
+
+void
+stack_lines(bool on)
+{
+	with_lines = on;
+}
+
 static const Dwfl_Callbacks callbacks = {
 	.find_elf = dwfl_linux_proc_find_elf,
 	.find_debuginfo = dwfl_standard_find_debuginfo,
+};
+
+/* Without separate debug files: the symbols of the mapped files alone. */
+static int
+no_debuginfo(Dwfl_Module *m, void **user, const char *name, Dwarf_Addr base, const char *file,
+    const char *debuglink, GElf_Word crc, char **debuginfo_file_name)
+{
+	(void)m, (void)user, (void)name, (void)base, (void)file, (void)debuglink, (void)crc;
+	*debuginfo_file_name = NULL;
+	return -1;
+}
+
+static const Dwfl_Callbacks callbacks_brief = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = no_debuginfo,
 };
 
 /* The process of task tid, from the table or /proc/TID/status; 0 when tid
@@ -139,7 +165,7 @@ proc_get(pid_t tid, int *err)
 	if (pr == NULL) {
 		proc_close(lru);
 		pr = lru;
-		if ((pr->dwfl = dwfl_begin(&callbacks)) == NULL) {
+		if ((pr->dwfl = dwfl_begin(with_lines ? &callbacks : &callbacks_brief)) == NULL) {
 			*err = -ENOMEM;
 			return NULL;
 		}
@@ -260,7 +286,7 @@ name_of(struct proc *pr, uint64_t pc, char *buf, size_t n)
 	len = add(buf, n, len, "%s+%#llx", base, (unsigned long long)rel);
 	if ((sym = dwfl_module_addrinfo(m, a, &off, &s, NULL, NULL, NULL)) != NULL && sym[0])
 		len = add(buf, n, len, " %s+%#llx", sym, (unsigned long long)off);
-	if ((line = dwfl_module_getsrc(m, a)) != NULL &&
+	if (with_lines && (line = dwfl_module_getsrc(m, a)) != NULL &&
 	    (file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL)) != NULL && lineno > 0)
 		len = add(buf, n, len, " (%s:%d)", file, lineno);
 	return len;

@@ -12,6 +12,7 @@
  */
 #ifndef DIOS_STACK_H
 #define DIOS_STACK_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -54,6 +55,13 @@ void stack_remap(pid_t pid);
  * exec'd.  When pid is a process's id (a leader, or the thread that
  * exec'd), its process's session is closed too. */
 void stack_forget(pid_t pid);
+
+/* Whether names carry " (FILE:LINE)", and symbols and lines come from
+ * separate debug files too (default: on).  Off for a caller that unwinds
+ * once or twice in a fresh process (dios-replay --mutate), where reading a
+ * library's debug file is most of the cost: the symbols of the mapped
+ * files alone. */
+void stack_lines(bool on);
 
 /* Forgets everything (at the end of a run). */
 void stack_forget_all(void);

@@ -205,6 +205,8 @@ json_t *rp_take(struct replay *r);
 json_t *rp_take_ahead(struct replay *r, size_t i);
 /* An event of the run, as answered: written to conf.out (renumbered) and,
  * from the trace, given to conf.model.  ev is not taken. */
+/* With conf.mutate: t's stack as ev's "stack" (a mutated call, a fault). */
+void rp_add_stack(struct task *t, json_t *ev);
 void rp_emit(struct replay *r, const json_t *ev, bool from_trace);
 /* "signal", "exit", "rdtsc"...: the kind of a task event; NULL for a call. */
 const char *rp_event_kind(const json_t *ev);

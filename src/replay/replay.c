@@ -23,6 +23,7 @@
 #include "sys/xlat.h"
 #include "replay/internal.h"
 #include "model/model.h"
+#include "kernel/stack.h"
 
 struct rtask rp_empty_rtask;
 
@@ -135,6 +136,15 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		if (sig == SIGKILL && t->tid == k->root)
 			return rp_signal_before_call(r, k, t, sig, NULL);
 	}
+	if (ev == NULL && r->footer && json_is_string(json_object_get(r->footer, "hang")) && !r->conf.model) {
+		/* a run dios-replay --model stopped as a hang (dios-fuzz's
+		 * reproducer): the same here */
+		rp_set_msg(r, RO_HANG, "a hang, as recorded: replay matched all %llu events of the run, "
+		    "which stopped there: %s", (unsigned long long)r->matched,
+		    json_string_value(json_object_get(r->footer, "hang")));
+		k->stop = true;
+		return V_STOP;
+	}
 	if (ev == NULL) {
 		if (trace_reader_truncated(r->conf.r) || r->footer == NULL) {
 			rp_set_msg(r, RO_CUT_SHORT, "the recording was cut short after %llu events; "
@@ -164,6 +174,7 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		if (mv) {
 			json_decref(r->next);
 			r->next = ev = mv;
+			rp_add_stack(t, mv);
 		}
 	}
 	ret = event_result(ev, &ok);
@@ -179,6 +190,19 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		return rp_materialize(r, k, t);
 	ev = rp_take(r);
 	return answer(r, k, t, ev, ret);
+}
+
+/* The stack of t, stopped, as "stack" of ev (stack.h's frames): where a
+ * mutated call was made, where a fault came from.  What was kept of its
+ * process goes first: replay does not follow its mappings, and it takes a
+ * stack once or twice a run. */
+void
+rp_add_stack(struct task *t, json_t *ev)
+{
+	stack_forget(t->tid);
+	json_t *st = stack_json(t->tid, 12);
+	if (st)
+		json_object_set_new(ev, "stack", st);
 }
 
 /* conf.mutate of a call that runs for real after the run left the
@@ -283,6 +307,7 @@ rp_model_call(struct replay *r, struct kernel *k, struct task *t)
 		if (mv) {
 			json_decref(ev);
 			ev = mv;
+			rp_add_stack(t, mv);
 		}
 	}
 	model_follow_answer(r->conf.model, ev);
@@ -975,6 +1000,8 @@ replay_free(struct module *m)
 	if (m == NULL)
 		return;
 	r = R(m);
+	if (r->conf.mutate)
+		stack_forget_all();
 	json_decref(r->next);
 	for (size_t i = 0; i < r->nahead; i++)
 		json_decref(r->ahead[i]);

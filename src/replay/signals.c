@@ -203,6 +203,18 @@ signal_seen(struct replay *r, struct task *t, int sig)
 	    (name = json_string_value(json_object_get(r->next, "sig"))) != NULL &&
 	    signal_from_name(name) == sig)
 		rp_take(r);
+	else if (r->conf.mutate && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE)) {
+		/* a fault the recording does not have, made by a mutation:
+		 * written, with where it came from, for dios-fuzz's triage */
+		char sb[16];
+		json_t *ev = json_pack("{s:I, s:s, s:s, s:b}", "tid", (json_int_t)t->vtid, "event", "signal",
+		    "sig", signal_name(sig, sb), "sync", 1);
+		if (ev) {
+			rp_add_stack(t, ev);
+			rp_emit(r, ev, false);
+		}
+		json_decref(ev);
+	}
 	return sig;
 }
 
@@ -238,6 +250,9 @@ off_signal(struct replay *r, struct task *t, int sig)
 	if (ev && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP ||
 	    sig == SIGSYS) && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0 && si.si_code > 0)
 		json_object_set_new(ev, "sync", json_true());
+	/* dios-fuzz's triage: where a fault or an abort came from */
+	if (ev && r->conf.mutate && (json_object_get(ev, "sync") || sig == SIGABRT))
+		rp_add_stack(t, ev);
 	if (ev)
 		rp_emit(r, ev, false);
 	json_decref(ev);

@@ -13,6 +13,12 @@
  *              went forward (SIGABRT when a reading goes back)
  *   dirs       lists DIR/d twice and takes another order for a change
  *              it "cannot handle" (SIGABRT)
+ *   rate       times a step with CLOCK_MONOTONIC and divides by the time
+ *              it took (SIGFPE when two readings are the same)
+ *   stat       averages the bytes of DIR/data per line over its size from
+ *              fstat (SIGFPE when the size is 0)
+ *   loop       reads DIR/data's 16-byte header with a loop that only ends
+ *              when one read returns all 16 (a hang after a short read)
  *   retry      reads DIR/config, trying again once when the open fails;
  *              when the second open fails too, dereferences NULL
  *              (SIGSEGV): one mutation cannot find it, two can
@@ -127,6 +133,59 @@ m_clock(void)
 	return 0;
 }
 
+static int
+m_rate(void)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	(void)getppid();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	long long ns = (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+	volatile long long per_s = 1000000000LL / ns;	/* the bug: ns may be 0 */
+	printf("%s\n", per_s > 1000 ? "fast" : "slow");
+	return 0;
+}
+
+static int
+m_stat(void)
+{
+	struct stat st;
+	char buf[256];
+	int fd = open(P("data"), O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		perror("data");
+		return 1;
+	}
+	ssize_t n = read(fd, buf, sizeof buf);
+	int lines = 1;
+	for (ssize_t i = 0; i < n; i++)
+		lines += buf[i] == '\n';
+	volatile int size = (int)st.st_size;
+	volatile int per = size / (size / lines);	/* the bug: a size of 0 */
+	printf("%d lines, %d\n", lines, per);
+	close(fd);
+	return 0;
+}
+
+static int
+m_loop(void)
+{
+	char hdr[16];
+	int fd = open(P("data"), O_RDONLY);
+
+	if (fd < 0) {
+		perror("data");
+		return 1;
+	}
+	while (read(fd, hdr, sizeof hdr) != (ssize_t)sizeof hdr)
+		;	/* the bug: a short read, then the end of the file, for ever */
+	printf("header %.4s\n", hdr);
+	close(fd);
+	return 0;
+}
+
 /* The names of DIR/d in the order they are listed, into buf. */
 static int
 listing(char *buf, size_t len)
@@ -171,7 +230,7 @@ main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: fuzzme open|write|shortread|clock|dirs|retry DIR\n");
+		fprintf(stderr, "usage: fuzzme open|write|shortread|clock|dirs|retry|rate|stat|loop DIR\n");
 		return 2;
 	}
 	snprintf(dir, sizeof dir, "%s", argv[2]);
@@ -187,6 +246,12 @@ main(int argc, char **argv)
 		return m_dirs();
 	if (!strcmp(argv[1], "retry"))
 		return m_retry();
+	if (!strcmp(argv[1], "rate"))
+		return m_rate();
+	if (!strcmp(argv[1], "stat"))
+		return m_stat();
+	if (!strcmp(argv[1], "loop"))
+		return m_loop();
 	fprintf(stderr, "fuzzme: unknown mode '%s'\n", argv[1]);
 	return 2;
 }
