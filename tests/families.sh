@@ -79,6 +79,16 @@ rr_case --twice --status 0 --before-replay \
     "mkdir -p '$T/relexec/work/sub' && printf '#!/bin/sh\necho \"script \$0\"\n' >'$T/relexec/work/sub/s.sh' && chmod +x '$T/relexec/work/sub/s.sh'" \
     relexec "mkdir sub && printf '#!/bin/sh\necho \"script \$0\"\n' >sub/s.sh && chmod +x sub/s.sh" \
     sh -c 'cd sub && ./s.sh && cd .. && sub/s.sh'
+# Scripts the program writes, runs, changes, runs again and removes (a
+# generated configure, libtool's wrappers): replay runs their interpreter
+# with the arguments the kernel gave it, the scripts being gone.
+rr_case --twice madescript : \
+    sh -c 'printf "#!/bin/sh\necho gen \$0 \$1\n" >gen.sh && chmod +x gen.sh && ./gen.sh one &&
+	printf "#!/bin/sh -e\necho changed \$0 \$1\n" >gen.sh && ./gen.sh two && rm gen.sh'
+# A symlink to an executable the program makes, runs and removes (a venv's
+# bin/python): replay runs the executable the recording ran, by its path.
+rr_case --twice madelink : \
+    sh -c 'mkdir -p v/bin && ln -s "$(command -v cat)" v/bin/mycat && echo via >x && v/bin/mycat x && rm -r v x'
 # A handled SIGCONT (and SIGUSR1) waking pselect: EINTR, not a restart.
 rr_case --twice --status 24 contwake-cont : "$PROGS/contwake"
 rr_case --twice --status 24 contwake-usr1 : "$PROGS/contwake" 10

@@ -27,6 +27,9 @@ rr_case --twice --status 7 spawnwait : "$PROGS/spawnwait"
 # Files the program makes, then maps (private, shared, in /dev/shm) or
 # executes: replayed from the trace, with nothing of the run left.
 rr_case --fresh --twice --status 8 madefile : "$PROGS/madefile" @DIR@
+# The copy left where the recording made it: it runs by its own name, so
+# that its stack is where it was (it prints where).
+rr_case --twice --status 8 madefile-kept : "$PROGS/madefile" @DIR@ keep
 # Faults the program catches itself (siglongjmp out of the handler).
 rr_case --twice --status 9 segvcatch : "$PROGS/segvcatch"
 # Threads meeting in a mutex and a condition variable with timed waits:

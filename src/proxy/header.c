@@ -90,7 +90,7 @@ proc_status(pid_t pid, unsigned long long *ign, unsigned long long *blk)
  * exec stop: for a script ("#!"), what the kernel made of them (the
  * interpreter, its argument, the script's path, then the rest); NULL when
  * it cannot be read. */
-static json_t *
+json_t *
 exec_argv(pid_t pid)
 {
 	char path[64], *buf = NULL;

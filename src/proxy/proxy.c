@@ -652,6 +652,22 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 	json_object_set_new(t->call.extra, "exe", exe);
 	json_object_set_new(t->call.extra, "interp", interp ? interp : json_null());
 	json_object_set_new(t->call.extra, "at_random", rnd ? rnd : json_null());
+	/* A script: what the kernel ran (its interpreter, with these
+	 * arguments), and the script as it was, so that replay can run the
+	 * interpreter itself where the script is gone or changed (one the
+	 * program wrote: a generated configure, a libtool wrapper). */
+	json_t *xa = exec_argv(t->tid);
+	if (xa && !json_equal(xa, json_object_get(t->call.args, "argv"))) {
+		const char *sp = json_string_value(json_object_get(t->call.extra, "path_abs"));
+		if (sp == NULL)
+			sp = json_string_value(json_object_get(t->call.args, "path"));
+		int se;
+		json_t *sid = sp && t->call.nr == SYS_execve ? fileid_get(sp, sp, &se) : NULL;
+		json_object_set_new(t->call.extra, "exec_argv", xa);
+		if (sid)
+			json_object_set_new(t->call.extra, "script", sid);
+	} else
+		json_decref(xa);
 	return p->st.write_error && e != -ENOMEM ? 0 : e;
 }
 

@@ -51,6 +51,11 @@ void proxy_tick(struct module *m, struct kernel *k);
 /* The trace header for the program stopped at its first exec (header.c). */
 json_t *header_new(pid_t pid, char *const argv[], char *const envp[],
     json_t *exe, json_t *at_random);
+/* The arguments the new program of task pid was given, stopped at its
+ * exec (/proc/PID/cmdline): for a script, what the kernel made of them
+ * (the interpreter, its argument, the script's path, the rest); NULL when
+ * they cannot be read (header.c). */
+json_t *exec_argv(pid_t pid);
 /* The AT_RANDOM bytes of task tid as bytes JSON, NULL on failure. */
 json_t *at_random_get(pid_t tid);
 

@@ -205,6 +205,10 @@ json_t *rp_take(struct replay *r);
 json_t *rp_take_ahead(struct replay *r, size_t i);
 /* An event of the run, as answered: written to conf.out (renumbered) and,
  * from the trace, given to conf.model.  ev is not taken. */
+/* Points the execve t is stopped at (regs, set by the caller) at path
+ * (NULL: xa's first) with the arguments xa (a recorded argv: strings, or
+ * bytes), written into t's scratch below its stack (maps.c).  0 or -errno. */
+int rp_exec_argv(struct task *t, const json_t *xa, const char *path, struct user_regs_struct *regs);
 /* With conf.mutate: t's stack as ev's "stack" (a mutated call, a fault). */
 void rp_add_stack(struct task *t, json_t *ev);
 void rp_emit(struct replay *r, const json_t *ev, bool from_trace);

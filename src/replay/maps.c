@@ -513,6 +513,84 @@ rp_shmdt(struct replay *r, struct kernel *k, struct task *t)
 	return V_RESUME;
 }
 
+/* One argument of a recorded argv (a string, or bytes where it was not
+ * UTF-8) into *p, malloc'd; its length (without the NUL) or -1. */
+static ssize_t
+arg_bytes(const json_t *a, char **p)
+{
+	size_t n;
+
+	if (json_is_string(a)) {
+		*p = strdup(json_string_value(a));
+		return *p ? (ssize_t)strlen(*p) : -1;
+	}
+	void *b;
+	if (json_get_bytes(a, &b, &n) < 0)
+		return -1;
+	char *c = realloc(b, n + 1);
+	if (c == NULL) {
+		free(b);
+		return -1;
+	}
+	c[n] = '\0';
+	*p = c;
+	return (ssize_t)n;
+}
+
+int
+rp_exec_argv(struct task *t, const json_t *xa, const char *path, struct user_regs_struct *regs)
+{
+	size_t n = json_array_size(xa), len = 0;
+	char **v;
+	int e = -EINVAL;
+
+	if (n == 0 || n > 65536 || (v = calloc(n, sizeof *v)) == NULL)
+		return n ? -ENOMEM : -EINVAL;
+	size_t *vl = calloc(n, sizeof *vl);
+	if (vl == NULL) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ssize_t l = arg_bytes(json_array_get(xa, i), &v[i]);
+		if (l < 0)
+			goto out;
+		vl[i] = (size_t)l + 1;
+		len += vl[i];
+	}
+	if (path == NULL)
+		path = v[0];
+	/* one block: the pointers, then the path, then the strings */
+	size_t plen = strlen(path) + 1, head = (n + 1) * sizeof(uint64_t), total = head + plen + len;
+	char *blk = calloc(1, total);
+	uint64_t addr;
+	if (blk == NULL) {
+		e = -ENOMEM;
+		goto out;
+	}
+	memcpy(blk + head, path, plen);
+	if ((e = scratch_put(t->tid, t->call.sp, blk, total, &addr)) == 0) {
+		uint64_t *ptr = (uint64_t *)blk, off = head + plen;
+		for (size_t i = 0; i < n; i++) {
+			ptr[i] = addr + off;
+			memcpy(blk + off, v[i], vl[i]);
+			off += vl[i];
+		}
+		ptr[n] = 0;
+		if ((e = mem_write(t->tid, addr, blk, total)) == 0) {
+			regs->rdi = addr + head;
+			regs->rsi = addr;
+		}
+	}
+	free(blk);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	free(vl);
+	return e;
+}
+
 /* Portable: the exec runs the cache's copy of the recorded executable
  * (blobstore_exec_copy).  Its interpreter is /proc/self/fd/N: the cached
  * loader, opened in the task at N (close-on-exec, so it is gone once the
@@ -586,14 +664,22 @@ rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_
 		    strerror(-e), e == -ENOSPC ? " (beyond the cache's limit: raise --cache-size)" : "");
 		goto out;
 	}
-	if ((e = scratch_put(t->tid, c->sp, copy, strlen(copy) + 1, &addr)) < 0)
-		goto lost;
 	regs = saved;
-	if (c->nr == SYS_execveat) {
-		regs.rdi = (uint64_t)AT_FDCWD;
-		regs.rsi = addr;
-	} else
-		regs.rdi = addr;
+	const json_t *xa = json_object_get(ev, "exec_argv");
+	if (xa && c->nr == SYS_execve) {
+		/* a script: its interpreter's copy, with the arguments the
+		 * kernel gave it (the script's reads come from the trace) */
+		if ((e = rp_exec_argv(t, xa, copy, &regs)) < 0)
+			goto lost;
+	} else {
+		if ((e = scratch_put(t->tid, c->sp, copy, strlen(copy) + 1, &addr)) < 0)
+			goto lost;
+		if (c->nr == SYS_execveat) {
+			regs.rdi = (uint64_t)AT_FDCWD;
+			regs.rsi = addr;
+		} else
+			regs.rdi = addr;
+	}
 	if (ld) {
 		/* At the exit of the injected calls: back onto the syscall
 		 * instruction, to make the exec again. */

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include "sys/xlat.h"
 #include "replay/internal.h"
 #include "model/model.h"
+#include "trace/fileid.h"
 #include "kernel/stack.h"
 
 struct rtask rp_empty_rtask;
@@ -480,6 +482,23 @@ in_recorded_dir(const struct task *t, const char *abs, const char *rel)
 	return (size_t)n == al - rl - 1 && strncmp(dir, abs, (size_t)n) == 0;
 }
 
+/* An executable the program built, carried in the trace, that is still on
+ * this host as it was executed (a replay where the recording left it, as
+ * after make check): it runs by its own name, so that its initial stack is
+ * the recorded one (a copy in the cache has a name of another length).
+ * Its loader too, where it was carried. */
+static bool
+made_still_there(const json_t *ev)
+{
+	const json_t *exe = json_object_get(ev, "exe"), *interp = json_object_get(ev, "interp");
+	const char *why;
+
+	if (fileid_verify(exe, 0, NULL, &why) < 0)
+		return false;
+	return !json_is_object(interp) || !json_is_true(json_object_get(interp, "carried")) ||
+	    fileid_verify(interp, 0, NULL, &why) == 0;
+}
+
 /* Answers t's call, matched with event ev (result ret). */
 static enum verdict
 answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
@@ -500,13 +519,46 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	rp_shm_names(r, c, ret);
 
 	if ((sc->flags & SC_EXEC) && ret >= 0 &&
-	    (r->conf.bs || json_is_true(json_object_get(json_object_get(ev, "exe"), "carried"))))
+	    (r->conf.bs || (json_is_true(json_object_get(json_object_get(ev, "exe"), "carried")) &&
+	    !made_still_there(ev))))
 		return rp_exec_portable(r, k, t, ev);
+	if ((sc->flags & SC_EXEC) && ret >= 0 && c->nr == SYS_execve && json_object_get(ev, "exec_argv")) {
+		/* A script.  Where it is gone or changed since the recording
+		 * (one the program wrote: a generated configure, a libtool
+		 * wrapper), its interpreter runs with the arguments the kernel
+		 * gave it; the interpreter's reads of the script are answered
+		 * from the trace. */
+		const json_t *sid = json_object_get(ev, "script");
+		const char *why;
+		if (sid == NULL || fileid_verify(sid, 0, NULL, &why) < 0) {
+			struct user_regs_struct regs = c->regs;
+			if ((e = rp_exec_argv(t, json_object_get(ev, "exec_argv"), NULL, &regs)) < 0 ||
+			    (e = regs_set(t->tid, &regs)) < 0)
+				return rp_lost(r, k, t, e);
+			rt->kind = EX_EXEC;
+			return V_EXIT_STOP;
+		}
+	}
 	if ((sc->flags & SC_EXEC) && ret >= 0) {
 		const char *abs = json_string_value(json_object_get(ev, "path_abs"));
-		if (abs && c->nr == SYS_execve && in_recorded_dir(t, abs,
-		    json_string_value(json_object_get(c->args, "path"))))
+		const char *given = json_string_value(json_object_get(c->args, "path"));
+		if (abs && c->nr == SYS_execve && in_recorded_dir(t, abs, given))
 			abs = NULL;	/* the name as given finds the same file */
+		/* A name that leads nowhere now (a symlink the program made
+		 * and removed: a venv's bin/python): the executable the
+		 * recording ran, by its own path.  Not a script's name: its
+		 * "exe" is the interpreter, which wants other arguments. */
+		const char *exe = json_string_value(json_object_get(json_object_get(ev, "exe"), "path"));
+		char full[PATH_MAX + 64], real[PATH_MAX];
+		if (c->nr == SYS_execve && exe && (abs || given) && !json_object_get(ev, "exec_argv")) {
+			const char *p = abs ? abs : given;
+			if (p[0] == '/')
+				snprintf(full, sizeof full, "%s", p);
+			else
+				snprintf(full, sizeof full, "/proc/%d/cwd/%s", t->tid, p);
+			if (realpath(full, real) == NULL && errno == ENOENT)
+				abs = exe;
+		}
 		if (abs) {
 			/* A relative path, recorded with its directory: exec
 			 * the same file whatever directory replay runs in. */

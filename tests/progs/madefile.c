@@ -4,9 +4,12 @@
  * step) do.  Replay has none of them on the host: the trace carries their
  * content.
  *	madefile DIR		(exits 8)
+ *	madefile DIR keep	(the same, the copy left in DIR: it prints where
+ *				its stack is, which replay must not move)
  *	madefile DIR child	(the copy of itself it executes; exits 5)
  */
 #include "progs.h"
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -32,7 +35,12 @@ main(int argc, char **argv)
 	if (argc < 2)
 		return 99;
 	snprintf(dir, sizeof dir, "%s", argv[1]);
-	if (argc == 3) {
+	bool keep = argc == 3 && strcmp(argv[2], "keep") == 0;
+	if (argc == 3 && strcmp(argv[2], "stack") == 0) {
+		printf("the copy runs, its stack at %#lx\n", (unsigned long)&st & 0xfffff);
+		return 5;
+	}
+	if (argc == 3 && !keep) {
 		printf("the copy runs\n");
 		return 5;
 	}
@@ -81,13 +89,14 @@ main(int argc, char **argv)
 	fflush(stdout);
 	pid_t p = fork();
 	if (p == 0) {
-		execl(P("copy"), "copy", dir, "child", (char *)NULL);
+		execl(P("copy"), "copy", dir, keep ? "stack" : "child", (char *)NULL);
 		_exit(95);
 	}
 	if (waitpid(p, &st, 0) != p || !WIFEXITED(st))
 		return 94;
 	printf("the copy exited %d\n", WEXITSTATUS(st));
-	unlink(P("copy"));
+	if (!keep)
+		unlink(P("copy"));
 	unlink(P("data.bin"));
 	return 8;
 }
