@@ -194,6 +194,28 @@ if [ -s "$T/open.json.zst" ]; then
 	is "$left" 0 "SIGINT: no replay of the campaign runs on"
 fi
 
+# a fork made to fail: the child the recording has next never comes, and
+# the run goes on against the model (the shell reports it), where replay
+# waited for it for ever
+VF=$(command -v sh)
+"$DIOS_RECORD" -q -o "$T/vfork.json.zst" -- "$VF" -c 'echo one; /bin/true; echo two' >/dev/null 2>&1 </dev/null
+fsys=$(zstd -dc "$T/vfork.json.zst" | "$JQ" -r 'select(.sys == "vfork" or .sys == "clone" or .sys == "fork") | .sys' | head -n 1)
+if [ -n "$fsys" ]; then
+	ftid=$(zstd -dc "$T/vfork.json.zst" | head -n 1 | "$JQ" -r '.pid')
+	printf '[{"tid": %s, "nth": 1, "sys": "%s", "op": "error", "err": "EAGAIN", "seq": 0}]\n' "$ftid" "$fsys" \
+	    >"$T/vfplan.json"
+	run_to 60 "$DIOS_REPLAY" -q --model --mutate "$T/vfplan.json" -o "$T/vfrun.json.zst" "$T/vfork.json.zst" \
+	    >/dev/null 2>"$T/vfrun.e" </dev/null
+	vst=$?
+	ok "a $fsys made to fail: the shell's own error status ($vst), no hang" "$vst" -ne 0 -a "$vst" -ne 120 \
+	    -a "$vst" -lt 124
+	run_to 60 "$DIOS_REPLAY" -q "$T/vfrun.json.zst" >/dev/null 2>&1 </dev/null
+	is "$?" "$vst" "a $fsys made to fail: its run replays strictly to the same status"
+else
+	skip "a fork made to fail" "the shell made no fork"
+	skip "a fork made to fail: replayed" "the shell made no fork"
+fi
+
 # bad input
 run b1 "$DIOS_FUZZ" run -o "$T/b1" "$T/missing.json.zst"
 ok "a missing trace: an error status" "$st" -ne 0 -a "$st" -ne 1

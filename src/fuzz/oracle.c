@@ -380,6 +380,8 @@ fz_run_plan(const struct fz_run *r, const struct mutation *plan, size_t n, struc
 		last = &none;
 	}
 	fz_judge(run, st, timed_out, last, r->written, r->base_stderr, r->base_bytes, r->tid, r->fd, r->bhv, j);
+	if (j->applied < n && !strcmp(j->kind, "silent"))
+		j->kind = "recovered";	/* its mutation never came: no error was ignored */
 	if (!fz_is_failure(j->kind) && strcmp(j->kind, "dios")) {
 		char rule[32];
 		fz_rules_broken(run, r->rules, r->seen, rule, sizeof rule);

@@ -44,7 +44,7 @@ const struct rule_desc rules_table[] = {
 	  "a close of a descriptor the program had already closed" },
 	{ "eintr-not-retried", RULE_EINTR, 1,
 	  "a call failed with EINTR, was not made again, and the program then "
-	  "exited nonzero or reported on stderr" },
+	  "exited nonzero or reported on stderr (not close, which must not be)" },
 };
 const size_t rules_count_table = sizeof rules_table / sizeof *rules_table;
 
@@ -769,7 +769,9 @@ follow_call(struct rules *r, struct rtask *t, const json_t *ev, const char *sys,
 			eintr_given_up(r, t, next, seq);
 		}
 	}
-	if (interrupted(err) && on(r, RULE_EINTR) && !t->ep) {
+	/* (not close: an interrupted close has closed the descriptor, and
+	 * must not be made again on Linux; close(2)) */
+	if (interrupted(err) && on(r, RULE_EINTR) && !t->ep && !is(sys, "close")) {
 		t->ep = true;
 		t->ep_seq = seq;
 		t->ep_fd = fd;

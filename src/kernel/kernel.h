@@ -103,7 +103,8 @@ struct module {
 	 * with it. */
 	pid_t (*due)(struct module *m, struct kernel *k);
 	/* Every task is parked: nobody can move (a module that parks must
-	 * explain and stop the run). */
+	 * explain and stop the run, or free its order so that due names a
+	 * parked task, which then goes on). */
 	void (*stalled)(struct module *m, struct kernel *k);
 	/* The task is gone: status as from waitpid. */
 	void (*task_exit)(struct module *m, struct kernel *k, struct task *t, int status);

@@ -567,8 +567,15 @@ unpark(struct kernel *k)
 			for (struct task *u = k->tasks; u; u = u->next)
 				if (u->state != TS_PARKED || u->dying)
 					all = false;
-			if (all && m->stalled)
+			if (all && m->stalled) {
 				m->stalled(m, k);
+				/* it may have freed the order (replay left the
+				 * recording): a parked task is due now */
+				pid_t d = k->stop ? 0 : m->due(m, k);
+				struct task *dt = d > 0 ? task_find_vtid(k, d) : NULL;
+				if (dt && dt->state == TS_PARKED && dt != t)
+					continue;
+			}
 			break;
 		}
 		t->state = TS_RUNNING;

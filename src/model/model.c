@@ -1428,6 +1428,8 @@ model_answer(struct model *m, pid_t vtid, pid_t tid, const struct call *c)
 		struct mfd *d = fd_find(t->tab, (long long)(int)c->a[4]);
 		if (d == NULL)
 			ev = event_for(vtid, c, -EBADF, NULL);
+		else if (c->a[1] == 0 || (c->a[5] & 4095))
+			ev = event_for(vtid, c, -EINVAL, NULL);	/* as the kernel says (mmap(2)) */
 		else if (d->f == NULL || d->f->map == NULL || d->f->made)
 			return unmodelled(m, vtid, c, ENODEV, "mmap of a file the recording did not map");
 		else if ((ev = event_for(vtid, c, (long)c->a[0], NULL)) != NULL)

@@ -294,9 +294,19 @@ rp_model_call(struct replay *r, struct kernel *k, struct task *t)
 	if (c->sc && c->sc->fam && c->sc->fam->mode)
 		mode = c->sc->fam->mode(c);
 	if (mode == RM_RUN_REAL) {
-		count_real(r, t);
 		json_decref(rt->ev);
 		rt->ev = NULL;
+		if (c->nr == SYS_close && r->conf.mutate) {
+			/* a close runs for real; a mutation may still make it
+			 * fail (it has closed the descriptor all the same) */
+			json_t *asked = json_pack("{s:I, s:s, s:O, s:i}", "tid", (json_int_t)t->vtid, "sys", "close",
+			    "args", c->args, "ret", 0);
+			rt->ev = asked ? r->conf.mutate(r->conf.mutate_ctx, t->vtid, "close", asked) : NULL;
+			json_decref(asked);
+			if (rt->ev)
+				rp_add_stack(t, rt->ev);
+		} else
+			count_real(r, t);
 		rt->kind = EX_MODEL_REAL;
 		return V_EXIT_STOP;
 	}
@@ -740,7 +750,15 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 		if (c->nr != SYS_futex)
 			(void)capture_exit(t->tid, c);
 		rp_note_fds(rp_stdio_of(r, t), c, c->ret);
+		int mok;
+		long mret = rt->ev ? event_result(rt->ev, &mok) : 0;
+		if (rt->ev && c->nr == SYS_close && c->ret == 0 && mret < 0 && set_result(t, mret) == 0)
+			c->ret = mret;	/* the mutated close: closed, and failed */
 		json_t *ev = event_new(0, t->vtid, c);
+		if (ev && rt->ev && json_object_get(rt->ev, "stack"))
+			json_object_set(ev, "stack", json_object_get(rt->ev, "stack"));
+		json_decref(rt->ev);
+		rt->ev = NULL;
 		if (ev) {
 			json_object_del(ev, "seq");
 			rp_emit(r, ev, false);
