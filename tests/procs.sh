@@ -30,6 +30,9 @@ rr_case --fresh --twice --status 8 madefile : "$PROGS/madefile" @DIR@
 # The copy left where the recording made it: it runs by its own name, so
 # that its stack is where it was (it prints where).
 rr_case --twice --status 8 madefile-kept : "$PROGS/madefile" @DIR@ keep
+# Removed: it runs from the cache, by a name of the recorded length (the
+# stack is where it was all the same).
+rr_case --fresh --twice --status 8 madefile-gone : "$PROGS/madefile" @DIR@ gone
 # Faults the program catches itself (siglongjmp out of the handler).
 rr_case --twice --status 9 segvcatch : "$PROGS/segvcatch"
 # Threads meeting in a mutex and a condition variable with timed waits:

@@ -155,6 +155,8 @@ struct rtask {
 	bool exit_taken;		/* its exit event is consumed (a recorded SIGKILL) */
 	bool exec_again;		/* portable: the exec, prepared, is made again */
 	bool exec_cached;		/* its last exec ran the cache's copy (rp_exec_portable) */
+	int cwd_back;			/* its directory is kept at descriptor cwd_back - 1,
+					 * for after its exec (maps.c, cwd_for_exec); 0: none */
 };
 enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP, EX_RESTART, EX_CLONE, EX_KEEP, EX_WAIT,
 	EX_MODEL_REAL };
@@ -209,6 +211,19 @@ json_t *rp_take_ahead(struct replay *r, size_t i);
  * (NULL: xa's first) with the arguments xa (a recorded argv: strings, or
  * bytes), written into t's scratch below its stack (maps.c).  0 or -errno. */
 int rp_exec_argv(struct task *t, const json_t *xa, const char *path, struct user_regs_struct *regs);
+/* Before an exec of file (absolute) by t, stopped with saved at the exec's
+ * entry (at_exit false) or at an injected call's exit: the task's
+ * directory made file's, the old one kept, and the name of the recorded
+ * length (want) that leads to file from there into name; "" when it
+ * cannot be done.  The task ends at an injected call's exit when it was
+ * done: the caller makes it enter the exec again.  0 or -errno (maps.c). */
+int rp_cwd_for_exec(struct task *t, const struct user_regs_struct *saved, bool at_exit, const char *file,
+    size_t want, char *name, size_t namelen);
+/* Puts back the working directory t had before an exec made by a name of
+ * the recorded length (maps.c): at its new program's first call (at_exit
+ * false: the call is then made again), or at the exit of an exec that
+ * failed.  V_RESUME, or a verdict of failure. */
+enum verdict rp_cwd_back(struct replay *r, struct kernel *k, struct task *t, bool at_exit);
 /* With conf.mutate: t's stack as ev's "stack" (a mutated call, a fault). */
 void rp_add_stack(struct task *t, json_t *ev);
 void rp_emit(struct replay *r, const json_t *ev, bool from_trace);

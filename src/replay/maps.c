@@ -11,6 +11,7 @@
  * way: a copy per segment, empty at first, that every shmat maps shared.
  */
 #include "config.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -593,6 +594,123 @@ out:
 	return e;
 }
 
+/* The kernel puts the name an exec was given at the top of the new stack
+ * (AT_EXECFN), so a name of another length moves the initial stack, and a
+ * program that mixes a stack address into a name (glibc's mkstemp) names
+ * another file.  An exec of file (absolute) for a recorded name of length
+ * want therefore goes through the directory: the task's working directory
+ * is kept at a descriptor (910 or above, not close-on-exec), made file's
+ * directory, and file named "./" padded with slashes to want bytes (or by
+ * its base name alone, when that is want bytes long); the first call of
+ * the new program puts the directory back (rp_cwd_back).  Not for a task
+ * that shares its working directory with others (threads), nor for a
+ * name shorter than the base name plus "./".  t is stopped with saved,
+ * at the exec's entry (at_exit false) or at the exit of an injected call;
+ * on return it is at an injected call's exit.  The name into name, or ""
+ * (nothing done: the caller names file by its path).  0 or -errno (the
+ * task lost). */
+int
+rp_cwd_for_exec(struct task *t, const struct user_regs_struct *saved, bool at_exit, const char *file,
+    size_t want, char *name, size_t namelen)
+{
+	const char *base = strrchr(file, '/');
+	size_t bl;
+	uint64_t addr, a[6] = { 0 };
+	long fd = -1, nfd = -1, ignored;
+	char path[64], buf[4096];
+	int e;
+
+	name[0] = '\0';
+	if (base == NULL || file[0] != '/' || want >= namelen || want > 4000)
+		return 0;
+	base++;
+	bl = strlen(base);
+	if (bl == 0 || (want != bl && want < bl + 2))
+		return 0;
+	/* threads share the directory: not theirs to see change */
+	snprintf(path, sizeof path, "/proc/%d/task", t->tid);
+	int nt = 0;
+	DIR *d = opendir(path);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL)
+		nt += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	if (nt != 1)
+		return 0;
+	/* the directory now, kept */
+	if ((e = scratch_put(t->tid, t->call.sp, ".", 2, &addr)) < 0)
+		return e;
+	a[0] = (uint64_t)AT_FDCWD;
+	a[1] = addr;
+	a[2] = O_PATH | O_DIRECTORY;
+	e = at_exit ? remote_syscall_again(t->tid, saved, SYS_openat, a, &fd) :
+	    remote_syscall_at_entry(t->tid, saved, SYS_openat, a, &fd);
+	if (e < 0)
+		return e;
+	if (fd < 0)
+		return 0;
+	uint64_t dd[6] = { (uint64_t)fd, F_DUPFD, 910 }, cl[6] = { (uint64_t)fd };
+	if ((e = remote_syscall_again(t->tid, saved, SYS_fcntl, dd, &nfd)) < 0 ||
+	    (e = remote_syscall_again(t->tid, saved, SYS_close, cl, &ignored)) < 0)
+		return e;
+	if (nfd < 0)
+		return 0;
+	/* into file's directory */
+	size_t dl = (size_t)(base - 1 - file);
+	snprintf(buf, sizeof buf, "%.*s", (int)(dl ? dl : 1), dl ? file : "/");
+	long ok = -1;
+	if ((e = scratch_put(t->tid, t->call.sp, buf, strlen(buf) + 1, &addr)) < 0)
+		return e;
+	uint64_t cd[6] = { addr };
+	if ((e = remote_syscall_again(t->tid, saved, SYS_chdir, cd, &ok)) < 0)
+		return e;
+	if (ok < 0) {
+		uint64_t c2[6] = { (uint64_t)nfd };
+		return remote_syscall_again(t->tid, saved, SYS_close, c2, &ignored);
+	}
+	if (want == bl)
+		snprintf(name, namelen, "%s", base);
+	else {
+		name[0] = '.';
+		memset(name + 1, '/', want - bl - 1);
+		memcpy(name + want - bl, base, bl + 1);
+	}
+	RT(t)->cwd_back = (int)nfd + 1;
+	return 0;
+}
+
+enum verdict
+rp_cwd_back(struct replay *r, struct kernel *k, struct task *t, bool at_exit)
+{
+	struct rtask *rt = RT(t);
+	struct user_regs_struct saved, regs;
+	uint64_t a[6] = { (uint64_t)(rt->cwd_back - 1) };
+	long ret, ignored;
+	int e;
+
+	rt->cwd_back = 0;
+	if ((e = regs_get(t->tid, &saved)) < 0)
+		return rp_lost(r, k, t, e);
+	if (at_exit)
+		e = remote_syscall_again(t->tid, &saved, SYS_fchdir, a, &ret);
+	else
+		e = remote_syscall_at_entry(t->tid, &t->call.regs, SYS_fchdir, a, &ret);
+	if (e == 0)
+		e = remote_syscall_again(t->tid, at_exit ? &saved : &t->call.regs, SYS_close, a, &ignored);
+	if (e < 0)
+		return rp_lost(r, k, t, e);
+	if (at_exit)
+		return remote_finish(t->tid, &saved, (long)saved.rax) < 0 ? rp_lost(r, k, t, -errno) : V_RESUME;
+	/* back onto the program's own call, which it now makes */
+	regs = t->call.regs;
+	regs.rip -= 2;
+	regs.rax = regs.orig_rax;
+	if ((e = regs_set(t->tid, &regs)) < 0)
+		return rp_lost(r, k, t, e);
+	return V_RESUME;
+}
+
 /* Portable: the exec runs the cache's copy of the recorded executable
  * (blobstore_exec_copy).  Its interpreter is /proc/self/fd/N: the cached
  * loader, opened in the task at N (close-on-exec, so it is gone once the
@@ -666,15 +784,23 @@ rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_
 		    strerror(-e), e == -ENOSPC ? " (beyond the cache's limit: raise --cache-size)" : "");
 		goto out;
 	}
+	/* by a name of the recorded length, through the directory */
+	const char *given = json_string_value(json_object_get(c->args, "path"));
+	char near[4096];
+	if (c->nr == SYS_execve && given &&
+	    (e = rp_cwd_for_exec(t, &saved, ld != NULL, copy, strlen(given), near, sizeof near)) < 0)
+		goto lost;
+	bool injected = ld != NULL || RT(t)->cwd_back;
+	const char *run = near[0] ? near : copy;
 	regs = saved;
 	const json_t *xa = json_object_get(ev, "exec_argv");
 	if (xa && c->nr == SYS_execve) {
 		/* a script: its interpreter's copy, with the arguments the
 		 * kernel gave it (the script's reads come from the trace) */
-		if ((e = rp_exec_argv(t, xa, copy, &regs)) < 0)
+		if ((e = rp_exec_argv(t, xa, run, &regs)) < 0)
 			goto lost;
 	} else {
-		if ((e = scratch_put(t->tid, c->sp, copy, strlen(copy) + 1, &addr)) < 0)
+		if ((e = scratch_put(t->tid, c->sp, run, strlen(run) + 1, &addr)) < 0)
 			goto lost;
 		if (c->nr == SYS_execveat) {
 			regs.rdi = (uint64_t)AT_FDCWD;
@@ -682,7 +808,7 @@ rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_
 		} else
 			regs.rdi = addr;
 	}
-	if (ld) {
+	if (injected) {
 		/* At the exit of the injected calls: back onto the syscall
 		 * instruction, to make the exec again. */
 		regs.rip = saved.rip - 2;

@@ -98,6 +98,8 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		RT(t)->exec_again = false;
 		return V_EXIT_STOP;
 	}
+	if (t->mod && RT(t)->cwd_back)
+		return rp_cwd_back(r, k, t, false);	/* the new program's first call */
 	if (r->off)
 		return rp_model_call(r, k, t);
 
@@ -541,12 +543,29 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 		const json_t *sid = json_object_get(ev, "script");
 		const char *why;
 		if (sid == NULL || fileid_verify(sid, 0, NULL, &why) < 0) {
-			struct user_regs_struct regs = c->regs;
-			if ((e = rp_exec_argv(t, json_object_get(ev, "exec_argv"), NULL, &regs)) < 0 ||
-			    (e = regs_set(t->tid, &regs)) < 0)
+			/* by a name of the script's length, through the
+			 * interpreter's directory: the stack stays put */
+			const json_t *xa = json_object_get(ev, "exec_argv");
+			const char *ip = json_string_value(json_array_get(xa, 0));
+			const char *given = json_string_value(json_object_get(c->args, "path"));
+			struct user_regs_struct saved = c->regs, regs;
+			char near[4096] = "";
+			if (ip && given && (e = rp_cwd_for_exec(t, &saved, false, ip, strlen(given), near,
+			    sizeof near)) < 0)
+				return rp_lost(r, k, t, e);
+			regs = saved;
+			if ((e = rp_exec_argv(t, xa, near[0] ? near : NULL, &regs)) < 0)
 				return rp_lost(r, k, t, e);
 			rt->kind = EX_EXEC;
-			return V_EXIT_STOP;
+			if (rt->cwd_back) {
+				/* at the injected calls' exit: the exec again */
+				regs.rip = saved.rip - 2;
+				regs.rax = regs.orig_rax;
+				rt->exec_again = true;
+			}
+			if ((e = regs_set(t->tid, &regs)) < 0)
+				return rp_lost(r, k, t, e);
+			return rt->cwd_back ? V_RESUME : V_EXIT_STOP;
 		}
 	}
 	if ((sc->flags & SC_EXEC) && ret >= 0) {
@@ -848,6 +867,8 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 		break;
 	}
 	case EX_EXEC:
+		if (c->ret < 0 && rt->cwd_back && rp_cwd_back(r, k, t, true) != V_RESUME)
+			break;
 		if (c->ret < 0 && r->conf.bs)
 			rp_fail(r, k, "executing the cache's copy of %s failed: %s%s",
 			    json_string_value(json_object_get(json_object_get(rt->ev, "exe"), "path")),

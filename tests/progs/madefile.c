@@ -6,6 +6,8 @@
  *	madefile DIR		(exits 8)
  *	madefile DIR keep	(the same, the copy left in DIR: it prints where
  *				its stack is, which replay must not move)
+ *	madefile DIR gone	(the same, the copy removed: replay runs its
+ *				content from the cache, and must not move it)
  *	madefile DIR child	(the copy of itself it executes; exits 5)
  */
 #include "progs.h"
@@ -36,11 +38,12 @@ main(int argc, char **argv)
 		return 99;
 	snprintf(dir, sizeof dir, "%s", argv[1]);
 	bool keep = argc == 3 && strcmp(argv[2], "keep") == 0;
+	bool gone = argc == 3 && strcmp(argv[2], "gone") == 0;
 	if (argc == 3 && strcmp(argv[2], "stack") == 0) {
 		printf("the copy runs, its stack at %#lx\n", (unsigned long)&st & 0xfffff);
 		return 5;
 	}
-	if (argc == 3 && !keep) {
+	if (argc == 3 && !keep && !gone) {
 		printf("the copy runs\n");
 		return 5;
 	}
@@ -89,7 +92,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 	pid_t p = fork();
 	if (p == 0) {
-		execl(P("copy"), "copy", dir, keep ? "stack" : "child", (char *)NULL);
+		execl(P("copy"), "copy", dir, keep || gone ? "stack" : "child", (char *)NULL);
 		_exit(95);
 	}
 	if (waitpid(p, &st, 0) != p || !WIFEXITED(st))
