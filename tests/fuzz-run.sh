@@ -194,6 +194,20 @@ if [ -s "$T/open.json.zst" ]; then
 	is "$left" 0 "SIGINT: no replay of the campaign runs on"
 fi
 
+# the model answers what a fallback path asks: its directory, a poll, a
+# clock the recording never read
+"$DIOS_RECORD" -q -o "$T/fallback.json.zst" -- "$FUZZME" fallback "$W" >/dev/null 2>&1 </dev/null
+fbtid=$(zstd -dc "$T/fallback.json.zst" | head -n 1 | "$JQ" -r '.pid')
+fbnth=$(zstd -dc "$T/fallback.json.zst" | "$JQ" -r 'select(.sys == "openat") | .args.path' | grep -n 'config$' | cut -d: -f1)
+printf '[{"tid": %s, "nth": %s, "sys": "openat", "op": "error", "err": "ENOENT", "seq": 0}]\n' "$fbtid" "$fbnth" \
+    >"$T/fbplan.json"
+(cd "$W" && run_to 60 "$DIOS_REPLAY" --model --mutate "$T/fbplan.json" -o "$T/fbrun.json.zst" \
+    "$T/fallback.json.zst") >"$T/fbrun.o" 2>"$T/fbrun.e" </dev/null
+is "$?" 0 "fallback: the program's other path ends as it would (0)"
+has "fallback: it printed its fallback" "$T/fbrun.o" '^fallback$'
+is "$(zstd -dc "$T/fbrun.json.zst" | tail -n 1 | "$JQ" -r '.model.unmodelled')" 0 \
+    "fallback: getcwd, poll and a clock never read: the model answered each"
+
 # a fork made to fail: the child the recording has next never comes, and
 # the run goes on against the model (the shell reports it), where replay
 # waited for it for ever

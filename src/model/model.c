@@ -5,6 +5,7 @@
 #include "config.h"
 #include "sys/rng.h"
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -96,6 +97,7 @@ struct model {
 	json_t *clocks0;		/* the same, the first reading the whole recording has */
 	json_t *execs;			/* absolute path -> a recorded exec of it (exe, interp, at_random) */
 	bool hold;			/* model_answer_held: the caller follows the answer */
+	int64_t start_sec;		/* the header's start (realtime), for clocks never read */
 	pid_t max_vtid;			/* the largest task id seen: new tasks get the next ones */
 	pid_t root_vpid;		/* the header's pid */
 	uint64_t rng;
@@ -827,6 +829,7 @@ model_new(const json_t *header, uint64_t seed)
 	if (m == NULL)
 		return NULL;
 	m->hdr_fds = json_deep_copy(json_object_get(header, "fds"));
+	m->start_sec = json_int64_or(json_object_get(header, "start"), "sec", 0);
 	m->root_vpid = (pid_t)json_int64_or(header, "pid", 0);
 	m->cwd0 = strdup(json_string_value(json_object_get(header, "cwd")) ?
 	    json_string_value(json_object_get(header, "cwd")) : "/");
@@ -1220,6 +1223,15 @@ answer_clock(struct model *m, struct mtask *t, const struct call *c, const char 
 		if (last == NULL)
 			last = any;
 	}
+	json_t *made = NULL;
+	if (last == NULL && !strcmp(name, "clock_gettime") && id >= 0 && id <= CLOCK_TAI) {
+		/* The recording read no clock at all: the realtime ones start
+		 * at the recording's start, the others at 1000 s. */
+		bool rt = id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE || id == CLOCK_TAI;
+		made = json_pack("{s:i, s:{s:{s:I, s:I}}}", "ret", 0, "out", "tp", "sec",
+		    (json_int_t)(rt ? m->start_sec : 1000), "nsec", (json_int_t)0);
+		last = made;
+	}
 	if (last == NULL)
 	{
 		char why[96];
@@ -1229,6 +1241,7 @@ answer_clock(struct model *m, struct mtask *t, const struct call *c, const char 
 	/* the clock goes on: a millisecond a reading */
 	out = json_deep_copy(json_object_get(last, "out"));
 	long ret = json_int64_or(last, "ret", 0);
+	json_decref(made);
 	json_t *tp = json_object_get(out, !strcmp(name, "clock_gettime") ? "tp" : "tv");
 	if (tp) {
 		int64_t sec = json_int64_or(tp, "sec", 0);
@@ -1322,6 +1335,36 @@ model_answer(struct model *m, pid_t vtid, pid_t tid, const struct call *c)
 		ev = event_for(vtid, c, vtid, NULL);
 	else if (!strcmp(name, "getpid"))
 		ev = event_for(vtid, c, t->vpid, NULL);
+	else if ((!strcmp(name, "poll") || !strcmp(name, "ppoll")) &&
+	    json_is_array(json_object_get(c->args, "fds"))) {
+		/* Files are always ready; a stream is readable while the
+		 * recording's data lasts, then at its end (POLLHUP); writes
+		 * go into the overlay; an unknown descriptor is POLLNVAL. */
+		json_t *fds = json_object_get(c->args, "fds"), *rev = json_array(), *x;
+		size_t i;
+		long ready = 0;
+		json_array_foreach(fds, i, x) {
+			long long fd = json_int64_or(x, "fd", -1), want = json_int64_or(x, "events", 0), got = 0;
+			struct mfd *d = fd < 0 ? NULL : fd_find(t->tab, fd);
+			if (fd < 0)
+				got = 0;
+			else if (d == NULL)
+				got = POLLNVAL;
+			else if (d->kind == FK_STREAM) {
+				bool more = d->s && json_array_get(d->s->chunks, d->s->pos) != NULL;
+				got = (want & (POLLIN | POLLOUT)) | (more ? 0 : POLLHUP);
+			} else
+				got = want & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
+			ready += got != 0;
+			json_array_append_new(rev, json_integer(got));
+		}
+		ev = event_for(vtid, c, ready, json_pack("{s:o}", "revents", rev));
+	} else if (!strcmp(name, "getcwd") && t->cwd) {
+		/* the directory the run is in, as the model follows it */
+		size_t n = strlen(t->cwd) + 1;
+		ev = n > c->a[1] ? event_for(vtid, c, -ERANGE, NULL) :
+		    event_for(vtid, c, (long)n, json_pack("{s:o}", "buf", json_bytes(t->cwd, n)));
+	}
 	else if (!strcmp(name, "getppid") && t->vppid)
 		ev = event_for(vtid, c, t->vppid, NULL);
 	else if (!strcmp(name, "pipe") || !strcmp(name, "pipe2")) {

@@ -19,12 +19,16 @@
  *              fstat (SIGFPE when the size is 0)
  *   loop       reads DIR/data's 16-byte header with a loop that only ends
  *              when one read returns all 16 (a hang after a short read)
+ *   fallback   reads DIR/config; when it cannot, asks for its directory,
+ *              polls its stdin and reads a clock the run read nowhere
+ *              else, then exits 0 (the model must answer each)
  *   retry      reads DIR/config, trying again once when the open fails;
  *              when the second open fails too, dereferences NULL
  *              (SIGSEGV): one mutation cannot find it, two can
  */
 #include "progs.h"
 #include <dirent.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <time.h>
@@ -48,6 +52,28 @@ m_open(void)
 	}
 	/* the bug: no default when the file is missing */
 	printf("verbose=%d\n", cfg->verbose);
+	return 0;
+}
+
+static int
+m_fallback(void)
+{
+	int fd = open(P("config"), O_RDONLY);
+	char cwd[4096];
+	struct pollfd p = { .fd = 0, .events = POLLIN };
+	struct timespec ts;
+
+	if (fd >= 0) {
+		close(fd);
+		printf("config\n");
+		return 0;
+	}
+	if (getcwd(cwd, sizeof cwd) == NULL || poll(&p, 1, 0) < 0 ||
+	    clock_gettime(CLOCK_BOOTTIME, &ts) < 0) {
+		perror("fallback");
+		return 1;
+	}
+	printf("fallback\n");
 	return 0;
 }
 
@@ -230,7 +256,7 @@ main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: fuzzme open|write|shortread|clock|dirs|retry|rate|stat|loop DIR\n");
+		fprintf(stderr, "usage: fuzzme open|write|shortread|clock|dirs|retry|rate|stat|loop|fallback DIR\n");
 		return 2;
 	}
 	snprintf(dir, sizeof dir, "%s", argv[2]);
@@ -246,6 +272,8 @@ main(int argc, char **argv)
 		return m_dirs();
 	if (!strcmp(argv[1], "retry"))
 		return m_retry();
+	if (!strcmp(argv[1], "fallback"))
+		return m_fallback();
 	if (!strcmp(argv[1], "rate"))
 		return m_rate();
 	if (!strcmp(argv[1], "stat"))
