@@ -62,6 +62,7 @@ rr_case --twice --status 19 siginfo : "$PROGS/siginfo"
 # that is not the main one.
 rr_case --twice --status 20 threadend-leader : "$PROGS/threadend" leader
 rr_case --twice --status 20 threadend-exec : "$PROGS/threadend" exec
+rr_case --twice --status 20 threadend-mainexec : "$PROGS/threadend" mainexec
 # POSIX timers: a thread per expiry (SIGEV_THREAD), and a signal.
 rr_case --twice --status 21 posixtimer : "$PROGS/posixtimer"
 # Shared writable mappings of files whose names change (sem_open's link,

@@ -153,6 +153,8 @@ struct rtask {
 	uint64_t ctid_addr;
 	struct user_regs_struct orig;	/* registers at entry, restored after a rewritten call */
 	bool exit_taken;		/* its exit event is consumed (a recorded SIGKILL) */
+	bool doomed;			/* its exit was the exec of another thread's doing:
+					 * its calls wait for that exec, which ends it */
 	bool exec_again;		/* portable: the exec, prepared, is made again */
 	bool exec_cached;		/* its last exec ran the cache's copy (rp_exec_portable) */
 	int cwd_back;			/* its directory is kept at descriptor cwd_back - 1,
@@ -224,6 +226,9 @@ int rp_cwd_for_exec(struct task *t, const struct user_regs_struct *saved, bool a
  * false: the call is then made again), or at the exit of an exec that
  * failed.  V_RESUME, or a verdict of failure. */
 enum verdict rp_cwd_back(struct replay *r, struct kernel *k, struct task *t, bool at_exit);
+/* The recorded id of the process a task of the trace belongs to: 0 for
+ * the root's, -1 for a task not (or no longer) here (signals.c). */
+pid_t rp_process_of(struct kernel *k, pid_t vtid);
 /* With conf.mutate: t's stack as ev's "stack" (a mutated call, a fault). */
 void rp_add_stack(struct task *t, json_t *ev);
 void rp_emit(struct replay *r, const json_t *ev, bool from_trace);

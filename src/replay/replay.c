@@ -80,6 +80,47 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 	return v;
 }
 
+/* An exec ends the other threads of its process, and the recording wrote
+ * their ends when it saw them, before the execve event (written at its
+ * exit).  Are the events from r->next on the ends (exits, not by a signal)
+ * of tasks of process proc, followed by a successful exec of a task of
+ * proc (execer's, when execer is not 0)?  Their number, or 0. */
+static size_t
+ends_before_exec(struct replay *r, struct kernel *k, pid_t proc, pid_t execer)
+{
+	size_t n = 0;
+	json_t *ev = r->next;
+
+	for (size_t i = 0; ev; ev = rp_look(r, i++)) {
+		const char *kind = rp_event_kind(ev), *sys = json_string_value(json_object_get(ev, "sys"));
+		pid_t v = rp_owner_of(ev);
+		if (kind && !strcmp(kind, "exit") && !json_object_get(ev, "signal") && rp_process_of(k, v) == proc) {
+			n++;
+			continue;
+		}
+		int ok;
+		bool exec = sys && (!strcmp(sys, "execve") || !strcmp(sys, "execveat")) &&
+		    event_result(ev, &ok) >= 0 && ok;
+		return exec && rp_process_of(k, v) == proc && (execer == 0 || v == execer) ? n : 0;
+	}
+	return 0;
+}
+
+/* Takes the end of task v, which the coming exec makes: its task, if it
+ * is here, waits for that exec in its calls. */
+static void
+take_doomed(struct replay *r, struct kernel *k, pid_t v)
+{
+	struct task *u = task_find_vtid(k, v);
+
+	rp_take(r);
+	if (u && u->mod) {
+		RT(u)->exit_taken = true;
+		RT(u)->doomed = true;
+	} else
+		rp_dead_add(r, v);	/* (gone already: its end is matched) */
+}
+
 static enum verdict
 enter_call(struct module *m, struct kernel *k, struct task *t)
 {
@@ -102,6 +143,8 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		return rp_cwd_back(r, k, t, false);	/* the new program's first call */
 	if (r->off)
 		return rp_model_call(r, k, t);
+	if (t->mod && RT(t)->doomed)
+		return V_PARK;	/* another thread's exec ends it */
 
 	if ((e = rp_peek(r)) < 0)
 		return rp_fail(r, k, "reading the trace failed at line %llu: %s",
@@ -113,6 +156,17 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 	}
 	rp_advance(r, k, t);
 	ev = r->next;
+	if (ev && rp_owner_of(ev) != t->vtid && c->sc && (c->sc->flags & SC_EXEC)) {
+		/* the ends of the threads this exec ends come first in the
+		 * trace: they are the exec's doing */
+		size_t n = ends_before_exec(r, k, rp_process_of(k, t->vtid), t->vtid);
+		while (n-- > 0 && r->next) {
+			take_doomed(r, k, rp_owner_of(r->next));
+			if (rp_peek(r) < 0)
+				break;
+		}
+		ev = r->next;
+	}
 	if (ev && rp_owner_of(ev) != t->vtid)
 		return V_PARK;	/* another task's turn */
 	kind = ev ? rp_event_kind(ev) : NULL;
@@ -128,6 +182,12 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 			rp_take(r);
 			RT(t)->exit_taken = true;
 			return rp_signal_before_call(r, k, t, SIGKILL, NULL);
+		}
+		if (ends_before_exec(r, k, rp_process_of(k, t->vtid), 0)) {
+			/* another thread's exec ends it, as when recording:
+			 * this call waits for it */
+			take_doomed(r, k, t->vtid);
+			return V_PARK;
 		}
 		return rp_diverge(r, k, t, ev, c, "the program made a call after the end of the recording "
 		    "of this task (it ended here)", NULL);

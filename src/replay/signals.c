@@ -97,8 +97,8 @@ interrupted(struct task *t)
 
 /* The recorded id of the process a task of the trace belongs to: 0 for the
  * root's, -1 for a task not (or no longer) here. */
-static pid_t
-process_of(struct kernel *k, pid_t vtid)
+pid_t
+rp_process_of(struct kernel *k, pid_t vtid)
 {
 	struct task *u = task_find_vtid(k, vtid);
 
@@ -123,7 +123,7 @@ process_of(struct kernel *k, pid_t vtid)
 static int
 signal_after(struct replay *r, struct kernel *k, struct task *t, ssize_t *at)
 {
-	pid_t self = process_of(k, t->vtid);
+	pid_t self = rp_process_of(k, t->vtid);
 	const char *name;
 	json_t *ev;
 	size_t i;
@@ -136,7 +136,7 @@ signal_after(struct replay *r, struct kernel *k, struct task *t, ssize_t *at)
 
 		if (v == t->vtid)
 			break;
-		if (process_of(k, v) == self)
+		if (rp_process_of(k, v) == self)
 			return 0;
 	}
 	/* Not SIGCONT (but one that interrupted the call), nor a signal
@@ -295,13 +295,13 @@ stops(pid_t tid, int sig)
 static void
 stop_in_replay(struct kernel *k, struct task *t)
 {
-	pid_t self = process_of(k, t->vtid);
+	pid_t self = rp_process_of(k, t->vtid);
 	int ok;
 
 	for (struct task *u = k->tasks; u; u = u->next) {
 		long ret;
 		if (u == t || u->state != TS_IN_CALL || u->mod == NULL || RT(u)->ev == NULL ||
-		    process_of(k, u->vtid) != self)
+		    rp_process_of(k, u->vtid) != self)
 			continue;
 		ret = event_result(RT(u)->ev, &ok);
 		if (ok && call_restarts(ret))

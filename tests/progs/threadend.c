@@ -5,6 +5,10 @@
  *   threadend exec: a thread that is not the main one execs (the kernel
  *     ends the others, the main one blocked in a read, and the thread
  *     takes the leader's ids); the new image, "threadend after", exits 20.
+ *   threadend mainexec: the main thread execs while two others wait on a
+ *     condition no one signals (the kernel ends them; the recording has
+ *     their ends before the execve, whose event it writes at its exit);
+ *     "threadend after" exits 20.
  */
 #include "progs.h"
 #include <pthread.h>
@@ -16,6 +20,24 @@ late(void *arg)
 	usleep(20000);
 	printf("the thread goes on after the main thread left, pid %d\n", getpid() > 0);
 	exit(20);
+}
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t never = PTHREAD_COND_INITIALIZER;
+static int waiting;
+
+static void *
+waiter(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	pthread_mutex_lock(&mu);
+	waiting++;
+	for (;;)
+		pthread_cond_wait(&never, &mu);
+	return NULL;
 }
 
 static void *
@@ -56,6 +78,24 @@ main(int argc, char **argv)
 		printf("read returned?\n");
 		return 1;
 	}
-	fprintf(stderr, "usage: threadend leader|exec\n");
+	if (argc > 1 && strcmp(argv[1], "mainexec") == 0) {
+		pthread_t a, b;
+		if (pthread_create(&a, NULL, waiter, NULL) != 0 || pthread_create(&b, NULL, waiter, NULL) != 0)
+			return 1;
+		for (;;) {
+			pthread_mutex_lock(&mu);
+			int n = waiting;
+			pthread_mutex_unlock(&mu);
+			if (n == 2)
+				break;
+			usleep(1000);
+		}
+		printf("the main thread execs, two others waiting\n");
+		fflush(stdout);
+		char *av[] = { argv[0], "after", NULL };
+		execv(av[0], av);
+		return 1;
+	}
+	fprintf(stderr, "usage: threadend leader|exec|mainexec\n");
 	return 99;
 }
