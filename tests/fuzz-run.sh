@@ -208,6 +208,18 @@ has "fallback: it printed its fallback" "$T/fbrun.o" '^fallback$'
 is "$(zstd -dc "$T/fbrun.json.zst" | tail -n 1 | "$JQ" -r '.model.unmodelled')" 0 \
     "fallback: getcwd, poll and a clock never read: the model answered each"
 
+# EINTR only where a signal handler can interrupt a call: fuzzme has none,
+# so no EINTR is applied, none is a finding, and the campaign ends when
+# nothing else is left
+if [ -s "$T/open.json.zst" ]; then
+	run noeintr "$DIOS_FUZZ" run -q --runs 60 --seed 2 --mutations eintr -o "$T/noeintr" "$T/open.json.zst"
+	ok "eintr with no handler: the campaign ends ($st)" "$st" -eq 0 -o "$st" -eq 1
+	is "$("$JQ" '[.unique[] | select(.key | test("eintr"))] | length' "$T/noeintr/stats.json" 2>/dev/null)" 0 \
+	    "eintr with no handler: no EINTR finding"
+	ok "eintr with no handler: the runs say none was applied" \
+	    "$("$JQ" '.runs_not_applied' "$T/noeintr/stats.json" 2>/dev/null || echo 0)" -gt 0
+fi
+
 # a fork made to fail: the child the recording has next never comes, and
 # the run goes on against the model (the shell reports it), where replay
 # waited for it for ever

@@ -35,10 +35,32 @@
 static struct module *ticked_module;
 
 /* --mutate: the plan's change of each call's answer (replay_conf.mutate). */
-static json_t *
-mutate_hook(void *ctx, pid_t vtid, const char *sys, const json_t *ev)
+/* Does task tid's process catch a signal (/proc's SigCgt)? */
+static bool
+catches_signals(pid_t tid)
 {
-	return mut_plan_apply(ctx, vtid, sys, ev);
+	char path[64], line[256];
+	bool any = true;	/* unknown: as if it did */
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", tid);
+	if ((f = fopen(path, "re")) == NULL)
+		return any;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "SigCgt:", 7) == 0) {
+			any = strtoull(line + 7, NULL, 16) != 0;
+			break;
+		}
+	fclose(f);
+	return any;
+}
+
+static json_t *
+mutate_hook(void *ctx, pid_t vtid, pid_t tid, const char *sys, const json_t *ev)
+{
+	/* an EINTR only where a handler can interrupt the call */
+	bool intr = !mut_plan_next_eintr(ctx, vtid, sys) || catches_signals(tid);
+	return mut_plan_apply(ctx, vtid, sys, ev, intr);
 }
 
 static int

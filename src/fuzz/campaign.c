@@ -445,7 +445,7 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 	bool tty = isatty(fileno(out));
 	double start = fz_now(), last_print = 0;
 	uint64_t runs = 0, nfailures = 0, errors = 0, answered = 0, unmodelled = 0, clean = 0, deeper = 0;
-	uint64_t unapplied = 0;
+	uint64_t unapplied = 0, skipped = 0, picks = 0, no_eintr_upto = 0;
 	unsigned timeout = o->timeout ? o->timeout : 10;
 	e = 0;
 	while (!fuzz_stop && (o->runs == 0 || runs < o->runs) &&
@@ -453,9 +453,12 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		/* the run's choice: in order first when systematic; then a call
 		 * of the recording, or one after the last mutation of a run of
 		 * the corpus, at random */
-		uint64_t rng = (rseed * 0x100000001b3ULL + runs) ^ (o->worker ? fnv64(o->worker) : 0);
+		/* (each choice its own number: one that could not be made is
+		 * not made again) */
+		uint64_t pick_no = picks++;
+		uint64_t rng = (rseed * 0x100000001b3ULL + pick_no) ^ (o->worker ? fnv64(o->worker) : 0);
 		mut_rand(&rng);
-		uint64_t nw = o->nworkers ? o->nworkers : 1, slot = runs * nw + o->index;
+		uint64_t nw = o->nworkers ? o->nworkers : 1, slot = pick_no * nw + o->index;
 		bool in_order = o->systematic && slot < ncand;
 		const struct fz_entry *base = NULL;
 		struct fz_cand *bc = NULL;
@@ -486,6 +489,25 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 			memcpy(plan, base->m, np * sizeof *plan);
 		struct mutation *m = &plan[np++];
 		bool ok = mut_choose((enum mut_op)pick->op, ev, &rng, &dict, m);
+		/* where a run showed the program caught no signal yet (a call
+		 * of the recording up to no_eintr_upto), no EINTR: another
+		 * errno of the call, or another choice */
+		bool no_eintr = base == NULL && no_eintr_upto && pick->seq <= no_eintr_upto;
+		for (int again = 0; ok && no_eintr && m->op == MO_ERROR && m->err == EINTR && again < 4; again++)
+			ok = mut_choose((enum mut_op)pick->op, ev, &rng, &dict, m);
+		if (ok && no_eintr && (m->op == MO_EINTR || (m->op == MO_ERROR && m->err == EINTR)))
+			ok = false;
+		if (!ok && ++skipped > 100000) {
+			/* the end of the campaign, not an error */
+			json_decref(ev);
+			free(bc);
+			if (!o->quiet)
+				fprintf(out, "%sdios-fuzz: no mutation left to try: the program catches no signal, "
+				    "so its calls cannot fail with EINTR (choose other --mutations)\n", tty ? "\r\033[K" : "");
+			break;
+		}
+		if (ok)
+			skipped = 0;
 		m->tid = pick->tid;
 		m->nth = pick->nth;
 		/* the call site: where replay found the mutated call (its
@@ -519,6 +541,11 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		unmodelled += j.unmodelled;
 		if (j.unmodelled == 0)
 			clean++;
+		/* an EINTR replay did not apply: the process caught no signal
+		 * there, nor before (handlers, once set, mostly stay) */
+		if ((m->op == MO_EINTR || (m->op == MO_ERROR && m->err == EINTR)) && j.applied < np && base == NULL &&
+		    m->seq > no_eintr_upto)
+			no_eintr_upto = m->seq;
 		/* a mutation of a call the model part runs for real (a close
 		 * there) is not applied: nothing tried */
 		if (j.applied == np || strcmp(j.kind, "dios") == 0)
@@ -634,6 +661,7 @@ campaign_one(const struct fuzz_opts *o, FILE *out, char *err, size_t errlen)
 		json_object_set_new(stats, "corpus", json_integer((json_int_t)corpus.n));
 		json_object_set_new(stats, "runs_from_corpus", json_integer((json_int_t)deeper));
 		json_object_set_new(stats, "runs_not_applied", json_integer((json_int_t)unapplied));
+		json_object_set_new(stats, "eintr_impossible_upto", json_integer((json_int_t)no_eintr_upto));
 		json_object_set_new(stats, "behaviour", json_integer((json_int_t)fz_bhv_bits(bhv)));
 	} else
 		json_decref(whyall);

@@ -653,8 +653,28 @@ count_call(struct mut_plan *p, int64_t vtid, const char *sys)
 	return ++p->slot[i].n;
 }
 
+static bool
+is_eintr(const struct mutation *m)
+{
+	return m->op == MO_EINTR || (m->op == MO_ERROR && m->err == EINTR);
+}
+
+bool
+mut_plan_next_eintr(const struct mut_plan *p, int64_t vtid, const char *sys)
+{
+	if (p == NULL || sys == NULL || strlen(sys) >= sizeof p->slot[0].sys)
+		return false;
+	size_t i = slot_of(p->slot, p->nslot, vtid, sys);
+	uint64_t next = (p->slot[i].sys[0] ? p->slot[i].n : 0) + 1;
+	for (size_t k = 0; k < p->n; k++)
+		if (!p->applied[k] && p->m[k].tid == vtid && p->m[k].nth == next && !strcmp(p->m[k].sys, sys) &&
+		    is_eintr(&p->m[k]))
+			return true;
+	return false;
+}
+
 json_t *
-mut_plan_apply(struct mut_plan *p, int64_t vtid, const char *sys, const json_t *ev)
+mut_plan_apply(struct mut_plan *p, int64_t vtid, const char *sys, const json_t *ev, bool may_interrupt)
 {
 	if (p == NULL || sys == NULL || strlen(sys) >= sizeof p->slot[0].sys)
 		return NULL;
@@ -668,6 +688,8 @@ mut_plan_apply(struct mut_plan *p, int64_t vtid, const char *sys, const json_t *
 		const struct mutation *m = &p->m[i];
 		if (p->applied[i] || m->tid != vtid || m->nth != nth || strcmp(m->sys, sys) != 0)
 			continue;
+		if (!may_interrupt && is_eintr(m))
+			continue;	/* no handler to interrupt it: it cannot happen */
 		const json_t *from = c ? c : ev;
 		if (from == NULL || !mut_applies(m->op, from))
 			continue;

@@ -102,11 +102,18 @@ void mut_plan_free(struct mut_plan *p);
 /* The plan's mutations as a JSON array (new reference), for a header. */
 json_t *mut_plan_json(const struct mut_plan *p);
 /* Task vtid makes a call of sys (the name events give it) answered with
- * event ev (borrowed; NULL: the call is counted only, it cannot change):
+ * event ev (borrowed; NULL: the call is counted only, it cannot change),
+ * may_interrupt: its process catches a signal (else EINTR is not applied):
  * counts it, and returns ev as its mutation changes it (a new event, the
  * caller owns it), or NULL when no mutation names this call or its
  * operator does not apply to this answer. */
-json_t *mut_plan_apply(struct mut_plan *p, int64_t vtid, const char *sys, const json_t *ev);
+json_t *mut_plan_apply(struct mut_plan *p, int64_t vtid, const char *sys, const json_t *ev,
+    bool may_interrupt);
+/* Would the next call of sys by task vtid fail with EINTR by the plan?  A
+ * call is interrupted only in a process that catches a signal: the caller
+ * tells mut_plan_apply (may_interrupt) whether it does, and an EINTR that
+ * cannot happen is not applied. */
+bool mut_plan_next_eintr(const struct mut_plan *p, int64_t vtid, const char *sys);
 /* How many of the plan's mutations were applied so far. */
 size_t mut_plan_applied(const struct mut_plan *p);
 

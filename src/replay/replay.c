@@ -233,7 +233,7 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 		return rp_diverge(r, k, t, ev, c, "the program made the same call with other inputs", which);
 	if (r->conf.mutate && r->mutate_seq != rp_seq_of(ev) + 1) {
 		/* once, though the call may be parked and come here again */
-		json_t *mv = r->conf.mutate(r->conf.mutate_ctx, t->vtid, name, ev);
+		json_t *mv = r->conf.mutate(r->conf.mutate_ctx, t->vtid, t->tid, name, ev);
 		r->mutate_seq = rp_seq_of(ev) + 1;
 		if (mv) {
 			json_decref(r->next);
@@ -277,7 +277,7 @@ count_real(struct replay *r, struct task *t)
 	char nb[32];
 
 	if (r->conf.mutate)
-		(void)r->conf.mutate(r->conf.mutate_ctx, t->vtid, sc_any_name(t->call.nr, nb), NULL);
+		(void)r->conf.mutate(r->conf.mutate_ctx, t->vtid, t->tid, sc_any_name(t->call.nr, nb), NULL);
 }
 
 /* The signal a kill, tgkill or tkill of t sends to t's own process or to
@@ -363,7 +363,7 @@ rp_model_call(struct replay *r, struct kernel *k, struct task *t)
 			 * fail (it has closed the descriptor all the same) */
 			json_t *asked = json_pack("{s:I, s:s, s:O, s:i}", "tid", (json_int_t)t->vtid, "sys", "close",
 			    "args", c->args, "ret", 0);
-			rt->ev = asked ? r->conf.mutate(r->conf.mutate_ctx, t->vtid, "close", asked) : NULL;
+			rt->ev = asked ? r->conf.mutate(r->conf.mutate_ctx, t->vtid, t->tid, "close", asked) : NULL;
 			json_decref(asked);
 			if (rt->ev)
 				rp_add_stack(t, rt->ev);
@@ -376,7 +376,7 @@ rp_model_call(struct replay *r, struct kernel *k, struct task *t)
 	if ((ev = model_answer_held(r->conf.model, t->vtid, t->tid, c)) == NULL)
 		return rp_fail(r, k, "out of memory");
 	if (r->conf.mutate) {
-		json_t *mv = r->conf.mutate(r->conf.mutate_ctx, t->vtid,
+		json_t *mv = r->conf.mutate(r->conf.mutate_ctx, t->vtid, t->tid,
 		    json_string_value(json_object_get(ev, "sys")), ev);
 		if (mv) {
 			json_decref(ev);

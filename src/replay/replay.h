@@ -59,12 +59,13 @@ struct replay_conf {
 	 * the trace replays this run strictly (not owned); NULL: none. */
 	struct trace_writer *out;
 	/* dios-replay --mutate (dios-fuzz): called for each call of task vtid
+	 * (real id tid)
 	 * answered from the trace or the model, with sys the name events give
 	 * it and ev its answer (borrowed), or ev NULL where the call runs for
 	 * real after the run left the recording (it is only counted); returns
 	 * the answer the program gets instead (a new reference), or NULL for
 	 * ev as it is.  NULL: none. */
-	json_t *(*mutate)(void *ctx, pid_t vtid, const char *sys, const json_t *ev);
+	json_t *(*mutate)(void *ctx, pid_t vtid, pid_t tid, const char *sys, const json_t *ev);
 	void *mutate_ctx;
 	/* dios-replay --at-exit kill: the replay ends with the program (the
 	 * root), the kernel kills the tasks it left (end_with_root), and the
