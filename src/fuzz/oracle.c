@@ -68,44 +68,61 @@ stderr_of(const json_t *ev, uint64_t *bytes, char *buf, size_t len, size_t *have
 	free(p);
 }
 
-uint64_t
-fz_stderr_bytes(const char *path)
+/* Calls fn for every line of the trace at path (nothing when it cannot be
+ * read). */
+static void
+each_line(const char *path, void (*fn)(const json_t *ev, void *ctx), void *ctx)
 {
 	struct trace_reader *r;
 	json_t *ev;
-	uint64_t n = 0;
 
 	if (trace_reader_open(&r, path) < 0)
-		return 0;
+		return;
 	while (trace_read(r, &ev) > 0) {
-		stderr_of(ev, &n, NULL, 0, NULL);
+		fn(ev, ctx);
 		json_decref(ev);
 	}
 	trace_reader_close(r);
+}
+
+static void
+count_stderr(const json_t *ev, void *ctx)
+{
+	stderr_of(ev, ctx, NULL, 0, NULL);
+}
+
+uint64_t
+fz_stderr_bytes(const char *path)
+{
+	uint64_t n = 0;
+
+	each_line(path, count_stderr, &n);
 	return n;
+}
+
+struct written { long long tid, fd; uint64_t n; };
+
+static void
+count_written(const json_t *ev, void *ctx)
+{
+	struct written *w = ctx;
+	const char *sys = json_string_value(json_object_get(ev, "sys"));
+
+	if (sys && json_int64_or(ev, "tid", -1) == w->tid &&
+	    json_int64_or(json_object_get(ev, "args"), "fd", -1) == w->fd &&
+	    (!strcmp(sys, "write") || !strcmp(sys, "writev") || !strcmp(sys, "pwrite64") ||
+	    !strcmp(sys, "pwritev") || !strcmp(sys, "sendto")) && json_int64_or(ev, "ret", -1) > 0)
+		w->n += (uint64_t)json_int64_or(ev, "ret", 0);
 }
 
 /* Bytes the calls of task tid wrote to descriptor fd, in the trace at path. */
 uint64_t
 fz_bytes_written(const char *path, long long tid, long long fd)
 {
-	struct trace_reader *r;
-	json_t *ev;
-	uint64_t n = 0;
+	struct written w = { tid, fd, 0 };
 
-	if (trace_reader_open(&r, path) < 0)
-		return 0;
-	while (trace_read(r, &ev) > 0) {
-		const char *sys = json_string_value(json_object_get(ev, "sys"));
-		if (sys && json_int64_or(ev, "tid", -1) == tid &&
-		    json_int64_or(json_object_get(ev, "args"), "fd", -1) == fd &&
-		    (!strcmp(sys, "write") || !strcmp(sys, "writev") || !strcmp(sys, "pwrite64") ||
-		    !strcmp(sys, "pwritev") || !strcmp(sys, "sendto")) && json_int64_or(ev, "ret", -1) > 0)
-			n += (uint64_t)json_int64_or(ev, "ret", 0);
-		json_decref(ev);
-	}
-	trace_reader_close(r);
-	return n;
+	each_line(path, count_written, &w);
+	return w.n;
 }
 
 static bool

@@ -36,20 +36,26 @@
 
 struct config { int verbose; };
 
+/* The config read from descriptor fd (closed), or NULL when fd < 0. */
+static struct config *
+read_config(int fd)
+{
+	static struct config file_cfg;
+	char buf[64];
+
+	if (fd < 0)
+		return NULL;
+	ssize_t n = read(fd, buf, sizeof buf);
+	file_cfg.verbose = n > 0 && buf[0] == '1';
+	close(fd);
+	return &file_cfg;
+}
+
 static int
 m_open(void)
 {
-	static struct config file_cfg;
-	struct config *cfg = NULL;
-	int fd = open(P("config"), O_RDONLY);
+	struct config *cfg = read_config(open(P("config"), O_RDONLY));
 
-	if (fd >= 0) {
-		char buf[64];
-		ssize_t n = read(fd, buf, sizeof buf);
-		file_cfg.verbose = n > 0 && buf[0] == '1';
-		cfg = &file_cfg;
-		close(fd);
-	}
 	/* the bug: no default when the file is missing */
 	printf("verbose=%d\n", cfg->verbose);
 	return 0;
@@ -80,21 +86,13 @@ m_fallback(void)
 static int
 m_retry(void)
 {
-	static struct config file_cfg;
-	struct config *cfg = NULL;
 	int fd = open(P("config"), O_RDONLY);
 
 	if (fd < 0) {
 		fprintf(stderr, "fuzzme: config: %s; trying again\n", strerror(errno));
 		fd = open(P("config"), O_RDONLY);
 	}
-	if (fd >= 0) {
-		char buf[64];
-		ssize_t n = read(fd, buf, sizeof buf);
-		file_cfg.verbose = n > 0 && buf[0] == '1';
-		cfg = &file_cfg;
-		close(fd);
-	}
+	struct config *cfg = read_config(fd);
 	/* the bug: no default when the second try fails too */
 	printf("verbose=%d\n", cfg->verbose);
 	return 0;
