@@ -742,8 +742,8 @@ main(int argc, char **argv)
 
 	/* The run of a plan says so in its header: its answers are the
 	 * mutated ones (dios-trace diff shows them as the first difference). */
-	json_t *runhdr = json_incref(hdr);
-	if (plan && (runhdr = json_deep_copy(hdr)) != NULL) {
+	json_t *runhdr = plan ? json_deep_copy(hdr) : json_incref(hdr);
+	if (plan && runhdr) {
 		json_t *p = json_object_get(runhdr, "perturbed");
 		if (!json_is_object(p))
 			json_object_set_new(runhdr, "perturbed", p = json_object());

@@ -9,7 +9,9 @@
  *              stalled hook, replay_tick, replay_outcome
  *   fds.c      the descriptor mirror: stdout/stderr, placeholders, pending
  *              ones
- *   maps.c     mapped files, the portable exec, the exec hook
+ *   maps.c     mapped files, shared mappings' copies, System V segments
+ *   exec.c     execs: which file by which name, the cache's copies, the
+ *              ends of the threads an exec ends, the exec hook
  *   signals.c  signal delivery, the signal hook
  *   ids.c      recorded and real task ids, calls that name tasks
  *   futex.c    futex calls: which may wait, their answers
@@ -158,7 +160,7 @@ struct rtask {
 	bool exec_again;		/* portable: the exec, prepared, is made again */
 	bool exec_cached;		/* its last exec ran the cache's copy (rp_exec_portable) */
 	int cwd_back;			/* its directory is kept at descriptor cwd_back - 1,
-					 * for after its exec (maps.c, cwd_for_exec); 0: none */
+					 * for after its exec (exec.c, rp_cwd_for_exec); 0: none */
 };
 enum { EX_RUN_REAL = 1, EX_EXEC, EX_SLEEP, EX_ANON_MAP, EX_RESTART, EX_CLONE, EX_KEEP, EX_WAIT,
 	EX_MODEL_REAL };
@@ -209,9 +211,22 @@ json_t *rp_take(struct replay *r);
 json_t *rp_take_ahead(struct replay *r, size_t i);
 /* An event of the run, as answered: written to conf.out (renumbered) and,
  * from the trace, given to conf.model.  ev is not taken. */
+/* The content store of the files the program made and the trace carries
+ * (conf.carried), once the check passed; NULL after a failure naming path
+ * and how the program used it (maps.c). */
+struct blobstore *rp_carried_store(struct replay *r, struct kernel *k, const char *path, const char *how);
+/* exec.c: answers a successful exec of t, matched with ev. */
+enum verdict rp_answer_exec(struct replay *r, struct kernel *k, struct task *t, const json_t *ev);
+/* The ends of the threads an exec ends come before its execve in the
+ * trace: how many, from r->next on, of process proc's tasks before a
+ * successful exec of proc's (execer's, when not 0); 0 when that is not
+ * what comes (exec.c). */
+size_t rp_ends_before_exec(struct replay *r, struct kernel *k, pid_t proc, pid_t execer);
+/* Takes the end of task v as the coming exec's doing (exec.c). */
+void rp_take_doomed(struct replay *r, struct kernel *k, pid_t v);
 /* Points the execve t is stopped at (regs, set by the caller) at path
  * (NULL: xa's first) with the arguments xa (a recorded argv: strings, or
- * bytes), written into t's scratch below its stack (maps.c).  0 or -errno. */
+ * bytes), written into t's scratch below its stack (exec.c).  0 or -errno. */
 int rp_exec_argv(struct task *t, const json_t *xa, const char *path, struct user_regs_struct *regs);
 /* Before an exec of file (absolute) by t, stopped with saved at the exec's
  * entry (at_exit false) or at an injected call's exit: the task's
@@ -222,9 +237,9 @@ int rp_exec_argv(struct task *t, const json_t *xa, const char *path, struct user
 int rp_cwd_for_exec(struct task *t, const struct user_regs_struct *saved, bool at_exit, const char *file,
     size_t want, char *name, size_t namelen);
 /* Puts back the working directory t had before an exec made by a name of
- * the recorded length (maps.c): at its new program's first call (at_exit
+ * the recorded length (exec.c): at its new program's first call (at_exit
  * false: the call is then made again), or at the exit of an exec that
- * failed.  V_RESUME, or a verdict of failure. */
+ * failed (exec.c).  V_RESUME, or a verdict of failure. */
 enum verdict rp_cwd_back(struct replay *r, struct kernel *k, struct task *t, bool at_exit);
 /* The recorded id of the process a task of the trace belongs to: 0 for
  * the root's, -1 for a task not (or no longer) here (signals.c). */
@@ -292,7 +307,9 @@ bool rp_fd_change_in_flight(struct kernel *k, struct task *t);
 /* Answers t's mmap of a file (map: the event's "map"). */
 enum verdict rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *map,
     long ret);
-/* Portable: has t's exec (event ev) run the cache's copy of the executable. */
+/* exec.c */
+/* Portable, or a file the program made: has t's exec (event ev) run the
+ * cache's copy of the executable. */
 enum verdict rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_t *ev);
 /* The exec hook: vDSO, recorded AT_RANDOM, interpreter bytes given back, files checked. */
 int replay_exec(struct module *m, struct kernel *k, struct task *t);

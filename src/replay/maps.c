@@ -1,8 +1,7 @@
-/* maps.c: the files the program maps and executes (private to
- * src/replay): mmap of a file (the host's file, checked, or for a portable
- * trace the cache's copy), the portable exec (the cache's copy of the
- * executable and its loader), and the exec hook (vDSO, AT_RANDOM, the
- * interpreter bytes given back).  A writable shared mapping is memory
+/* maps.c: the files the program maps (private to src/replay): mmap of a
+ * file (the host's file, checked, or for a portable trace or a file the
+ * program made the cache's copy; exec.c runs executables).  A writable
+ * shared mapping is memory
  * processes share (a POSIX semaphore in /dev/shm, a database's shared
  * index): it maps a copy of that content that replay makes once per
  * recorded path (an unlinked file dios holds open), so that every task
@@ -11,7 +10,6 @@
  * way: a copy per segment, empty at first, that every shmat maps shared.
  */
 #include "config.h"
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,13 +20,11 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <elf.h>
 #include "trace/blobline.h"
 #include "trace/bytes.h"
 #include "trace/fileid.h"
 #include "trace/number.h"
 #include "kernel/tracee.h"
-#include "kernel/vdso.h"
 #include "replay/internal.h"
 
 static enum verdict map_path(struct replay *r, struct kernel *k, struct task *t,
@@ -38,8 +34,8 @@ static enum verdict map_path(struct replay *r, struct kernel *k, struct task *t,
  * named path, which the program `how`: mapped, executed) is: the cache the
  * check put it in, once the whole trace passed its check.  NULL once the
  * run is stopped with the reason. */
-static struct blobstore *
-carried_store(struct replay *r, struct kernel *k, const char *path, const char *how)
+struct blobstore *
+rp_carried_store(struct replay *r, struct kernel *k, const char *path, const char *how)
 {
 	struct blobstore *bs;
 	char err[1024];
@@ -72,7 +68,7 @@ rp_map_file(struct replay *r, struct kernel *k, struct task *t, const json_t *ma
 	/* (a part of a file too large to carry, "range": on the host) */
 	struct blobstore *bs = json_object_get(map, "range") ? NULL : r->conf.bs;
 	if (bs == NULL && json_is_true(json_object_get(map, "carried")) &&
-	    (bs = carried_store(r, k, path, "mapped")) == NULL)
+	    (bs = rp_carried_store(r, k, path, "mapped")) == NULL)
 		return V_STOP;
 	if (bs) {
 		/* Portable, or carried: the recorded content, from the cache. */
@@ -514,396 +510,4 @@ rp_shmdt(struct replay *r, struct kernel *k, struct task *t)
 	if ((e = remote_finish(t->tid, &saved, 0)) < 0)
 		return rp_lost(r, k, t, e);
 	return V_RESUME;
-}
-
-/* One argument of a recorded argv (a string, or bytes where it was not
- * UTF-8) into *p, malloc'd; its length (without the NUL) or -1. */
-static ssize_t
-arg_bytes(const json_t *a, char **p)
-{
-	size_t n;
-
-	if (json_is_string(a)) {
-		*p = strdup(json_string_value(a));
-		return *p ? (ssize_t)strlen(*p) : -1;
-	}
-	void *b;
-	if (json_get_bytes(a, &b, &n) < 0)
-		return -1;
-	char *c = realloc(b, n + 1);
-	if (c == NULL) {
-		free(b);
-		return -1;
-	}
-	c[n] = '\0';
-	*p = c;
-	return (ssize_t)n;
-}
-
-int
-rp_exec_argv(struct task *t, const json_t *xa, const char *path, struct user_regs_struct *regs)
-{
-	size_t n = json_array_size(xa), len = 0;
-	char **v;
-	int e = -EINVAL;
-
-	if (n == 0 || n > 65536 || (v = calloc(n, sizeof *v)) == NULL)
-		return n ? -ENOMEM : -EINVAL;
-	size_t *vl = calloc(n, sizeof *vl);
-	if (vl == NULL) {
-		free(v);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		ssize_t l = arg_bytes(json_array_get(xa, i), &v[i]);
-		if (l < 0)
-			goto out;
-		vl[i] = (size_t)l + 1;
-		len += vl[i];
-	}
-	if (path == NULL)
-		path = v[0];
-	/* one block: the pointers, then the path, then the strings */
-	size_t plen = strlen(path) + 1, head = (n + 1) * sizeof(uint64_t), total = head + plen + len;
-	char *blk = calloc(1, total);
-	uint64_t addr;
-	if (blk == NULL) {
-		e = -ENOMEM;
-		goto out;
-	}
-	memcpy(blk + head, path, plen);
-	if ((e = scratch_put(t->tid, t->call.sp, blk, total, &addr)) == 0) {
-		uint64_t *ptr = (uint64_t *)blk, off = head + plen;
-		for (size_t i = 0; i < n; i++) {
-			ptr[i] = addr + off;
-			memcpy(blk + off, v[i], vl[i]);
-			off += vl[i];
-		}
-		ptr[n] = 0;
-		if ((e = mem_write(t->tid, addr, blk, total)) == 0) {
-			regs->rdi = addr + head;
-			regs->rsi = addr;
-		}
-	}
-	free(blk);
-out:
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-	free(vl);
-	return e;
-}
-
-/* The kernel puts the name an exec was given at the top of the new stack
- * (AT_EXECFN), so a name of another length moves the initial stack, and a
- * program that mixes a stack address into a name (glibc's mkstemp) names
- * another file.  An exec of file (absolute) for a recorded name of length
- * want therefore goes through the directory: the task's working directory
- * is kept at a descriptor (910 or above, not close-on-exec), made file's
- * directory, and file named "./" padded with slashes to want bytes (or by
- * its base name alone, when that is want bytes long); the first call of
- * the new program puts the directory back (rp_cwd_back).  Not for a task
- * that shares its working directory with others (threads), nor for a
- * name shorter than the base name plus "./".  t is stopped with saved,
- * at the exec's entry (at_exit false) or at the exit of an injected call;
- * on return it is at an injected call's exit.  The name into name, or ""
- * (nothing done: the caller names file by its path).  0 or -errno (the
- * task lost). */
-int
-rp_cwd_for_exec(struct task *t, const struct user_regs_struct *saved, bool at_exit, const char *file,
-    size_t want, char *name, size_t namelen)
-{
-	const char *base = strrchr(file, '/');
-	size_t bl;
-	uint64_t addr, a[6] = { 0 };
-	long fd = -1, nfd = -1, ignored;
-	char path[64], buf[4096];
-	int e;
-
-	name[0] = '\0';
-	if (base == NULL || file[0] != '/' || want >= namelen || want > 4000)
-		return 0;
-	base++;
-	bl = strlen(base);
-	if (bl == 0 || (want != bl && want < bl + 2))
-		return 0;
-	/* threads share the directory: not theirs to see change */
-	snprintf(path, sizeof path, "/proc/%d/task", t->tid);
-	int nt = 0;
-	DIR *d = opendir(path);
-	struct dirent *de;
-	while (d && (de = readdir(d)) != NULL)
-		nt += de->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	if (nt != 1)
-		return 0;
-	/* the directory now, kept */
-	if ((e = scratch_put(t->tid, t->call.sp, ".", 2, &addr)) < 0)
-		return e;
-	a[0] = (uint64_t)AT_FDCWD;
-	a[1] = addr;
-	a[2] = O_PATH | O_DIRECTORY;
-	e = at_exit ? remote_syscall_again(t->tid, saved, SYS_openat, a, &fd) :
-	    remote_syscall_at_entry(t->tid, saved, SYS_openat, a, &fd);
-	if (e < 0)
-		return e;
-	if (fd < 0)
-		return 0;
-	uint64_t dd[6] = { (uint64_t)fd, F_DUPFD, 910 }, cl[6] = { (uint64_t)fd };
-	if ((e = remote_syscall_again(t->tid, saved, SYS_fcntl, dd, &nfd)) < 0 ||
-	    (e = remote_syscall_again(t->tid, saved, SYS_close, cl, &ignored)) < 0)
-		return e;
-	if (nfd < 0)
-		return 0;
-	/* into file's directory */
-	size_t dl = (size_t)(base - 1 - file);
-	snprintf(buf, sizeof buf, "%.*s", (int)(dl ? dl : 1), dl ? file : "/");
-	long ok = -1;
-	if ((e = scratch_put(t->tid, t->call.sp, buf, strlen(buf) + 1, &addr)) < 0)
-		return e;
-	uint64_t cd[6] = { addr };
-	if ((e = remote_syscall_again(t->tid, saved, SYS_chdir, cd, &ok)) < 0)
-		return e;
-	if (ok < 0) {
-		uint64_t c2[6] = { (uint64_t)nfd };
-		return remote_syscall_again(t->tid, saved, SYS_close, c2, &ignored);
-	}
-	if (want == bl)
-		snprintf(name, namelen, "%s", base);
-	else {
-		name[0] = '.';
-		memset(name + 1, '/', want - bl - 1);
-		memcpy(name + want - bl, base, bl + 1);
-	}
-	RT(t)->cwd_back = (int)nfd + 1;
-	return 0;
-}
-
-enum verdict
-rp_cwd_back(struct replay *r, struct kernel *k, struct task *t, bool at_exit)
-{
-	struct rtask *rt = RT(t);
-	struct user_regs_struct saved, regs;
-	uint64_t a[6] = { (uint64_t)(rt->cwd_back - 1) };
-	long ret, ignored;
-	int e;
-
-	rt->cwd_back = 0;
-	if ((e = regs_get(t->tid, &saved)) < 0)
-		return rp_lost(r, k, t, e);
-	if (at_exit)
-		e = remote_syscall_again(t->tid, &saved, SYS_fchdir, a, &ret);
-	else
-		e = remote_syscall_at_entry(t->tid, &t->call.regs, SYS_fchdir, a, &ret);
-	if (e == 0)
-		e = remote_syscall_again(t->tid, at_exit ? &saved : &t->call.regs, SYS_close, a, &ignored);
-	if (e < 0)
-		return rp_lost(r, k, t, e);
-	if (at_exit)
-		return remote_finish(t->tid, &saved, (long)saved.rax) < 0 ? rp_lost(r, k, t, -errno) : V_RESUME;
-	/* back onto the program's own call, which it now makes */
-	regs = t->call.regs;
-	regs.rip -= 2;
-	regs.rax = regs.orig_rax;
-	if ((e = regs_set(t->tid, &regs)) < 0)
-		return rp_lost(r, k, t, e);
-	return V_RESUME;
-}
-
-/* Portable: the exec runs the cache's copy of the recorded executable
- * (blobstore_exec_copy).  Its interpreter is /proc/self/fd/N: the cached
- * loader, opened in the task at N (close-on-exec, so it is gone once the
- * kernel has loaded it).  The task then makes the call again, with the new
- * path, and replay_exec gives back the original interpreter bytes. */
-enum verdict
-rp_exec_portable(struct replay *r, struct kernel *k, struct task *t, const json_t *ev)
-{
-	const json_t *exe = json_object_get(ev, "exe"), *interp = json_object_get(ev, "interp");
-	const char *shown = json_string_value(json_object_get(exe, "path")), *name;
-	struct call *c = &t->call;
-	struct user_regs_struct saved, regs;
-	char *bin = NULL, *ld = NULL, *copy = NULL;
-	uint64_t a[6] = { 0 }, addr;
-	long fd = -1, nfd = -1, ignored;
-	enum verdict v = V_RESUME;
-	int e;
-
-	if (shown == NULL)
-		return rp_fail(r, k, "event %llu: the exec has no \"exe\"", (unsigned long long)rp_seq_of(ev));
-	struct blobstore *bs = r->conf.bs;
-	if (bs == NULL) {
-		/* An executable the program made: its loader is the host's,
-		 * checked, unless it was made too. */
-		if ((bs = carried_store(r, k, shown, "executed")) == NULL)
-			return V_STOP;
-		if (json_is_object(interp) && !json_is_true(json_object_get(interp, "carried"))) {
-			const char *ip = json_string_value(json_object_get(interp, "path")), *why;
-			if ((e = fileid_verify(interp, 0, NULL, &why)) < 0)
-				return rp_fail(r, k, "%s, the loader of %s when recording, %s", ip ? ip : "?",
-				    shown, e == -ESTALE ? "differs from the recorded file" : e == -ENOENT ?
-				    "is gone from this host" : e == -EPERM ? "is refused" : strerror(-e));
-			if ((ld = strdup(ip)) == NULL)
-				return rp_fail(r, k, "out of memory");
-		}
-	}
-	if ((e = blobstore_get(bs, exe, &bin)) < 0 ||
-	    (json_is_object(interp) && ld == NULL && (e = blobstore_get(bs, interp, &ld)) < 0)) {
-		free(bin);
-		return rp_fail(r, k, "the content of %s, executed when recording, is %s",
-		    json_string_value(json_object_get(ld || !bin ? exe : interp, "path")),
-		    e == -ENOENT ? "missing from the trace and the cache" : strerror(-e));
-	}
-	if ((e = regs_get(t->tid, &saved)) < 0)
-		goto lost;
-	if (ld) {
-		if ((e = scratch_put(t->tid, c->sp, ld, strlen(ld) + 1, &addr)) < 0)
-			goto lost;
-		a[0] = (uint64_t)AT_FDCWD;
-		a[1] = addr;
-		a[2] = O_RDONLY | O_CLOEXEC;
-		if ((e = remote_syscall_at_entry(t->tid, &saved, SYS_openat, a, &fd)) < 0)
-			goto lost;
-		if (fd >= 0) {
-			uint64_t d[6] = { (uint64_t)fd, F_DUPFD_CLOEXEC, 900 }, cl[6] = { (uint64_t)fd };
-			if ((e = remote_syscall_again(t->tid, &saved, SYS_fcntl, d, &nfd)) < 0 ||
-			    (e = remote_syscall_again(t->tid, &saved, SYS_close, cl, &ignored)) < 0)
-				goto lost;
-		}
-		if (fd < 0 || nfd < 0) {
-			v = rp_fail(r, k, "cannot open the cached loader %s in the program: %s", ld,
-			    strerror((int)-(fd < 0 ? fd : nfd)));
-			goto out;
-		}
-	}
-	name = strrchr(shown, '/') ? strrchr(shown, '/') + 1 : shown;
-	elf_interp_free(&r->fix);
-	if ((e = blobstore_exec_copy(bs, bin, json_string_value(json_object_get(exe, "sha256")),
-	    name[0] ? name : "exe", ld ? (int)nfd : -1, &copy, &r->fix)) < 0) {
-		v = rp_fail(r, k, "cannot make the copy of %s to execute in the cache: %s%s", shown,
-		    strerror(-e), e == -ENOSPC ? " (beyond the cache's limit: raise --cache-size)" : "");
-		goto out;
-	}
-	/* by a name of the recorded length, through the directory */
-	const char *given = json_string_value(json_object_get(c->args, "path"));
-	char near[4096];
-	if (c->nr == SYS_execve && given &&
-	    (e = rp_cwd_for_exec(t, &saved, ld != NULL, copy, strlen(given), near, sizeof near)) < 0)
-		goto lost;
-	bool injected = ld != NULL || RT(t)->cwd_back;
-	const char *run = near[0] ? near : copy;
-	regs = saved;
-	const json_t *xa = json_object_get(ev, "exec_argv");
-	if (xa && c->nr == SYS_execve) {
-		/* a script: its interpreter's copy, with the arguments the
-		 * kernel gave it (the script's reads come from the trace) */
-		if ((e = rp_exec_argv(t, xa, run, &regs)) < 0)
-			goto lost;
-	} else {
-		if ((e = scratch_put(t->tid, c->sp, run, strlen(run) + 1, &addr)) < 0)
-			goto lost;
-		if (c->nr == SYS_execveat) {
-			regs.rdi = (uint64_t)AT_FDCWD;
-			regs.rsi = addr;
-		} else
-			regs.rdi = addr;
-	}
-	if (injected) {
-		/* At the exit of the injected calls: back onto the syscall
-		 * instruction, to make the exec again. */
-		regs.rip = saved.rip - 2;
-		regs.rax = regs.orig_rax;
-		RT(t)->exec_again = true;
-	} else
-		v = V_EXIT_STOP;
-	if ((e = regs_set(t->tid, &regs)) < 0)
-		goto lost;
-	RT(t)->kind = EX_EXEC;
-	RT(t)->exec_cached = true;
-out:
-	free(bin);
-	free(ld);
-	free(copy);
-	return v;
-lost:
-	free(bin);
-	free(ld);
-	free(copy);
-	return rp_lost(r, k, t, e);
-}
-
-static int
-put_at_random(struct task *t, const json_t *rnd)
-{
-	uint64_t addr;
-	void *b;
-	size_t n;
-	int e;
-
-	if (rnd == NULL || json_is_null(rnd))
-		return 0;
-	if ((e = json_get_bytes(rnd, &b, &n)) < 0)
-		return e;
-	if ((e = auxv_get(t->tid, AT_RANDOM, &addr)) == 0 && n == 16)
-		e = mem_write(t->tid, addr, b, n);
-	free(b);
-	return e;
-}
-
-/* Portable: the program's copy of the executable names the cached loader
- * as its interpreter; write the recorded bytes back where the program sees
- * them, before any of its code runs. */
-static int
-give_back_interp(pid_t tid, const struct elf_interp *ei)
-{
-	uint64_t entry;
-	int e;
-
-	if (ei == NULL || ei->orig == NULL || !ei->loaded)
-		return 0;
-	if ((e = auxv_get(tid, AT_ENTRY, &entry)) < 0)
-		return e;
-	return mem_write(tid, entry - ei->entry + ei->vaddr, ei->orig, ei->len);
-}
-
-int
-replay_exec(struct module *m, struct kernel *k, struct task *t)
-{
-	struct replay *r = R(m);
-	const json_t *rnd;
-	int e;
-
-	if ((e = vdso_patch(t->tid)) < 0)
-		return e;
-	if (!r->first_exec_done) {
-		r->first_exec_done = true;
-		if ((e = rp_id_add(r, t->vtid, t->tid)) < 0)
-			return e;
-		rnd = json_object_get(r->conf.header, "at_random");
-		if ((e = give_back_interp(t->tid, r->conf.first_fix)) < 0)
-			return e;
-	} else if (r->conf.bs || RT(t)->exec_cached) {
-		struct rtask *rt = RT(t);
-		rt->exec_cached = false;
-		rnd = rt->ev ? json_object_get(rt->ev, "at_random") : NULL;
-		e = give_back_interp(t->tid, &r->fix);
-		elf_interp_free(&r->fix);
-		if (e < 0)
-			return e;
-	} else {
-		struct rtask *rt = RT(t);
-		const json_t *exe = rt->ev ? json_object_get(rt->ev, "exe") : NULL;
-		const char *why;
-		if (exe && (e = fileid_verify(exe, 0, NULL, &why)) < 0) {
-			rp_fail(r, k, "%s, executed by the program when recording, %s%s%s",
-			    json_string_value(json_object_get(exe, "path")),
-			    e == -ESTALE ? "differs from the recorded file" : e == -EPERM ?
-			    "is refused: it " : "is gone from this host", e == -EPERM && why ? why : "",
-			    e == -EPERM ? " (replay opens only regular files outside /proc, /sys and "
-			    "/dev)" : "");
-			return 0;
-		}
-		rnd = rt->ev ? json_object_get(rt->ev, "at_random") : NULL;
-	}
-	return put_at_random(t, rnd);
 }

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -80,47 +79,6 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 	return v;
 }
 
-/* An exec ends the other threads of its process, and the recording wrote
- * their ends when it saw them, before the execve event (written at its
- * exit).  Are the events from r->next on the ends (exits, not by a signal)
- * of tasks of process proc, followed by a successful exec of a task of
- * proc (execer's, when execer is not 0)?  Their number, or 0. */
-static size_t
-ends_before_exec(struct replay *r, struct kernel *k, pid_t proc, pid_t execer)
-{
-	size_t n = 0;
-	json_t *ev = r->next;
-
-	for (size_t i = 0; ev; ev = rp_look(r, i++)) {
-		const char *kind = rp_event_kind(ev), *sys = json_string_value(json_object_get(ev, "sys"));
-		pid_t v = rp_owner_of(ev);
-		if (kind && !strcmp(kind, "exit") && !json_object_get(ev, "signal") && rp_process_of(k, v) == proc) {
-			n++;
-			continue;
-		}
-		int ok;
-		bool exec = sys && (!strcmp(sys, "execve") || !strcmp(sys, "execveat")) &&
-		    event_result(ev, &ok) >= 0 && ok;
-		return exec && rp_process_of(k, v) == proc && (execer == 0 || v == execer) ? n : 0;
-	}
-	return 0;
-}
-
-/* Takes the end of task v, which the coming exec makes: its task, if it
- * is here, waits for that exec in its calls. */
-static void
-take_doomed(struct replay *r, struct kernel *k, pid_t v)
-{
-	struct task *u = task_find_vtid(k, v);
-
-	rp_take(r);
-	if (u && u->mod) {
-		RT(u)->exit_taken = true;
-		RT(u)->doomed = true;
-	} else
-		rp_dead_add(r, v);	/* (gone already: its end is matched) */
-}
-
 static enum verdict
 enter_call(struct module *m, struct kernel *k, struct task *t)
 {
@@ -159,9 +117,9 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 	if (ev && rp_owner_of(ev) != t->vtid && c->sc && (c->sc->flags & SC_EXEC)) {
 		/* the ends of the threads this exec ends come first in the
 		 * trace: they are the exec's doing */
-		size_t n = ends_before_exec(r, k, rp_process_of(k, t->vtid), t->vtid);
+		size_t n = rp_ends_before_exec(r, k, rp_process_of(k, t->vtid), t->vtid);
 		while (n-- > 0 && r->next) {
-			take_doomed(r, k, rp_owner_of(r->next));
+			rp_take_doomed(r, k, rp_owner_of(r->next));
 			if (rp_peek(r) < 0)
 				break;
 		}
@@ -183,10 +141,10 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 			RT(t)->exit_taken = true;
 			return rp_signal_before_call(r, k, t, SIGKILL, NULL);
 		}
-		if (ends_before_exec(r, k, rp_process_of(k, t->vtid), 0)) {
+		if (rp_ends_before_exec(r, k, rp_process_of(k, t->vtid), 0)) {
 			/* another thread's exec ends it, as when recording:
 			 * this call waits for it */
-			take_doomed(r, k, t->vtid);
+			rp_take_doomed(r, k, t->vtid);
 			return V_PARK;
 		}
 		return rp_diverge(r, k, t, ev, c, "the program made a call after the end of the recording "
@@ -533,44 +491,6 @@ restart_unsignalled(struct task *t, long ret)
 	return regs_set(t->tid, &regs);
 }
 
-/* A relative exec path and its recorded absolute form abs: is t's real
- * directory the one abs was made from (replay runs chdir for real: see
- * fam_chdir)?  Then the exec keeps the name as given, which the kernel
- * hands a script's interpreter. */
-static bool
-in_recorded_dir(const struct task *t, const char *abs, const char *rel)
-{
-	char link[64], dir[4096];
-	size_t al = strlen(abs), rl = rel ? strlen(rel) : 0;
-	ssize_t n;
-
-	if (rel == NULL || rl == 0 || rl + 1 >= al || abs[al - rl - 1] != '/' ||
-	    strcmp(abs + al - rl, rel) != 0)
-		return false;
-	snprintf(link, sizeof link, "/proc/%d/cwd", (int)t->tid);
-	if ((n = readlink(link, dir, sizeof dir - 1)) < 0)
-		return false;
-	dir[n] = '\0';
-	return (size_t)n == al - rl - 1 && strncmp(dir, abs, (size_t)n) == 0;
-}
-
-/* An executable the program built, carried in the trace, that is still on
- * this host as it was executed (a replay where the recording left it, as
- * after make check): it runs by its own name, so that its initial stack is
- * the recorded one (a copy in the cache has a name of another length).
- * Its loader too, where it was carried. */
-static bool
-made_still_there(const json_t *ev)
-{
-	const json_t *exe = json_object_get(ev, "exe"), *interp = json_object_get(ev, "interp");
-	const char *why;
-
-	if (fileid_verify(exe, 0, NULL, &why) < 0)
-		return false;
-	return !json_is_object(interp) || !json_is_true(json_object_get(interp, "carried")) ||
-	    fileid_verify(interp, 0, NULL, &why) == 0;
-}
-
 /* Answers t's call, matched with event ev (result ret). */
 static enum verdict
 answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
@@ -590,82 +510,8 @@ answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret)
 	rp_note_ids(r, k, t, ret);
 	rp_shm_names(r, c, ret);
 
-	if ((sc->flags & SC_EXEC) && ret >= 0 &&
-	    (r->conf.bs || (json_is_true(json_object_get(json_object_get(ev, "exe"), "carried")) &&
-	    !made_still_there(ev))))
-		return rp_exec_portable(r, k, t, ev);
-	if ((sc->flags & SC_EXEC) && ret >= 0 && c->nr == SYS_execve && json_object_get(ev, "exec_argv")) {
-		/* A script.  Where it is gone or changed since the recording
-		 * (one the program wrote: a generated configure, a libtool
-		 * wrapper), its interpreter runs with the arguments the kernel
-		 * gave it; the interpreter's reads of the script are answered
-		 * from the trace. */
-		const json_t *sid = json_object_get(ev, "script");
-		const char *why;
-		if (sid == NULL || fileid_verify(sid, 0, NULL, &why) < 0) {
-			/* by a name of the script's length, through the
-			 * interpreter's directory: the stack stays put */
-			const json_t *xa = json_object_get(ev, "exec_argv");
-			const char *ip = json_string_value(json_array_get(xa, 0));
-			const char *given = json_string_value(json_object_get(c->args, "path"));
-			struct user_regs_struct saved = c->regs, regs;
-			char near[4096] = "";
-			if (ip && given && (e = rp_cwd_for_exec(t, &saved, false, ip, strlen(given), near,
-			    sizeof near)) < 0)
-				return rp_lost(r, k, t, e);
-			regs = saved;
-			if ((e = rp_exec_argv(t, xa, near[0] ? near : NULL, &regs)) < 0)
-				return rp_lost(r, k, t, e);
-			rt->kind = EX_EXEC;
-			if (rt->cwd_back) {
-				/* at the injected calls' exit: the exec again */
-				regs.rip = saved.rip - 2;
-				regs.rax = regs.orig_rax;
-				rt->exec_again = true;
-			}
-			if ((e = regs_set(t->tid, &regs)) < 0)
-				return rp_lost(r, k, t, e);
-			return rt->cwd_back ? V_RESUME : V_EXIT_STOP;
-		}
-	}
-	if ((sc->flags & SC_EXEC) && ret >= 0) {
-		const char *abs = json_string_value(json_object_get(ev, "path_abs"));
-		const char *given = json_string_value(json_object_get(c->args, "path"));
-		if (abs && c->nr == SYS_execve && in_recorded_dir(t, abs, given))
-			abs = NULL;	/* the name as given finds the same file */
-		/* A name that leads nowhere now (a symlink the program made
-		 * and removed: a venv's bin/python): the executable the
-		 * recording ran, by its own path.  Not a script's name: its
-		 * "exe" is the interpreter, which wants other arguments. */
-		const char *exe = json_string_value(json_object_get(json_object_get(ev, "exe"), "path"));
-		char full[PATH_MAX + 64], real[PATH_MAX];
-		if (c->nr == SYS_execve && exe && (abs || given) && !json_object_get(ev, "exec_argv")) {
-			const char *p = abs ? abs : given;
-			if (p[0] == '/')
-				snprintf(full, sizeof full, "%s", p);
-			else
-				snprintf(full, sizeof full, "/proc/%d/cwd/%s", t->tid, p);
-			if (realpath(full, real) == NULL && errno == ENOENT)
-				abs = exe;
-		}
-		if (abs) {
-			/* A relative path, recorded with its directory: exec
-			 * the same file whatever directory replay runs in. */
-			struct user_regs_struct regs = c->regs;
-			uint64_t addr;
-			if ((e = scratch_put(t->tid, c->sp, abs, strlen(abs) + 1, &addr)) < 0)
-				return rp_lost(r, k, t, e);
-			if (c->nr == SYS_execveat) {
-				regs.rdi = (uint64_t)AT_FDCWD;
-				regs.rsi = addr;
-			} else
-				regs.rdi = addr;
-			if ((e = regs_set(t->tid, &regs)) < 0)
-				return rp_lost(r, k, t, e);
-		}
-		rt->kind = EX_EXEC;
-		return V_EXIT_STOP;
-	}
+	if ((sc->flags & SC_EXEC) && ret >= 0)
+		return rp_answer_exec(r, k, t, ev);
 	if ((sc->flags & SC_MAP) && ret >= 0) {
 		const json_t *map = json_object_get(ev, "map");
 		if (map)
