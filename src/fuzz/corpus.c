@@ -15,19 +15,6 @@
 #include "trace/io.h"
 #include "trace/number.h"
 
-/* The count of task tid's calls of sys, this one included (counts: "tid
- * sys" -> n), as mut_plan_apply counts them in replay. */
-static uint64_t
-count_call(json_t *counts, long long tid, const char *sys)
-{
-	char k[64];
-
-	snprintf(k, sizeof k, "%lld %s", tid, sys);
-	uint64_t n = (uint64_t)json_integer_value(json_object_get(counts, k)) + 1;
-	json_object_set_new(counts, k, json_integer((json_int_t)n));
-	return n;
-}
-
 int
 fz_scan(const char *path, unsigned ops, const struct mutation *plan, size_t n, bool seed,
     struct mut_dict *dict, struct fz_cand **out, size_t *nout, char *err, size_t errlen)
@@ -48,7 +35,8 @@ fz_scan(const char *path, unsigned ops, const struct mutation *plan, size_t n, b
 	/* descriptors written to since they were opened, by task and number;
 	 * the paths descriptors were opened with, the files mapped to run
 	 * (the executable, its libraries) and the candidates' paths */
-	json_t *wrote = json_object(), *counts = json_object(), *fdpath = json_object(), *code = json_object();
+	json_t *wrote = json_object(), *fdpath = json_object(), *code = json_object();
+	struct mut_calls *counts = mut_calls_new();
 	json_t *cpath = json_array();
 	while ((e = trace_read(r, &ev)) > 0) {
 		const char *sys = json_string_value(json_object_get(ev, "sys"));
@@ -68,7 +56,7 @@ fz_scan(const char *path, unsigned ops, const struct mutation *plan, size_t n, b
 			continue;
 		}
 		long long tid = json_int64_or(ev, "tid", 0);
-		uint64_t nth = count_call(counts, tid, sys);
+		uint64_t nth = counts ? mut_calls_count(counts, tid, sys) : 0;
 		if (dict)
 			mut_dict_learn(dict, ev);
 		char fk[48];
@@ -147,7 +135,7 @@ fz_scan(const char *path, unsigned ops, const struct mutation *plan, size_t n, b
 	json_decref(code);
 	json_decref(fdpath);
 	json_decref(wrote);
-	json_decref(counts);
+	mut_calls_free(counts);
 	if (e < 0 && err[0] == '\0')
 		snprintf(err, errlen, "%s: line %llu: %s", path, (unsigned long long)trace_reader_line(r),
 		    e == -EBADMSG ? trace_reader_error(r) : strerror(-e));

@@ -525,13 +525,17 @@ struct counter {
 	uint64_t n;
 };
 
+struct mut_calls {
+	struct counter *slot;	/* open addressing, a power of two */
+	size_t nslot, used;
+};
+
 struct mut_plan {
 	struct mutation *m;
 	bool *applied;
 	size_t n, napplied;
 	json_t *clocks;		/* "vtid sys clockid" -> the last reading answered */
-	struct counter *slot;	/* open addressing, a power of two */
-	size_t nslot, used;
+	struct mut_calls *calls;
 };
 
 void
@@ -541,7 +545,7 @@ mut_plan_free(struct mut_plan *p)
 		return;
 	free(p->m);
 	free(p->applied);
-	free(p->slot);
+	mut_calls_free(p->calls);
 	json_decref(p->clocks);
 	free(p);
 }
@@ -567,12 +571,11 @@ mut_plan_load(const char *path, struct mut_plan **out, char *err, size_t errlen)
 	}
 	if ((p = calloc(1, sizeof *p)) == NULL || (p->m = calloc(json_array_size(a) + 1, sizeof *p->m)) == NULL ||
 	    (p->applied = calloc(json_array_size(a) + 1, sizeof *p->applied)) == NULL ||
-	    (p->slot = calloc(64, sizeof *p->slot)) == NULL || (p->clocks = json_object()) == NULL) {
+	    (p->calls = mut_calls_new()) == NULL || (p->clocks = json_object()) == NULL) {
 		mut_plan_free(p);
 		json_decref(a);
 		return -ENOMEM;
 	}
-	p->nslot = 64;
 	json_array_foreach(a, i, x) {
 		if (mut_from_json(x, &p->m[i]) < 0 || p->m[i].nth == 0) {
 			snprintf(err, errlen, "%s: mutation %zu: expected {\"tid\", \"nth\", \"sys\", \"op\", "
@@ -616,6 +619,28 @@ mut_plan_applied(const struct mut_plan *p)
 	return p ? p->napplied : 0;
 }
 
+struct mut_calls *
+mut_calls_new(void)
+{
+	struct mut_calls *c = calloc(1, sizeof *c);
+
+	if (c && (c->slot = calloc(64, sizeof *c->slot)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	if (c)
+		c->nslot = 64;
+	return c;
+}
+
+void
+mut_calls_free(struct mut_calls *c)
+{
+	if (c)
+		free(c->slot);
+	free(c);
+}
+
 static size_t
 slot_of(const struct counter *s, size_t nslot, int64_t vtid, const char *sys)
 {
@@ -628,29 +653,39 @@ slot_of(const struct counter *s, size_t nslot, int64_t vtid, const char *sys)
 	return i;
 }
 
-/* The count of task vtid's calls of sys, this one included; 0 on ENOMEM. */
-static uint64_t
-count_call(struct mut_plan *p, int64_t vtid, const char *sys)
+uint64_t
+mut_calls_next(const struct mut_calls *c, int64_t vtid, const char *sys)
 {
-	if (2 * (p->used + 1) > p->nslot) {
-		size_t n2 = 2 * p->nslot;
+	if (sys == NULL || strlen(sys) >= sizeof c->slot[0].sys)
+		return 0;
+	size_t i = slot_of(c->slot, c->nslot, vtid, sys);
+	return (c->slot[i].sys[0] ? c->slot[i].n : 0) + 1;
+}
+
+uint64_t
+mut_calls_count(struct mut_calls *c, int64_t vtid, const char *sys)
+{
+	if (sys == NULL || strlen(sys) >= sizeof c->slot[0].sys)
+		return 0;
+	if (2 * (c->used + 1) > c->nslot) {
+		size_t n2 = 2 * c->nslot;
 		struct counter *s2 = calloc(n2, sizeof *s2);
 		if (s2 == NULL)
 			return 0;
-		for (size_t i = 0; i < p->nslot; i++)
-			if (p->slot[i].sys[0])
-				s2[slot_of(s2, n2, p->slot[i].vtid, p->slot[i].sys)] = p->slot[i];
-		free(p->slot);
-		p->slot = s2;
-		p->nslot = n2;
+		for (size_t i = 0; i < c->nslot; i++)
+			if (c->slot[i].sys[0])
+				s2[slot_of(s2, n2, c->slot[i].vtid, c->slot[i].sys)] = c->slot[i];
+		free(c->slot);
+		c->slot = s2;
+		c->nslot = n2;
 	}
-	size_t i = slot_of(p->slot, p->nslot, vtid, sys);
-	if (!p->slot[i].sys[0]) {
-		p->slot[i].vtid = vtid;
-		snprintf(p->slot[i].sys, sizeof p->slot[i].sys, "%s", sys);
-		p->used++;
+	size_t i = slot_of(c->slot, c->nslot, vtid, sys);
+	if (!c->slot[i].sys[0]) {
+		c->slot[i].vtid = vtid;
+		snprintf(c->slot[i].sys, sizeof c->slot[i].sys, "%s", sys);
+		c->used++;
 	}
-	return ++p->slot[i].n;
+	return ++c->slot[i].n;
 }
 
 static bool
@@ -662,10 +697,10 @@ is_eintr(const struct mutation *m)
 bool
 mut_plan_next_eintr(const struct mut_plan *p, int64_t vtid, const char *sys)
 {
-	if (p == NULL || sys == NULL || strlen(sys) >= sizeof p->slot[0].sys)
+	uint64_t next = p ? mut_calls_next(p->calls, vtid, sys) : 0;
+
+	if (next == 0)
 		return false;
-	size_t i = slot_of(p->slot, p->nslot, vtid, sys);
-	uint64_t next = (p->slot[i].sys[0] ? p->slot[i].n : 0) + 1;
 	for (size_t k = 0; k < p->n; k++)
 		if (!p->applied[k] && p->m[k].tid == vtid && p->m[k].nth == next && !strcmp(p->m[k].sys, sys) &&
 		    is_eintr(&p->m[k]))
@@ -676,9 +711,10 @@ mut_plan_next_eintr(const struct mut_plan *p, int64_t vtid, const char *sys)
 json_t *
 mut_plan_apply(struct mut_plan *p, int64_t vtid, const char *sys, const json_t *ev, bool may_interrupt)
 {
-	if (p == NULL || sys == NULL || strlen(sys) >= sizeof p->slot[0].sys)
+	uint64_t nth = p ? mut_calls_count(p->calls, vtid, sys) : 0;
+
+	if (nth == 0)
 		return NULL;
-	uint64_t nth = count_call(p, vtid, sys);
 	json_t *c = NULL;
 	char ck[80] = "";
 	if (ev && is_clock(sys))

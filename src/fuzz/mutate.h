@@ -83,6 +83,19 @@ int mut_from_json(const json_t *j, struct mutation *m);
  * NULL with a message in err. */
 json_t *mut_event_at(const char *path, uint64_t seq, char *err, size_t errlen);
 
+/* The count by which a plan names a call: task vtid's nth call of sys.
+ * One counter for replay (the plan), the campaign's scan of a trace, the
+ * oracles and min, so that all count calls alike.  Memory: the distinct
+ * (task, call) pairs. */
+struct mut_calls;
+struct mut_calls *mut_calls_new(void);
+void mut_calls_free(struct mut_calls *c);
+/* Counts a call of sys by vtid: its number (1 = the first), 0 on ENOMEM
+ * or a name too long to be a call's. */
+uint64_t mut_calls_count(struct mut_calls *c, int64_t vtid, const char *sys);
+/* The number the next such call would get (0: a name too long). */
+uint64_t mut_calls_next(const struct mut_calls *c, int64_t vtid, const char *sys);
+
 /* A plan: the mutations of one run, applied as dios-replay answers the
  * calls (dios-replay --mutate FILE), whether the answer comes from the
  * trace or from the environment model: each names its call by task and
