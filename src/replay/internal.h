@@ -12,6 +12,8 @@
  *   maps.c     mapped files, shared mappings' copies, System V segments
  *   exec.c     execs: which file by which name, the cache's copies, the
  *              ends of the threads an exec ends, the exec hook
+ *   offtrace.c after the run left the recording: the model's answers
+ *              (rp_model_call), the stacks of --mutate
  *   signals.c  signal delivery, the signal hook
  *   ids.c      recorded and real task ids, calls that name tasks
  *   futex.c    futex calls: which may wait, their answers
@@ -244,6 +246,8 @@ enum verdict rp_cwd_back(struct replay *r, struct kernel *k, struct task *t, boo
 /* The recorded id of the process a task of the trace belongs to: 0 for
  * the root's, -1 for a task not (or no longer) here (signals.c). */
 pid_t rp_process_of(struct kernel *k, pid_t vtid);
+/* replay.c: answers t's call, matched with event ev (result ret). */
+enum verdict rp_answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long ret);
 /* With conf.mutate: t's stack as ev's "stack" (a mutated call, a fault). */
 void rp_add_stack(struct task *t, json_t *ev);
 void rp_emit(struct replay *r, const json_t *ev, bool from_trace);
