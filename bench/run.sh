@@ -4,7 +4,7 @@
 # BENCH_REPS times each (default 5), and prints the medians side by side.
 #
 #   reads     bench/reads: 100000 preads of 16 bytes from a small file
-#   clock     bench/clock: 100000 clock_gettime calls
+#   clock     bench/clock: 100000 clock_gettime calls (also with --no-fast)
 #   sha256sum sha256sum over 2000 small files in a temporary directory
 #   threads   bench/threads: 4 threads making 100000 preads in all
 #   procs     a shell loop starting 500 processes (/bin/true)
@@ -135,6 +135,8 @@ while [ "$r" -le "$reps" ]; do
 	    "$build/bench/reads" "$n" "$tmp/small"
 	run reads replay-nopin "$REP" -q --no-pin "$tmp/nopin.json.zst"
 	workload clock clock_gettime "$build/bench/clock" "$n"
+	run clock record-nofast "$REC" -q -f --no-fast -o "$tmp/nofast.json.zst" "$build/bench/clock" "$n"
+	run clock replay-nofast "$REP" -q --no-fast "$tmp/nofast.json.zst"
 	# shellcheck disable=SC2086
 	workload sha256sum %file,%desc sha256sum $files
 	workload threads pread64 "$build/bench/threads" "$n" "$tmp/small"
@@ -188,6 +190,7 @@ row threads threads '' threads
 row procs procs '' procs
 row pipe pipe '' pipe
 row 'reads no-pin' reads -nopin nopin
+row 'clock no-fast' clock -nofast nofast
 echo
 echo "calls: intercepted system calls in the recording (its footer's \"events\")."
 echo "native, strace, record, replay: median wall time in seconds, process start included."
@@ -195,12 +198,18 @@ echo "strace1: strace with itself and the program on one CPU (taskset), as dios 
 echo "rec us, rep us: (record or replay - native) / calls, in microseconds per intercepted call."
 echo "clock: natively and under strace, clock_gettime never enters the kernel (vDSO), so"
 echo "  strace sees none of these calls and measures nothing extra; dios turns each into a"
-echo "  system call it intercepts."
+echo "  system call it intercepts; with the fast path (the default) the agent dios puts"
+echo "  into the program records and replays them there, without a stop."
 echo "threads: 4 threads at once; replay orders their calls as recorded."
 echo "procs: strace and dios see every process; dios also records each one's loader work."
 echo "pipe: two processes; dios-record runs their writes to one object one at a time, in order."
+echo "clock no-fast: the clock loop under dios-record --no-fast and dios-replay --no-fast"
+echo "  (every reading at a stop); compare with the clock row."
 echo "reads no-pin: the reads loop under dios-record --no-pin and dios-replay --no-pin"
 echo "  (dios and the program free to run on different CPUs); compare with the reads row."
 awk -v p="$(median reads record)" -v np="$(median reads record-nopin)" \
     -v rp="$(median reads replay)" -v rnp="$(median reads replay-nopin)" 'BEGIN {
 	printf "pinning: --no-pin / --pin = %.2f (record), %.2f (replay)\n", np / p, rnp / rp }'
+awk -v f="$(median clock record)" -v nf="$(median clock record-nofast)" \
+    -v rf="$(median clock replay)" -v rnf="$(median clock replay-nofast)" 'BEGIN {
+	printf "fast path (clock): --no-fast / --fast = %.2f (record), %.2f (replay)\n", nf / f, rnf / rf }'

@@ -8,6 +8,7 @@ TEST_PROGS = \
 	tests/progs/fileops \
 	tests/progs/fdops \
 	tests/progs/clock \
+	tests/progs/fastclock \
 	tests/progs/random \
 	tests/progs/identity \
 	tests/progs/mmap \
@@ -78,6 +79,8 @@ tests_progs_stacky_CFLAGS = -g -O2
 tests_progs_fileops_SOURCES = tests/progs/fileops.c tests/progs/progs.h
 tests_progs_fdops_SOURCES = tests/progs/fdops.c tests/progs/progs.h
 tests_progs_clock_SOURCES = tests/progs/clock.c tests/progs/progs.h
+tests_progs_fastclock_SOURCES = tests/progs/fastclock.c tests/progs/progs.h
+tests_progs_fastclock_LDADD = -lpthread
 tests_progs_random_SOURCES = tests/progs/random.c tests/progs/progs.h
 tests_progs_identity_SOURCES = tests/progs/identity.c tests/progs/progs.h
 tests_progs_mmap_SOURCES = tests/progs/mmap.c tests/progs/progs.h
@@ -186,7 +189,8 @@ RR_TESTS = \
 	tests/hugemap.sh \
 	tests/sigterm.sh \
 	tests/ownfilter.sh \
-	tests/bigline.sh
+	tests/bigline.sh \
+	tests/fastpath.sh
 TESTS += $(RR_TESTS)
 EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.

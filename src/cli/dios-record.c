@@ -13,6 +13,7 @@
 #include "config/exitcodes.h"
 #include "kernel/kernel.h"
 #include "config/options.h"
+#include "kernel/fastpath.h"
 #include "kernel/spawn.h"
 #include "trace/io.h"
 #include "kernel/tsc.h"
@@ -147,8 +148,11 @@ main(int argc, char **argv)
 		affinity_set_shown(mask, masklen);
 	tsc_trap_self();
 
+	/* The fast path records what the program saw; perturbations and
+	 * stacks need every call at a stop. */
+	bool fast = o.fast && pb == NULL && !o.stacks;
 	struct spawn_req req = { .path = path, .argv = argv + first, .envp = environ, .umask = -1,
-	    .keep_fd = -1, .serial = o.serial };
+	    .keep_fd = -1, .serial = o.serial, .fast_site = fast ? fastpath_site() : 0 };
 	if ((r = spawn_traced(&req, &sres)) < 0) {
 		spawn_explain(&sres, argv[first], err, sizeof err);
 		trace_writer_close(writer);
@@ -164,7 +168,7 @@ main(int argc, char **argv)
 
 	struct proxy_conf pc = { .w = writer, .argv = argv + first, .envp = environ, .warn = warnx_,
 	    .log = o.verbose ? stderr : NULL, .portable = o.portable, .serial = o.serial,
-	    .perturb = pb, .stacks = o.stacks };
+	    .perturb = pb, .stacks = o.stacks, .fast = fast };
 	memset(&k, 0, sizeof k);
 	if (pb && pb->pick) {
 		k.pick = perturb_pick;

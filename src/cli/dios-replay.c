@@ -21,6 +21,7 @@
 #include "trace/fileid.h"
 #include "kernel/kernel.h"
 #include "config/options.h"
+#include "kernel/fastpath.h"
 #include "kernel/spawn.h"
 #include "trace/io.h"
 #include "trace/number.h"
@@ -704,6 +705,10 @@ main(int argc, char **argv)
 		.fds = fds, .nfds = nfds, .keep_fd = interp_fd,
 		.serial = json_is_true(json_object_get(hdr, "serial")),
 	};
+	/* The agent answers clock reads in the program; the model and the
+	 * plan's mutations see every call at a stop. */
+	bool fast = o.fast && !o.model && !o.mutate;
+	req.fast_site = fast ? fastpath_site() : 0;
 	/* The limits the recording started with, those replay meets for
 	 * real (rlimit_replayed); and no core file of a replayed crash. */
 	struct spawn_rlimit lims[RLIM_NLIMITS];
@@ -765,7 +770,7 @@ main(int argc, char **argv)
 	    .timeout = o.timeout, .log = o.verbose ? stderr : NULL,
 	    .bs = portable ? files.bs : NULL, .carried = &files.bs, .first_fix = &fix,
 	    .gate = meanwhile ? check_gate : NULL, .gate_ctx = &chk,
-	    .checked = meanwhile ? check_reached : NULL, .end_with_root = at_exit_kill };
+	    .checked = meanwhile ? check_reached : NULL, .end_with_root = at_exit_kill, .fast = fast };
 	memset(&k, 0, sizeof k);
 	k.root = sres.pid;
 	k.serial = req.serial;

@@ -38,6 +38,11 @@ const struct opt_desc dios_options[] = {
 	    "run the threads of a process one at a time between\n"
 	    "                         their calls, so replay sees the same races (default:\n"
 	    "                         on); --no-serial: all at once, as natively"),
+	OPT(fast, 0, OPT_BOOL, CMD_BOTH, NULL,
+	    "record and replay clock reads inside the program, without\n"
+	    "                         a stop (the fast path; default: on, but off with\n"
+	    "                         chaos, injected faults, stacks, the model or\n"
+	    "                         mutations); --no-fast: every call stops"),
 	OPT(chaos, 0, OPT_STRING, CMD_RECORD, "CLASSES",
 	    "perturb what the program sees, as POSIX allows, to make\n"
 	    "                         a flaky failure come sooner: sched, time, io, dirs\n"
@@ -146,6 +151,7 @@ opts_init(struct dios_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->pin = true;
 	o->serial = true;
+	o->fast = true;
 	o->timeout = 10;
 	o->cache = true;
 	o->cache_size = 1ull << 30;

@@ -43,6 +43,7 @@ struct dios_opts {
 	/* both */
 	bool quiet;		/* -q, --quiet: replay hides the program's output; record prints no summary */
 	bool serial;		/* --serial / --no-serial: threads one at a time (default true) */
+	bool fast;		/* --fast / --no-fast: the agent's fast path (default true) */
 	bool pin;		/* --pin / --no-pin: keep dios and the program on one CPU (default true) */
 	unsigned verbose;	/* -v, --verbose (repeatable; yaml: a number) */
 	char *config;		/* --config FILE (command line only) */

@@ -6,6 +6,11 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <seccomp.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
 #include "kernel/filter.h"
 #include "sys/systable.h"
 
@@ -24,8 +29,52 @@ const char *const filter_native[] = {
 	NULL
 };
 
+/* The calls of the agent's fast path (fastpath.h): allowed by the first
+ * filter, and traced by the second unless made at the agent's one system
+ * call instruction. */
+static const int fast_calls[] = { SYS_clock_gettime, SYS_gettimeofday, SYS_time, SYS_gettid };
+#define NFAST (sizeof fast_calls / sizeof fast_calls[0])
+
+static bool
+is_fast(int nr, uint64_t fast_site)
+{
+	for (size_t i = 0; fast_site && i < NFAST; i++)
+		if (fast_calls[i] == nr)
+			return true;
+	return false;
+}
+
+/* The second filter, in BPF by hand (libseccomp compares arguments, not
+ * the instruction pointer): for the fast calls, allow at the agent's
+ * site and trace anywhere else; allow the rest (the first filter's action
+ * stands: the stricter of the two wins). */
+static int
+load_site_filter(uint64_t site)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clock_gettime, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_gettimeofday, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_time, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_gettid, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer) + 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(site >> 32), 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)site, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+	};
+	struct sock_fprog prog = { .len = sizeof f / sizeof f[0], .filter = f };
+
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0 ? -errno : 0;
+}
+
 int
-filter_load(bool serial)
+filter_load(bool serial, uint64_t fast_site)
 {
 	scmp_filter_ctx ctx;
 	int r;
@@ -80,11 +129,17 @@ filter_load(bool serial)
 			continue;	/* the default action traces the rest */
 		if ((sc_table[i].flags & SC_SERIAL) && !serial)
 			continue;	/* native (filter_native) */
+		if (is_fast(sc_table[i].nr, fast_site)) {
+			if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sc_table[i].nr, 0)) < 0)
+				goto out;
+			continue;	/* the second filter traces it */
+		}
 		if ((r = seccomp_rule_add(ctx, SCMP_ACT_TRACE((uint32_t)(i + 1)),
 		    sc_table[i].nr, 0)) < 0 && r != -EEXIST)
 			goto out;
 	}
-	r = seccomp_load(ctx);
+	if ((r = seccomp_load(ctx)) == 0 && fast_site)
+		r = load_site_filter(fast_site);
 out:
 	seccomp_release(ctx);
 	return r;

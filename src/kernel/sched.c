@@ -180,6 +180,18 @@ sched_stop(struct kernel *k, struct task *t, int st)
 		sched_hold(k, t, st);
 		return sched_next(k, g);
 	}
+	if (!k->pick && first == NULL && at_entry(st)) {
+		/* Others wait: they go first, in the order they came, and this
+		 * call after them.  Else a thread whose calls are answered at
+		 * their entry (a loop polling a clock, or a flag another
+		 * thread sets between its calls) would keep the turn for ever,
+		 * and the others never run. */
+		for (struct task *o = k->tasks; o; o = o->next)
+			if (o != t && may_go(k, g, o)) {
+				sched_hold(k, t, st);
+				return sched_next(k, g);
+			}
+	}
 	if (k->pick && first == NULL && at_entry(st)) {
 		/* A choice: this call now, or after the stops that wait, in
 		 * the order they came.  Replay does the same where the trace

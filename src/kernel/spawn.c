@@ -176,7 +176,7 @@ spawn_traced(const struct spawn_req *req, struct spawn_result *res)
 			_exit(125);
 		raise(SIGSTOP);
 		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-		if ((e = filter_load(req->serial)) < 0)
+		if ((e = filter_load(req->serial, req->fast_site)) < 0)
 			child_fail(ef, SPAWN_SECCOMP, -e);
 		/* The counter is trapped last, right before the exec: no
 		 * tracer emulates it before then, and this copy of dios reads

@@ -27,7 +27,8 @@ struct spawn_req {
 	/* With fds: one more descriptor the child keeps as it is, close-on-exec
 	 * (a portable exec's cached loader); -1: none. */
 	int keep_fd;
-	bool serial;			/* filter_load(serial) */
+	bool serial;			/* filter_load(serial, fast_site) */
+	uint64_t fast_site;		/* record: the agent's fast path (fastpath.h); 0: none */
 	/* Replay: resource limits the child sets before the exec, as the
 	 * recorded program started with them (a hard limit it may not raise
 	 * is kept, and the soft one held under it); and no_core, RLIMIT_CORE

@@ -41,8 +41,12 @@ stub_enosys(unsigned char s[8])
 	return 8;
 }
 
-int
-vdso_patch(pid_t tid)
+/* Calls fn(arg, name, address, size) for each entry of the vDSO of task tid
+ * (just after an exec) whose name is one of entries[]; the sum of what fn
+ * returns (or its first -errno), 0 when the task has no vDSO. */
+static int
+vdso_each(pid_t tid, int (*fn)(void *arg, pid_t tid, size_t j, uint64_t addr, uint64_t size),
+    void *arg)
 {
 	uint64_t base;
 	unsigned char *img;
@@ -91,19 +95,11 @@ vdso_patch(pid_t tid)
 			if (strnlen(nm, str->sh_size - s->st_name) == str->sh_size - s->st_name)
 				continue;
 			for (size_t j = 0; j < sizeof entries / sizeof entries[0]; j++) {
-				unsigned char stub[8];
-				size_t n = 8;
 				if (strcmp(nm, entries[j].name) != 0)
 					continue;
-				if (s->st_size && s->st_size < 8)
-					continue;
-				if (entries[j].nr < 0)
-					n = stub_enosys(stub);
-				else
-					stub_syscall(stub, entries[j].nr);
-				if ((e = mem_write(tid, base + s->st_value - load_vaddr, stub, n)) < 0)
+				if ((e = fn(arg, tid, j, base + s->st_value - load_vaddr, s->st_size)) < 0)
 					goto out;
-				patched++;
+				patched += e;
 			}
 		}
 	}
@@ -111,4 +107,58 @@ vdso_patch(pid_t tid)
 out:
 	free(img);
 	return e;
+}
+
+static int
+patch_one(void *arg, pid_t tid, size_t j, uint64_t addr, uint64_t size)
+{
+	unsigned char stub[8];
+	size_t n = 8;
+	int e;
+
+	if (size && size < 8)
+		return 0;
+	if (entries[j].nr < 0)
+		n = stub_enosys(stub);
+	else
+		stub_syscall(stub, entries[j].nr);
+	return (e = mem_write(tid, addr, stub, n)) < 0 ? e : 1;
+}
+
+int
+vdso_patch(pid_t tid)
+{
+	return vdso_each(tid, patch_one, NULL);
+}
+
+/* The entry at addr, patched by vdso_patch (mov $nr,%eax; syscall; ret),
+ * becomes: jmp +3; syscall; ret; jmp *0(%rip); target.  The syscall and
+ * ret stay where they were, so a task stopped in that call, or about to
+ * make it, goes on as before. */
+static int
+redirect_one(void *arg, pid_t tid, size_t j, uint64_t addr, uint64_t size)
+{
+	const struct vdso_jump *jumps = arg;
+	unsigned char code[22] = { 0xe9, 3, 0, 0, 0, 0x0f, 0x05, 0xc3, 0xff, 0x25, 0, 0, 0, 0 };
+	int e;
+
+	for (; jumps->name; jumps++) {
+		if (strcmp(jumps->name, entries[j].name) != 0)
+			continue;
+		if (size < sizeof code)
+			return 0;
+		memcpy(code + 14, &jumps->target, 8);
+		/* the jump to the target first, then the first jump over to it */
+		if ((e = mem_write(tid, addr + 8, code + 8, sizeof code - 8)) < 0 ||
+		    (e = mem_write(tid, addr, code, 5)) < 0)
+			return e;
+		return 1;
+	}
+	return 0;
+}
+
+int
+vdso_redirect(pid_t tid, const struct vdso_jump *jumps)
+{
+	return vdso_each(tid, redirect_one, (void *)jumps);
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include <time.h>
+#include "kernel/fastpath.h"
 #include "kernel/kernel.h"
 #include "sys/call.h"
 #include "proxy/proxy.h"
@@ -43,6 +44,9 @@ struct proxy {
 	bool shown_same;		/* stdout and stderr are one description */
 	struct sha256 shown[2];
 	uint64_t shown_n[2];
+	/* fast.c: the agents' ring (fast: there is one) */
+	bool fast;
+	struct fastpath fp;
 };
 
 /* Direct calls: reads (of at most this many bytes), fstat, lseek and
@@ -95,7 +99,28 @@ struct ptask {
 	uint64_t restore_val;
 	unsigned delay_exit_us;
 	int signal_exit;
+	signed char agent;	/* its process has the agent (fast.c): 1, cannot: -1, not yet: 0 */
 };
+
+/* t's record state, made when it has none (proxy.c). */
+struct ptask *PT(struct task *t);
+
+/* The fast path (fast.c).  proxy_fast_open makes the ring (conf.fast);
+ * proxy_fast_enter, at the start of a seccomp stop, puts the agent into
+ * the task's process at its first clock read and says true when the task
+ * must be resumed to make its call again; proxy_fast_drain writes the
+ * agents' calls as events (up to one not yet written); proxy_seq is the next event's number, every
+ * event the agents wrote before it written first. */
+int proxy_fast_open(struct proxy *p);
+void proxy_fast_close(struct proxy *p);
+bool proxy_fast_enter(struct proxy *p, struct kernel *k, struct task *t);
+void proxy_fast_drain(struct proxy *p);
+/* Task tid ended (0: the run did): its slots taken and never written are
+ * let go, and the slots after them drained. */
+void proxy_fast_gone(struct proxy *p, pid_t tid);
+uint64_t proxy_seq(struct proxy *p);
+/* Writes obj (an event, the header, the footer) to the trace (proxy.c). */
+int emit(struct proxy *p, json_t *obj);
 
 /* The order of writes (order.c).  order_enter: V_PARK while another
  * task's write to the same object is in the kernel, else V_PASS (the call

@@ -36,7 +36,7 @@
 #include "sys/xlat.h"
 #include "proxy/internal.h"
 
-static struct ptask *
+struct ptask *
 PT(struct task *t)
 {
 	static struct ptask none;
@@ -79,7 +79,7 @@ P(const struct module *m)
 	return (struct proxy *)m->state;
 }
 
-static int
+int
 emit(struct proxy *p, json_t *obj)
 {
 	int e;
@@ -392,13 +392,15 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 	 * its own end (dios-record says so and exits with its status). */
 	if (p->st.write_error)
 		return V_RESUME;
+	if (proxy_fast_enter(p, k, t))
+		return V_RESUME;	/* the agent is in: the call comes again */
 	if (c->sc && (c->sc->flags & SC_UNSUPPORTED)) {
 		snprintf(p->abort_msg, sizeof p->abort_msg,
 		    "the program called %s, which cannot work under dios (a traced program "
 		    "cannot trace); the recording stops here", c->sc->name);
 		p->st.aborted = p->abort_msg;
 		if (capture_entry(t->tid, c) == 0) {
-			json_t *ev = event_new(p->seq++, t->vtid, c);
+			json_t *ev = event_new(proxy_seq(p), t->vtid, c);
 			json_object_del(ev, "ret");
 			json_object_set_new(ev, "unsupported", json_true());
 			emit(p, ev);
@@ -504,7 +506,7 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 	/* an exec by a thread is its own call, though it ends as the leader */
 	pid_t who = c->sc && (c->sc->flags & SC_EXEC) && t->exec_vtid ? t->exec_vtid : t->vtid;
 	t->exec_vtid = 0;
-	e = emit(p, event_new(p->seq++, who, c));
+	e = emit(p, event_new(proxy_seq(p), who, c));
 	call_reset(c);
 	return e == -ENOMEM ? e : 0;
 }
@@ -538,7 +540,7 @@ proxy_clone(struct module *m, struct kernel *k, struct task *parent, struct task
 	json_decref(c->out);
 	c->out = NULL;
 	add_stack(p, parent, c);
-	e = emit(p, event_new(p->seq++, parent->vtid, c));
+	e = emit(p, event_new(proxy_seq(p), parent->vtid, c));
 	PT(parent)->clone_written = true;
 	return e == -ENOMEM ? e : 0;
 }
@@ -583,7 +585,10 @@ proxy_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
 {
 	struct proxy *p = P(m);
 	char sb[16];
-	json_t *ev = json_pack("{s:o, s:o, s:s}", "seq", json_uint64(p->seq++),
+	json_t *ev;
+
+	proxy_fast_gone(p, t->tid);
+	ev = json_pack("{s:o, s:o, s:s}", "seq", json_uint64(proxy_seq(p)),
 	    "tid", json_int64(t->vtid), "event", "exit");
 
 	proxy_task_release(m, t);
@@ -733,14 +738,14 @@ proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 			uint64_t v = tsc_read(&aux);
 			tsc_complete(&regs, len, v, aux);
 			if (regs_set(t->tid, &regs) == 0) {
-				emit(p, json_pack("{s:o, s:o, s:s, s:o, s:o}", "seq", json_uint64(p->seq++),
+				emit(p, json_pack("{s:o, s:o, s:s, s:o, s:o}", "seq", json_uint64(proxy_seq(p)),
 				    "tid", json_int64(t->vtid), "event", rdtscp ? "rdtscp" : "rdtsc",
 				    "value", json_uint64(v), "aux", json_int64(aux)));
 				return 0;
 			}
 		}
 	}
-	json_t *ev = json_pack("{s:o, s:o, s:s, s:s}", "seq", json_uint64(p->seq++),
+	json_t *ev = json_pack("{s:o, s:o, s:s, s:s}", "seq", json_uint64(proxy_seq(p)),
 	    "tid", json_int64(t->vtid), "event", "signal", "sig", signal_name(sig, sb));
 	siginfo_t si;
 	if (ev && signal_is_fault(t->tid, sig))
@@ -779,6 +784,8 @@ proxy_new(const struct proxy_conf *conf)
 	p->mod.task_exit = proxy_task_exit;
 	p->mod.task_release = proxy_task_release;
 	p->mod.state = p;
+	if (conf->fast && !conf->perturb && !conf->stacks && proxy_fast_open(p) < 0 && conf->warn)
+		conf->warn("no fast path: the agent's ring cannot be made (%s)", strerror(errno));
 	return &p->mod;
 }
 
@@ -792,8 +799,12 @@ int
 proxy_finish(struct module *m, const struct kernel *k)
 {
 	struct proxy *p = P(m);
-	json_t *f = json_object(), *end = json_object();
+	json_t *f, *end;
 	char sb[16];
+
+	proxy_fast_gone(p, 0);
+	f = json_object();
+	end = json_object();
 
 	if (p->st.aborted)
 		json_object_set_new(f, "aborted", json_string(p->st.aborted));
@@ -803,6 +814,8 @@ proxy_finish(struct module *m, const struct kernel *k)
 		json_object_set_new(end, "exit", json_int64(WEXITSTATUS(k->root_status)));
 	json_object_set_new(f, "end", end);
 	json_object_set_new(f, "events", json_uint64(p->seq));
+	if (p->fast)
+		json_object_set_new(f, "fast", json_uint64(p->st.fast_events));
 	if (json_object_size(p->st.unknown) > 0)
 		json_object_set(f, "incomplete", p->st.unknown);
 	json_t *shown = order_shown(p);
@@ -829,5 +842,6 @@ proxy_free(struct module *m)
 	json_decref(P(m)->mapped);
 	free(P(m)->dbuf);
 	free(P(m)->oheld);
+	proxy_fast_close(P(m));
 	free(P(m));
 }

@@ -26,6 +26,10 @@ struct proxy_conf {
 	struct perturber *perturb;
 	bool stacks;			/* --stacks: a "stack" in every system call's event
 					 * (else only in the events perturb changed) */
+	/* The fast path (fastpath.h): clock reads recorded in the process by
+	 * the agent, without a stop.  Needs the program spawned with
+	 * fastpath_site() in its filter; not with perturb or stacks. */
+	bool fast;
 };
 
 struct proxy_stats {
@@ -36,6 +40,8 @@ struct proxy_stats {
 	const char *aborted;		/* non-NULL: why the recording stopped early */
 	json_t *unknown;		/* names of unknown syscalls seen -> count (owned by the module) */
 	unsigned order_broken;		/* writes that held their object too long (order.c) */
+	uint64_t fast_events;		/* events of calls the agents recorded (fast.c) */
+	unsigned fast_lost;		/* calls of the agents that made no event (fast.c) */
 };
 
 /* New record module (release with proxy_free). */

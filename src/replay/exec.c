@@ -550,6 +550,8 @@ replay_exec(struct module *m, struct kernel *k, struct task *t)
 
 	if ((e = vdso_patch(t->tid)) < 0)
 		return e;
+	RT(t)->agent = 0;	/* a new image: its first clock read puts the agent in */
+	rp_fast_forget(r, t);
 	if (!r->first_exec_done) {
 		r->first_exec_done = true;
 		if ((e = rp_id_add(r, t->vtid, t->tid)) < 0)

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <sys/types.h>
 #include <jansson.h>
+#include "kernel/fastpath.h"
 #include "kernel/kernel.h"
 #include "trace/sha256.h"
 #include "trace/elfinterp.h"
@@ -68,6 +69,10 @@ struct idmap {
 struct replay {
 	struct module mod;
 	struct replay_conf conf;
+	/* fast.c: the agents' queues (fast: there are) */
+	bool fast;
+	struct fastpath fp;
+	uint64_t fast_answered;
 	json_t *next;			/* the next event, read ahead */
 	json_t *ahead[AHEAD];		/* the events after it, read when looked for */
 	size_t nahead;
@@ -142,6 +147,7 @@ enum verdict rp_shmdt(struct replay *r, struct kernel *k, struct task *t);
 
 struct rtask {
 	json_t *ev;			/* event of the call in progress */
+	signed char agent;		/* its process has the agent (fast.c): 1, cannot: -1, not yet: 0 */
 	int kind;			/* what the exit hook does */
 	int injected;			/* a recorded signal dios sent, not yet seen */
 	bool has_info;			/* ...with its recorded siginfo, info */
@@ -180,6 +186,21 @@ RT(struct task *t)
 		t->mod = calloc(1, sizeof(struct rtask));
 	return t->mod;
 }
+
+/* The fast path (fast.c).  rp_fast_open makes the queues (conf.fast);
+ * rp_fast_enter, at a seccomp stop, puts the agent into the task's
+ * process at its first clock read and says true when the task must be
+ * resumed to make its call again; rp_fast_collect, first at every stop of
+ * a task, takes the reads its agent answered as matched (-EPROTO: they
+ * were not the events that came next); rp_fast_fill, as a task resumes
+ * from a call, queues the reads the recording has next for it;
+ * rp_fast_forget: the task is gone. */
+int rp_fast_open(struct replay *r);
+void rp_fast_close(struct replay *r);
+bool rp_fast_enter(struct replay *r, struct kernel *k, struct task *t);
+int rp_fast_collect(struct replay *r, struct kernel *k, struct task *t);
+void rp_fast_fill(struct replay *r, struct kernel *k, struct task *t);
+void rp_fast_forget(struct replay *r, struct task *t);
 
 /* replay.c: what RTR gives when the task's state cannot be allocated. */
 extern struct rtask rp_empty_rtask;

@@ -69,8 +69,18 @@ reaps_elsewhere(struct kernel *k, struct task *t)
 static enum verdict
 replay_enter(struct module *m, struct kernel *k, struct task *t)
 {
+	struct replay *r = R(m);
+
+	if (r->fast && rp_fast_collect(r, k, t) < 0)
+		return rp_fail(r, k, "the clock reads task %d's agent answered were not the events "
+		    "that came next (a bug of dios; --no-fast replays without the agent)", (int)t->vtid);
+	if (rp_fast_enter(r, k, t))
+		return V_RESUME;	/* the agent is in: the call comes again */
 	enum verdict v = enter_call(m, k, t);
 	const struct sc_desc *sc = t->call.sc;
+
+	if (v == V_RESUME && !k->stop)
+		rp_fast_fill(r, k, t);
 
 	t->keep_turn = v == V_EXIT_STOP && sc && !rp_futex_may_wait(&t->call) &&
 	    (!(sc->flags & (SC_WAIT | SC_SIGWAIT | SC_SLEEP)) ||
@@ -632,6 +642,8 @@ replay_exit(struct module *m, struct kernel *k, struct task *t)
 	bool signalled = e == 0 && !k->stop && rp_signal_after_call(r, k, t);
 	if (e == 0 && !k->stop && restarts && !signalled && !rt->signalled)
 		e = restart_unsignalled(t, ret);
+	if (e == 0 && !k->stop)
+		rp_fast_fill(r, k, t);
 	return e;
 }
 
@@ -671,6 +683,7 @@ replay_clone(struct module *m, struct kernel *k, struct task *parent, struct tas
 		return -ENOMEM;
 	crt->vpid = (flags & CLONE_THREAD) ? prt->vpid : v;
 	crt->vpgid = prt->vpgid;
+	crt->agent = prt->agent;	/* the memory, and the agent in it, are the parent's */
 	/* The kernel wrote the real id; the program must see the recorded
 	 * one (the C library keeps it for raise and pthread_kill). */
 	if (c->nr == SYS_clone && (flags & CLONE_PARENT_SETTID) && c->a[2])
@@ -715,6 +728,10 @@ replay_task_exit(struct module *m, struct kernel *k, struct task *t, int status)
 	struct replay *r = R(m);
 	struct rtask *rt = t->mod;
 
+	if (r->fast && rp_fast_collect(r, k, t) < 0)
+		rp_fail(r, k, "the clock reads task %d's agent answered were not the events "
+		    "that came next (a bug of dios; --no-fast replays without the agent)", (int)t->vtid);
+	rp_fast_forget(r, t);
 	if (r->off) {
 		/* its end, as it came: the model has no recording of it */
 		char sb[16];
@@ -802,6 +819,8 @@ replay_new(const struct replay_conf *conf)
 	r->mod.due = replay_due;
 	r->mod.stalled = replay_stalled;
 	r->mod.state = r;
+	if (conf->fast && !conf->model && !conf->mutate && rp_fast_open(r) < 0 && conf->log)
+		fprintf(conf->log, "no fast path: the agent's queues cannot be made (%s)\n", strerror(errno));
 	return &r->mod;
 }
 
@@ -852,5 +871,6 @@ replay_free(struct module *m)
 	free(r->ids);
 	free(r->dead);
 	rp_shm_free(r);
+	rp_fast_close(r);
 	free(r);
 }

@@ -18,6 +18,10 @@
 
 struct replay_conf {
 	struct trace_reader *r;		/* positioned after the header; not owned */
+	/* The fast path (src/agent/README): the agent answers clock reads in
+	 * the program.  Needs the program spawned with fastpath_site() in its
+	 * filter; not with model or mutate. */
+	bool fast;
 	const json_t *header;		/* not owned */
 	bool quiet;			/* do not show the program's stdout/stderr writes */
 	bool realtime;			/* sleep as recorded */

@@ -322,6 +322,11 @@ replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 
 	if (r->off)
 		return off_signal(r, t, sig);
+	if (r->fast && rp_fast_collect(r, k, t) < 0) {
+		rp_fail(r, k, "the clock reads task %d's agent answered were not the events "
+		    "that came next (a bug of dios; --no-fast replays without the agent)", (int)t->vtid);
+		return 0;
+	}
 	if (sig != SIGSEGV || regs_get(t->tid, &regs) < 0 ||
 	    (len = tsc_insn(t->tid, &regs, &rdtscp)) == 0) {
 		int seen = signal_seen(r, t, sig);

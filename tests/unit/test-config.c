@@ -430,7 +430,7 @@ check_files(void)
 static void
 check_opts_set(void)
 {
-	const struct opt_desc *d, *pin = NULL, *timeout = NULL;
+	const struct opt_desc *d, *pin = NULL, *timeout = NULL, *fast = NULL;
 	struct dios_opts o;
 	char err[256];
 	int n = 0;
@@ -441,9 +441,15 @@ check_opts_set(void)
 			pin = d;
 		if (strcmp(d->name, "timeout") == 0)
 			timeout = d;
+		if (strcmp(d->name, "fast") == 0)
+			fast = d;
 	}
-	ok(n == 21 && pin != NULL && timeout != NULL,
-	    "the table has the 21 fields of struct dios_opts");
+	ok(n == 22 && pin != NULL && timeout != NULL && fast != NULL,
+	    "the table has the 22 fields of struct dios_opts");
+	opts_init(&o);
+	ok(o.fast && fast != NULL && opts_set(&o, fast, "false", err, sizeof(err)) == 0 && !o.fast,
+	    "fast: on by default, off with false");
+	opts_free(&o);
 	opts_init(&o);
 	ok(o.pin && o.timeout == 10 && !o.quiet && o.output == NULL,
 	    "defaults: pin on, timeout 10");

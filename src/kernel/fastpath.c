@@ -1,0 +1,285 @@
+/* fastpath.c: the agent put into tasks, and dios's end of its ring
+ * (fastpath.h). */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include "agent/blob.h"
+#include "kernel/fastpath.h"
+#include "kernel/tracee.h"
+#include "kernel/vdso.h"
+#include "sys/mem.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+/* Where install writes the ring's path, in the code's mapping (past the code). */
+#define PATH_AT (AGENT_BASE + AGENT_CODE_MAX - 128)
+
+uint64_t
+fastpath_site(void)
+{
+	return AGENT_BASE + agent_fast_site_off;
+}
+
+int
+fastpath_new(struct fastpath *fp, unsigned mode, unsigned slow_every)
+{
+	void *m;
+
+	fp->ring = NULL;
+	if (agent_code_len > AGENT_CODE_MAX - 128)
+		return -E2BIG;
+	if ((fp->fd = (int)syscall(SYS_memfd_create, "dios-agent-ring", MFD_CLOEXEC)) < 0)
+		return -errno;
+	if (ftruncate(fp->fd, (off_t)AGENT_RING_SIZE) < 0 ||
+	    (m = mmap(NULL, AGENT_RING_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fp->fd, 0)) == MAP_FAILED) {
+		int e = -errno;
+		close(fp->fd);
+		fp->fd = -1;
+		return e;
+	}
+	fp->ring = m;
+	fp->ring->magic = AGENT_MAGIC;
+	fp->ring->slow_every = slow_every;
+	__atomic_store_n(&fp->ring->on, mode, __ATOMIC_RELEASE);
+	snprintf(fp->path, sizeof fp->path, "/proc/%d/fd/%d", (int)getpid(), fp->fd);
+	return 0;
+}
+
+void
+fastpath_free(struct fastpath *fp)
+{
+	if (fp->ring)
+		munmap(fp->ring, AGENT_RING_SIZE);
+	if (fp->fd >= 0)
+		close(fp->fd);
+	fp->ring = NULL;
+	fp->fd = -1;
+}
+
+/* One call made by the task (at the exit stop of the previous one, or at
+ * the original seccomp stop for the first): its result, or -errno for a
+ * failure to make it. */
+static long
+inject(pid_t tid, const struct user_regs_struct *at_entry, bool *first, long nr,
+    uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	const uint64_t a[6] = { a0, a1, a2, a3, a4, a5 };
+	long r;
+	int e = *first ? remote_syscall_at_entry(tid, at_entry, nr, a, &r)
+	    : remote_syscall_again(tid, at_entry, nr, a, &r);
+
+	*first = false;
+	return e < 0 ? e : r;
+}
+
+/* Is the agent already at AGENT_BASE (a process forked from one that had
+ * it, whose mark dios lost)? */
+static bool
+agent_there(pid_t tid)
+{
+	unsigned char head[64];
+	size_t n = agent_code_len < sizeof head ? agent_code_len : sizeof head;
+
+	return mem_read(tid, AGENT_BASE, head, n) == 0 && memcmp(head, agent_code, n) == 0;
+}
+
+int
+fastpath_install(pid_t tid, const struct user_regs_struct *at_entry, const struct fastpath *fp,
+    bool *rewound)
+{
+	const struct vdso_jump jumps[] = {
+		{ "__vdso_clock_gettime", AGENT_BASE + agent_clock_gettime_off },
+		{ "__vdso_gettimeofday", AGENT_BASE + agent_gettimeofday_off },
+		{ "__vdso_time", AGENT_BASE + agent_time_off },
+		{ NULL, 0 },
+	};
+	struct user_regs_struct back = *at_entry;
+	bool first = true, code = false, ring = false;
+	long r, fd = -1;
+	int e;
+
+	*rewound = false;
+	if (fp == NULL || fp->ring == NULL)
+		return -EINVAL;
+	/* The call is made again from its syscall instruction: not one the
+	 * kernel emulates (the vsyscall page, where a changed call number is
+	 * a SIGSYS). */
+	unsigned char insn[2];
+	if (mem_read(tid, at_entry->rip - 2, insn, 2) < 0 || insn[0] != 0x0f || insn[1] != 0x05)
+		return -ENOEXEC;
+	r = inject(tid, at_entry, &first, SYS_mmap, AGENT_BASE, AGENT_CODE_MAX,
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+	    (uint64_t)-1, 0);
+	if (r == -EEXIST && agent_there(tid)) {
+		e = 0;
+		goto rewind;
+	}
+	if (r < 0 && r > -4096) {
+		e = (int)r;
+		goto undo;
+	}
+	code = true;
+	if ((uint64_t)r != AGENT_BASE) {
+		e = -EEXIST;	/* a kernel without MAP_FIXED_NOREPLACE put it elsewhere */
+		inject(tid, at_entry, &first, SYS_munmap, (uint64_t)r, AGENT_CODE_MAX, 0, 0, 0, 0);
+		code = false;
+		goto undo;
+	}
+	if ((e = mem_write(tid, AGENT_BASE, agent_code, agent_code_len)) < 0 ||
+	    (e = mem_write(tid, PATH_AT, fp->path, strlen(fp->path) + 1)) < 0)
+		goto undo;
+	fd = inject(tid, at_entry, &first, SYS_openat, (uint64_t)AT_FDCWD, PATH_AT,
+	    O_RDWR | O_CLOEXEC, 0, 0, 0);
+	if (fd < 0) {
+		e = (int)fd;	/* no /proc, another pid namespace... */
+		goto undo;
+	}
+	r = inject(tid, at_entry, &first, SYS_mmap, AGENT_RING, AGENT_RING_SIZE,
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, (uint64_t)fd, 0);
+	inject(tid, at_entry, &first, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+	if ((uint64_t)r != AGENT_RING) {
+		e = r < 0 && r > -4096 ? (int)r : -EEXIST;
+		if (r >= 0 || r <= -4096)
+			inject(tid, at_entry, &first, SYS_munmap, (uint64_t)r, AGENT_RING_SIZE, 0, 0, 0, 0);
+		goto undo;
+	}
+	ring = true;
+	r = inject(tid, at_entry, &first, SYS_mprotect, AGENT_BASE, AGENT_CODE_MAX,
+	    PROT_READ | PROT_EXEC, 0, 0, 0);
+	if (r < 0) {
+		e = (int)r;
+		goto undo;
+	}
+	if ((e = vdso_redirect(tid, jumps)) < 0)
+		goto undo;
+	e = 0;
+	goto rewind;
+undo:
+	if (ring)
+		inject(tid, at_entry, &first, SYS_munmap, AGENT_RING, AGENT_RING_SIZE, 0, 0, 0, 0);
+	if (code)
+		inject(tid, at_entry, &first, SYS_munmap, AGENT_BASE, AGENT_CODE_MAX, 0, 0, 0, 0);
+	if (first)
+		return e;	/* nothing ran: still at the seccomp stop */
+rewind:
+	/* Back onto the syscall instruction, to make the call again. */
+	back.rip -= 2;
+	back.rax = back.orig_rax;
+	*rewound = true;
+	{
+		int e2 = regs_set(tid, &back);
+		return e2 < 0 ? e2 : e;
+	}
+}
+
+const struct agent_slot *
+fastpath_peek(const struct fastpath *fp)
+{
+	struct agent_ring *r = fp->ring;
+	uint64_t t;
+	const struct agent_slot *s;
+
+	if (r == NULL)
+		return NULL;
+	t = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
+	if (t == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE))
+		return NULL;
+	s = &r->slot[t & (AGENT_SLOTS - 1)];
+	return __atomic_load_n(&s->stamp, __ATOMIC_ACQUIRE) == t + 1 ? s : NULL;
+}
+
+int
+fastpath_let_go(struct fastpath *fp, pid_t tid)
+{
+	struct agent_ring *r = fp->ring;
+	int n = 0;
+
+	if (r == NULL)
+		return 0;
+	for (;;) {
+		uint64_t t = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
+		struct agent_slot *s;
+		uint64_t st;
+		if (t == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE))
+			return n;
+		s = &r->slot[t & (AGENT_SLOTS - 1)];
+		st = __atomic_load_n(&s->stamp, __ATOMIC_ACQUIRE);
+		/* taken and never committed by a task that is gone (tid 0: the
+		 * end of the run, when no task is left) */
+		if (st == t + 1 || (tid && (st != AGENT_TAKEN(t) || s->tid != tid)))
+			return n;
+		fastpath_pop(fp);
+		n++;
+	}
+}
+
+void
+fastpath_pop(struct fastpath *fp)
+{
+	__atomic_add_fetch(&fp->ring->tail, 1, __ATOMIC_RELEASE);
+}
+
+struct agent_queue *
+fastpath_queue(struct fastpath *fp, pid_t tid, bool make)
+{
+	struct agent_queue *free_q = NULL;
+
+	if (fp->ring == NULL || tid <= 0)
+		return NULL;
+	/* open addressing from tid % AGENT_QUEUES, as the agent probes */
+	for (unsigned i = 0, h = (uint32_t)tid % AGENT_QUEUES; i < AGENT_QUEUES; i++) {
+		struct agent_queue *q = &fp->ring->q[(h + i) % AGENT_QUEUES];
+		if (q->tid == tid)
+			return q;
+		if (q->tid == -1 && free_q == NULL)
+			free_q = q;
+		if (q->tid == 0) {
+			if (free_q == NULL)
+				free_q = q;
+			break;
+		}
+	}
+	if (!make || free_q == NULL)
+		return NULL;
+	free_q->n = free_q->used = 0;
+	free_q->tid = tid;
+	return free_q;
+}
+
+void
+fastpath_queue_drop(struct fastpath *fp, pid_t tid)
+{
+	struct agent_queue *q = fastpath_queue(fp, tid, false);
+
+	if (q) {
+		q->n = q->used = 0;
+		q->tid = -1;
+	}
+}
+
+uint64_t
+fastpath_out(const struct agent_slot *s, unsigned *n)
+{
+	*n = 0;
+	if (s->ret < 0)
+		return 0;
+	switch (s->nr) {
+	case SYS_clock_gettime:
+		*n = 16;
+		return s->a[1];
+	case SYS_gettimeofday:
+		*n = 16;
+		return s->a[0];
+	case SYS_time:
+		*n = s->a[0] ? 8 : 0;
+		return s->a[0];
+	}
+	return 0;
+}
