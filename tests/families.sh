@@ -63,6 +63,10 @@ rr_case --twice --status 19 siginfo : "$PROGS/siginfo"
 rr_case --twice --status 20 threadend-leader : "$PROGS/threadend" leader
 rr_case --twice --status 20 threadend-exec : "$PROGS/threadend" exec
 rr_case --twice --status 20 threadend-mainexec : "$PROGS/threadend" mainexec
+# exit_group while the other threads are in calls: those calls never
+# returned when recording, so have no event; in replay they wait for the
+# exit_group that ends them.
+rr_case --replays 3 --status 20 threadend-groupexit : "$PROGS/threadend" groupexit
 # POSIX timers: a thread per expiry (SIGEV_THREAD), and a signal.
 rr_case --twice --status 21 posixtimer : "$PROGS/posixtimer"
 # Shared writable mappings of files whose names change (sem_open's link,

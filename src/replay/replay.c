@@ -45,6 +45,23 @@ static enum verdict run_again(struct replay *r, struct kernel *k, struct task *t
 
 static enum verdict enter_call(struct module *m, struct kernel *k, struct task *t);
 
+/* Has t's process another thread that runs its own code (not parked for
+ * its turn, nor on its way out)?  Its exit_group may end t in the call t
+ * makes, whose event the recording then lacks: the call never returned.
+ * When that thread parks too, nobody can go on, and replay_stalled says
+ * so. */
+static bool
+group_may_end(struct kernel *k, struct task *t)
+{
+	pid_t p = rp_process_of(k, t->vtid);
+
+	for (struct task *u = k->tasks; u; u = u->next)
+		if (u != t && u->state != TS_PARKED && u->state != TS_DEAD && !u->dying &&
+		    u->vtid != 0 && rp_process_of(k, u->vtid) == p && !task_doomed(u->tid, false))
+			return true;
+	return false;
+}
+
 /* A wait4 or waitid that reaps, for real, the child the recording says:
  * is that child of another group (or gone already)?  Then nothing of t's
  * group is needed for it to end: the events of t's group that came while
@@ -146,6 +163,15 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 			rp_take_doomed(r, k, t->vtid);
 			return V_PARK;
 		}
+		if (task_doomed(t->tid, true)) {
+			/* Another thread's exit_group ends it as it makes this
+			 * call, which it did when recording too (the call
+			 * never returned, so it has no event): its end comes. */
+			t->dying = true;
+			return V_PARK;
+		}
+		if (group_may_end(k, t))
+			return V_PARK;	/* the same, but that exit_group is still to come */
 		return rp_diverge(r, k, t, ev, c, "the program made a call after the end of the recording "
 		    "of this task (it ended here)", NULL);
 	}
