@@ -24,6 +24,10 @@ rr_case --status 6 sigboundary : "$PROGS/sigboundary"
 # posix_spawn and vfork: the child's execve comes before the parent's next
 # call; a pselect6 that SIGCHLD interrupts, blocked outside it (make -j).
 rr_case --twice --status 7 spawnwait : "$PROGS/spawnwait"
+# A thread's vfork while the main thread reads what the child writes
+# before its exec: the read comes between the child's write and its exec's
+# end, so the vfork parent does not hold its threads' turn.
+rr_case --twice --status 7 spawnwait-thread : "$PROGS/spawnwait" thread
 # Files the program makes, then maps (private, shared, in /dev/shm) or
 # executes: replayed from the trace, with nothing of the run left.
 rr_case --fresh --twice --status 8 madefile : "$PROGS/madefile" @DIR@

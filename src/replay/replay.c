@@ -82,14 +82,19 @@ reaps_elsewhere(struct kernel *k, struct task *t)
  * sleeps, futexes.  A wait that reaps a child of another group keeps it:
  * were the turn passed on, another thread would run its code before the
  * waiting one's, which ran first when recording (asyncio's child watcher
- * thread and its loop). */
+ * thread and its loop).  A vfork keeps it neither: the parent waits for
+ * its child's exec, and the recording may have another thread's calls
+ * between the child's last calls and its exec's end (a Python thread
+ * woken by SIGCHLD while a pool's thread starts a worker). */
 static enum verdict
 replay_enter(struct module *m, struct kernel *k, struct task *t)
 {
 	enum verdict v = enter_call(m, k, t);
 	const struct sc_desc *sc = t->call.sc;
+	bool vfork = t->call.nr == SYS_vfork ||
+	    (t->call.nr == SYS_clone && (t->call.a[0] & CLONE_VFORK));
 
-	t->keep_turn = v == V_EXIT_STOP && sc && !rp_futex_may_wait(&t->call) &&
+	t->keep_turn = v == V_EXIT_STOP && sc && !rp_futex_may_wait(&t->call) && !vfork &&
 	    (!(sc->flags & (SC_WAIT | SC_SIGWAIT | SC_SLEEP)) ||
 	    ((sc->flags & SC_WAIT) && reaps_elsewhere(k, t)));
 	return v;
