@@ -123,6 +123,33 @@ else
 	skip "stall: a replay that cannot go on" "no zstd or jq program"
 fi
 
+# A thread that spins on a flag another sets after a sleep: replay hands
+# the turn to the sleeper, parked for its turn, as recording did (it hung
+# for ever before).  Then the trace without the sleeper's sleep and end:
+# the spinner computes for ever, which is a divergence too, reported after
+# six timeouts without a call.
+c=$T/spin
+mkdir -p "$c"
+(cd "$c" && run_to 60 "$DIOS_RECORD" -q -o rec.json.zst -- "$PROGS/threadpool" spin) </dev/null \
+    >"$c/rec.out" 2>/dev/null
+is "$?" 10 "spin: the spinning thread is recorded"
+(cd "$c" && run_to 60 "$DIOS_REPLAY" -q rec.json.zst) </dev/null >/dev/null 2>"$c/err"
+is "$?" 10 "spin: the replay hands the turn on and ends" || diag_file "$c/err"
+if [ -n "$ZSTD" ] && command -v jq >/dev/null 2>&1; then
+	t=$("$ZSTD" -dcq "$c/rec.json.zst" | jq -c 'select(.sys == "clock_nanosleep" and .args.req.nsec == 50000000) | .tid')
+	"$ZSTD" -dcq "$c/rec.json.zst" |
+	    jq -c --argjson t "${t:-0}" 'select(.tid != $t or .sys != "clock_nanosleep" and .event != "exit")' |
+	    awk 'BEGIN { n = 0 } /^{"seq":/ { sub(/^{"seq":[0-9]+/, "{\"seq\":" n); n++ }
+		/^{"end"/ { sub(/"events":[0-9]+/, "\"events\":" n) } { print }' |
+	    "$ZSTD" -q >"$c/cut.json.zst" || bail_out "spin: editing the trace failed"
+	(cd "$c" && run_to 60 "$DIOS_REPLAY" -q --timeout 1 cut.json.zst) </dev/null >/dev/null 2>"$c/err"
+	is "$?" 120 "spin: a replay that computes for ever ends as a divergence"
+	grep -q '^dios-replay: divergence: no progress for [0-9]* seconds: task [0-9]* computes without a system call' "$c/err"
+	ok "spin: the report says which task computes" $? -eq 0 || diag_file "$c/err"
+else
+	skip "spin: a replay that computes for ever" "no zstd or jq program"
+fi
+
 # Twenty background jobs of one shell: SIGCHLDs arrive while the shell is
 # parked at a clone with SIGCHLD blocked; the replay must deliver them at
 # the shell's turn, not send them while it stays parked (it hung, 1 in 8),

@@ -807,6 +807,7 @@ replay_new(const struct replay_conf *conf)
 	r->conf = *conf;
 	r->outcome = RO_RUNNING;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
+	r->called = r->progress;
 	if ((r->root_fds = calloc(1, sizeof *r->root_fds)) == NULL) {
 		free(r);
 		return NULL;
