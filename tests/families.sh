@@ -217,6 +217,16 @@ else
 	rr_case --status 7 identity : "$PROGS/identity"
 	skip "identity-on-another-cpu" "needs taskset and two CPUs"
 fi
+# Where dios faults cpuid, the program sees no RDRAND nor RDSEED (it takes
+# random bytes from getrandom, which is recorded) and APIC id 0 (the CPU it
+# ran on is no difference for replay).
+"$DIOS_RECORD" -q -o "$T/cpuid.json.zst" -- "$PROGS/identity" >"$T/cpuid.out" 2>/dev/null </dev/null
+l=$(grep '^cpuid: ' "$T/cpuid.out")
+case $l in
+*"faulting on") is "$l" "cpuid: apic 0 rdrand 0 rdseed 0 cpuid faulting on" \
+    "cpuid: RDRAND, RDSEED and the APIC id hidden" ;;
+*) skip "cpuid: RDRAND, RDSEED and the APIC id hidden" "this processor cannot fault cpuid ($l)" ;;
+esac
 
 # Real programs.
 INPUT="printf 'first line\nsecond line\n\tthird, with a tab\n' >in.txt"

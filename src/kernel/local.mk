@@ -8,4 +8,5 @@ libdios_a_SOURCES += \
 	src/kernel/filter.c src/kernel/filter.h \
 	src/kernel/vdso.c src/kernel/vdso.h \
 	src/kernel/tsc.c src/kernel/tsc.h \
+	src/kernel/cpuid.c src/kernel/cpuid.h \
 	src/kernel/stack.c src/kernel/stack.h
