@@ -3,7 +3,8 @@
 # leaves a task running (a background job that would print 5 s later):
 # with --at-exit kill the recording ends with the program, says how many
 # tasks it killed, and the trace has their ends; it replays twice as
-# recorded.  By default (wait) the late task's line is in the recording.
+# recorded.  By default (wait) the late task's line is in the recording,
+# and one left for seconds makes dios-record say why it goes on.
 # A bad value is a usage error.  dios-replay --at-exit kill ends the
 # replay of a trace recorded with wait where the program ended.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -31,6 +32,14 @@ done
 run wait "$DIOS_RECORD" -q -o "$T/w.json.zst" --at-exit wait -- /bin/sh -c '(sleep 0.2; echo late) & echo main'
 is "$st" 0 "--at-exit wait: the program's status"
 is "$(tr '\n' ' ' <"$T/wait.o")" "main late " "--at-exit wait: the task left is waited for"
+
+# A task left running for seconds (a daemon, gpg-agent say) is no silent
+# hang: dios-record says why the recording goes on, once.
+run waitlong "$DIOS_RECORD" -o "$T/wl.json.zst" -- /bin/sh -c '(sleep 4; echo late) & echo main'
+is "$st" 0 "--at-exit wait, a task left for seconds: the program's status"
+has "--at-exit wait, a task left for seconds: dios-record says the recording waits for it" \
+    "$T/waitlong.e" "^dios-record: the program ended, leaving [12] tasks? running \\(a daemon, a background job\\?\\): the recording goes on until (it ends|they end) \\(--at-exit kill ends (it|them) with the program\\)$"
+is "$(grep -c 'the program ended, leaving' "$T/waitlong.e")" 1 "--at-exit wait, a task left for seconds: said once"
 
 # Replay --at-exit kill of the trace recorded with wait: the replay ends
 # with the program, kills the task left, and says what it did not replay.

@@ -63,6 +63,10 @@ rr_case --twice --status 19 siginfo : "$PROGS/siginfo"
 rr_case --twice --status 20 threadend-leader : "$PROGS/threadend" leader
 rr_case --twice --status 20 threadend-exec : "$PROGS/threadend" exec
 rr_case --twice --status 20 threadend-mainexec : "$PROGS/threadend" mainexec
+# exit_group while the other threads are in calls: those calls never
+# returned when recording, so have no event; in replay they wait for the
+# exit_group that ends them.
+rr_case --replays 3 --status 20 threadend-groupexit : "$PROGS/threadend" groupexit
 # POSIX timers: a thread per expiry (SIGEV_THREAD), and a signal.
 rr_case --twice --status 21 posixtimer : "$PROGS/posixtimer"
 # Shared writable mappings of files whose names change (sem_open's link,
@@ -213,6 +217,16 @@ else
 	rr_case --status 7 identity : "$PROGS/identity"
 	skip "identity-on-another-cpu" "needs taskset and two CPUs"
 fi
+# Where dios faults cpuid, the program sees no RDRAND nor RDSEED (it takes
+# random bytes from getrandom, which is recorded) and APIC id 0 (the CPU it
+# ran on is no difference for replay).
+"$DIOS_RECORD" -q -o "$T/cpuid.json.zst" -- "$PROGS/identity" >"$T/cpuid.out" 2>/dev/null </dev/null
+l=$(grep '^cpuid: ' "$T/cpuid.out")
+case $l in
+*"faulting on") is "$l" "cpuid: apic 0 rdrand 0 rdseed 0 cpuid faulting on" \
+    "cpuid: RDRAND, RDSEED and the APIC id hidden" ;;
+*) skip "cpuid: RDRAND, RDSEED and the APIC id hidden" "this processor cannot fault cpuid ($l)" ;;
+esac
 
 # Real programs.
 INPUT="printf 'first line\nsecond line\n\tthird, with a tab\n' >in.txt"

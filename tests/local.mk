@@ -99,6 +99,7 @@ tests_progs_signals_LDADD = -lrt
 tests_progs_sigint_SOURCES = tests/progs/sigint.c tests/progs/progs.h
 tests_progs_sigboundary_SOURCES = tests/progs/sigboundary.c tests/progs/progs.h
 tests_progs_spawnwait_SOURCES = tests/progs/spawnwait.c tests/progs/progs.h
+tests_progs_spawnwait_LDADD = -lpthread
 tests_progs_madefile_SOURCES = tests/progs/madefile.c tests/progs/progs.h
 tests_progs_segvcatch_SOURCES = tests/progs/segvcatch.c tests/progs/progs.h
 tests_progs_devzero_SOURCES = tests/progs/devzero.c tests/progs/progs.h

@@ -24,6 +24,10 @@ rr_case --status 6 sigboundary : "$PROGS/sigboundary"
 # posix_spawn and vfork: the child's execve comes before the parent's next
 # call; a pselect6 that SIGCHLD interrupts, blocked outside it (make -j).
 rr_case --twice --status 7 spawnwait : "$PROGS/spawnwait"
+# A thread's vfork while the main thread reads what the child writes
+# before its exec: the read comes between the child's write and its exec's
+# end, so the vfork parent does not hold its threads' turn.
+rr_case --twice --status 7 spawnwait-thread : "$PROGS/spawnwait" thread
 # Files the program makes, then maps (private, shared, in /dev/shm) or
 # executes: replayed from the trace, with nothing of the run left.
 rr_case --fresh --twice --status 8 madefile : "$PROGS/madefile" @DIR@
@@ -117,6 +121,33 @@ if [ -n "$ZSTD" ] && command -v jq >/dev/null 2>&1; then
 	ok "stall: the report names the waiting task and its call" $? -eq 0 || diag_file "$c/err"
 else
 	skip "stall: a replay that cannot go on" "no zstd or jq program"
+fi
+
+# A thread that spins on a flag another sets after a sleep: replay hands
+# the turn to the sleeper, parked for its turn, as recording did (it hung
+# for ever before).  Then the trace without the sleeper's sleep and end:
+# the spinner computes for ever, which is a divergence too, reported after
+# six timeouts without a call.
+c=$T/spin
+mkdir -p "$c"
+(cd "$c" && run_to 60 "$DIOS_RECORD" -q -o rec.json.zst -- "$PROGS/threadpool" spin) </dev/null \
+    >"$c/rec.out" 2>/dev/null
+is "$?" 10 "spin: the spinning thread is recorded"
+(cd "$c" && run_to 60 "$DIOS_REPLAY" -q rec.json.zst) </dev/null >/dev/null 2>"$c/err"
+is "$?" 10 "spin: the replay hands the turn on and ends" || diag_file "$c/err"
+if [ -n "$ZSTD" ] && command -v jq >/dev/null 2>&1; then
+	t=$("$ZSTD" -dcq "$c/rec.json.zst" | jq -c 'select(.sys == "clock_nanosleep" and .args.req.nsec == 50000000) | .tid')
+	"$ZSTD" -dcq "$c/rec.json.zst" |
+	    jq -c --argjson t "${t:-0}" 'select(.tid != $t or .sys != "clock_nanosleep" and .event != "exit")' |
+	    awk 'BEGIN { n = 0 } /^{"seq":/ { sub(/^{"seq":[0-9]+/, "{\"seq\":" n); n++ }
+		/^{"end"/ { sub(/"events":[0-9]+/, "\"events\":" n) } { print }' |
+	    "$ZSTD" -q >"$c/cut.json.zst" || bail_out "spin: editing the trace failed"
+	(cd "$c" && run_to 60 "$DIOS_REPLAY" -q --timeout 1 cut.json.zst) </dev/null >/dev/null 2>"$c/err"
+	is "$?" 120 "spin: a replay that computes for ever ends as a divergence"
+	grep -q '^dios-replay: divergence: no progress for [0-9]* seconds: task [0-9]* computes without a system call' "$c/err"
+	ok "spin: the report says which task computes" $? -eq 0 || diag_file "$c/err"
+else
+	skip "spin: a replay that computes for ever" "no zstd or jq program"
 fi
 
 # Twenty background jobs of one shell: SIGCHLDs arrive while the shell is

@@ -84,4 +84,16 @@ if have sqlite3 "sqlite3 in WAL mode"; then
 	    create table t(x); insert into t values (1), (2), (3); select sum(x) from t;'
 fi
 
+# javac and java: the JVM's threads (a thread pool here), its hsperfdata
+# file mapped after making it, its own SIGSEGV probes, and System.exit
+# while other threads are inside calls that never return (no event).
+if have javac "javac and java" && have java "javac and java"; then
+	rr_case --fresh --twice java "printf '%s\n' 'import java.util.concurrent.*;' \
+	    'public class Hello { public static void main(String[] a) throws Exception {' \
+	    '  ExecutorService ex = Executors.newFixedThreadPool(2);' \
+	    '  Future<Long> f = ex.submit(() -> { long s = 0; for (int i = 0; i < 100000; i++) s += i; return s; });' \
+	    '  System.out.println(\"hello from java \" + f.get()); ex.shutdown(); } }' >Hello.java" \
+	    /bin/sh -c 'javac Hello.java && java Hello'
+fi
+
 done_testing

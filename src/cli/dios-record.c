@@ -29,10 +29,29 @@ static struct trace_writer *writer;
 /* Called every second: end the zstd frame, so a recorder killed now leaves
  * all but the last second's events decodable; the record module's
  * watchdog (proxy_tick). */
+/* Ticks since the program ended while tasks it left go on (--at-exit
+ * wait), and whether dios-record said so. */
+static unsigned left_ticks;
+static bool left_said, quiet;
+
 static int
 tick(struct kernel *k)
 {
 	proxy_tick(k->tick_arg, k);
+	if (k->root_done && k->tasks && !k->end_with_root && !k->killing && !left_said &&
+	    ++left_ticks >= 3) {
+		/* Not a hang without a word: a daemon (gpg-agent, ssh-agent)
+		 * may run for ever. */
+		unsigned n = 0;
+		for (struct task *t = k->tasks; t; t = t->next)
+			n++;
+		left_said = true;
+		if (!quiet)
+			warnx_("the program ended, leaving %u task%s running (a daemon, a background "
+			    "job?): the recording goes on until %s (--at-exit kill ends %s with the "
+			    "program)", n, n > 1 ? "s" : "", n > 1 ? "they end" : "it ends",
+			    n > 1 ? "them" : "it");
+	}
 	return trace_writer_flush(writer);
 }
 
@@ -178,6 +197,7 @@ main(int argc, char **argv)
 	k.serial = o.serial;
 	k.end_with_root = o.at_exit && strcmp(o.at_exit, "kill") == 0;
 	k.tick = tick;
+	quiet = o.quiet;
 	task_new(&k, sres.pid);
 	if ((proxy = proxy_new(&pc)) != NULL)
 		k.tick_arg = proxy;

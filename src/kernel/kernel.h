@@ -41,6 +41,8 @@ struct task {
 	bool announced;		/* TS_NEW: its parent's clone event was seen */
 	pid_t ptid;		/* real tid of the task that created it; 0 for the root */
 	bool dying;		/* dios sent it SIGKILL: held as it is until its end */
+	bool cpuid_pending;	/* it exec-ed: cpuid faulting is turned on at its
+				 * first seccomp stop (cpuid.h) */
 	/* vfork (CLONE_VFORK): the child's tid on the parent, the parent's on
 	 * the child, until the child's exec call has been handled in full or
 	 * the child is gone.  The kernel lets the parent go as the child's
@@ -127,6 +129,8 @@ struct kernel {
 	bool stop;			/* a module asked to stop the run */
 	int interrupted;		/* the fatal signal (SIGTERM...) that ended the run; 0: none */
 	bool killing;			/* every task is being killed: none runs on */
+	bool cpuid_off;			/* the processor cannot fault cpuid (cpuid.h): it
+					 * runs as it is */
 	int (*tick)(struct kernel *k);	/* called at least every second */
 	void *tick_arg;
 	/* The one-at-a-time schedule: of the tasks that share memory (a

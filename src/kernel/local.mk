@@ -9,4 +9,5 @@ libdios_a_SOURCES += \
 	src/kernel/vdso.c src/kernel/vdso.h \
 	src/kernel/fastpath.c src/kernel/fastpath.h \
 	src/kernel/tsc.c src/kernel/tsc.h \
+	src/kernel/cpuid.c src/kernel/cpuid.h \
 	src/kernel/stack.c src/kernel/stack.h

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include "sys/capture.h"
 #include "sys/systable.h"
+#include "kernel/cpuid.h"
 #include "kernel/kernel.h"
 #include "kernel/sched.h"
 #include "kernel/tracee.h"
@@ -235,7 +236,20 @@ shares_memory(const struct call *c)
 static int
 on_enter(struct kernel *k, struct task *t)
 {
-	int e = call_load_entry(t->tid, &t->call);
+	int e;
+
+	if (t->cpuid_pending && !k->cpuid_off) {
+		/* cpuid faulting on (cpuid.h), then the call comes again */
+		e = cpuid_arm(t->tid);
+		t->cpuid_pending = e == -EAGAIN;
+		if (e == -ENODEV)
+			k->cpuid_off = true;	/* not on this processor: cpuid runs as it is */
+		if (e == 0 || e == -ENODEV || e == -ESRCH)
+			return 0;
+		if (e != -EAGAIN)
+			return e;
+	}
+	e = call_load_entry(t->tid, &t->call);
 
 	t->keep_turn = false;
 	if (e == 0 && k->serial && shares_memory(&t->call))
@@ -311,6 +325,9 @@ on_exec(struct kernel *k, struct task *t)
 	/* a new program shares no memory with its old group */
 	if ((e0 = sched_leave(k, t)) < 0)
 		return e0;
+	/* the exec turned cpuid faulting off (cpuid.h): on again at the new
+	 * program's first call */
+	t->cpuid_pending = !k->cpuid_off;
 	for (int i = 0; i < k->nmodules; i++)
 		if (k->stack[i]->exec) {
 			int e = k->stack[i]->exec(k->stack[i], k, t);
@@ -444,7 +461,12 @@ static int
 on_signal(struct kernel *k, struct task *t, int sig)
 {
 	int orig = sig;
+	struct user_regs_struct regs;
 
+	/* a cpuid (cpuid.h): answered here, the same in every mode */
+	if (sig == SIGSEGV && !k->cpuid_off && regs_get(t->tid, &regs) == 0 && cpuid_complete(t->tid, &regs) &&
+	    regs_set(t->tid, &regs) == 0)
+		return resume(t, 0);
 	for (int i = 0; i < k->nmodules && sig > 0; i++)
 		if (k->stack[i]->signal)
 			sig = k->stack[i]->signal(k->stack[i], k, t, sig);

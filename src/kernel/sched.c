@@ -266,13 +266,27 @@ ended(pid_t tid)
 	return e == -ENOENT || (e == 0 && (state == 'Z' || state == 'X'));
 }
 
+/* The vtid of the task whose turn the module that orders tasks (replay)
+ * says it is, or 0. */
+static pid_t
+due_now(struct kernel *k)
+{
+	for (int i = k->nmodules - 1; i >= 0; i--)
+		if (k->stack[i]->due)
+			return k->stack[i]->due(k->stack[i], k);
+	return 0;
+}
+
 /* Every tick: a runner that ended (a leader gone with pthread_exit) while
  * others of its group wait (held, or parked for their turn in replay)
- * gives up the turn; one that ran two ticks while others are held loses
- * it (it spins on memory another task must change). */
+ * gives up the turn; one that ran two ticks while others are held, or
+ * while the one whose turn has come in replay's order is parked, loses it
+ * (it spins on memory another task must change). */
 int
 sched_tick(struct kernel *k)
 {
+	pid_t due = due_now(k);
+
 	/* A new task announced by its clone event whose first stop never
 	 * came, and which is gone (its end reported before the event, say):
 	 * the tasks of its group no longer wait for it. */
@@ -290,7 +304,8 @@ sched_tick(struct kernel *k)
 			continue;
 		for (struct task *t = k->tasks; t; t = t->next)
 			if (t->group == g->id) {
-				waiting |= t->held;
+				waiting |= t->held || (due && t->vtid == due && t->state == TS_PARKED &&
+				    !t->dying);
 				parked |= t->state == TS_PARKED;
 			}
 		if ((waiting || parked) && ended(g->runner)) {

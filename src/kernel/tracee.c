@@ -207,3 +207,37 @@ task_stat(pid_t tid, char *state, unsigned *cpu)
 	}
 	return 0;
 }
+
+/* Is the task on its way out: gone, a zombie, a SIGKILL pending, or (at a
+ * stop dios holds) no longer stopped?  The kill of a group exit, another
+ * thread's exit_group, reaches a task dios holds at a stop reported
+ * before it: the SIGKILL wakes it, it is dequeued, and the task ends. */
+bool
+task_doomed(pid_t tid, bool stopped)
+{
+	char path[64], buf[2048], *p;
+	ssize_t n;
+	int fd;
+	char state;
+	int e = task_stat(tid, &state, NULL);
+
+	if (e == -ENOENT || (e == 0 && (state == 'Z' || state == 'X')))
+		return true;
+	if (e == 0 && stopped && state != 't' && state != 'T')
+		return true;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (const char *key = "\nSigPnd:"; key; key = strcmp(key, "\nSigPnd:") ? NULL : "\nShdPnd:") {
+		unsigned long long m;
+		if ((p = strstr(buf, key)) != NULL && sscanf(p + strlen(key), "%llx", &m) == 1 &&
+		    (m & (1ULL << (SIGKILL - 1))))
+			return true;
+	}
+	return false;
+}

@@ -3,6 +3,7 @@
  */
 #ifndef DIOS_TRACEE_H
 #define DIOS_TRACEE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -45,5 +46,10 @@ int auxv_get(pid_t tid, unsigned long type, uint64_t *val);
  * X dead...) into *state and the CPU it last ran on into *cpu, either NULL
  * when not wanted.  0, or -errno: -ENOENT when the task is gone. */
 int task_stat(pid_t tid, char *state, unsigned *cpu);
+/* Is the task gone, a zombie, or has it a SIGKILL pending (its group's
+ * exit, by another thread, comes)?  stopped: dios holds it at a ptrace
+ * stop, which only a SIGKILL ends without dios: running (R, D...) means
+ * doomed too. */
+bool task_doomed(pid_t tid, bool stopped);
 
 #endif

@@ -43,6 +43,7 @@ rp_gate(struct replay *r, char *err, size_t errlen)
 		if (r->conf.gate(r->conf.gate_ctx, err, errlen) < 0)
 			return -1;
 		clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);	/* waiting is not the program's */
+		r->called = r->progress;
 	}
 	return 0;
 }

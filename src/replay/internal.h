@@ -94,6 +94,8 @@ struct replay {
 	size_t ndead, maxdead;
 	bool first_exec_done;
 	struct timespec progress;	/* when an event last matched */
+	struct timespec called;		/* when the program last made a call (progress
+					 * without the time tasks computed) */
 	struct elf_interp fix;		/* portable: interpreter bytes to restore after the exec */
 	bool gated;			/* conf.gate was called */
 	bool check_failed;		/* conf.checked refused a line: nothing more is read */

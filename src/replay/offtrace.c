@@ -72,6 +72,7 @@ rp_model_call(struct replay *r, struct kernel *k, struct task *t)
 	int ok;
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
+	r->called = r->progress;
 	if (c->args == NULL && capture_entry(t->tid, c) < 0) {
 		json_decref(c->args);
 		c->args = json_object();

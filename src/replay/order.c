@@ -105,6 +105,7 @@ static json_t *
 into_ring(struct replay *r, json_t *ev)
 {
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
+	r->called = r->progress;
 	if (r->conf.log) {
 		char line[1024];
 		render_event(ev, 1, 32, line, sizeof line);

@@ -45,6 +45,23 @@ static enum verdict run_again(struct replay *r, struct kernel *k, struct task *t
 
 static enum verdict enter_call(struct module *m, struct kernel *k, struct task *t);
 
+/* Has t's process another thread that runs its own code (not parked for
+ * its turn, nor on its way out)?  Its exit_group may end t in the call t
+ * makes, whose event the recording then lacks: the call never returned.
+ * When that thread parks too, nobody can go on, and replay_stalled says
+ * so. */
+static bool
+group_may_end(struct kernel *k, struct task *t)
+{
+	pid_t p = rp_process_of(k, t->vtid);
+
+	for (struct task *u = k->tasks; u; u = u->next)
+		if (u != t && u->state != TS_PARKED && u->state != TS_DEAD && !u->dying &&
+		    u->vtid != 0 && rp_process_of(k, u->vtid) == p && !task_doomed(u->tid, false))
+			return true;
+	return false;
+}
+
 /* A wait4 or waitid that reaps, for real, the child the recording says:
  * is that child of another group (or gone already)?  Then nothing of t's
  * group is needed for it to end: the events of t's group that came while
@@ -65,7 +82,10 @@ reaps_elsewhere(struct kernel *k, struct task *t)
  * sleeps, futexes.  A wait that reaps a child of another group keeps it:
  * were the turn passed on, another thread would run its code before the
  * waiting one's, which ran first when recording (asyncio's child watcher
- * thread and its loop). */
+ * thread and its loop).  A vfork keeps it neither: the parent waits for
+ * its child's exec, and the recording may have another thread's calls
+ * between the child's last calls and its exec's end (a Python thread
+ * woken by SIGCHLD while a pool's thread starts a worker). */
 static enum verdict
 replay_enter(struct module *m, struct kernel *k, struct task *t)
 {
@@ -78,11 +98,13 @@ replay_enter(struct module *m, struct kernel *k, struct task *t)
 		return V_RESUME;	/* the agent is in: the call comes again */
 	enum verdict v = enter_call(m, k, t);
 	const struct sc_desc *sc = t->call.sc;
+	bool vfork = t->call.nr == SYS_vfork ||
+	    (t->call.nr == SYS_clone && (t->call.a[0] & CLONE_VFORK));
 
 	if (v == V_RESUME && !k->stop)
 		rp_fast_fill(r, k, t);
 
-	t->keep_turn = v == V_EXIT_STOP && sc && !rp_futex_may_wait(&t->call) &&
+	t->keep_turn = v == V_EXIT_STOP && sc && !rp_futex_may_wait(&t->call) && !vfork &&
 	    (!(sc->flags & (SC_WAIT | SC_SIGWAIT | SC_SLEEP)) ||
 	    ((sc->flags & SC_WAIT) && reaps_elsewhere(k, t)));
 	return v;
@@ -156,6 +178,15 @@ enter_call(struct module *m, struct kernel *k, struct task *t)
 			rp_take_doomed(r, k, t->vtid);
 			return V_PARK;
 		}
+		if (task_doomed(t->tid, true)) {
+			/* Another thread's exit_group ends it as it makes this
+			 * call, which it did when recording too (the call
+			 * never returned, so it has no event): its end comes. */
+			t->dying = true;
+			return V_PARK;
+		}
+		if (group_may_end(k, t))
+			return V_PARK;	/* the same, but that exit_group is still to come */
 		return rp_diverge(r, k, t, ev, c, "the program made a call after the end of the recording "
 		    "of this task (it ended here)", NULL);
 	}
@@ -793,6 +824,7 @@ replay_new(const struct replay_conf *conf)
 	r->conf = *conf;
 	r->outcome = RO_RUNNING;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
+	r->called = r->progress;
 	if ((r->root_fds = calloc(1, sizeof *r->root_fds)) == NULL) {
 		free(r);
 		return NULL;

@@ -197,6 +197,35 @@ task_running(pid_t tid)
 	return task_stat(tid, &state, NULL) == 0 && state == 'R';
 }
 
+/* How many timeouts a task may compute, with no call by any task, before
+ * that is a divergence too. */
+#define COMPUTE_TIMEOUTS 6
+
+/* Task t has run on a CPU for secs seconds and no task made a call. */
+static int
+computes_on(struct replay *r, struct kernel *k, struct task *t, long secs)
+{
+	char want[1024];
+	char *s = NULL;
+	size_t len = 0;
+
+	if (rp_peek(r) == 0 && r->next)
+		render_event(r->next, 1, 64, want, sizeof want);
+	else
+		snprintf(want, sizeof want, "(the end of the recording)");
+	append(&s, &len, "divergence: no progress for %ld seconds: task %d computes without a "
+	    "system call and no task made one since event %llu (a loop waiting on memory "
+	    "no task changes?)\n  expected next: %s", secs, (int)t->vtid,
+	    r->ring[0] ? (unsigned long long)rp_seq_of(r->ring[0]) : 0ULL, want);
+	append_waiting(k, &s, &len);
+	append(&s, &len, "\n  (raise --timeout if the program computes this long between calls: "
+	    "it may compute %d times that)", COMPUTE_TIMEOUTS);
+	rp_set_msg(r, r->off ? RO_HANG : RO_DIVERGED, "%s", s ? s : "divergence: no progress");
+	free(s);
+	k->stop = true;
+	return 0;
+}
+
 int
 replay_tick(struct module *m, struct kernel *k)
 {
@@ -206,15 +235,20 @@ replay_tick(struct module *m, struct kernel *k)
 
 	if (r->conf.timeout == 0 || r->outcome != RO_RUNNING)
 		return 0;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
 	for (struct task *t = k->tasks; t; t = t->next)
 		if (t->state != TS_PARKED && ((t->state == TS_IN_CALL && t->mod &&
 		    ((struct rtask *)t->mod)->kind == EX_SLEEP) || task_running(t->tid))) {
 			/* a call runs for real (a --realtime sleep), or the
-			 * program computes: that is progress */
+			 * program computes: that is progress, up to
+			 * COMPUTE_TIMEOUTS times the timeout without a call
+			 * (a loop that waits on memory no task will change) */
+			if (t->state != TS_IN_CALL && r->called.tv_sec &&
+			    now.tv_sec - r->called.tv_sec >= (time_t)r->conf.timeout * COMPUTE_TIMEOUTS)
+				return computes_on(r, k, t, now.tv_sec - r->called.tv_sec);
 			clock_gettime(CLOCK_MONOTONIC_COARSE, &r->progress);
 			return 0;
 		}
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
 	if (r->progress.tv_sec == 0 || now.tv_sec - r->progress.tv_sec < (time_t)r->conf.timeout)
 		return 0;
 	if (rp_peek(r) == 0 && r->next)

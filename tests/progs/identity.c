@@ -1,7 +1,10 @@
 /* identity: the identity calls of syscalls.def: ids, uname, sysinfo, CPU
- * count and number, umask, limits, usage.  Exits 7.
+ * count and number, umask, limits, usage; and what cpuid says of the CPU
+ * it runs on (its APIC id) and of RDRAND and RDSEED, which dios hides
+ * where it can fault cpuid (arch_prctl ARCH_GET_CPUID says 0).  Exits 7.
  */
 #include "progs.h"
+#include <cpuid.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -77,6 +80,14 @@ main(void)
 	if ((r = R("times", times(&tm))) >= 0)
 		printf("  times: utime=%ld stime=%ld cutime=%ld cstime=%ld\n", (long)tm.tms_utime,
 		    (long)tm.tms_stime, (long)tm.tms_cutime, (long)tm.tms_cstime);
+	unsigned a, b, c, d, b7 = 0;
+	__cpuid(1, a, b, c, d);
+	if (__get_cpuid_max(0, NULL) >= 7) {
+		unsigned a7, c7, d7;
+		__cpuid_count(7, 0, a7, b7, c7, d7);
+	}
+	printf("cpuid: apic %u rdrand %u rdseed %u cpuid faulting %s\n", b >> 24, (c >> 30) & 1,
+	    (b7 >> 18) & 1, syscall(SYS_arch_prctl, 0x1011 /* ARCH_GET_CPUID */, 0) == 0 ? "on" : "off");
 	fprintf(stderr, "identity: done\n");
 	return 7;
 }

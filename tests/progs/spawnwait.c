@@ -8,12 +8,17 @@
  * still have the child's execve before the parent's next call.  Then a
  * child exits while the parent waits in pselect6 with a mask that lets
  * SIGCHLD in: the handler runs there, pselect6 fails with EINTR.
+ *	spawnwait thread	(exits 7)
+ * A thread vforks while the main thread waits in a read of a pipe the
+ * child writes to before its exec: the main thread's read returns (and its
+ * event comes) while the vfork parent still waits for the exec.
  */
 #include "progs.h"
 #include <signal.h>
 #include <spawn.h>
 #include <sys/select.h>
 #include <sys/wait.h>
+#include <pthread.h>
 
 extern char **environ;
 static volatile sig_atomic_t chld;
@@ -23,6 +28,47 @@ on_chld(int sig)
 {
 	(void)sig;
 	chld++;
+}
+
+static int pfd[2];
+
+static void *
+vforker(void *arg)
+{
+	char **argv = arg;
+	int st;
+	volatile int sum = 0;
+
+	for (volatile int i = 0; i < 4; i++) {
+		pid_t p = vfork();
+		if (p == 0) {
+			write(pfd[1], "x", 1);
+			execl("/proc/self/exe", argv[0], "child", "3", (char *)NULL);
+			_exit(97);
+		}
+		if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st))
+			return NULL;
+		sum += WEXITSTATUS(st);
+	}
+	printf("the thread's children: sum of statuses %d\n", sum);
+	return NULL;
+}
+
+static int
+vfork_thread(char **argv)
+{
+	pthread_t t;
+	char c;
+
+	if (pipe(pfd) < 0 || pthread_create(&t, NULL, vforker, argv) != 0)
+		return 99;
+	for (int i = 0; i < 4; i++) {
+		ssize_t n = read(pfd[0], &c, 1);
+		printf("read %zd from a vfork child\n", n);
+	}
+	pthread_join(t, NULL);
+	fflush(stdout);
+	return 7;
 }
 
 int
@@ -36,6 +82,8 @@ main(int argc, char **argv)
 		printf("child %s\n", argv[2]);
 		return atoi(argv[2]);
 	}
+	if (argc == 2 && strcmp(argv[1], "thread") == 0)
+		return vfork_thread(argv);
 	for (int i = 0; i < 12; i++) {
 		char *av[] = { argv[0], "child", num, NULL };
 		snprintf(num, sizeof num, "%d", i);

@@ -9,6 +9,10 @@
  *     condition no one signals (the kernel ends them; the recording has
  *     their ends before the execve, whose event it writes at its exit);
  *     "threadend after" exits 20.
+ *   threadend groupexit: the main thread exits (exit_group) while one
+ *     thread is blocked in a read no one answers and two make calls in a
+ *     loop: each is ended inside a call that never returns, so has no
+ *     event; exits 20.
  */
 #include "progs.h"
 #include <pthread.h>
@@ -37,6 +41,28 @@ waiter(void *arg)
 	waiting++;
 	for (;;)
 		pthread_cond_wait(&never, &mu);
+	return NULL;
+}
+
+static int never_fds[2];
+
+static void *
+reader(void *arg)
+{
+	char c;
+
+	(void)arg;
+	read(never_fds[0], &c, 1);
+	printf("read returned?\n");
+	return NULL;
+}
+
+static void *
+caller(void *arg)
+{
+	(void)arg;
+	for (;;)
+		syscall(SYS_getppid);
 	return NULL;
 }
 
@@ -96,6 +122,16 @@ main(int argc, char **argv)
 		execv(av[0], av);
 		return 1;
 	}
-	fprintf(stderr, "usage: threadend leader|exec|mainexec\n");
+	if (argc > 1 && strcmp(argv[1], "groupexit") == 0) {
+		pthread_t a, b, d;
+		if (pipe(never_fds) < 0 || pthread_create(&a, NULL, reader, NULL) != 0 ||
+		    pthread_create(&b, NULL, caller, NULL) != 0 || pthread_create(&d, NULL, caller, NULL) != 0)
+			return 1;
+		usleep(20000);
+		printf("the main thread exits, three others in calls\n");
+		fflush(stdout);
+		exit(20);
+	}
+	fprintf(stderr, "usage: threadend leader|exec|mainexec|groupexit\n");
 	return 99;
 }

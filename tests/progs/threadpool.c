@@ -4,6 +4,11 @@
  * out, is a race natively; recorded one thread at a time (dios-record
  * --serial, the default), the replay takes the same turns.  Prints how
  * many jobs each worker did; exits 10.
+ *	threadpool spin
+ * The main thread spins on a flag another thread sets after a sleep, with
+ * no call in the loop: when recording it loses its turn (two ticks) and
+ * the sleeper's end comes; in replay too, though the sleeper waits parked
+ * for its turn, not held.  Exits 10.
  */
 #include "progs.h"
 #include <pthread.h>
@@ -45,10 +50,41 @@ worker(void *arg)
 	return (void *)mine;
 }
 
+static volatile int flag;
+
+static void *
+sleeper(void *arg)
+{
+	(void)arg;
+	syscall(SYS_getppid);
+	usleep(50000);
+	flag = 1;
+	return NULL;
+}
+
+static int
+spin(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, sleeper, NULL) != 0)
+		return 99;
+	usleep(10000);
+	syscall(SYS_getppid);
+	while (!flag)
+		;
+	printf("the flag is set\n");
+	pthread_join(t, NULL);
+	return 10;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	pthread_t t[4];
+
+	if (argc > 1 && strcmp(argv[1], "spin") == 0)
+		return spin();
 
 	for (long i = 0; i < 4; i++)
 		pthread_create(&t[i], NULL, worker, (void *)i);
