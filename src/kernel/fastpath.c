@@ -179,6 +179,19 @@ rewind:
 	}
 }
 
+int
+fastpath_at_call(pid_t tid, long nr, const struct user_regs_struct *at_entry,
+    const struct fastpath *fp, bool *rewound)
+{
+	int e;
+
+	*rewound = false;
+	if (nr != SYS_clock_gettime && nr != SYS_gettimeofday && nr != SYS_time)
+		return 0;
+	e = fastpath_install(tid, at_entry, fp, rewound);
+	return e == -ENOEXEC ? 0 : e == 0 ? 1 : e;
+}
+
 const struct agent_slot *
 fastpath_peek(const struct fastpath *fp)
 {

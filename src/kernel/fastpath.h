@@ -40,6 +40,13 @@ void fastpath_free(struct fastpath *fp);
 int fastpath_install(pid_t tid, const struct user_regs_struct *at_entry,
     const struct fastpath *fp, bool *rewound);
 
+/* At the seccomp stop of a call nr of task tid: when it is a clock read
+ * (the first of its process, the caller knows), fastpath_install.  1: the
+ * agent is in; 0: not now (another call, the vsyscall page); -errno: the
+ * process goes without it.  *rewound as for fastpath_install. */
+int fastpath_at_call(pid_t tid, long nr, const struct user_regs_struct *at_entry,
+    const struct fastpath *fp, bool *rewound);
+
 /* The oldest slot the agents have written and dios has not read, or NULL;
  * fastpath_pop releases it. */
 const struct agent_slot *fastpath_peek(const struct fastpath *fp);

@@ -103,16 +103,14 @@ proxy_fast_enter(struct proxy *p, struct kernel *k, struct task *t)
 	bool rewound = false;
 	int e;
 
-	if (!p->fast || PT(t)->agent != 0)
-		return false;
-	if (c->nr != SYS_clock_gettime && c->nr != SYS_gettimeofday && c->nr != SYS_time)
+	if (!p->fast || PT(t)->agent != 0 || (c->nr != SYS_clock_gettime &&
+	    c->nr != SYS_gettimeofday && c->nr != SYS_time))
 		return false;
 	/* Every event the agents wrote before, as other tasks' stops would. */
 	proxy_fast_drain(p);
-	e = fastpath_install(t->tid, &c->regs, &p->fp, &rewound);
-	if (e == -ENOEXEC)
+	if ((e = fastpath_at_call(t->tid, c->nr, &c->regs, &p->fp, &rewound)) == 0)
 		return false;	/* the vsyscall page: at the next read */
-	mark_process(k, t, e == 0 ? 1 : -1);
+	mark_process(k, t, e > 0 ? 1 : -1);
 	if (e < 0 && p->conf.log)
 		fprintf(p->conf.log, "[%d] no fast path in this process: %s\n", (int)t->tid, strerror(-e));
 	return rewound;

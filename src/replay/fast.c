@@ -50,14 +50,10 @@ rp_fast_enter(struct replay *r, struct kernel *k, struct task *t)
 	bool rewound = false;
 	int e;
 
-	if (!r->fast || r->off || RT(t)->agent != 0)
+	if (!r->fast || r->off || RT(t)->agent != 0 ||
+	    (e = fastpath_at_call(t->tid, c->nr, &c->regs, &r->fp, &rewound)) == 0)
 		return false;
-	if (c->nr != SYS_clock_gettime && c->nr != SYS_gettimeofday && c->nr != SYS_time)
-		return false;
-	e = fastpath_install(t->tid, &c->regs, &r->fp, &rewound);
-	if (e == -ENOEXEC)
-		return false;	/* the vsyscall page: at the next read */
-	mark_process(k, t, e == 0 ? 1 : -1);
+	mark_process(k, t, e > 0 ? 1 : -1);
 	if (e < 0 && r->conf.log)
 		fprintf(r->conf.log, "[%d] no fast path in this process: %s\n", (int)t->vtid, strerror(-e));
 	return rewound;
