@@ -3,7 +3,7 @@
  * priorities and scheduling, memory policy, personality, memfd, inotify,
  * extended attributes (set, get, list, remove) in DIR, mknod, a SysV
  * message queue, and numbers no kernel implements (syscall(-1), 1000,
- * 9999), a mount that fails, a file handle probed for its size, and its
+ * 9999, -5 and 0x40000000 | 600, which have the x32 bit), a mount that fails, a file handle probed for its size, and its
  * own CPU affinity.  Exits 9.
  */
 #include "progs.h"
@@ -176,6 +176,8 @@ main(int argc, char **argv)
 	R("syscall(-1)", syscall(-1));
 	R("syscall(1000)", syscall(1000));
 	R("syscall(9999)", syscall(9999, 1, 2, 3));
+	R("syscall(-5)", syscall(-5));
+	R("syscall(0x40000000 | 600)", syscall(0x40000000 | 600));
 	fprintf(stderr, "settings: done\n");
 	return 9;
 }
