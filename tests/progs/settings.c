@@ -2,7 +2,7 @@
  * added for issue 15: capabilities, prctl by option, seccomp queries,
  * priorities and scheduling, memory policy, personality, memfd, inotify,
  * extended attributes (set, get, list, remove) in DIR, mknod, a SysV
- * message queue, and numbers no kernel implements (syscall(-1), 1000,
+ * message queue, user keys (add_key, keyctl), and numbers no kernel implements (syscall(-1), 1000,
  * 9999, -5 and 0x40000000 | 600, which have the x32 bit), a mount that fails, a file handle probed for its size, and its
  * own CPU affinity.  Exits 9.
  */
@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <linux/capability.h>
+#include <linux/keyctl.h>
 #include <linux/seccomp.h>
 
 int
@@ -171,6 +172,27 @@ main(int argc, char **argv)
 
 	/* a call replay cannot stand in for, failing: answered from the trace */
 	R("mount (no such target)", mount("none", P("no-such-dir"), "tmpfs", 0, NULL));
+
+	/* keys: a user key added, read (whole, then into a short buffer),
+	 * described, found, revoked, and read again */
+	{
+		char kb[64];
+		long key = R("add_key user", syscall(SYS_add_key, "user", "dios:settings", "secret!", 7,
+		    KEY_SPEC_PROCESS_KEYRING));
+		memset(kb, 0, sizeof kb);
+		if (R("keyctl KEYCTL_READ", syscall(SYS_keyctl, KEYCTL_READ, key, kb, sizeof kb)) > 0)
+			printf("  payload: %s\n", kb);
+		memset(kb, 0, sizeof kb);
+		R("keyctl KEYCTL_READ (3 bytes)", syscall(SYS_keyctl, KEYCTL_READ, key, kb, 3));
+		printf("  payload: %s\n", kb);
+		memset(kb, 0, sizeof kb);
+		if (R("keyctl KEYCTL_DESCRIBE", syscall(SYS_keyctl, KEYCTL_DESCRIBE, key, kb, sizeof kb - 1)) > 0)
+			printf("  ends: %s\n", strrchr(kb, ';') ? strrchr(kb, ';') : kb);
+		R("keyctl KEYCTL_SEARCH", syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_PROCESS_KEYRING, "user",
+		    "dios:settings", 0) == key);
+		R("keyctl KEYCTL_REVOKE", syscall(SYS_keyctl, KEYCTL_REVOKE, key));
+		R("keyctl KEYCTL_READ (revoked)", syscall(SYS_keyctl, KEYCTL_READ, key, kb, sizeof kb));
+	}
 
 	/* numbers no kernel implements */
 	R("syscall(-1)", syscall(-1));
