@@ -2,9 +2,10 @@
  * added for issue 15: capabilities, prctl by option, seccomp queries,
  * priorities and scheduling, memory policy, personality, memfd, inotify,
  * extended attributes (set, get, list, remove) in DIR, mknod, a SysV
- * message queue, user keys (add_key, keyctl), and numbers no kernel implements (syscall(-1), 1000,
- * 9999, -5 and 0x40000000 | 600, which have the x32 bit), a mount that fails, a file handle probed for its size, and its
- * own CPU affinity.  Exits 9.
+ * message queue and semaphore set (GETALL, SETALL), user keys (add_key,
+ * keyctl), numbers no kernel implements (syscall(-1), 1000, 9999, -5 and
+ * 0x40000000 | 600, which have the x32 bit), a mount that fails, a file
+ * handle probed for its size, and its own CPU affinity.  Exits 9.
  */
 #include "progs.h"
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -149,6 +151,18 @@ main(int argc, char **argv)
 		if (R("msgctl IPC_STAT", msgctl(q, IPC_STAT, &ds)) == 0)
 			printf("  qnum %lu\n", (unsigned long)ds.msg_qnum);
 		R("msgctl IPC_RMID", msgctl(q, IPC_RMID, NULL));
+	}
+
+	/* a SysV semaphore set of its own: all its values set and read */
+	int sem = R("semget (3)", semget(IPC_PRIVATE, 3, IPC_CREAT | 0600));
+	if (sem >= 0) {
+		unsigned short set[3] = { 4, 5, 6 }, got[4] = { 9, 9, 9, 9 };
+		union { int val; unsigned short *array; } su = { .array = set };
+		R("semctl SETALL", semctl(sem, 0, SETALL, su));
+		su.array = got;
+		if (R("semctl GETALL", semctl(sem, 0, GETALL, su)) == 0)
+			printf("  values %u %u %u (then %u)\n", got[0], got[1], got[2], got[3]);
+		R("semctl IPC_RMID", semctl(sem, 0, IPC_RMID));
 	}
 
 	/* a file handle: the size probe (EOVERFLOW writes only the head), then
