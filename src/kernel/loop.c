@@ -660,14 +660,6 @@ kernel_on_stop(struct kernel *k, struct task *t, int st)
 	pid_t pid = t->tid;
 	int sig = WSTOPSIG(st), ev = st >> 16, e = 0;
 
-	if (sig == SIGTRAP && ev == PTRACE_EVENT_EXIT) {
-		/* Its end (PTRACE_O_TRACEEXIT), never held: it goes on to its
-		 * end at once, as if there were no stop.  For replay, the
-		 * robust futexes it holds name it by its real id first. */
-		on_exit_event(k, t);
-		(void)robust_own(t->tid, t->vtid);
-		return resume(t, 0);
-	}
 	if (t->state != TS_NEW && t->vfork_child && task_find(k, t->vfork_child)) {
 		sched_hold(k, t, st);
 		return 0;
@@ -698,6 +690,12 @@ kernel_on_stop(struct kernel *k, struct task *t, int st)
 					e = vfork_release(k, t);
 			}
 		}
+	} else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXIT) {
+		/* Its end (PTRACE_O_TRACEEXIT): for replay, the robust
+		 * futexes it holds name it by its real id (robust_own). */
+		on_exit_event(k, t);
+		(void)robust_own(t->tid, t->vtid);
+		e = resume(t, 0);
 	} else if (ev == PTRACE_EVENT_STOP && kernel_stop_signal(sig))
 		/* a group stop: its stop signal says so; the stop that ends
 		 * one (SIGCONT) and those of PTRACE_INTERRUPT say SIGTRAP */
@@ -797,11 +795,6 @@ kernel_run(struct kernel *k)
 			 * announced it: held until then. */
 			if (WIFEXITED(st) || WIFSIGNALED(st))
 				continue;
-			if (WIFSTOPPED(st) && st >> 16 == PTRACE_EVENT_EXIT) {
-				/* ended before dios saw it start: it goes */
-				ptrace(PTRACE_CONT, pid, 0, 0);
-				continue;
-			}
 			if (k->killing) {
 				kill_stopped(pid, st);
 				continue;

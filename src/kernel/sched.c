@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
-#include <sys/wait.h>
 #include "kernel/kernel.h"
 #include "kernel/sched.h"
 #include "kernel/tracee.h"
@@ -167,8 +166,7 @@ sched_stop(struct kernel *k, struct task *t, int st)
 	pid_t tid = t->tid;
 	int e;
 
-	/* an end (PTRACE_EVENT_EXIT) is never held: it is not a turn */
-	if (g == NULL || (WIFSTOPPED(st) && st >> 16 == PTRACE_EVENT_EXIT))
+	if (g == NULL)
 		return kernel_on_stop(k, t, st);
 	if (g->runner == tid)
 		g->runner = 0;
