@@ -38,7 +38,6 @@ TEST_PROGS = \
 	tests/progs/limits \
 	tests/progs/siginfo \
 	tests/progs/threadend \
-	tests/progs/robust \
 	tests/progs/posixtimer \
 	tests/progs/shmname \
 	tests/progs/mapchange \
@@ -109,8 +108,6 @@ tests_progs_siginfo_SOURCES = tests/progs/siginfo.c tests/progs/progs.h
 tests_progs_siginfo_LDADD = -lpthread
 tests_progs_threadend_SOURCES = tests/progs/threadend.c tests/progs/progs.h
 tests_progs_threadend_LDADD = -lpthread
-tests_progs_robust_SOURCES = tests/progs/robust.c tests/progs/progs.h
-tests_progs_robust_LDADD = -lpthread
 tests_progs_posixtimer_SOURCES = tests/progs/posixtimer.c tests/progs/progs.h
 tests_progs_posixtimer_LDADD = -lpthread -lrt
 tests_progs_shmname_SOURCES = tests/progs/shmname.c tests/progs/progs.h

@@ -109,16 +109,6 @@ kernel_kill_task(struct kernel *k, struct task *t)
 	syscall(SYS_tkill, t->tid, SIGKILL);
 }
 
-/* SIGKILL for task p, stopped (status st): one at its exit stop
- * (PTRACE_EVENT_EXIT), which SIGKILL does not end, goes on to its end. */
-static void
-kill_stopped(pid_t p, int st)
-{
-	syscall(SYS_tkill, p, SIGKILL);
-	if (WIFSTOPPED(st) && st >> 16 == PTRACE_EVENT_EXIT)
-		ptrace(PTRACE_CONT, p, 0, 0);
-}
-
 /* SIGKILL for every task dios knows. */
 static void
 kill_tasks(struct kernel *k)
@@ -149,7 +139,7 @@ kernel_kill_all(struct kernel *k)
 			if (t)
 				task_free(k, t);
 		} else
-			kill_stopped(p, st);
+			syscall(SYS_tkill, p, SIGKILL);
 	}
 	while (k->tasks)
 		task_free(k, k->tasks);
@@ -610,47 +600,6 @@ unpark(struct kernel *k)
 	return e;
 }
 
-/* The thread group of task tid (its Tgid), or -1. */
-static pid_t
-tgid_of(pid_t tid)
-{
-	char path[64], line[128];
-	pid_t g = -1;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "Tgid: %d", &g) == 1)
-			break;
-	fclose(f);
-	return g;
-}
-
-/* t is at its exit stop: no call of it is to run any more (one parked at a
- * call, ended by another thread's exit_group or exec, must not be given
- * its turn), and when it ends its process (exit_group), the other threads
- * of the process, which the kernel has ended too, are dying: their ends
- * move the order on. */
-static void
-on_exit_event(struct kernel *k, struct task *t)
-{
-	struct user_regs_struct regs;
-
-	if (t->state == TS_PARKED)
-		t->state = TS_RUNNING;
-	if (regs_get(t->tid, &regs) < 0 || (long)regs.orig_rax != SYS_exit_group)
-		return;
-	pid_t g = tgid_of(t->tid);
-	for (struct task *u = k->tasks; g > 0 && u; u = u->next)
-		if (u != t && u->state != TS_DEAD && !u->dying && tgid_of(u->tid) == g) {
-			u->dying = true;
-			if (u->state == TS_PARKED)
-				u->state = TS_RUNNING;
-		}
-}
-
 /* Handles a stop of t (status st from waitpid), not an end.  A vfork
  * parent's stops wait (held) while its child's exec is not fully handled:
  * see struct task, vfork_child. */
@@ -690,12 +639,6 @@ kernel_on_stop(struct kernel *k, struct task *t, int st)
 					e = vfork_release(k, t);
 			}
 		}
-	} else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXIT) {
-		/* Its end (PTRACE_O_TRACEEXIT): for replay, the robust
-		 * futexes it holds name it by its real id (robust_own). */
-		on_exit_event(k, t);
-		(void)robust_own(t->tid, t->vtid);
-		e = resume(t, 0);
 	} else if (ev == PTRACE_EVENT_STOP && kernel_stop_signal(sig))
 		/* a group stop: its stop signal says so; the stop that ends
 		 * one (SIGCONT) and those of PTRACE_INTERRUPT say SIGTRAP */
@@ -796,7 +739,7 @@ kernel_run(struct kernel *k)
 			if (WIFEXITED(st) || WIFSIGNALED(st))
 				continue;
 			if (k->killing) {
-				kill_stopped(pid, st);
+				syscall(SYS_tkill, pid, SIGKILL);
 				continue;
 			}
 			bool lone = orphan(k, pid);
@@ -827,7 +770,6 @@ kernel_run(struct kernel *k)
 		if (k->killing || t->dying) {
 			/* a stop from before its SIGKILL: it dies as it is */
 			kernel_kill_task(k, t);
-			kill_stopped(pid, st);
 			continue;
 		}
 		e = sched_stop(k, t, st);

@@ -17,10 +17,8 @@
 #include "kernel/filter.h"
 #include "kernel/spawn.h"
 
-/* TRACEEXIT: a task's exit stops (loop.c: robust_own) */
 #define PTRACE_OPTS (PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
-	PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | \
-	PTRACE_O_TRACEEXIT)
+	PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD)
 
 struct child_err { int stage, err; };
 

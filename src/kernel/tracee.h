@@ -46,12 +46,4 @@ int auxv_get(pid_t tid, unsigned long type, uint64_t *val);
  * when not wanted.  0, or -errno: -ENOENT when the task is gone. */
 int task_stat(pid_t tid, char *state, unsigned *cpu);
 
-/* At task tid's exit (its PTRACE_EVENT_EXIT stop), before the kernel walks
- * its robust futex list: the futex words of that list whose owner is vtid,
- * the id the program knows the task by (which replay's C library wrote
- * there), are made to name tid, so the kernel marks them FUTEX_OWNER_DIED
- * and wakes their waiters as it would have when recording.  Nothing when
- * vtid is tid.  0, or -errno. */
-int robust_own(pid_t tid, pid_t vtid);
-
 #endif
