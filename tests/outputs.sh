@@ -5,7 +5,8 @@
 # clock_nanosleep, select, pselect6 and ppoll; SIOCGIFCONF's interface list
 # and the SIOCGIF* requests (loopback is always there); a pseudo-terminal
 # pair from TIOCGPTPEER and openpty, whose peer descriptor replay must keep;
-# F_GETLK and F_OFD_GETLK against a lock held by a child.
+# F_GETLK and F_OFD_GETLK against a lock held by a child; a stdout that is
+# a file, written at an offset and after an lseek (shown there again so).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/outputs"
@@ -21,5 +22,6 @@ else
 fi
 rr_case --replays 2 --status 14 --same-as-native getlk "printf 'locked file\n' >lock.dat" \
     "$PROGS/outputs" getlk @DIR@
+rr_case --replays 2 --status 15 --same-as-native seekout : "$PROGS/outputs" seekout
 
 done_testing

@@ -73,6 +73,33 @@ load_site_filter(uint64_t site)
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0 ? -errno : 0;
 }
 
+/* Numbers with the x32 bit (0x40000000), syscall(-5) among them: the
+ * kernel's x32 calls, which kernels built without x32 (nearly all) answer
+ * ENOSYS like any number they do not have.  Traced (the default action,
+ * no rule): the supervisor's table has no row for them, so they take the
+ * "nosys" row and are never run (src/sys/nosys.c), recorded and replayed
+ * with ENOSYS.  Without this section libseccomp's arch check would treat
+ * them as another ABI's (SIGSYS). */
+static int
+add_x32(scmp_filter_ctx ctx)
+{
+	scmp_filter_ctx x;
+	int r;
+
+	if ((x = seccomp_init(SCMP_ACT_TRACE(0))) == NULL)
+		return -ENOMEM;
+	seccomp_attr_set(x, SCMP_FLTATR_API_SYSRAWRC, 1);
+	if ((r = seccomp_attr_set(x, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRAP)) < 0 ||
+	    (r = seccomp_arch_remove(x, SCMP_ARCH_NATIVE)) < 0 ||
+	    (r = seccomp_arch_add(x, SCMP_ARCH_X32)) < 0) {
+		seccomp_release(x);
+		return r;
+	}
+	if ((r = seccomp_merge(ctx, x)) < 0)	/* releases x when it succeeds */
+		seccomp_release(x);
+	return r;
+}
+
 int
 filter_load(bool serial, uint64_t fast_site)
 {
@@ -86,7 +113,7 @@ filter_load(bool serial, uint64_t fast_site)
 	/* The kernel's own errno when loading fails (EPERM, EACCES...), not
 	 * libseccomp's ECANCELED. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
-	/* A call of another ABI (int $0x80's i386 calls, x32) is no row of
+	/* A call of another ABI (int $0x80's i386 calls) is no row of
 	 * the table: SIGSYS, which the record module turns into a message
 	 * naming the call, instead of the program killed without a word. */
 	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRAP)) < 0)
@@ -138,6 +165,8 @@ filter_load(bool serial, uint64_t fast_site)
 		    sc_table[i].nr, 0)) < 0 && r != -EEXIST)
 			goto out;
 	}
+	if ((r = add_x32(ctx)) < 0)
+		goto out;
 	if ((r = seccomp_load(ctx)) == 0 && fast_site)
 		r = load_site_filter(fast_site);
 out:

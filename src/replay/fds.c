@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include "trace/bytes.h"
@@ -48,9 +49,40 @@ rp_gate(struct replay *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* Is descriptor fd of dios (its stdout or stderr) a regular file, where
+ * a position means something? */
+static bool
+seekable(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The offset a positioned write (pwrite64, pwritev, pwritev2 with an
+ * offset other than -1) writes at, or -1 for a write at the position. */
+static int64_t
+write_offset(const struct call *c)
+{
+	switch (c->nr) {
+	case SYS_pwrite64:
+	case SYS_pwritev:
+		return (int64_t)c->a[3];
+#ifdef SYS_pwritev2
+	case SYS_pwritev2:
+		return (int64_t)c->a[3] < 0 ? -1 : (int64_t)c->a[3];
+#endif
+	}
+	return -1;
+}
+
 /* Shows again what the program wrote to the stdout/stderr it was given:
- * the bytes of a write, or the "data" record kept for a copy.  The first
- * time, passes conf.gate first: -1 with the message in err when it fails. */
+ * the bytes of a write, or the "data" record kept for a copy.  When that
+ * is a regular file for dios too, a positioned write writes at its offset
+ * and an lseek moves dios's position where the recorded one went, so the
+ * file ends as the recording's did (a file opened for appending still only
+ * grows).  The first time, passes conf.gate first: -1 with the message in
+ * err when it fails. */
 int
 rp_echo_output(struct replay *r, const unsigned char *stdio, const struct call *c,
     const json_t *out, long ret, char *err, size_t errlen)
@@ -60,6 +92,9 @@ rp_echo_output(struct replay *r, const unsigned char *stdio, const struct call *
 	void *b;
 	size_t len;
 
+	if (c->nr == SYS_lseek && ret >= 0 && !r->conf.quiet && stdio && (int)c->a[0] >= 0 &&
+	    (int)c->a[0] < MAX_FD && stdio[(int)c->a[0]] && seekable(stdio[(int)c->a[0]]))
+		(void)lseek(stdio[(int)c->a[0]], (off_t)ret, SEEK_SET);
 	if (r->conf.quiet || ret <= 0)
 		return 0;
 	fd = call_written(c, c->args, out, &buf);
@@ -79,8 +114,12 @@ rp_echo_output(struct replay *r, const unsigned char *stdio, const struct call *
 	r->shown_n[stdio[fd] - 1] += len;
 	sha256_update(&r->shown[2], b, len);
 	r->shown_n[2] += len;
+	int64_t at = write_offset(c);
+	if (at >= 0 && !seekable(stdio[fd]))
+		at = -1;
 	for (size_t off = 0; off < len;) {
-		ssize_t w = write(stdio[fd], (char *)b + off, len - off);
+		ssize_t w = at >= 0 ? pwrite(stdio[fd], (char *)b + off, len - off, (off_t)(at + (int64_t)off)) :
+		    write(stdio[fd], (char *)b + off, len - off);
 		if (w <= 0) {
 			if (w < 0 && errno == EINTR)
 				continue;

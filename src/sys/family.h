@@ -55,7 +55,7 @@ extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affi
     fam_groups, fam_copy, fam_sockaddr, fam_pipe, fam_signalfd, fam_poll, fam_select,
     fam_epoll, fam_msg, fam_prctl, fam_seccomp, fam_caps, fam_mempolicy, fam_schedattr,
     fam_landlock, fam_unshare, fam_sysv, fam_handle, fam_memfd, fam_pidfd, fam_nosys,
-    fam_rlimit, fam_futex, fam_chdir;
+    fam_rlimit, fam_futex, fam_chdir, fam_keyctl;
 
 /* affinity.c: the mask sched_getaffinity shows (the one of the start,
  * not dios's pin); whether task tid set its own (then the kernel's is

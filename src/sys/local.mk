@@ -15,7 +15,7 @@ libdios_a_SOURCES += \
 	src/sys/pipe.c src/sys/signalfd.c src/sys/poll.c src/sys/epoll.c \
 	src/sys/msg.c src/sys/prctl.c src/sys/caps.c src/sys/mempolicy.c \
 	src/sys/schedattr.c src/sys/newfd.c src/sys/landlock.c src/sys/unshare.c \
-	src/sys/nosys.c src/sys/sysv.c src/sys/handle.c src/sys/fanotify.c \
+	src/sys/nosys.c src/sys/keyctl.c src/sys/sysv.c src/sys/handle.c src/sys/fanotify.c \
 	src/sys/rlimit.c src/sys/futex.c src/sys/chdir.c
 
 # The calls <sys/syscall.h> names, listed by the build from the headers it

@@ -39,6 +39,7 @@
 #define FAMPTR_fam_rlimit (&fam_rlimit)
 #define FAMPTR_fam_futex (&fam_futex)
 #define FAMPTR_fam_chdir (&fam_chdir)
+#define FAMPTR_fam_keyctl (&fam_keyctl)
 #define ARG_(n, k, l, x, s) { .name = #n, .kind = (k), .len = (l), .xlat = (x), .st = (s) }
 #define I(n)		ARG_(n, A_INT32, -1, X_NONE, NULL)
 #define IX(n, x)	ARG_(n, A_INT32, -1, X_##x, NULL)

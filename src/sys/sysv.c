@@ -6,9 +6,11 @@
  *                    or out (IPC_STAT, *_STAT, *_STAT_ANY), the *info structs
  *                    out (IPC_INFO, *_INFO), or a semctl value in (SETVAL)
  * Replay answers them all from the trace: the queues, sets and segments
- * live only in the recording.  semctl GETALL and SETALL, whose array is as
- * long as the set (which no argument says), are refused by replay when they
- * succeeded.  shmget's event says the segment's size and whether the
+ * live only in the recording.  semctl GETALL and SETALL's array is as long
+ * as the set, which no argument says: when recording, dios asks the kernel
+ * the set's size (IPC_STAT, when the program is in dios's IPC namespace)
+ * and records the values GETALL read ("arg" in out) and SETALL set (in
+ * extra: replay compares its result, not its values).  shmget's event says the segment's size and whether the
  * recording made it ("segment"): replay maps a copy of each segment made
  * at every shmat (src/replay/maps.c), and refuses the others. */
 #include "config.h"
@@ -20,12 +22,16 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
+#include <stdio.h>
 #include "trace/bytes.h"
 #include "sys/capture.h"
 #include "sys/family.h"
 #include "sys/mem.h"
 
 #define MSG_TEXT_MAX (16u << 20)
+/* The most semaphores a set may have (SEMMSL is at most 32000). */
+#define SEM_ARRAY_MAX 32000
 
 enum use { U_NONE, U_IN, U_OUT, U_INT };
 
@@ -158,6 +164,43 @@ shmget_segment(pid_t tid, struct call *c)
 	    (json_int_t)ds.shm_segsz, "made", made));
 }
 
+/* The number of semaphores of set semid of task tid, as dios's own
+ * IPC_STAT says: -EXDEV when tid is in another IPC namespace. */
+static int
+sem_count(pid_t tid, int semid)
+{
+	struct semid_ds ds;
+	struct stat a, b;
+	char ns[64];
+	union { int val; struct semid_ds *buf; } u = { .buf = &ds };
+
+	snprintf(ns, sizeof ns, "/proc/%d/ns/ipc", (int)tid);
+	if (stat(ns, &a) < 0 || stat("/proc/self/ns/ipc", &b) < 0)
+		return -errno;
+	if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+		return -EXDEV;
+	if (semctl(semid, 0, IPC_STAT, u) < 0)
+		return -errno;
+	return ds.sem_nsems > SEM_ARRAY_MAX ? -E2BIG : (int)ds.sem_nsems;
+}
+
+/* semctl GETALL (out) and SETALL (extra): the array, as many values as
+ * the set has; none when dios cannot tell how many (a program in an IPC
+ * namespace of its own), and replay then writes no values. */
+static int
+semctl_array(pid_t tid, struct call *c)
+{
+	int cmd = (int)c->a[2] & 0xff, n, err = 0;
+	json_t *j;
+
+	if (c->ret < 0 || (cmd != GETALL && cmd != SETALL) || c->a[3] == 0 ||
+	    (n = sem_count(tid, (int)c->a[0])) < 0)
+		return 0;
+	if ((j = grab(tid, c->a[3], (size_t)n * sizeof(unsigned short), &err)) == NULL)
+		return err ? err : -ENOMEM;
+	return obj_set_new(cmd == GETALL ? &c->out : &c->extra, "arg", j);
+}
+
 static int
 sysv_exit(pid_t tid, struct call *c)
 {
@@ -168,6 +211,8 @@ sysv_exit(pid_t tid, struct call *c)
 
 	if (c->nr == SYS_shmget)
 		return c->ret >= 0 ? shmget_segment(tid, c) : 0;
+	if (c->nr == SYS_semctl && (((int)c->a[2] & 0xff) == GETALL || ((int)c->a[2] & 0xff) == SETALL))
+		return semctl_array(tid, c);
 	if (c->ret < 0 || (n = out_size(c)) == 0 || c->a[i] == 0)
 		return 0;
 	if ((j = grab(tid, c->a[i], n, &err)) == NULL)
@@ -189,6 +234,8 @@ sysv_inject(pid_t tid, struct call *c, const json_t *out)
 		return 0;
 	if (c->nr == SYS_msgrcv)
 		cap = sizeof(long) + c->a[2];
+	else if (c->nr == SYS_semctl && ((int)c->a[2] & 0xff) == GETALL)
+		cap = SEM_ARRAY_MAX * sizeof(unsigned short);
 	else if ((c->nr == SYS_msgctl || c->nr == SYS_shmctl || c->nr == SYS_semctl) &&
 	    ctl_use(c, &cap) != U_OUT)
 		return -EINVAL;
@@ -201,17 +248,6 @@ sysv_inject(pid_t tid, struct call *c, const json_t *out)
 	return e;
 }
 
-static const char *
-sysv_refuse(const struct call *c)
-{
-	int cmd = (int)c->a[2] & 0xff;
-
-	if (c->nr == SYS_semctl && (cmd == GETALL || cmd == SETALL))
-		return "its array is as long as the semaphore set, which no argument says and "
-		    "dios does not record";
-	return NULL;
-}
-
 const struct sc_family fam_sysv = {
-	.entry = sysv_entry, .exit = sysv_exit, .inject = sysv_inject, .refuse = sysv_refuse,
+	.entry = sysv_entry, .exit = sysv_exit, .inject = sysv_inject,
 };

@@ -326,12 +326,32 @@ do_getlk(void)
 	return 14;
 }
 
+/* seekout: its stdout, a file, written at an offset (pwrite64), and a
+ * write after an lseek back to the end: replay must leave the same file. */
+static int
+do_seekout(void)
+{
+	char line[64];
+	int n;
+
+	fflush(stdout);
+	if (write(1, "line one\n", 9) != 9)
+		return 98;
+	n = snprintf(line, sizeof line, "at %ld\n", (long)lseek(1, 0, SEEK_CUR));
+	if (write(1, line, (size_t)n) != n || pwrite(1, "PW", 2, 0) != 2)
+		return 98;
+	n = snprintf(line, sizeof line, "end at %ld\n", (long)lseek(1, 0, SEEK_END));
+	if (write(1, line, (size_t)n) != n)
+		return 98;
+	return 15;
+}
+
 int
 main(int argc, char **argv)
 {
 	progs_init();
 	if (argc < 2) {
-		fprintf(stderr, "usage: outputs sleep|ifconf|pty|getlk [DIR]\n");
+		fprintf(stderr, "usage: outputs sleep|ifconf|pty|getlk|seekout [DIR]\n");
 		return 99;
 	}
 	snprintf(dir, sizeof dir, "%s", argc > 2 ? argv[2] : ".");
@@ -343,6 +363,8 @@ main(int argc, char **argv)
 		return do_pty();
 	if (strcmp(argv[1], "getlk") == 0)
 		return do_getlk();
+	if (strcmp(argv[1], "seekout") == 0)
+		return do_seekout();
 	fprintf(stderr, "outputs: unknown case %s\n", argv[1]);
 	return 99;
 }

@@ -2,9 +2,10 @@
  * added for issue 15: capabilities, prctl by option, seccomp queries,
  * priorities and scheduling, memory policy, personality, memfd, inotify,
  * extended attributes (set, get, list, remove) in DIR, mknod, a SysV
- * message queue, and numbers no kernel implements (syscall(-1), 1000,
- * 9999), a mount that fails, a file handle probed for its size, and its
- * own CPU affinity.  Exits 9.
+ * message queue and semaphore set (GETALL, SETALL), user keys (add_key,
+ * keyctl), numbers no kernel implements (syscall(-1), 1000, 9999, -5 and
+ * 0x40000000 | 600, which have the x32 bit), a mount that fails, a file
+ * handle probed for its size, and its own CPU affinity.  Exits 9.
  */
 #include "progs.h"
 #include <fcntl.h>
@@ -15,12 +16,14 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <linux/capability.h>
+#include <linux/keyctl.h>
 #include <linux/seccomp.h>
 
 int
@@ -150,6 +153,18 @@ main(int argc, char **argv)
 		R("msgctl IPC_RMID", msgctl(q, IPC_RMID, NULL));
 	}
 
+	/* a SysV semaphore set of its own: all its values set and read */
+	int sem = R("semget (3)", semget(IPC_PRIVATE, 3, IPC_CREAT | 0600));
+	if (sem >= 0) {
+		unsigned short set[3] = { 4, 5, 6 }, got[4] = { 9, 9, 9, 9 };
+		union { int val; unsigned short *array; } su = { .array = set };
+		R("semctl SETALL", semctl(sem, 0, SETALL, su));
+		su.array = got;
+		if (R("semctl GETALL", semctl(sem, 0, GETALL, su)) == 0)
+			printf("  values %u %u %u (then %u)\n", got[0], got[1], got[2], got[3]);
+		R("semctl IPC_RMID", semctl(sem, 0, IPC_RMID));
+	}
+
 	/* a file handle: the size probe (EOVERFLOW writes only the head), then
 	 * the handle */
 	struct { struct file_handle h; unsigned char b[128]; } fh;
@@ -172,10 +187,33 @@ main(int argc, char **argv)
 	/* a call replay cannot stand in for, failing: answered from the trace */
 	R("mount (no such target)", mount("none", P("no-such-dir"), "tmpfs", 0, NULL));
 
+	/* keys: a user key added, read (whole, then into a short buffer),
+	 * described, found, revoked, and read again */
+	{
+		char kb[64];
+		long key = R("add_key user", syscall(SYS_add_key, "user", "dios:settings", "secret!", 7,
+		    KEY_SPEC_PROCESS_KEYRING));
+		memset(kb, 0, sizeof kb);
+		if (R("keyctl KEYCTL_READ", syscall(SYS_keyctl, KEYCTL_READ, key, kb, sizeof kb)) > 0)
+			printf("  payload: %s\n", kb);
+		memset(kb, 0, sizeof kb);
+		R("keyctl KEYCTL_READ (3 bytes)", syscall(SYS_keyctl, KEYCTL_READ, key, kb, 3));
+		printf("  payload: %s\n", kb);
+		memset(kb, 0, sizeof kb);
+		if (R("keyctl KEYCTL_DESCRIBE", syscall(SYS_keyctl, KEYCTL_DESCRIBE, key, kb, sizeof kb - 1)) > 0)
+			printf("  ends: %s\n", strrchr(kb, ';') ? strrchr(kb, ';') : kb);
+		R("keyctl KEYCTL_SEARCH", syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_PROCESS_KEYRING, "user",
+		    "dios:settings", 0) == key);
+		R("keyctl KEYCTL_REVOKE", syscall(SYS_keyctl, KEYCTL_REVOKE, key));
+		R("keyctl KEYCTL_READ (revoked)", syscall(SYS_keyctl, KEYCTL_READ, key, kb, sizeof kb));
+	}
+
 	/* numbers no kernel implements */
 	R("syscall(-1)", syscall(-1));
 	R("syscall(1000)", syscall(1000));
 	R("syscall(9999)", syscall(9999, 1, 2, 3));
+	R("syscall(-5)", syscall(-5));
+	R("syscall(0x40000000 | 600)", syscall(0x40000000 | 600));
 	fprintf(stderr, "settings: done\n");
 	return 9;
 }

@@ -100,5 +100,10 @@ main(void)
 	c.a[0] = 123456;
 	ok(c.sc && sc_replay_refusal(&c, 0) != NULL, "prctl of an option dios does not know: refused");
 	ok(c.sc && sc_replay_refusal(&c, -EINVAL) == NULL, "... unless it failed");
+	c.sc = sc_by_name("keyctl");
+	c.a[0] = 11;	/* KEYCTL_READ */
+	ok(c.sc && sc_replay_refusal(&c, 6) == NULL, "keyctl KEYCTL_READ: answered");
+	c.a[0] = 23;	/* KEYCTL_DH_COMPUTE */
+	ok(c.sc && sc_replay_refusal(&c, 6) != NULL, "keyctl KEYCTL_DH_COMPUTE: refused");
 	return done_testing();
 }
