@@ -182,6 +182,7 @@ RR_TESTS = \
 	tests/flaky.sh \
 	tests/inject.sh \
 	tests/fuzz-run.sh \
+	tests/fuzz-hunt.sh \
 	tests/rules.sh \
 	tests/hashcache.sh \
 	tests/abi.sh \
@@ -193,7 +194,7 @@ RR_TESTS = \
 	tests/bigline.sh \
 	tests/fastpath.sh
 TESTS += $(RR_TESTS)
-EXTRA_DIST += tests/lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
+EXTRA_DIST += tests/lib.sh tests/fuzz-lib.sh $(RR_TESTS) tests/portable/hello.c tests/portable/greet.c
 # Portable traces checked in, their sources and the script that makes them.
 EXTRA_DIST += traces/README traces/regen.sh traces/tiny.h traces/static.c traces/dynamic.c \
 	traces/static.json.zst traces/static.out traces/dynamic.json.zst traces/dynamic.out
