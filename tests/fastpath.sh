@@ -91,7 +91,7 @@ calls() {
 n=$(calls "$T/reads.json.zst" | wc -l | tr -d ' ')
 fast=$(footer "$T/reads.json.zst" | jq '.fast // 0')
 ok "fastread: its $n data calls were recorded" "$n" -gt 25000
-ok "fastread: the agent recorded most ($fast of $n)" "$fast" -gt $((n * 3 / 4))
+ok "fastread: the agent recorded nearly all, the threads' too ($fast of $n)" "$fast" -gt $((n * 9 / 10))
 grep -q '^pipe: through the pipe$' "$T/reads.out"
 ok "fastread: the number given to a pipe read the pipe" $? -eq 0
 

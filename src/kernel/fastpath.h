@@ -80,12 +80,16 @@ int fastpath_fds_write(pid_t tid, const uint8_t *bits, unsigned lo, unsigned hi)
 uint8_t *fastpath_qdata(const struct fastpath *fp, const struct agent_queue *q);
 
 /* At the seccomp stop of a data call (agent_is_data_call) of task tid, in
- * a process that has the agent and no other task (the caller knows):
- * patches its call site, a system-call wrapper of a known shape, to call
- * the agent instead (src/kernel/patch.c).  1: patched, and *rewound: the
- * task is set to make its call again through the patch (resume it without
- * an exit stop); 0: not this site (another shape, out of the stubs'
- * reach, the agent's own); -errno. */
-int fastpath_patch(pid_t tid, const struct user_regs_struct *at_entry, bool *rewound);
+ * a process that has the agent and whose other tasks are others: patches
+ * its call site, a system-call wrapper of a known shape, to call the
+ * agent instead (src/kernel/patch.c), when none of the others may be
+ * running or come back into the bytes rewritten.  1: patched, and
+ * *rewound: the task is set to make its call again through the patch
+ * (resume it without an exit stop); 0: not this site, or not now
+ * (another shape, out of the stubs' reach, the agent's own, another task
+ * in the way); -errno: not in this process. */
+struct task;
+int fastpath_patch(pid_t tid, const struct user_regs_struct *at_entry, struct task *const *others,
+    size_t nothers, bool *rewound);
 
 #endif

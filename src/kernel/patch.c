@@ -2,9 +2,10 @@
  * agent (fastpath.h: fastpath_patch), so that their calls make no stop.
  *
  * A site is patched at a seccomp stop of a data call made there, when its
- * process has the agent and no other task (no other thread can be in the
- * bytes rewritten), and only in one of the shapes C libraries' wrappers
- * have:
+ * process has the agent and every other task of it is stopped where dios
+ * knows (at a stop, or in a call whose exit stop comes before it runs any
+ * code), outside the bytes rewritten, and only in one of the shapes C
+ * libraries' wrappers have:
  *   mov $nr,%eax; syscall     the mov becomes a jump to the stub, which
  *                             sets eax itself; the syscall instruction
  *                             stays, for code that jumps to it
@@ -29,6 +30,7 @@
 #include <sys/syscall.h>
 #include "agent/blob.h"
 #include "kernel/fastpath.h"
+#include "kernel/kernel.h"
 #include "kernel/tracee.h"
 #include "sys/mem.h"
 
@@ -104,8 +106,41 @@ put32(uint8_t *p, uint32_t v)
 	memcpy(p, &v, 4);
 }
 
+/* May task o, another of the process, meet bytes at..at+len-1 rewritten
+ * while dios writes them, or come back into them?  Not when it is
+ * stopped, or in a call with an exit stop to come, with its instruction
+ * pointer at at or outside them. */
+static bool
+in_the_way(const struct task *o, uint64_t at, size_t len)
+{
+	struct user_regs_struct r;
+	uint64_t ip;
+
+	switch (o->state) {
+	case TS_IN_CALL:
+		ip = o->call.regs.rip;	/* where it returns to */
+		break;
+	case TS_PARKED: case TS_NEW:
+		if (regs_get(o->tid, &r) < 0)
+			return true;
+		ip = r.rip;
+		break;
+	case TS_DEAD:
+		return false;
+	default:
+		if (!o->held && !o->listening)
+			return true;	/* running code of its own */
+		if (regs_get(o->tid, &r) < 0)
+			return true;
+		ip = r.rip;
+		break;
+	}
+	return ip > at && ip < at + len;
+}
+
 int
-fastpath_patch(pid_t tid, const struct user_regs_struct *at_entry, bool *rewound)
+fastpath_patch(pid_t tid, const struct user_regs_struct *at_entry, struct task *const *others,
+    size_t nothers, bool *rewound)
 {
 	uint64_t site = at_entry->rip - 2, at, back, stub;
 	uint8_t b[16], code[STUB_MAX], jump[8];
@@ -129,6 +164,11 @@ fastpath_patch(pid_t tid, const struct user_regs_struct *at_entry, bool *rewound
 		len = 5;
 		back = site + 2;
 		set_nr = true;
+	} else if (b[3] == 0xe9) {
+		/* a jump just before: a site patched the first way, reached by
+		 * a task that had made the mov before it was (the stub comes
+		 * back after the syscall instruction, which must stay) */
+		return 0;
 	} else if (!memcmp(b + 10, cmp64a, 6) || !memcmp(b + 10, cmp64b, 6)) {
 		at = site;		/* syscall; cmp $-4096,%rax */
 		len = 8;
@@ -143,6 +183,9 @@ fastpath_patch(pid_t tid, const struct user_regs_struct *at_entry, bool *rewound
 		set_nr = false;
 	} else
 		return 0;
+	for (size_t i = 0; i < nothers; i++)
+		if (in_the_way(others[i], at, len))
+			return 0;	/* another time */
 
 	if (mem_read(tid, LOCAL_STUBS, &area, sizeof area) < 0)
 		return -EFAULT;	/* no agent */

@@ -189,16 +189,23 @@ mark_process(struct kernel *k, struct task *t, int v)
 			PT(o)->agent = (signed char)v;
 }
 
-/* Is t the only task of its process? */
-static bool
-alone(struct kernel *k, struct task *t)
+#define PATCH_TASKS 256
+
+/* The other tasks of t's process, into o (at most PATCH_TASKS); their
+ * count, or -1 when there are more. */
+static int
+others_of(struct kernel *k, struct task *t, struct task **o)
 {
 	pid_t g = process_of(t);
+	int n = 0;
 
-	for (struct task *o = k->tasks; o; o = o->next)
-		if (o != t && o->mod && process_of(o) == g)
-			return false;
-	return true;
+	for (struct task *x = k->tasks; x; x = x->next)
+		if (x != t && x->mod && process_of(x) == g) {
+			if (n == PATCH_TASKS)
+				return -1;
+			o[n++] = x;
+		}
+	return n;
 }
 
 bool
@@ -213,9 +220,11 @@ proxy_fast_enter(struct proxy *p, struct kernel *k, struct task *t)
 		return false;
 	if (pt->agent == 1) {
 		/* a data call at a site not patched yet */
-		if (pt->nopatch || !agent_is_data_call(c->nr) || !alone(k, t))
+		struct task *o[PATCH_TASKS];
+		int n;
+		if (pt->nopatch || !agent_is_data_call(c->nr) || (n = others_of(k, t, o)) < 0)
 			return false;
-		if ((e = fastpath_patch(t->tid, &c->regs, &rewound)) < 0) {
+		if ((e = fastpath_patch(t->tid, &c->regs, o, (size_t)n, &rewound)) < 0) {
 			pt->nopatch = true;
 			if (p->conf.log)
 				fprintf(p->conf.log, "[%d] no call-site patches in this process: %s\n",

@@ -47,16 +47,23 @@ mark_process(struct kernel *k, struct task *t, int v)
 			RT(o)->agent = (signed char)v;
 }
 
-/* Is t the only task of its process? */
-static bool
-alone(struct kernel *k, struct task *t)
+#define PATCH_TASKS 256
+
+/* The other tasks of t's process, into o (at most PATCH_TASKS); their
+ * count, or -1 when there are more. */
+static int
+others_of(struct kernel *k, struct task *t, struct task **o)
 {
 	pid_t g = rp_process_of(k, t->vtid);
+	int n = 0;
 
-	for (struct task *o = k->tasks; o; o = o->next)
-		if (o != t && o->vtid > 0 && rp_process_of(k, o->vtid) == g)
-			return false;
-	return true;
+	for (struct task *x = k->tasks; x; x = x->next)
+		if (x != t && x->vtid > 0 && rp_process_of(k, x->vtid) == g) {
+			if (n == PATCH_TASKS)
+				return -1;
+			o[n++] = x;
+		}
+	return n;
 }
 
 bool
@@ -71,9 +78,11 @@ rp_fast_enter(struct replay *r, struct kernel *k, struct task *t)
 		return false;
 	if (rt->agent == 1) {
 		/* a data call at a site not patched yet */
-		if (rt->nopatch || !agent_is_data_call(c->nr) || !alone(k, t))
+		struct task *o[PATCH_TASKS];
+		int n;
+		if (rt->nopatch || !agent_is_data_call(c->nr) || (n = others_of(k, t, o)) < 0)
 			return false;
-		if ((e = fastpath_patch(t->tid, &c->regs, &rewound)) < 0) {
+		if ((e = fastpath_patch(t->tid, &c->regs, o, (size_t)n, &rewound)) < 0) {
 			rt->nopatch = true;
 			if (r->conf.log)
 				fprintf(r->conf.log, "[%d] no call-site patches in this process: %s\n",
