@@ -9,6 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/fastclock" "$PROGS/fastread"
+[ -z "${DIOS_NO_FAST:-}" ] || skip_all "the suite runs with the fast path off (make check-no-fast)"
 require_tracing
 tmpdir
 [ -n "$ZSTD" ] && command -v jq >/dev/null 2>&1 || skip_all "needs zstd and jq"
