@@ -77,8 +77,8 @@ if [ -x "$PROGS/fastclock-static" ]; then
 	ok "taken: the program had the address" $? -eq 0
 fi
 
-# The data calls (read, pread64, lseek, fstat, newfstatat, fadvise64 of a
-# regular file) from the C library's call sites, which dios patches to call
+# The data calls (read, pread64, lseek, fstat, newfstatat, fadvise64, write
+# and pwrite64 of a regular file) from the C library's call sites, which dios patches to call
 # the agent: in one process, on a number given to a pipe, in a forked
 # child, in threads, with a signal handler reading too, in an exec'd copy.
 mkdata='awk "BEGIN { for (i = 0; i < 8192; i++) printf \"%07d\\n\", i * 7919 }" >data'
@@ -86,7 +86,8 @@ rr_case --twice --status 22 --before-replay 'cp "$c/trace/trace.json.zst" "$T/re
     fastread "$mkdata" "$PROGS/fastread" all @DIR@
 calls() {
 	"$ZSTD" -dcq "$1" | jq -c 'select(.sys == "read" or .sys == "pread64" or .sys == "lseek" or
-	    .sys == "fstat" or .sys == "newfstatat" or .sys == "fadvise64") |
+	    .sys == "fstat" or .sys == "newfstatat" or .sys == "fadvise64" or .sys == "write" or
+	    .sys == "pwrite64") |
 	    [.sys, .args, .ret, (if .out.statbuf then .out.statbuf | {size, mode} else .out end)]'
 }
 n=$(calls "$T/reads.json.zst" | wc -l | tr -d ' ')
@@ -108,7 +109,7 @@ is "$?" 22 "fastread calls --no-fast: recorded"
 calls "$T/r1/t.json.zst" | sed "s|$T/r1|DIR|g" >"$T/r1/calls"
 calls "$T/r2/t.json.zst" | sed "s|$T/r2|DIR|g" >"$T/r2/calls"
 same_file "$T/r1/calls" "$T/r2/calls" "fastread calls: the same calls, in the same order, with the same results and outputs either way"
-for sys in read pread64 lseek newfstatat fadvise64; do
+for sys in read pread64 lseek newfstatat fadvise64 write pwrite64; do
 	is "$(keys "$T/r1/t.json.zst" "$sys")" "$(keys "$T/r2/t.json.zst" "$sys")" "fastread: $sys events have the same keys either way"
 done
 ok "fastread calls: most went the fast way" "$(footer "$T/r1/t.json.zst" | jq '.fast // 0')" -gt 4000

@@ -137,42 +137,6 @@ may_go(void)
 	return 1;
 }
 
-/* Takes the next slot and want bytes of data (never across the data's
- * end: what is left there is taken too, and freed with the slot), and
- * marks the slot taken by the task.  The slot, or 0 when the ring has no
- * room. */
-static struct agent_slot *
-take(uint64_t want)
-{
-	struct agent_ring *r = RING;
-	uint64_t size = (want + 7) & ~7ULL;
-	int32_t tid = (int32_t)sys(__NR_gettid, 0, 0);
-
-	for (;;) {
-		uint64_t h = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-		uint64_t dh = __atomic_load_n(&r->dhead, __ATOMIC_ACQUIRE);
-		uint64_t at = dh & (AGENT_DATA - 1), skip = 0;
-		if (size && at + size > AGENT_DATA)
-			skip = AGENT_DATA - at;
-		if (h - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= AGENT_SLOTS - 1 ||
-		    dh + skip + size - __atomic_load_n(&r->dtail, __ATOMIC_ACQUIRE) > AGENT_DATA)
-			return 0;
-		unsigned __int128 old = (unsigned __int128)dh << 64 | h;
-		unsigned __int128 new = (unsigned __int128)(dh + skip + size) << 64 | (h + 1);
-		if (__sync_bool_compare_and_swap((unsigned __int128 *)&r->head, old, new)) {
-			struct agent_slot *s = &r->slot[h & (AGENT_SLOTS - 1)];
-			/* what dios frees with it, before it is marked taken */
-			s->dpos = dh;
-			s->dsize = (uint32_t)(skip + size);
-			s->doff = dh + skip;
-			s->dlen = 0;
-			__atomic_store_n(&s->tid, tid, __ATOMIC_RELAXED);
-			__atomic_store_n(&s->stamp, AGENT_TAKEN(h), __ATOMIC_RELEASE);
-			return s;
-		}
-	}
-}
-
 static void
 commit(struct agent_slot *s, long nr, const long a[6], long ret)
 {
@@ -185,6 +149,56 @@ commit(struct agent_slot *s, long nr, const long a[6], long ret)
 	s->ret = ret;
 	__atomic_store_n(&s->stamp, stamp, __ATOMIC_RELEASE);
 }
+
+/* Takes the next slot and want bytes of data (never across the data's
+ * end: what is left there is taken too, and freed with the slot).  The
+ * slot is claimed first, its stamp and tid in one 16-byte compare and
+ * swap, so that a task killed at any point leaves a slot dios can tell
+ * is its own; then the head and the data's head move together.  A slot
+ * claimed whose head another agent moved on (its claimer was slow, or
+ * dead) is made void, and the next one is taken.  The slot, or 0 when
+ * the ring has no room. */
+static struct agent_slot *
+take(uint64_t want)
+{
+	struct agent_ring *r = RING;
+	uint64_t size = (want + 7) & ~7ULL;
+	uint64_t tid = (uint32_t)sys(__NR_gettid, 0, 0);
+
+	for (;;) {
+		uint64_t h = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+		uint64_t dh = __atomic_load_n(&r->dhead, __ATOMIC_ACQUIRE);
+		struct agent_slot *s = &r->slot[h & (AGENT_SLOTS - 1)];
+		uint64_t st = __atomic_load_n(&s->stamp, __ATOMIC_ACQUIRE);
+		uint64_t tn = __atomic_load_n((uint64_t *)&s->tid, __ATOMIC_RELAXED);
+		if (st == AGENT_TAKEN(h)) {
+			/* claimed, and its claimer has not moved the head: on */
+			agent_cas16(&r->head, h, dh, h + 1, dh);
+			continue;
+		}
+		if (st == h + 1)
+			continue;	/* committed already: the head moved on */
+		uint64_t at = dh & (AGENT_DATA - 1), skip = 0;
+		if (size && at + size > AGENT_DATA)
+			skip = AGENT_DATA - at;
+		if (h - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= AGENT_SLOTS - 1 ||
+		    dh + skip + size - __atomic_load_n(&r->dtail, __ATOMIC_ACQUIRE) > AGENT_DATA)
+			return 0;
+		if (!agent_cas16(&s->stamp, st, tn, AGENT_TAKEN(h), tid))	/* tid, and nr 0 */
+			continue;
+		s->dpos = dh;
+		s->dsize = (uint32_t)(skip + size);
+		s->doff = dh + skip;
+		s->dlen = 0;
+		if (agent_cas16(&r->head, h, dh, h + 1, dh + skip + size))
+			return s;
+		/* another agent moved the head on for us, without our data */
+		const long none[6] = { 0 };
+		s->dsize = 0;
+		commit(s, AGENT_VOID, none, 0);
+	}
+}
+
 
 /* Writes a clock call that just returned ret into the next slot, with the
  * n bytes (at most 24) at out.  0, or -1 when the ring is full: the caller
@@ -211,8 +225,8 @@ static int
 record_data(long nr, const long a[6], long *retp)
 {
 	uint64_t all = ~0ULL, old = 0;
-	uint64_t want = nr == __NR_read || nr == __NR_pread64 ? (uint64_t)a[2] :
-	    nr == __NR_fstat || nr == __NR_newfstatat ? STAT_SIZE : 0;
+	uint64_t want = nr == __NR_read || nr == __NR_pread64 || agent_in_arg(nr) >= 0 ?
+	    (uint64_t)a[2] : nr == __NR_fstat || nr == __NR_newfstatat ? STAT_SIZE : 0;
 	struct agent_slot *s;
 	long ret;
 
@@ -235,8 +249,11 @@ record_data(long nr, const long a[6], long *retp)
 		n = (uint64_t)ret <= want ? (uint64_t)ret : want;
 	else if ((nr == __NR_fstat || nr == __NR_newfstatat) && ret == 0)
 		n = STAT_SIZE;
+	else if (agent_in_arg(nr) >= 0 && ret > 0)
+		n = (uint64_t)ret <= want ? (uint64_t)ret : want;	/* what the kernel read */
 	if (n)
-		copy(&RING->data[s->doff & (AGENT_DATA - 1)], (const uint8_t *)a[agent_out_arg(nr)], n);
+		copy(&RING->data[s->doff & (AGENT_DATA - 1)],
+		    (const uint8_t *)a[agent_out_arg(nr) >= 0 ? agent_out_arg(nr) : agent_in_arg(nr)], n);
 	s->dlen = (uint32_t)n;
 	commit(s, nr, a, ret);
 	agent_sys6(__NR_rt_sigprocmask, 2, (long)&old, 0, 8, 0, 0);
@@ -252,7 +269,13 @@ data_ok(long nr, const long a[6])
 
 	if (fd < 0 || fd >= (long)AGENT_FDS || !(LOCAL->fd_ok[fd >> 3] & (1u << (fd & 7))))
 		return 0;
+	if (agent_in_arg(nr) >= 0 && !(LOCAL->fd_ok[AGENT_FDS / 8 + (fd >> 3)] & (1u << (fd & 7))))
+		return 0;
 	switch (nr) {
+	case __NR_write:
+		return a[2] > 0 && (uint64_t)a[2] <= AGENT_IO_MAX;
+	case __NR_pwrite64:
+		return a[2] > 0 && (uint64_t)a[2] <= AGENT_IO_MAX && a[3] >= 0;
 	case __NR_read:
 		return a[2] > 0 && (uint64_t)a[2] <= AGENT_IO_MAX;
 	case __NR_pread64:
@@ -299,8 +322,21 @@ answer(long nr, const long a[6], long *ret)
 			return 0;
 	if (an->nout > AGENT_QDATA || an->doff > AGENT_QDATA - an->nout)
 		return 0;
-	if (an->nout && (oa < 0 || a[oa] == 0))
+	int ia = agent_in_arg(nr);
+	if (an->nout && ((oa < 0 && ia < 0) || a[oa >= 0 ? oa : ia] == 0))
 		return 0;
+	if (ia >= 0) {
+		/* a write: the same bytes as recorded */
+		const volatile uint8_t *p = (const uint8_t *)a[ia], *w = &r->qdata[qi][an->doff];
+		if (an->nout != (uint64_t)a[2])
+			return 0;
+		for (uint32_t i = 0; i < an->nout; i++)
+			if (p[i] != w[i])
+				return 0;
+		*ret = an->ret;
+		q->used++;
+		return 1;
+	}
 	switch (nr) {
 	case __NR_clock_gettime: case __NR_gettimeofday: case __NR_time:
 		/* the clock calls: an output where the recording had one */

@@ -44,7 +44,8 @@
  * (which events it queues). */
 #define AGENT_CALLS(X) \
 	X(clock_gettime) X(gettimeofday) X(time) X(gettid) \
-	X(read) X(pread64) X(lseek) X(fstat) X(newfstatat) X(fadvise64)
+	X(read) X(pread64) X(lseek) X(fstat) X(newfstatat) X(fadvise64) \
+	X(write) X(pwrite64)
 
 /* The argument that points where call nr writes its output, or -1. */
 static inline int
@@ -61,6 +62,14 @@ agent_out_arg(long nr)
 	return -1;
 }
 
+/* The argument that points at what call nr writes out (its input of
+ * count bytes: argument 2), or -1. */
+static inline int
+agent_in_arg(long nr)
+{
+	return nr == __NR_write || nr == __NR_pwrite64 ? 1 : -1;
+}
+
 /* The arguments of call nr the agent compares with a queued answer's
  * (bit i: argument i) in replay: the descriptor, the size, the offset
  * and whence, the clock, the flags; never the output pointer. */
@@ -70,9 +79,9 @@ agent_match_args(long nr)
 	switch (nr) {
 	case __NR_clock_gettime: case __NR_fstat:
 		return 1u << 0;
-	case __NR_read:
+	case __NR_read: case __NR_write:
 		return 1u << 0 | 1u << 2;
-	case __NR_pread64:
+	case __NR_pread64: case __NR_pwrite64:
 		return 1u << 0 | 1u << 2 | 1u << 3;
 	case __NR_lseek:
 		return 1u << 0 | 1u << 1 | 1u << 2;
@@ -91,17 +100,21 @@ static inline int
 agent_is_data_call(long nr)
 {
 	return nr == __NR_read || nr == __NR_pread64 || nr == __NR_lseek ||
-	    nr == __NR_fstat || nr == __NR_newfstatat || nr == __NR_fadvise64;
+	    nr == __NR_fstat || nr == __NR_newfstatat || nr == __NR_fadvise64 ||
+	    nr == __NR_write || nr == __NR_pwrite64;
 }
 
 /* The process's own page (private: a fork copies it with the descriptor
  * table).  Bit fd of fd_ok: dios knows descriptor fd for a regular file
  * on a local file system (src/proxy/direct.c), which the agent may read,
- * seek and stat itself when recording.  dios sets a bit at a direct call
- * and clears it before any call that may close or replace the number. */
-#define AGENT_FDS ((unsigned)((AGENT_LOCAL_SIZE - 64) * 8))
+ * seek and stat itself when recording; bit AGENT_FDS + fd: and write too
+ * (it is not dios-record's standard output or error, whose bytes dios
+ * counts).  dios sets the bits at an open or a direct call and clears
+ * them before any call that may close or replace the number. */
+#define AGENT_FDS ((unsigned)((AGENT_LOCAL_SIZE - 64) * 8 / 2))
+#define AGENT_FD_BYTES ((AGENT_LOCAL_SIZE - 64))
 struct agent_local {
-	uint8_t fd_ok[AGENT_LOCAL_SIZE - 64];
+	uint8_t fd_ok[AGENT_FD_BYTES];
 	/* dios's: where the process's call-site stubs are (0: none yet,
 	 * src/kernel/patch.c) and the offset of the next one */
 	uint64_t stubs;
@@ -183,5 +196,21 @@ struct agent_ring {
 };
 
 #define AGENT_RING_SIZE ((sizeof(struct agent_ring) + 4095) & ~4095ULL)
+
+/* Compares the 16 bytes at p (aligned) with lo, hi and, when they are
+ * those, puts nlo, nhi there, atomically (cmpxchg16b: the agents take a
+ * slot's stamp and tid, and the ring's head and data head, this way, and
+ * dios moves a dead agent's head on).  1 when it did. */
+static inline int
+agent_cas16(void *p, uint64_t lo, uint64_t hi, uint64_t nlo, uint64_t nhi)
+{
+	unsigned char ok;
+
+	__asm__ __volatile__("lock cmpxchg16b %1\n\tsete %0"
+	    : "=q"(ok), "+m"(*(volatile uint64_t (*)[2])p), "+a"(lo), "+d"(hi)
+	    : "b"(nlo), "c"(nhi)
+	    : "memory", "cc");
+	return ok;
+}
 
 #endif

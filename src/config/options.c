@@ -39,11 +39,11 @@ const struct opt_desc dios_options[] = {
 	    "                         their calls, so replay sees the same races (default:\n"
 	    "                         on); --no-serial: all at once, as natively"),
 	OPT(fast, 0, OPT_BOOL, CMD_BOTH, NULL,
-	    "record and replay clock reads, and reads, seeks and stats\n"
-	    "                         of regular files, inside the program, without\n"
-	    "                         a stop (the fast path; default: on, but off with\n"
-	    "                         chaos, injected faults, stacks, the model or\n"
-	    "                         mutations); --no-fast: every call stops"),
+	    "record and replay clock reads, and reads, writes, seeks\n"
+	    "                         and stats of regular files, inside the program\n"
+	    "                         without a stop (the fast path; default: on, but\n"
+	    "                         off with chaos, injected faults, stacks, the\n"
+	    "                         model or mutations); --no-fast: every call stops"),
 	OPT(chaos, 0, OPT_STRING, CMD_RECORD, "CLASSES",
 	    "perturb what the program sees, as POSIX allows, to make\n"
 	    "                         a flaky failure come sooner: sched, time, io, dirs\n"

@@ -34,6 +34,7 @@ fastpath_new(struct fastpath *fp, unsigned mode, unsigned slow_every)
 	void *m;
 
 	fp->ring = NULL;
+	fp->ndead = 0;
 	if (agent_code_len > AGENT_CODE_MAX - 128)
 		return -E2BIG;
 	if ((fp->fd = (int)syscall(SYS_memfd_create, "dios-agent-ring", MFD_CLOEXEC)) < 0)
@@ -195,8 +196,41 @@ fastpath_at_call(pid_t tid, long nr, const struct user_regs_struct *at_entry,
 	return e == -ENOEXEC ? 0 : e == 0 ? 1 : e;
 }
 
+static bool
+is_dead(const struct fastpath *fp, int32_t tid)
+{
+	for (unsigned i = 0; i < fp->ndead && i < FASTPATH_DEAD; i++)
+		if (fp->dead[i] == tid)
+			return true;
+	return false;
+}
+
+/* Is the slot at the tail one that task tid claimed and will never commit
+ * (tid -1: a task that ended, fp->dead; 0: any task, the run is over)?
+ * When its claimer died before it moved the head, the head is moved on
+ * here. */
+static bool
+abandoned(struct fastpath *fp, pid_t tid)
+{
+	struct agent_ring *r = fp->ring;
+	uint64_t t = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
+	const struct agent_slot *s = &r->slot[t & (AGENT_SLOTS - 1)];
+	int32_t who = __atomic_load_n(&s->tid, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&s->stamp, __ATOMIC_ACQUIRE) != AGENT_TAKEN(t) ||
+	    (tid > 0 && who != tid) || (tid < 0 && !is_dead(fp, who)))
+		return false;
+	uint64_t h = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	if (h == t) {
+		uint64_t dh = __atomic_load_n(&r->dhead, __ATOMIC_ACQUIRE);
+		if (!agent_cas16(&r->head, h, dh, h + 1, dh))
+			return false;	/* an agent is moving it: another time */
+	}
+	return true;
+}
+
 const struct agent_slot *
-fastpath_peek(const struct fastpath *fp)
+fastpath_peek(struct fastpath *fp)
 {
 	struct agent_ring *r = fp->ring;
 	uint64_t t;
@@ -204,32 +238,39 @@ fastpath_peek(const struct fastpath *fp)
 
 	if (r == NULL)
 		return NULL;
-	t = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
-	if (t == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE))
-		return NULL;
-	s = &r->slot[t & (AGENT_SLOTS - 1)];
-	return __atomic_load_n(&s->stamp, __ATOMIC_ACQUIRE) == t + 1 ? s : NULL;
+	for (;;) {
+		t = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
+		s = &r->slot[t & (AGENT_SLOTS - 1)];
+		if (t != __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) &&
+		    __atomic_load_n(&s->stamp, __ATOMIC_ACQUIRE) == t + 1)
+			return s;
+		if (fp->ndead == 0 || !abandoned(fp, -1))
+			return NULL;
+		fastpath_pop(fp);	/* a dead task's claim */
+	}
 }
 
 int
 fastpath_let_go(struct fastpath *fp, pid_t tid)
 {
-	struct agent_ring *r = fp->ring;
 	int n = 0;
 
-	if (r == NULL)
+	if (fp->ring == NULL)
 		return 0;
+	if (tid > 0)
+		fp->dead[fp->ndead++ % FASTPATH_DEAD] = tid;
 	for (;;) {
+		struct agent_ring *r = fp->ring;
 		uint64_t t = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
-		struct agent_slot *s;
-		uint64_t st;
-		if (t == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE))
-			return n;
-		s = &r->slot[t & (AGENT_SLOTS - 1)];
-		st = __atomic_load_n(&s->stamp, __ATOMIC_ACQUIRE);
-		/* taken and never committed by a task that is gone (tid 0: the
-		 * end of the run, when no task is left) */
-		if (st == t + 1 || (tid && (st != AGENT_TAKEN(t) || s->tid != tid)))
+		const struct agent_slot *s = &r->slot[t & (AGENT_SLOTS - 1)];
+		if (t != __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) &&
+		    __atomic_load_n(&s->stamp, __ATOMIC_ACQUIRE) == t + 1)
+			return n;	/* committed: the drain's */
+		if (tid == 0) {
+			/* the run is over: every slot not committed */
+			if (t == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) && !abandoned(fp, 0))
+				return n;
+		} else if (!abandoned(fp, tid))
 			return n;
 		fastpath_pop(fp);
 		n++;
@@ -241,9 +282,12 @@ fastpath_pop(struct fastpath *fp)
 {
 	struct agent_ring *r = fp->ring;
 	const struct agent_slot *s = &r->slot[r->tail & (AGENT_SLOTS - 1)];
+	uint64_t end = s->dpos + s->dsize;
 
-	/* its data first: an agent that sees the slot free sees that too */
-	__atomic_store_n(&r->dtail, s->dpos + s->dsize, __ATOMIC_RELEASE);
+	/* its data first: an agent that sees the slot free sees that too (a
+	 * slot let go may hold an older lap's reservation: never back) */
+	if (end > r->dtail && end <= r->dhead)
+		__atomic_store_n(&r->dtail, end, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&r->tail, 1, __ATOMIC_RELEASE);
 }
 
@@ -292,6 +336,8 @@ fastpath_slot_out(const struct fastpath *fp, const struct agent_slot *s, uint64_
 
 	*n = 0;
 	*at = 0;
+	if (oa < 0)
+		oa = agent_in_arg(s->nr);	/* a write's bytes, read when it was made */
 	if (oa < 0 || s->ret < 0 || s->a[oa] == 0)
 		return NULL;
 	*at = s->a[oa];
@@ -315,7 +361,7 @@ fastpath_triggers(long nr)
 int
 fastpath_fds_write(pid_t tid, const uint8_t *bits, unsigned lo, unsigned hi)
 {
-	if (lo > hi || hi >= AGENT_FDS / 8)
+	if (lo > hi || hi >= AGENT_FD_BYTES)
 		return -EINVAL;
 	return mem_write(tid, AGENT_LOCAL + offsetof(struct agent_local, fd_ok) + lo, bits + lo,
 	    hi - lo + 1);

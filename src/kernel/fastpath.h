@@ -12,10 +12,15 @@
 #include <sys/user.h>
 #include "agent/agent.h"
 
+#define FASTPATH_DEAD 32
 struct fastpath {
 	int fd;				/* the ring's memfd (dios's, close-on-exec) */
 	struct agent_ring *ring;	/* mapped here too */
 	char path[64];			/* /proc/PID/fd/N: how a task opens it */
+	/* the last tasks that ended (fastpath_let_go): a slot one of them
+	 * claimed and never committed is let go when the drain comes to it */
+	pid_t dead[FASTPATH_DEAD];
+	unsigned ndead;
 };
 
 /* The address after the agent's allowed syscall instruction: what the
@@ -48,13 +53,14 @@ int fastpath_install(pid_t tid, const struct user_regs_struct *at_entry,
 int fastpath_at_call(pid_t tid, long nr, const struct user_regs_struct *at_entry,
     const struct fastpath *fp, bool *rewound);
 
-/* The oldest slot the agents have written and dios has not read, or NULL;
- * fastpath_pop releases it. */
-const struct agent_slot *fastpath_peek(const struct fastpath *fp);
+/* The oldest slot the agents have written and dios has not read, or NULL
+ * (first letting go of slots at the tail that tasks which ended claimed
+ * and never committed); fastpath_pop releases it. */
+const struct agent_slot *fastpath_peek(struct fastpath *fp);
 void fastpath_pop(struct fastpath *fp);
-/* Lets go of the slot at the tail while it was taken by task tid, which
- * ended before it committed it (0: the run is over, any slot not
- * committed); returns how many.  A drain stops at such a slot. */
+/* Task tid ended (0: the run is over): lets go of the slots at the tail it
+ * claimed and never committed (0: any slot not committed), now and when a
+ * drain comes to one later; returns how many now. */
 int fastpath_let_go(struct fastpath *fp, pid_t tid);
 
 /* Replay: the queue of task tid (made when make and it has none), or NULL
@@ -63,7 +69,8 @@ struct agent_queue *fastpath_queue(struct fastpath *fp, pid_t tid, bool make);
 void fastpath_queue_drop(struct fastpath *fp, pid_t tid);
 
 /* A slot's output: where its call wrote it (*at), its bytes (returned:
- * in the ring) and how many (*n); NULL and 0 when it has none. */
+ * in the ring) and how many (*n); NULL and 0 when it has none.  A write's
+ * are the bytes it wrote out, at its buffer. */
 const void *fastpath_slot_out(const struct fastpath *fp, const struct agent_slot *s,
     uint64_t *at, unsigned *n);
 
@@ -71,7 +78,7 @@ const void *fastpath_slot_out(const struct fastpath *fp, const struct agent_slot
  * a data call: agent_is_data_call)? */
 bool fastpath_triggers(long nr);
 
-/* Writes bytes lo..hi of the descriptor bits (struct agent_local's fd_ok)
+/* Writes bytes lo..hi (< AGENT_FD_BYTES) of the descriptor bits (struct agent_local's fd_ok)
  * into the process of task tid, from bits (dios's copy). */
 int fastpath_fds_write(pid_t tid, const uint8_t *bits, unsigned lo, unsigned hi);
 

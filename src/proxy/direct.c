@@ -239,7 +239,10 @@ proxy_direct_call(struct proxy *p, struct task *t, struct call *c)
 		return false;
 	}
 	c->ret = ret;
-	proxy_fast_fd_ok(pt->fl, (int)c->a[0]);	/* the agent may take the next */
+	/* the agent may take the next; writes too, but to the descriptions
+	 * whose bytes dios-record counts (order.c) */
+	if (p->fast && !proxy_fast_fd_is_ok(pt->fl, (int)c->a[0]))
+		proxy_fast_fd_ok(pt->fl, (int)c->a[0], order_shown_on(p, t, (int)c->a[0]) == 0);
 	return true;
 }
 
@@ -256,5 +259,5 @@ proxy_direct_new(struct proxy *p, struct task *t, int fd)
 	    (unsigned)fd >= AGENT_FDS)
 		return;
 	if (direct_local(pt->fl, pt->tgid ? pt->tgid : t->tid, fd) >= 0)
-		proxy_fast_fd_ok(pt->fl, fd);
+		proxy_fast_fd_ok(pt->fl, fd, order_shown_on(p, t, fd) == 0);
 }

@@ -14,7 +14,7 @@
 #include "sys/capture.h"
 #include "sys/mem.h"
 
-#define ABYTES (AGENT_FDS / 8)
+#define ABYTES AGENT_FD_BYTES
 
 int
 proxy_fast_open(struct proxy *p)
@@ -49,8 +49,17 @@ dirty(struct fdlock *fl, unsigned lo, unsigned hi)
 		fl->ahi = hi;
 }
 
+static void
+set_bit(struct fdlock *fl, unsigned i)
+{
+	if (!(fl->abits[i >> 3] & (1u << (i & 7)))) {
+		fl->abits[i >> 3] |= (uint8_t)(1u << (i & 7));
+		dirty(fl, i >> 3, i >> 3);
+	}
+}
+
 void
-proxy_fast_fd_ok(struct fdlock *fl, int fd)
+proxy_fast_fd_ok(struct fdlock *fl, int fd, bool write)
 {
 	if (fd < 0 || (unsigned)fd >= AGENT_FDS)
 		return;
@@ -60,10 +69,15 @@ proxy_fast_fd_ok(struct fdlock *fl, int fd)
 		fl->alo = 1;
 		fl->ahi = 0;
 	}
-	if (!(fl->abits[fd >> 3] & (1u << (fd & 7)))) {
-		fl->abits[fd >> 3] |= (uint8_t)(1u << (fd & 7));
-		dirty(fl, (unsigned)fd >> 3, (unsigned)fd >> 3);
-	}
+	set_bit(fl, (unsigned)fd);
+	if (write)
+		set_bit(fl, AGENT_FDS + (unsigned)fd);
+}
+
+bool
+proxy_fast_fd_is_ok(const struct fdlock *fl, int fd)
+{
+	return fl->abits && fd >= 0 && (unsigned)fd < AGENT_FDS && (fl->abits[fd >> 3] & (1u << (fd & 7)));
 }
 
 void
@@ -74,10 +88,11 @@ proxy_fast_fd_gone(struct fdlock *fl, uint64_t lo, uint64_t hi)
 	if (hi >= AGENT_FDS)
 		hi = AGENT_FDS - 1;
 	for (uint64_t fd = lo; fd <= hi; fd++)
-		if (fl->abits[fd >> 3] & (1u << (fd & 7))) {
-			fl->abits[fd >> 3] &= (uint8_t)~(1u << (fd & 7));
-			dirty(fl, (unsigned)(fd >> 3), (unsigned)(fd >> 3));
-		}
+		for (uint64_t i = fd; i < 2 * AGENT_FDS; i += AGENT_FDS)	/* read, write */
+			if (fl->abits[i >> 3] & (1u << (i & 7))) {
+				fl->abits[i >> 3] &= (uint8_t)~(1u << (i & 7));
+				dirty(fl, (unsigned)(i >> 3), (unsigned)(i >> 3));
+			}
 }
 
 void

@@ -121,12 +121,13 @@ struct ptask *PT(struct task *t);
  * event the agents wrote before it written first. */
 int proxy_fast_open(struct proxy *p);
 /* The agents' descriptor bits (struct fdlock's abits): fd may be taken by
- * the agent (a direct call made on it), the numbers lo..hi may not (they
+ * the agent (a direct call made on it; write: its writes too), the numbers lo..hi may not (they
  * are closed or replaced), or none (lo 0, hi UINT64_MAX); proxy_fast_sync
  * writes what changed into the processes of t's table, before t goes on;
  * proxy_fast_fds_copy gives a new table (a fork's) the bits of the one it
  * copies. */
-void proxy_fast_fd_ok(struct fdlock *fl, int fd);
+void proxy_fast_fd_ok(struct fdlock *fl, int fd, bool write);
+bool proxy_fast_fd_is_ok(const struct fdlock *fl, int fd);
 void proxy_fast_fd_gone(struct fdlock *fl, uint64_t lo, uint64_t hi);
 void proxy_fast_sync(struct proxy *p, struct kernel *k, struct task *t);
 void proxy_fast_fds_copy(struct fdlock *to, const struct fdlock *from);
@@ -146,6 +147,9 @@ int emit(struct proxy *p, json_t *obj);
  * the bytes written on dios's stdout or stderr to their digests. */
 enum verdict order_enter(struct proxy *p, struct kernel *k, struct task *t, const struct call *c);
 void order_exit(struct proxy *p, struct task *t, const struct call *c);
+/* Which of dios-record's own descriptors 1 and 2 share the description of
+ * t's descriptor fd: 1, 2, or 0 (none, or kcmp cannot tell). */
+int order_shown_on(struct proxy *p, struct task *t, int fd);
 void order_release(struct proxy *p, struct task *t);
 /* May t, parked by order_enter, go on now? */
 bool order_may_go(struct proxy *p, const struct task *t);

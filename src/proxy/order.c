@@ -198,8 +198,8 @@ shown_init(struct proxy *p)
 
 /* Which of dios's own descriptors 1 and 2 share the description of t's
  * descriptor fd: 1, 2, or 0 (none, or kcmp cannot tell). */
-static int
-shown_on(struct proxy *p, struct task *t, int fd)
+int
+order_shown_on(struct proxy *p, struct task *t, int fd)
 {
 	pid_t self = getpid();
 	struct fdobj *o;
@@ -228,7 +228,7 @@ order_exit(struct proxy *p, struct task *t, const struct call *c)
 
 	order_release(p, t);
 	if (c->ret <= 0 || (fd = call_written(c, c->args, c->out, &buf)) < 0 || buf == NULL ||
-	    (on = shown_on(p, t, fd)) == 0 || json_get_bytes(buf, &b, &len) < 0)
+	    (on = order_shown_on(p, t, fd)) == 0 || json_get_bytes(buf, &b, &len) < 0)
 		return;
 	if ((size_t)c->ret < len)
 		len = (size_t)c->ret;

@@ -134,17 +134,27 @@ arg_of(const json_t *args, const char *key, uint64_t *v)
 
 /* The one output of ev (key) decoded into the queue's data at *used
  * (room: AGENT_QDATA): as bytes (st NULL: at most max of them) or as the
- * struct st.  Its size, or -1. */
+ * struct st.  Its size, or -1.  (in: the input key of args, bytes.) */
+static long
+bytes_of(const json_t *o, const struct st_desc *st, size_t max, uint8_t *data, uint32_t *used);
+
 static long
 out_of(const json_t *ev, const char *key, const struct st_desc *st, size_t max,
     uint8_t *data, uint32_t *used)
 {
 	const json_t *out = json_object_get(ev, "out"), *o = out ? json_object_get(out, key) : NULL;
-	size_t room = AGENT_QDATA - *used, n;
-	void *b;
 
 	if (o == NULL || json_object_size(out) != 1)
 		return -1;
+	return bytes_of(o, st, max, data, used);
+}
+
+static long
+bytes_of(const json_t *o, const struct st_desc *st, size_t max, uint8_t *data, uint32_t *used)
+{
+	size_t room = AGENT_QDATA - *used, n;
+	void *b;
+
 	if (st) {
 		if (st->size > room || st_decode(st, o, data + *used) < 0)
 			return -1;
@@ -220,6 +230,18 @@ answer_of(struct replay *r, struct task *t, const json_t *ev, struct agent_answe
 		if (arg_of(args, "fd", &a->a[0]) < 0 || arg_of(args, "offset", &a->a[1]) < 0 ||
 		    arg_of(args, "whence", &a->a[2]) < 0 || json_object_size(args) != 3 || out ||
 		    a->ret < 0 || a->a[0] >= MAX_FD || (stdio && stdio[a->a[0]]))
+			return -1;
+	} else if (strcmp(sys, "write") == 0 || strcmp(sys, "pwrite64") == 0) {
+		/* the bytes it must write again; not to an output replay shows */
+		const unsigned char *stdio = rp_stdio_of(r, t);
+		bool at = sys[0] == 'p';
+		a->nr = at ? SYS_pwrite64 : SYS_write;
+		if (arg_of(args, "fd", &a->a[0]) < 0 || arg_of(args, "count", &a->a[2]) < 0 ||
+		    (at && arg_of(args, "offset", &a->a[3]) < 0) || out ||
+		    json_object_size(args) != (at ? 4u : 3u) || a->ret < 0 || (uint64_t)a->ret > a->a[2] ||
+		    a->a[0] >= MAX_FD || (stdio && stdio[a->a[0]]) || a->a[2] > AGENT_IO_MAX ||
+		    (n = bytes_of(json_object_get(args, "buf"), NULL, (size_t)a->a[2], data, used)) < 0 ||
+		    (uint64_t)n != a->a[2])
 			return -1;
 	} else if (strcmp(sys, "fadvise64") == 0) {
 		a->nr = SYS_fadvise64;

@@ -1,6 +1,7 @@
 /* fastread.c: reads, positioned reads, stats, seeks and fadvise of a
- * regular file through the C library's wrappers, many times: the calls the
- * agent takes from patched call sites (the fast path, src/agent/README).
+ * regular file through the C library's wrappers, many times, and writes of
+ * another: the calls the agent takes from patched call sites (the fast
+ * path, src/agent/README).
  * "calls" makes them in one process, then on a number that is closed and
  * given to a pipe (which the agent must leave alone), then in a forked
  * child; "all" adds threads reading at once from the patched sites, a
@@ -9,7 +10,7 @@
  * what they returned, so a replay that answers one call wrongly prints
  * another line.  Exits 22.
  *
- * Usage: fastread calls|all DIR   (DIR/data: the file read)
+ * Usage: fastread calls|all DIR   (DIR/data: the file read; DIR/written: made)
  */
 #include "progs.h"
 #include <fcntl.h>
@@ -108,6 +109,21 @@ main(int argc, char **argv)
 	printf("calls: %llx\n", (unsigned long long)calls(fd, 4000, 1));
 	if (strcmp(argv[1], "again") == 0)
 		return 22;	/* the exec'd copy */
+
+	/* writes, positioned writes, and the file read back */
+	int w = open(P("written"), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w < 0)
+		return 1;
+	long wrote = 0;
+	for (int i = 0; i < 3000; i++) {
+		char line[64];
+		int len = snprintf(line, sizeof line, "line %d of the file written\n", i);
+		wrote += write(w, line, (size_t)len);
+		if (i % 50 == 0)
+			wrote += pwrite(w, "#", 1, (off_t)i);
+	}
+	printf("wrote %ld, read back: %llx\n", wrote, (unsigned long long)calls(w, 500, 6));
+	close(w);
 
 	/* the number given to a pipe: the agent must not read it */
 	int p[2];
