@@ -362,6 +362,8 @@ agent_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 	uint32_t on = __atomic_load_n(&RING->on, __ATOMIC_RELAXED);
 	long ret;
 
+	if (__atomic_load_n(&LOCAL->off, __ATOMIC_RELAXED))
+		return slow6(nr, a);
 	if (on == AGENT_REPLAY && answer(nr, a, &ret))
 		return ret;
 	if (on == AGENT_RECORD && agent_is_data_call(nr) && data_ok(nr, a) && may_go() &&
@@ -377,6 +379,8 @@ clock_call(long nr, long a0, long a1, int oa, unsigned n)
 	void *out = (void *)a[oa];
 	long ret;
 
+	if (__atomic_load_n(&LOCAL->off, __ATOMIC_RELAXED))
+		return slow6(nr, a);
 	if (RING->on == AGENT_REPLAY && answer(nr, a, &ret))
 		return ret;
 	if ((out == 0 && nr != __NR_time) || (nr == __NR_gettimeofday && a1 != 0) || !may_go())

@@ -119,7 +119,10 @@ struct agent_local {
 	 * src/kernel/patch.c) and the offset of the next one */
 	uint64_t stubs;
 	uint32_t stub_next;
-	uint32_t pad[13];
+	/* dios's: every call the slow way (the process installed a seccomp
+	 * filter of its own, which the agent's calls must not meet) */
+	uint32_t off;
+	uint32_t pad[12];
 };
 
 /* One fast call: taken by the agent (its tid, then stamp AGENT_TAKEN(pos)),

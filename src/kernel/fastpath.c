@@ -352,6 +352,21 @@ fastpath_slot_out(const struct fastpath *fp, const struct agent_slot *s, uint64_
 }
 
 bool
+fastpath_filter_call(long nr, uint64_t a0)
+{
+	return (nr == SYS_seccomp && a0 == 1 /* SECCOMP_SET_MODE_FILTER */) ||
+	    (nr == SYS_prctl && a0 == 22 /* PR_SET_SECCOMP */);
+}
+
+int
+fastpath_off(pid_t tid)
+{
+	const uint32_t one = 1;
+
+	return mem_write(tid, AGENT_LOCAL + offsetof(struct agent_local, off), &one, sizeof one);
+}
+
+bool
 fastpath_triggers(long nr)
 {
 	return nr == SYS_clock_gettime || nr == SYS_gettimeofday || nr == SYS_time ||

@@ -82,6 +82,14 @@ bool fastpath_triggers(long nr);
  * into the process of task tid, from bits (dios's copy). */
 int fastpath_fds_write(pid_t tid, const uint8_t *bits, unsigned lo, unsigned hi);
 
+/* Is call nr with first argument a0 one that installs a seccomp filter of
+ * the program's own (seccomp SET_MODE_FILTER, prctl PR_SET_SECCOMP)?  The
+ * process then goes without the agent, from before that call on, and so
+ * do its children and the programs it execs: fastpath_off turns off the
+ * agent of task tid's process (every call the slow way). */
+bool fastpath_filter_call(long nr, uint64_t a0);
+int fastpath_off(pid_t tid);
+
 /* Replay: the data of queue q (AGENT_QDATA bytes), where its answers'
  * outputs go. */
 uint8_t *fastpath_qdata(const struct fastpath *fp, const struct agent_queue *q);

@@ -233,6 +233,16 @@ proxy_fast_enter(struct proxy *p, struct kernel *k, struct task *t)
 
 	if (!p->fast || pt->agent < 0)
 		return false;
+	if (fastpath_filter_call(c->nr, c->a[0])) {
+		/* the program's own filter: no agent from here on */
+		if (pt->agent == 1)
+			(void)fastpath_off(t->tid);
+		mark_process(k, t, -1);
+		for (struct task *o = k->tasks; o; o = o->next)
+			if (o->mod && PT(o)->agent == -1 && process_of(o) == process_of(t))
+				PT(o)->own_filter = true;
+		return false;
+	}
 	if (pt->agent == 1) {
 		/* a data call at a site not patched yet */
 		struct task *o[PATCH_TASKS];

@@ -107,6 +107,7 @@ struct ptask {
 	int signal_exit;
 	signed char agent;	/* its process has the agent (fast.c): 1, cannot: -1, not yet: 0 */
 	bool nopatch;		/* its process's call sites cannot be patched (fast.c) */
+	bool own_filter;	/* its process installed a seccomp filter: no agent, even after exec */
 };
 
 /* t's record state, made when it has none (proxy.c). */

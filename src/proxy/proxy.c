@@ -545,6 +545,7 @@ proxy_clone(struct module *m, struct kernel *k, struct task *parent, struct task
 		 * patches and descriptor bits too */
 		cp->agent = pp->agent;
 		cp->nopatch = pp->nopatch;
+		cp->own_filter = pp->own_filter;
 	}
 	if (parent->state != TS_IN_CALL || c->sc == NULL || !(c->sc->flags & SC_CLONE))
 		return 0;	/* a clone dios did not see enter (cannot happen) */
@@ -628,7 +629,7 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 	if (t->mod && PT(t)->fl)	/* O_CLOEXEC descriptors are gone */
 		proxy_direct_forget(PT(t)->fl);
 	if (t->mod) {		/* and the agent: its first fast call puts it back */
-		PT(t)->agent = 0;
+		PT(t)->agent = PT(t)->own_filter ? -1 : 0;
 		PT(t)->nopatch = false;
 	}
 	snprintf(proc, sizeof proc, "/proc/%d/exe", t->tid);

@@ -550,7 +550,9 @@ replay_exec(struct module *m, struct kernel *k, struct task *t)
 
 	if ((e = vdso_patch(t->tid)) < 0)
 		return e;
-	RT(t)->agent = 0;	/* a new image: its first fast call puts the agent in */
+	/* a new image: its first fast call puts the agent in (not after a
+	 * seccomp filter of the program's own, which an exec keeps) */
+	RT(t)->agent = RT(t)->own_filter ? -1 : 0;
 	RT(t)->nopatch = false;
 	rp_fast_forget(r, t);
 	if (!r->first_exec_done) {

@@ -76,6 +76,17 @@ rp_fast_enter(struct replay *r, struct kernel *k, struct task *t)
 
 	if (!r->fast || r->off || rt == NULL || rt->agent < 0)
 		return false;
+	if (fastpath_filter_call(c->nr, c->a[0])) {
+		/* the program's own filter: no agent from here on */
+		if (rt->agent == 1)
+			(void)fastpath_off(t->tid);
+		pid_t g = rp_process_of(k, t->vtid);
+		mark_process(k, t, -1);
+		for (struct task *o = k->tasks; o; o = o->next)
+			if (o->mod && (o == t || (o->vtid > 0 && rp_process_of(k, o->vtid) == g)))
+				RT(o)->own_filter = true;
+		return false;
+	}
 	if (rt->agent == 1) {
 		/* a data call at a site not patched yet */
 		struct task *o[PATCH_TASKS];
