@@ -49,6 +49,9 @@ struct sc_family {
 	 * (its inputs args, as in the trace) ignores, by its command, so that
 	 * whatever the register held is not compared?  NULL: none. */
 	bool (*unused)(const json_t *args, const char *key);
+	/* Rendering: the layout of CUSTOM argument arg when it holds a
+	 * structure, by the call's inputs args (a command), or NULL. */
+	const struct st_desc *(*arg_struct)(const json_t *args, const char *arg);
 };
 
 extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affinity,
