@@ -158,6 +158,7 @@ struct rtask {
 	int kind;			/* what the exit hook does */
 	int injected;			/* a recorded signal dios sent, not yet seen */
 	bool has_info;			/* ...with its recorded siginfo, info */
+	bool held_stop;			/* parked at a stop signal until its next event (signals.c) */
 	siginfo_t info;
 	bool restart;			/* a real call was interrupted and runs again */
 	bool signalled;			/* EX_RESTART: a signal was sent into it at its entry */
