@@ -74,6 +74,13 @@ c '"sys":"statx","args":{"dirfd":-100,"path":"sx","flags":256,"mask":4095},"ret"
   'statx(AT_FDCWD, "sx", AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS|STATX_BTIME, {mask=STATX_BASIC_STATS|STATX_BTIME|STATX_MNT_ID, mode=S_IFDIR|0755, attributes=STATX_ATTR_IMMUTABLE}) = 0'
 c '"sys":"fcntl","args":{"fd":3,"cmd":6,"arg":{"type":1,"whence":1,"start":0,"len":5,"pid":0}},"ret":0' \
   'fcntl(3<socket>, F_SETLK, {type=F_WRLCK, whence=SEEK_CUR, start=0, len=5, pid=0}) = 0'
+# fcntl's int argument by command
+c '"sys":"fcntl","args":{"fd":3,"cmd":2,"arg":1},"ret":0' \
+  'fcntl(3<socket>, F_SETFD, FD_CLOEXEC) = 0'
+c '"sys":"fcntl","args":{"fd":3,"cmd":4,"arg":2050},"ret":0' \
+  'fcntl(3<socket>, F_SETFL, O_RDWR|O_NONBLOCK) = 0'
+c '"sys":"fcntl","args":{"fd":3,"cmd":1033,"arg":6},"ret":0' \
+  'fcntl(3<socket>, F_ADD_SEALS, F_SEAL_SHRINK|F_SEAL_GROW) = 0'
 c '"sys":"epoll_create1","args":{"flags":524288},"ret":7' \
   'epoll_create1(EPOLL_CLOEXEC) = 7'
 c '"sys":"epoll_ctl","args":{"epfd":7,"op":1,"fd":3,"event":{"events":2147483649,"data":3}},"ret":0' \

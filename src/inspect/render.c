@@ -488,6 +488,26 @@ put_special(struct out *o, const struct sc_desc *sc, const struct arg_desc *ad, 
 	return false;
 }
 
+/* A CUSTOM argument as its family says it reads: a structure by its
+ * layout, an integer by its constants (fcntl's, by command).  False: shown
+ * as any other value. */
+static bool
+put_custom(struct out *o, const struct sc_desc *sc, const struct arg_desc *ad, const json_t *args,
+    const json_t *v, const struct render_opts *ro)
+{
+	enum xlat_id x;
+	int64_t i;
+
+	if (ad->kind != A_CUSTOM || sc->fam == NULL)
+		return false;
+	if (json_int64_get(v, &i) == 0 && sc->fam->arg_xlat &&
+	    (x = sc->fam->arg_xlat(args, ad->name)) != X_NONE) {
+		put_const(o, x, (uint64_t)i, NULL);
+		return true;
+	}
+	return sc->fam->arg_struct && put_struct(o, sc->fam->arg_struct(args, ad->name), v, ro->strsize);
+}
+
 /* Task events: signals as strace shows them, counter reads as calls. */
 static void
 put_task_event(struct out *o, const json_t *ev, const struct render_opts *ro)
@@ -579,9 +599,7 @@ render_event_opts(const json_t *ev, const struct render_opts *ro, char *buf, siz
 			if (v == NULL && (ad->kind == A_OUT || ad->kind == A_OUT_STRUCT ||
 			    ad->kind == A_IOV_OUT || ad->kind == A_CUSTOM))
 				put(&o, "%s", ro->with_result ? "..." : "?");
-			else if (!put_special(&o, sc, ad, v) && !(ad->kind == A_CUSTOM && sc->fam &&
-			    sc->fam->arg_struct && put_struct(&o, sc->fam->arg_struct(args, ad->name), v,
-			    ro->strsize)))
+			else if (!put_special(&o, sc, ad, v) && !put_custom(&o, sc, ad, args, v, ro))
 				put_arg(&o, ad, v, has_ctx ? &ctx : NULL, ro);
 		}
 	} else {
