@@ -211,10 +211,12 @@ task_stat(pid_t tid, char *state, unsigned *cpu)
 	return 0;
 }
 
-/* Is the task on its way out: gone, a zombie, a SIGKILL pending, or (at a
- * stop dios holds) no longer stopped?  The kill of a group exit, another
- * thread's exit_group, reaches a task dios holds at a stop reported
- * before it: the SIGKILL wakes it, it is dequeued, and the task ends. */
+/* Is the task on its way out: gone, a zombie, a SIGKILL pending, at its
+ * exit stop (replay's PTRACE_O_TRACEEXIT), or (at a stop dios holds) no
+ * longer stopped?  The kill of a group exit, another thread's exit_group,
+ * reaches a task dios holds at a stop reported before it: the SIGKILL
+ * wakes it, it is dequeued, and the task ends (stopping at its end first,
+ * where the report of the stop dios holds is not yet the current one). */
 bool
 task_doomed(pid_t tid, bool stopped)
 {
@@ -223,10 +225,14 @@ task_doomed(pid_t tid, bool stopped)
 	int fd;
 	char state;
 	int e = task_stat(tid, &state, NULL);
+	siginfo_t si;
 
 	if (e == -ENOENT || (e == 0 && (state == 'Z' || state == 'X')))
 		return true;
 	if (e == 0 && stopped && state != 't' && state != 'T')
+		return true;
+	if (e == 0 && state == 't' && ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0 &&
+	    si.si_signo == SIGTRAP && si.si_code == (SIGTRAP | (PTRACE_EVENT_EXIT << 8)))
 		return true;
 	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
