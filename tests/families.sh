@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 require_built "$PROGS/settings" "$PROGS/fileops" "$PROGS/fdops" "$PROGS/direct" "$PROGS/clock" "$PROGS/random" \
-    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd" "$PROGS/limits" "$PROGS/siginfo" "$PROGS/threadend" "$PROGS/posixtimer" "$PROGS/shmname" "$PROGS/mapchange" "$PROGS/contwake"
+    "$PROGS/identity" "$PROGS/mmap" "$PROGS/crash" "$PROGS/shmshare" "$PROGS/nsprog" "$PROGS/fanotify" "$PROGS/sigwait" "$PROGS/splicestd" "$PROGS/limits" "$PROGS/siginfo" "$PROGS/threadend" "$PROGS/posixtimer" "$PROGS/shmname" "$PROGS/mapchange" "$PROGS/mapwrite" "$PROGS/robust" "$PROGS/contwake"
 require_tracing
 tmpdir
 
@@ -67,6 +67,8 @@ rr_case --twice --status 20 threadend-mainexec : "$PROGS/threadend" mainexec
 # returned when recording, so have no event; in replay they wait for the
 # exit_group that ends them.
 rr_case --replays 3 --status 20 threadend-groupexit : "$PROGS/threadend" groupexit
+# Robust mutexes whose owner (a thread, a child) ended holding them.
+rr_case --twice --status 25 robust : "$PROGS/robust"
 # POSIX timers: a thread per expiry (SIGEV_THREAD), and a signal.
 rr_case --twice --status 21 posixtimer : "$PROGS/posixtimer"
 # Shared writable mappings of files whose names change (sem_open's link,
@@ -76,6 +78,11 @@ rr_case --twice --status 22 shmname : "$PROGS/shmname" @DIR@
 # through a shared mapping by the program: replayed with them gone.
 rr_case --twice --status 23 mapchange "printf 'one..' >index; printf 'blob!' >object; printf '0....' >counter" \
     "$PROGS/mapchange" @DIR@
+# Writes through descriptors to a file mapped shared (read-write, read
+# only, a memfd) show in the mapping: replay makes them to its copy.
+for m in file ro memfd; do
+	rr_case --twice --status 25 "mapwrite-$m" : "$PROGS/mapwrite" @DIR@ "$m"
+done
 # A script run by a relative name, in a directory the shell changed to: its
 # interpreter gets the name as given ($0), so replay changes directory too
 # and execs it by that name (the script must be on the host, as an

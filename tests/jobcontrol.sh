@@ -8,11 +8,15 @@
 # under dios-record until the test sends SIGCONT, and its trace replays.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-require_built "$PROGS/groupstop"
+require_built "$PROGS/groupstop" "$PROGS/selfstop"
 require_tracing
 tmpdir
 
 rr_case --twice --same-as-native --status 0 groupstop : "$PROGS/groupstop"
+# A child that stopped itself and ends as soon as it is continued: in replay
+# it waits for its SIGCONT's turn (it does not really stop there).
+rr_case --replays 3 --status 26 selfstop : "$PROGS/selfstop"
+rr_case --replays 3 --status 26 selfstop-handler : "$PROGS/selfstop" handler
 
 # The same with --no-serial: threads run at once, as natively.
 run nsrec "$DIOS_RECORD" -q --no-serial -o "$T/ns.json.zst" -- "$PROGS/groupstop"

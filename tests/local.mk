@@ -44,6 +44,9 @@ TEST_PROGS = \
 	tests/progs/posixtimer \
 	tests/progs/shmname \
 	tests/progs/mapchange \
+	tests/progs/mapwrite \
+	tests/progs/robust \
+	tests/progs/selfstop \
 	tests/progs/contwake \
 	tests/progs/int80 \
 	tests/progs/groupstop \
@@ -124,6 +127,10 @@ tests_progs_posixtimer_SOURCES = tests/progs/posixtimer.c tests/progs/progs.h
 tests_progs_posixtimer_LDADD = -lpthread -lrt
 tests_progs_shmname_SOURCES = tests/progs/shmname.c tests/progs/progs.h
 tests_progs_mapchange_SOURCES = tests/progs/mapchange.c tests/progs/progs.h
+tests_progs_mapwrite_SOURCES = tests/progs/mapwrite.c tests/progs/progs.h
+tests_progs_robust_SOURCES = tests/progs/robust.c tests/progs/progs.h
+tests_progs_robust_LDADD = -lpthread
+tests_progs_selfstop_SOURCES = tests/progs/selfstop.c tests/progs/progs.h
 tests_progs_contwake_SOURCES = tests/progs/contwake.c tests/progs/progs.h
 tests_progs_contwake_LDADD = -lpthread
 tests_progs_splicestd_SOURCES = tests/progs/splicestd.c tests/progs/progs.h

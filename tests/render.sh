@@ -64,6 +64,23 @@ c '"sys":"getsockopt","args":{"fd":4,"level":41,"optname":26,"optlen":{"value":4
   'getsockopt(4<socket>, SOL_IPV6, IPV6_V6ONLY, [1], [4]) = 0'
 
 ## descriptors
+# structures' fields by name: a file mode, a device, openat2's flags and
+# resolve, statx's mask, struct flock's type and whence
+c '"sys":"newfstatat","args":{"dirfd":3,"path":"","flags":4096},"ret":0,"out":{"statbuf":{"dev":65024,"ino":794,"nlink":1,"mode":33188,"uid":0,"gid":0,"rdev":0,"size":41727,"blksize":4096,"blocks":88,"atime_sec":1,"atime_nsec":2,"mtime_sec":3,"mtime_nsec":4,"ctime_sec":5,"ctime_nsec":6}}' \
+  'newfstatat(3<socket>, "", {dev=makedev(0xfe, 0), ino=794, nlink=1, mode=S_IFREG|0644, uid=0, gid=0, rdev=makedev(0, 0), size=41727, blksize=4096, blocks=88, atime_sec=1, atime_nsec=2, mtime_sec=3, mtime_nsec=4, ctime_sec=5, ctime_nsec=6}, AT_EMPTY_PATH) = 0'
+c '"sys":"openat2","args":{"dirfd":-100,"path":"g","how":{"flags":524353,"mode":384,"resolve":12},"size":24},"ret":5' \
+  'openat2(AT_FDCWD, "g", {flags=O_WRONLY|O_CREAT|O_CLOEXEC, mode=0600, resolve=RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH}, 24) = 5<g>'
+c '"sys":"statx","args":{"dirfd":-100,"path":"sx","flags":256,"mask":4095},"ret":0,"out":{"statxbuf":{"mask":8191,"mode":16877,"attributes":16}}' \
+  'statx(AT_FDCWD, "sx", AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS|STATX_BTIME, {mask=STATX_BASIC_STATS|STATX_BTIME|STATX_MNT_ID, mode=S_IFDIR|0755, attributes=STATX_ATTR_IMMUTABLE}) = 0'
+c '"sys":"fcntl","args":{"fd":3,"cmd":6,"arg":{"type":1,"whence":1,"start":0,"len":5,"pid":0}},"ret":0' \
+  'fcntl(3<socket>, F_SETLK, {type=F_WRLCK, whence=SEEK_CUR, start=0, len=5, pid=0}) = 0'
+# fcntl's int argument by command
+c '"sys":"fcntl","args":{"fd":3,"cmd":2,"arg":1},"ret":0' \
+  'fcntl(3<socket>, F_SETFD, FD_CLOEXEC) = 0'
+c '"sys":"fcntl","args":{"fd":3,"cmd":4,"arg":2050},"ret":0' \
+  'fcntl(3<socket>, F_SETFL, O_RDWR|O_NONBLOCK) = 0'
+c '"sys":"fcntl","args":{"fd":3,"cmd":1033,"arg":6},"ret":0' \
+  'fcntl(3<socket>, F_ADD_SEALS, F_SEAL_SHRINK|F_SEAL_GROW) = 0'
 c '"sys":"epoll_create1","args":{"flags":524288},"ret":7' \
   'epoll_create1(EPOLL_CLOEXEC) = 7'
 c '"sys":"epoll_ctl","args":{"epfd":7,"op":1,"fd":3,"event":{"events":2147483649,"data":3}},"ret":0' \

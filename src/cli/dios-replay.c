@@ -722,6 +722,7 @@ main(int argc, char **argv)
 	}
 	req.rlimits = lims;
 	req.no_core = true;
+	req.trace_exit = true;	/* robust futexes (loop.c) */
 	req.cwd = json_string_value(json_object_get(hdr, "cwd"));
 	if (json_is_int64(json_object_get(hdr, "sigign"))) {
 		req.set_signals = true;

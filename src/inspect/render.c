@@ -14,6 +14,7 @@
 #include "inspect/fdpaths.h"
 #include "inspect/render.h"
 #include "sys/systable.h"
+#include "sys/family.h"
 #include "sys/xlat.h"
 
 struct out { char *p; size_t n, len; };
@@ -164,6 +165,40 @@ put_const(struct out *o, enum xlat_id x, uint64_t v, const int64_t *ctx)
 	put(o, "%s", buf);
 }
 
+/* A structure decoded field by field (st: its layout), as strace shows it:
+ * a field the layout names constants for by those names, a file mode as
+ * S_IFREG|0644.  False when v is not such an object. */
+static bool
+put_struct(struct out *o, const struct st_desc *st, const json_t *v, size_t max)
+{
+	const char *k;
+	json_t *e;
+	int first = 1;
+
+	if (st == NULL || st->nfields == 0 || !json_is_object(v) || json_bytes_len(v) >= 0)
+		return false;
+	put(o, "{");
+	json_object_foreach((json_t *)v, k, e) {
+		const struct st_field *f = NULL;
+		int64_t x;
+		for (int i = 0; i < st->nfields && f == NULL; i++)
+			if (strcmp(st->fields[i].name, k) == 0)
+				f = &st->fields[i];
+		put(o, "%s%s=", first ? "" : ", ", k);
+		first = 0;
+		if (f && (f->mode || f->xlat != X_NONE) && json_int64_get(e, &x) == 0) {
+			if (f->mode)
+				put_mode(o, (unsigned long long)x);
+			else
+				put_const(o, f->xlat, f->kind == F_INT ? (uint64_t)x :
+				    f->size < 8 ? (uint64_t)x & ((1ULL << (8 * f->size)) - 1) : (uint64_t)x, NULL);
+		} else
+			put_value(o, e, max, true);
+	}
+	put(o, "}");
+	return true;
+}
+
 static void
 put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, const int64_t *ctx,
     const struct render_opts *ro)
@@ -207,6 +242,8 @@ put_arg(struct out *o, const struct arg_desc *ad, const json_t *v, const int64_t
 		put(o, "%lld", (long long)x);
 		return;
 	}
+	if (put_struct(o, ad->st, v, max))
+		return;
 	put_value(o, v, max, false);
 }
 
@@ -451,6 +488,26 @@ put_special(struct out *o, const struct sc_desc *sc, const struct arg_desc *ad, 
 	return false;
 }
 
+/* A CUSTOM argument as its family says it reads: a structure by its
+ * layout, an integer by its constants (fcntl's, by command).  False: shown
+ * as any other value. */
+static bool
+put_custom(struct out *o, const struct sc_desc *sc, const struct arg_desc *ad, const json_t *args,
+    const json_t *v, const struct render_opts *ro)
+{
+	enum xlat_id x;
+	int64_t i;
+
+	if (ad->kind != A_CUSTOM || sc->fam == NULL)
+		return false;
+	if (json_int64_get(v, &i) == 0 && sc->fam->arg_xlat &&
+	    (x = sc->fam->arg_xlat(args, ad->name)) != X_NONE) {
+		put_const(o, x, (uint64_t)i, NULL);
+		return true;
+	}
+	return sc->fam->arg_struct && put_struct(o, sc->fam->arg_struct(args, ad->name), v, ro->strsize);
+}
+
 /* Task events: signals as strace shows them, counter reads as calls. */
 static void
 put_task_event(struct out *o, const json_t *ev, const struct render_opts *ro)
@@ -542,7 +599,7 @@ render_event_opts(const json_t *ev, const struct render_opts *ro, char *buf, siz
 			if (v == NULL && (ad->kind == A_OUT || ad->kind == A_OUT_STRUCT ||
 			    ad->kind == A_IOV_OUT || ad->kind == A_CUSTOM))
 				put(&o, "%s", ro->with_result ? "..." : "?");
-			else if (!put_special(&o, sc, ad, v))
+			else if (!put_special(&o, sc, ad, v) && !put_custom(&o, sc, ad, args, v, ro))
 				put_arg(&o, ad, v, has_ctx ? &ctx : NULL, ro);
 		}
 	} else {

@@ -110,6 +110,17 @@ kernel_kill_task(struct kernel *k, struct task *t)
 	syscall(SYS_tkill, t->tid, SIGKILL);
 }
 
+/* SIGKILL for task p, stopped (status st): one at its exit stop
+ * (PTRACE_EVENT_EXIT, replay's spawn_req.trace_exit), which SIGKILL does
+ * not end, goes on to its end. */
+static void
+kill_stopped(pid_t p, int st)
+{
+	syscall(SYS_tkill, p, SIGKILL);
+	if (is_exit_stop(st))
+		ptrace(PTRACE_CONT, p, 0, 0);
+}
+
 /* SIGKILL for every task dios knows. */
 static void
 kill_tasks(struct kernel *k)
@@ -140,7 +151,7 @@ kernel_kill_all(struct kernel *k)
 			if (t)
 				task_free(k, t);
 		} else
-			syscall(SYS_tkill, p, SIGKILL);
+			kill_stopped(p, st);
 	}
 	while (k->tasks)
 		task_free(k, k->tasks);
@@ -631,6 +642,17 @@ kernel_on_stop(struct kernel *k, struct task *t, int st)
 	pid_t pid = t->tid;
 	int sig = WSTOPSIG(st), ev = st >> 16, e = 0;
 
+	if (is_exit_stop(st)) {
+		/* Its end (replay's PTRACE_O_TRACEEXIT), never held: it goes
+		 * on to its end at once.  The robust futexes it holds name it
+		 * by its real id first, so the kernel marks them
+		 * FUTEX_OWNER_DIED and wakes their waiters, as when recording
+		 * (the C library wrote the recorded id there). */
+		(void)robust_own(t->tid, t->vtid);
+		if (ptrace(PTRACE_CONT, pid, 0, 0) < 0 && errno != ESRCH)
+			return -errno;
+		return 0;
+	}
 	if (t->state != TS_NEW && t->vfork_child && task_find(k, t->vfork_child)) {
 		sched_hold(k, t, st);
 		return 0;
@@ -760,6 +782,11 @@ kernel_run(struct kernel *k)
 			 * announced it: held until then. */
 			if (WIFEXITED(st) || WIFSIGNALED(st))
 				continue;
+			if (is_exit_stop(st)) {
+				/* ended before dios saw it start: it goes */
+				ptrace(PTRACE_CONT, pid, 0, 0);
+				continue;
+			}
 			if (k->killing) {
 				syscall(SYS_tkill, pid, SIGKILL);
 				continue;
@@ -792,6 +819,8 @@ kernel_run(struct kernel *k)
 		if (k->killing || t->dying) {
 			/* a stop from before its SIGKILL: it dies as it is */
 			kernel_kill_task(k, t);
+			if (is_exit_stop(st))
+				ptrace(PTRACE_CONT, pid, 0, 0);
 			continue;
 		}
 		e = sched_stop(k, t, st);

@@ -166,7 +166,8 @@ sched_stop(struct kernel *k, struct task *t, int st)
 	pid_t tid = t->tid;
 	int e;
 
-	if (g == NULL)
+	/* an end (PTRACE_EVENT_EXIT) is never held: it is not a turn */
+	if (g == NULL || is_exit_stop(st))
 		return kernel_on_stop(k, t, st);
 	if (g->runner == tid)
 		g->runner = 0;

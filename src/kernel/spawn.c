@@ -192,7 +192,7 @@ spawn_traced(const struct spawn_req *req, struct spawn_result *res)
 		res->err = ECHILD;
 		goto fail_read;
 	}
-	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_OPTS) < 0) {
+	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_OPTS | (req->trace_exit ? PTRACE_O_TRACEEXIT : 0)) < 0) {
 		res->stage = SPAWN_PTRACE;
 		res->err = errno;
 		kill(pid, SIGKILL);

@@ -36,6 +36,9 @@ struct spawn_req {
 	const struct spawn_rlimit *rlimits;
 	size_t nrlimits;
 	bool no_core;
+	/* Replay: stop each task at its end (PTRACE_O_TRACEEXIT), where
+	 * loop.c makes its robust futexes name it by its real id. */
+	bool trace_exit;
 	/* Replay: the directory the recording started in, made the child's
 	 * real one where it exists and path is absolute (replay runs chdir for
 	 * real too); NULL: inherit. */

@@ -9,10 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <linux/futex.h>
 #include <sys/wait.h>
 #include <elf.h>
 #include "kernel/tracee.h"
+#include "sys/mem.h"
 
 int
 regs_get(pid_t tid, struct user_regs_struct *r)
@@ -208,10 +211,12 @@ task_stat(pid_t tid, char *state, unsigned *cpu)
 	return 0;
 }
 
-/* Is the task on its way out: gone, a zombie, a SIGKILL pending, or (at a
- * stop dios holds) no longer stopped?  The kill of a group exit, another
- * thread's exit_group, reaches a task dios holds at a stop reported
- * before it: the SIGKILL wakes it, it is dequeued, and the task ends. */
+/* Is the task on its way out: gone, a zombie, a SIGKILL pending, at its
+ * exit stop (replay's PTRACE_O_TRACEEXIT), or (at a stop dios holds) no
+ * longer stopped?  The kill of a group exit, another thread's exit_group,
+ * reaches a task dios holds at a stop reported before it: the SIGKILL
+ * wakes it, it is dequeued, and the task ends (stopping at its end first,
+ * where the report of the stop dios holds is not yet the current one). */
 bool
 task_doomed(pid_t tid, bool stopped)
 {
@@ -220,10 +225,14 @@ task_doomed(pid_t tid, bool stopped)
 	int fd;
 	char state;
 	int e = task_stat(tid, &state, NULL);
+	siginfo_t si;
 
 	if (e == -ENOENT || (e == 0 && (state == 'Z' || state == 'X')))
 		return true;
 	if (e == 0 && stopped && state != 't' && state != 'T')
+		return true;
+	if (e == 0 && state == 't' && ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0 &&
+	    si.si_signo == SIGTRAP && si.si_code == (SIGTRAP | (PTRACE_EVENT_EXIT << 8)))
 		return true;
 	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -240,4 +249,52 @@ task_doomed(pid_t tid, bool stopped)
 			return true;
 	}
 	return false;
+}
+
+/* One futex word of a robust list, at addr: its owner vtid made tid. */
+static void
+robust_word(pid_t tid, pid_t vtid, uint64_t addr)
+{
+	uint32_t w;
+
+	if (mem_read(tid, addr, &w, sizeof w) == 0 && (pid_t)(w & FUTEX_TID_MASK) == vtid) {
+		w = (w & ~(uint32_t)FUTEX_TID_MASK) | ((uint32_t)tid & FUTEX_TID_MASK);
+		(void)mem_write(tid, addr, &w, sizeof w);
+	}
+}
+
+int
+robust_own(pid_t tid, pid_t vtid)
+{
+	struct robust_list_head h;
+	uint64_t head, entry;
+	size_t len;
+
+	if (vtid <= 0 || vtid == tid)
+		return 0;
+	if (syscall(SYS_get_robust_list, tid, &head, &len) < 0)
+		return -errno;
+	if (head == 0 || len != sizeof h || mem_read(tid, head, &h, sizeof h) < 0)
+		return 0;
+	/* as the kernel walks it (exit_robust_list): at most
+	 * ROBUST_LIST_LIMIT entries, bit 0 of a pointer saying PI */
+	entry = (uint64_t)(uintptr_t)h.list.next & ~(uint64_t)1;
+	for (int i = 0; entry != head && entry != 0 && i < ROBUST_LIST_LIMIT; i++) {
+		uint64_t next;
+		if (entry != ((uint64_t)(uintptr_t)h.list_op_pending & ~(uint64_t)1))
+			robust_word(tid, vtid, entry + (uint64_t)h.futex_offset);
+		if (mem_read(tid, entry, &next, sizeof next) < 0)
+			break;
+		entry = next & ~(uint64_t)1;
+	}
+	if (h.list_op_pending)
+		robust_word(tid, vtid, ((uint64_t)(uintptr_t)h.list_op_pending & ~(uint64_t)1) +
+		    (uint64_t)h.futex_offset);
+	return 0;
+}
+
+bool
+is_exit_stop(int st)
+{
+	return WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP && (st >> 16) == PTRACE_EVENT_EXIT;
 }

@@ -52,4 +52,14 @@ int task_stat(pid_t tid, char *state, unsigned *cpu);
  * doomed too. */
 bool task_doomed(pid_t tid, bool stopped);
 
+/* At task tid's exit (its PTRACE_EVENT_EXIT stop), before the kernel walks
+ * its robust futex list: the futex words of that list whose owner is vtid,
+ * the id the program knows the task by (which replay's C library wrote
+ * there), are made to name tid, so the kernel marks them FUTEX_OWNER_DIED
+ * and wakes their waiters as it would have when recording.  Nothing when
+ * vtid is tid.  0, or -errno. */
+int robust_own(pid_t tid, pid_t vtid);
+/* Is waitpid's status st a task's exit stop (PTRACE_EVENT_EXIT)? */
+bool is_exit_stop(int st);
+
 #endif

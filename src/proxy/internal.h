@@ -44,6 +44,9 @@ struct proxy {
 	bool shown_same;		/* stdout and stderr are one description */
 	struct sha256 shown[2];
 	uint64_t shown_n[2];
+	/* shared.c: the files mapped MAP_SHARED (their device and inode) */
+	struct { dev_t dev; ino_t ino; } *shared;
+	size_t nshared;
 	/* fast.c: the agents' ring (fast: there is one) */
 	bool fast;
 	struct fastpath fp;
@@ -175,6 +178,14 @@ int put_blob(struct proxy *p, const char *open_path, const json_t *id);
 void carry_if_made(struct proxy *p, const char *proc, json_t *id, bool writable_shared);
 void carry_before_change(struct proxy *p, struct task *t, struct call *c);
 int whole_if_carried(struct proxy *p, const char *proc, struct call *c);
+
+/* Files mapped shared (shared.c).  shared_note_map, at the exit of an
+ * mmap of the file open at proc, notes it when the mapping is MAP_SHARED;
+ * shared_note_write, at the exit of a write, pwrite, ftruncate or
+ * fallocate through a descriptor of such a file, gives the event
+ * "shared": {"path", "at"} (0, or -ENOMEM). */
+void shared_note_map(struct proxy *p, const char *proc, const struct call *c);
+int shared_note_write(struct proxy *p, pid_t tid, struct call *c);
 
 /* Forgets all of fl's copies (direct.c). */
 void proxy_direct_forget(struct fdlock *fl);

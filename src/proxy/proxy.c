@@ -505,8 +505,11 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 		carry_if_made(p, proc, json_object_get(c->extra, "map"),
 		    (c->a[3] & MAP_TYPE) == MAP_SHARED && (c->a[2] & PROT_WRITE));
 		put_blob(p, proc, json_object_get(c->extra, "map"));
+		shared_note_map(p, proc, c);
 		stack_remap(t->tid);
 	}
+	if ((e = shared_note_write(p, t->tid, c)) < 0)
+		return e;
 	if (c->nr == SYS_sched_setaffinity && c->ret == 0)
 		affinity_own((pid_t)c->a[0] ? (pid_t)c->a[0] : t->tid, true);
 	add_stack(p, t, c);
@@ -859,6 +862,7 @@ proxy_free(struct module *m)
 	json_decref(P(m)->mapped);
 	free(P(m)->dbuf);
 	free(P(m)->oheld);
+	free(P(m)->shared);
 	proxy_fast_close(P(m));
 	free(P(m));
 }

@@ -113,7 +113,7 @@ struct replay {
 	struct sha256 shown[3];
 	uint64_t shown_n[3];
 	uint64_t unshown;		/* bytes splice and tee moved there, not shown */
-	/* maps.c: the writable shared mappings' copies, one per recorded
+	/* maps.c: the shared mappings' copies, one per recorded
 	 * path, shared by every task that maps it: unlinked files in $TMPDIR
 	 * that dios holds open (fd), which the tasks open through
 	 * /proc/<dios>/fd (closed by replay_free; nothing is left).  The
@@ -144,6 +144,11 @@ int rp_shm_note(struct replay *r, const json_t *ev, long ret);
 /* A matched call c (result ret) that named files: link, rename and unlink
  * of an absolute path move the names of the shared mappings' copies. */
 void rp_shm_names(struct replay *r, const struct call *c, long ret);
+/* A matched write, pwrite, ftruncate or fallocate of task t whose event
+ * ev says "shared" (a file mapped shared, src/proxy/shared.c): the same
+ * change is made to that file's copy, so the mappings show it.  0, or
+ * -errno (the copy could not take it: the run stops). */
+int rp_shm_write(struct replay *r, struct task *t, const json_t *ev, long ret);
 enum verdict rp_shmat(struct replay *r, struct kernel *k, struct task *t, long ret);
 enum verdict rp_shmdt(struct replay *r, struct kernel *k, struct task *t);
 
@@ -155,6 +160,7 @@ struct rtask {
 	int kind;			/* what the exit hook does */
 	int injected;			/* a recorded signal dios sent, not yet seen */
 	bool has_info;			/* ...with its recorded siginfo, info */
+	bool held_stop;			/* parked at a stop signal until its next event (signals.c) */
 	siginfo_t info;
 	bool restart;			/* a real call was interrupted and runs again */
 	bool signalled;			/* EX_RESTART: a signal was sent into it at its entry */

@@ -6,7 +6,10 @@
  * index): it maps a copy of that content that replay makes once per
  * recorded path (an unlinked file dios holds open), so that every task
  * mapping the path shares it, as when recording, and the host file stays
- * untouched.  System V segments the recording made are replayed the same
+ * untouched.  A read-only shared mapping maps the copy too (but of a file
+ * too large for one: the host's, private), and the recorded writes through
+ * descriptors to a file mapped shared are made to its copy (rp_shm_write).
+ * System V segments the recording made are replayed the same
  * way: a copy per segment, empty at first, that every shmat maps shared.
  */
 #include "config.h"
@@ -25,6 +28,7 @@
 #include "trace/fileid.h"
 #include "trace/number.h"
 #include "kernel/tracee.h"
+#include "sys/mem.h"
 #include "replay/internal.h"
 
 static enum verdict map_path(struct replay *r, struct kernel *k, struct task *t,
@@ -329,6 +333,73 @@ rp_shm_names(struct replay *r, const struct call *c, long ret)
 	r->shm[r->nshm++].fd = fd;
 }
 
+/* The bytes of t's iovec array at addr (cnt entries), up to n, into buf. */
+static int
+iov_gather(pid_t tid, uint64_t addr, uint64_t cnt, char *buf, size_t n)
+{
+	struct { uint64_t base, len; } v;
+	size_t got = 0;
+	int e;
+
+	for (uint64_t i = 0; i < cnt && got < n; i++) {
+		if ((e = mem_read(tid, addr + i * sizeof v, &v, sizeof v)) < 0)
+			return e;
+		size_t take = v.len < n - got ? (size_t)v.len : n - got;
+		if (take && (e = mem_read(tid, v.base, buf + got, take)) < 0)
+			return e;
+		got += take;
+	}
+	return got == n ? 0 : -EINVAL;
+}
+
+int
+rp_shm_write(struct replay *r, struct task *t, const json_t *ev, long ret)
+{
+	const json_t *sh = json_object_get(ev, "shared");
+	const struct call *c = &t->call;
+	int64_t at;
+	ssize_t i;
+	int e = 0;
+
+	if (sh == NULL || ret < 0)
+		return 0;
+	if ((i = shm_find(r, json_string_value(json_object_get(sh, "path")))) < 0 ||
+	    json_int64_get(json_object_get(sh, "at"), &at) < 0 || at < 0)
+		return 0;	/* (a copy unmapped and dropped: nothing shows it) */
+	int fd = r->shm[i].fd;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	uint64_t end = c->nr == SYS_ftruncate ? c->a[1] : c->nr == SYS_fallocate ?
+	    c->a[2] + c->a[3] : (uint64_t)at + (uint64_t)ret;
+	if (end > (uint64_t)st.st_size && end - (uint64_t)st.st_size + r->shm_bytes > SHM_MAX)
+		return -EFBIG;
+	switch (c->nr) {
+	case SYS_ftruncate:
+		e = ftruncate(fd, (off_t)c->a[1]) < 0 ? -errno : 0;
+		break;
+	case SYS_fallocate:
+		e = fallocate(fd, (int)c->a[1], (off_t)c->a[2], (off_t)c->a[3]) < 0 ? -errno : 0;
+		break;
+	default: {
+		char *buf = malloc((size_t)ret);
+		if (buf == NULL)
+			return -ENOMEM;
+		if (c->nr == SYS_write || c->nr == SYS_pwrite64)
+			e = mem_read(t->tid, c->a[1], buf, (size_t)ret);
+		else
+			e = iov_gather(t->tid, c->a[1], c->a[2], buf, (size_t)ret);
+		if (e == 0 && pwrite(fd, buf, (size_t)ret, (off_t)at) != ret)
+			e = -EIO;
+		free(buf);
+	}
+	}
+	off_t was = st.st_size;
+	if (e == 0 && fstat(fd, &st) == 0 && st.st_size > was)
+		r->shm_bytes += (uint64_t)(st.st_size - was);
+	return e;
+}
+
 /* Opens path (named shown in messages) in t, which is at the seccomp stop
  * whose registers are saved, read-write when rw, and maps it with the mmap
  * arguments a (the descriptor put in a[4] here), then closes it: *addr is
@@ -386,16 +457,21 @@ map_path(struct replay *r, struct kernel *k, struct task *t, const char *path, c
 	long addr;
 	int e;
 
-	bool shared = (t->call.a[3] & MAP_TYPE) == MAP_SHARED && (t->call.a[2] & PROT_WRITE);
+	/* Shared: the copy, which later writes change (rp_shm_write); read
+	 * only, of a file too large for a copy: the file, private. */
+	bool shared = (t->call.a[3] & MAP_TYPE) == MAP_SHARED;
 	if (shared) {
 		const char *why = NULL;
 		const char *copy = shm_copy(r, shown, path, t->call.a[5] + t->call.a[1], shmpath,
 		    sizeof shmpath, &why);
-		if (copy == NULL)
+		if (copy == NULL && (t->call.a[2] & PROT_WRITE))
 			return rp_fail(r, k, "cannot map %s shared and writable as when recording: %s", shown,
 			    why ? why : "no copy");
-		path = copy;
-		want = NULL;
+		if (copy) {
+			path = copy;
+			want = NULL;
+		} else
+			shared = false;
 	}
 	memcpy(a, t->call.a, sizeof a);
 	if ((a[3] & MAP_TYPE) != MAP_PRIVATE && !shared)

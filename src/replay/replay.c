@@ -390,6 +390,9 @@ rp_answer(struct replay *r, struct kernel *k, struct task *t, json_t *ev, long r
 	rt->kind = 0;
 	rp_note_ids(r, k, t, ret);
 	rp_shm_names(r, c, ret);
+	if ((e = rp_shm_write(r, t, ev, ret)) < 0)
+		return rp_fail(r, k, "event %llu: %s changed a file mapped shared, and replay's copy of "
+		    "it cannot take the change: %s", (unsigned long long)rp_seq_of(ev), name, strerror(-e));
 
 	if ((sc->flags & SC_EXEC) && ret >= 0)
 		return rp_answer_exec(r, k, t, ev);

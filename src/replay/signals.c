@@ -143,10 +143,11 @@ signal_after(struct replay *r, struct kernel *k, struct task *t, ssize_t *at)
 	 * that stops: they act on the whole process (SIGCONT as it is sent,
 	 * ending a group stop at once; a stop interrupts the calls of the
 	 * other threads), so they go in their turn, after the events of the
-	 * other threads before them. */
+	 * other threads before them: now, when they come next of all (a
+	 * raise(SIGSTOP): the task would run on past it, to its end). */
 	if (ev == NULL || (name = json_string_value(json_object_get(ev, "sig"))) == NULL ||
-	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL ||
-	    (sig == SIGCONT && !interrupted(t)) || kernel_stop_signal(sig) || rp_signal_is_sync(ev))
+	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL || rp_signal_is_sync(ev) ||
+	    (ev != r->next && ((sig == SIGCONT && !interrupted(t)) || kernel_stop_signal(sig))))
 		return 0;
 	*at = ev == r->next ? -1 : (ssize_t)i - 1;
 	return sig;
@@ -309,6 +310,32 @@ stop_in_replay(struct kernel *k, struct task *t)
 	}
 }
 
+/* After a stop signal that replay does not stop t for (stop_in_replay):
+ * when recording, t made no progress until the signal that ended the stop
+ * (SIGCONT), so it waits parked at this stop until its next event is due;
+ * then a signal event there (that SIGCONT, a SIGKILL's end aside) is sent
+ * at once, before t runs on (at the signal's turn it could have ended
+ * already, as it did not when recording).  The signal hook's answer. */
+static int
+held_stop(struct replay *r, struct task *t)
+{
+	int sig;
+
+	if (rp_peek(r) == 0 && r->next && rp_owner_of(r->next) != t->vtid) {
+		RT(t)->held_stop = true;
+		return SIG_PARK;
+	}
+	RT(t)->held_stop = false;
+	if (rp_peek(r) == 0 && r->next && rp_event_kind(r->next) &&
+	    strcmp(rp_event_kind(r->next), "signal") == 0 && !rp_signal_is_sync(r->next) &&
+	    (sig = signal_from_name(json_string_value(json_object_get(r->next, "sig")))) > 0 &&
+	    sig != SIGKILL) {
+		rp_send_signal(t, sig, r->next);
+		rp_take(r);
+	}
+	return 0;
+}
+
 /* A read of the time-stamp counter (SIGSEGV on rdtsc, see tsc.h) is
  * answered with the next event, which must be that read. */
 int
@@ -322,6 +349,8 @@ replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 
 	if (r->off)
 		return off_signal(r, t, sig);
+	if (RT(t)->held_stop)
+		return held_stop(r, t);	/* unparked: its next event is due */
 	if (r->fast && rp_fast_collect(r, k, t) < 0) {
 		rp_fail(r, k, "the clock reads task %d's agent answered were not the events "
 		    "that came next (a bug of dios; --no-fast replays without the agent)", (int)t->vtid);
@@ -332,7 +361,7 @@ replay_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 		int seen = signal_seen(r, t, sig);
 		if (seen > 0 && stops(t->tid, seen)) {
 			stop_in_replay(k, t);
-			return 0;
+			return held_stop(r, t);
 		}
 		return seen;
 	}

@@ -62,6 +62,21 @@ read_iov(pid_t tid, uint64_t addr, uint64_t cnt, int *err)
 }
 
 json_t *
+capture_inbuf(pid_t tid, uint64_t addr, uint64_t len, uint64_t max, int *err)
+{
+	if (len > max) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (addr == 0)
+		return json_null();
+	void *b = mem_dup(tid, addr, (size_t)len, err);
+	json_t *j = b ? json_bytes(b, (size_t)len) : NULL;
+	free(b);
+	return j;
+}
+
+json_t *
 gather_iov(pid_t tid, uint64_t addr, uint64_t cnt, uint64_t limit, int *err)
 {
 	struct iovec *v = read_iov(tid, addr, cnt, err);

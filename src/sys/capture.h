@@ -49,6 +49,10 @@ long event_result(const json_t *ev, int *ok);
  * bytes value, or NULL with *err (-EINVAL past 1024 iovecs, -E2BIG past
  * CAPTURE_MAX). */
 json_t *gather_iov(pid_t tid, uint64_t addr, uint64_t cnt, uint64_t limit, int *err);
+/* The len bytes in at addr of task tid, for a command's buffer argument: a
+ * new bytes value, JSON null when addr is 0, or NULL with *err (-EINVAL
+ * when len passes max, else mem_dup's error). */
+json_t *capture_inbuf(pid_t tid, uint64_t addr, uint64_t len, uint64_t max, int *err);
 /* Scatters the n bytes at p across the cnt iovecs at addr of task tid;
  * -EINVAL when they do not hold n bytes. */
 int scatter_iov(pid_t tid, uint64_t addr, uint64_t cnt, const void *p, size_t n);

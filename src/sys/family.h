@@ -39,8 +39,9 @@ struct sc_family {
 	 * changes the descriptor table)?  NULL: every call of a family with
 	 * newfds may (ioctl: only the requests that return one). */
 	bool (*makes_fds)(const struct call *c);
-	/* Rendering of a CUSTOM argument into buf (size n). */
-	void (*render)(const char *arg, const json_t *v, char *buf, size_t n);
+	/* Rendering: the constants an integer CUSTOM argument arg is named
+	 * by, by the call's inputs args (a command), or X_NONE. */
+	enum xlat_id (*arg_xlat)(const json_t *args, const char *arg);
 	/* Replay: why this call, which succeeded when recording, cannot be
 	 * answered from the trace (a static string), or NULL when it can (see
 	 * sc_replay_refusal). */
@@ -49,6 +50,9 @@ struct sc_family {
 	 * (its inputs args, as in the trace) ignores, by its command, so that
 	 * whatever the register held is not compared?  NULL: none. */
 	bool (*unused)(const json_t *args, const char *key);
+	/* Rendering: the layout of CUSTOM argument arg when it holds a
+	 * structure, by the call's inputs args (a command), or NULL. */
+	const struct st_desc *(*arg_struct)(const json_t *args, const char *arg);
 };
 
 extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affinity,

@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include "sys/capture.h"
 #include "sys/family.h"
 #include "sys/structs.h"
 #include "sys/mem.h"
+#include "trace/number.h"
 
 /* What the third argument is: nothing, an int value, or a struct read
  * (in), filled by the kernel (out) or both. */
@@ -114,6 +116,35 @@ fcntl_mode(const struct call *c)
 	}
 }
 
+/* The structure "arg" holds, by the command. */
+static const struct st_desc *
+fcntl_arg_struct(const json_t *args, const char *arg)
+{
+	const struct st_desc *st;
+	enum arg_use u = arg_use((long)json_int64_or(args, "cmd", -1), &st);
+
+	return strcmp(arg, "arg") == 0 && u != ARG_NONE && u != ARG_INT ? st : NULL;
+}
+
+/* The constants an int "arg" is named by, by the command, as strace
+ * shows them. */
+static enum xlat_id
+fcntl_arg_xlat(const json_t *args, const char *arg)
+{
+	if (strcmp(arg, "arg") != 0)
+		return X_NONE;
+	switch (json_int64_or(args, "cmd", -1)) {
+	case F_SETFD: return X_FD_FLAGS;
+	case F_SETFL: return X_OPEN;
+	case F_ADD_SEALS: return X_SEALS;
+	case F_NOTIFY: return X_DNOTIFY;
+	case F_SETLEASE: return X_LOCK_TYPE;
+	case F_SETSIG: return X_SIGNAL;
+	default: return X_NONE;
+	}
+}
+
 const struct sc_family fam_fcntl = {
 	.entry = fcntl_entry, .exit = fcntl_exit, .inject = fcntl_inject, .mode = fcntl_mode,
+	.arg_struct = fcntl_arg_struct, .arg_xlat = fcntl_arg_xlat,
 };

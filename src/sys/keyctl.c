@@ -156,17 +156,9 @@ keyctl_entry(pid_t tid, struct call *c)
 		case K_STR:
 			j = read_str(tid, v, &err);
 			break;
-		case K_INBUF:
-			if (i == 2 || c->a[i + 3] > KEYCTL_MAX_BYTES) {
-				err = -EINVAL;
-				j = NULL;
-			} else if (v == 0)
-				j = json_null();
-			else {
-				void *b = mem_dup(tid, v, c->a[i + 3], &err);
-				j = b ? json_bytes(b, c->a[i + 3]) : NULL;
-				free(b);
-			}
+		case K_INBUF:	/* (its length: the next argument) */
+			err = -EINVAL;
+			j = i == 2 ? NULL : capture_inbuf(tid, v, c->a[i + 3], KEYCTL_MAX_BYTES, &err);
 			break;
 		default:
 			continue;

@@ -54,6 +54,8 @@ struct layout {
 
 #define I4 { P_INT, P_INT, P_INT, P_INT }
 
+#define PRCTL_MAX_BYTES 65536	/* buffers in recorded at most */
+
 struct popt { long opt; unsigned char k[4]; bool real; };
 
 static const struct popt popts[] = {
@@ -262,17 +264,9 @@ prctl_entry(pid_t tid, struct call *c)
 		case P_FPROG:
 			j = read_fprog(tid, v, &err);
 			break;
-		case P_INBUF:
-			if (i == 3 || c->a[i + 2] > 65536) {
-				err = -EINVAL;
-				j = NULL;
-			} else if (v == 0)
-				j = json_null();
-			else {
-				void *b = mem_dup(tid, v, c->a[i + 2], &err);
-				j = b ? json_bytes(b, c->a[i + 2]) : NULL;
-				free(b);
-			}
+		case P_INBUF:	/* (its length: the next argument) */
+			err = -EINVAL;
+			j = i == 3 ? NULL : capture_inbuf(tid, v, c->a[i + 2], PRCTL_MAX_BYTES, &err);
 			break;
 		default:
 			continue;

@@ -23,7 +23,10 @@
 #include "trace/bytes.h"
 #include "trace/number.h"
 
-#define FLD(T, f, k, nm) { nm, k, offsetof(T, f), sizeof(((T *)0)->f) }
+#define FLD(T, f, k, nm) { nm, k, offsetof(T, f), sizeof(((T *)0)->f), X_NONE, false }
+/* a field rendered by the names of xlat x; a file mode */
+#define FLDX(T, f, k, nm, x) { nm, k, offsetof(T, f), sizeof(((T *)0)->f), x, false }
+#define FLDM(T, f, k, nm) { nm, k, offsetof(T, f), sizeof(((T *)0)->f), X_NONE, true }
 #define NF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define ST(nm, T, flds) const struct st_desc st_##nm = { #nm, sizeof(T), NF(flds), flds }
 #define ST_BYTES(nm, sz) const struct st_desc st_##nm = { #nm, sz, 0, NULL }
@@ -69,13 +72,13 @@ static const struct st_field f_int[] = { FLD(struct int_, v, F_INT, "value") };
 ST(int, struct int_, f_int);
 
 static const struct st_field f_stat[] = {
-	FLD(struct stat, st_dev, F_UINT, "dev"),
+	FLDX(struct stat, st_dev, F_UINT, "dev", X_DEV),
 	FLD(struct stat, st_ino, F_UINT, "ino"),
 	FLD(struct stat, st_nlink, F_UINT, "nlink"),
-	FLD(struct stat, st_mode, F_UINT, "mode"),
+	FLDM(struct stat, st_mode, F_UINT, "mode"),
 	FLD(struct stat, st_uid, F_UINT, "uid"),
 	FLD(struct stat, st_gid, F_UINT, "gid"),
-	FLD(struct stat, st_rdev, F_UINT, "rdev"),
+	FLDX(struct stat, st_rdev, F_UINT, "rdev", X_DEV),
 	FLD(struct stat, st_size, F_INT, "size"),
 	FLD(struct stat, st_blksize, F_INT, "blksize"),
 	FLD(struct stat, st_blocks, F_INT, "blocks"),
@@ -89,17 +92,17 @@ static const struct st_field f_stat[] = {
 ST(stat, struct stat, f_stat);
 
 static const struct st_field f_statx[] = {
-	FLD(struct statx, stx_mask, F_UINT, "mask"),
+	FLDX(struct statx, stx_mask, F_UINT, "mask", X_STATX_MASK),
 	FLD(struct statx, stx_blksize, F_UINT, "blksize"),
-	FLD(struct statx, stx_attributes, F_UINT, "attributes"),
+	FLDX(struct statx, stx_attributes, F_UINT, "attributes", X_STATX_ATTR),
 	FLD(struct statx, stx_nlink, F_UINT, "nlink"),
 	FLD(struct statx, stx_uid, F_UINT, "uid"),
 	FLD(struct statx, stx_gid, F_UINT, "gid"),
-	FLD(struct statx, stx_mode, F_UINT, "mode"),
+	FLDM(struct statx, stx_mode, F_UINT, "mode"),
 	FLD(struct statx, stx_ino, F_UINT, "ino"),
 	FLD(struct statx, stx_size, F_UINT, "size"),
 	FLD(struct statx, stx_blocks, F_UINT, "blocks"),
-	FLD(struct statx, stx_attributes_mask, F_UINT, "attributes_mask"),
+	FLDX(struct statx, stx_attributes_mask, F_UINT, "attributes_mask", X_STATX_ATTR),
 	FLD(struct statx, stx_atime.tv_sec, F_INT, "atime_sec"),
 	FLD(struct statx, stx_atime.tv_nsec, F_UINT, "atime_nsec"),
 	FLD(struct statx, stx_btime.tv_sec, F_INT, "btime_sec"),
@@ -116,9 +119,9 @@ static const struct st_field f_statx[] = {
 ST(statx, struct statx, f_statx);
 
 static const struct st_field f_open_how[] = {
-	FLD(struct open_how, flags, F_UINT, "flags"),
-	FLD(struct open_how, mode, F_UINT, "mode"),
-	FLD(struct open_how, resolve, F_UINT, "resolve"),
+	FLDX(struct open_how, flags, F_UINT, "flags", X_OPEN),
+	FLDM(struct open_how, mode, F_UINT, "mode"),
+	FLDX(struct open_how, resolve, F_UINT, "resolve", X_RESOLVE),
 };
 ST(open_how, struct open_how, f_open_how);
 
@@ -164,7 +167,7 @@ ST(itimerspec, struct itimerspec, f_itimerspec);
 
 /* Packed on x86_64: 12 bytes, data at offset 4. */
 static const struct st_field f_epoll_event[] = {
-	FLD(struct epoll_event, events, F_UINT, "events"),
+	FLDX(struct epoll_event, events, F_UINT, "events", X_EPOLL),
 	FLD(struct epoll_event, data.u64, F_UINT, "data"),
 };
 ST(epoll_event, struct epoll_event, f_epoll_event);
@@ -208,7 +211,7 @@ static const struct st_field f_cap_data[] = {
 ST(cap_data, struct __user_cap_data_struct, f_cap_data);
 
 static const struct st_field f_mq_attr[] = {
-	FLD(struct mq_attr, mq_flags, F_INT, "flags"),
+	FLDX(struct mq_attr, mq_flags, F_INT, "flags", X_FDFLAGS),
 	FLD(struct mq_attr, mq_maxmsg, F_INT, "maxmsg"),
 	FLD(struct mq_attr, mq_msgsize, F_INT, "msgsize"),
 	FLD(struct mq_attr, mq_curmsgs, F_INT, "curmsgs"),
@@ -218,8 +221,8 @@ ST(mq_attr, struct mq_attr, f_mq_attr);
 /* fcntl's struct flock (F_GETLK, F_SETLK, the OFD forms).  Traces of
  * dios 0.1 hold it as its 32 bytes: st_decode takes those too. */
 static const struct st_field f_flock[] = {
-	FLD(struct flock, l_type, F_INT, "type"),
-	FLD(struct flock, l_whence, F_INT, "whence"),
+	FLDX(struct flock, l_type, F_INT, "type", X_LOCK_TYPE),
+	FLDX(struct flock, l_whence, F_INT, "whence", X_SEEK),
 	FLD(struct flock, l_start, F_INT, "start"),
 	FLD(struct flock, l_len, F_INT, "len"),
 	FLD(struct flock, l_pid, F_INT, "pid"),

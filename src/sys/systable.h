@@ -63,7 +63,7 @@ enum xlat_id { X_NONE, X_OPEN, X_AT, X_ACCESS, X_SEEK, X_CLOCK, X_PROT,
 	X_IN_INIT, X_INOTIFY, X_FAN_INIT, X_FAN_MARK, X_FAN_EVENT, X_UFFD, X_PIDFD,
 	X_PIDFD_SIGNAL,
 	/* files */
-	X_FADV, X_SYNC_FILE_RANGE, X_SPLICE,
+	X_FADV, X_SYNC_FILE_RANGE, X_SPLICE, X_RESOLVE, X_STATX_ATTR, X_LOCK_TYPE, X_FD_FLAGS, X_SEALS, X_DNOTIFY,
 	/* sockets */
 	X_AF, X_SOCKTYPE, X_SOCKPROTO, X_SHUT, X_SOL, X_SOCKOPT,
 	/* processes, scheduling, memory */
@@ -155,7 +155,15 @@ const char *sc_any_name(long nr, char buf[32]);
 
 /* Struct types, see structs.c. */
 enum st_field_kind { F_INT, F_UINT, F_STR, F_BYTES };
-struct st_field { const char *name; enum st_field_kind kind; size_t off, size; };
+/* A field: rendered by the names of xlat (X_NONE: a number), or as a file
+ * mode when mode ("S_IFREG|0644"). */
+struct st_field {
+	const char *name;
+	enum st_field_kind kind;
+	size_t off, size;
+	enum xlat_id xlat;
+	bool mode;
+};
 struct st_desc {
 	const char *name;
 	size_t size;

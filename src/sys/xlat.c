@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/xattr.h>
+#include <linux/openat2.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -696,6 +697,13 @@ xlat_render(enum xlat_id x, uint64_t v, char *buf, size_t n)
 	case X_FADV: render_enum(e_fadv, v, buf, n); break;
 	case X_SYNC_FILE_RANGE: render_bits(x_sync_file_range, v, NULL, buf, n); break;
 	case X_SPLICE: render_bits(x_splice, v, NULL, buf, n); break;
+	case X_RESOLVE: render_bits(x_resolve, v, NULL, buf, n); break;
+	case X_STATX_MASK: render_bits(x_statx_mask, v, NULL, buf, n); break;
+	case X_STATX_ATTR: render_bits(x_statx_attr, v, NULL, buf, n); break;
+	case X_LOCK_TYPE: render_enum(e_lock_type, v, buf, n); break;
+	case X_FD_FLAGS: render_bits(x_fd_flags, v, NULL, buf, n); break;
+	case X_SEALS: render_bits(x_seals, v, NULL, buf, n); break;
+	case X_DNOTIFY: render_bits(x_dnotify, v, NULL, buf, n); break;
 	case X_AF: render_enum(e_af, v, buf, n); break;
 	case X_SOCKTYPE: render_socktype(v, buf, n); break;
 	case X_SHUT: render_enum(e_shut, v, buf, n); break;
