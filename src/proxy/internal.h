@@ -4,6 +4,7 @@
  */
 #ifndef DIOS_PROXY_INTERNAL_H
 #define DIOS_PROXY_INTERNAL_H
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <time.h>
@@ -100,6 +101,15 @@ struct ptask {
 	unsigned delay_exit_us;
 	int signal_exit;
 	signed char agent;	/* its process has the agent (fast.c): 1, cannot: -1, not yet: 0 */
+	/* Caught signals that came while it ran its own code, far from a
+	 * call: held back and sent again at its next call (proxy.c,
+	 * defer_signal), with the siginfo they came with; resend: the one
+	 * sent again, whose delivery is taken as it comes. */
+	int deferred[8];
+	siginfo_t deferred_info[8];
+	int ndeferred;
+	int resend;
+	siginfo_t resend_info;
 };
 
 /* t's record state, made when it has none (proxy.c). */
