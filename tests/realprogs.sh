@@ -78,6 +78,32 @@ async def main():
 asyncio.run(main())'
 fi
 
+# python3's multiprocessing: a ProcessPoolExecutor, then two worker
+# processes sharing a Queue, whose lock is a POSIX semaphore in /dev/shm:
+# a worker woken by the other's post must take its turn as it did.
+if have python3 "python3 with multiprocessing"; then
+	rr_case --replays 3 python3-multiprocessing : python3 -c '
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+def sq(x):
+    return x * x
+def worker(q, r):
+    for x in iter(q.get, None):
+        r.put(x + 1)
+if __name__ == "__main__":
+    with ProcessPoolExecutor(max_workers=2) as ex:
+        print(list(ex.map(sq, range(8))))
+    q, r = mp.Queue(), mp.Queue()
+    ps = [mp.Process(target=worker, args=(q, r)) for _ in range(2)]
+    [p.start() for p in ps]
+    for i in range(6):
+        q.put(i)
+    for p in ps:
+        q.put(None)
+    print(sorted(r.get() for _ in range(6)))
+    [p.join() for p in ps]'
+fi
+
 # sqlite3 in WAL mode: the -shm file it maps shared after making it.
 if have sqlite3 "sqlite3 in WAL mode"; then
 	rr_case --fresh --twice sqlite3 : sqlite3 db.sqlite 'pragma journal_mode=wal;
