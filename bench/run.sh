@@ -4,12 +4,13 @@
 # BENCH_REPS times each (default 5), and prints the medians side by side.
 #
 #   reads     bench/reads: 100000 preads of 16 bytes from a small file
-#   clock     bench/clock: 100000 clock_gettime calls (also with --no-fast)
+#   clock     bench/clock: 100000 clock_gettime calls
 #   sha256sum sha256sum over 2000 small files in a temporary directory
 #   threads   bench/threads: 4 threads making 100000 preads in all
 #   procs     a shell loop starting 500 processes (/bin/true)
 #   pipe      a shell writing 20000 lines into a pipe to cat (two tasks: each
 #             write waits for the other tasks' writes to its object)
+# reads, clock, sha256sum and threads run with --no-fast too.
 #
 # Usage: sh bench/run.sh [BUILDDIR]      (or: make bench)
 # BUILDDIR holds dios-record, dios-replay and bench/{reads,clock} (default:
@@ -131,6 +132,9 @@ r=1
 while [ "$r" -le "$reps" ]; do
 	[ -t 2 ] && printf 'repetition %d of %d...\r' "$r" "$reps" >&2
 	workload reads pread64 "$build/bench/reads" "$n" "$tmp/small"
+	run reads record-nofast "$REC" -q -f --no-fast -o "$tmp/reads-nofast.json.zst" \
+	    "$build/bench/reads" "$n" "$tmp/small"
+	run reads replay-nofast "$REP" -q --no-fast "$tmp/reads-nofast.json.zst"
 	run reads record-nopin "$REC" -q -f --no-pin -o "$tmp/nopin.json.zst" \
 	    "$build/bench/reads" "$n" "$tmp/small"
 	run reads replay-nopin "$REP" -q --no-pin "$tmp/nopin.json.zst"
@@ -139,7 +143,13 @@ while [ "$r" -le "$reps" ]; do
 	run clock replay-nofast "$REP" -q --no-fast "$tmp/nofast.json.zst"
 	# shellcheck disable=SC2086
 	workload sha256sum %file,%desc sha256sum $files
+	# shellcheck disable=SC2086
+	run sha256sum record-nofast "$REC" -q -f --no-fast -o "$tmp/sha256sum-nofast.json.zst" sha256sum $files
+	run sha256sum replay-nofast "$REP" -q --no-fast "$tmp/sha256sum-nofast.json.zst"
 	workload threads pread64 "$build/bench/threads" "$n" "$tmp/small"
+	run threads record-nofast "$REC" -q -f --no-fast -o "$tmp/threads-nofast.json.zst" \
+	    "$build/bench/threads" "$n" "$tmp/small"
+	run threads replay-nofast "$REP" -q --no-fast "$tmp/threads-nofast.json.zst"
 	workload procs %file,%desc,%process /bin/sh -c \
 	    'i=0; while [ $i -lt "$0" ]; do /bin/true; i=$((i + 1)); done' "$nprocs"
 	workload pipe %desc /bin/sh -c \
@@ -190,7 +200,10 @@ row threads threads '' threads
 row procs procs '' procs
 row pipe pipe '' pipe
 row 'reads no-pin' reads -nopin nopin
+row 'reads no-fast' reads -nofast reads-nofast
 row 'clock no-fast' clock -nofast nofast
+row 'sha no-fast' sha256sum -nofast sha256sum-nofast
+row 'threads no-fast' threads -nofast threads-nofast
 echo
 echo "calls: intercepted system calls in the recording (its footer's \"events\")."
 echo "native, strace, record, replay: median wall time in seconds, process start included."
@@ -203,13 +216,17 @@ echo "  into the program records and replays them there, without a stop."
 echo "threads: 4 threads at once; replay orders their calls as recorded."
 echo "procs: strace and dios see every process; dios also records each one's loader work."
 echo "pipe: two processes; dios-record runs their writes to one object one at a time, in order."
-echo "clock no-fast: the clock loop under dios-record --no-fast and dios-replay --no-fast"
-echo "  (every reading at a stop); compare with the clock row."
+echo "X no-fast: workload X under dios-record --no-fast and dios-replay --no-fast"
+echo "  (every call at a stop); compare with the row of X, whose clock reads, reads,"
+echo "  seeks and stats of regular files the agent in the program takes (the fast path)."
 echo "reads no-pin: the reads loop under dios-record --no-pin and dios-replay --no-pin"
 echo "  (dios and the program free to run on different CPUs); compare with the reads row."
 awk -v p="$(median reads record)" -v np="$(median reads record-nopin)" \
     -v rp="$(median reads replay)" -v rnp="$(median reads replay-nopin)" 'BEGIN {
 	printf "pinning: --no-pin / --pin = %.2f (record), %.2f (replay)\n", np / p, rnp / rp }'
-awk -v f="$(median clock record)" -v nf="$(median clock record-nofast)" \
-    -v rf="$(median clock replay)" -v rnf="$(median clock replay-nofast)" 'BEGIN {
-	printf "fast path (clock): --no-fast / --fast = %.2f (record), %.2f (replay)\n", nf / f, rnf / rf }'
+for w in reads clock sha256sum threads; do
+	awk -v w="$w" -v f="$(median "$w" record)" -v nf="$(median "$w" record-nofast)" \
+	    -v rf="$(median "$w" replay)" -v rnf="$(median "$w" replay-nofast)" 'BEGIN {
+		if (f > 0 && rf > 0)
+			printf "fast path (%s): --no-fast / --fast = %.2f (record), %.2f (replay)\n", w, nf / f, rnf / rf }'
+done

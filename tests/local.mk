@@ -9,6 +9,8 @@ TEST_PROGS = \
 	tests/progs/fdops \
 	tests/progs/clock \
 	tests/progs/fastclock \
+	tests/progs/fastclock-static \
+	tests/progs/fastread \
 	tests/progs/random \
 	tests/progs/identity \
 	tests/progs/mmap \
@@ -82,6 +84,12 @@ tests_progs_fdops_SOURCES = tests/progs/fdops.c tests/progs/progs.h
 tests_progs_clock_SOURCES = tests/progs/clock.c tests/progs/progs.h
 tests_progs_fastclock_SOURCES = tests/progs/fastclock.c tests/progs/progs.h
 tests_progs_fastclock_LDADD = -lpthread
+# static: no loader reads a library before main maps the agent's address
+tests_progs_fastclock_static_SOURCES = tests/progs/fastclock.c tests/progs/progs.h
+tests_progs_fastclock_static_LDADD = -lpthread
+tests_progs_fastclock_static_LDFLAGS = -static
+tests_progs_fastread_SOURCES = tests/progs/fastread.c tests/progs/progs.h
+tests_progs_fastread_LDADD = -lpthread
 tests_progs_random_SOURCES = tests/progs/random.c tests/progs/progs.h
 tests_progs_identity_SOURCES = tests/progs/identity.c tests/progs/progs.h
 tests_progs_mmap_SOURCES = tests/progs/mmap.c tests/progs/progs.h

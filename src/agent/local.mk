@@ -4,7 +4,7 @@
 libdios_a_SOURCES += src/agent/agent.h src/agent/blob.h
 nodist_libdios_a_SOURCES += src/agent/blob.c
 BUILT_SOURCES += src/agent/blob.c
-AGENT_CFLAGS = -O2 -ffreestanding -fno-builtin -fno-stack-protector \
+AGENT_CFLAGS = -O2 -mgeneral-regs-only -mcx16 -ffreestanding -fno-builtin -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fcf-protection=none \
 	-fPIE -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter
 src/agent/agent.elf: $(top_srcdir)/src/agent/agent.c $(top_srcdir)/src/agent/agent.h

@@ -39,7 +39,8 @@ const struct opt_desc dios_options[] = {
 	    "                         their calls, so replay sees the same races (default:\n"
 	    "                         on); --no-serial: all at once, as natively"),
 	OPT(fast, 0, OPT_BOOL, CMD_BOTH, NULL,
-	    "record and replay clock reads inside the program, without\n"
+	    "record and replay clock reads, and reads, seeks and stats\n"
+	    "                         of regular files, inside the program, without\n"
 	    "                         a stop (the fast path; default: on, but off with\n"
 	    "                         chaos, injected faults, stacks, the model or\n"
 	    "                         mutations); --no-fast: every call stops"),

@@ -3,6 +3,7 @@
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -114,7 +115,7 @@ fastpath_install(pid_t tid, const struct user_regs_struct *at_entry, const struc
 	unsigned char insn[2];
 	if (mem_read(tid, at_entry->rip - 2, insn, 2) < 0 || insn[0] != 0x0f || insn[1] != 0x05)
 		return -ENOEXEC;
-	r = inject(tid, at_entry, &first, SYS_mmap, AGENT_BASE, AGENT_CODE_MAX,
+	r = inject(tid, at_entry, &first, SYS_mmap, AGENT_BASE, AGENT_CODE_MAX + AGENT_LOCAL_SIZE,
 	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
 	    (uint64_t)-1, 0);
 	if (r == -EEXIST && agent_there(tid)) {
@@ -128,7 +129,8 @@ fastpath_install(pid_t tid, const struct user_regs_struct *at_entry, const struc
 	code = true;
 	if ((uint64_t)r != AGENT_BASE) {
 		e = -EEXIST;	/* a kernel without MAP_FIXED_NOREPLACE put it elsewhere */
-		inject(tid, at_entry, &first, SYS_munmap, (uint64_t)r, AGENT_CODE_MAX, 0, 0, 0, 0);
+		inject(tid, at_entry, &first, SYS_munmap, (uint64_t)r, AGENT_CODE_MAX + AGENT_LOCAL_SIZE,
+		    0, 0, 0, 0);
 		code = false;
 		goto undo;
 	}
@@ -165,7 +167,8 @@ undo:
 	if (ring)
 		inject(tid, at_entry, &first, SYS_munmap, AGENT_RING, AGENT_RING_SIZE, 0, 0, 0, 0);
 	if (code)
-		inject(tid, at_entry, &first, SYS_munmap, AGENT_BASE, AGENT_CODE_MAX, 0, 0, 0, 0);
+		inject(tid, at_entry, &first, SYS_munmap, AGENT_BASE, AGENT_CODE_MAX + AGENT_LOCAL_SIZE,
+		    0, 0, 0, 0);
 	if (first)
 		return e;	/* nothing ran: still at the seccomp stop */
 rewind:
@@ -186,7 +189,7 @@ fastpath_at_call(pid_t tid, long nr, const struct user_regs_struct *at_entry,
 	int e;
 
 	*rewound = false;
-	if (nr != SYS_clock_gettime && nr != SYS_gettimeofday && nr != SYS_time)
+	if (!fastpath_triggers(nr))
 		return 0;
 	e = fastpath_install(tid, at_entry, fp, rewound);
 	return e == -ENOEXEC ? 0 : e == 0 ? 1 : e;
@@ -236,7 +239,12 @@ fastpath_let_go(struct fastpath *fp, pid_t tid)
 void
 fastpath_pop(struct fastpath *fp)
 {
-	__atomic_add_fetch(&fp->ring->tail, 1, __ATOMIC_RELEASE);
+	struct agent_ring *r = fp->ring;
+	const struct agent_slot *s = &r->slot[r->tail & (AGENT_SLOTS - 1)];
+
+	/* its data first: an agent that sees the slot free sees that too */
+	__atomic_store_n(&r->dtail, s->dpos + s->dsize, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&r->tail, 1, __ATOMIC_RELEASE);
 }
 
 struct agent_queue *
@@ -277,22 +285,44 @@ fastpath_queue_drop(struct fastpath *fp, pid_t tid)
 	}
 }
 
-uint64_t
-fastpath_out(const struct agent_slot *s, unsigned *n)
+const void *
+fastpath_slot_out(const struct fastpath *fp, const struct agent_slot *s, uint64_t *at, unsigned *n)
 {
+	int oa = agent_out_arg(s->nr);
+
 	*n = 0;
-	if (s->ret < 0)
-		return 0;
-	switch (s->nr) {
-	case SYS_clock_gettime:
-		*n = 16;
-		return s->a[1];
-	case SYS_gettimeofday:
-		*n = 16;
-		return s->a[0];
-	case SYS_time:
-		*n = s->a[0] ? 8 : 0;
-		return s->a[0];
+	*at = 0;
+	if (oa < 0 || s->ret < 0 || s->a[oa] == 0)
+		return NULL;
+	*at = s->a[oa];
+	if (agent_is_data_call(s->nr)) {
+		if (s->dlen > s->dsize || s->dlen > AGENT_IO_MAX)
+			return NULL;	/* cannot be: the agent wrote it */
+		*n = s->dlen;
+		return &fp->ring->data[s->doff & (AGENT_DATA - 1)];
 	}
-	return 0;
+	*n = s->nr == SYS_time ? 8 : 16;
+	return s->out;
+}
+
+bool
+fastpath_triggers(long nr)
+{
+	return nr == SYS_clock_gettime || nr == SYS_gettimeofday || nr == SYS_time ||
+	    agent_is_data_call(nr);
+}
+
+int
+fastpath_fds_write(pid_t tid, const uint8_t *bits, unsigned lo, unsigned hi)
+{
+	if (lo > hi || hi >= AGENT_FDS / 8)
+		return -EINVAL;
+	return mem_write(tid, AGENT_LOCAL + offsetof(struct agent_local, fd_ok) + lo, bits + lo,
+	    hi - lo + 1);
+}
+
+uint8_t *
+fastpath_qdata(const struct fastpath *fp, const struct agent_queue *q)
+{
+	return fp->ring->qdata[q - fp->ring->q];
 }

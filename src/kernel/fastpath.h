@@ -40,8 +40,9 @@ void fastpath_free(struct fastpath *fp);
 int fastpath_install(pid_t tid, const struct user_regs_struct *at_entry,
     const struct fastpath *fp, bool *rewound);
 
-/* At the seccomp stop of a call nr of task tid: when it is a clock read
- * (the first of its process, the caller knows), fastpath_install.  1: the
+/* At the seccomp stop of a call nr of task tid: when it is one that
+ * fastpath_triggers (the first of its process, the caller knows),
+ * fastpath_install.  1: the
  * agent is in; 0: not now (another call, the vsyscall page); -errno: the
  * process goes without it.  *rewound as for fastpath_install. */
 int fastpath_at_call(pid_t tid, long nr, const struct user_regs_struct *at_entry,
@@ -61,7 +62,34 @@ int fastpath_let_go(struct fastpath *fp, pid_t tid);
 struct agent_queue *fastpath_queue(struct fastpath *fp, pid_t tid, bool make);
 void fastpath_queue_drop(struct fastpath *fp, pid_t tid);
 
-/* Where a slot's call wrote its output, and how many bytes (0: none). */
-uint64_t fastpath_out(const struct agent_slot *s, unsigned *n);
+/* A slot's output: where its call wrote it (*at), its bytes (returned:
+ * in the ring) and how many (*n); NULL and 0 when it has none. */
+const void *fastpath_slot_out(const struct fastpath *fp, const struct agent_slot *s,
+    uint64_t *at, unsigned *n);
+
+/* Does call nr put the agent into a process that has none (a clock read,
+ * a data call: agent_is_data_call)? */
+bool fastpath_triggers(long nr);
+
+/* Writes bytes lo..hi of the descriptor bits (struct agent_local's fd_ok)
+ * into the process of task tid, from bits (dios's copy). */
+int fastpath_fds_write(pid_t tid, const uint8_t *bits, unsigned lo, unsigned hi);
+
+/* Replay: the data of queue q (AGENT_QDATA bytes), where its answers'
+ * outputs go. */
+uint8_t *fastpath_qdata(const struct fastpath *fp, const struct agent_queue *q);
+
+/* At the seccomp stop of a data call (agent_is_data_call) of task tid, in
+ * a process that has the agent and whose other tasks are others: patches
+ * its call site, a system-call wrapper of a known shape, to call the
+ * agent instead (src/kernel/patch.c), when none of the others may be
+ * running or come back into the bytes rewritten.  1: patched, and
+ * *rewound: the task is set to make its call again through the patch
+ * (resume it without an exit stop); 0: not this site, or not now
+ * (another shape, out of the stubs' reach, the agent's own, another task
+ * in the way); -errno: not in this process. */
+struct task;
+int fastpath_patch(pid_t tid, const struct user_regs_struct *at_entry, struct task *const *others,
+    size_t nothers, bool *rewound);
 
 #endif

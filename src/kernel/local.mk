@@ -7,7 +7,7 @@ libdios_a_SOURCES += \
 	src/kernel/spawn.c src/kernel/spawn.h \
 	src/kernel/filter.c src/kernel/filter.h \
 	src/kernel/vdso.c src/kernel/vdso.h \
-	src/kernel/fastpath.c src/kernel/fastpath.h \
+	src/kernel/fastpath.c src/kernel/fastpath.h src/kernel/patch.c \
 	src/kernel/tsc.c src/kernel/tsc.h \
 	src/kernel/cpuid.c src/kernel/cpuid.h \
 	src/kernel/stack.c src/kernel/stack.h

@@ -25,6 +25,7 @@ direct_forget_range(struct fdlock *fl, uint64_t lo, uint64_t hi, bool absent)
 {
 	int i, n = 0;
 
+	proxy_fast_fd_gone(fl, lo, hi);
 	for (i = 0; i < fl->nobj; i++) {
 		uint64_t fd = (uint64_t)fl->obj[i].fd;
 		if (fd < lo || fd > hi)
@@ -238,5 +239,22 @@ proxy_direct_call(struct proxy *p, struct task *t, struct call *c)
 		return false;
 	}
 	c->ret = ret;
+	proxy_fast_fd_ok(pt->fl, (int)c->a[0]);	/* the agent may take the next */
 	return true;
+}
+
+/* A new descriptor fd of t's (an open's result): with the agent in its
+ * process, dios takes its copy now when it is a regular file of
+ * direct_fs's, so that the agent may take the first read, seek or stat
+ * of it too. */
+void
+proxy_direct_new(struct proxy *p, struct task *t, int fd)
+{
+	struct ptask *pt = t->mod;
+
+	if (!p->fast || pt == NULL || pt->agent != 1 || pt->fl == NULL || pt->fl->holder != 0 ||
+	    (unsigned)fd >= AGENT_FDS)
+		return;
+	if (direct_local(pt->fl, pt->tgid ? pt->tgid : t->tid, fd) >= 0)
+		proxy_fast_fd_ok(pt->fl, fd);
 }

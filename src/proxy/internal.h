@@ -82,6 +82,12 @@ struct fdlock {
 	 * copies. */
 	int nobj;
 	struct fdobj obj[DIRECT_FDS];
+	/* fast.c: dios's copy of the descriptor bits of the agents of the
+	 * processes that use this table (agent_local's fd_ok: descriptors
+	 * with a copy above), NULL until one is set, and the bytes changed
+	 * since they were last written into the processes (alo > ahi: none). */
+	uint8_t *abits;
+	unsigned alo, ahi;
 };
 
 struct ptask {
@@ -101,6 +107,7 @@ struct ptask {
 	unsigned delay_exit_us;
 	int signal_exit;
 	signed char agent;	/* its process has the agent (fast.c): 1, cannot: -1, not yet: 0 */
+	bool nopatch;		/* its process's call sites cannot be patched (fast.c) */
 	/* Caught signals that came while it ran its own code, far from a
 	 * call: held back and sent again at its next call (proxy.c,
 	 * defer_signal), with the siginfo they came with; resend: the one
@@ -117,11 +124,22 @@ struct ptask *PT(struct task *t);
 
 /* The fast path (fast.c).  proxy_fast_open makes the ring (conf.fast);
  * proxy_fast_enter, at the start of a seccomp stop, puts the agent into
- * the task's process at its first clock read and says true when the task
- * must be resumed to make its call again; proxy_fast_drain writes the
+ * the task's process at its first fast call, or patches the call's site,
+ * and says true when the task must be resumed to make its call again
+ * (through the agent); proxy_fast_drain writes the
  * agents' calls as events (up to one not yet written); proxy_seq is the next event's number, every
  * event the agents wrote before it written first. */
 int proxy_fast_open(struct proxy *p);
+/* The agents' descriptor bits (struct fdlock's abits): fd may be taken by
+ * the agent (a direct call made on it), the numbers lo..hi may not (they
+ * are closed or replaced), or none (lo 0, hi UINT64_MAX); proxy_fast_sync
+ * writes what changed into the processes of t's table, before t goes on;
+ * proxy_fast_fds_copy gives a new table (a fork's) the bits of the one it
+ * copies. */
+void proxy_fast_fd_ok(struct fdlock *fl, int fd);
+void proxy_fast_fd_gone(struct fdlock *fl, uint64_t lo, uint64_t hi);
+void proxy_fast_sync(struct proxy *p, struct kernel *k, struct task *t);
+void proxy_fast_fds_copy(struct fdlock *to, const struct fdlock *from);
 void proxy_fast_close(struct proxy *p);
 bool proxy_fast_enter(struct proxy *p, struct kernel *k, struct task *t);
 void proxy_fast_drain(struct proxy *p);
@@ -171,5 +189,7 @@ void proxy_direct_forget_for(struct fdlock *fl, const struct call *c);
 int proxy_direct_find(const struct fdlock *fl, int fd);
 /* Makes call c of task t on dios's copy of its descriptor; false: t makes it. */
 bool proxy_direct_call(struct proxy *p, struct task *t, struct call *c);
+/* t's new descriptor fd: its copy taken now, when the agent may use it. */
+void proxy_direct_new(struct proxy *p, struct task *t, int fd);
 
 #endif

@@ -58,6 +58,7 @@ fdlock_put(struct fdlock *fl)
 		proxy_direct_forget(fl);
 		if (fl->asked && fl->pidfd >= 0)
 			close(fl->pidfd);
+		free(fl->abits);
 		free(fl);
 	}
 }
@@ -426,6 +427,7 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 		struct ptask *pt = PT(t);
 		if (pt->fl)
 			proxy_direct_forget_for(pt->fl, c);
+		proxy_fast_sync(p, k, t);	/* before the numbers change */
 		if (pt->fl && pt->fl->holder && pt->fl->holder != t->tid)
 			return V_PARK;	/* another thread is changing the table */
 		if (pt->fl) {
@@ -453,6 +455,7 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 	} else if (vsyscall_fast(p->conf.perturb, t, c) ||
 	    (c->sc->cls == CLS_CLOCK && clock_fast(p->conf.perturb, t, c)) ||
 	    (PT(t)->restore_arg == 0 && proxy_direct_call(p, t, c))) {
+		proxy_fast_sync(p, k, t);
 		proxy_exit(m, k, t);
 		mem_shadow_clear();
 		return V_RESUME;
@@ -479,6 +482,10 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 	if (PT(t)->holds) {
 		PT(t)->holds = false;
 		PT(t)->fl->holder = 0;
+	}
+	if (c->sc && (c->sc->flags & SC_NEWFD) && c->ret >= 0) {
+		proxy_direct_new(p, t, (int)c->ret);
+		proxy_fast_sync(p, k, t);
 	}
 	struct perturber *pb = p->conf.perturb;
 	const char *why;
@@ -536,7 +543,12 @@ proxy_clone(struct module *m, struct kernel *k, struct task *parent, struct task
 			fdlock_put(cp->fl);
 			cp->fl = pp->fl;
 			cp->fl->refs++;
-		}
+		} else if (cp->fl != pp->fl)
+			proxy_fast_fds_copy(cp->fl, pp->fl);	/* a copy of the table, and of the memory */
+		/* the child's memory is the parent's, or a copy: its agent,
+		 * patches and descriptor bits too */
+		cp->agent = pp->agent;
+		cp->nopatch = pp->nopatch;
 	}
 	if (parent->state != TS_IN_CALL || c->sc == NULL || !(c->sc->flags & SC_CLONE))
 		return 0;	/* a clone dios did not see enter (cannot happen) */
@@ -619,6 +631,10 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 	stack_forget(t->tid);	/* a new image */
 	if (t->mod && PT(t)->fl)	/* O_CLOEXEC descriptors are gone */
 		proxy_direct_forget(PT(t)->fl);
+	if (t->mod) {		/* and the agent: its first fast call puts it back */
+		PT(t)->agent = 0;
+		PT(t)->nopatch = false;
+	}
 	snprintf(proc, sizeof proc, "/proc/%d/exe", t->tid);
 	if ((n = readlink(proc, path, sizeof path - 1)) < 0)
 		return -errno;

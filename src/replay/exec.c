@@ -550,7 +550,8 @@ replay_exec(struct module *m, struct kernel *k, struct task *t)
 
 	if ((e = vdso_patch(t->tid)) < 0)
 		return e;
-	RT(t)->agent = 0;	/* a new image: its first clock read puts the agent in */
+	RT(t)->agent = 0;	/* a new image: its first fast call puts the agent in */
+	RT(t)->nopatch = false;
 	rp_fast_forget(r, t);
 	if (!r->first_exec_done) {
 		r->first_exec_done = true;

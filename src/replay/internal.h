@@ -154,6 +154,7 @@ enum verdict rp_shmdt(struct replay *r, struct kernel *k, struct task *t);
 struct rtask {
 	json_t *ev;			/* event of the call in progress */
 	signed char agent;		/* its process has the agent (fast.c): 1, cannot: -1, not yet: 0 */
+	bool nopatch;			/* its call sites cannot be patched (fast.c) */
 	int kind;			/* what the exit hook does */
 	int injected;			/* a recorded signal dios sent, not yet seen */
 	bool has_info;			/* ...with its recorded siginfo, info */
@@ -195,11 +196,12 @@ RT(struct task *t)
 
 /* The fast path (fast.c).  rp_fast_open makes the queues (conf.fast);
  * rp_fast_enter, at a seccomp stop, puts the agent into the task's
- * process at its first clock read and says true when the task must be
- * resumed to make its call again; rp_fast_collect, first at every stop of
- * a task, takes the reads its agent answered as matched (-EPROTO: they
- * were not the events that came next); rp_fast_fill, as a task resumes
- * from a call, queues the reads the recording has next for it;
+ * process at its first fast call, or patches the call's site, and says
+ * true when the task must be resumed to make its call again;
+ * rp_fast_collect, first at every stop of a task, takes the calls its
+ * agent answered as matched (-EPROTO: they were not the events that came
+ * next); rp_fast_fill, as a task resumes from a call, queues the fast
+ * calls the recording has next for it;
  * rp_fast_forget: the task is gone. */
 int rp_fast_open(struct replay *r);
 void rp_fast_close(struct replay *r);
