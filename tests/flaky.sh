@@ -122,6 +122,45 @@ else
 	skip "run -- make check" "make is not installed"
 fi
 
+# pytest: a whole test runner (an interpreter that imports its plugins,
+# collects the tests and runs them) is one recording; a test that fails on
+# a random byte is caught, its failing run replays with pytest's status 1,
+# and explain names the random bytes.
+PYTEST_PY=
+for py in python3 /usr/bin/python3; do
+	if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import pytest' 2>/dev/null; then
+		PYTEST_PY=$py
+		break
+	fi
+done
+if [ -n "$PYTEST_PY" ]; then
+	mkdir pyt && printf '%s\n' 'import os' 'def test_ok():' '    assert True' \
+	    'def test_roll():' '    assert os.urandom(1)[0] > 31' >pyt/test_roll.py
+	st=1
+	for try in 1 2 3; do
+		(cd pyt && run_to 300 "$DIOS_FLAKY" run -f -o ../c12 --runs 200 -- \
+		    "$PYTEST_PY" -m pytest -q -p no:cacheprovider test_roll.py) </dev/null >out 2>err
+		st=$?
+		[ $st -eq 0 ] && ls c12/pass-*.json.zst >/dev/null 2>&1 && break
+	done
+	ok "run -- pytest: a failing test is caught (status 1 kept)" "$st" -eq 0 -a \
+	    -n "$(grep 'failed (exit 1)' out)" -a -n "$(grep 'test_roll' c12/fail-*.log)"
+	mv pyt pyt.gone
+	same=0
+	for i in 1 2 3; do
+		run_to 120 "$DIOS_REPLAY" c12/fail-*.json.zst </dev/null >"$T/pyout" 2>"$T/rerr"
+		[ $? -eq 1 ] && grep -q 'failed' "$T/pyout" && same=$((same + 1))
+	done
+	is "$same" 3 "run -- pytest: the failing run replays with status 1 and the failure shown, 3 times of 3, its test file gone"
+	run_to 120 "$DIOS_FLAKY" explain --no-rerun c12/pass-*.json.zst c12/fail-*.json.zst </dev/null >out 2>err
+	ok "explain -- pytest: the verdict is the random bytes ($(head -1 out))" \
+	    -n "$(head -1 out | grep 'random bytes')"
+else
+	skip "run -- pytest" "pytest is not installed for python3"
+	skip "run -- pytest: replay" "pytest is not installed for python3"
+	skip "explain -- pytest" "pytest is not installed for python3"
+fi
+
 # 6. Bad input: one line, status 2, nothing overwritten.
 flaky run --frobnicate -- true
 ok "run: an unknown option is a usage error" "$st" -eq 2

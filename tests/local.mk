@@ -29,6 +29,7 @@ TEST_PROGS = \
 	tests/progs/signals \
 	tests/progs/sigint \
 	tests/progs/sigboundary \
+	tests/progs/sigmidcode \
 	tests/progs/spawnwait \
 	tests/progs/madefile \
 	tests/progs/segvcatch \
@@ -109,6 +110,7 @@ tests_progs_signals_SOURCES = tests/progs/signals.c tests/progs/progs.h
 tests_progs_signals_LDADD = -lrt
 tests_progs_sigint_SOURCES = tests/progs/sigint.c tests/progs/progs.h
 tests_progs_sigboundary_SOURCES = tests/progs/sigboundary.c tests/progs/progs.h
+tests_progs_sigmidcode_SOURCES = tests/progs/sigmidcode.c tests/progs/progs.h
 tests_progs_spawnwait_SOURCES = tests/progs/spawnwait.c tests/progs/progs.h
 tests_progs_spawnwait_LDADD = -lpthread
 tests_progs_madefile_SOURCES = tests/progs/madefile.c tests/progs/progs.h

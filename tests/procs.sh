@@ -7,7 +7,7 @@
 # the recording did (see rr_case in lib.sh).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-require_built "$PROGS/forkexec" "$PROGS/threads" "$PROGS/signals" "$PROGS/sigint" "$PROGS/sigboundary" \
+require_built "$PROGS/forkexec" "$PROGS/threads" "$PROGS/signals" "$PROGS/sigint" "$PROGS/sigboundary" "$PROGS/sigmidcode" \
     "$PROGS/spawnwait" "$PROGS/madefile" "$PROGS/segvcatch" "$PROGS/threadpool" "$PROGS/shmfork" \
     "$PROGS/tcpserver" "$PROGS/tcpclient"
 require_tracing
@@ -21,6 +21,10 @@ rr_case --status 5 signals : "$PROGS/signals"
 # Signals that came right after a call while another process made calls:
 # delivered at the same boundary, not when their turn in the order comes.
 rr_case --status 6 sigboundary : "$PROGS/sigboundary"
+# A caught signal that came while the program ran its own code, far from a
+# call (a timer's): taken at the next call when recording, and there again
+# in replay, so the handler runs at the same point of the loop.
+rr_case --replays 3 --status 13 sigmidcode : "$PROGS/sigmidcode"
 # posix_spawn and vfork: the child's execve comes before the parent's next
 # call; a pselect6 that SIGCHLD interrupts, blocked outside it (make -j).
 rr_case --twice --status 7 spawnwait : "$PROGS/spawnwait"

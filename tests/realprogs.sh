@@ -78,6 +78,32 @@ async def main():
 asyncio.run(main())'
 fi
 
+# python3's multiprocessing: a ProcessPoolExecutor, then two worker
+# processes sharing a Queue, whose lock is a POSIX semaphore in /dev/shm:
+# a worker woken by the other's post must take its turn as it did.
+if have python3 "python3 with multiprocessing"; then
+	rr_case --replays 3 python3-multiprocessing : python3 -c '
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+def sq(x):
+    return x * x
+def worker(q, r):
+    for x in iter(q.get, None):
+        r.put(x + 1)
+if __name__ == "__main__":
+    with ProcessPoolExecutor(max_workers=2) as ex:
+        print(list(ex.map(sq, range(8))))
+    q, r = mp.Queue(), mp.Queue()
+    ps = [mp.Process(target=worker, args=(q, r)) for _ in range(2)]
+    [p.start() for p in ps]
+    for i in range(6):
+        q.put(i)
+    for p in ps:
+        q.put(None)
+    print(sorted(r.get() for _ in range(6)))
+    [p.join() for p in ps]'
+fi
+
 # sqlite3 in WAL mode: the -shm file it maps shared after making it.
 if have sqlite3 "sqlite3 in WAL mode"; then
 	rr_case --fresh --twice sqlite3 : sqlite3 db.sqlite 'pragma journal_mode=wal;
@@ -94,6 +120,25 @@ if have javac "javac and java" && have java "javac and java"; then
 	    '  Future<Long> f = ex.submit(() -> { long s = 0; for (int i = 0; i < 100000; i++) s += i; return s; });' \
 	    '  System.out.println(\"hello from java \" + f.get()); ex.shutdown(); } }' >Hello.java" \
 	    /bin/sh -c 'javac Hello.java && java Hello'
+fi
+
+# A Go program: the runtime's threads (futexes, SIGURG preemption, epoll
+# with junk in sigsetsize), goroutines that start children with vfork from
+# several threads at once, the SIGCHLD of their ends.  Built by the setup
+# (not recorded); the go command itself (go vet, go build, go test) records
+# but replays only most of the time: see the README, "What is not covered".
+if have go "a Go program with goroutines and children"; then
+	mkdir -p "$T/gobuild" && (cd "$T/gobuild" &&
+	    printf 'module example.org/p\n\ngo 1.16\n' >go.mod &&
+	    printf '%s\n' 'package main' 'import ("fmt"; "os/exec"; "sync")' \
+	    'func main() {' '  var wg sync.WaitGroup; out := make([]string, 4)' \
+	    '  for i := range out { wg.Add(1); go func(i int) { defer wg.Done()' \
+	    '    b, err := exec.Command("echo", fmt.Sprint("child ", i)).Output()' \
+	    '    if err != nil { panic(err) }; out[i] = string(b) }(i) }' \
+	    '  wg.Wait(); fmt.Print(out[0], out[1], out[2], out[3]) }' >main.go &&
+	    GOCACHE="$T/gobuild/cache" GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local \
+	    go build -o p . >build.log 2>&1) || bail_out "go build of the Go case failed: $(cat "$T/gobuild/build.log")"
+	rr_case --replays 3 --same-as-native go : "$T/gobuild/p"
 fi
 
 done_testing

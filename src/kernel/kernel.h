@@ -52,6 +52,15 @@ struct task {
 	 * trace, as it did happen. */
 	pid_t vfork_child, vfork_parent;
 	bool vfork_exec;	/* the child: its exec happened, its exit stop comes */
+	/* serial: a vfork parent whose child's exec call runs (recorded, or
+	 * matched in replay; loop.c, vfork_exec_begins) or that its child let
+	 * go (the exec handled, or the child gone), and whose call's exit
+	 * stop is not handled yet: the other tasks of its group wait for it,
+	 * and it goes first, as soon as no task of the group runs (sched.c,
+	 * first_due).  No event marks where the parent's code goes on, so the
+	 * place must follow from the trace: right after the child's exec, in
+	 * record and replay alike. */
+	bool vfork_resume;
 	bool listening;		/* in a group stop (SIGSTOP...), left stopped with
 				 * PTRACE_LISTEN until SIGCONT: it runs no code, so it
 				 * holds no turn (serial) */

@@ -182,6 +182,36 @@ listen_stopped(struct task *t)
 }
 
 /* Passes t's call (loaded) down the stack. */
+/* serial: a vfork child's exec call runs (recorded, or its event matched
+ * in replay): its parent's group waits from now until the parent goes on
+ * (struct task, vfork_resume).  The exec's event is written at its end
+ * when recording, and the kernel lets the parent go then, so no task of
+ * its group may run between the event and the parent's next code. */
+static void
+vfork_exec_begins(struct kernel *k, struct task *t)
+{
+	struct task *p;
+
+	if (!k->serial || !t->vfork_parent || t->call.sc == NULL || !(t->call.sc->flags & SC_EXEC))
+		return;
+	if ((p = task_find(k, t->vfork_parent)) != NULL && p->vfork_child == t->tid && !p->dying)
+		p->vfork_resume = true;
+}
+
+/* The exec of a vfork child failed: its parent waits on, and its group
+ * with it no longer. */
+static int
+vfork_exec_failed(struct kernel *k, struct task *t)
+{
+	struct task *p = t->vfork_parent ? task_find(k, t->vfork_parent) : NULL;
+	struct sgroup *g;
+
+	if (p == NULL || p->vfork_child != t->tid || !p->vfork_resume)
+		return 0;
+	p->vfork_resume = false;
+	return (g = sched_group(k, p)) != NULL ? sched_next(k, g) : 0;
+}
+
 static int
 dispatch_enter(struct kernel *k, struct task *t)
 {
@@ -201,6 +231,7 @@ dispatch_enter(struct kernel *k, struct task *t)
 		case V_EXIT_STOP:
 			t->state = TS_IN_CALL;
 			t->claimed = m;
+			vfork_exec_begins(k, t);
 			return resume(t, 0);
 		case V_STOP:
 			k->stop = true;
@@ -284,8 +315,9 @@ vfork_release(struct kernel *k, struct task *child)
 	if (p == NULL || p->vfork_child != child->tid)
 		return 0;
 	p->vfork_child = 0;
+	p->vfork_resume = k->serial && !k->killing && !p->dying;
 	if (!p->held)
-		return 0;
+		return 0;	/* its exit stop comes, and goes first (sched.c) */
 	if (k->killing || p->dying) {
 		p->held = false;
 		kernel_kill_task(k, p);
@@ -320,7 +352,11 @@ exit_stop(struct kernel *k, struct task *t)
 static int
 on_exit_stop(struct kernel *k, struct task *t)
 {
+	bool exec = t->vfork_parent && !t->vfork_exec && t->call.sc && (t->call.sc->flags & SC_EXEC);
 	int e = exit_stop(k, t);
+
+	if (e == 0 && exec && !t->vfork_exec && !k->stop)
+		e = vfork_exec_failed(k, t);
 
 	if (e == 0 && t->vfork_exec && !k->stop)
 		e = vfork_release(k, t);
@@ -658,6 +694,7 @@ kernel_on_stop(struct kernel *k, struct task *t, int st)
 		return 0;
 	}
 	t->vfork_child = 0;
+	t->vfork_resume = false;
 	t->listening = false;
 	if (t->state == TS_NEW) {
 		/* its first stop */

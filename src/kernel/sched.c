@@ -88,6 +88,17 @@ first_new(struct kernel *k, const struct sgroup *g)
 	return f;
 }
 
+/* The task of g whose stop comes before any other's: a vfork parent its
+ * child let go (struct task, vfork_resume), else the first new one. */
+static struct task *
+first_due(struct kernel *k, const struct sgroup *g)
+{
+	for (struct task *t = k->tasks; t; t = t->next)
+		if (t->group == g->id && !t->dying && t->vfork_resume)
+			return t;
+	return first_new(k, g);
+}
+
 static bool
 may_go(struct kernel *k, const struct sgroup *g, const struct task *t)
 {
@@ -120,11 +131,11 @@ int
 sched_next(struct kernel *k, struct sgroup *g)
 {
 	while (g && g->runner == 0 && !k->stop && !k->killing) {
-		/* New tasks first, in the order they were made: the first one
-		 * made, once its first stop came. */
-		struct task *n = first_new(k, g);
-		if (n && !n->held)
-			break;	/* its first stop comes first: wait for it */
+		/* A vfork parent let go, then new tasks, in the order they
+		 * were made: the first one made, once its first stop came. */
+		struct task *n = first_due(k, g);
+		if (n && (!n->held || (n->vfork_child && task_find(k, n->vfork_child))))
+			break;	/* its stop comes first: wait for it (or its child's exec) */
 		if (n == NULL)
 			for (struct task *t = k->tasks; t; t = t->next)
 				if (may_go(k, g, t) && (n == NULL || t->held_seq < n->held_seq))
@@ -133,6 +144,7 @@ sched_next(struct kernel *k, struct sgroup *g)
 			break;
 		n->held = false;
 		pid_t tid = n->tid;
+
 		int e = kernel_on_stop(k, n, n->held_status);
 		if (e < 0)
 			return e;
@@ -154,7 +166,7 @@ sched_busy(struct kernel *k, const struct task *t)
 		return false;
 	if (g->runner && g->runner != t->tid)
 		return true;
-	return (f = first_new(k, g)) != NULL && f != t;
+	return (f = first_due(k, g)) != NULL && f != t;
 }
 
 /* A stop of t: handled now, or held while another task of its group runs
@@ -175,7 +187,7 @@ sched_stop(struct kernel *k, struct task *t, int st)
 		sched_hold(k, t, st);
 		return 0;
 	}
-	struct task *first = first_new(k, g);
+	struct task *first = first_due(k, g);
 	if (first && first != t && !clone_exit(t, st)) {
 		/* a new task made before goes first (sched_next) */
 		sched_hold(k, t, st);

@@ -4,6 +4,7 @@
  */
 #ifndef DIOS_PROXY_INTERNAL_H
 #define DIOS_PROXY_INTERNAL_H
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <time.h>
@@ -111,6 +112,19 @@ struct ptask {
 	signed char agent;	/* its process has the agent (fast.c): 1, cannot: -1, not yet: 0 */
 	bool nopatch;		/* its process's call sites cannot be patched (fast.c) */
 	bool own_filter;	/* its process installed a seccomp filter: no agent, even after exec */
+	/* Caught signals that came while it ran its own code, far from a
+	 * call: held back and sent again at its next call (proxy.c,
+	 * defer_signal), with the siginfo they came with; resend: the one
+	 * sent again, whose delivery is taken as it comes (resend_here: where
+	 * it is, not before a call: it ran on for two ticks without one);
+	 * deferred_ticks: ticks it has held them. */
+	int deferred[8];
+	siginfo_t deferred_info[8];
+	int ndeferred;
+	int resend;
+	bool resend_here;
+	unsigned deferred_ticks;
+	siginfo_t resend_info;
 };
 
 /* t's record state, made when it has none (proxy.c). */

@@ -381,6 +381,8 @@ note_exec_path(struct task *t, struct call *c)
 	free(abs);
 }
 
+static bool send_deferred(struct task *t);
+
 static enum verdict
 proxy_enter(struct module *m, struct kernel *k, struct task *t)
 {
@@ -395,6 +397,8 @@ proxy_enter(struct module *m, struct kernel *k, struct task *t)
 		return V_RESUME;
 	if (proxy_fast_enter(p, k, t))
 		return V_RESUME;	/* the agent is in: the call comes again */
+	if (send_deferred(t))
+		return V_RESUME;	/* its handler first: the call comes again */
 	if (c->sc && (c->sc->flags & SC_UNSUPPORTED)) {
 		snprintf(p->abort_msg, sizeof p->abort_msg,
 		    "the program called %s, which cannot work under dios (a traced program "
@@ -735,6 +739,93 @@ other_abi_call(pid_t tid, int sig, char *buf, size_t len)
 	return buf;
 }
 
+/* Is signal sig one the task's process catches (a handler)?  The others
+ * are taken where they come: they end or stop the process, or nothing. */
+static bool
+signal_caught(pid_t tid, int sig)
+{
+	char path[64], line[256];
+	unsigned long long mask = 0;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "SigCgt: %llx", &mask) == 1) {
+			found = true;
+			break;
+		}
+	fclose(f);
+	return found && sig >= 1 && sig <= 64 && (mask >> (sig - 1) & 1);
+}
+
+/* Is the task where a call left it (the instruction before the one it
+ * resumes at is a syscall: no code of its own ran since)? */
+static bool
+at_call_boundary(pid_t tid)
+{
+	struct user_regs_struct regs;
+	unsigned char insn[2];
+
+	return regs_get(tid, &regs) == 0 && regs.rip >= 2 &&
+	    mem_read(tid, regs.rip - 2, insn, sizeof insn) == 0 && insn[0] == 0x0f && insn[1] == 0x05;
+}
+
+/* A signal the program catches that came while the task ran its own code
+ * (a timer's, a child's SIGCHLD, another thread's tgkill): replay can give
+ * a signal only at a call, so the recording takes it at one too: it is
+ * held back now and sent again at the task's next call, before it
+ * (POSIX lets an asynchronous signal wait; its handler runs where replay
+ * runs it).  True when sig was held back. */
+static bool
+defer_signal(struct task *t, int sig)
+{
+	struct ptask *pt = PT(t);
+
+	if (pt->resend == sig) {
+		pt->resend = 0;
+		return false;	/* sent again at a call: taken now */
+	}
+	if (pt->ndeferred == (int)(sizeof pt->deferred / sizeof *pt->deferred) ||
+	    !signal_caught(t->tid, sig) || at_call_boundary(t->tid))
+		return false;
+	for (int i = 0; i < pt->ndeferred; i++)
+		if (pt->deferred[i] == sig && sig < SIGRTMIN)
+			return true;	/* a standard signal already pending: one */
+	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &pt->deferred_info[pt->ndeferred]) < 0)
+		return false;
+	pt->deferred[pt->ndeferred++] = sig;
+	return true;
+}
+
+/* At a call of a task with signals held back: the first is sent to it
+ * now, before the call, which comes again after the handler (as replay
+ * delivers a signal before a call).  True when one was sent. */
+static bool
+send_deferred(struct task *t)
+{
+	struct ptask *pt = PT(t);
+	struct user_regs_struct regs;
+	int sig;
+
+	if (pt->ndeferred == 0 || regs_get(t->tid, &regs) < 0)
+		return false;
+	sig = pt->deferred[0];
+	regs.rax = regs.orig_rax;
+	regs.orig_rax = (uint64_t)-1;
+	regs.rip -= 2;
+	if (regs_set(t->tid, &regs) < 0)
+		return false;
+	pt->resend = sig;
+	pt->resend_info = pt->deferred_info[0];
+	memmove(pt->deferred, pt->deferred + 1, (size_t)--pt->ndeferred * sizeof *pt->deferred);
+	memmove(pt->deferred_info, pt->deferred_info + 1, (size_t)pt->ndeferred * sizeof *pt->deferred_info);
+	syscall(SYS_tgkill, pt->tgid ? pt->tgid : t->tid, t->tid, sig);
+	return true;
+}
+
 static int
 proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 {
@@ -765,10 +856,18 @@ proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 			}
 		}
 	}
+	bool fault = signal_is_fault(t->tid, sig);
+	bool resent = !fault && PT(t)->resend == sig;
+	if (!fault && defer_signal(t, sig))
+		return 0;	/* held back until its next call */
+	if (resent)	/* what it came with, not dios's tgkill */
+		ptrace(PTRACE_SETSIGINFO, t->tid, 0, &PT(t)->resend_info);
 	json_t *ev = json_pack("{s:o, s:o, s:s, s:s}", "seq", json_uint64(proxy_seq(p)),
 	    "tid", json_int64(t->vtid), "event", "signal", "sig", signal_name(sig, sb));
 	siginfo_t si;
-	if (ev && signal_is_fault(t->tid, sig))
+	if (ev && resent)
+		json_object_set_new(ev, "before_call", json_true());
+	if (ev && fault)
 		json_object_set_new(ev, "sync", json_true());
 	else if (ev && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0) {
 		/* what a SA_SIGINFO handler reads (who sent it, how, a child's

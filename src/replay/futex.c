@@ -46,10 +46,45 @@ rp_futex_may_wait(const struct call *c)
  * and wakes it, so it waits for real, 50 ms at most.  So does one that
  * found the word changed when recording (EAGAIN: the thread had ended
  * before the join looked) but not yet here, where the thread's end, which
- * no event marks, may still be on its way.  Wakes, requeues and
+ * no event marks, may still be on its way.  A shared wait that ended woken
+ * after a shared wake of the same word that woke a task (the trace has it
+ * before) is answered from the trace: that wake was its cause.  Wakes, requeues and
  * the priority-inheritance calls, which change words in the kernel, run
  * for real; the program gets the recorded result.  Returns V_PASS when the
  * call is answered from the trace. */
+/* A shared wake that woke n tasks when recording, on address addr. */
+static void
+note_woken(struct replay *r, uint64_t addr, long n)
+{
+	size_t i, free_i = sizeof r->woken / sizeof *r->woken;
+
+	for (i = 0; i < sizeof r->woken / sizeof *r->woken; i++) {
+		if (r->woken[i].n > 0 && r->woken[i].addr == addr) {
+			r->woken[i].n += n;
+			return;
+		}
+		if (r->woken[i].n <= 0 && free_i == sizeof r->woken / sizeof *r->woken)
+			free_i = i;
+	}
+	if (free_i < sizeof r->woken / sizeof *r->woken) {
+		r->woken[free_i].addr = addr;
+		r->woken[free_i].n = n;
+	}
+}
+
+/* A shared wait on addr that ended woken when recording: was a wake that
+ * the trace has before it its cause (then taken)? */
+static bool
+take_woken(struct replay *r, uint64_t addr)
+{
+	for (size_t i = 0; i < sizeof r->woken / sizeof *r->woken; i++)
+		if (r->woken[i].n > 0 && r->woken[i].addr == addr) {
+			r->woken[i].n--;
+			return true;
+		}
+	return false;
+}
+
 enum verdict
 rp_futex_answer(struct replay *r, struct kernel *k, struct task *t, long ret)
 {
@@ -57,9 +92,18 @@ rp_futex_answer(struct replay *r, struct kernel *k, struct task *t, long ret)
 	int cmd = futex_cmd(c);
 	uint32_t word;
 
+	if ((cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET) && !(c->a[1] & FUTEX_PRIVATE_FLAG) && ret > 0)
+		note_woken(r, c->a[0], ret);
 	if (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) {
 		if ((ret != 0 && ret != -EAGAIN) || (c->a[1] & FUTEX_PRIVATE_FLAG) ||
 		    mem_read(t->tid, c->a[0], &word, sizeof word) < 0 || word != (uint32_t)c->a[2])
+			return V_PASS;
+		/* Woken by a task's wake the trace has before it (a POSIX
+		 * semaphore's post in another process): answered from the
+		 * trace at its turn, as a private wait is.  Waiting for real
+		 * would let the group's next calls go first, and the word may
+		 * hold its value again by then (the poster took it back). */
+		if (ret == 0 && take_woken(r, c->a[0]))
 			return V_PASS;
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		struct user_regs_struct regs = c->regs;

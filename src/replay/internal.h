@@ -69,6 +69,10 @@ struct idmap {
 struct replay {
 	struct module mod;
 	struct replay_conf conf;
+	/* futex.c: wakes of shared futex words that the recording says woke
+	 * a task (their result), not yet taken by a wait that ended woken:
+	 * such a wait is answered from the trace, not waited for real */
+	struct { uint64_t addr; long n; } woken[32];
 	/* fast.c: the agents' queues (fast: there are) */
 	bool fast;
 	struct fastpath fp;

@@ -251,6 +251,8 @@ rp_advance(struct replay *r, struct kernel *k, struct task *at_stop)
 		if ((sig = signal_from_name(json_string_value(json_object_get(r->next, "sig")))) <= 0 ||
 		    rp_signal_is_sync(r->next))
 			return;	/* a fault: the task raises it itself */
+		if (json_is_true(json_object_get(r->next, "before_call")))
+			return;	/* at its next call, before it (rp_deliver_signal) */
 		rp_send_signal(t, sig, r->next);
 		rp_take(r);
 	}

@@ -147,8 +147,9 @@ signal_after(struct replay *r, struct kernel *k, struct task *t, ssize_t *at)
 	 * raise(SIGSTOP): the task would run on past it, to its end). */
 	if (ev == NULL || (name = json_string_value(json_object_get(ev, "sig"))) == NULL ||
 	    (sig = signal_from_name(name)) <= 0 || sig == SIGKILL || rp_signal_is_sync(ev) ||
-	    (ev != r->next && ((sig == SIGCONT && !interrupted(t)) || kernel_stop_signal(sig))))
-		return 0;
+	    (ev != r->next && ((sig == SIGCONT && !interrupted(t)) || kernel_stop_signal(sig))) ||
+	    json_is_true(json_object_get(ev, "before_call")))
+		return 0;	/* ("before_call": it goes before the task's next call) */
 	*at = ev == r->next ? -1 : (ssize_t)i - 1;
 	return sig;
 }

@@ -64,4 +64,6 @@ epoll_inject(pid_t tid, struct call *c, const json_t *out)
 	return e;
 }
 
-const struct sc_family fam_epoll = { .exit = epoll_exit, .inject = epoll_inject };
+const struct sc_family fam_epoll = {
+	.exit = epoll_exit, .inject = epoll_inject, .unused = sigsetsize_unused,
+};

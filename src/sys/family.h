@@ -61,6 +61,10 @@ extern const struct sc_family fam_fcntl, fam_ioctl, fam_mmap, fam_exec, fam_affi
     fam_landlock, fam_unshare, fam_sysv, fam_handle, fam_memfd, fam_pidfd, fam_nosys,
     fam_rlimit, fam_futex, fam_chdir, fam_keyctl;
 
+/* poll.c: an unused callback for calls whose sigsetsize counts only with a
+ * sigmask (ppoll, epoll_pwait, epoll_pwait2). */
+bool sigsetsize_unused(const json_t *args, const char *key);
+
 /* affinity.c: the mask sched_getaffinity shows (the one of the start,
  * not dios's pin); whether task tid set its own (then the kernel's is
  * shown), and setting that (on a successful sched_setaffinity, a clone

@@ -91,8 +91,17 @@ poll_inject(pid_t tid, struct call *c, const json_t *out)
 	return e;
 }
 
+/* ppoll and epoll_pwait(2) read sigsetsize only with a signal mask: with
+ * none the register holds whatever the caller left (Go's runtime passes
+ * junk), so it is not compared. */
+bool
+sigsetsize_unused(const json_t *args, const char *key)
+{
+	return strcmp(key, "sigsetsize") == 0 && json_is_null(json_object_get(args, "sigmask"));
+}
+
 const struct sc_family fam_poll = {
-	.entry = poll_entry, .exit = poll_exit, .inject = poll_inject,
+	.entry = poll_entry, .exit = poll_exit, .inject = poll_inject, .unused = sigsetsize_unused,
 };
 
 /* select: the sets are arrays of longs covering nfds bits, as the kernel
