@@ -25,6 +25,11 @@ rr_case --status 6 sigboundary : "$PROGS/sigboundary"
 # call (a timer's): taken at the next call when recording, and there again
 # in replay, so the handler runs at the same point of the loop.
 rr_case --replays 3 --status 13 sigmidcode : "$PROGS/sigmidcode"
+# A loop with no call that waits for a signal: the recording holds it back
+# for two ticks at most, then takes it where the task is (never a hang).
+run_to 30 "$DIOS_RECORD" -q -o "$T/spin.json.zst" -- "$PROGS/sigmidcode" spin >"$T/spin.out" 2>"$T/spin.err"
+is "$?" 13 "sigmidcode spin: the recording ends as natively"
+has "sigmidcode spin: the handler ran" "$T/spin.out" "^woken by the alarm$"
 # posix_spawn and vfork: the child's execve comes before the parent's next
 # call; a pselect6 that SIGCHLD interrupts, blocked outside it (make -j).
 rr_case --twice --status 7 spawnwait : "$PROGS/spawnwait"

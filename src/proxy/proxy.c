@@ -820,6 +820,7 @@ send_deferred(struct task *t)
 		return false;
 	pt->resend = sig;
 	pt->resend_info = pt->deferred_info[0];
+	pt->deferred_ticks = 0;
 	memmove(pt->deferred, pt->deferred + 1, (size_t)--pt->ndeferred * sizeof *pt->deferred);
 	memmove(pt->deferred_info, pt->deferred_info + 1, (size_t)pt->ndeferred * sizeof *pt->deferred_info);
 	syscall(SYS_tgkill, pt->tgid ? pt->tgid : t->tid, t->tid, sig);
@@ -858,6 +859,9 @@ proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 	}
 	bool fault = signal_is_fault(t->tid, sig);
 	bool resent = !fault && PT(t)->resend == sig;
+	bool here = resent && PT(t)->resend_here;
+	if (resent)
+		PT(t)->resend_here = false;
 	if (!fault && defer_signal(t, sig))
 		return 0;	/* held back until its next call */
 	if (resent)	/* what it came with, not dios's tgkill */
@@ -865,7 +869,7 @@ proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig)
 	json_t *ev = json_pack("{s:o, s:o, s:s, s:s}", "seq", json_uint64(proxy_seq(p)),
 	    "tid", json_int64(t->vtid), "event", "signal", "sig", signal_name(sig, sb));
 	siginfo_t si;
-	if (ev && resent)
+	if (ev && resent && !here)
 		json_object_set_new(ev, "before_call", json_true());
 	if (ev && fault)
 		json_object_set_new(ev, "sync", json_true());
@@ -947,6 +951,27 @@ void
 proxy_tick(struct module *m, struct kernel *k)
 {
 	order_tick(P(m), k);
+	/* A task that held a signal back and ran on for two ticks without a
+	 * call (a loop that waits for the signal's handler): the signal is
+	 * sent where it is, as it came; never a hang. */
+	for (struct task *t = k->tasks; t; t = t->next) {
+		struct ptask *pt = t->mod;
+		if (pt == NULL || pt->ndeferred == 0) {
+			if (pt)
+				pt->deferred_ticks = 0;
+			continue;
+		}
+		if (++pt->deferred_ticks < 2 || pt->resend)
+			continue;
+		pt->deferred_ticks = 0;
+		int sig = pt->deferred[0];
+		pt->resend = sig;
+		pt->resend_here = true;
+		pt->resend_info = pt->deferred_info[0];
+		memmove(pt->deferred, pt->deferred + 1, (size_t)--pt->ndeferred * sizeof *pt->deferred);
+		memmove(pt->deferred_info, pt->deferred_info + 1, (size_t)pt->ndeferred * sizeof *pt->deferred_info);
+		syscall(SYS_tgkill, pt->tgid ? pt->tgid : t->tid, t->tid, sig);
+	}
 }
 
 void

@@ -4,7 +4,9 @@
  * fifth and prints how far it got.  When recording the timer fires
  * wherever the loop is; a replay can deliver a signal only at a call, so
  * the recording must take it at one too (the next), or the replay's count
- * of rounds is another.  Exits 13.
+ * of rounds is another.  With "spin", a loop with no call at all waits for
+ * one alarm: the recording must not hold that signal back for ever.
+ * Exits 13.
  */
 #include "progs.h"
 #include <signal.h>
@@ -20,7 +22,7 @@ on_alarm(int sig)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct sigaction sa;
 	struct itimerval it = { { 0, 2000 }, { 0, 2000 } };
@@ -31,6 +33,14 @@ main(void)
 	sa.sa_handler = on_alarm;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGALRM, &sa, NULL);
+	if (argc > 1 && strcmp(argv[1], "spin") == 0) {
+		struct itimerval once = { { 0, 0 }, { 0, 100000 } };
+		setitimer(ITIMER_REAL, &once, NULL);
+		while (hits == 0)
+			spin++;
+		printf("woken by the alarm\n");
+		return 13;
+	}
 	setitimer(ITIMER_REAL, &it, NULL);
 	while (hits < 5) {
 		for (int i = 0; i < 20000; i++)
