@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include "agent/blob.h"
 #include "kernel/fastpath.h"
+#include "kernel/kernel.h"
 #include "kernel/tracee.h"
 #include "kernel/vdso.h"
 #include "sys/mem.h"
@@ -386,4 +387,74 @@ uint8_t *
 fastpath_qdata(const struct fastpath *fp, const struct agent_queue *q)
 {
 	return fp->ring->qdata[q - fp->ring->q];
+}
+
+void
+fastpath_task_inherit(struct fast_task *child, const struct fast_task *parent)
+{
+	*child = *parent;
+}
+
+void
+fastpath_task_exec(struct fast_task *f)
+{
+	f->agent = f->own_filter ? -1 : 0;
+	f->nopatch = false;
+}
+
+#define PATCH_TASKS 256
+
+bool
+fastpath_enter(struct kernel *k, struct task *t, const struct fast_hooks *h,
+    const struct fastpath *fp, FILE *log, pid_t shown, int *installed)
+{
+	struct fast_task *f = h->state(t), *of;
+	struct call *c = &t->call;
+	struct task *o[PATCH_TASKS];
+	bool rewound = false;
+	size_t n = 0;
+	int e;
+
+	*installed = 0;
+	if (f == NULL || f->agent < 0)
+		return false;
+	if (fastpath_filter_call(c->nr, c->a[0])) {
+		/* the program's own filter: no agent from here on */
+		if (f->agent == 1)
+			(void)fastpath_off(t->tid);
+		for (struct task *x = k->tasks; x; x = x->next)
+			if ((x == t || h->same_process(k, x, t)) && (of = h->state(x)) != NULL) {
+				of->agent = -1;
+				of->own_filter = true;
+			}
+		return false;
+	}
+	if (f->agent == 1) {
+		/* a data call at a site not patched yet, when dios knows where
+		 * the process's other tasks are */
+		if (f->nopatch || !agent_is_data_call(c->nr))
+			return false;
+		for (struct task *x = k->tasks; x; x = x->next)
+			if (x != t && h->state(x) && h->same_process(k, x, t)) {
+				if (n == PATCH_TASKS)
+					return false;
+				o[n++] = x;
+			}
+		if ((e = fastpath_patch(t->tid, &c->regs, o, n, &rewound)) < 0) {
+			f->nopatch = true;
+			if (log)
+				fprintf(log, "[%d] no call-site patches in this process: %s\n",
+				    (int)shown, strerror(-e));
+		}
+		return rewound;
+	}
+	if ((e = fastpath_at_call(t->tid, c->nr, &c->regs, fp, &rewound)) == 0)
+		return false;	/* another call, the vsyscall page: at the next */
+	for (struct task *x = k->tasks; x; x = x->next)
+		if ((x == t || h->same_process(k, x, t)) && (of = h->state(x)) != NULL)
+			of->agent = (signed char)(e > 0 ? 1 : -1);
+	*installed = e > 0 ? 1 : -1;
+	if (e < 0 && log)
+		fprintf(log, "[%d] no fast path in this process: %s\n", (int)shown, strerror(-e));
+	return rewound;
 }

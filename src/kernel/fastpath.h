@@ -8,9 +8,13 @@
 #define DIOS_FASTPATH_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <sys/user.h>
 #include "agent/agent.h"
+
+struct task;
+struct kernel;
 
 #define FASTPATH_DEAD 32
 struct fastpath {
@@ -22,6 +26,38 @@ struct fastpath {
 	pid_t dead[FASTPATH_DEAD];
 	unsigned ndead;
 };
+
+/* What the record and the replay module keep of each task for the fast
+ * path (in their own per-task state), the same way. */
+struct fast_task {
+	signed char agent;	/* its process has the agent: 1, cannot: -1, not yet: 0 */
+	bool nopatch;		/* its process's call sites cannot be patched */
+	bool own_filter;	/* its process installed a seccomp filter of its own:
+				 * no agent, even after an exec (filters stay) */
+};
+
+/* How fastpath_enter finds a module's fast_task of a task (NULL: none) and
+ * tells whether two tasks are of one process (share their memory). */
+struct fast_hooks {
+	struct fast_task *(*state)(struct task *t);
+	bool (*same_process)(struct kernel *k, struct task *a, struct task *b);
+};
+
+/* A new task's state: its parent's (its memory is the parent's, or a
+ * copy: the agent, its patches and bits too); after an exec, none. */
+void fastpath_task_inherit(struct fast_task *child, const struct fast_task *parent);
+void fastpath_task_exec(struct fast_task *f);
+
+/* At the seccomp stop of task t's call, what both modules do: a seccomp
+ * filter of the program's own turns the agent of its process off for
+ * good; a data call at a site not yet patched, in a process with the
+ * agent, has its site patched (fastpath_patch); the first fast call of a
+ * process without the agent puts it in (fastpath_at_call: *installed 1,
+ * or -1 when it cannot be).  True when t must be resumed, without an exit
+ * stop, to make its call again (the agent is in, or the site patched).
+ * shown: the task's id in log's messages. */
+bool fastpath_enter(struct kernel *k, struct task *t, const struct fast_hooks *h,
+    const struct fastpath *fp, FILE *log, pid_t shown, int *installed);
 
 /* The address after the agent's allowed syscall instruction: what the
  * second seccomp filter lets through (filter_load). */
@@ -103,7 +139,6 @@ uint8_t *fastpath_qdata(const struct fastpath *fp, const struct agent_queue *q);
  * (resume it without an exit stop); 0: not this site, or not now
  * (another shape, out of the stubs' reach, the agent's own, another task
  * in the way); -errno: not in this process. */
-struct task;
 int fastpath_patch(pid_t tid, const struct user_regs_struct *at_entry, struct task *const *others,
     size_t nothers, bool *rewound);
 

@@ -242,7 +242,7 @@ proxy_direct_call(struct proxy *p, struct task *t, struct call *c)
 	/* the agent may take the next; writes too, but to the descriptions
 	 * whose bytes dios-record counts (order.c) */
 	if (p->fast && !proxy_fast_fd_is_ok(pt->fl, (int)c->a[0]))
-		proxy_fast_fd_ok(pt->fl, (int)c->a[0], order_shown_on(p, t, (int)c->a[0]) == 0);
+		proxy_fast_fd_ok(pt->fl, (int)c->a[0], !p->no_writes && order_shown_on(p, t, (int)c->a[0]) == 0);
 	return true;
 }
 
@@ -255,9 +255,9 @@ proxy_direct_new(struct proxy *p, struct task *t, int fd)
 {
 	struct ptask *pt = t->mod;
 
-	if (!p->fast || pt == NULL || pt->agent != 1 || pt->fl == NULL || pt->fl->holder != 0 ||
+	if (!p->fast || pt == NULL || pt->fast.agent != 1 || pt->fl == NULL || pt->fl->holder != 0 ||
 	    (unsigned)fd >= AGENT_FDS)
 		return;
 	if (direct_local(pt->fl, pt->tgid ? pt->tgid : t->tid, fd) >= 0)
-		proxy_fast_fd_ok(pt->fl, fd, order_shown_on(p, t, fd) == 0);
+		proxy_fast_fd_ok(pt->fl, fd, !p->no_writes && order_shown_on(p, t, fd) == 0);
 }

@@ -113,8 +113,27 @@ static void
 write_bits(struct kernel *k, struct fdlock *fl, unsigned lo, unsigned hi)
 {
 	for (struct task *o = k->tasks; o; o = o->next)
-		if (o->mod && PT(o)->fl == fl && PT(o)->agent == 1)
+		if (o->mod && PT(o)->fl == fl && PT(o)->fast.agent == 1)
 			(void)fastpath_fds_write(o->tid, fl->abits, lo, hi);
+}
+
+void
+proxy_fast_no_writes(struct proxy *p, struct kernel *k)
+{
+	if (!p->fast || p->no_writes)
+		return;
+	p->no_writes = true;
+	for (struct task *t = k->tasks; t; t = t->next) {
+		struct fdlock *fl = t->mod ? PT(t)->fl : NULL;
+		if (fl == NULL || fl->abits == NULL)
+			continue;
+		for (unsigned i = AGENT_FDS / 8; i < ABYTES; i++)
+			if (fl->abits[i]) {
+				fl->abits[i] = 0;
+				dirty(fl, i, i);
+			}
+		proxy_fast_sync(p, k, t);
+	}
 }
 
 void
@@ -193,84 +212,40 @@ process_of(struct task *t)
 	return PT(t)->tgid ? PT(t)->tgid : t->tid;
 }
 
-/* Marks every task of t's process (those that share its memory) with v. */
-static void
-mark_process(struct kernel *k, struct task *t, int v)
+static struct fast_task *
+state_of(struct task *t)
 {
-	pid_t g = process_of(t);
-
-	for (struct task *o = k->tasks; o; o = o->next)
-		if (o->mod && (o == t || process_of(o) == g))
-			PT(o)->agent = (signed char)v;
+	return t->mod ? &PT(t)->fast : NULL;
 }
 
-#define PATCH_TASKS 256
-
-/* The other tasks of t's process, into o (at most PATCH_TASKS); their
- * count, or -1 when there are more. */
-static int
-others_of(struct kernel *k, struct task *t, struct task **o)
+/* Do a and b share their memory (threads of one process)? */
+static bool
+same_process(struct kernel *k, struct task *a, struct task *b)
 {
-	pid_t g = process_of(t);
-	int n = 0;
-
-	for (struct task *x = k->tasks; x; x = x->next)
-		if (x != t && x->mod && process_of(x) == g) {
-			if (n == PATCH_TASKS)
-				return -1;
-			o[n++] = x;
-		}
-	return n;
+	(void)k;
+	return a->mod && b->mod && process_of(a) == process_of(b);
 }
+
+static const struct fast_hooks hooks = { state_of, same_process };
 
 bool
 proxy_fast_enter(struct proxy *p, struct kernel *k, struct task *t)
 {
-	struct call *c = &t->call;
 	struct ptask *pt = PT(t);
-	bool rewound = false;
-	int e;
+	bool rewound;
+	int installed;
 
-	if (!p->fast || pt->agent < 0)
-		return false;
-	if (fastpath_filter_call(c->nr, c->a[0])) {
-		/* the program's own filter: no agent from here on */
-		if (pt->agent == 1)
-			(void)fastpath_off(t->tid);
-		mark_process(k, t, -1);
-		for (struct task *o = k->tasks; o; o = o->next)
-			if (o->mod && PT(o)->agent == -1 && process_of(o) == process_of(t))
-				PT(o)->own_filter = true;
-		return false;
-	}
-	if (pt->agent == 1) {
-		/* a data call at a site not patched yet */
-		struct task *o[PATCH_TASKS];
-		int n;
-		if (pt->nopatch || !agent_is_data_call(c->nr) || (n = others_of(k, t, o)) < 0)
-			return false;
-		if ((e = fastpath_patch(t->tid, &c->regs, o, (size_t)n, &rewound)) < 0) {
-			pt->nopatch = true;
-			if (p->conf.log)
-				fprintf(p->conf.log, "[%d] no call-site patches in this process: %s\n",
-				    (int)t->tid, strerror(-e));
-		}
-		return rewound;
-	}
-	if (!fastpath_triggers(c->nr))
+	if (!p->fast)
 		return false;
 	/* Every event the agents wrote before, as other tasks' stops would. */
-	proxy_fast_drain(p);
-	if ((e = fastpath_at_call(t->tid, c->nr, &c->regs, &p->fp, &rewound)) == 0)
-		return false;	/* the vsyscall page: at the next read */
-	mark_process(k, t, e > 0 ? 1 : -1);
-	if (e > 0 && pt->fl && pt->fl->abits) {
+	if (pt->fast.agent == 0 && fastpath_triggers(t->call.nr))
+		proxy_fast_drain(p);
+	rewound = fastpath_enter(k, t, &hooks, &p->fp, p->conf.log, t->tid, &installed);
+	if (installed > 0 && pt->fl && pt->fl->abits) {
 		/* the bits dios set before the agent came: all of them */
 		write_bits(k, pt->fl, 0, ABYTES - 1);
 		pt->fl->alo = 1;
 		pt->fl->ahi = 0;
 	}
-	if (e < 0 && p->conf.log)
-		fprintf(p->conf.log, "[%d] no fast path in this process: %s\n", (int)t->tid, strerror(-e));
 	return rewound;
 }

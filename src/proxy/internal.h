@@ -48,8 +48,10 @@ struct proxy {
 	/* shared.c: the files mapped MAP_SHARED (their device and inode) */
 	struct { dev_t dev; ino_t ino; } *shared;
 	size_t nshared;
-	/* fast.c: the agents' ring (fast: there is one) */
+	/* fast.c: the agents' ring (fast: there is one); no_writes: the
+	 * agents take no write (proxy_fast_no_writes) */
 	bool fast;
+	bool no_writes;
 	struct fastpath fp;
 };
 
@@ -109,9 +111,7 @@ struct ptask {
 	uint64_t restore_val;
 	unsigned delay_exit_us;
 	int signal_exit;
-	signed char agent;	/* its process has the agent (fast.c): 1, cannot: -1, not yet: 0 */
-	bool nopatch;		/* its process's call sites cannot be patched (fast.c) */
-	bool own_filter;	/* its process installed a seccomp filter: no agent, even after exec */
+	struct fast_task fast;	/* the fast path (fast.c, fastpath.h) */
 	/* Caught signals that came while it ran its own code, far from a
 	 * call: held back and sent again at its next call (proxy.c,
 	 * defer_signal), with the siginfo they came with; resend: the one
@@ -149,6 +149,9 @@ bool proxy_fast_fd_is_ok(const struct fdlock *fl, int fd);
 void proxy_fast_fd_gone(struct fdlock *fl, uint64_t lo, uint64_t hi);
 void proxy_fast_sync(struct proxy *p, struct kernel *k, struct task *t);
 void proxy_fast_fds_copy(struct fdlock *to, const struct fdlock *from);
+/* A file is mapped shared (shared.c): from now on the agents take no
+ * write (their events would not say "shared"). */
+void proxy_fast_no_writes(struct proxy *p, struct kernel *k);
 void proxy_fast_close(struct proxy *p);
 bool proxy_fast_enter(struct proxy *p, struct kernel *k, struct task *t);
 void proxy_fast_drain(struct proxy *p);

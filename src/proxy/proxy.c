@@ -510,6 +510,8 @@ proxy_exit(struct module *m, struct kernel *k, struct task *t)
 		    (c->a[3] & MAP_TYPE) == MAP_SHARED && (c->a[2] & PROT_WRITE));
 		put_blob(p, proc, json_object_get(c->extra, "map"));
 		shared_note_map(p, proc, c);
+		if (p->nshared)
+			proxy_fast_no_writes(p, k);	/* its writes must say "shared" */
 		stack_remap(t->tid);
 	}
 	if ((e = shared_note_write(p, t->tid, c)) < 0)
@@ -550,9 +552,7 @@ proxy_clone(struct module *m, struct kernel *k, struct task *parent, struct task
 			proxy_fast_fds_copy(cp->fl, pp->fl);	/* a copy of the table, and of the memory */
 		/* the child's memory is the parent's, or a copy: its agent,
 		 * patches and descriptor bits too */
-		cp->agent = pp->agent;
-		cp->nopatch = pp->nopatch;
-		cp->own_filter = pp->own_filter;
+		fastpath_task_inherit(&cp->fast, &pp->fast);
 	}
 	if (parent->state != TS_IN_CALL || c->sc == NULL || !(c->sc->flags & SC_CLONE))
 		return 0;	/* a clone dios did not see enter (cannot happen) */
@@ -635,10 +635,8 @@ proxy_exec(struct module *m, struct kernel *k, struct task *t)
 	stack_forget(t->tid);	/* a new image */
 	if (t->mod && PT(t)->fl)	/* O_CLOEXEC descriptors are gone */
 		proxy_direct_forget(PT(t)->fl);
-	if (t->mod) {		/* and the agent: its first fast call puts it back */
-		PT(t)->agent = PT(t)->own_filter ? -1 : 0;
-		PT(t)->nopatch = false;
-	}
+	if (t->mod)		/* and the agent: its first fast call puts it back */
+		fastpath_task_exec(&PT(t)->fast);
 	snprintf(proc, sizeof proc, "/proc/%d/exe", t->tid);
 	if ((n = readlink(proc, path, sizeof path - 1)) < 0)
 		return -errno;

@@ -552,8 +552,7 @@ replay_exec(struct module *m, struct kernel *k, struct task *t)
 		return e;
 	/* a new image: its first fast call puts the agent in (not after a
 	 * seccomp filter of the program's own, which an exec keeps) */
-	RT(t)->agent = RT(t)->own_filter ? -1 : 0;
-	RT(t)->nopatch = false;
+	fastpath_task_exec(&RT(t)->fast);
 	rp_fast_forget(r, t);
 	if (!r->first_exec_done) {
 		r->first_exec_done = true;

@@ -37,76 +37,31 @@ rp_fast_close(struct replay *r)
 	r->fast = false;
 }
 
-static void
-mark_process(struct kernel *k, struct task *t, int v)
+static struct fast_task *
+state_of(struct task *t)
 {
-	pid_t g = rp_process_of(k, t->vtid);
-
-	for (struct task *o = k->tasks; o; o = o->next)
-		if (o == t || (o->vtid > 0 && rp_process_of(k, o->vtid) == g))
-			RT(o)->agent = (signed char)v;
+	return t->mod ? &RT(t)->fast : NULL;
 }
 
-#define PATCH_TASKS 256
-
-/* The other tasks of t's process, into o (at most PATCH_TASKS); their
- * count, or -1 when there are more. */
-static int
-others_of(struct kernel *k, struct task *t, struct task **o)
+/* Do a and b share their memory (threads of one process)? */
+static bool
+same_process(struct kernel *k, struct task *a, struct task *b)
 {
-	pid_t g = rp_process_of(k, t->vtid);
-	int n = 0;
-
-	for (struct task *x = k->tasks; x; x = x->next)
-		if (x != t && x->vtid > 0 && rp_process_of(k, x->vtid) == g) {
-			if (n == PATCH_TASKS)
-				return -1;
-			o[n++] = x;
-		}
-	return n;
+	return a->mod && b->mod && a->vtid > 0 && b->vtid > 0 &&
+	    rp_process_of(k, a->vtid) == rp_process_of(k, b->vtid);
 }
+
+static const struct fast_hooks hooks = { state_of, same_process };
 
 bool
 rp_fast_enter(struct replay *r, struct kernel *k, struct task *t)
 {
-	struct call *c = &t->call;
-	struct rtask *rt = RT(t);
-	bool rewound = false;
-	int e;
+	int installed;
 
-	if (!r->fast || r->off || rt == NULL || rt->agent < 0)
+	if (!r->fast || r->off)
 		return false;
-	if (fastpath_filter_call(c->nr, c->a[0])) {
-		/* the program's own filter: no agent from here on */
-		if (rt->agent == 1)
-			(void)fastpath_off(t->tid);
-		pid_t g = rp_process_of(k, t->vtid);
-		mark_process(k, t, -1);
-		for (struct task *o = k->tasks; o; o = o->next)
-			if (o->mod && (o == t || (o->vtid > 0 && rp_process_of(k, o->vtid) == g)))
-				RT(o)->own_filter = true;
-		return false;
-	}
-	if (rt->agent == 1) {
-		/* a data call at a site not patched yet */
-		struct task *o[PATCH_TASKS];
-		int n;
-		if (rt->nopatch || !agent_is_data_call(c->nr) || (n = others_of(k, t, o)) < 0)
-			return false;
-		if ((e = fastpath_patch(t->tid, &c->regs, o, (size_t)n, &rewound)) < 0) {
-			rt->nopatch = true;
-			if (r->conf.log)
-				fprintf(r->conf.log, "[%d] no call-site patches in this process: %s\n",
-				    (int)t->vtid, strerror(-e));
-		}
-		return rewound;
-	}
-	if ((e = fastpath_at_call(t->tid, c->nr, &c->regs, &r->fp, &rewound)) == 0)
-		return false;
-	mark_process(k, t, e > 0 ? 1 : -1);
-	if (e < 0 && r->conf.log)
-		fprintf(r->conf.log, "[%d] no fast path in this process: %s\n", (int)t->vtid, strerror(-e));
-	return rewound;
+	(void)RT(t);
+	return fastpath_enter(k, t, &hooks, &r->fp, r->conf.log, t->vtid, &installed);
 }
 
 int
@@ -200,6 +155,17 @@ answer_of(struct replay *r, struct task *t, const json_t *ev, struct agent_answe
 
 	if (sys == NULL || json_object_get(ev, "event") || !json_is_object(args))
 		return -1;
+	/* a plain event: no key that asks replay for more than the answer
+	 * ("shared": a write its copy of a mapped file must see; "newfds",
+	 * "map", "perturbed"...) */
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)ev, key, v) {
+		(void)v;
+		if (strcmp(key, "seq") && strcmp(key, "tid") && strcmp(key, "sys") && strcmp(key, "args") &&
+		    strcmp(key, "ret") && strcmp(key, "err") && strcmp(key, "out"))
+			return -1;
+	}
 	memset(a, 0, sizeof *a);
 	a->ret = event_result(ev, &ok);
 	a->seq = rp_seq_of(ev);
@@ -287,7 +253,7 @@ rp_fast_fill(struct replay *r, struct kernel *k, struct task *t)
 	uint32_t m = 0, used = 0;
 	uint8_t *data;
 
-	if (!r->fast || r->off || t->mod == NULL || RT(t)->agent != 1 || rp_peek(r) < 0 ||
+	if (!r->fast || r->off || t->mod == NULL || RT(t)->fast.agent != 1 || rp_peek(r) < 0 ||
 	    (q = fastpath_queue(&r->fp, t->tid, true)) == NULL)
 		return;
 	data = fastpath_qdata(&r->fp, q);

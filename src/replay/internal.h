@@ -158,9 +158,7 @@ enum verdict rp_shmdt(struct replay *r, struct kernel *k, struct task *t);
 
 struct rtask {
 	json_t *ev;			/* event of the call in progress */
-	signed char agent;		/* its process has the agent (fast.c): 1, cannot: -1, not yet: 0 */
-	bool nopatch;			/* its call sites cannot be patched (fast.c) */
-	bool own_filter;		/* its process installed a seccomp filter: no agent, even after exec */
+	struct fast_task fast;		/* the fast path (fast.c, fastpath.h) */
 	int kind;			/* what the exit hook does */
 	int injected;			/* a recorded signal dios sent, not yet seen */
 	bool has_info;			/* ...with its recorded siginfo, info */

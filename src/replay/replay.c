@@ -717,9 +717,7 @@ replay_clone(struct module *m, struct kernel *k, struct task *parent, struct tas
 		return -ENOMEM;
 	crt->vpid = (flags & CLONE_THREAD) ? prt->vpid : v;
 	crt->vpgid = prt->vpgid;
-	crt->agent = prt->agent;	/* the memory, and the agent in it, are the parent's */
-	crt->nopatch = prt->nopatch;
-	crt->own_filter = prt->own_filter;
+	fastpath_task_inherit(&crt->fast, &prt->fast);	/* the memory, and the agent in it, are the parent's */
 	/* The kernel wrote the real id; the program must see the recorded
 	 * one (the C library keeps it for raise and pthread_kill). */
 	if (c->nr == SYS_clone && (flags & CLONE_PARENT_SETTID) && c->a[2])
