@@ -200,6 +200,7 @@ RR_TESTS = \
 	tests/inject.sh \
 	tests/fuzz-run.sh \
 	tests/fuzz-hunt.sh \
+	tests/fuzz-campaign.sh \
 	tests/rules.sh \
 	tests/hashcache.sh \
 	tests/abi.sh \
