@@ -232,15 +232,16 @@ tests_fuzz_mutate_LDADD = $(JANSSON_LIBS)
 # through dios-replay (DIOS_FUZZ_REPLAYS per seed trace) and the trace
 # reader under libFuzzer with AddressSanitizer (DIOS_FUZZ_SECONDS); the
 # reader's own mutation loop under ASan reads 400 inputs, each four ways
-# (whole, kept, elided), in about fifty seconds.  About three minutes in
-# all; raise the figures for a longer hunt.
+# (whole, kept, elided), in about fifty seconds.  About two minutes in
+# all, sized to keep CI under 15 minutes; raise the figures for a longer
+# hunt.
 check-fuzz: $(check_PROGRAMS) $(bin_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/fuzz-replay.sh \
-	    DIOS_FUZZ_REPLAYS=$${DIOS_FUZZ_REPLAYS:-100}
-	DIOS_FUZZ_SECONDS=$${DIOS_FUZZ_SECONDS:-45} DIOS_FUZZ_ITERATIONS=$${DIOS_FUZZ_ITERATIONS:-400} \
+	    DIOS_FUZZ_REPLAYS=$${DIOS_FUZZ_REPLAYS:-60}
+	DIOS_FUZZ_SECONDS=$${DIOS_FUZZ_SECONDS:-30} DIOS_FUZZ_ITERATIONS=$${DIOS_FUZZ_ITERATIONS:-400} \
 	    srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/tests/unit/asan-io.sh
 	FUZZ_ITERATIONS=20000 ./tests/fuzz/fuzz-spec
-	DIOS_FUZZ_SECONDS=$${DIOS_FUZZ_SECONDS:-25} top_srcdir='$(abs_top_srcdir)' \
+	DIOS_FUZZ_SECONDS=$${DIOS_FUZZ_SECONDS:-15} top_srcdir='$(abs_top_srcdir)' \
 	    top_builddir='$(abs_top_builddir)' $(SHELL) $(top_srcdir)/tests/fuzz/libfuzz-spec.sh
 .PHONY: check-fuzz
 
