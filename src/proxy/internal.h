@@ -162,6 +162,16 @@ uint64_t proxy_seq(struct proxy *p);
 /* Writes obj (an event, the header, the footer) to the trace (proxy.c). */
 int emit(struct proxy *p, json_t *obj);
 
+/* Signals (signal.c).  proxy_signal: the module's hook (a fault, a call of
+ * another ABI, a signal held back or written as its event);
+ * proxy_send_deferred: at a call of t's, the first signal it holds back
+ * is sent before it (true: t must be resumed to take it, its call comes
+ * again); proxy_signal_tick: a task that held one back for two ticks
+ * without a call gets it where it is. */
+int proxy_signal(struct module *m, struct kernel *k, struct task *t, int sig);
+bool proxy_send_deferred(struct task *t);
+void proxy_signal_tick(struct kernel *k);
+
 /* The order of writes (order.c).  order_enter: V_PARK while another
  * task's write to the same object is in the kernel, else V_PASS (the call
  * then holds it, until order_exit or order_release).  order_exit also adds
