@@ -404,11 +404,25 @@ fastpath_task_exec(struct fast_task *f)
 
 #define PATCH_TASKS 256
 
+/* Gives every task of t's process (t too) agent v (own_filter: and the
+ * mark of a filter of its own). */
+static void
+mark_process(struct kernel *k, struct task *t, const struct fast_hooks *h, int v, bool own_filter)
+{
+	struct fast_task *of;
+
+	for (struct task *x = k->tasks; x; x = x->next)
+		if ((x == t || h->same_process(k, x, t)) && (of = h->state(x)) != NULL) {
+			of->agent = (signed char)v;
+			of->own_filter |= own_filter;
+		}
+}
+
 bool
 fastpath_enter(struct kernel *k, struct task *t, const struct fast_hooks *h,
     const struct fastpath *fp, FILE *log, pid_t shown, int *installed)
 {
-	struct fast_task *f = h->state(t), *of;
+	struct fast_task *f = h->state(t);
 	struct call *c = &t->call;
 	struct task *o[PATCH_TASKS];
 	bool rewound = false;
@@ -422,11 +436,7 @@ fastpath_enter(struct kernel *k, struct task *t, const struct fast_hooks *h,
 		/* the program's own filter: no agent from here on */
 		if (f->agent == 1)
 			(void)fastpath_off(t->tid);
-		for (struct task *x = k->tasks; x; x = x->next)
-			if ((x == t || h->same_process(k, x, t)) && (of = h->state(x)) != NULL) {
-				of->agent = -1;
-				of->own_filter = true;
-			}
+		mark_process(k, t, h, -1, true);
 		return false;
 	}
 	if (f->agent == 1) {
@@ -450,9 +460,7 @@ fastpath_enter(struct kernel *k, struct task *t, const struct fast_hooks *h,
 	}
 	if ((e = fastpath_at_call(t->tid, c->nr, &c->regs, fp, &rewound)) == 0)
 		return false;	/* another call, the vsyscall page: at the next */
-	for (struct task *x = k->tasks; x; x = x->next)
-		if ((x == t || h->same_process(k, x, t)) && (of = h->state(x)) != NULL)
-			of->agent = (signed char)(e > 0 ? 1 : -1);
+	mark_process(k, t, h, e > 0 ? 1 : -1, false);
 	*installed = e > 0 ? 1 : -1;
 	if (e < 0 && log)
 		fprintf(log, "[%d] no fast path in this process: %s\n", (int)shown, strerror(-e));

@@ -35,6 +35,15 @@ proxy_fast_close(struct proxy *p)
 	p->fast = false;
 }
 
+/* No byte of fl's bits waits to be written. */
+static void
+clean(struct fdlock *fl)
+{
+	fl->alo = 1;
+	fl->ahi = 0;
+}
+
+/* Bytes lo..hi of fl's bits wait to be written (proxy_fast_sync). */
 static void
 dirty(struct fdlock *fl, unsigned lo, unsigned hi)
 {
@@ -66,8 +75,7 @@ proxy_fast_fd_ok(struct fdlock *fl, int fd, bool write)
 	if (fl->abits == NULL) {
 		if ((fl->abits = calloc(1, ABYTES)) == NULL)
 			return;
-		fl->alo = 1;
-		fl->ahi = 0;
+		clean(fl);
 	}
 	set_bit(fl, (unsigned)fd);
 	if (write)
@@ -103,8 +111,7 @@ proxy_fast_fds_copy(struct fdlock *to, const struct fdlock *from)
 	if (to->abits == NULL && (to->abits = malloc(ABYTES)) == NULL)
 		return;
 	memcpy(to->abits, from->abits, ABYTES);
-	to->alo = 1;	/* the memory is a copy too */
-	to->ahi = 0;
+	clean(to);	/* the memory is a copy too */
 }
 
 /* Writes bytes lo..hi of fl's bits into every process that uses fl and
@@ -127,11 +134,8 @@ proxy_fast_no_writes(struct proxy *p, struct kernel *k)
 		struct fdlock *fl = t->mod ? PT(t)->fl : NULL;
 		if (fl == NULL || fl->abits == NULL)
 			continue;
-		for (unsigned i = AGENT_FDS / 8; i < ABYTES; i++)
-			if (fl->abits[i]) {
-				fl->abits[i] = 0;
-				dirty(fl, i, i);
-			}
+		memset(fl->abits + AGENT_FDS / 8, 0, ABYTES - AGENT_FDS / 8);
+		dirty(fl, AGENT_FDS / 8, ABYTES - 1);
 		proxy_fast_sync(p, k, t);
 	}
 }
@@ -144,8 +148,7 @@ proxy_fast_sync(struct proxy *p, struct kernel *k, struct task *t)
 	if (!p->fast || fl == NULL || fl->abits == NULL || fl->alo > fl->ahi)
 		return;
 	write_bits(k, fl, fl->alo, fl->ahi);
-	fl->alo = 1;
-	fl->ahi = 0;
+	clean(fl);
 }
 
 /* The slots the agents wrote, as events. */
@@ -160,13 +163,14 @@ proxy_fast_drain(struct proxy *p)
 		struct call c = { .nr = s->nr, .ret = s->ret };
 		unsigned n;
 		uint64_t at;
-		const void *out = fastpath_slot_out(&p->fp, s, &at, &n);
+		const void *out;
 		pid_t tid = s->tid;
 
 		if (s->nr == AGENT_VOID) {
 			fastpath_pop(&p->fp);
 			continue;
 		}
+		out = fastpath_slot_out(&p->fp, s, &at, &n);
 		c.sc = sc_by_nr(c.nr);
 		memcpy(c.a, s->a, sizeof s->a);
 		/* capture reads the outputs from the slot: the task's memory
@@ -243,9 +247,8 @@ proxy_fast_enter(struct proxy *p, struct kernel *k, struct task *t)
 	rewound = fastpath_enter(k, t, &hooks, &p->fp, p->conf.log, t->tid, &installed);
 	if (installed > 0 && pt->fl && pt->fl->abits) {
 		/* the bits dios set before the agent came: all of them */
-		write_bits(k, pt->fl, 0, ABYTES - 1);
-		pt->fl->alo = 1;
-		pt->fl->ahi = 0;
+		dirty(pt->fl, 0, ABYTES - 1);
+		proxy_fast_sync(p, k, t);
 	}
 	return rewound;
 }
