@@ -215,6 +215,15 @@ int rp_fast_collect(struct replay *r, struct kernel *k, struct task *t);
 void rp_fast_fill(struct replay *r, struct kernel *k, struct task *t);
 void rp_fast_forget(struct replay *r, struct task *t);
 
+/* The module's hooks of tasks that come and go (tasks.c): the parent's
+ * clone event stop (the child gets the recorded id), a new task's first
+ * stop, a task's state let go, a task's end, and the held task due next. */
+int replay_clone(struct module *m, struct kernel *k, struct task *parent, struct task *child);
+int replay_start(struct module *m, struct kernel *k, struct task *child);
+void replay_task_release(struct module *m, struct task *t);
+void replay_task_exit(struct module *m, struct kernel *k, struct task *t, int status);
+pid_t replay_due(struct module *m, struct kernel *k);
+
 /* replay.c: what RTR gives when the task's state cannot be allocated. */
 extern struct rtask rp_empty_rtask;
 
