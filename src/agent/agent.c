@@ -225,40 +225,42 @@ static int
 record_data(long nr, const long a[6], long *retp)
 {
 	uint64_t all = ~0ULL, old = 0;
-	uint64_t want = nr == __NR_read || nr == __NR_pread64 || agent_in_arg(nr) >= 0 ?
-	    (uint64_t)a[2] : nr == __NR_fstat || nr == __NR_newfstatat ? STAT_SIZE : 0;
+	/* a buffer of count bytes (read in or written out), or a stat */
+	int bytes = nr == __NR_read || nr == __NR_pread64 || agent_in_arg(nr) >= 0;
+	int stat = nr == __NR_fstat || nr == __NR_newfstatat;
+	uint64_t want = bytes ? (uint64_t)a[2] : stat ? STAT_SIZE : 0;
 	struct agent_slot *s;
 	long ret;
 
 	if (agent_sys6(__NR_rt_sigprocmask, 0 /* SIG_BLOCK */, (long)&all, (long)&old, 8, 0, 0) < 0)
 		return -1;
 	if ((s = take(want)) == 0) {
-		agent_sys6(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, (long)&old, 0, 8, 0, 0);
-		return -1;
+		ret = -1;
+		goto out;
 	}
 	ret = agent_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	if (nr == __NR_newfstatat && (ret == -EFAULT || *(const volatile char *)a[1] != '\0')) {
 		/* a path after all: no event here; stat again, the slow way */
 		const long none[6] = { 0 };
 		commit(s, AGENT_VOID, none, 0);
-		agent_sys6(__NR_rt_sigprocmask, 2, (long)&old, 0, 8, 0, 0);
-		return -1;
+		ret = -1;
+		goto out;
 	}
 	uint64_t n = 0;
-	if ((nr == __NR_read || nr == __NR_pread64) && ret > 0)
-		n = (uint64_t)ret <= want ? (uint64_t)ret : want;
-	else if ((nr == __NR_fstat || nr == __NR_newfstatat) && ret == 0)
+	if (bytes && ret > 0)
+		n = (uint64_t)ret <= want ? (uint64_t)ret : want;	/* what the kernel moved */
+	else if (stat && ret == 0)
 		n = STAT_SIZE;
-	else if (agent_in_arg(nr) >= 0 && ret > 0)
-		n = (uint64_t)ret <= want ? (uint64_t)ret : want;	/* what the kernel read */
 	if (n)
 		copy(&RING->data[s->doff & (AGENT_DATA - 1)],
 		    (const uint8_t *)a[agent_out_arg(nr) >= 0 ? agent_out_arg(nr) : agent_in_arg(nr)], n);
 	s->dlen = (uint32_t)n;
 	commit(s, nr, a, ret);
-	agent_sys6(__NR_rt_sigprocmask, 2, (long)&old, 0, 8, 0, 0);
 	*retp = ret;
-	return 0;
+	ret = 0;
+out:
+	agent_sys6(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, (long)&old, 0, 8, 0, 0);
+	return (int)ret;
 }
 
 /* May the agent take this call on a descriptor when recording? */
